@@ -1,0 +1,26 @@
+package io.berth.eventlog;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A cursor into the log. Not thread-safe: one reader per consumer. Readers never block the writer
+ * and never miss events, however slow they are.
+ */
+public interface EventReader extends AutoCloseable {
+
+    /** The next event, or empty when the reader is at the end of the log now. */
+    Optional<EventEnvelope> next();
+
+    /**
+     * The next event, waiting up to {@code timeout} for one to be appended (follow mode).
+     * Empty when the timeout passes first or the log is closed.
+     */
+    Optional<EventEnvelope> next(Duration timeout);
+
+    /** Sequence number of the last event this reader returned (or of its start position). */
+    long position();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,179 @@
+package io.berth.engine.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.journal.RequestContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * One API request and its response, as the endpoints see it: path parameters, query parameters,
+ * body, the caller's {@link RequestContext}, and ways to answer (JSON, text, a stream of lines).
+ * Blocking: endpoints run on virtual threads.
+ */
+public final class ApiExchange {
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private final Matcher pathMatch;
+    private final RequestContext context;
+    private final ObjectMapper mapper;
+    private Fields query;
+    private boolean completed;
+
+    ApiExchange(Request request, Response response, Callback callback, Matcher pathMatch, RequestContext context, ObjectMapper mapper) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.pathMatch = pathMatch;
+        this.context = context;
+        this.mapper = mapper;
+    }
+
+    public RequestContext context() {
+        return context;
+    }
+
+    public String method() {
+        return request.getMethod();
+    }
+
+    /** The n-th capture group of the route's path pattern. */
+    public String pathParam(int group) {
+        return pathMatch.group(group);
+    }
+
+    /** A query parameter, or null when absent. */
+    public String query(String name) {
+        Fields.Field field = queryFields().get(name);
+        return field == null ? null : field.getValue();
+    }
+
+    /** Every value of a repeated query parameter. */
+    public List<String> queryAll(String name) {
+        Fields.Field field = queryFields().get(name);
+        return field == null ? List.of() : field.getValues();
+    }
+
+    /** A boolean query parameter as Docker reads them: 1/true/yes are true, absent is {@code otherwise}. */
+    public boolean queryFlag(String name, boolean otherwise) {
+        String value = query(name);
+        if (value == null || value.isEmpty()) {
+            return otherwise;
+        }
+        return value.equals("1") || value.equalsIgnoreCase("true") || value.equalsIgnoreCase("yes");
+    }
+
+    private Fields queryFields() {
+        if (query == null) {
+            query = Request.extractQueryParameters(request, StandardCharsets.UTF_8);
+        }
+        return query;
+    }
+
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    public InputStream body() {
+        return Request.asInputStream(request);
+    }
+
+    public byte[] bodyBytes() throws IOException {
+        try (InputStream in = body()) {
+            return in.readAllBytes();
+        }
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    /** Answers with {@code value} as JSON. */
+    public void json(int status, Object value) throws IOException {
+        byte[] bytes = mapper.writeValueAsBytes(value);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        finish(ByteBuffer.wrap(bytes));
+    }
+
+    /** Answers with plain text. */
+    public void text(int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        finish("HEAD".equals(method()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(bytes));
+    }
+
+    /** Docker's error body. */
+    public void error(int status, String message) throws IOException {
+        json(status, java.util.Map.of("message", message));
+    }
+
+    /** Adds a response header; call before answering. */
+    public void header(String name, String value) {
+        response.getHeaders().put(name, value);
+    }
+
+    /** Starts a streamed answer (chunked); write lines with {@link LineStream#write}, then {@link LineStream#close}. */
+    public LineStream stream(String contentType) throws IOException {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        write(false, ByteBuffer.allocate(0)); // commit headers so the client sees the stream open at once
+        return new LineStream();
+    }
+
+    /** Lines written to a streamed response, each flushed to the client as it is written. */
+    public final class LineStream implements AutoCloseable {
+        /** Writes one line (a newline is added); throws IOException when the client has gone. */
+        public void write(byte[] line) throws IOException {
+            ByteBuffer buffer = ByteBuffer.allocate(line.length + 1);
+            buffer.put(line).put((byte) '\n').flip();
+            ApiExchange.this.write(false, buffer);
+        }
+
+        @Override
+        public void close() throws IOException {
+            finish(ByteBuffer.allocate(0));
+        }
+    }
+
+    private void write(boolean last, ByteBuffer buffer) throws IOException {
+        try (Blocker.Callback blocker = Blocker.callback()) {
+            response.write(last, buffer, blocker);
+            blocker.block();
+        }
+    }
+
+    private void finish(ByteBuffer buffer) throws IOException {
+        write(true, buffer);
+        completed = true;
+        callback.succeeded();
+    }
+
+    boolean completed() {
+        return completed;
+    }
+
+    boolean committed() {
+        return response.isCommitted();
+    }
+
+    void fail(Throwable cause) {
+        if (!completed) {
+            completed = true;
+            callback.failed(cause);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.berth.engine.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.journal.RequestContext;
+import io.berth.eventlog.Actor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SelectableChannelEndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Routes requests to endpoints. Paths work with or without Docker's version prefix
+ * ({@code /v1.43/version} and {@code /version}); the caller is identified from the socket's peer
+ * credentials and becomes the actor of whatever the request records.
+ */
+public final class ApiHandler extends Handler.Abstract {
+    private static final Pattern VERSION_PREFIX = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)$");
+    public static final String CORRELATION_HEADER = "X-Berth-Correlation-Id";
+
+    private record Route(String method, Pattern path, Endpoint endpoint) {}
+
+    private final List<Route> routes = new ArrayList<>();
+    private final ObjectMapper mapper;
+    private final UserNames userNames = new UserNames();
+    private final String serverHeader;
+
+    public ApiHandler(ObjectMapper mapper, String serverHeader) {
+        this.mapper = mapper;
+        this.serverHeader = serverHeader;
+    }
+
+    /** Adds a route; {@code pathRegex} is matched against the whole path without the version prefix. */
+    public ApiHandler route(String method, String pathRegex, Endpoint endpoint) {
+        routes.add(new Route(method, Pattern.compile(pathRegex), endpoint));
+        return this;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String path = request.getHttpURI().getPath();
+        Matcher prefixed = VERSION_PREFIX.matcher(path);
+        if (prefixed.matches()) {
+            path = prefixed.group(3);
+        }
+        String method = request.getMethod();
+        RequestContext context = new RequestContext(actorOf(request), RequestContext.newCorrelationId());
+        response.getHeaders().put("Server", serverHeader);
+        response.getHeaders().put(CORRELATION_HEADER, context.correlationId());
+
+        Route found = null;
+        Matcher match = null;
+        boolean pathKnown = false;
+        for (Route route : routes) {
+            Matcher m = route.path().matcher(path);
+            if (m.matches()) {
+                pathKnown = true;
+                if (route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"))) {
+                    found = route;
+                    match = m;
+                    break;
+                }
+            }
+        }
+        ApiExchange exchange = new ApiExchange(request, response, callback, match, context, mapper);
+        try {
+            if (found == null) {
+                if (pathKnown) {
+                    exchange.error(405, "method " + method + " not allowed on " + path);
+                } else {
+                    exchange.error(404, "page not found: " + path);
+                }
+                return true;
+            }
+            found.endpoint().handle(exchange);
+            if (!exchange.completed()) {
+                exchange.fail(new IllegalStateException("endpoint for " + path + " did not answer"));
+            }
+        } catch (ApiException e) {
+            answerError(exchange, e.status(), e.getMessage());
+        } catch (java.io.IOException e) {
+            // the client went away mid-answer (e.g. a follow stream was closed): nothing to tell it
+            exchange.fail(e);
+        } catch (Exception | LinkageError e) {
+            answerError(exchange, 500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
+        }
+        return true;
+    }
+
+    private static void answerError(ApiExchange exchange, int status, String message) {
+        if (exchange.completed()) {
+            return;
+        }
+        if (exchange.committed()) {
+            exchange.fail(new IllegalStateException(message));
+            return;
+        }
+        try {
+            exchange.error(status, message);
+        } catch (java.io.IOException e) {
+            exchange.fail(e);
+        }
+    }
+
+    private Actor actorOf(Request request) {
+        PeerCredentials peer = PeerCredentials.UNKNOWN;
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (endPoint instanceof SelectableChannelEndPoint channelEndPoint) {
+            peer = PeerCredentials.of(channelEndPoint.getChannel());
+        }
+        String agent = request.getHeaders().get("User-Agent");
+        return new Actor(peer.uid(), userNames.nameOf(peer.uid()), peer.pid(), agent == null ? "" : agent);
+    }
+}

@@ -1,0 +1,67 @@
+package io.berth.engine.api;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.unixdomain.server.UnixDomainServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Jetty serving {@link ApiHandler} over HTTP/1.1 on a Unix-domain socket. Requests run on virtual
+ * threads, so a follow stream that waits for events costs no platform thread. The socket is made
+ * mode 0660, group {@code berth} when that group exists (as Docker uses group {@code docker}).
+ */
+public final class ApiServer implements AutoCloseable {
+    private final Server server;
+    private final Path socket;
+
+    public ApiServer(Path socket, ApiHandler handler) {
+        this.socket = socket;
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("berth-api");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+        connector.setUnixDomainPath(socket);
+        // follow streams may sit idle for a long time between events
+        connector.setIdleTimeout(24L * 3600 * 1000);
+        server.addConnector(connector);
+        server.setHandler(handler);
+        server.setStopTimeout(2000);
+    }
+
+    public void start() throws Exception {
+        server.start();
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+        try {
+            GroupPrincipal group = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("berth");
+            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
+        } catch (IOException | UnsupportedOperationException e) {
+            // no berth group on this host: root (and the daemon's own group) only
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping is best effort; the socket file is removed below either way
+        }
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            // a stale socket is cleaned up at the next start
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package io.berth.engine.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.BerthVersion;
+import io.berth.engine.api.ApiHandler;
+import io.berth.engine.api.ApiServer;
+import io.berth.engine.events.EventsEndpoints;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.engine.projection.ProjectionRecovery;
+import io.berth.engine.projection.Projections;
+import io.berth.engine.projection.SnapshotStore;
+import io.berth.engine.system.SystemEndpoints;
+import io.berth.engine.system.SystemProjection;
+import io.berth.eventlog.ChronicleEventLog;
+import io.berth.eventlog.EventCodec;
+import io.berth.eventlog.EventLog;
+import io.berth.eventlog.EventLogException;
+import io.berth.eventlog.OpenReport;
+import io.berth.eventlog.events.DaemonEvent;
+import java.util.List;
+
+/**
+ * The berth daemon: owns the event log (its only writer), the projections, the plugins and the API
+ * socket. {@link #start} brings them up in dependency order and records {@code DaemonStarted};
+ * {@link #stop} records {@code DaemonStopped}, snapshots the projections and releases everything.
+ */
+public final class Daemon {
+    private static final System.Logger LOG = System.getLogger("berth.daemon");
+
+    private final DaemonOptions options;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private EventLog log;
+    private Journal journal;
+    private PluginHost plugins;
+    private EventsEndpoints events;
+    private ApiServer server;
+    private PidFile pidFile;
+    private boolean stopped;
+
+    public Daemon(DaemonOptions options) {
+        this.options = options;
+    }
+
+    /** All projections the engine keeps, in fold order. */
+    public static List<io.berth.engine.projection.Projection<?>> projections() {
+        return List.of(SystemProjection.INSTANCE);
+    }
+
+    public synchronized void start() {
+        HostPaths.requireWritableDirectory(options.root(), "root directory");
+        pidFile = new PidFile(options.pidFile());
+        pidFile.claim();
+        HostPaths.claimSocketPath(options.socket());
+        try {
+            log = ChronicleEventLog.open(options.eventLogDirectory());
+        } catch (EventLogException e) {
+            pidFile.release();
+            throw new StartupException(e.getMessage(), e);
+        }
+        OpenReport opened = log.openReport();
+        if (opened.droppedAnything()) {
+            LOG.log(System.Logger.Level.WARNING, "event log: " + opened.detail());
+        }
+
+        Projections projections = new Projections(projections());
+        SnapshotStore snapshots = new SnapshotStore(options.snapshotDirectory(), mapper);
+        ProjectionRecovery.Outcome recovered = ProjectionRecovery.recover(projections, snapshots, log, mapper);
+        LOG.log(System.Logger.Level.INFO, "projections at sequence " + projections.lastSequence() + " (snapshot "
+                + recovered.snapshotSequence() + " + " + recovered.eventsReplayed() + " events)");
+        journal = new Journal(log, projections, snapshots, mapper, options.snapshotEvery());
+
+        RequestContext self = RequestContext.daemon();
+        journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
+                options.root().toString(), options.socket().toString(), opened.droppedAnything() ? opened.detail() : ""));
+
+        plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
+        plugins.loadAll(journal, self);
+
+        events = new EventsEndpoints(log, EventCodec.shared(), mapper);
+        SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
+        ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
+                .route("GET", "/_ping", system::ping)
+                .route("GET", "/version", system::version)
+                .route("GET", "/info", system::info)
+                .route("GET", "/events", events::docker)
+                .route("GET", "/berth/events", events::berth)
+                .route("GET", "/berth/plugins", system::pluginList)
+                .route("POST", "/berth/system/replay", system::replay);
+        server = new ApiServer(options.socket(), handler);
+        try {
+            server.start();
+        } catch (Exception e) {
+            stop("failed start");
+            throw new StartupException("cannot serve the API on " + options.socket() + ": " + e.getMessage(), e);
+        }
+        LOG.log(System.Logger.Level.INFO, "berth " + BerthVersion.version() + " listening on " + options.socket()
+                + ", root " + options.root() + ", host id " + log.hostId());
+    }
+
+    /** Stops serving, records {@code DaemonStopped}, snapshots projections and closes the log. Idempotent. */
+    public synchronized void stop(String reason) {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (events != null) {
+            events.stop();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (journal != null) {
+            try {
+                journal.record(RequestContext.daemon(), new DaemonEvent.DaemonStopped(log.hostId(), reason));
+                journal.snapshot();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not record the stop: " + e.getMessage());
+            }
+        }
+        if (plugins != null) {
+            plugins.close();
+        }
+        if (log != null) {
+            log.close();
+        }
+        if (pidFile != null) {
+            pidFile.release();
+        }
+        LOG.log(System.Logger.Level.INFO, "berth stopped (" + reason + ")");
+    }
+
+    public Journal journal() {
+        return journal;
+    }
+
+    public PluginHost plugins() {
+        return plugins;
+    }
+}

@@ -1,0 +1,180 @@
+package io.berth.engine.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.BerthVersion;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code berth daemon}: parses dockerd-like flags and the daemon config file, starts the
+ * {@link Daemon} and runs it until SIGTERM or SIGINT, then stops it gracefully.
+ */
+@Command(name = "berth daemon", mixinStandardHelpOptions = true, versionProvider = DaemonMain.Version.class,
+        description = "Run the berth daemon: the event log, the plugins and the API on a Unix socket.")
+public final class DaemonMain implements Callable<Integer> {
+    static {
+        // Chronicle Queue must never phone home; set before any Chronicle class loads.
+        System.setProperty("chronicle.analytics.disable", "true");
+    }
+
+    private static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
+    private static final Set<String> CONFIG_KEYS = Set.of("root", "data-root", "host", "hosts", "pidfile",
+            "plugins-dir", "snapshot-every", "plugins");
+
+    @Option(names = {"--root", "--data-root"}, paramLabel = "DIR", description = "Root directory of persistent state (default: $BERTH_ROOT or /var/lib/berth).")
+    Path root;
+
+    @Option(names = {"-H", "--host"}, paramLabel = "unix://PATH", description = "Socket to listen on (default: unix:///run/berth/berth.sock).")
+    String host;
+
+    @Option(names = {"-p", "--pidfile"}, paramLabel = "FILE", description = "Pid file (default: /run/berth/berth.pid).")
+    Path pidFile;
+
+    @Option(names = "--plugins-dir", paramLabel = "DIR", description = "Directory of plugin jars; repeatable (default: the installation's plugins and <root>/plugins).")
+    List<Path> pluginDirs = new ArrayList<>();
+
+    @Option(names = "--snapshot-every", paramLabel = "N", description = "Events between projection snapshots (default: 10000).")
+    Long snapshotEvery;
+
+    @Option(names = "--config-file", paramLabel = "FILE", description = "Daemon configuration file (default: /etc/berth/daemon.json when it exists).")
+    Path configFile;
+
+    public static void main(String[] args) {
+        CommandLine commandLine = new CommandLine(new DaemonMain());
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            System.err.println("berth daemon: " + e.getMessage());
+            System.err.println("See 'berth daemon --help'.");
+            return 125;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            System.err.println("berth daemon: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        DaemonOptions options = resolve();
+        Daemon daemon = new Daemon(options);
+        daemon.start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                daemon.stop("SIG" + s.getName());
+                stopped.countDown();
+            });
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop("shutdown"), "berth-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    /** Flags win over the config file, which wins over the environment and the defaults. */
+    DaemonOptions resolve() {
+        JsonNode config = readConfig();
+        Path rootDir = root != null ? root
+                : config.hasNonNull("root") ? Path.of(config.get("root").asText())
+                : config.hasNonNull("data-root") ? Path.of(config.get("data-root").asText())
+                : env("BERTH_ROOT") != null ? Path.of(env("BERTH_ROOT")) : DaemonOptions.DEFAULT_ROOT;
+        String hostValue = host != null ? host
+                : config.hasNonNull("host") ? config.get("host").asText()
+                : config.path("hosts").isArray() && !config.path("hosts").isEmpty() ? config.path("hosts").get(0).asText()
+                : null;
+        Path socket = hostValue == null ? DaemonOptions.DEFAULT_SOCKET : socketPath(hostValue);
+        Path pid = pidFile != null ? pidFile
+                : config.hasNonNull("pidfile") ? Path.of(config.get("pidfile").asText()) : DaemonOptions.DEFAULT_PID_FILE;
+        List<Path> dirs = new ArrayList<>(pluginDirs);
+        if (dirs.isEmpty() && config.hasNonNull("plugins-dir")) {
+            dirs.add(Path.of(config.get("plugins-dir").asText()));
+        }
+        if (dirs.isEmpty()) {
+            installationPluginsDir().ifPresent(dirs::add);
+            dirs.add(rootDir.resolve("plugins"));
+        }
+        long every = snapshotEvery != null ? snapshotEvery
+                : config.hasNonNull("snapshot-every") ? config.get("snapshot-every").asLong() : DaemonOptions.DEFAULT_SNAPSHOT_EVERY;
+        if (every < 0) {
+            throw new StartupException("invalid --snapshot-every " + every + ": must be 0 (never) or more");
+        }
+        Map<String, Map<String, String>> perPlugin = new LinkedHashMap<>();
+        config.path("plugins").fields().forEachRemaining(plugin -> {
+            Map<String, String> settings = new LinkedHashMap<>();
+            plugin.getValue().fields().forEachRemaining(setting -> settings.put(setting.getKey(), setting.getValue().asText()));
+            perPlugin.put(plugin.getKey(), settings);
+        });
+        return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin);
+    }
+
+    private JsonNode readConfig() {
+        Path file = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        if (configFile == null && !Files.exists(file)) {
+            return new ObjectMapper().createObjectNode();
+        }
+        JsonNode config;
+        try {
+            config = new ObjectMapper().readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new StartupException("invalid JSON in config file " + file + " at line " + e.getLocation().getLineNr()
+                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new StartupException("cannot read config file " + file + ": " + HostPaths.reason(e));
+        }
+        if (config == null || !config.isObject()) {
+            throw new StartupException("config file " + file + " must hold a JSON object");
+        }
+        config.fieldNames().forEachRemaining(key -> {
+            if (!CONFIG_KEYS.contains(key)) {
+                throw new StartupException("unknown key \"" + key + "\" in config file " + file);
+            }
+        });
+        return config;
+    }
+
+    static Path socketPath(String host) {
+        if (!host.startsWith("unix://") || host.length() <= "unix://".length()) {
+            throw new StartupException("invalid -H " + host + ": only unix://PATH is supported");
+        }
+        return Path.of(host.substring("unix://".length())).toAbsolutePath();
+    }
+
+    /** {@code <installation>/plugins}, found from where this class's jar lies ({@code <installation>/lib/engine/}). */
+    private static java.util.Optional<Path> installationPluginsDir() {
+        try {
+            Path jar = Path.of(DaemonMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path libDir = jar.getParent() == null ? null : jar.getParent().getParent();
+            Path installation = libDir == null ? null : libDir.getParent();
+            if (installation != null && Files.isDirectory(installation.resolve("plugins"))) {
+                return java.util.Optional.of(installation.resolve("plugins"));
+            }
+        } catch (Exception e) {
+            // not running from an installation
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static String env(String name) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    /** Prints berth's version for {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"berth daemon " + BerthVersion.version()};
+        }
+    }
+}

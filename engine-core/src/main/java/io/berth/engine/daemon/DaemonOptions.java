@@ -1,0 +1,37 @@
+package io.berth.engine.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a daemon runs. Each field says what fills it when the user leaves it out.
+ *
+ * @param root           data directory; {@code --root}, else {@code BERTH_ROOT}, else /var/lib/berth
+ * @param socket         API socket; {@code -H unix://PATH}, else /run/berth/berth.sock
+ * @param pidFile        pid file; {@code --pidfile}, else /run/berth/berth.pid
+ * @param pluginDirs     where plugin jars are loaded from; {@code --plugins-dir} (repeatable), else the
+ *                       installation's {@code plugins} directory and {@code <root>/plugins}
+ * @param snapshotEvery  events between projection snapshots; {@code --snapshot-every}, else 10000
+ * @param pluginOptions  per-plugin settings from the config file's {@code plugins} object
+ */
+public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
+                            Map<String, Map<String, String>> pluginOptions) {
+    public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
+    public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
+    public static final Path DEFAULT_PID_FILE = Path.of("/run/berth/berth.pid");
+    public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
+
+    public DaemonOptions {
+        pluginDirs = List.copyOf(pluginDirs);
+        pluginOptions = Map.copyOf(pluginOptions);
+    }
+
+    public Path eventLogDirectory() {
+        return root.resolve("events");
+    }
+
+    public Path snapshotDirectory() {
+        return root.resolve("snapshots");
+    }
+}

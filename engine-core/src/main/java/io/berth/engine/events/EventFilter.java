@@ -1,0 +1,109 @@
+package io.berth.engine.events;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.api.ApiException;
+import io.berth.eventlog.EventEnvelope;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Docker's {@code filters} for events: within one key any value matches (or), across keys all must
+ * match (and). Keys: Docker's {@code type}, {@code event}, {@code container}, {@code image},
+ * {@code volume}, {@code plugin}, {@code daemon}; berth's {@code actor} (uid or user name),
+ * {@code correlation}, {@code subject}, {@code build}.
+ */
+public final class EventFilter implements Predicate<EventEnvelope> {
+    private static final Set<String> KEYS = Set.of("type", "event", "container", "image", "volume", "plugin",
+            "daemon", "network", "actor", "correlation", "subject", "build", "label");
+
+    private final Map<String, List<String>> criteria;
+
+    private EventFilter(Map<String, List<String>> criteria) {
+        this.criteria = criteria;
+    }
+
+    public static EventFilter none() {
+        return new EventFilter(Map.of());
+    }
+
+    /**
+     * Parses Docker's filters JSON: a map of arrays ({@code {"type":["container"]}}) or the older map
+     * of maps ({@code {"type":{"container":true}}}).
+     *
+     * @throws ApiException (400) for malformed JSON or an unknown key
+     */
+    public static EventFilter parse(String json, ObjectMapper mapper) {
+        if (json == null || json.isBlank()) {
+            return none();
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (Exception e) {
+            throw ApiException.badRequest("invalid filters: not JSON: " + json);
+        }
+        if (!root.isObject()) {
+            throw ApiException.badRequest("invalid filters: expected a JSON object of arrays, got " + json);
+        }
+        Map<String, List<String>> criteria = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (!KEYS.contains(field.getKey())) {
+                throw ApiException.badRequest("invalid filter '" + field.getKey() + "'");
+            }
+            List<String> values = new ArrayList<>();
+            JsonNode value = field.getValue();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.asText()));
+            } else if (value.isObject()) {
+                value.fieldNames().forEachRemaining(values::add);
+            } else {
+                values.add(value.asText());
+            }
+            criteria.put(field.getKey(), values);
+        }
+        return new EventFilter(criteria);
+    }
+
+    @Override
+    public boolean test(EventEnvelope event) {
+        if (criteria.isEmpty()) {
+            return true;
+        }
+        DockerEventShape.TypeAndAction shape = DockerEventShape.of(event);
+        for (Map.Entry<String, List<String>> criterion : criteria.entrySet()) {
+            List<String> values = criterion.getValue();
+            boolean matched = switch (criterion.getKey()) {
+                case "type" -> values.contains(shape.type());
+                case "event" -> values.contains(shape.action()) || values.contains(event.type());
+                case "actor" -> values.contains(event.actor().user()) || values.contains(Integer.toString(event.actor().uid()));
+                case "correlation" -> values.contains(event.correlationId());
+                case "subject" -> matchesSubject(values, event.subject());
+                case "label" -> false; // no event carries labels yet
+                // an object-type key (container=…, image=…) matches events of that type about that subject
+                default -> shape.type().equals(criterion.getKey()) && matchesSubject(values, event.subject());
+            };
+            if (!matched) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A subject matches a full id, a prefix of it (as Docker's short ids), or a name. */
+    private static boolean matchesSubject(List<String> values, String subject) {
+        for (String value : values) {
+            if (!value.isEmpty() && subject != null && subject.startsWith(value)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,92 @@
+package io.berth.engine.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.api.ApiExchange;
+import io.berth.eventlog.EventCodec;
+import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.EventLog;
+import io.berth.eventlog.EventReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * {@code GET /events} (Docker's shape; follows unless {@code until} is given, as Docker does) and
+ * {@code GET /berth/events} (berth's envelopes, the log's own bytes; follows only with {@code follow=1}).
+ * Each stream reads the log with its own cursor, so a slow client never loses an event.
+ */
+public final class EventsEndpoints {
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final EventLog log;
+    private final EventCodec codec;
+    private final ObjectMapper mapper;
+    private volatile boolean stopping;
+
+    public EventsEndpoints(EventLog log, EventCodec codec, ObjectMapper mapper) {
+        this.log = log;
+        this.codec = codec;
+        this.mapper = mapper;
+    }
+
+    /** Ends every open follow stream (daemon shutdown). */
+    public void stop() {
+        stopping = true;
+    }
+
+    public void docker(ApiExchange exchange) throws IOException {
+        TimeBound until = TimeBound.parse("until", exchange.query("until"));
+        stream(exchange, until == null, true);
+    }
+
+    public void berth(ApiExchange exchange) throws IOException {
+        stream(exchange, exchange.queryFlag("follow", false), false);
+    }
+
+    private void stream(ApiExchange exchange, boolean follow, boolean dockerShape) throws IOException {
+        TimeBound since = TimeBound.parse("since", exchange.query("since"));
+        TimeBound until = TimeBound.parse("until", exchange.query("until"));
+        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper);
+        if (since != null && until != null && !since.isSequence() && !until.isSequence() && until.time().isBefore(since.time())) {
+            throw ApiException.badRequest("invalid time range: until (" + until.time() + ") is before since (" + since.time() + ")");
+        }
+        // Docker streams only new events when no since is given
+        EventReader reader = since == null
+                ? (dockerShape ? log.readFromSequence(log.lastSequence()) : log.readFromSequence(0))
+                : since.isSequence() ? log.readFromSequence(since.sequence()) : log.readFromTime(since.time());
+        try (reader; ApiExchange.LineStream out = exchange.stream(dockerShape ? "application/json" : "application/x-ndjson")) {
+            while (!stopping) {
+                Optional<EventEnvelope> next = follow ? reader.next(POLL) : reader.next();
+                if (next.isEmpty()) {
+                    if (!follow || pastUntil(until, Instant.now(), log.lastSequence())) {
+                        break;
+                    }
+                    continue;
+                }
+                EventEnvelope event = next.get();
+                if (until != null && beyond(until, event)) {
+                    break;
+                }
+                if (!filter.test(event)) {
+                    continue;
+                }
+                byte[] json = codec.encode(event);
+                out.write(dockerShape ? mapper.writeValueAsBytes(DockerEventShape.toDocker(event, json, mapper)) : json);
+            }
+        }
+    }
+
+    private static boolean beyond(TimeBound until, EventEnvelope event) {
+        return until.isSequence() ? event.sequence() > until.sequence() : event.time().isAfter(until.time());
+    }
+
+    /** True once no event inside the bound can still come. */
+    private static boolean pastUntil(TimeBound until, Instant now, long lastSequence) {
+        if (until == null) {
+            return false;
+        }
+        return until.isSequence() ? lastSequence >= until.sequence() : now.isAfter(until.time());
+    }
+}

@@ -1,0 +1,28 @@
+package io.berth.engine.projection;
+
+import io.berth.eventlog.EventEnvelope;
+
+/**
+ * A read model built as a deterministic fold over the log: {@code state = events.reduce(initial, apply)}.
+ * Folding the same events always gives an equal state (compared as JSON), and {@link #apply} has no
+ * side effects outside the state it is given, so a replay never repeats what an event records.
+ *
+ * <p>States are plain mutable classes that Jackson can write and read (for snapshots); maps in them
+ * are sorted so that equal states serialise to equal JSON. {@link Projections} serialises access.
+ *
+ * @param <S> the state type
+ */
+public interface Projection<S> {
+
+    /** Stable name, used as the key in snapshots and replay reports. */
+    String name();
+
+    /** A fresh, empty state. */
+    S initialState();
+
+    /** The state class, for reading snapshots. */
+    Class<S> stateType();
+
+    /** Folds one event into {@code state}. Must be deterministic and free of I/O. */
+    void apply(S state, EventEnvelope event);
+}

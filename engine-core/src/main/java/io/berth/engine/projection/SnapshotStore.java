@@ -1,0 +1,114 @@
+package io.berth.engine.projection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Projection snapshots on disk: {@code <dir>/projections-<sequence>.json}, written to a temporary
+ * file, synced and renamed into place so a crash never leaves a half-written snapshot under a
+ * snapshot's name. The newest few are kept.
+ */
+public final class SnapshotStore {
+    private static final String PREFIX = "projections-";
+    private static final String SUFFIX = ".json";
+    private static final int KEEP = 2;
+
+    private final Path directory;
+    private final ObjectMapper mapper;
+
+    public SnapshotStore(Path directory, ObjectMapper mapper) {
+        this.directory = directory;
+        this.mapper = mapper;
+    }
+
+    /** Writes a snapshot taken at {@code snapshot.sequence}. */
+    public void write(JsonNode snapshot) {
+        long sequence = snapshot.path("sequence").asLong();
+        try {
+            Files.createDirectories(directory);
+            Path target = directory.resolve(String.format("%s%020d%s", PREFIX, sequence, SUFFIX));
+            Path temporary = directory.resolve(target.getFileName() + ".tmp");
+            byte[] bytes = mapper.writeValueAsBytes(snapshot);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            prune();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write projection snapshot in " + directory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The newest snapshot at or below {@code maxSequence} that can be parsed. A snapshot beyond the
+     * log's end (the log lost its tail) is never used.
+     */
+    public Optional<JsonNode> latestAtOrBelow(long maxSequence) {
+        for (Path path : snapshotsNewestFirst()) {
+            long sequence = sequenceOf(path);
+            if (sequence > maxSequence) {
+                continue;
+            }
+            try {
+                return Optional.of(mapper.readTree(path.toFile()));
+            } catch (IOException e) {
+                // an unreadable snapshot is skipped: an older one, or a full replay, still gives the state
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void prune() throws IOException {
+        List<Path> snapshots = snapshotsNewestFirst();
+        for (int i = KEEP; i < snapshots.size(); i++) {
+            Files.deleteIfExists(snapshots.get(i));
+        }
+    }
+
+    private List<Path> snapshotsNewestFirst() {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(directory)) {
+            List<Path> found = new ArrayList<>(files
+                    .filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().endsWith(SUFFIX))
+                    .toList());
+            found.sort(Comparator.comparingLong(SnapshotStore::sequenceOf).reversed());
+            return found;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static long sequenceOf(Path path) {
+        String name = path.getFileName().toString();
+        try {
+            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package io.berth.engine.system;
+
+import io.berth.engine.BerthVersion;
+import io.berth.engine.api.ApiExchange;
+import io.berth.engine.daemon.DaemonOptions;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.engine.plugins.PluginStatus;
+import io.berth.engine.projection.ReplayVerifier;
+import io.berth.eventlog.EventLog;
+import io.berth.eventlog.OpenReport;
+import io.berth.spi.StorageDriver;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /_ping}, {@code /version}, {@code /info}, {@code /berth/plugins} and {@code /berth/system/replay}. */
+public final class SystemEndpoints {
+    private final DaemonOptions options;
+    private final Journal journal;
+    private final EventLog log;
+    private final PluginHost plugins;
+    private final Instant buildTime = Instant.now();
+
+    public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
+        this.options = options;
+        this.journal = journal;
+        this.log = journal.log();
+        this.plugins = plugins;
+    }
+
+    public void ping(ApiExchange exchange) throws IOException {
+        exchange.header("API-Version", BerthVersion.API_VERSION);
+        exchange.header("Ostype", "linux");
+        exchange.header("Cache-Control", "no-cache, no-store, must-revalidate");
+        exchange.text(200, "OK");
+    }
+
+    public void version(ApiExchange exchange) throws IOException {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("ApiVersion", BerthVersion.API_VERSION);
+        details.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
+        details.put("JavaVersion", Runtime.version().toString());
+        details.put("Os", "linux");
+        details.put("Arch", HostFacts.architecture());
+        details.put("KernelVersion", HostFacts.kernelVersion());
+        Map<String, Object> engine = new LinkedHashMap<>();
+        engine.put("Name", "Engine");
+        engine.put("Version", BerthVersion.version());
+        engine.put("Details", details);
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Platform", Map.of("Name", "berth"));
+        body.put("Components", List.of(engine));
+        body.put("Version", BerthVersion.version());
+        body.put("ApiVersion", BerthVersion.API_VERSION);
+        body.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
+        body.put("GitCommit", "");
+        body.put("GoVersion", "java" + Runtime.version().feature());
+        body.put("Os", "linux");
+        body.put("Arch", HostFacts.architecture());
+        body.put("KernelVersion", HostFacts.kernelVersion());
+        body.put("BuildTime", buildTime.toString());
+        exchange.json(200, body);
+    }
+
+    public void info(ApiExchange exchange) throws IOException {
+        SystemState system = journal.projections().read(SystemProjection.INSTANCE, s -> s);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ID", log.hostId());
+        body.put("Containers", 0);
+        body.put("ContainersRunning", 0);
+        body.put("ContainersPaused", 0);
+        body.put("ContainersStopped", 0);
+        body.put("Images", 0);
+        body.put("Driver", plugins.first(StorageDriver.class).map(StorageDriver::name).orElse("none"));
+        body.put("DockerRootDir", options.root().toString());
+        body.put("Name", HostFacts.hostname());
+        body.put("OperatingSystem", HostFacts.operatingSystem());
+        body.put("OSType", "linux");
+        body.put("Architecture", HostFacts.kernelArchitecture());
+        body.put("NCPU", Runtime.getRuntime().availableProcessors());
+        body.put("MemTotal", HostFacts.memTotal());
+        body.put("KernelVersion", HostFacts.kernelVersion());
+        body.put("ServerVersion", BerthVersion.version());
+        body.put("CgroupDriver", "cgroupfs");
+        body.put("LoggingDriver", "k8s-file");
+
+        OpenReport opened = log.openReport();
+        Map<String, Object> eventLog = new LinkedHashMap<>();
+        eventLog.put("Path", options.root().resolve("events").toString());
+        eventLog.put("LastSequence", log.lastSequence());
+        eventLog.put("ProjectedSequence", journal.projections().lastSequence());
+        eventLog.put("DroppedOnOpen", opened.droppedAnything() ? opened.detail() : "");
+        Map<String, Object> berth = new LinkedHashMap<>();
+        berth.put("HostId", log.hostId());
+        berth.put("Socket", options.socket().toString());
+        berth.put("PidFile", options.pidFile().toString());
+        berth.put("EventLog", eventLog);
+        berth.put("DaemonStarts", system.starts);
+        berth.put("Plugins", pluginsJson());
+        body.put("Berth", berth);
+        exchange.json(200, body);
+    }
+
+    public void pluginList(ApiExchange exchange) throws IOException {
+        exchange.json(200, pluginsJson());
+    }
+
+    private List<Map<String, Object>> pluginsJson() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (PluginStatus status : plugins.statuses()) {
+            Map<String, Object> plugin = new LinkedHashMap<>();
+            plugin.put("Id", status.id());
+            plugin.put("Version", status.version());
+            plugin.put("State", status.state());
+            plugin.put("Path", status.path());
+            plugin.put("Provider", status.provider());
+            plugin.put("Requires", status.requires());
+            plugin.put("Extensions", status.extensions());
+            plugin.put("Error", status.error());
+            list.add(plugin);
+        }
+        return list;
+    }
+
+    public void replay(ApiExchange exchange) throws IOException {
+        ReplayVerifier.Report report = ReplayVerifier.verify(journal, exchange.mapper());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Equal", report.equal());
+        body.put("EventsReplayed", report.eventsReplayed());
+        body.put("LastSequence", report.lastSequence());
+        body.put("DurationMillis", report.durationMillis());
+        List<Map<String, Object>> projections = new ArrayList<>();
+        for (ReplayVerifier.ProjectionComparison comparison : report.projections()) {
+            projections.add(Map.of("Name", comparison.name(), "Equal", comparison.equal(), "Differences", comparison.differences()));
+        }
+        body.put("Projections", projections);
+        exchange.json(200, body);
+    }
+}

@@ -1,0 +1,4 @@
+package io.berth.spi;
+
+/** Placeholder until the SPI lands. */
+public interface ContainerRuntime extends BerthExtension {}

@@ -87,7 +87,8 @@ public final class Daemon {
                 .route("GET", "/events", events::docker)
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
-                .route("POST", "/berth/system/replay", system::replay);
+                .route("POST", "/berth/system/replay", system::replay)
+                .route("POST", "/berth/system/note", system::note);
         server = new ApiServer(options.socket(), handler);
         try {
             server.start();

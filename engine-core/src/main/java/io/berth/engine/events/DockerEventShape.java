@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.events.DaemonEvent;
+import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
 
 /**
@@ -28,6 +29,7 @@ public final class DockerEventShape {
             case DaemonEvent.DaemonStopped ignored -> new TypeAndAction("daemon", "stop");
             case PluginEvent.PluginLoaded ignored -> new TypeAndAction("plugin", "enable");
             case PluginEvent.PluginFailed ignored -> new TypeAndAction("plugin", "fail");
+            case NoteEvent.NoteRecorded ignored -> new TypeAndAction("daemon", "note");
         };
     }
 

@@ -127,6 +127,25 @@ public final class SystemEndpoints {
         return list;
     }
 
+    /** {@code POST /berth/system/note}: records an operator's note; the body is {@code {"Text": "…"}}. */
+    public void note(ApiExchange exchange) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode body;
+        try {
+            body = exchange.mapper().readTree(exchange.bodyBytes());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw io.berth.engine.api.ApiException.badRequest("invalid note: the body must be JSON like {\"Text\": \"…\"}");
+        }
+        String text = body == null ? "" : body.path("Text").asText("").strip();
+        if (text.isEmpty()) {
+            throw io.berth.engine.api.ApiException.badRequest("invalid note: Text is empty");
+        }
+        if (text.length() > 4096) {
+            throw io.berth.engine.api.ApiException.badRequest("invalid note: Text is " + text.length() + " characters, at most 4096");
+        }
+        var written = journal.record(exchange.context(), new io.berth.eventlog.events.NoteEvent.NoteRecorded(log.hostId(), text));
+        exchange.json(201, Map.of("Sequence", written.sequence()));
+    }
+
     public void replay(ApiExchange exchange) throws IOException {
         ReplayVerifier.Report report = ReplayVerifier.verify(journal, exchange.mapper());
         Map<String, Object> body = new LinkedHashMap<>();

@@ -1,0 +1,75 @@
+package io.berth.engine.daemon;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** A minimal HTTP/1.1 client over a Unix socket for tests (one request per connection). */
+final class UnixHttp {
+    record Response(int status, Map<String, String> headers, String body) {}
+
+    private UnixHttp() {}
+
+    static Response get(Path socket, String path) throws IOException {
+        return send(socket, "GET", path, null);
+    }
+
+    static Response post(Path socket, String path, String json) throws IOException {
+        return send(socket, "POST", path, json);
+    }
+
+    static Response send(Path socket, String method, String path, String body) throws IOException {
+        try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: berth\r\nUser-Agent: berth-test/1\r\nConnection: close\r\n"
+                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + payload.length + "\r\n") + "\r\n";
+            channel.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+            channel.write(ByteBuffer.wrap(payload));
+            InputStream in = Channels.newInputStream(channel);
+            String statusLine = readLine(in);
+            int status = Integer.parseInt(statusLine.split(" ")[1]);
+            Map<String, String> headers = new LinkedHashMap<>();
+            String line;
+            while (!(line = readLine(in)).isEmpty()) {
+                int colon = line.indexOf(':');
+                headers.put(line.substring(0, colon).strip().toLowerCase(), line.substring(colon + 1).strip());
+            }
+            byte[] content;
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                int size;
+                while ((size = Integer.parseInt(readLine(in).split(";")[0].strip(), 16)) > 0) {
+                    out.write(in.readNBytes(size));
+                    readLine(in);
+                }
+                content = out.toByteArray();
+            } else if (headers.containsKey("content-length")) {
+                content = in.readNBytes(Integer.parseInt(headers.get("content-length")));
+            } else {
+                content = in.readAllBytes();
+            }
+            return new Response(status, headers, new String(content, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+}

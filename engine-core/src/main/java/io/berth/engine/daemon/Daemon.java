@@ -78,7 +78,7 @@ public final class Daemon {
         plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
         plugins.loadAll(journal, self);
 
-        events = new EventsEndpoints(log, EventCodec.shared(), mapper);
+        events = new EventsEndpoints(log, new EventCodec(), mapper);
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
                 .route("GET", "/_ping", system::ping)

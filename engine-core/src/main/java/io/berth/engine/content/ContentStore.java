@@ -1,0 +1,324 @@
+package io.berth.engine.content;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Blobs by digest under {@code <root>/content}: {@code blobs/sha256/<hex>} for committed blobs and
+ * {@code ingest/<hex>} for downloads in progress. Nothing becomes visible under {@code blobs/}
+ * before {@link Ingest#commit()} has checked its size and digest, synced it and renamed it in
+ * atomically; so a blob that {@link #has} answers for is always complete and correct.
+ *
+ * <p>An interrupted download leaves its bytes in {@code ingest/}; opening the same ingest again
+ * resumes after them (the bytes already there are re-hashed, so resumption trusts nothing it did
+ * not check).
+ */
+public final class ContentStore {
+    private final Path blobs;
+    private final Path ingest;
+
+    public ContentStore(Path root) {
+        this.blobs = root.resolve("blobs").resolve("sha256");
+        this.ingest = root.resolve("ingest");
+        try {
+            Files.createDirectories(blobs);
+            Files.createDirectories(ingest);
+        } catch (IOException e) {
+            throw new ContentException("cannot create the content store under " + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a verified blob with this digest is stored. */
+    public boolean has(String digest) {
+        return Files.isRegularFile(path(digest));
+    }
+
+    /** The file holding a committed blob (read-only by convention). */
+    public Path path(String digest) {
+        return blobs.resolve(Digests.hex(digest));
+    }
+
+    /** Size of a committed blob, or empty when it is not stored. */
+    public Optional<Long> size(String digest) {
+        try {
+            return Optional.of(Files.size(path(digest)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Opens a committed blob for reading. */
+    public InputStream open(String digest) {
+        try {
+            return Files.newInputStream(path(digest));
+        } catch (NoSuchFileException e) {
+            throw new ContentException("blob " + digest + " is not in the content store");
+        } catch (IOException e) {
+            throw new ContentException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    public byte[] read(String digest) {
+        try (InputStream in = open(digest)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ContentException("cannot read blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stores {@code bytes}, verified against {@code expectedDigest}; returns the digest. */
+    public String put(byte[] bytes, String expectedDigest) {
+        try (Ingest writer = ingest(expectedDigest, bytes.length)) {
+            if (writer.offset() > 0) {
+                writer.restart();
+            }
+            writer.write(bytes, 0, bytes.length);
+            writer.commit();
+        }
+        return expectedDigest;
+    }
+
+    /** Stores {@code bytes} under their own digest; returns it. */
+    public String put(byte[] bytes) {
+        return put(bytes, Digests.of(bytes));
+    }
+
+    /**
+     * Opens (or resumes) the ingest of a blob. When the blob is already committed the ingest is
+     * already complete: {@link Ingest#offset()} equals the size and {@link Ingest#commit()} is a no-op.
+     *
+     * @param expectedSize the size the blob must have, or -1 when unknown
+     */
+    public Ingest ingest(String digest, long expectedSize) {
+        Digests.require(digest);
+        return new Ingest(digest, expectedSize);
+    }
+
+    /** Removes a committed blob; no-op when absent. */
+    public void delete(String digest) {
+        try {
+            Files.deleteIfExists(path(digest));
+        } catch (IOException e) {
+            throw new ContentException("cannot delete blob " + digest + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every committed blob's digest. */
+    public List<String> list() {
+        try (Stream<Path> files = Files.list(blobs)) {
+            List<String> digests = new ArrayList<>();
+            files.map(p -> "sha256:" + p.getFileName()).filter(Digests::isValid).sorted().forEach(digests::add);
+            return digests;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes every unfinished ingest (e.g. at start-up, when no pull is running). */
+    public void clearIngests() {
+        try (Stream<Path> files = Files.list(ingest)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A blob being written. Write the remaining bytes (from {@link #offset()}), then {@link #commit()};
+     * {@link #close()} without commit keeps the partial bytes for a later resume.
+     */
+    public final class Ingest implements AutoCloseable {
+        private final String digest;
+        private final long expectedSize;
+        private final Path partial;
+        private final boolean alreadyStored;
+        private FileChannel channel;
+        private MessageDigest sha256;
+        private long offset;
+        private boolean committed;
+
+        private Ingest(String digest, long expectedSize) {
+            this.digest = digest;
+            this.expectedSize = expectedSize;
+            this.partial = ingest.resolve(Digests.hex(digest));
+            this.alreadyStored = has(digest);
+            if (alreadyStored) {
+                offset = size(digest).orElse(0L);
+                return;
+            }
+            try {
+                channel = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                sha256 = Digests.newSha256();
+                long existing = channel.size();
+                if (expectedSize >= 0 && existing > expectedSize) {
+                    channel.truncate(0);
+                    existing = 0;
+                }
+                // re-hash what an earlier attempt wrote: resuming trusts only what it checks
+                ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+                long position = 0;
+                while (position < existing) {
+                    buffer.clear();
+                    int read = channel.read(buffer, position);
+                    if (read < 0) {
+                        break;
+                    }
+                    sha256.update(buffer.array(), 0, read);
+                    position += read;
+                }
+                offset = position;
+                channel.position(offset);
+            } catch (IOException e) {
+                closeQuietly();
+                throw new ContentException("cannot open ingest for blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Bytes already written (and hashed); a download resumes from here. */
+        public long offset() {
+            return offset;
+        }
+
+        /** Whether the blob was already committed when this ingest was opened. */
+        public boolean alreadyStored() {
+            return alreadyStored;
+        }
+
+        /** Discards what was written so far. */
+        public void restart() {
+            if (alreadyStored) {
+                return;
+            }
+            try {
+                channel.truncate(0);
+                channel.position(0);
+                sha256.reset();
+                offset = 0;
+            } catch (IOException e) {
+                throw new ContentException("cannot restart ingest of blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        public void write(byte[] bytes, int from, int length) {
+            if (alreadyStored) {
+                return;
+            }
+            if (expectedSize >= 0 && offset + length > expectedSize) {
+                throw new ContentException("blob " + digest + " is larger than its descriptor's size " + expectedSize);
+            }
+            try {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                sha256.update(bytes, from, length);
+                offset += length;
+            } catch (IOException e) {
+                throw new ContentException("cannot write blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Copies {@code in} to the end; returns the bytes copied. */
+        public long writeAll(InputStream in) throws IOException {
+            byte[] buffer = new byte[1 << 16];
+            long total = 0;
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                write(buffer, 0, read);
+                total += read;
+            }
+            return total;
+        }
+
+        /** An OutputStream view of {@link #write}. */
+        public OutputStream outputStream() {
+            return new OutputStream() {
+                @Override
+                public void write(int b) {
+                    Ingest.this.write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) {
+                    Ingest.this.write(b, off, len);
+                }
+            };
+        }
+
+        /**
+         * Verifies size and digest, syncs, and renames the blob into place.
+         *
+         * @throws ContentException naming the blob, expected and actual values on a mismatch; the
+         *                          partial bytes are discarded then, since they can never become this blob
+         */
+        public void commit() {
+            if (alreadyStored || committed) {
+                return;
+            }
+            if (expectedSize >= 0 && offset != expectedSize) {
+                discard();
+                throw new ContentException("blob " + digest + " is truncated: got " + offset + " bytes, expected " + expectedSize);
+            }
+            String actual = Digests.of(sha256);
+            if (!actual.equals(digest)) {
+                discard();
+                throw new ContentException("digest mismatch for blob " + digest + ": content hashes to " + actual);
+            }
+            try {
+                channel.force(true);
+                channel.close();
+                try {
+                    Files.move(partial, path(digest), StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(partial, path(digest), StandardCopyOption.REPLACE_EXISTING);
+                }
+                committed = true;
+            } catch (IOException e) {
+                throw new ContentException("cannot commit blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void discard() {
+            closeQuietly();
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException e) {
+                // a leftover partial is re-verified on resume anyway
+            }
+        }
+
+        private void closeQuietly() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // nothing to do
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            closeQuietly();
+        }
+    }
+}

@@ -239,6 +239,7 @@ public final class ChronicleEventLog implements EventLog {
         if (!metadata.exists()) {
             return 0;
         }
+        SingleChronicleQueueBuilder.addAliases(); // lets the table store read the queue's metadata types by name
         try (TableStore<?> store = SingleTableBuilder.binary(metadata, Metadata.NoMeta.INSTANCE).readOnly(false).build();
              TableStoreWriteLock lock = new TableStoreWriteLock(store, BusyTimedPauser::new, 0L)) {
             if (!lock.locked()) {

@@ -10,10 +10,12 @@ import java.util.List;
 public interface EventLog extends AutoCloseable {
 
     /**
-     * Appends the events in order, as one unit, and returns them as written. When this returns, the
-     * events are durable (see ARCHITECTURE.md, "Durability").
+     * Appends the events in order and returns them as written. When this returns, the events are
+     * durable (see event-log/README.md, "Durability"). Readers in this process see the batch only
+     * once it is durable; a crash in the middle of a batch keeps the batch's complete events.
      *
-     * @throws EventLogException when the log cannot be written; nothing of the batch is visible then
+     * @throws EventLogException when the log cannot be written; when an event cannot be encoded,
+     *                           nothing of the batch is written
      */
     List<EventEnvelope> append(List<PendingEvent> events);
 

@@ -1,0 +1,89 @@
+package io.berth.eventlog;
+
+import java.time.Duration;
+import java.util.Optional;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.wire.DocumentContext;
+
+/**
+ * A cursor on a {@link ChronicleEventLog}: its own Chronicle tailer, so it never holds the writer back
+ * and loses nothing however far behind it falls. Follow mode waits on the log's append signal and
+ * re-polls every few milliseconds, which also picks up excerpts written by another process.
+ */
+final class ChronicleEventReader implements EventReader {
+    private final ChronicleEventLog log;
+    private final ExcerptTailer tailer;
+    private byte[] buffer = new byte[1024];
+    private long position;
+    private boolean closed;
+
+    ChronicleEventReader(ChronicleEventLog log, ExcerptTailer tailer, long position) {
+        this.log = log;
+        this.tailer = tailer;
+        this.position = position;
+    }
+
+    @Override
+    public Optional<EventEnvelope> next() {
+        while (!closed && !log.isClosed() && position < log.visibleSequence()) {
+            EventEnvelope envelope;
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return Optional.empty();
+                }
+                Bytes<?> bytes = dc.wire().bytes();
+                int length = (int) bytes.readRemaining();
+                if (buffer.length < length) {
+                    buffer = new byte[Math.max(length, buffer.length * 2)];
+                }
+                bytes.read(buffer, 0, length);
+                try {
+                    envelope = log.codec().decode(buffer, 0, length);
+                } catch (EventLogException e) {
+                    dc.rollbackOnClose(); // stay on the entry, so a retry meets the same error rather than skipping it
+                    throw new EventLogException("event log " + log.dir() + ", entry after event " + position + ": " + e.getMessage(), e);
+                }
+            }
+            if (envelope.sequence() > position) {
+                position = envelope.sequence();
+                return Optional.of(envelope);
+            }
+            // started before the requested position (the log grew while positioning): skip
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<EventEnvelope> next(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = log.appendCount();
+            Optional<EventEnvelope> next = next();
+            long remaining = deadline - System.nanoTime();
+            if (next.isPresent() || remaining <= 0 || closed || log.isClosed()) {
+                return next;
+            }
+            try {
+                log.awaitAppend(seen, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            tailer.close();
+            log.forget(this);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.berth.eventlog;
+
+import io.berth.eventlog.events.DaemonEvent.DaemonStarted;
+import io.berth.eventlog.events.DaemonEvent.DaemonStopped;
+import io.berth.eventlog.events.Event;
+import io.berth.eventlog.events.PluginEvent.PluginFailed;
+import io.berth.eventlog.events.PluginEvent.PluginLoaded;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Sample events of every type, and small helpers shared by the tests. */
+final class TestEvents {
+    static final Actor ACTOR = new Actor(1000, "alice", 4242, "berth-cli/0.1.0");
+
+    private TestEvents() {}
+
+    /** One sample per known type; fails when a type is added without a sample here. */
+    static List<Event> oneOfEach() {
+        List<Event> samples = List.of(
+                new DaemonStarted("h1", "0.1.0", 77, "/var/lib/berth", "/run/berth/berth.sock", ""),
+                new DaemonStopped("h1", "SIGTERM"),
+                new PluginLoaded("runtime-runc", "0.1.0", "/p/runc.jar", List.of("io.berth.spi.ContainerRuntime=Runc")),
+                new PluginFailed("bad.jar", "/p/bad.jar", "no Plugin-Id in the manifest"));
+        Map<String, Class<? extends Event>> all = EventTypes.all();
+        for (String type : all.keySet()) {
+            if (samples.stream().noneMatch(e -> e.getClass() == all.get(type))) {
+                throw new AssertionError("add a sample of " + type + " to TestEvents.oneOfEach");
+            }
+        }
+        return samples;
+    }
+
+    static PendingEvent pending(int i) {
+        return new PendingEvent(new PluginFailed("plugin-" + i, "/p/" + i + ".jar", "reason " + i), ACTOR, "corr-" + i);
+    }
+
+    static List<PendingEvent> batch(int from, int count) {
+        List<PendingEvent> batch = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            batch.add(pending(from + i));
+        }
+        return batch;
+    }
+
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Path cycleFile(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".cq4")).sorted().reduce((a, b) -> b).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

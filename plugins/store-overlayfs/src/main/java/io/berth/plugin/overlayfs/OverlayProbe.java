@@ -69,9 +69,10 @@ final class OverlayProbe {
             return Probe.Check.passed(CHECK, Probe.Kind.FILESYSTEM,
                     "mounted and removed a test overlay under " + dataDirectory + " (" + filesystem + "): reads, writes and whiteouts work");
         } catch (IOException | RuntimeException e) {
-            String message = e.getMessage();
-            if (message != null && message.contains("errno 1)")) {
-                message += "; mounting needs root (CAP_SYS_ADMIN): run the daemon as root";
+            String message = String.valueOf(e.getMessage());
+            if (message.contains("(errno 1)")) {
+                return Probe.Check.failed(CHECK, Probe.Kind.PRIVILEGE, "cannot mount an overlay under " + dataDirectory + ": "
+                        + message + "; mounting needs root (CAP_SYS_ADMIN): run the daemon as root");
             }
             return failed(dataDirectory, filesystem, message);
         } finally {
@@ -105,7 +106,7 @@ final class OverlayProbe {
     private static Probe.Check failed(Path dataDirectory, String filesystem, String why) {
         return Probe.Check.failed(CHECK, Probe.Kind.FILESYSTEM,
                 "cannot use overlay under " + dataDirectory + " (" + filesystem + "): " + why
-                        + "; the daemon root must be on a filesystem overlay accepts as upper layer (ext4, xfs and btrfs work; overlay and NFS do not)");
+                        + "; put the daemon root on a filesystem overlay accepts as upper layer (ext4, xfs and btrfs work; overlay and NFS do not)");
     }
 
     private static String filesystemType(Path directory) {

@@ -105,7 +105,14 @@ public final class ChronicleEventLog implements EventLog {
     private final Set<ChronicleEventReader> readers = ConcurrentHashMap.newKeySet();
 
     private ExcerptAppender appender;
-    private final Bytes<?> scratch = Bytes.allocateElasticOnHeap(1024);
+    private final Bytes<?> scratch = newScratch();
+
+    /** The encode buffer; appends are serialised by this log's lock but may come from any thread. */
+    private static Bytes<?> newScratch() {
+        Bytes<?> bytes = Bytes.allocateElasticOnHeap(1024);
+        bytes.singleThreadedCheckDisabled(true);
+        return bytes;
+    }
     private FileChannel syncChannel;
     private File syncFile;
     private long lastSequence;

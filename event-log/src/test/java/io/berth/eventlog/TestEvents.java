@@ -27,7 +27,8 @@ final class TestEvents {
                 new DaemonStarted("h1", "0.1.0", 77, "/var/lib/berth", "/run/berth/berth.sock", ""),
                 new DaemonStopped("h1", "SIGTERM"),
                 new PluginLoaded("runtime-runc", "0.1.0", "/p/runc.jar", List.of("io.berth.spi.ContainerRuntime=Runc")),
-                new PluginFailed("bad.jar", "/p/bad.jar", "no Plugin-Id in the manifest"));
+                new PluginFailed("bad.jar", "/p/bad.jar", "no Plugin-Id in the manifest"),
+                new io.berth.eventlog.events.NoteEvent.NoteRecorded("h1", "maintenance: kernel upgrade"));
         Map<String, Class<? extends Event>> all = EventTypes.all();
         for (String type : all.keySet()) {
             if (samples.stream().noneMatch(e -> e.getClass() == all.get(type))) {

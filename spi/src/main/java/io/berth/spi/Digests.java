@@ -70,4 +70,14 @@ public final class Digests {
             throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
+
+    /**
+     * The digest a SHA-256 {@link MessageDigest} gives for what it has been fed; it is reset afterwards.
+     *
+     * @param sha256 a SHA-256 digest in progress
+     * @return {@code sha256:<hex>}
+     */
+    public static String sha256(MessageDigest sha256) {
+        return "sha256:" + HexFormat.of().formatHex(sha256.digest());
+    }
 }

@@ -1,5 +1,7 @@
 package io.berth.engine.content;
 
+import io.berth.spi.Digests;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -97,7 +99,7 @@ public final class ContentStore {
 
     /** Stores {@code bytes} under their own digest; returns it. */
     public String put(byte[] bytes) {
-        return put(bytes, Digests.of(bytes));
+        return put(bytes, Digests.sha256(bytes));
     }
 
     /**
@@ -107,7 +109,7 @@ public final class ContentStore {
      * @param expectedSize the size the blob must have, or -1 when unknown
      */
     public Ingest ingest(String digest, long expectedSize) {
-        Digests.require(digest);
+        Digests.requireSha256(digest, "digest");
         return new Ingest(digest, expectedSize);
     }
 
@@ -124,7 +126,7 @@ public final class ContentStore {
     public List<String> list() {
         try (Stream<Path> files = Files.list(blobs)) {
             List<String> digests = new ArrayList<>();
-            files.map(p -> "sha256:" + p.getFileName()).filter(Digests::isValid).sorted().forEach(digests::add);
+            files.map(p -> "sha256:" + p.getFileName()).filter(Digests::isSha256).sorted().forEach(digests::add);
             return digests;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -278,7 +280,7 @@ public final class ContentStore {
                 discard();
                 throw new ContentException("blob " + digest + " is truncated: got " + offset + " bytes, expected " + expectedSize);
             }
-            String actual = Digests.of(sha256);
+            String actual = Digests.sha256(sha256);
             if (!actual.equals(digest)) {
                 discard();
                 throw new ContentException("digest mismatch for blob " + digest + ": content hashes to " + actual);

@@ -222,8 +222,15 @@ public final class PluginHost implements AutoCloseable {
             }));
             extensions.clear();
         }
-        manager.stopPlugins();
-        manager.unloadPlugins();
+        // one at a time over a copy: PF4J 3.15's stopPlugins() fails with a ConcurrentModificationException
+        for (PluginWrapper plugin : List.copyOf(manager.getStartedPlugins())) {
+            try {
+                manager.stopPlugin(plugin.getPluginId());
+                manager.unloadPlugin(plugin.getPluginId());
+            } catch (RuntimeException e) {
+                // stopping is best effort at shutdown
+            }
+        }
     }
 
     private static String nullToEmpty(String s) {

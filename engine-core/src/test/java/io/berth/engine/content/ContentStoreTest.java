@@ -1,5 +1,7 @@
 package io.berth.engine.content;
 
+import io.berth.spi.Digests;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +19,7 @@ class ContentStoreTest {
     Path root;
 
     private static final byte[] HELLO = "hello, berth".repeat(1000).getBytes(StandardCharsets.UTF_8);
-    private static final String HELLO_DIGEST = Digests.of(HELLO);
+    private static final String HELLO_DIGEST = Digests.sha256(HELLO);
 
     @Test
     void givenVerifiedBytesWhenCommittedThenTheBlobIsVisibleAndReadable() {
@@ -31,7 +33,7 @@ class ContentStoreTest {
     @Test
     void givenADigestMismatchThenNothingIsStoredAndTheErrorNamesBothDigests() {
         ContentStore store = new ContentStore(root);
-        String wrong = Digests.of("something else".getBytes(StandardCharsets.UTF_8));
+        String wrong = Digests.sha256("something else".getBytes(StandardCharsets.UTF_8));
         ContentException e = assertThrows(ContentException.class, () -> store.put(HELLO, wrong));
         assertTrue(e.getMessage().contains(wrong) && e.getMessage().contains(HELLO_DIGEST), e.getMessage());
         assertFalse(store.has(wrong));

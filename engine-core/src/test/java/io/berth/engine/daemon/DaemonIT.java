@@ -125,7 +125,8 @@ class DaemonIT {
         long curlPid = curl.pid();
         String answer = new String(curl.getInputStream().readAllBytes());
         assertEquals(0, curl.waitFor(), answer);
-        JsonNode note = berthEvents("?since=0").stream().filter(e -> e.get("type").asText().equals("NoteRecorded")).findFirst().orElseThrow();
+        JsonNode note = berthEvents("?since=0").stream().filter(e -> e.get("type").asText().equals("NoteRecorded")).findFirst()
+                .orElseThrow(() -> new AssertionError("no NoteRecorded; curl said: " + answer));
         assertEquals("maintenance window", note.get("payload").get("text").asText());
         assertEquals(curlPid, note.get("actor").get("pid").asLong(), "actor pid is curl's, from SO_PEERCRED");
         assertEquals(SelfUid.uid(), note.get("actor").get("uid").asInt());

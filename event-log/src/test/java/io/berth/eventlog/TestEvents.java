@@ -1,5 +1,9 @@
 package io.berth.eventlog;
 
+import io.berth.eventlog.events.ImageDescription;
+import io.berth.eventlog.events.ImageEvent;
+import io.berth.eventlog.events.ImageLayer;
+
 import io.berth.eventlog.events.DaemonEvent.DaemonStarted;
 import io.berth.eventlog.events.DaemonEvent.DaemonStopped;
 import io.berth.eventlog.events.Event;
@@ -22,13 +26,34 @@ final class TestEvents {
     private TestEvents() {}
 
     /** One sample per known type; fails when a type is added without a sample here. */
+    private static final String DIGEST_A = "sha256:" + "a".repeat(64);
+    private static final String DIGEST_B = "sha256:" + "b".repeat(64);
+    private static final String DIGEST_C = "sha256:" + "c".repeat(64);
+    private static final ImageDescription IMAGE = new ImageDescription(DIGEST_C, DIGEST_A,
+            "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.config.v1+json",
+            List.of(new ImageLayer(DIGEST_A, "application/vnd.oci.image.layer.v1.tar+gzip", 2048, DIGEST_B, DIGEST_B)),
+            "linux", "amd64", "", "2026-11-28T10:00:00Z", 4096);
+
     static List<Event> oneOfEach() {
         List<Event> samples = List.of(
                 new DaemonStarted("h1", "0.1.0", 77, "/var/lib/berth", "/run/berth/berth.sock", ""),
                 new DaemonStopped("h1", "SIGTERM"),
                 new PluginLoaded("runtime-runc", "0.1.0", "/p/runc.jar", List.of("io.berth.spi.ContainerRuntime=Runc")),
                 new PluginFailed("bad.jar", "/p/bad.jar", "no Plugin-Id in the manifest"),
-                new io.berth.eventlog.events.NoteEvent.NoteRecorded("h1", "maintenance: kernel upgrade"));
+                new io.berth.eventlog.events.NoteEvent.NoteRecorded("h1", "maintenance: kernel upgrade"),
+                new ImageEvent.PullStarted("docker.io/library/busybox:latest", "linux/amd64"),
+                new ImageEvent.LayerDownloaded("docker.io/library/busybox:latest", DIGEST_A, 2048, 512, false),
+                new ImageEvent.LayerUnpacked("docker.io/library/busybox:latest", DIGEST_B, DIGEST_B, 4096),
+                new ImageEvent.ImagePulled("docker.io/library/busybox:latest", "docker.io/library/busybox@" + DIGEST_A, IMAGE, false),
+                new ImageEvent.PullFailed("127.0.0.1:5000/nope:1", "registry 127.0.0.1:5000: nope:1: manifest unknown"),
+                new ImageEvent.ImagePushed(DIGEST_C, "127.0.0.1:5000/busybox:1", DIGEST_A, 2, 1),
+                new ImageEvent.PushFailed("127.0.0.1:5000/busybox:1", "registry down"),
+                new ImageEvent.ImageTagged(DIGEST_C, "docker.io/library/busybox:latest"),
+                new ImageEvent.ImageUntagged(DIGEST_C, "docker.io/library/busybox:latest"),
+                new ImageEvent.ImageRemoved(DIGEST_C),
+                new ImageEvent.ImageLoaded(IMAGE, "docker-archive", List.of("docker.io/library/busybox:latest")),
+                new ImageEvent.LayerRemoved(DIGEST_B),
+                new ImageEvent.BlobRemoved(DIGEST_A, 2048));
         Map<String, Class<? extends Event>> all = EventTypes.all();
         for (String type : all.keySet()) {
             if (samples.stream().noneMatch(e -> e.getClass() == all.get(type))) {

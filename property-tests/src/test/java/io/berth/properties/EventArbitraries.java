@@ -54,6 +54,11 @@ final class EventArbitraries {
 
     /** Events of one record type, every component generated. */
     static Arbitrary<Event> eventsOf(Class<?> recordType) {
+        return recordsOf(recordType).map(r -> (Event) r);
+    }
+
+    /** Instances of any record type whose components this class can generate (records nest). */
+    static Arbitrary<Object> recordsOf(Class<?> recordType) {
         RecordComponent[] components = recordType.getRecordComponents();
         List<Arbitrary<Object>> values = new ArrayList<>();
         Class<?>[] parameterTypes = new Class<?>[components.length];
@@ -69,7 +74,7 @@ final class EventArbitraries {
         }
         return Combinators.combine(values).as(args -> {
             try {
-                return (Event) constructor.newInstance(args.toArray());
+                return constructor.newInstance(args.toArray());
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot construct " + recordType.getSimpleName() + ": " + e, e);
             }
@@ -92,6 +97,9 @@ final class EventArbitraries {
         }
         if (type == Instant.class) {
             return (Arbitrary<Object>) (Arbitrary<?>) instants();
+        }
+        if (type instanceof Class<?> nested && nested.isRecord()) {
+            return recordsOf(nested);
         }
         if (type instanceof ParameterizedType parameterized) {
             Type raw = parameterized.getRawType();

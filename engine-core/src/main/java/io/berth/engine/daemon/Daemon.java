@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
 import io.berth.engine.api.ApiHandler;
 import io.berth.engine.api.ApiServer;
+import io.berth.engine.content.ContentStore;
 import io.berth.engine.events.EventsEndpoints;
+import io.berth.engine.image.ImageEndpoints;
+import io.berth.engine.image.ImageProjection;
+import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.plugins.PluginHost;
@@ -36,6 +40,7 @@ public final class Daemon {
     private PluginHost plugins;
     private EventsEndpoints events;
     private ApiServer server;
+    private ImageService images;
     private PidFile pidFile;
     private boolean stopped;
 
@@ -45,7 +50,7 @@ public final class Daemon {
 
     /** All projections the engine keeps, in fold order. */
     public static List<io.berth.engine.projection.Projection<?>> projections() {
-        return List.of(SystemProjection.INSTANCE);
+        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE);
     }
 
     public synchronized void start() {
@@ -78,6 +83,10 @@ public final class Daemon {
         plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
         plugins.loadAll(journal, self);
 
+        ContentStore content = new ContentStore(options.root().resolve("content"));
+        images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper);
+
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
@@ -88,7 +97,15 @@ public final class Daemon {
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
                 .route("POST", "/berth/system/replay", system::replay)
-                .route("POST", "/berth/system/note", system::note);
+                .route("POST", "/berth/system/note", system::note)
+                .route("POST", "/auth", imageApi::auth)
+                .route("POST", "/images/create", imageApi::create)
+                .route("GET", "/images/json", imageApi::list)
+                .route("POST", "/images/prune", imageApi::prune)
+                .route("GET", "/images/(.+)/json", imageApi::inspect)
+                .route("GET", "/images/(.+)/history", imageApi::history)
+                .route("POST", "/images/(.+)/tag", imageApi::tag)
+                .route("DELETE", "/images/(.+)", imageApi::delete);
         server = new ApiServer(options.socket(), handler);
         try {
             server.start();
@@ -134,6 +151,10 @@ public final class Daemon {
 
     public Journal journal() {
         return journal;
+    }
+
+    public ImageService images() {
+        return images;
     }
 
     public PluginHost plugins() {

@@ -31,7 +31,7 @@ public final class DaemonMain implements Callable<Integer> {
 
     private static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
     private static final Set<String> CONFIG_KEYS = Set.of("root", "data-root", "host", "hosts", "pidfile",
-            "plugins-dir", "snapshot-every", "plugins");
+            "plugins-dir", "snapshot-every", "plugins", "max-concurrent-downloads", "insecure-registries");
 
     @Option(names = {"--root", "--data-root"}, paramLabel = "DIR", description = "Root directory of persistent state (default: $BERTH_ROOT or /var/lib/berth).")
     Path root;
@@ -47,6 +47,12 @@ public final class DaemonMain implements Callable<Integer> {
 
     @Option(names = "--snapshot-every", paramLabel = "N", description = "Events between projection snapshots (default: 10000).")
     Long snapshotEvery;
+
+    @Option(names = "--max-concurrent-downloads", paramLabel = "N", description = "Layers a pull downloads at once (default: 3).")
+    Integer maxConcurrentDownloads;
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST:PORT", description = "A registry to reach over plain HTTP; repeatable (loopback registries always are).")
+    List<String> insecureRegistries = new ArrayList<>();
 
     @Option(names = "--config-file", paramLabel = "FILE", description = "Daemon configuration file (default: /etc/berth/daemon.json when it exists).")
     Path configFile;
@@ -115,7 +121,20 @@ public final class DaemonMain implements Callable<Integer> {
             plugin.getValue().fields().forEachRemaining(setting -> settings.put(setting.getKey(), setting.getValue().asText()));
             perPlugin.put(plugin.getKey(), settings);
         });
-        return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin);
+        int downloads = maxConcurrentDownloads != null ? maxConcurrentDownloads
+                : config.hasNonNull("max-concurrent-downloads") ? config.get("max-concurrent-downloads").asInt()
+                : DaemonOptions.DEFAULT_PARALLEL_DOWNLOADS;
+        if (downloads < 1) {
+            throw new StartupException("invalid --max-concurrent-downloads " + downloads + ": must be 1 or more");
+        }
+        List<String> insecure = new ArrayList<>(insecureRegistries);
+        config.path("insecure-registries").forEach(r -> insecure.add(r.asText()));
+        if (!insecure.isEmpty()) {
+            // the registry plugin reads its insecure registries from its options, as Docker's daemon.json lists them
+            perPlugin.computeIfAbsent("registry-oci", k -> new LinkedHashMap<>())
+                    .merge("insecure-registries", String.join(",", insecure), (a, b) -> a + "," + b);
+        }
+        return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin, downloads);
     }
 
     private JsonNode readConfig() {

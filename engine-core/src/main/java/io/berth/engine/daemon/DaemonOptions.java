@@ -14,13 +14,15 @@ import java.util.Map;
  *                       installation's {@code plugins} directory and {@code <root>/plugins}
  * @param snapshotEvery  events between projection snapshots; {@code --snapshot-every}, else 10000
  * @param pluginOptions  per-plugin settings from the config file's {@code plugins} object
+ * @param parallelDownloads layers downloaded at once by a pull; {@code --max-concurrent-downloads}, else 3
  */
 public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
-                            Map<String, Map<String, String>> pluginOptions) {
+                            Map<String, Map<String, String>> pluginOptions, int parallelDownloads) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
     public static final Path DEFAULT_PID_FILE = Path.of("/run/berth/berth.pid");
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
+    public static final int DEFAULT_PARALLEL_DOWNLOADS = 3;
 
     public DaemonOptions {
         pluginDirs = List.copyOf(pluginDirs);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.events.DaemonEvent;
+import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
 
@@ -30,6 +31,40 @@ public final class DockerEventShape {
             case PluginEvent.PluginLoaded ignored -> new TypeAndAction("plugin", "enable");
             case PluginEvent.PluginFailed ignored -> new TypeAndAction("plugin", "fail");
             case NoteEvent.NoteRecorded ignored -> new TypeAndAction("daemon", "note");
+            case ImageEvent image -> new TypeAndAction("image", imageAction(image));
+        };
+    }
+
+    private static String imageAction(ImageEvent event) {
+        return switch (event) {
+            case ImageEvent.PullStarted ignored -> "pull-start";
+            case ImageEvent.LayerDownloaded ignored -> "layer-download";
+            case ImageEvent.LayerUnpacked ignored -> "layer-unpack";
+            case ImageEvent.ImagePulled ignored -> "pull";
+            case ImageEvent.PullFailed ignored -> "pull-fail";
+            case ImageEvent.ImagePushed ignored -> "push";
+            case ImageEvent.PushFailed ignored -> "push-fail";
+            case ImageEvent.ImageTagged ignored -> "tag";
+            case ImageEvent.ImageUntagged ignored -> "untag";
+            case ImageEvent.ImageRemoved ignored -> "delete";
+            case ImageEvent.ImageLoaded ignored -> "load";
+            case ImageEvent.LayerRemoved ignored -> "layer-remove";
+            case ImageEvent.BlobRemoved ignored -> "blob-remove";
+        };
+    }
+
+    /**
+     * Names an event is also about besides its subject (Docker's {@code name} attribute): the
+     * reference pulled or pushed, the tag put on or taken off.
+     */
+    public static java.util.List<String> names(EventEnvelope envelope) {
+        return switch (envelope.payload()) {
+            case ImageEvent.ImagePulled e -> java.util.List.of(e.reference());
+            case ImageEvent.ImagePushed e -> java.util.List.of(e.reference());
+            case ImageEvent.ImageTagged e -> java.util.List.of(e.tag());
+            case ImageEvent.ImageUntagged e -> java.util.List.of(e.tag());
+            case ImageEvent.ImageLoaded e -> e.tags();
+            default -> java.util.List.of();
         };
     }
 
@@ -42,6 +77,10 @@ public final class DockerEventShape {
         ObjectNode actor = node.putObject("Actor");
         actor.put("ID", envelope.subject());
         ObjectNode attributes = actor.putObject("Attributes");
+        java.util.List<String> names = names(envelope);
+        if (!names.isEmpty()) {
+            attributes.put("name", names.getFirst());
+        }
         attributes.put("berth.type", envelope.type());
         attributes.put("berth.user", envelope.actor().user());
         attributes.put("berth.uid", Integer.toString(envelope.actor().uid()));

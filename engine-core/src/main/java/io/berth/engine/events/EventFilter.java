@@ -88,13 +88,46 @@ public final class EventFilter implements Predicate<EventEnvelope> {
                 case "subject" -> matchesSubject(values, event.subject());
                 case "label" -> false; // no event carries labels yet
                 // an object-type key (container=…, image=…) matches events of that type about that subject
-                default -> shape.type().equals(criterion.getKey()) && matchesSubject(values, event.subject());
+                default -> shape.type().equals(criterion.getKey())
+                        && (matchesSubject(values, event.subject()) || matchesName(values, event.subject(), DockerEventShape.names(event)));
             };
             if (!matched) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * A name filter ({@code image=busybox}) matches a full reference the way a user means it:
+     * {@code busybox}, {@code busybox:latest}, {@code library/busybox} and
+     * {@code docker.io/library/busybox:latest} all match {@code docker.io/library/busybox:latest}.
+     */
+    static boolean matchesName(List<String> values, String subject, List<String> names) {
+        List<String> candidates = new ArrayList<>(names);
+        candidates.add(subject);
+        for (String name : candidates) {
+            if (name == null) {
+                continue;
+            }
+            String withoutTag = stripTag(name);
+            for (String value : values) {
+                if (value.isEmpty()) {
+                    continue;
+                }
+                if (name.equals(value) || withoutTag.equals(value) || name.endsWith("/" + value) || withoutTag.endsWith("/" + value)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String stripTag(String reference) {
+        int at = reference.indexOf('@');
+        String base = at >= 0 ? reference.substring(0, at) : reference;
+        int colon = base.lastIndexOf(':');
+        return colon > base.lastIndexOf('/') ? base.substring(0, colon) : base;
     }
 
     /** A subject matches a full id, a prefix of it (as Docker's short ids), or a name. */

@@ -54,7 +54,7 @@ final class TestDaemons {
 
     static DaemonOptions options(Path root, Path pluginsDir) {
         return new DaemonOptions(root, root.resolve("berth.sock"), root.resolve("berth.pid"), List.of(pluginsDir),
-                DaemonOptions.DEFAULT_SNAPSHOT_EVERY, Map.of());
+                DaemonOptions.DEFAULT_SNAPSHOT_EVERY, Map.of(), DaemonOptions.DEFAULT_PARALLEL_DOWNLOADS);
     }
 
     /** Starts {@code berth daemon} in a child JVM with this test's class path. */

@@ -1,0 +1,249 @@
+package io.berth.engine.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.api.ApiExchange;
+import io.berth.eventlog.events.ImageDescription;
+import io.berth.spi.registry.Credentials;
+import io.berth.spi.registry.RegistryException;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Docker's image endpoints: create (pull), list, inspect, history, tag, delete, prune, and {@code /auth}. */
+public final class ImageEndpoints {
+    private final ImageService images;
+    private final ObjectMapper mapper;
+
+    public ImageEndpoints(ImageService images, ObjectMapper mapper) {
+        this.images = images;
+        this.mapper = mapper;
+    }
+
+    /** {@code POST /images/create?fromImage=&tag=&platform=}: pulls, streaming Docker's progress messages. */
+    public void create(ApiExchange exchange) throws IOException {
+        String from = exchange.query("fromImage");
+        if (exchange.query("fromSrc") != null) {
+            throw ApiException.badRequest("importing a filesystem tarball (fromSrc) is not supported; use berth load");
+        }
+        if (from == null || from.isBlank()) {
+            throw ApiException.badRequest("fromImage is required");
+        }
+        String tag = exchange.query("tag");
+        String reference = from;
+        if (tag != null && !tag.isBlank()) {
+            reference = tag.startsWith("sha256:") ? from + "@" + tag : from + ":" + tag;
+        }
+        images.parse(reference); // a bad reference is a 400 before the stream opens
+        Credentials credentials = RegistryAuth.fromHeader(exchange.header("X-Registry-Auth"), mapper);
+        String platform = exchange.query("platform");
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            JsonProgress progress = new JsonProgress(out, mapper);
+            try {
+                images.pull(reference, platform, credentials, progress, exchange.context());
+            } catch (ApiException e) {
+                progress.error(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code GET /images/json}: Docker's image summaries. */
+    public void list(ApiExchange exchange) throws IOException {
+        ArrayNode list = mapper.createArrayNode();
+        for (ImageService.Image image : images.list()) {
+            ObjectNode summary = list.addObject();
+            summary.put("Id", image.id());
+            summary.put("ParentId", "");
+            ArrayNode tags = summary.putArray("RepoTags");
+            image.repoTags().forEach(t -> tags.add(images.familiar(t)));
+            ArrayNode repoDigests = summary.putArray("RepoDigests");
+            image.repoDigests().forEach(d -> repoDigests.add(images.familiar(d)));
+            summary.put("Created", epochSeconds(image.description().created()));
+            summary.put("Size", image.description().size());
+            summary.put("SharedSize", -1);
+            summary.put("VirtualSize", image.description().size());
+            JsonNode labels = images.config(image).path("config").path("Labels");
+            summary.set("Labels", labels.isObject() ? labels : mapper.createObjectNode());
+            summary.put("Containers", -1);
+        }
+        exchange.json(200, list);
+    }
+
+    /** {@code GET /images/{name}/json}: Docker's image inspect. */
+    public void inspect(ApiExchange exchange) throws IOException {
+        ImageService.Image image = images.require(exchange.pathParam(1));
+        exchange.json(200, inspectJson(image));
+    }
+
+    ObjectNode inspectJson(ImageService.Image image) {
+        JsonNode config = images.config(image);
+        ImageDescription description = image.description();
+        ObjectNode body = mapper.createObjectNode();
+        body.put("Id", image.id());
+        ArrayNode tags = body.putArray("RepoTags");
+        image.repoTags().forEach(t -> tags.add(images.familiar(t)));
+        ArrayNode digests = body.putArray("RepoDigests");
+        image.repoDigests().forEach(d -> digests.add(images.familiar(d)));
+        body.put("Parent", "");
+        body.put("Comment", config.path("comment").asText(""));
+        body.put("Created", description.created());
+        body.put("DockerVersion", config.path("docker_version").asText(""));
+        body.put("Author", config.path("author").asText(""));
+        body.set("Config", config.path("config").isObject() ? config.get("config") : mapper.createObjectNode());
+        body.put("Architecture", description.architecture());
+        if (!description.variant().isEmpty()) {
+            body.put("Variant", description.variant());
+        }
+        body.put("Os", description.os());
+        body.put("Size", description.size());
+        body.put("VirtualSize", description.size());
+        ObjectNode driver = body.putObject("GraphDriver");
+        driver.put("Name", "overlayfs");
+        ObjectNode driverData = driver.putObject("Data");
+        List<String> chainIds = description.layers().stream().map(l -> l.chainId()).toList();
+        driverData.put("Layers", String.join(":", chainIds));
+        ObjectNode rootfs = body.putObject("RootFS");
+        rootfs.put("Type", "layers");
+        ArrayNode layers = rootfs.putArray("Layers");
+        description.layers().forEach(l -> layers.add(l.diffId()));
+        body.putObject("Metadata").put("LastTagTime", image.lastTagTime() == null ? "0001-01-01T00:00:00Z" : image.lastTagTime());
+        ObjectNode berth = body.putObject("Berth");
+        berth.put("ManifestDigest", description.manifestDigest());
+        berth.put("ManifestMediaType", description.manifestMediaType());
+        berth.put("AddedAt", image.addedAt());
+        return body;
+    }
+
+    /** {@code GET /images/{name}/history}: the config's history, newest first, with layer sizes. */
+    public void history(ApiExchange exchange) throws IOException {
+        ImageService.Image image = images.require(exchange.pathParam(1));
+        JsonNode history = images.config(image).path("history");
+        List<ObjectNode> entries = new ArrayList<>();
+        int layerIndex = 0;
+        List<Long> sizes = layerSizes(image);
+        for (JsonNode step : history) {
+            boolean empty = step.path("empty_layer").asBoolean(false);
+            ObjectNode entry = mapper.createObjectNode();
+            entry.put("Id", "<missing>");
+            entry.put("Created", epochSeconds(step.path("created").asText("")));
+            entry.put("CreatedBy", step.path("created_by").asText(""));
+            entry.putArray("Tags");
+            entry.put("Size", empty || layerIndex >= sizes.size() ? 0 : sizes.get(layerIndex));
+            entry.put("Comment", step.path("comment").asText(""));
+            if (!empty) {
+                layerIndex++;
+            }
+            entries.add(entry);
+        }
+        if (!entries.isEmpty()) {
+            ObjectNode newest = entries.getLast();
+            newest.put("Id", image.id());
+            ArrayNode tags = newest.putArray("Tags");
+            image.repoTags().forEach(t -> tags.add(images.familiar(t)));
+        }
+        ArrayNode answer = mapper.createArrayNode();
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            answer.add(entries.get(i));
+        }
+        exchange.json(200, answer);
+    }
+
+    private List<Long> layerSizes(ImageService.Image image) {
+        List<Long> sizes = new ArrayList<>();
+        for (var layer : image.description().layers()) {
+            try {
+                sizes.add(images.storage().layer(layer.chainId()).map(l -> l.size()).orElse(layer.size()));
+            } catch (io.berth.spi.storage.StorageException e) {
+                sizes.add(layer.size());
+            }
+        }
+        return sizes;
+    }
+
+    /** {@code POST /images/{name}/tag?repo=&tag=}. */
+    public void tag(ApiExchange exchange) throws IOException {
+        String repo = exchange.query("repo");
+        if (repo == null || repo.isBlank()) {
+            throw ApiException.badRequest("repo is required");
+        }
+        String tag = exchange.query("tag");
+        String target = tag == null || tag.isBlank() ? repo : repo + ":" + tag;
+        images.tag(exchange.pathParam(1), target, exchange.context());
+        exchange.json(201, Map.of());
+    }
+
+    /** {@code DELETE /images/{name}?force=}. */
+    public void delete(ApiExchange exchange) throws IOException {
+        exchange.json(200, images.remove(exchange.pathParam(1), exchange.queryFlag("force", false), exchange.context()));
+    }
+
+    /** {@code POST /images/prune?filters=}: {@code dangling=false} prunes every unused image. */
+    public void prune(ApiExchange exchange) throws IOException {
+        String filters = exchange.query("filters");
+        boolean all = false;
+        if (filters != null && !filters.isBlank()) {
+            JsonNode json = mapper.readTree(filters);
+            JsonNode dangling = json.path("dangling");
+            String value = dangling.isArray() && !dangling.isEmpty() ? dangling.get(0).asText()
+                    : dangling.isObject() && dangling.fieldNames().hasNext() ? dangling.fieldNames().next() : "true";
+            all = value.equals("false") || value.equals("0");
+            json.fieldNames().forEachRemaining(key -> {
+                if (!key.equals("dangling")) {
+                    throw ApiException.badRequest("invalid filter '" + key + "'");
+                }
+            });
+        }
+        exchange.json(200, images.prune(all, exchange.context()));
+    }
+
+    /** {@code POST /auth}: checks credentials against a registry ({@code berth login}). */
+    public void auth(ApiExchange exchange) throws IOException {
+        JsonNode body = mapper.readTree(exchange.bodyBytes());
+        if (body == null || !body.isObject()) {
+            throw ApiException.badRequest("the body must be JSON {\"username\",\"password\",\"serveraddress\"}");
+        }
+        String server = body.path("serveraddress").asText("");
+        String registry = normaliseServer(server);
+        Credentials credentials = body.path("username").asText("").isEmpty() ? Credentials.anonymous()
+                : Credentials.basic(body.path("username").asText(), body.path("password").asText(""));
+        try {
+            images.registry().authenticate(registry, credentials);
+        } catch (RegistryException e) {
+            int status = e.reason() == RegistryException.Reason.UNAUTHORIZED || e.reason() == RegistryException.Reason.DENIED ? 401 : 500;
+            throw new ApiException(status, e.getMessage());
+        }
+        exchange.json(200, Map.of("Status", "Login Succeeded", "IdentityToken", ""));
+    }
+
+    /** {@code https://index.docker.io/v1/} and friends → {@code docker.io}; {@code host:port} stays. */
+    static String normaliseServer(String server) {
+        String s = server.strip();
+        if (s.isEmpty() || s.contains("index.docker.io") || s.equals("docker.io") || s.equals("registry-1.docker.io")) {
+            return "docker.io";
+        }
+        s = s.replaceFirst("^https?://", "");
+        int slash = s.indexOf('/');
+        return slash >= 0 ? s.substring(0, slash) : s;
+    }
+
+    static long epochSeconds(String rfc3339) {
+        if (rfc3339 == null || rfc3339.isBlank()) {
+            return 0;
+        }
+        try {
+            return OffsetDateTime.parse(rfc3339).toEpochSecond();
+        } catch (RuntimeException e) {
+            try {
+                return Instant.parse(rfc3339).getEpochSecond();
+            } catch (RuntimeException ignored) {
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,411 @@
+package io.berth.engine.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.content.ContentStore;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.eventlog.events.Event;
+import io.berth.eventlog.events.ImageDescription;
+import io.berth.eventlog.events.ImageEvent;
+import io.berth.eventlog.events.ImageLayer;
+import io.berth.spi.ImageRegistry;
+import io.berth.spi.StorageDriver;
+import io.berth.spi.registry.Credentials;
+import io.berth.spi.registry.ImageReference;
+import io.berth.spi.registry.InvalidReferenceException;
+import io.berth.spi.registry.Platform;
+import io.berth.spi.storage.StorageException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Images: pull, look up, tag, remove, prune and collect garbage. Every change is an event through
+ * the journal; reads come from the image projection. Blobs live in the content store, unpacked
+ * layers with the storage driver.
+ */
+public final class ImageService {
+    private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[0-9a-f]{64}");
+    private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[0-9a-f]{1,63}");
+
+    private final Journal journal;
+    private final ContentStore content;
+    private final PluginHost plugins;
+    private final ObjectMapper mapper;
+    private final KeyedLocks locks = new KeyedLocks();
+    /** Pulls, loads and builds hold the read side; garbage collection the write side, so it never takes a blob in flight. */
+    private final ReadWriteLock collection = new ReentrantReadWriteLock();
+    private final int parallelDownloads;
+    private volatile Predicate<String> imageInUse = id -> false;
+
+    public ImageService(Journal journal, ContentStore content, PluginHost plugins, ObjectMapper mapper, int parallelDownloads) {
+        this.journal = journal;
+        this.content = content;
+        this.plugins = plugins;
+        this.mapper = mapper;
+        this.parallelDownloads = parallelDownloads;
+    }
+
+    /** Tells the service which images containers use (they are not removed without force). */
+    public void setImageInUse(Predicate<String> inUse) {
+        this.imageInUse = inUse;
+    }
+
+    public ContentStore content() {
+        return content;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    public ImageRegistry registry() {
+        return plugins.first(ImageRegistry.class).orElseThrow(() -> new ImageException(ImageException.Kind.INTERNAL,
+                "no registry plugin is running (see berth plugin ls)"));
+    }
+
+    public StorageDriver storage() {
+        return plugins.first(StorageDriver.class).orElseThrow(() -> new ImageException(ImageException.Kind.INTERNAL,
+                "no storage driver plugin is running (see berth plugin ls)"));
+    }
+
+    /** Parses a reference as Docker does; a bad one is an INVALID error naming it. */
+    public ImageReference parse(String reference) {
+        try {
+            return registry().parse(reference);
+        } catch (InvalidReferenceException e) {
+            throw new ImageException(ImageException.Kind.INVALID, e.getMessage());
+        }
+    }
+
+    /** The familiar form of a full reference ({@code busybox:latest} for docker.io/library/busybox:latest). */
+    public String familiar(String fullReference) {
+        try {
+            return registry().parse(fullReference).familiarString();
+        } catch (RuntimeException e) {
+            return fullReference;
+        }
+    }
+
+    // ---- pull
+
+    /** Pulls an image and tags it with the reference's tag (when it has one). */
+    public ImageDescription pull(String reference, String platform, Credentials credentials, PullProgress progress, RequestContext context) {
+        ImageReference ref = parse(reference);
+        Platform target;
+        try {
+            target = platform == null || platform.isBlank() ? Platform.host() : Platform.parse(platform);
+        } catch (IllegalArgumentException e) {
+            throw new ImageException(ImageException.Kind.INVALID, "invalid platform \"" + platform + "\": " + e.getMessage());
+        }
+        collection.readLock().lock();
+        try {
+            ImagePuller puller = new ImagePuller(registry(), storage(), content, journal, mapper, locks, parallelDownloads);
+            ImagePuller.Pulled pulled = puller.pull(ref, target, credentials, progress, context, lookup());
+            List<Event> events = new ArrayList<>();
+            events.add(new ImageEvent.ImagePulled(ref.toString(), pulled.repoDigest(), pulled.image(), pulled.upToDate()));
+            if (ref.tag() != null) {
+                events.addAll(tagEvents(pulled.image().imageId(), ref.digest() == null ? ref.toString() : ref.withTag(ref.tag()).toString()));
+            }
+            journal.record(context, events);
+            progress.status(null, pulled.upToDate()
+                    ? "Status: Image is up to date for " + ref.familiarString()
+                    : "Status: Downloaded newer image for " + ref.familiarString());
+            return pulled.image();
+        } finally {
+            collection.readLock().unlock();
+        }
+    }
+
+    private ImageLookup lookup() {
+        return new ImageLookup() {
+            @Override
+            public boolean isComplete(String imageId, List<String> chainIds) {
+                return journal.projections().read(ImageProjection.INSTANCE, s -> s.images.containsKey(imageId)
+                        && chainIds.stream().allMatch(s.layers::containsKey));
+            }
+
+            @Override
+            public ImageDescription description(String imageId) {
+                return journal.projections().read(ImageProjection.INSTANCE, s -> s.images.get(imageId).image);
+            }
+        };
+    }
+
+    /** The events that put {@code tag} on {@code imageId}: untag its previous holder first. */
+    List<Event> tagEvents(String imageId, String tag) {
+        String previous = journal.projections().read(ImageProjection.INSTANCE, s -> s.tags.get(tag));
+        List<Event> events = new ArrayList<>();
+        if (imageId.equals(previous)) {
+            return events;
+        }
+        if (previous != null) {
+            events.add(new ImageEvent.ImageUntagged(previous, tag));
+        }
+        events.add(new ImageEvent.ImageTagged(imageId, tag));
+        return events;
+    }
+
+    // ---- look-ups
+
+    /** A snapshot of one image's record. */
+    public record Image(ImageDescription description, List<String> repoTags, List<String> repoDigests, String addedAt, String lastTagTime) {
+        public String id() {
+            return description.imageId();
+        }
+    }
+
+    private static Image copy(ImageState.ImageEntry entry) {
+        return new Image(entry.image, List.copyOf(entry.repoTags), List.copyOf(entry.repoDigests), entry.addedAt, entry.lastTagTime);
+    }
+
+    /** Every image, newest first. */
+    public List<Image> list() {
+        List<Image> images = journal.projections().read(ImageProjection.INSTANCE,
+                s -> s.images.values().stream().map(ImageService::copy).toList());
+        List<Image> sorted = new ArrayList<>(images);
+        sorted.sort((a, b) -> b.description().created().compareTo(a.description().created()));
+        return sorted;
+    }
+
+    /**
+     * Finds an image by full id, id prefix, tag reference ({@code busybox}, {@code busybox:1}) or
+     * digest reference ({@code busybox@sha256:…}).
+     */
+    public Optional<Image> find(String nameOrId) {
+        String name = nameOrId.strip();
+        return journal.projections().read(ImageProjection.INSTANCE, state -> {
+            if (FULL_ID.matcher(name).matches()) {
+                ImageState.ImageEntry entry = state.images.get(name.startsWith("sha256:") ? name : "sha256:" + name);
+                if (entry != null) {
+                    return Optional.of(copy(entry));
+                }
+            }
+            ImageReference ref = null;
+            try {
+                ref = registry().parse(name);
+            } catch (RuntimeException e) {
+                // not a reference: maybe an id prefix
+            }
+            if (ref != null) {
+                if (ref.digest() != null) {
+                    String repoDigest = ref.name() + "@" + ref.digest();
+                    for (ImageState.ImageEntry entry : state.images.values()) {
+                        if (entry.repoDigests.contains(repoDigest) || entry.image.manifestDigest().equals(ref.digest())) {
+                            return Optional.of(copy(entry));
+                        }
+                    }
+                } else {
+                    String id = state.tags.get(ref.toString());
+                    if (id != null && state.images.containsKey(id)) {
+                        return Optional.of(copy(state.images.get(id)));
+                    }
+                }
+            }
+            if (ID_PREFIX.matcher(name).matches()) {
+                String prefix = name.startsWith("sha256:") ? name : "sha256:" + name;
+                List<ImageState.ImageEntry> matches = state.images.values().stream()
+                        .filter(e -> e.image.imageId().startsWith(prefix)).toList();
+                if (matches.size() == 1) {
+                    return Optional.of(copy(matches.getFirst()));
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    /** Like {@link #find} but a missing image is a NOT_FOUND error naming it, as Docker words it. */
+    public Image require(String nameOrId) {
+        return find(nameOrId).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "No such image: " + nameOrId));
+    }
+
+    /** The config blob of an image, parsed. */
+    public JsonNode config(Image image) {
+        try {
+            return mapper.readTree(content.read(image.id()));
+        } catch (java.io.IOException e) {
+            throw new ImageException(ImageException.Kind.INTERNAL, "config of image " + image.id() + " is unreadable", e);
+        }
+    }
+
+    // ---- tag and remove
+
+    /** Puts {@code target} on the image {@code source} names. */
+    public void tag(String source, String target, RequestContext context) {
+        Image image = require(source);
+        ImageReference ref = parse(target);
+        if (ref.digest() != null) {
+            throw new ImageException(ImageException.Kind.INVALID, "refusing to create a tag with a digest reference: " + target);
+        }
+        List<Event> events = tagEvents(image.id(), ref.toString());
+        if (!events.isEmpty()) {
+            journal.record(context, events);
+        }
+    }
+
+    /**
+     * Removes a tag or an image, as {@code docker rmi} does: a tag reference that is not the image's
+     * last tag only untags; the last tag, or an id, deletes the image (refused while containers use it
+     * unless {@code force}; an id naming an image with several tags is refused unless {@code force}).
+     *
+     * @return Docker's answer items: {@code {"Untagged": ref}} and {@code {"Deleted": id}}
+     */
+    public List<Map<String, String>> remove(String nameOrId, boolean force, RequestContext context) {
+        Image image = require(nameOrId);
+        String byTag = null;
+        try {
+            ImageReference ref = registry().parse(nameOrId.strip());
+            if (ref.digest() == null && image.repoTags().contains(ref.toString())) {
+                byTag = ref.toString();
+            }
+        } catch (RuntimeException e) {
+            // an id, not a reference
+        }
+        List<Map<String, String>> answer = new ArrayList<>();
+        List<Event> events = new ArrayList<>();
+        if (byTag != null && image.repoTags().size() > 1) {
+            events.add(new ImageEvent.ImageUntagged(image.id(), byTag));
+            journal.record(context, events);
+            answer.add(Map.of("Untagged", familiar(byTag)));
+            return answer;
+        }
+        if (byTag == null && image.repoTags().size() > 1 && !force) {
+            throw new ImageException(ImageException.Kind.CONFLICT, "conflict: unable to delete " + shortId(image.id())
+                    + " (must be forced) - image is referenced in multiple repositories");
+        }
+        if (imageInUse.test(image.id()) && !force) {
+            throw new ImageException(ImageException.Kind.CONFLICT, "conflict: unable to remove repository reference \""
+                    + nameOrId + "\" (must force) - image " + shortId(image.id()) + " is being used by a container");
+        }
+        for (String tag : image.repoTags()) {
+            events.add(new ImageEvent.ImageUntagged(image.id(), tag));
+            answer.add(Map.of("Untagged", familiar(tag)));
+        }
+        for (String digest : image.repoDigests()) {
+            answer.add(Map.of("Untagged", familiar(digest)));
+        }
+        events.add(new ImageEvent.ImageRemoved(image.id()));
+        answer.add(Map.of("Deleted", image.id()));
+        journal.record(context, events);
+        return answer;
+    }
+
+    /** Removes dangling images (no tag), or with {@code all} every image no container uses. */
+    public Map<String, Object> prune(boolean all, RequestContext context) {
+        List<Map<String, String>> deleted = new ArrayList<>();
+        for (Image image : list()) {
+            boolean dangling = image.repoTags().isEmpty();
+            if ((dangling || all) && !imageInUse.test(image.id())) {
+                List<Event> events = new ArrayList<>();
+                for (String tag : image.repoTags()) {
+                    events.add(new ImageEvent.ImageUntagged(image.id(), tag));
+                    deleted.add(Map.of("Untagged", familiar(tag)));
+                }
+                events.add(new ImageEvent.ImageRemoved(image.id()));
+                journal.record(context, events);
+                deleted.add(Map.of("Deleted", image.id()));
+            }
+        }
+        long reclaimed = collectGarbage(context);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ImagesDeleted", deleted);
+        answer.put("SpaceReclaimed", reclaimed);
+        return answer;
+    }
+
+    /**
+     * Removes every blob and unpacked layer that no image references (and no layer in {@code keepLayers}).
+     * Each removal is an event. Holds off pulls while it runs so it never takes a blob in flight.
+     *
+     * @return bytes reclaimed
+     */
+    public long collectGarbage(RequestContext context) {
+        collection.writeLock().lock();
+        try {
+            Set<String> blobs = new HashSet<>();
+            Set<String> layers = new HashSet<>();
+            journal.projections().read(ImageProjection.INSTANCE, state -> {
+                for (ImageState.ImageEntry entry : state.images.values()) {
+                    blobs.add(entry.image.imageId());
+                    blobs.add(entry.image.manifestDigest());
+                    entry.repoDigests.forEach(rd -> blobs.add(rd.substring(rd.indexOf('@') + 1)));
+                    for (ImageLayer layer : entry.image.layers()) {
+                        blobs.add(layer.digest());
+                        layers.add(layer.chainId());
+                    }
+                }
+                return null;
+            });
+            layers.addAll(layersInUse.get());
+            long reclaimed = 0;
+            List<Event> events = new ArrayList<>();
+            for (String digest : content.list()) {
+                if (!blobs.contains(digest)) {
+                    long size = content.size(digest).orElse(0L);
+                    content.delete(digest);
+                    reclaimed += size;
+                    events.add(new ImageEvent.BlobRemoved(digest, size));
+                }
+            }
+            StorageDriver driver = storage();
+            List<io.berth.spi.storage.LayerInfo> unpacked;
+            try {
+                unpacked = driver.listLayers();
+            } catch (StorageException e) {
+                throw new ImageException(ImageException.Kind.INTERNAL, "cannot list layers: " + e.getMessage(), e);
+            }
+            for (var layer : unpacked) {
+                if (!layers.contains(layer.chainId())) {
+                    try {
+                        driver.removeLayer(layer.chainId());
+                        reclaimed += layer.size();
+                        events.add(new ImageEvent.LayerRemoved(layer.chainId()));
+                    } catch (StorageException e) {
+                        // in use by a snapshot: kept until that goes
+                    }
+                }
+            }
+            if (!events.isEmpty()) {
+                journal.record(context, events);
+            }
+            return reclaimed;
+        } finally {
+            collection.writeLock().unlock();
+        }
+    }
+
+    private volatile java.util.function.Supplier<Set<String>> layersInUse = Set::of;
+
+    /** Layers that containers or builds hold beyond images' own (kept by garbage collection). */
+    public void setLayersInUse(java.util.function.Supplier<Set<String>> inUse) {
+        this.layersInUse = inUse;
+    }
+
+    /** Runs {@code work} while garbage collection is held off (for loads and builds that add blobs). */
+    public <T> T withoutCollection(java.util.function.Supplier<T> work) {
+        collection.readLock().lock();
+        try {
+            return work.get();
+        } finally {
+            collection.readLock().unlock();
+        }
+    }
+
+    static String shortId(String id) {
+        return ImagePuller.shortId(id);
+    }
+}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.journal.RequestContext;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -132,6 +133,33 @@ public final class ApiExchange {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         write(false, ByteBuffer.allocate(0)); // commit headers so the client sees the stream open at once
         return new LineStream();
+    }
+
+    /** Starts a streamed binary answer (chunked), e.g. a tar; close the stream to finish. */
+    public OutputStream binary(String contentType) throws IOException {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        return new java.io.BufferedOutputStream(new OutputStream() {
+            private boolean closed;
+
+            @Override
+            public void write(int b) throws IOException {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                ApiExchange.this.write(false, ByteBuffer.wrap(bytes.clone(), offset, length));
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (!closed) {
+                    closed = true;
+                    finish(ByteBuffer.allocate(0));
+                }
+            }
+        }, 1 << 16);
     }
 
     /** Lines written to a streamed response, each flushed to the client as it is written. */

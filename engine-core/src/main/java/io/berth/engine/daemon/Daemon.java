@@ -105,6 +105,10 @@ public final class Daemon {
                 .route("GET", "/images/(.+)/json", imageApi::inspect)
                 .route("GET", "/images/(.+)/history", imageApi::history)
                 .route("POST", "/images/(.+)/tag", imageApi::tag)
+                .route("POST", "/images/(.+)/push", imageApi::push)
+                .route("GET", "/images/get", imageApi::save)
+                .route("GET", "/images/(.+)/get", imageApi::save)
+                .route("POST", "/images/load", exchange -> imageApi.load(exchange, options.root().resolve("tmp")))
                 .route("DELETE", "/images/(.+)", imageApi::delete);
         server = new ApiServer(options.socket(), handler);
         try {

@@ -10,6 +10,7 @@ import io.berth.eventlog.events.ImageDescription;
 import io.berth.spi.registry.Credentials;
 import io.berth.spi.registry.RegistryException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -49,6 +50,56 @@ public final class ImageEndpoints {
                 images.pull(reference, platform, credentials, progress, exchange.context());
             } catch (ApiException e) {
                 progress.error(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code POST /images/{name}/push?tag=}: pushes, streaming Docker's progress messages. */
+    public void push(ApiExchange exchange) throws IOException {
+        String name = exchange.pathParam(1);
+        String tag = exchange.query("tag");
+        images.parse(tag == null || tag.isBlank() ? name : name + ":" + tag);
+        Credentials credentials = RegistryAuth.fromHeader(exchange.header("X-Registry-Auth"), mapper);
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            JsonProgress progress = new JsonProgress(out, mapper);
+            try {
+                images.push(name, tag, credentials, progress, exchange.context());
+            } catch (ApiException e) {
+                progress.error(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code GET /images/get?names=…} and {@code GET /images/{name}/get}: the images as a tar. */
+    public void save(ApiExchange exchange) throws IOException {
+        List<String> names = exchange.pathParam(0).equals("/images/get") ? exchange.queryAll("names") : List.of(exchange.pathParam(1));
+        for (String name : names) {
+            images.require(name); // a missing image is a 404 before the tar starts
+        }
+        try (java.io.OutputStream out = exchange.binary("application/x-tar")) {
+            images.save(names, out);
+        }
+    }
+
+    /** {@code POST /images/load}: loads a docker-archive or OCI layout tar from the body. */
+    public void load(ApiExchange exchange, java.nio.file.Path scratch) throws IOException {
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            JsonProgress json = new JsonProgress(out, mapper);
+            PullProgress progress = new PullProgress() {
+                @Override
+                public void status(String id, String status) {
+                    if (id == null) {
+                        json.stream(status + "\n");
+                    }
+                }
+
+                @Override
+                public void progress(String id, String status, long current, long total) {}
+            };
+            try (InputStream body = exchange.body()) {
+                images.load(body, scratch, progress, exchange.context());
+            } catch (ApiException e) {
+                json.error(e.getMessage());
             }
         }
     }

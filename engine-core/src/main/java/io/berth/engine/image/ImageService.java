@@ -160,6 +160,52 @@ public final class ImageService {
         return events;
     }
 
+    // ---- push
+
+    /**
+     * Pushes the image {@code name} names. With a tag, that tag; without, every tag of the
+     * repository {@code name} names, as {@code docker push} does.
+     */
+    public void push(String name, String tag, Credentials credentials, PullProgress progress, RequestContext context) {
+        ImageReference repo = parse(tag == null || tag.isBlank() ? name : name + ":" + tag);
+        List<ImageReference> targets = new ArrayList<>();
+        if (tag == null || tag.isBlank()) {
+            String prefix = repo.name() + ":";
+            journal.projections().read(ImageProjection.INSTANCE, s -> {
+                s.tags.keySet().stream().filter(t -> t.startsWith(prefix)).forEach(t -> targets.add(parse(t)));
+                return null;
+            });
+            if (targets.isEmpty()) {
+                throw new ImageException(ImageException.Kind.NOT_FOUND, "An image does not exist locally with the tag: " + repo.familiarName());
+            }
+        } else {
+            targets.add(repo);
+        }
+        for (ImageReference target : targets) {
+            Image image = find(target.toString()).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND,
+                    "An image does not exist locally with the tag: " + target.familiarString()));
+            new ImagePusher(registry(), content, journal).push(image, target, credentials, progress, context);
+        }
+    }
+
+    // ---- save and load
+
+    /** Writes the named images as one archive (OCI layout and docker-archive at once). */
+    public void save(List<String> names, java.io.OutputStream out) throws java.io.IOException {
+        new ImageArchive(this).save(names, out);
+    }
+
+    /** Loads images from a docker-archive or OCI layout tar; returns each image's id and tags. */
+    public List<String> load(java.io.InputStream archive, java.nio.file.Path scratch, PullProgress progress, RequestContext context)
+            throws java.io.IOException {
+        collection.readLock().lock();
+        try {
+            return new ImageArchive(this).load(archive, scratch, progress, context).stream().map(l -> l.imageId()).toList();
+        } finally {
+            collection.readLock().unlock();
+        }
+    }
+
     // ---- look-ups
 
     /** A snapshot of one image's record. */

@@ -110,33 +110,42 @@ public final class Json {
         return out.toString();
     }
 
+    // An if-chain, not a pattern switch: a type switch is linked by a bootstrap method at run time, which
+    // costs milliseconds on every start of the CLI.
     private static void write(JsonGenerator g, Object v) throws IOException {
-        switch (v) {
-            case null -> g.writeNull();
-            case Map<?, ?> m -> {
-                g.writeStartObject();
-                for (Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName(String.valueOf(e.getKey()));
-                    write(g, e.getValue());
-                }
-                g.writeEndObject();
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof Map<?, ?> m) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
             }
-            case List<?> l -> {
-                g.writeStartArray();
-                for (Object o : l) {
-                    write(g, o);
-                }
-                g.writeEndArray();
+            g.writeEndObject();
+        } else if (v instanceof List<?> l) {
+            g.writeStartArray();
+            for (Object o : l) {
+                write(g, o);
             }
-            case String s -> g.writeString(s);
-            case Boolean b -> g.writeBoolean(b);
-            case Long n -> g.writeNumber(n);
-            case Integer n -> g.writeNumber(n);
-            case BigInteger n -> g.writeNumber(n);
-            case BigDecimal n -> g.writeNumber(n);
-            case Double n -> g.writeNumber(n);
-            case Number n -> g.writeNumber(n.toString());
-            default -> g.writeString(v.toString());
+            g.writeEndArray();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Long n) {
+            g.writeNumber(n);
+        } else if (v instanceof Integer n) {
+            g.writeNumber(n);
+        } else if (v instanceof BigInteger n) {
+            g.writeNumber(n);
+        } else if (v instanceof BigDecimal n) {
+            g.writeNumber(n);
+        } else if (v instanceof Double n) {
+            g.writeNumber(n);
+        } else if (v instanceof Number n) {
+            g.writeNumber(n.toString());
+        } else {
+            g.writeString(v.toString());
         }
     }
 

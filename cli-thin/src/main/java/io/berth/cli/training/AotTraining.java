@@ -26,7 +26,8 @@ public final class AotTraining {
         Path dir = Files.createTempDirectory("berth-aot");
         Path sock = dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
-        Map<String, String> env = Map.of("BERTH_NO_AUTOSTART", "1");
+        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth");
         String host = "unix://" + sock;
         String[][] runs = {
                 {"-H", host, "version"},
@@ -45,6 +46,7 @@ public final class AotTraining {
                 {"--no-such-option"},
                 {"-H", host, "events", "--since", "xyz"},
         };
+        Main.warmUpInBackground();
         try (StubDaemon stub = new StubDaemon(sock)) {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {

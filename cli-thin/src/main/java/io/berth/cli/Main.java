@@ -1,0 +1,135 @@
+package io.berth.cli;
+
+import io.berth.cli.api.ApiException;
+import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.http.NoDaemonException;
+import io.berth.cli.http.SocketPathException;
+import picocli.CommandLine;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The {@code berth} command's entry point. The launcher ({@code bin/berth}) runs it for everything except
+ * {@code berth daemon}; it sets {@code BERTH_LAUNCHER} so a daemon can be started the same way.
+ *
+ * <p>Exit codes follow Docker's CLI (see {@link ExitCodes}): usage errors and daemon errors are 125, a
+ * failed operation result is 1.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    /** Runs the CLI and exits with its exit code. */
+    public static void main(String[] args) {
+        warmUpInBackground();
+        // Buffer stdout: commands print many short lines; streaming commands flush per event.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),
+                false, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = run(args, System.getenv(), out, err);
+        out.flush();
+        err.flush();
+        // halt, not exit: everything is flushed and there are no shutdown hooks, while System.exit would
+        // first set up the JDK's logging (it logs Runtime.exit), a few milliseconds of every command.
+        Runtime.getRuntime().halt(code);
+    }
+
+    /**
+     * Starts, on a second thread, the JDK and Jackson initialisation every daemon request needs, so that it
+     * overlaps with building the command-line model instead of following it. Opening the first Unix-domain
+     * channel initialises the JDK's selector provider and a {@code SecureRandom}, and the first parse
+     * initialises Jackson and {@code BigInteger}: together a few tens of milliseconds that no AOT cache
+     * holds, because they are class initialisation, not class loading. Class initialisation is thread-safe,
+     * so the main thread simply waits if it gets there first; failures are ignored (the real call reports).
+     */
+    public static void warmUpInBackground() {
+        Thread t = new Thread(new WarmUp(), "warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** A class rather than a lambda: a lambda is linked at run time on first use. */
+    private static final class WarmUp implements Runnable {
+        @Override
+        public void run() {
+            try {
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
+                io.berth.cli.api.Json.parse("{\"a\":[1,\"b\",true,null]}");
+            } catch (IOException | RuntimeException ignored) {
+                // the command's own request reports any real problem
+            }
+        }
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param env the environment ({@code BERTH_HOST}, {@code BERTH_ROOT}, {@code BERTH_LAUNCHER},
+     *            {@code BERTH_NO_AUTOSTART})
+     * @return the exit code
+     */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        // picocli registers converters for java.time and java.sql types by loading and initialising those
+        // classes reflectively (java.time's formatters alone are ~10 ms); berth's options are all strings.
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+        }
+        BerthCommand root = new BerthCommand(env, out, err);
+        CommandLine cl = new CommandLine(root.spec());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.getSubcommands().get("daemon").setUnmatchedOptionsArePositionalParams(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println(ex.getMessage());
+            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.ENGINE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
+            int code = report(ex, root, err);
+            if (root.debug()) {
+                ex.printStackTrace(err);
+            }
+            return code;
+        });
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+        }
+    }
+
+    /** Prints one line for a failure and returns its exit code. */
+    static int report(Exception ex, BerthCommand root, PrintStream err) {
+        root.out().flush(); // keep what was printed before the error in front of it
+        // An if-chain, not a pattern switch: see Json.write.
+        if (ex instanceof CliException e) {
+            err.println(e.getMessage());
+            return e.exitCode();
+        }
+        if (ex instanceof ApiException e) {
+            err.println("Error response from daemon: " + e.getMessage());
+            return ExitCodes.ENGINE;
+        }
+        if (ex instanceof DaemonStartException || ex instanceof SocketPathException) {
+            err.println(ex.getMessage());
+            return ExitCodes.ENGINE;
+        }
+        if (ex instanceof NoDaemonException e) {
+            err.println("Cannot connect to the berth daemon at unix://" + e.socket() + ". Is the berth daemon running?");
+            return ExitCodes.ENGINE;
+        }
+        if (ex instanceof IOException e) {
+            err.println("error during connect to " + root.hostUri() + ": " + e.getMessage());
+            return ExitCodes.ENGINE;
+        }
+        err.println("berth: internal error: " + ex + (root.debug() ? "" : " (run with -D for details)"));
+        return ExitCodes.ENGINE;
+    }
+}

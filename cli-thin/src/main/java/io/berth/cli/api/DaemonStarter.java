@@ -1,0 +1,151 @@
+package io.berth.cli.api;
+
+import io.berth.cli.http.HttpResponse;
+import io.berth.cli.http.UnixHttpClient;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a daemon in the background when none answers, so a first-time user needs no separate step.
+ *
+ * <p>The daemon is started the way the user would start it, through the launcher
+ * ({@code $BERTH_LAUNCHER daemon -H unix://SOCKET [--root ROOT] [--pidfile ROOT/berth.pid]}), in its own
+ * session ({@code setsid}) so the terminal's signals do not reach it, with stdin from {@code /dev/null} and
+ * stdout and stderr appended to {@code ROOT/daemon.log}. It then polls {@code /_ping} until the daemon
+ * answers or the timeout passes.
+ *
+ * <p>{@code --pidfile} is passed only for a non-default socket: a second daemon on its own socket and root
+ * (tests, a user's private engine) must not fight the system daemon over {@code /run/berth/berth.pid}.
+ */
+public final class DaemonStarter {
+    /** The daemon's default root, used for the log file when neither --root nor BERTH_ROOT is given. */
+    public static final String DEFAULT_ROOT = "/var/lib/berth";
+
+    private final String launcher;
+    private final Path socket;
+    private final String root;
+    private final boolean defaultHost;
+    private final Duration timeout;
+
+    /**
+     * @param launcher    the launcher script ({@code BERTH_LAUNCHER}); {@code null} if the CLI was not
+     *                    started through it, in which case {@link #start} explains how to start a daemon
+     * @param socket      the socket the daemon must serve
+     * @param root        the root given with --root or BERTH_ROOT, or {@code null} for the daemon's default
+     * @param defaultHost whether {@code socket} is the default socket
+     * @param timeout     how long to wait for {@code /_ping}
+     */
+    public DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, Duration timeout) {
+        this.launcher = launcher;
+        this.socket = socket;
+        this.root = root;
+        this.defaultHost = defaultHost;
+        this.timeout = timeout;
+    }
+
+    /** The daemon's log file: {@code ROOT/daemon.log}. */
+    public Path logFile() {
+        return Path.of(root != null ? root : DEFAULT_ROOT).resolve("daemon.log");
+    }
+
+    /** The command line that starts the daemon, without {@code setsid}. */
+    public List<String> command() {
+        List<String> cmd = new ArrayList<>(List.of(launcher, "daemon", "-H", "unix://" + socket));
+        if (root != null) {
+            cmd.add("--root");
+            cmd.add(root);
+        }
+        if (!defaultHost) {
+            cmd.add("--pidfile");
+            cmd.add(Path.of(root != null ? root : DEFAULT_ROOT).resolve("berth.pid").toString());
+        }
+        return cmd;
+    }
+
+    /**
+     * Starts the daemon and waits until it answers {@code /_ping}.
+     *
+     * @param client a client for the same socket, used to ping
+     * @throws DaemonStartException it could not be started or never answered; the message is one line
+     */
+    public void start(UnixHttpClient client) throws DaemonStartException {
+        if (launcher == null || launcher.isEmpty()) {
+            throw new DaemonStartException("Cannot connect to the berth daemon at unix://" + socket
+                    + ": no daemon is running, and none can be started because BERTH_LAUNCHER is not set"
+                    + " (run the berth launcher, or start one with 'berth daemon')");
+        }
+        Path log = logFile();
+        Process process;
+        try {
+            Files.createDirectories(log.getParent());
+            List<String> cmd = command();
+            try (Writer w = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                w.write(Instant.now() + " berth: no daemon answered on unix://" + socket + "; starting: "
+                        + String.join(" ", cmd) + System.lineSeparator());
+            }
+            List<String> full = new ArrayList<>(cmd.size() + 1);
+            if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+                full.add("/usr/bin/setsid");
+            }
+            full.addAll(cmd);
+            process = new ProcessBuilder(full)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            throw new DaemonStartException("Cannot start the berth daemon (" + e.getMessage() + "); see " + log);
+        }
+
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long sleepMillis = 20;
+        while (true) {
+            if (ping(client)) {
+                return;
+            }
+            if (!process.isAlive()) {
+                int exit = process.exitValue();
+                // Another CLI may have started a daemon at the same moment: ours then exits, theirs answers.
+                if (ping(client)) {
+                    return;
+                }
+                if (exit != 0) {
+                    throw new DaemonStartException("Cannot start the berth daemon: it exited with status " + exit
+                            + "; see " + log);
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new DaemonStartException("Cannot start the berth daemon: no answer on unix://" + socket
+                        + " after " + timeout.toSeconds() + " s; see " + log);
+            }
+            try {
+                Thread.sleep(sleepMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DaemonStartException("interrupted while waiting for the berth daemon; see " + log);
+            }
+            sleepMillis = Math.min(200, sleepMillis * 2);
+        }
+    }
+
+    /** Whether a daemon answers {@code GET /_ping} with 2xx. */
+    public static boolean ping(UnixHttpClient client) {
+        try (HttpResponse r = client.send("GET", "/_ping")) {
+            r.bodyBytes();
+            return r.isSuccess();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package io.berth.cli.http;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A minimal HTTP/1.1 client over a Unix-domain socket, built on the JDK's {@link SocketChannel} so the
+ * CLI needs no HTTP library on its class path (start-up time is dominated by class loading).
+ *
+ * <p>One request per connection ({@code Connection: close}): the CLI makes one or two requests per run,
+ * so keep-alive would add code and save nothing. Responses may be framed by Content-Length, chunked
+ * transfer coding or the end of the connection; {@code HEAD}, 1xx, 204 and 304 answers have no body.
+ */
+public final class UnixHttpClient {
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    private final Path socket;
+    private final String userAgent;
+
+    /**
+     * @param socket    the daemon's socket path
+     * @param userAgent sent as {@code User-Agent}; the daemon records it as the client of every event the
+     *                  request causes
+     */
+    public UnixHttpClient(Path socket, String userAgent) {
+        this.socket = socket;
+        this.userAgent = userAgent;
+    }
+
+    /** The socket path this client connects to. */
+    public Path socket() {
+        return socket;
+    }
+
+    /** Sends a request without a body. */
+    public HttpResponse send(String method, String target) throws IOException {
+        return send(method, target, null, null);
+    }
+
+    /**
+     * Sends one request and reads the response head.
+     *
+     * @param method      {@code GET}, {@code POST}, {@code HEAD}, …
+     * @param target      origin-form request target, e.g. {@code /berth/events?since=0}; already encoded
+     * @param contentType the body's media type, or {@code null} without a body
+     * @param body        the request body, or {@code null}
+     * @throws NoDaemonException    nothing listens on the socket
+     * @throws SocketPathException  the path is not a socket, or connecting is not permitted
+     * @throws IOException          the connection failed or the answer is not HTTP/1.x
+     */
+    public HttpResponse send(String method, String target, String contentType, byte[] body) throws IOException {
+        SocketChannel channel = connect();
+        try {
+            writeRequest(channel, method, target, contentType, body);
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
+            return readResponse(channel, in, method);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private SocketChannel connect() throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            throw classify(e);
+        }
+    }
+
+    /**
+     * The JDK reports a missing file, a stale socket and a regular file all as plain socket errors;
+     * look at the path to say which, because only the first two may start a daemon.
+     */
+    private IOException classify(IOException e) {
+        if (!Files.exists(socket)) {
+            return new NoDaemonException(socket, "no such file");
+        }
+        if (!isSocket(socket)) {
+            return new SocketPathException(socket + ": not a socket");
+        }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("Permission denied")) {
+            return new SocketPathException("permission denied while trying to connect to the berth daemon socket at unix://"
+                    + socket + " (run as root, or as a member of the socket's group)");
+        }
+        if (msg.contains("Connection refused")) {
+            return new NoDaemonException(socket, "connection refused");
+        }
+        return e;
+    }
+
+    static boolean isSocket(Path path) {
+        try {
+            Object mode = Files.getAttribute(path, "unix:mode");
+            return mode instanceof Integer m && (m & S_IFMT) == S_IFSOCK;
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            // Without the unix view, trust the JDK: a socket is "other" (not file, directory or link).
+            try {
+                return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).isOther();
+            } catch (IOException ignored) {
+                return false;
+            }
+        }
+    }
+
+    private void writeRequest(SocketChannel channel, String method, String target, String contentType, byte[] body)
+            throws IOException {
+        StringBuilder head = new StringBuilder(256)
+                .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
+                .append("Host: localhost\r\n")
+                .append("User-Agent: ").append(userAgent).append("\r\n")
+                .append("Connection: close\r\n");
+        if (body != null) {
+            if (contentType != null) {
+                head.append("Content-Type: ").append(contentType).append("\r\n");
+            }
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        } else if (method.equals("POST") || method.equals("PUT")) {
+            head.append("Content-Length: 0\r\n");
+        }
+        head.append("\r\n");
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf;
+        if (body == null || body.length == 0) {
+            buf = ByteBuffer.wrap(headBytes);
+        } else {
+            buf = ByteBuffer.allocate(headBytes.length + body.length).put(headBytes).put(body).flip();
+        }
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
+    }
+
+    private static HttpResponse readResponse(SocketChannel channel, InputStream in, String method) throws IOException {
+        String statusLine;
+        int status;
+        String reason;
+        Map<String, List<String>> headers;
+        do { // skip interim 1xx answers (100 Continue)
+            statusLine = HttpLines.readAsciiLine(in);
+            if (statusLine == null) {
+                throw new IOException("the daemon closed the connection without answering");
+            }
+            if (!statusLine.startsWith("HTTP/1.")) {
+                throw new IOException("not an HTTP/1.x answer: \"" + abbreviate(statusLine) + "\"");
+            }
+            int sp1 = statusLine.indexOf(' ');
+            int sp2 = statusLine.indexOf(' ', sp1 + 1);
+            try {
+                status = Integer.parseInt(sp2 < 0 ? statusLine.substring(sp1 + 1) : statusLine.substring(sp1 + 1, sp2));
+            } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
+                throw new IOException("bad HTTP status line: \"" + abbreviate(statusLine) + "\"");
+            }
+            reason = sp2 < 0 ? "" : statusLine.substring(sp2 + 1);
+            headers = readHeaders(in);
+        } while (status >= 100 && status < 200);
+
+        InputStream body;
+        String transferEncoding = first(headers, "transfer-encoding");
+        String contentLength = first(headers, "content-length");
+        if (method.equals("HEAD") || status == 204 || status == 304) {
+            body = InputStream.nullInputStream();
+        } else if (transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+            body = new ChunkedInputStream(in);
+        } else if (contentLength != null) {
+            long length;
+            try {
+                length = Long.parseLong(contentLength.trim());
+            } catch (NumberFormatException e) {
+                throw new IOException("bad Content-Length: \"" + contentLength + "\"");
+            }
+            body = new BoundedInputStream(in, length);
+        } else {
+            body = in; // delimited by the end of the connection
+        }
+        return new HttpResponse(status, reason, headers, body, channel);
+    }
+
+    private static Map<String, List<String>> readHeaders(InputStream in) throws IOException {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        String line;
+        int count = 0;
+        while ((line = HttpLines.readAsciiLine(in)) != null && !line.isEmpty()) {
+            if (++count > 200) {
+                throw new IOException("more than 200 header lines in the answer");
+            }
+            int colon = line.indexOf(':');
+            if (colon <= 0) {
+                throw new IOException("bad HTTP header line: \"" + abbreviate(line) + "\"");
+            }
+            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = HttpLines.latin1ToUtf8(line.substring(colon + 1).trim());
+            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+        }
+        if (line == null) {
+            throw new IOException("the daemon closed the connection inside the response headers");
+        }
+        return headers;
+    }
+
+    private static String first(Map<String, List<String>> headers, String name) {
+        List<String> v = headers.get(name);
+        return v == null || v.isEmpty() ? null : v.getFirst();
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

@@ -1,0 +1,62 @@
+package io.berth.cli.training;
+
+import io.berth.cli.Main;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The training run for the CLI's AOT cache: runs the everyday commands against a {@link StubDaemon} so the
+ * JVM records the classes they load and link. The launcher runs it at build time with the same JVM options
+ * and class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache
+ * usable; it lives in the CLI jar because a cache only serves a class path it was trained on.
+ */
+public final class AotTraining {
+    private AotTraining() {
+    }
+
+    /** Runs the training workload; prints nothing on success. */
+    public static void main(String[] args) throws IOException {
+        Path dir = Files.createTempDirectory("berth-aot");
+        Path sock = dir.resolve("s.sock");
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
+        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth");
+        String host = "unix://" + sock;
+        String[][] runs = {
+                {"-H", host, "version"},
+                {"-H", host, "version", "--format", "json"},
+                {"-H", host, "info"},
+                {"-H", host, "info", "--format", "json"},
+                {"-H", host, "events", "--since", "0"},
+                {"-H", host, "events", "--since", "10m", "--until", "2026-11-28T10:24:10Z", "--filter", "type=x", "--format", "json"},
+                {"-H", host, "events", "--since", "seq:1", "--follow"},
+                {"-H", host, "plugin", "ls"},
+                {"-H", host, "plugin", "ls", "--format", "json"},
+                {"-H", host, "system", "replay"},
+                {"--help"},
+                {"events", "--help"},
+                {"--version"},
+                {"--no-such-option"},
+                {"-H", host, "events", "--since", "xyz"},
+        };
+        Main.warmUpInBackground();
+        try (StubDaemon stub = new StubDaemon(sock)) {
+            for (int round = 0; round < 2; round++) {
+                for (String[] run : runs) {
+                    Main.run(run, env, sink, sink);
+                }
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}

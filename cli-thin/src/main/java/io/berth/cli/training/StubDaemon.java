@@ -1,0 +1,166 @@
+package io.berth.cli.training;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A stand-in daemon that answers the CLI's requests with fixed, API-shaped answers on a Unix socket.
+ *
+ * <p>It exists for two jobs that must not need the real daemon: training the CLI's AOT cache at build
+ * time ({@link AotTraining}), and measuring the CLI's start-up on its own
+ * ({@code java -cp 'lib/cli/*' io.berth.cli.training.StubDaemon /tmp/stub.sock}, see docs/PERFORMANCE.md).
+ * It is not a test double for behaviour: tests use their own servers.
+ */
+public final class StubDaemon implements AutoCloseable {
+    static final String VERSION = """
+            {"Platform":{"Name":"berth"},"Components":[{"Name":"Engine","Version":"0.0.0-stub",\
+            "Details":{"ApiVersion":"1.43"}}],"Version":"0.0.0-stub","ApiVersion":"1.43","MinAPIVersion":"1.24",\
+            "GitCommit":"stub","GoVersion":"25","Os":"linux","Arch":"amd64","KernelVersion":"6.1.0","BuildTime":""}""";
+    static final String INFO = """
+            {"ID":"stub","Containers":0,"ContainersRunning":0,"ContainersPaused":0,"ContainersStopped":0,\
+            "Images":0,"Driver":"overlayfs","DockerRootDir":"/var/lib/berth","Name":"stub","OperatingSystem":"Linux",\
+            "OSType":"linux","Architecture":"x86_64","NCPU":2,"MemTotal":8227332096,"KernelVersion":"6.1.0",\
+            "ServerVersion":"0.0.0-stub","Berth":{"HostId":"stub","EventLog":{"Path":"/var/lib/berth/events",\
+            "LastSequence":2,"DroppedOnOpen":0},"Plugins":[{"Id":"runtime-runc","Version":"0.1.0","State":"STARTED"}],\
+            "Socket":"/run/berth/berth.sock","PidFile":"/run/berth/berth.pid"}}""";
+    static final String PLUGINS = """
+            [{"Id":"runtime-runc","Version":"0.1.0","State":"STARTED","Path":"plugins/runtime-runc.jar",\
+            "Provider":"berth","Requires":"*","Extensions":["io.berth.spi.ContainerRuntime=io.berth.runc.RuncRuntime"],\
+            "Error":null},{"Id":"broken","Version":"0.0.1","State":"FAILED","Path":"plugins/broken.jar",\
+            "Provider":"x","Requires":"*","Extensions":[],"Error":"class not found: x.Y"}]""";
+    static final String REPLAY = """
+            {"Equal":true,"EventsReplayed":2,"LastSequence":2,"DurationMillis":1,\
+            "Projections":[{"Name":"containers","Equal":true,"Differences":[]}]}""";
+    static final String EVENTS = """
+            {"schemaVersion":1,"sequence":1,"time":"2026-11-28T10:24:10.123456789Z","type":"DaemonStarted",\
+            "subject":"berthd","actor":{"uid":0,"user":"root","pid":4242,"client":"berthd"},"correlationId":"c1",\
+            "hostId":"h","payload":{"version":"0.0.0-stub","root":"/var/lib/berth"}}
+            {"schemaVersion":1,"sequence":2,"time":"2026-11-28T10:24:10.223456789Z","type":"PluginLoaded",\
+            "subject":"runtime-runc","actor":{"uid":0,"user":"root","pid":4242,"client":"berthd"},"correlationId":"c1",\
+            "hostId":"h","payload":{"pluginId":"runtime-runc","version":"0.1.0","extensions":["a=b"]}}
+            """;
+
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final Thread acceptor;
+
+    /** Binds {@code socket} (replacing a stale file) and starts answering. */
+    public StubDaemon(Path socket) throws IOException {
+        this.socket = socket;
+        Files.deleteIfExists(socket);
+        server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        acceptor = Thread.ofPlatform().daemon().name("stub-daemon").start(this::acceptLoop);
+    }
+
+    /** Runs a stub daemon on the socket given as the only argument until killed. */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: StubDaemon SOCKET");
+            System.exit(2);
+        }
+        try (StubDaemon d = new StubDaemon(Path.of(args[0]))) {
+            System.err.println("stub daemon on unix://" + d.socket);
+            d.acceptor.join();
+        }
+    }
+
+    private void acceptLoop() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel c = server.accept();
+                Thread.ofPlatform().daemon().start(() -> serve(c));
+            } catch (IOException e) {
+                return; // closed
+            }
+        }
+    }
+
+    private static void serve(SocketChannel c) {
+        try (c) {
+            InputStream in = new BufferedInputStream(Channels.newInputStream(c));
+            String requestLine = line(in);
+            if (requestLine == null) {
+                return;
+            }
+            long contentLength = 0;
+            String h;
+            while ((h = line(in)) != null && !h.isEmpty()) {
+                if (h.regionMatches(true, 0, "content-length:", 0, 15)) {
+                    contentLength = Long.parseLong(h.substring(15).trim());
+                }
+            }
+            in.skipNBytes(contentLength);
+            String[] parts = requestLine.split(" ");
+            String method = parts[0];
+            String target = parts.length > 1 ? parts[1] : "/";
+            String path = target.replaceFirst("^/v1\\.\\d+", "");
+            int q = path.indexOf('?');
+            if (q >= 0) {
+                path = path.substring(0, q);
+            }
+            OutputStream out = Channels.newOutputStream(c);
+            switch (path) {
+                case "/_ping" -> respond(out, 200, "text/plain", method.equals("HEAD") ? "" : "OK");
+                case "/version" -> respond(out, 200, "application/json", VERSION);
+                case "/info" -> respond(out, 200, "application/json", INFO);
+                case "/berth/plugins" -> respond(out, 200, "application/json", PLUGINS);
+                case "/berth/system/replay" -> respond(out, 200, "application/json", REPLAY);
+                case "/berth/events" -> chunked(out, EVENTS);
+                default -> respond(out, 404, "application/json", "{\"message\":\"page not found: " + path + "\"}");
+            }
+        } catch (IOException | RuntimeException e) {
+            // the client hung up; nothing to do
+        }
+    }
+
+    private static void respond(OutputStream out, int status, String type, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Not Found") + "\r\nContent-Type: " + type
+                + "\r\nApi-Version: 1.43\r\nServer: berth/stub\r\nContent-Length: " + b.length
+                + "\r\nConnection: close\r\n\r\n";
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(b);
+        out.flush();
+    }
+
+    private static void chunked(OutputStream out, String lines) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        for (String l : lines.split("\n")) {
+            byte[] b = (l + "\n").getBytes(StandardCharsets.UTF_8);
+            out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(b);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            if (b != '\r') {
+                sb.append((char) b);
+            }
+        }
+        return b == -1 && sb.isEmpty() ? null : sb.toString();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        Files.deleteIfExists(socket);
+    }
+}

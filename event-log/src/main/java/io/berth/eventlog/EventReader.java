@@ -18,6 +18,19 @@ public interface EventReader extends AutoCloseable {
      */
     Optional<EventEnvelope> next(Duration timeout);
 
+    /**
+     * Up to {@code max} next events at once, empty when the reader is at the end. Replays use it:
+     * an implementation may decode a batch on several cores.
+     */
+    default java.util.List<EventEnvelope> nextBatch(int max) {
+        java.util.List<EventEnvelope> batch = new java.util.ArrayList<>();
+        Optional<EventEnvelope> next;
+        while (batch.size() < max && (next = next()).isPresent()) {
+            batch.add(next.get());
+        }
+        return batch;
+    }
+
     /** Sequence number of the last event this reader returned (or of its start position). */
     long position();
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventReader;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -48,19 +47,20 @@ public final class ProjectionRecovery {
     /** Folds events {@code (after, upTo]} of the log into {@code projections}; returns how many. */
     public static long foldRange(Projections projections, EventLog log, long after, long upTo) {
         long count = 0;
-        List<EventEnvelope> batch = new ArrayList<>(BATCH);
         try (EventReader reader = log.readFromSequence(after)) {
-            Optional<EventEnvelope> next;
-            while ((next = reader.next()).isPresent() && next.get().sequence() <= upTo) {
-                batch.add(next.get());
-                if (batch.size() == BATCH) {
-                    projections.applyAll(batch);
-                    count += batch.size();
-                    batch.clear();
+            while (true) {
+                List<EventEnvelope> batch = reader.nextBatch(BATCH);
+                if (batch.isEmpty()) {
+                    return count;
                 }
+                if (batch.getLast().sequence() > upTo) {
+                    batch = batch.stream().filter(e -> e.sequence() <= upTo).toList();
+                    projections.applyAll(batch);
+                    return count + batch.size();
+                }
+                projections.applyAll(batch);
+                count += batch.size();
             }
         }
-        projections.applyAll(batch);
-        return count + batch.size();
     }
 }

@@ -217,6 +217,7 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
      *
      * @param open      a registry anyone may use
      * @param secured   a registry behind Basic auth
+     * @param tokenAuth a registry using the bearer token flow, with its token service
      * @param ociImage  busybox, OCI manifest, at {@code images/busybox:oci}
      * @param dockerImage busybox, Docker schema 2, at {@code images/busybox:docker}
      * @param index     amd64 busybox, arm64/v8 and arm/v7 fakes, at {@code images/multi:1}
@@ -226,7 +227,7 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
      * @param badManifest an image whose stored manifest was altered, at {@code tampered/manifest:1}
      * @param badConfig an image whose stored config was altered, at {@code tampered/config:1}
      */
-    protected record Fixture(LocalRegistry open, LocalRegistry secured, TestImage ociImage, TestImage dockerImage, TestIndex index,
+    protected record Fixture(LocalRegistry open, LocalRegistry secured, LocalRegistry tokenAuth, TestImage ociImage, TestImage dockerImage, TestIndex index,
                              TestImage many, TestImage zstd, TestImage bigConfig, TestImage badManifest, TestImage badConfig) {
     }
 
@@ -243,9 +244,11 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
             if (fixture == null) {
                 LocalRegistry open = null;
                 LocalRegistry secured = null;
+                LocalRegistry tokenAuth = null;
                 try {
                     open = LocalRegistry.start();
                     secured = LocalRegistry.startWithBasicAuth(USER, PASSWORD);
+                    tokenAuth = LocalRegistry.startWithTokenAuth(USER, PASSWORD);
                     TestImage oci = TestImages.busybox(Format.OCI);
                     TestImage docker = TestImages.busybox(Format.DOCKER);
                     TestIndex index = TestImages.index(TestImages.busybox(Format.OCI),
@@ -269,13 +272,17 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
                     config[config.length - 2] ^= 1;
                     open.replaceStoredContent(badConfig.config().digest(), config);
                     secured.push(oci, "images/busybox", "oci");
-                    fixture = new Fixture(open, secured, oci, docker, index, many, zstd, big, badManifest, badConfig);
+                    tokenAuth.push(oci, "images/busybox", "oci");
+                    fixture = new Fixture(open, secured, tokenAuth, oci, docker, index, many, zstd, big, badManifest, badConfig);
                 } catch (RuntimeException e) {
                     if (open != null) {
                         open.close();
                     }
                     if (secured != null) {
                         secured.close();
+                    }
+                    if (tokenAuth != null) {
+                        tokenAuth.close();
                     }
                     fixtureFailure = e;
                     throw e;
@@ -292,6 +299,7 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
             if (fixture != null) {
                 fixture.open().close();
                 fixture.secured().close();
+                fixture.tokenAuth().close();
             }
             fixture = null;
             fixtureFailure = null;
@@ -572,6 +580,37 @@ public abstract class ImageRegistryContract extends ExtensionContract<ImageRegis
         assertTrue(e.getMessage().contains(f.secured().host()), "the message must name the registry: " + e.getMessage());
         assertFalse(e.getMessage().contains("wrong-password"), "the message must not show the password: " + e.getMessage());
         assertFails(Reason.UNAUTHORIZED, () -> extension.resolve(f.secured().reference("images/busybox", "oci"), AMD64, wrong));
+    }
+
+    @Test
+    void givenARegistryWithTokenAuth_whenAskedAnonymously_thenUnauthorized() {
+        Fixture f = fixture();
+        assertFails(Reason.UNAUTHORIZED, () -> extension.resolve(f.tokenAuth().reference("images/busybox", "oci"), AMD64, anonymous()));
+    }
+
+    @Test
+    void givenARegistryWithTokenAuth_whenTheRightPasswordIsGiven_thenTheTokenFlowPullsPushesAndCachesTheToken() throws IOException {
+        Fixture f = fixture();
+        Credentials creds = Credentials.basic(USER, PASSWORD);
+        extension.authenticate(f.tokenAuth().host(), creds);
+        ImageReference ref = f.tokenAuth().reference("images/busybox", "oci");
+        assertImage(f.ociImage(), extension.resolve(ref, AMD64, creds));
+        int issued = f.tokenAuth().tokenServer().issued();
+        assertImage(f.ociImage(), extension.resolve(ref, AMD64, creds));
+        assertEquals(issued, f.tokenAuth().tokenServer().issued(), "a token still valid for the same scope must be reused");
+        TestImage image = TestImages.fake(new Platform("linux", "amd64", null));
+        ImageReference target = f.tokenAuth().reference("pushed/with-token", "1");
+        push(extension, target, image, creds);
+        assertEquals(image.digest(), Skopeo.inspectDigest(target, creds));
+    }
+
+    @Test
+    void givenARegistryWithTokenAuth_whenTheWrongPasswordIsGiven_thenUnauthorizedWithoutThePassword() {
+        Fixture f = fixture();
+        Credentials wrong = Credentials.basic(USER, "wrong-password");
+        RegistryException e = assertFails(Reason.UNAUTHORIZED, () -> extension.authenticate(f.tokenAuth().host(), wrong));
+        assertFalse(e.getMessage().contains("wrong-password"), "the message must not show the password: " + e.getMessage());
+        assertFails(Reason.UNAUTHORIZED, () -> extension.resolve(f.tokenAuth().reference("images/busybox", "oci"), AMD64, wrong));
     }
 
     @Test

@@ -150,6 +150,9 @@ public class OciRegistry implements ImageRegistry {
         Call call = call(repository.registry(), Scope.mount(repository.repository(), from.repository()), credentials,
                 blobSubject(repository, blob) + " from " + from.repository());
         BlobMount.Result result = new BlobMount(transport()).mount(call, repository.repository(), blob, from.repository());
+        if (declinedMounts.size() > 1000) {
+            declinedMounts.clear(); // Sessions nobody used; the registry expires them anyway.
+        }
         result.session().ifPresent(uri -> declinedMounts.put(new Session(repository.registry(), repository.repository(), blob.digest()), uri));
         return result.mounted();
     }

@@ -46,7 +46,7 @@ final class RegistryTransport {
             reply = exchange(call, request, authorization);
             if (reply.status() == 401) {
                 reply.close();
-                throw TokenAuthenticator.unauthorized(call, "HTTP 401 with the credentials it asked for");
+                throw TokenAuthenticator.unauthorized(call, "HTTP 401");
             }
         }
         String method = request.copy().build().method();

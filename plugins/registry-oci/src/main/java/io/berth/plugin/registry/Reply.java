@@ -1,6 +1,5 @@
 package io.berth.plugin.registry;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -42,22 +41,6 @@ record Reply(int status, HttpHeaders headers, URI uri, InputStream body) impleme
     /** @return whether the status is 2xx */
     boolean ok() {
         return status >= 200 && status < 300;
-    }
-
-    /**
-     * Reads at most {@link #ERROR_BODY_LIMIT} bytes of the body, then closes it; for error
-     * answers and the rare small answers whose size does not matter.
-     *
-     * @return a copy of this reply whose body is in memory
-     */
-    Reply buffered() {
-        byte[] bytes;
-        try (InputStream in = body) {
-            bytes = in.readNBytes(ERROR_BODY_LIMIT);
-        } catch (IOException e) {
-            bytes = new byte[0];
-        }
-        return new Reply(status, headers, uri, new ByteArrayInputStream(bytes));
     }
 
     @Override

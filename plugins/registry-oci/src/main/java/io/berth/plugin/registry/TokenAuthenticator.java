@@ -176,6 +176,10 @@ final class TokenAuthenticator {
             lifetime = Duration.ofSeconds(expiresIn.asLong());
         }
         Instant expires = asked.plus(lifetime).minus(EXPIRY_MARGIN);
+        if (tokens.size() > 1000) {
+            Instant now = clock.instant();
+            tokens.values().removeIf(t -> !now.isBefore(t.expires()));
+        }
         tokens.put(new TokenKey(call.registry(), call.scope(), call.credentials()), new Token(token, expires));
         return token;
     }

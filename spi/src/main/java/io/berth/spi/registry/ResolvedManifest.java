@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * What a reference resolved to for one platform: the manifest's exact bytes and what it names.
- * The implementation has parsed the manifest and checked it against its digest; the engine reads
- * the config blob itself.
+ * The implementation has parsed the manifest and checked it against its digest. It may also have
+ * fetched the image config and checked it against the config descriptor ({@link #configBytes()});
+ * when it has not, the engine reads the config blob itself.
  *
  * @param reference     the reference that was resolved, as given
  * @param index         the index the tag or digest named, or {@code null} when it named a
@@ -18,10 +19,30 @@ import java.util.Objects;
  * @param layers        the layer blobs, bottom first
  * @param platform      the platform the manifest is for (the one asked for, when it came from an
  *                      index)
+ * @param configBytes   the image config's exact bytes, already checked against {@code config}'s
+ *                      digest and size, or {@code null} when the implementation did not fetch it
  */
 public record ResolvedManifest(ImageReference reference, Descriptor index, byte[] indexBytes,
                                Descriptor manifest, byte[] manifestBytes, Descriptor config,
-                               List<Descriptor> layers, Platform platform) {
+                               List<Descriptor> layers, Platform platform, byte[] configBytes) {
+
+    /**
+     * A resolved manifest without the config's bytes (the engine fetches the config itself).
+     *
+     * @param reference     the reference that was resolved, as given
+     * @param index         the index, or {@code null}
+     * @param indexBytes    the index's bytes, or {@code null}
+     * @param manifest      the platform's manifest
+     * @param manifestBytes the manifest's bytes
+     * @param config        the config's descriptor
+     * @param layers        the layers, bottom first
+     * @param platform      the platform the manifest is for
+     */
+    public ResolvedManifest(ImageReference reference, Descriptor index, byte[] indexBytes,
+                            Descriptor manifest, byte[] manifestBytes, Descriptor config,
+                            List<Descriptor> layers, Platform platform) {
+        this(reference, index, indexBytes, manifest, manifestBytes, config, layers, platform, null);
+    }
 
     /** Checks for nulls and copies the arrays and the list. */
     public ResolvedManifest {
@@ -35,6 +56,17 @@ public record ResolvedManifest(ImageReference reference, Descriptor index, byte[
         indexBytes = indexBytes == null ? null : indexBytes.clone();
         manifestBytes = Objects.requireNonNull(manifestBytes, "manifestBytes").clone();
         layers = List.copyOf(layers);
+        if (configBytes != null && configBytes.length != config.size()) {
+            throw new IllegalArgumentException("the config bytes (" + configBytes.length + ") do not have the config descriptor's size "
+                    + config.size());
+        }
+        configBytes = configBytes == null ? null : configBytes.clone();
+    }
+
+    /** @return a copy of the config's bytes, or {@code null} when the implementation did not fetch them */
+    @Override
+    public byte[] configBytes() {
+        return configBytes == null ? null : configBytes.clone();
     }
 
     /** @return a copy of the index's bytes, or {@code null} */

@@ -84,7 +84,12 @@ final class ImagePuller {
                         + " is " + configDescriptor.size() + " bytes, over the 4 MiB limit");
             }
             String imageId = configDescriptor.digest();
-            download(reference, configDescriptor, credentials, PullProgress.NONE, context, false);
+            byte[] configBytes = resolved.configBytes();
+            if (configBytes != null) {
+                content.put(configBytes, imageId); // verified again on the way in
+            } else {
+                download(reference, configDescriptor, credentials, PullProgress.NONE, context, false);
+            }
             ImageConfig config = ImageConfig.parse(content.read(imageId), imageId, mapper);
             List<Descriptor> layerBlobs = resolved.layers();
             if (config.diffIds().size() != layerBlobs.size()) {

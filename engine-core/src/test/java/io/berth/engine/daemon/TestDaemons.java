@@ -15,18 +15,18 @@ import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 /** Shared set-up for tests that run a real daemon: temp roots, plugin directories, child processes. */
-final class TestDaemons {
+public final class TestDaemons {
     private TestDaemons() {}
 
     /** The installation built by {@code mvn package} (target/dist at the repository root). */
-    static Path dist() {
+    public static Path dist() {
         String configured = System.getProperty("berth.dist");
         Path dist = configured != null ? Path.of(configured) : Path.of("..", "target", "dist");
         return dist.toAbsolutePath().normalize();
     }
 
     /** Copies the built plugin jars into {@code dir}; fails when the build has not produced them. */
-    static List<Path> copyBuiltPlugins(Path dir) throws IOException {
+    public static List<Path> copyBuiltPlugins(Path dir) throws IOException {
         Path built = dist().resolve("plugins");
         if (!Files.isDirectory(built)) {
             throw new IllegalStateException("no built plugins at " + built + ": run mvn package (or verify) first");
@@ -42,7 +42,7 @@ final class TestDaemons {
     }
 
     /** Writes a jar holding only a manifest with the given main attributes. */
-    static Path manifestOnlyJar(Path file, Map<String, String> attributes) throws IOException {
+    public static Path manifestOnlyJar(Path file, Map<String, String> attributes) throws IOException {
         Manifest manifest = new Manifest();
         manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
         attributes.forEach((k, v) -> manifest.getMainAttributes().putValue(k, v));
@@ -52,13 +52,13 @@ final class TestDaemons {
         return file;
     }
 
-    static DaemonOptions options(Path root, Path pluginsDir) {
+    public static DaemonOptions options(Path root, Path pluginsDir) {
         return new DaemonOptions(root, root.resolve("berth.sock"), root.resolve("berth.pid"), List.of(pluginsDir),
                 DaemonOptions.DEFAULT_SNAPSHOT_EVERY, Map.of(), DaemonOptions.DEFAULT_PARALLEL_DOWNLOADS);
     }
 
     /** Starts {@code berth daemon} in a child JVM with this test's class path. */
-    static Process startChildDaemon(Path root, Path pluginsDir, Path logFile) throws IOException {
+    public static Process startChildDaemon(Path root, Path pluginsDir, Path logFile) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(chronicleJvmArgs());
@@ -69,14 +69,14 @@ final class TestDaemons {
     }
 
     /** The JVM options this JVM runs with that Chronicle needs (Surefire's argLine). */
-    static List<String> chronicleJvmArgs() {
+    public static List<String> chronicleJvmArgs() {
         return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .filter(a -> a.startsWith("--add-") || a.startsWith("--enable-native-access") || a.startsWith("-Dchronicle"))
                 .toList();
     }
 
     /** Waits until the daemon answers {@code /_ping} or the process ends. */
-    static void awaitPing(Path socket, Process process, Path logFile) throws Exception {
+    public static void awaitPing(Path socket, Process process, Path logFile) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (process != null && !process.isAlive()) {
@@ -94,7 +94,7 @@ final class TestDaemons {
         throw new IllegalStateException("daemon did not answer /_ping within 30 s");
     }
 
-    static void deleteTree(Path root) throws IOException {
+    public static void deleteTree(Path root) throws IOException {
         if (root == null || !Files.exists(root)) {
             return;
         }

@@ -14,25 +14,36 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A minimal HTTP/1.1 client over a Unix socket for tests (one request per connection). */
-final class UnixHttp {
-    record Response(int status, Map<String, String> headers, String body) {}
+public final class UnixHttp {
+    public record Response(int status, Map<String, String> headers, byte[] bytes) {
+        public String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
 
     private UnixHttp() {}
 
-    static Response get(Path socket, String path) throws IOException {
+    public static Response get(Path socket, String path) throws IOException {
         return send(socket, "GET", path, null);
     }
 
-    static Response post(Path socket, String path, String json) throws IOException {
+    public static Response post(Path socket, String path, String json) throws IOException {
         return send(socket, "POST", path, json);
     }
 
-    static Response send(Path socket, String method, String path, String body) throws IOException {
+    public static Response send(Path socket, String method, String path, String body) throws IOException {
+        return send(socket, method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8), "application/json", Map.of());
+    }
+
+    public static Response send(Path socket, String method, String path, byte[] body, String contentType,
+                                Map<String, String> extraHeaders) throws IOException {
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             channel.connect(UnixDomainSocketAddress.of(socket));
-            byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            byte[] payload = body == null ? new byte[0] : body;
+            StringBuilder extra = new StringBuilder();
+            extraHeaders.forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
             String head = method + " " + path + " HTTP/1.1\r\nHost: berth\r\nUser-Agent: berth-test/1\r\nConnection: close\r\n"
-                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + payload.length + "\r\n") + "\r\n";
+                    + extra + (body == null ? "" : "Content-Type: " + contentType + "\r\nContent-Length: " + payload.length + "\r\n") + "\r\n";
             channel.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
             channel.write(ByteBuffer.wrap(payload));
             InputStream in = Channels.newInputStream(channel);
@@ -58,7 +69,7 @@ final class UnixHttp {
             } else {
                 content = in.readAllBytes();
             }
-            return new Response(status, headers, new String(content, StandardCharsets.UTF_8));
+            return new Response(status, headers, content);
         }
     }
 

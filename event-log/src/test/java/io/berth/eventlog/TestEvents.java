@@ -1,6 +1,8 @@
 package io.berth.eventlog;
 
+import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageDescription;
+import io.berth.eventlog.events.VolumeEvent;
 import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
 
@@ -53,7 +55,18 @@ final class TestEvents {
                 new ImageEvent.ImageRemoved(DIGEST_C),
                 new ImageEvent.ImageLoaded(IMAGE, "docker-archive", List.of("docker.io/library/busybox:latest")),
                 new ImageEvent.LayerRemoved(DIGEST_B),
-                new ImageEvent.BlobRemoved(DIGEST_A, 2048));
+                new ImageEvent.BlobRemoved(DIGEST_A, 2048),
+                new ContainerEvent.ContainerCreated("c".repeat(64), "web", "busybox", DIGEST_C, "{\"Config\":{}}"),
+                new ContainerEvent.ContainerStarted("c".repeat(64), 4242),
+                new ContainerEvent.ContainerStartFailed("c".repeat(64), 127, "exec: \"nope\": executable file not found in $PATH"),
+                new ContainerEvent.ContainerKilled("c".repeat(64), 15),
+                new ContainerEvent.ContainerExited("c".repeat(64), 137, 9, true, "2026-11-28T10:00:00Z", false),
+                new ContainerEvent.ContainerRemoved("c".repeat(64), List.of("d".repeat(64))),
+                new ContainerEvent.ContainerRenamed("c".repeat(64), "web", "web2"),
+                new ContainerEvent.ExecStarted("c".repeat(64), "e".repeat(64), List.of("sh", "-c", "ls"), "", Map.of("A", "1")),
+                new ContainerEvent.ExecExited("c".repeat(64), "e".repeat(64), 0),
+                new VolumeEvent.VolumeCreated("data", "local", "/var/lib/berth/volumes/data/_data", Map.of(), false),
+                new VolumeEvent.VolumeRemoved("data"));
         Map<String, Class<? extends Event>> all = EventTypes.all();
         for (String type : all.keySet()) {
             if (samples.stream().noneMatch(e -> e.getClass() == all.get(type))) {

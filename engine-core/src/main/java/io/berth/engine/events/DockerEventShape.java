@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.events.DaemonEvent;
+import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageEvent;
+import io.berth.eventlog.events.VolumeEvent;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
 
@@ -32,6 +34,21 @@ public final class DockerEventShape {
             case PluginEvent.PluginFailed ignored -> new TypeAndAction("plugin", "fail");
             case NoteEvent.NoteRecorded ignored -> new TypeAndAction("daemon", "note");
             case ImageEvent image -> new TypeAndAction("image", imageAction(image));
+            case ContainerEvent container -> new TypeAndAction("container", switch (container) {
+                case ContainerEvent.ContainerCreated ignored -> "create";
+                case ContainerEvent.ContainerStarted ignored -> "start";
+                case ContainerEvent.ContainerStartFailed ignored -> "start-fail";
+                case ContainerEvent.ContainerKilled ignored -> "kill";
+                case ContainerEvent.ContainerExited ignored -> "die";
+                case ContainerEvent.ContainerRemoved ignored -> "destroy";
+                case ContainerEvent.ContainerRenamed ignored -> "rename";
+                case ContainerEvent.ExecStarted ignored -> "exec_start";
+                case ContainerEvent.ExecExited ignored -> "exec_die";
+            });
+            case VolumeEvent volume -> new TypeAndAction("volume", switch (volume) {
+                case VolumeEvent.VolumeCreated ignored -> "create";
+                case VolumeEvent.VolumeRemoved ignored -> "destroy";
+            });
         };
     }
 
@@ -64,6 +81,8 @@ public final class DockerEventShape {
             case ImageEvent.ImageTagged e -> java.util.List.of(e.tag());
             case ImageEvent.ImageUntagged e -> java.util.List.of(e.tag());
             case ImageEvent.ImageLoaded e -> e.tags();
+            case ContainerEvent.ContainerCreated e -> java.util.List.of(e.name());
+            case ContainerEvent.ContainerRenamed e -> java.util.List.of(e.newName());
             default -> java.util.List.of();
         };
     }

@@ -1,0 +1,151 @@
+package io.berth.eventlog.events;
+
+import java.util.List;
+import java.util.Map;
+
+/** Events about containers and the processes executed in them; the subject is the container id (64 hex). */
+public sealed interface ContainerEvent extends Event permits ContainerEvent.ContainerCreated, ContainerEvent.ContainerStarted,
+        ContainerEvent.ContainerStartFailed, ContainerEvent.ContainerKilled, ContainerEvent.ContainerExited,
+        ContainerEvent.ContainerRemoved, ContainerEvent.ContainerRenamed, ContainerEvent.ExecStarted,
+        ContainerEvent.ExecExited {
+
+    /**
+     * A container was created: its configuration is fixed from here on.
+     *
+     * @param id         the container id
+     * @param name       its name, without Docker's leading slash
+     * @param image      the image as the user named it
+     * @param imageId    the image's id
+     * @param configJson the resolved configuration (Docker's {@code Config} and {@code HostConfig}, as JSON), for inspect and start
+     */
+    record ContainerCreated(String id, String name, String image, String imageId, String configJson) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The container's process runs.
+     *
+     * @param id  the container id
+     * @param pid its init process's pid on the host
+     */
+    record ContainerStarted(String id, long pid) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A start failed before the process ran (command not found, bad user, mount failure).
+     *
+     * @param id       the container id
+     * @param exitCode the exit code Docker reports for it (127 not found, 126 not executable, 128 otherwise)
+     * @param reason   one line
+     */
+    record ContainerStartFailed(String id, int exitCode, String reason) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A signal was sent to the container's process.
+     *
+     * @param id     the container id
+     * @param signal the signal number
+     */
+    record ContainerKilled(String id, int signal) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The container's process ended. The exit code is the monitor's, never invented.
+     *
+     * @param id         the container id
+     * @param exitCode   the exit code (128+n for signal n)
+     * @param signal     the signal that ended it, 0 when it exited by itself
+     * @param oomKilled  whether the kernel's OOM killer ended it
+     * @param finishedAt when it ended (RFC 3339)
+     * @param whileDown  observed at daemon start-up: it ended while the daemon was not running
+     */
+    record ContainerExited(String id, int exitCode, int signal, boolean oomKilled, String finishedAt, boolean whileDown)
+            implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The container was removed.
+     *
+     * @param id      the container id
+     * @param volumes anonymous volumes removed with it
+     */
+    record ContainerRemoved(String id, List<String> volumes) implements ContainerEvent {
+        public ContainerRemoved {
+            volumes = List.copyOf(volumes);
+        }
+
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The container was renamed.
+     *
+     * @param id      the container id
+     * @param oldName the previous name
+     * @param newName the new name
+     */
+    record ContainerRenamed(String id, String oldName, String newName) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A process was executed in a running container.
+     *
+     * @param id      the container id
+     * @param execId  the exec id
+     * @param command the command line
+     * @param user    the user it runs as, empty for the container's
+     * @param env     extra environment
+     */
+    record ExecStarted(String id, String execId, List<String> command, String user, Map<String, String> env) implements ContainerEvent {
+        public ExecStarted {
+            command = List.copyOf(command);
+            env = Map.copyOf(env);
+        }
+
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * An executed process ended.
+     *
+     * @param id       the container id
+     * @param execId   the exec id
+     * @param exitCode its exit code
+     */
+    record ExecExited(String id, String execId, int exitCode) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+}

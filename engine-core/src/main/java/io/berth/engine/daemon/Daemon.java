@@ -50,7 +50,7 @@ public final class Daemon {
 
     /** All projections the engine keeps, in fold order. */
     public static List<io.berth.engine.projection.Projection<?>> projections() {
-        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE);
+        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE);
     }
 
     public synchronized void start() {

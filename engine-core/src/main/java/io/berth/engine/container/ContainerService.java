@@ -1,0 +1,574 @@
+package io.berth.engine.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.image.ImageService;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.eventlog.events.ContainerEvent;
+import io.berth.spi.ContainerRuntime;
+import io.berth.spi.StorageDriver;
+import io.berth.spi.runtime.ContainerRuntimeException;
+import io.berth.spi.runtime.ContainerState.Status;
+import io.berth.spi.runtime.ExitStatus;
+import io.berth.spi.storage.StorageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Containers: create, start, stop, kill, restart, remove, wait, rename, prune; their exits are
+ * watched and recorded with the monitor's true exit code, and restart policies are applied.
+ * The runtime plugin runs them (runc + conmon), the storage driver gives each its writable layer.
+ * Every change is an event; reads come from the container projection.
+ */
+public final class ContainerService implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("berth.containers");
+
+    private final Journal journal;
+    private final ImageService images;
+    private final VolumeService volumes;
+    private final PluginHost plugins;
+    private final ObjectMapper mapper;
+    private final Path containersDir;
+    private final Path exitDir;
+    private final Map<String, CountDownLatch> exits = new ConcurrentHashMap<>();
+    private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+    private final ExitWatcher watcher;
+    /** Exit codes of containers removed right after they exited ({@code --rm}), for a waiting client. */
+    private final Map<String, Integer> lastExit = new ConcurrentHashMap<>();
+
+    public ContainerService(Journal journal, ImageService images, VolumeService volumes, PluginHost plugins, ObjectMapper mapper, Path root) {
+        this.journal = journal;
+        this.images = images;
+        this.volumes = volumes;
+        this.plugins = plugins;
+        this.mapper = mapper;
+        this.containersDir = root.resolve("containers");
+        this.exitDir = containersDir.resolve("exits");
+        try {
+            Files.createDirectories(exitDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + exitDir + ": " + e.getMessage(), e);
+        }
+        this.watcher = new ExitWatcher(exitDir, this::checkExits);
+        images.setImageInUse(imageId -> list().stream().anyMatch(c -> c.imageId.equals(imageId)));
+        volumes.setInUse(name -> list().stream().anyMatch(c -> usesVolume(c, name)));
+    }
+
+    ContainerRuntime runtime() {
+        return plugins.first(ContainerRuntime.class).orElseThrow(() -> new ApiException(500,
+                "no container runtime plugin is running (see berth plugin ls)"));
+    }
+
+    StorageDriver storage() {
+        return images.storage();
+    }
+
+    // ---- reads
+
+    public List<ContainerState.ContainerRecord> list() {
+        return journal.projections().read(ContainerProjection.INSTANCE, s -> s.containers.values().stream().map(ContainerService::copy).toList());
+    }
+
+    /** By full id, unique id prefix or name (with or without the leading slash). */
+    public Optional<ContainerState.ContainerRecord> find(String idOrName) {
+        String key = idOrName.startsWith("/") ? idOrName.substring(1) : idOrName;
+        return journal.projections().read(ContainerProjection.INSTANCE, s -> {
+            ContainerState.ContainerRecord exact = s.containers.get(key);
+            if (exact != null) {
+                return Optional.of(copy(exact));
+            }
+            String byName = s.names.get(key);
+            if (byName != null) {
+                return Optional.of(copy(s.containers.get(byName)));
+            }
+            if (key.matches("[0-9a-f]{1,63}")) {
+                List<ContainerState.ContainerRecord> matches = s.containers.values().stream().filter(c -> c.id.startsWith(key)).toList();
+                if (matches.size() == 1) {
+                    return Optional.of(copy(matches.getFirst()));
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
+    public ContainerState.ContainerRecord require(String idOrName) {
+        return find(idOrName).orElseThrow(() -> ApiException.notFound("No such container: " + idOrName));
+    }
+
+    private static ContainerState.ContainerRecord copy(ContainerState.ContainerRecord r) {
+        ContainerState.ContainerRecord c = new ContainerState.ContainerRecord();
+        c.id = r.id;
+        c.name = r.name;
+        c.image = r.image;
+        c.imageId = r.imageId;
+        c.configJson = r.configJson;
+        c.created = r.created;
+        c.status = r.status;
+        c.pid = r.pid;
+        c.startedAt = r.startedAt;
+        c.finishedAt = r.finishedAt;
+        c.exitCode = r.exitCode;
+        c.oomKilled = r.oomKilled;
+        c.error = r.error;
+        c.restartCount = r.restartCount;
+        c.stoppedByUser = r.stoppedByUser;
+        return c;
+    }
+
+    public JsonNode config(ContainerState.ContainerRecord container) {
+        try {
+            return mapper.readTree(container.configJson);
+        } catch (IOException e) {
+            throw new ApiException(500, "configuration of container " + container.id + " is unreadable");
+        }
+    }
+
+    public Path logPath(String id) {
+        return containersDir.resolve(id).resolve("container.log");
+    }
+
+    Path bundle(String id) {
+        return containersDir.resolve(id);
+    }
+
+    // ---- create
+
+    /**
+     * Creates a container from Docker's create body.
+     *
+     * @return the new container's id
+     */
+    public String create(JsonNode request, String requestedName, RequestContext context) {
+        String imageName = request.path("Image").asText("");
+        if (imageName.isBlank()) {
+            throw ApiException.badRequest("no image given: Image is required");
+        }
+        JsonNode host = request.path("HostConfig").isObject() ? request.get("HostConfig") : mapper.createObjectNode();
+        ContainerConfigs.validateHostConfig(host);
+        String name;
+        try {
+            name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        ImageService.Image image = images.find(imageName).orElseThrow(() -> ApiException.notFound("No such image: " + imageName));
+        JsonNode imageConfig = images.config(image).path("config");
+        ObjectNode config = ContainerConfigs.mergeConfig(imageConfig, request, imageName, mapper);
+        ContainerConfigs.args(config); // no command at all is refused now, not at start
+        for (JsonNode bind : host.path("Binds")) {
+            BindSpec.parse(bind.asText());
+        }
+        String id = ContainerNames.newId();
+        synchronized (this) {
+            if (name == null) {
+                do {
+                    name = ContainerNames.randomName();
+                } while (find(name).isPresent());
+            } else {
+                Optional<ContainerState.ContainerRecord> holder = find(name);
+                if (holder.isPresent() && holder.get().name.equals(name)) {
+                    throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
+                            + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                }
+            }
+            if (config.path("Hostname").asText("").isEmpty()) {
+                config.put("Hostname", id.substring(0, 12));
+            }
+            ObjectNode stored = mapper.createObjectNode();
+            stored.set("Config", config);
+            stored.set("HostConfig", host);
+            journal.record(context, new ContainerEvent.ContainerCreated(id, name, imageName, image.id(), stored.toString()));
+        }
+        return id;
+    }
+
+    // ---- start
+
+    /** Starts a created or exited container. Starting a running one is a no-op, as in Docker (304). */
+    public boolean start(String idOrName, RequestContext context) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if ("running".equals(container.status)) {
+            return false;
+        }
+        new ContainerStarter(this, mapper).start(container, config(container), context);
+        return true;
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    ImageService images() {
+        return images;
+    }
+
+    VolumeService volumes() {
+        return volumes;
+    }
+
+    Path exitDir() {
+        return exitDir;
+    }
+
+    void expectExit(String id) {
+        exits.put(id, new CountDownLatch(1));
+    }
+
+    // ---- exits
+
+    /** Looks for containers the projection thinks run but whose monitor wrote an exit file. */
+    void checkExits() {
+        for (ContainerState.ContainerRecord container : list()) {
+            if (!"running".equals(container.status)) {
+                continue;
+            }
+            Optional<ExitStatus> exit;
+            try {
+                exit = runtime().exitStatus(container.id);
+            } catch (ContainerRuntimeException | RuntimeException e) {
+                continue;
+            }
+            exit.ifPresent(status -> exited(container, status, false));
+        }
+    }
+
+    private void exited(ContainerState.ContainerRecord container, ExitStatus status, boolean whileDown) {
+        synchronized (this) {
+            ContainerState.ContainerRecord now = find(container.id).orElse(null);
+            if (now == null || !"running".equals(now.status)) {
+                return;
+            }
+            journal.record(RequestContext.daemon(), new ContainerEvent.ContainerExited(container.id, status.code(), status.signal(),
+                    status.oomKilled(), status.exitedAt().toString(), whileDown));
+            lastExit.put(container.id, status.code());
+        }
+        releaseRuntime(container.id);
+        CountDownLatch latch = exits.remove(container.id);
+        if (latch != null) {
+            latch.countDown();
+        }
+        afterExit(container.id);
+    }
+
+    /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
+    private void releaseRuntime(String id) {
+        try {
+            runtime().delete(id, true);
+        } catch (ContainerRuntimeException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "runtime delete of " + id + ": " + e.getMessage());
+        }
+        try {
+            storage().unmount(id);
+        } catch (StorageException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "unmount of " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Auto-remove and restart policies. */
+    private void afterExit(String id) {
+        Optional<ContainerState.ContainerRecord> found = find(id);
+        if (found.isEmpty()) {
+            return;
+        }
+        ContainerState.ContainerRecord container = found.get();
+        JsonNode host = config(container).path("HostConfig");
+        if (host.path("AutoRemove").asBoolean(false)) {
+            try {
+                remove(id, true, false, RequestContext.daemon());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "auto-remove of " + id + " failed: " + e.getMessage());
+            }
+            return;
+        }
+        if (stopping.contains(id) || container.stoppedByUser) {
+            return;
+        }
+        String policy = host.path("RestartPolicy").path("Name").asText("no");
+        int maxRetries = host.path("RestartPolicy").path("MaximumRetryCount").asInt(0);
+        boolean restart = switch (policy) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> container.exitCode != 0 && (maxRetries <= 0 || container.restartCount < maxRetries);
+            default -> false;
+        };
+        if (restart) {
+            Thread.ofVirtual().name("berth-restart-" + id.substring(0, 12)).start(() -> {
+                try {
+                    // Docker backs off from 100 ms, doubling; a first restart waits the minimum
+                    Thread.sleep(Math.min(100L << Math.min(container.restartCount, 10), 60_000));
+                    start(id, RequestContext.daemon());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "restart of " + id + " failed: " + e.getMessage());
+                }
+            });
+        }
+    }
+
+    // ---- stop, kill, wait
+
+    /** Sends the container's stop signal, waits {@code timeout} seconds, then SIGKILL. */
+    public boolean stop(String idOrName, Integer timeoutSeconds, String signalOverride, RequestContext context) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if (!"running".equals(container.status)) {
+            return false;
+        }
+        JsonNode config = config(container).path("Config");
+        String signalName = signalOverride != null && !signalOverride.isBlank() ? signalOverride
+                : config.path("StopSignal").asText("SIGTERM");
+        int timeout = timeoutSeconds != null ? timeoutSeconds : config.path("StopTimeout").asInt(10);
+        stopping.add(container.id);
+        try {
+            signal(container, parseSignal(signalName), context);
+            if (!awaitExit(container.id, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout))) {
+                signal(container, 9, context);
+                awaitExit(container.id, Duration.ofSeconds(10));
+            }
+        } finally {
+            stopping.remove(container.id);
+        }
+        return true;
+    }
+
+    public void kill(String idOrName, String signalName, RequestContext context) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if (!"running".equals(container.status)) {
+            throw new ApiException(409, "Cannot kill container: " + idOrName + ": Container " + container.id + " is not running");
+        }
+        signal(container, parseSignal(signalName == null || signalName.isBlank() ? "SIGKILL" : signalName), context);
+    }
+
+    private static int parseSignal(String name) {
+        try {
+            return Signals.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private void signal(ContainerState.ContainerRecord container, int signal, RequestContext context) {
+        journal.record(context, new ContainerEvent.ContainerKilled(container.id, signal));
+        try {
+            runtime().kill(container.id, signal);
+        } catch (ContainerRuntimeException e) {
+            // it may have exited in between: the exit watcher records that
+            LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
+        }
+        checkExits();
+    }
+
+    /** Waits until the container is not running; true when it stopped within {@code timeout}. */
+    public boolean awaitExit(String id, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<ContainerState.ContainerRecord> now = find(id);
+            if (now.isEmpty() || !"running".equals(now.get().status)) {
+                return true;
+            }
+            CountDownLatch latch = exits.computeIfAbsent(id, k -> new CountDownLatch(1));
+            try {
+                latch.await(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            checkExits();
+        }
+        return find(id).map(c -> !"running".equals(c.status)).orElse(true);
+    }
+
+    /** Docker's wait: blocks until the container is not running (or removed) and gives its exit code. */
+    public int await(String idOrName, String condition) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if ("next-exit".equals(condition) || "running".equals(container.status)) {
+            awaitExit(container.id, Duration.ofDays(365));
+        }
+        if ("removed".equals(condition)) {
+            while (find(container.id).isPresent()) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return find(container.id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(container.id));
+    }
+
+    /** A removed container's last exit code, from its last ContainerExited event. */
+    private int lastExitCode(String id) {
+        return lastExit.getOrDefault(id, 0);
+    }
+
+    public void restart(String idOrName, Integer timeout, RequestContext context) {
+        stop(idOrName, timeout, null, context);
+        start(idOrName, context);
+    }
+
+    // ---- remove, rename, prune
+
+    public void remove(String idOrName, boolean force, boolean removeVolumes, RequestContext context) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if ("running".equals(container.status)) {
+            if (!force) {
+                throw new ApiException(409, "You cannot remove a running container " + container.id
+                        + ". Stop the container before attempting removal or force remove");
+            }
+            stopping.add(container.id);
+            try {
+                signal(container, 9, context);
+                awaitExit(container.id, Duration.ofSeconds(10));
+            } finally {
+                stopping.remove(container.id);
+            }
+        }
+        releaseRuntime(container.id);
+        try {
+            if (storage().snapshot(container.id).isPresent()) {
+                storage().removeSnapshot(container.id);
+            }
+        } catch (StorageException e) {
+            throw new ApiException(500, "cannot remove the writable layer of " + container.id + ": " + e.getMessage());
+        }
+        List<String> anonymous = new ArrayList<>();
+        for (JsonNode mount : mountsOf(container)) {
+            String volume = mount.path("Name").asText("");
+            boolean isAnonymous = volumes.find(volume).map(v -> v.anonymous).orElse(false);
+            if (removeVolumes && isAnonymous) {
+                anonymous.add(volume);
+            }
+        }
+        VolumeService.deleteTree(bundle(container.id));
+        journal.record(context, new ContainerEvent.ContainerRemoved(container.id, anonymous));
+        for (String volume : anonymous) {
+            try {
+                volumes.remove(volume, false, context);
+            } catch (ApiException e) {
+                LOG.log(System.Logger.Level.WARNING, "volume " + volume + " kept: " + e.getMessage());
+            }
+        }
+    }
+
+    public void rename(String idOrName, String newName, RequestContext context) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        String name;
+        try {
+            name = ContainerNames.validate(newName);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        synchronized (this) {
+            Optional<ContainerState.ContainerRecord> holder = find(name);
+            if (holder.isPresent() && holder.get().name.equals(name)) {
+                throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
+                        + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            }
+            journal.record(context, new ContainerEvent.ContainerRenamed(container.id, container.name, name));
+        }
+    }
+
+    public Map<String, Object> prune(RequestContext context) {
+        List<String> deleted = new ArrayList<>();
+        for (ContainerState.ContainerRecord container : list()) {
+            if (!"running".equals(container.status)) {
+                remove(container.id, false, false, context);
+                deleted.add(container.id);
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("ContainersDeleted", deleted);
+        answer.put("SpaceReclaimed", 0);
+        return answer;
+    }
+
+    /** The mounts a container was started with (written into its bundle by the starter). */
+    JsonNode mountsOf(ContainerState.ContainerRecord container) {
+        Path file = bundle(container.id).resolve("mounts.json");
+        try {
+            return Files.exists(file) ? mapper.readTree(file.toFile()) : mapper.createArrayNode();
+        } catch (IOException e) {
+            return mapper.createArrayNode();
+        }
+    }
+
+    private boolean usesVolume(ContainerState.ContainerRecord container, String volume) {
+        for (JsonNode mount : mountsOf(container)) {
+            if (volume.equals(mount.path("Name").asText(""))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- daemon start and stop
+
+    /**
+     * At daemon start: every container the log says runs is checked against the runtime. One
+     * still running is watched again; one that ended while the daemon was down gets its
+     * {@code ContainerExited} with the exit code its monitor wrote.
+     */
+    public void reconcile() {
+        for (ContainerState.ContainerRecord container : list()) {
+            if (!"running".equals(container.status)) {
+                continue;
+            }
+            try {
+                Optional<io.berth.spi.runtime.ContainerState> state = runtime().state(container.id);
+                Optional<ExitStatus> exit = runtime().exitStatus(container.id);
+                if (exit.isPresent()) {
+                    exited(container, exit.get(), true);
+                } else if (state.isEmpty() || state.get().status() == Status.STOPPED) {
+                    // neither running nor an exit file: the monitor is gone too (host reboot); record what is known
+                    exited(container, new ExitStatus(255, 0, false, Instant.now()), true);
+                }
+            } catch (ContainerRuntimeException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot reconcile container " + container.id + ": " + e.getMessage());
+            }
+        }
+        watcher.start();
+        // restart policies that apply across a daemon restart
+        for (ContainerState.ContainerRecord container : list()) {
+            if ("running".equals(container.status) || container.stoppedByUser) {
+                continue;
+            }
+            String policy = config(container).path("HostConfig").path("RestartPolicy").path("Name").asText("no");
+            if (policy.equals("always") || policy.equals("unless-stopped") && !container.stoppedByUser) {
+                if (!container.startedAt.startsWith("0001")) {
+                    try {
+                        start(container.id, RequestContext.daemon());
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "restart of " + container.id + " failed: " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+
+    /** Events a test or the API can use to list what changed; kept here so names resolve to ids for filters. */
+    public Map<String, String> namesToIds() {
+        return journal.projections().read(ContainerProjection.INSTANCE, s -> new HashMap<>(s.names));
+    }
+}

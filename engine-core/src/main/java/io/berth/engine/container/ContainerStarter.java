@@ -1,0 +1,337 @@
+package io.berth.engine.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.image.ImageService;
+import io.berth.engine.journal.RequestContext;
+import io.berth.eventlog.events.ContainerEvent;
+import io.berth.eventlog.events.ImageLayer;
+import io.berth.spi.ContainerRuntime;
+import io.berth.spi.StorageDriver;
+import io.berth.spi.runtime.ContainerRuntimeException;
+import io.berth.spi.runtime.ContainerSpec;
+import io.berth.spi.storage.Mount;
+import io.berth.spi.storage.StorageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starting a container, step by step: writable layer (snapshot of the image's top layer) →
+ * overlay mount → user and working directory resolved in the image → /etc/hostname, /etc/hosts and
+ * /etc/resolv.conf → volumes, binds and tmpfs → runtime spec → the runtime creates and starts it
+ * under its monitor → {@code ContainerStarted}. A failing step undoes the earlier ones and records
+ * {@code ContainerStartFailed} with Docker's exit code (127 not found, 126 not executable).
+ */
+final class ContainerStarter {
+    private final ContainerService containers;
+    private final ObjectMapper mapper;
+
+    ContainerStarter(ContainerService containers, ObjectMapper mapper) {
+        this.containers = containers;
+        this.mapper = mapper;
+    }
+
+    void start(ContainerState.ContainerRecord container, JsonNode stored, RequestContext context) {
+        String id = container.id;
+        JsonNode config = stored.path("Config");
+        JsonNode host = stored.path("HostConfig");
+        ContainerRuntime runtime = containers.runtime();
+        StorageDriver storage = containers.storage();
+        Path bundle = containers.bundle(id);
+        boolean mounted = false;
+        boolean created = false;
+        try {
+            ImageService.Image image = containers.images().find(container.imageId).orElseThrow(() ->
+                    new ApiException(404, "No such image: " + container.imageId + " (container " + container.name + ")"));
+            List<ImageLayer> layers = image.description().layers();
+            String top = layers.isEmpty() ? null : layers.getLast().chainId();
+            if (storage.snapshot(id).isEmpty()) {
+                storage.prepare(id, top);
+            }
+            Mount mount = storage.mount(id);
+            mounted = true;
+            Path rootfs = mount.target();
+            Files.createDirectories(bundle);
+
+            ImageUsers.Identity user;
+            try {
+                user = ImageUsers.resolve(rootfs, config.path("User").asText(""));
+            } catch (IllegalArgumentException e) {
+                throw new StartFailure(128, e.getMessage());
+            }
+            String cwd = config.path("WorkingDir").asText("");
+            if (cwd.isEmpty()) {
+                cwd = "/";
+            }
+            if (!cwd.startsWith("/")) {
+                throw new StartFailure(128, "the working directory '" + cwd + "' is invalid, it needs to be an absolute path");
+            }
+            if (cwd.equals("/proc") || cwd.startsWith("/proc/") || cwd.equals("/sys") || cwd.startsWith("/sys/")) {
+                // a working directory in /proc or /sys can leak a host file descriptor into the container (CVE-2024-21626)
+                throw new StartFailure(128, "the working directory '" + cwd + "' is refused: it lies in /proc or /sys");
+            }
+            Path cwdOnHost = RootfsPaths.resolve(rootfs, cwd);
+            if (!Files.isDirectory(cwdOnHost)) {
+                Files.createDirectories(cwdOnHost);
+            }
+
+            String hostname = config.path("Hostname").asText(id.substring(0, 12));
+            boolean hostNetwork = "host".equals(host.path("NetworkMode").asText(""));
+            List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
+            ArrayNode mountRecords = mapper.createArrayNode();
+            writeEtcFiles(bundle, hostname, hostNetwork, mounts, config);
+            addVolumes(container, config, host, rootfs, mounts, mountRecords, context);
+            Files.writeString(bundle.resolve("mounts.json"), mountRecords.toString());
+
+            List<String> env = new ArrayList<>();
+            config.path("Env").forEach(e -> env.add(e.asText()));
+            env.add("HOSTNAME=" + hostname);
+            if (config.path("Tty").asBoolean(false) && env.stream().noneMatch(e -> e.startsWith("TERM="))) {
+                env.add("TERM=xterm");
+            }
+            if (env.stream().noneMatch(e -> e.startsWith("HOME="))) {
+                env.add("HOME=" + user.home());
+            }
+            List<Integer> groups = new ArrayList<>(user.additionalGids());
+            host.path("GroupAdd").forEach(g -> groups.add(g.asInt()));
+            Map<String, String> sysctls = new LinkedHashMap<>();
+            host.path("Sysctls").fields().forEachRemaining(f -> sysctls.put(f.getKey(), f.getValue().asText()));
+            List<String> capAdd = new ArrayList<>();
+            host.path("CapAdd").forEach(c -> capAdd.add(c.asText()));
+            List<String> capDrop = new ArrayList<>();
+            host.path("CapDrop").forEach(c -> capDrop.add(c.asText()));
+            RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, ContainerConfigs.args(config), env, cwd, user.uid(), user.gid(),
+                    groups, hostname, config.path("Tty").asBoolean(false), host.path("ReadonlyRootfs").asBoolean(false),
+                    host.path("Privileged").asBoolean(false), capAdd, capDrop, hostNetwork, host.path("Memory").asLong(0),
+                    host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), "/berth/" + id, mounts, sysctls);
+            ObjectNode spec;
+            try {
+                spec = new RuntimeSpecBuilder(mapper).build(input);
+            } catch (IllegalArgumentException e) {
+                throw new StartFailure(128, e.getMessage());
+            }
+
+            Files.deleteIfExists(containers.exitDir().resolve(id));
+            containers.expectExit(id);
+            runtime.create(new ContainerSpec(id, bundle, rootfs, mapper.writeValueAsBytes(spec), containers.logPath(id),
+                    containers.exitDir(), config.path("Tty").asBoolean(false), config.path("OpenStdin").asBoolean(false)));
+            created = true;
+            runtime.start(id);
+            long pid = runtime.state(id).map(s -> s.pid()).orElse(0L);
+            containers.journal().record(context, new ContainerEvent.ContainerStarted(id, pid));
+        } catch (StartFailure e) {
+            fail(container, e.exitCode, e.getMessage(), created, mounted, context);
+            throw ApiException.badRequest(e.getMessage());
+        } catch (ContainerRuntimeException e) {
+            int code = exitCodeFor(e.getMessage());
+            fail(container, code, e.getMessage(), created, mounted, context);
+            throw new ApiException(code == 128 ? 500 : 400, e.getMessage());
+        } catch (IOException e) {
+            fail(container, 128, e.getMessage(), created, mounted, context);
+            throw new ApiException(500, "cannot start container " + container.name + ": " + e.getMessage());
+        } catch (ApiException e) {
+            fail(container, 128, e.getMessage(), created, mounted, context);
+            throw e;
+        }
+    }
+
+    /** Docker's exit codes for a process that could not be executed. */
+    static int exitCodeFor(String message) {
+        String m = message == null ? "" : message.toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("executable file not found") || m.contains("no such file or directory")) {
+            return 127;
+        }
+        if (m.contains("permission denied")) {
+            return 126;
+        }
+        return 128;
+    }
+
+    private void fail(ContainerState.ContainerRecord container, int exitCode, String reason, boolean created, boolean mounted,
+                      RequestContext context) {
+        if (created) {
+            try {
+                containers.runtime().delete(container.id, true);
+            } catch (ContainerRuntimeException | RuntimeException e) {
+                // best effort: the failure below is what the user needs to see
+            }
+        }
+        if (mounted) {
+            try {
+                containers.storage().unmount(container.id);
+            } catch (StorageException | RuntimeException e) {
+                // best effort
+            }
+        }
+        containers.journal().record(context, new ContainerEvent.ContainerStartFailed(container.id, exitCode,
+                reason == null ? "start failed" : reason.lines().findFirst().orElse("start failed")));
+    }
+
+    private void writeEtcFiles(Path bundle, String hostname, boolean hostNetwork, List<RuntimeSpecInput.MountSpec> mounts,
+                               JsonNode config) throws IOException {
+        Path hostnameFile = bundle.resolve("hostname");
+        Files.writeString(hostnameFile, hostname + "\n");
+        Path hosts = bundle.resolve("hosts");
+        if (hostNetwork && Files.isRegularFile(Path.of("/etc/hosts"))) {
+            Files.copy(Path.of("/etc/hosts"), hosts, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
+                    + "127.0.1.1\t" + hostname + "\n", StandardCharsets.UTF_8);
+        }
+        Path resolv = bundle.resolve("resolv.conf");
+        Path hostResolv = Path.of("/etc/resolv.conf");
+        if (Files.isReadable(hostResolv)) {
+            Files.copy(hostResolv, resolv, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            Files.writeString(resolv, "");
+        }
+        for (String file : List.of("hostname", "hosts", "resolv.conf")) {
+            mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(),
+                    List.of("rbind", "rprivate")));
+        }
+    }
+
+    private void addVolumes(ContainerState.ContainerRecord container, JsonNode config, JsonNode host, Path rootfs,
+                            List<RuntimeSpecInput.MountSpec> mounts, ArrayNode records, RequestContext context) throws IOException {
+        List<String> taken = new ArrayList<>();
+        Map<String, String> previousAnonymous = new LinkedHashMap<>();
+        for (JsonNode previous : containers.mountsOf(container)) {
+            if (previous.path("Anonymous").asBoolean(false)) {
+                previousAnonymous.put(previous.path("Destination").asText(), previous.path("Name").asText());
+            }
+        }
+        for (JsonNode bindNode : host.path("Binds")) {
+            BindSpec bind = BindSpec.parse(bindNode.asText());
+            if (bind.volume()) {
+                mountVolume(bind.source(), bind.destination(), bind.readOnly(), bind.noCopy(), false, rootfs, mounts, records, context);
+            } else {
+                Path source = Path.of(bind.source());
+                if (!Files.exists(source)) {
+                    // Docker creates a missing bind source as a directory
+                    Files.createDirectories(source);
+                }
+                mounts.add(new RuntimeSpecInput.MountSpec(bind.destination(), "bind", source.toString(), bind.options()));
+                ensureMountPoint(rootfs, bind.destination(), Files.isDirectory(source));
+                records.add(record("bind", "", source.toString(), bind.destination(), !bind.readOnly(), false));
+            }
+            taken.add(bind.destination());
+        }
+        for (JsonNode mount : host.path("Mounts")) {
+            String type = mount.path("Type").asText("volume");
+            String target = mount.path("Target").asText("");
+            if (target.isEmpty() || !target.startsWith("/")) {
+                throw new StartFailure(128, "invalid mount config: target must be an absolute path, got '" + target + "'");
+            }
+            boolean readOnly = mount.path("ReadOnly").asBoolean(false);
+            switch (type) {
+                case "bind" -> {
+                    Path source = Path.of(mount.path("Source").asText(""));
+                    if (!Files.exists(source)) {
+                        throw new StartFailure(128, "invalid mount config for type \"bind\": bind source path does not exist: " + source);
+                    }
+                    mounts.add(new RuntimeSpecInput.MountSpec(target, "bind", source.toString(),
+                            List.of("rbind", readOnly ? "ro" : "rw", "rprivate")));
+                    ensureMountPoint(rootfs, target, Files.isDirectory(source));
+                    records.add(record("bind", "", source.toString(), target, !readOnly, false));
+                }
+                case "volume" -> mountVolume(mount.path("Source").asText(""), target, readOnly,
+                        mount.path("VolumeOptions").path("NoCopy").asBoolean(false), false, rootfs, mounts, records, context);
+                case "tmpfs" -> {
+                    long size = mount.path("TmpfsOptions").path("SizeBytes").asLong(0);
+                    List<String> options = new ArrayList<>(List.of("nosuid", "nodev", "noexec"));
+                    if (size > 0) {
+                        options.add("size=" + size);
+                    }
+                    mounts.add(new RuntimeSpecInput.MountSpec(target, "tmpfs", "tmpfs", options));
+                    ensureMountPoint(rootfs, target, true);
+                    records.add(record("tmpfs", "", "", target, true, false));
+                }
+                default -> throw new StartFailure(128, "invalid mount config: unknown mount type \"" + type + "\"");
+            }
+            taken.add(target);
+        }
+        host.path("Tmpfs").fields().forEachRemaining(entry -> {
+            List<String> options = new ArrayList<>(List.of("nosuid", "nodev", "noexec"));
+            if (!entry.getValue().asText("").isEmpty()) {
+                options.addAll(List.of(entry.getValue().asText().split(",")));
+            }
+            mounts.add(new RuntimeSpecInput.MountSpec(entry.getKey(), "tmpfs", "tmpfs", options));
+            records.add(record("tmpfs", "", "", entry.getKey(), true, false));
+            taken.add(entry.getKey());
+        });
+        // the image's VOLUMEs not covered above get anonymous volumes (the same ones again on a restart)
+        var imageVolumes = config.path("Volumes").fieldNames();
+        while (imageVolumes.hasNext()) {
+            String destination = imageVolumes.next();
+            if (taken.contains(destination)) {
+                continue;
+            }
+            String name = previousAnonymous.getOrDefault(destination, null);
+            mountVolume(name, destination, false, false, true, rootfs, mounts, records, context);
+        }
+    }
+
+    private void mountVolume(String name, String destination, boolean readOnly, boolean noCopy, boolean anonymous, Path rootfs,
+                             List<RuntimeSpecInput.MountSpec> mounts, ArrayNode records, RequestContext context) throws IOException {
+        VolumeService.Created created = containers.volumes().create(name, Map.of(), anonymous || name == null || name.isEmpty(), context);
+        Path data = Path.of(created.volume().mountpoint);
+        Path inImage = RootfsPaths.resolve(rootfs, destination);
+        if (!noCopy) {
+            VolumeService.populate(data, inImage);
+        }
+        ensureMountPoint(rootfs, destination, true);
+        mounts.add(new RuntimeSpecInput.MountSpec(destination, "bind", data.toString(), List.of("rbind", readOnly ? "ro" : "rw", "rprivate")));
+        ObjectNode record = record("volume", created.volume().name, data.toString(), destination, !readOnly, created.volume().anonymous);
+        record.put("Driver", "local");
+        records.add(record);
+    }
+
+    /** Creates the mount point inside the rootfs (a directory, or an empty file for a file bind). */
+    private static void ensureMountPoint(Path rootfs, String destination, boolean directory) throws IOException {
+        Path target = RootfsPaths.resolve(rootfs, destination);
+        if (Files.exists(target)) {
+            return;
+        }
+        if (directory) {
+            Files.createDirectories(target);
+        } else {
+            Files.createDirectories(target.getParent());
+            Files.createFile(target);
+        }
+    }
+
+    private ObjectNode record(String type, String name, String source, String destination, boolean rw, boolean anonymous) {
+        ObjectNode record = mapper.createObjectNode();
+        record.put("Type", type);
+        if (!name.isEmpty()) {
+            record.put("Name", name);
+        }
+        record.put("Source", source);
+        record.put("Destination", destination);
+        record.put("Mode", "");
+        record.put("RW", rw);
+        record.put("Propagation", type.equals("bind") ? "rprivate" : "");
+        record.put("Anonymous", anonymous);
+        return record;
+    }
+
+    /** A start refused before the runtime ran anything. */
+    static final class StartFailure extends RuntimeException {
+        final int exitCode;
+
+        StartFailure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.berth.engine.container;
+
+import java.util.TreeMap;
+
+/** What the log says about containers and volumes. */
+public final class ContainerState {
+    /** Container id → container. */
+    public TreeMap<String, ContainerRecord> containers = new TreeMap<>();
+    /** Name → container id. */
+    public TreeMap<String, String> names = new TreeMap<>();
+    /** Volume name → volume. */
+    public TreeMap<String, VolumeRecord> volumes = new TreeMap<>();
+
+    /** One container as its events describe it. */
+    public static final class ContainerRecord {
+        public String id;
+        public String name;
+        public String image;
+        public String imageId;
+        /** {@code {"Config":…, "HostConfig":…}} as fixed at creation. */
+        public String configJson;
+        public String created;
+        /** Docker's state names: created, running, exited, dead. */
+        public String status = "created";
+        public long pid;
+        public String startedAt = "0001-01-01T00:00:00Z";
+        public String finishedAt = "0001-01-01T00:00:00Z";
+        public int exitCode;
+        public boolean oomKilled;
+        public String error = "";
+        public int restartCount;
+        /** Whether the user stopped it (restart policies leave such containers alone). */
+        public boolean stoppedByUser;
+    }
+
+    /** One volume. */
+    public static final class VolumeRecord {
+        public String name;
+        public String driver;
+        public String mountpoint;
+        public TreeMap<String, String> labels = new TreeMap<>();
+        public boolean anonymous;
+        public String createdAt;
+    }
+}

@@ -1,0 +1,152 @@
+package io.berth.engine.container;
+
+import io.berth.engine.api.ApiException;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.eventlog.events.VolumeEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Local volumes: a directory {@code <root>/volumes/<name>/_data} each. Named volumes are created on
+ * first use; a new, empty volume is filled from the image's content at its mount point, as Docker does.
+ */
+public final class VolumeService {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
+
+    private final Journal journal;
+    private final Path directory;
+    private volatile Predicate<String> inUse = name -> false;
+
+    public VolumeService(Journal journal, Path root) {
+        this.journal = journal;
+        this.directory = root.resolve("volumes");
+    }
+
+    /** Tells the service which volumes containers use (they are not removed while used). */
+    public void setInUse(Predicate<String> inUse) {
+        this.inUse = inUse;
+    }
+
+    public Optional<ContainerState.VolumeRecord> find(String name) {
+        return journal.projections().read(ContainerProjection.INSTANCE, s -> Optional.ofNullable(s.volumes.get(name)).map(VolumeService::copy));
+    }
+
+    public List<ContainerState.VolumeRecord> list() {
+        return journal.projections().read(ContainerProjection.INSTANCE, s -> s.volumes.values().stream().map(VolumeService::copy).toList());
+    }
+
+    private static ContainerState.VolumeRecord copy(ContainerState.VolumeRecord v) {
+        ContainerState.VolumeRecord c = new ContainerState.VolumeRecord();
+        c.name = v.name;
+        c.driver = v.driver;
+        c.mountpoint = v.mountpoint;
+        c.labels.putAll(v.labels);
+        c.anonymous = v.anonymous;
+        c.createdAt = v.createdAt;
+        return c;
+    }
+
+    /**
+     * Creates a volume, or returns the existing one of that name.
+     *
+     * @return the volume and whether it was created now
+     */
+    public Created create(String name, Map<String, String> labels, boolean anonymous, RequestContext context) {
+        String volumeName = name == null || name.isBlank() ? ContainerNames.newId() : name;
+        if (!NAME.matcher(volumeName).matches()) {
+            throw ApiException.badRequest("create " + volumeName + ": \"" + volumeName
+                    + "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
+        }
+        synchronized (this) {
+            Optional<ContainerState.VolumeRecord> existing = find(volumeName);
+            if (existing.isPresent()) {
+                return new Created(existing.get(), false);
+            }
+            Path data = directory.resolve(volumeName).resolve("_data");
+            try {
+                Files.createDirectories(data);
+            } catch (IOException e) {
+                throw new ApiException(500, "cannot create volume directory " + data + ": " + e.getMessage());
+            }
+            journal.record(context, new VolumeEvent.VolumeCreated(volumeName, "local", data.toString(), labels, anonymous));
+            return new Created(find(volumeName).orElseThrow(), true);
+        }
+    }
+
+    /**
+     * A volume and whether this call created it.
+     *
+     * @param volume the volume
+     * @param isNew  created by this call
+     */
+    public record Created(ContainerState.VolumeRecord volume, boolean isNew) {}
+
+    /** Removes a volume and its data; refused while a container uses it unless forced. */
+    public void remove(String name, boolean force, RequestContext context) {
+        ContainerState.VolumeRecord volume = find(name).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"));
+        if (inUse.test(name) && !force) {
+            throw new ApiException(409, "remove " + name + ": volume is in use");
+        }
+        deleteTree(directory.resolve(volume.name));
+        journal.record(context, new VolumeEvent.VolumeRemoved(volume.name));
+    }
+
+    /** Removes every volume no container uses (anonymous ones only unless {@code all}). */
+    public List<String> prune(boolean all, RequestContext context) {
+        List<String> removed = new ArrayList<>();
+        for (ContainerState.VolumeRecord volume : list()) {
+            if ((all || volume.anonymous) && !inUse.test(volume.name)) {
+                remove(volume.name, false, context);
+                removed.add(volume.name);
+            }
+        }
+        return removed;
+    }
+
+    /** Fills an empty volume with the image's files at its mount point (ownership and modes kept). */
+    public static void populate(Path volumeData, Path imageContent) throws IOException {
+        if (!Files.isDirectory(imageContent)) {
+            return;
+        }
+        try (Stream<Path> entries = Files.list(volumeData)) {
+            if (entries.findAny().isPresent()) {
+                return;
+            }
+        }
+        Process copy = new ProcessBuilder("cp", "-a", "--", imageContent + "/.", volumeData.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(copy.getInputStream().readAllBytes());
+        try {
+            if (copy.waitFor() != 0) {
+                throw new IOException("cannot copy the image's content into volume " + volumeData + ": " + output.strip());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while filling volume " + volumeData);
+        }
+    }
+
+    /** Deletes a directory tree (a volume's data). */
+    static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new ApiException(500, "cannot delete " + root + ": " + e.getMessage());
+        }
+    }
+}

@@ -490,6 +490,8 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                 } else {
                     mountThroughDescriptors(key, merged, lowers, dir);
                 }
+            } catch (StorageException e) {
+                throw e;
             } catch (Sys.SysException e) {
                 throw new StorageException(Reason.IO, "mount " + key + " (" + lowers.size() + " layers): " + e.getMessage(), e);
             } catch (IOException e) {

@@ -262,6 +262,8 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                 throw e;
             }
             return new LayerInfo(chainId, parentChainId, size);
+        } catch (StorageException e) {
+            throw e;
         } catch (IOException e) {
             throw new StorageException(Reason.IO, op + " " + chainId + ": cannot make the layer visible: " + e.getMessage(), e);
         } finally {

@@ -7,6 +7,7 @@ import io.berth.spi.storage.StorageException;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -234,6 +235,30 @@ public interface StorageDriver extends BerthExtension {
      *                          snapshot, {@link StorageException.Reason#IO} on a read or write error
      */
     void diff(String key, OutputStream tarOut) throws StorageException;
+
+    /**
+     * Like {@link #diff(String, OutputStream)}, with every time later than {@code clampTimesTo}
+     * written as {@code clampTimesTo} (BuildKit's {@code SOURCE_DATE_EPOCH} rule), so that a build
+     * step that ran at a different moment still gives the same layer. Times are whole seconds.
+     *
+     * <p>The default implementation handles {@code null} (no clamp) by calling
+     * {@link #diff(String, OutputStream)} and refuses a clamp with
+     * {@link StorageException.Reason#UNSUPPORTED}; drivers override it.
+     *
+     * @param key          a snapshot key
+     * @param tarOut       where to write the tar
+     * @param clampTimesTo the latest time to write, or {@code null} to keep times as they are
+     * @throws StorageException as {@link #diff(String, OutputStream)}, or
+     *                          {@link StorageException.Reason#UNSUPPORTED} if the driver cannot clamp
+     */
+    default void diff(String key, OutputStream tarOut, Instant clampTimesTo) throws StorageException {
+        if (clampTimesTo == null) {
+            diff(key, tarOut);
+            return;
+        }
+        throw new StorageException(StorageException.Reason.UNSUPPORTED,
+                "diff " + key + ": the " + name() + " storage driver cannot clamp times in a diff");
+    }
 
     /**
      * Removes a snapshot and everything written into it, unmounting it first if needed. Removing

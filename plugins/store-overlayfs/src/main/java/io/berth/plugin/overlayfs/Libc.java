@@ -47,7 +47,7 @@ final class Libc {
     /**
      * {@code mount(source, target, fstype, flags, data)}.
      *
-     * @throws IOException with the kernel's error, for example
+     * @throws IOException a {@link Sys.SysException} with the kernel's error, for example
      *                     {@code mount overlay on /x: Operation not permitted (errno 1)}
      */
     static void mount(String source, String target, String fstype, long flags, String data) throws IOException {
@@ -58,7 +58,7 @@ final class Libc {
                     arena.allocateFrom(fstype), flags, options);
             if (rc != 0) {
                 int errno = (int) ERRNO.get(state, 0L);
-                throw new IOException("mount " + fstype + " on " + target + ": " + describe(errno));
+                throw new Sys.SysException("mount " + fstype + " on " + target + ": " + describe(errno), errno);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -70,7 +70,7 @@ final class Libc {
     /**
      * {@code umount2(target, flags)}.
      *
-     * @throws IOException with the kernel's error
+     * @throws IOException a {@link Sys.SysException} with the kernel's error
      */
     static void umount2(String target, int flags) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
@@ -78,7 +78,7 @@ final class Libc {
             int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), flags);
             if (rc != 0) {
                 int errno = (int) ERRNO.get(state, 0L);
-                throw new IOException("umount " + target + ": " + describe(errno));
+                throw new Sys.SysException("umount " + target + ": " + describe(errno), errno);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;

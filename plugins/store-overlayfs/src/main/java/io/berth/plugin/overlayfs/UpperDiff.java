@@ -1,0 +1,144 @@
+package io.berth.plugin.overlayfs;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns a snapshot's overlay upper directory into an OCI layer tar.
+ *
+ * <p>The walk is depth first with each directory's names in byte order, so a directory comes
+ * before what it holds and the same tree always gives the same bytes. What overlayfs left in the
+ * upper directory maps to the OCI changeset format:
+ * <ul>
+ *   <li>a 0/0 character device {@code x} (overlay whiteout) → an empty file {@code .wh.x};</li>
+ *   <li>a directory with {@code trusted.overlay.opaque=y} → the directory, then
+ *       {@code .wh..wh..opq} as its first child;</li>
+ *   <li>a file with several names in the upper directory → the first name as a file, the others
+ *       as hard links to it;</li>
+ *   <li>extended attributes, except overlay's own {@code trusted.overlay.*}, as
+ *       {@code SCHILY.xattr.*} PAX records, sorted by name.</li>
+ * </ul>
+ * Times are whole seconds; with a clamp, any later time is replaced by the clamp (as BuildKit does
+ * with {@code SOURCE_DATE_EPOCH}).
+ */
+final class UpperDiff {
+
+    private static final byte[] OPAQUE = Sys.bytes(".wh..wh..opq");
+
+    private final Sys sys;
+    private final TarWriter tar;
+    private final long clamp;
+    private final Map<String, byte[]> firstNameOfInode = new HashMap<>();
+    private final byte[] buffer = new byte[Sys.ioBufferSize()];
+
+    /**
+     * @param clampEpochSecond the latest time to write, or {@link Long#MAX_VALUE} for none
+     */
+    UpperDiff(Sys sys, TarWriter tar, long clampEpochSecond) {
+        this.sys = sys;
+        this.tar = tar;
+        this.clamp = clampEpochSecond;
+    }
+
+    /** Writes the whole tree under {@code upper} and ends the archive. */
+    void write(byte[] upper) throws IOException {
+        walk(upper, new byte[0]);
+        tar.finish();
+    }
+
+    private void walk(byte[] dir, byte[] relDir) throws IOException {
+        List<byte[]> names = sys.list(dir);
+        names.sort(Arrays::compareUnsigned);
+        for (byte[] name : names) {
+            byte[] path = Sys.join(dir, name);
+            byte[] rel = relDir.length == 0 ? name : Sys.join(relDir, name);
+            Sys.Stat st = sys.lstat(path);
+            if (st == null) {
+                continue;
+            }
+            long mtime = Math.min(st.mtimeSec(), clamp);
+            if (st.isWhiteout()) {
+                byte[] wh = relDir.length == 0 ? concat(Sys.bytes(".wh."), name)
+                        : Sys.join(relDir, concat(Sys.bytes(".wh."), name));
+                tar.begin(wh, '0', 0600, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
+                continue;
+            }
+            Map<String, byte[]> xattrs = xattrs(path);
+            switch (st.type()) {
+                case Sys.S_IFDIR -> {
+                    tar.begin(concat(rel, new byte[]{'/'}), '5', st.mode() & 07777, st.uid(), st.gid(), 0, mtime,
+                            null, 0, 0, xattrs);
+                    byte[] opaque = sys.lgetxattr(path, "trusted.overlay.opaque");
+                    if (opaque != null && opaque.length == 1 && opaque[0] == 'y') {
+                        tar.begin(Sys.join(rel, OPAQUE), '0', 0600, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
+                    }
+                    walk(path, rel);
+                }
+                case Sys.S_IFREG -> {
+                    if (st.nlink() > 1) {
+                        String key = st.dev() + ":" + st.ino();
+                        byte[] first = firstNameOfInode.putIfAbsent(key, rel);
+                        if (first != null) {
+                            tar.begin(rel, '1', st.mode() & 07777, st.uid(), st.gid(), 0, mtime, first, 0, 0, Map.of());
+                            continue;
+                        }
+                    }
+                    tar.begin(rel, '0', st.mode() & 07777, st.uid(), st.gid(), st.size(), mtime, null, 0, 0, xattrs);
+                    copy(path, st.size());
+                }
+                case Sys.S_IFLNK -> tar.begin(rel, '2', 0777, st.uid(), st.gid(), 0, mtime, sys.readlink(path), 0, 0, xattrs);
+                case Sys.S_IFCHR, Sys.S_IFBLK -> tar.begin(rel, st.type() == Sys.S_IFCHR ? '3' : '4', st.mode() & 07777,
+                        st.uid(), st.gid(), 0, mtime, null, st.rdevMajor(), st.rdevMinor(), xattrs);
+                case Sys.S_IFIFO -> tar.begin(rel, '6', st.mode() & 07777, st.uid(), st.gid(), 0, mtime, null, 0, 0, xattrs);
+                default -> {
+                    // Sockets are not carried in layers (Docker skips them too).
+                }
+            }
+        }
+    }
+
+    private Map<String, byte[]> xattrs(byte[] path) throws IOException {
+        List<String> names = sys.llistxattr(path);
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        for (String n : names) {
+            if (n.startsWith("trusted.overlay.")) {
+                continue;
+            }
+            byte[] v = sys.lgetxattr(path, n);
+            if (v != null) {
+                out.put(n, v);
+            }
+        }
+        return out;
+    }
+
+    private void copy(byte[] path, long size) throws IOException {
+        int fd = sys.open(path, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
+        try {
+            long left = size;
+            while (left > 0) {
+                int n = sys.read(fd, buffer, 0, (int) Math.min(buffer.length, left), path);
+                if (n == 0) {
+                    break;
+                }
+                tar.write(buffer, 0, n);
+                left -= n;
+            }
+        } finally {
+            sys.closeQuietly(fd);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+}

@@ -92,8 +92,10 @@ import java.util.Optional;
  * {@link StorageException.Reason#HOSTILE_CONTENT} naming the entry, and leaves nothing behind: an
  * entry whose name is absolute or climbs out with {@code ..}; an entry that would be written
  * through a symbolic link; a hard link whose target is outside the layer; a whiteout that names
- * something outside its own directory; a character or block device; an entry of a type the driver
- * does not know.
+ * something outside its own directory; a device node or fifo placed outside the layer; an entry of
+ * a type the driver does not know. Device nodes inside the layer are kept, as Docker keeps them
+ * (containers cannot open them unless their device rules allow); a driver may offer an option to
+ * refuse them.
  *
  * <h2>Restarts</h2>
  * Everything the driver knows survives a daemon restart (it lives in the plugin's data

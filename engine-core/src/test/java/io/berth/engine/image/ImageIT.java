@@ -165,10 +165,15 @@ class ImageIT {
 
     @Test
     void givenAZstdLayerThenItIsPulledAndUnpacked() throws Exception {
-        TestImages.TestImage zstd = TestImages.zstd();
+        byte[] tar = io.berth.spi.tck.fixtures.Tar.create().file("zstd.txt", 0644,
+                "a layer only the zstd test has".getBytes(StandardCharsets.UTF_8)).toBytes();
+        TestImages.TestImage zstd = TestImages.image(TestImages.Format.OCI, TestImages.hostPlatform(), TestImages.Compression.ZSTD,
+                List.of(tar), "");
         registry.push(zstd, "images/zstd", "1");
         String log = statuses(pull(socket(), registry.host() + "/images/zstd", "1"));
         assertTrue(log.contains("Pull complete"), log);
+        JsonNode inspect = JSON.readTree(UnixHttp.get(socket(), "/images/" + registry.host() + "/images/zstd:1/json").body());
+        assertEquals(zstd.diffIds().get(0), inspect.get("RootFS").get("Layers").get(0).asText(), "the zstd layer's diff id was checked");
     }
 
     @Test

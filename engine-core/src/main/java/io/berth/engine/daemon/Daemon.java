@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
 import io.berth.engine.api.ApiHandler;
 import io.berth.engine.api.ApiServer;
+import io.berth.engine.container.ContainerEndpoints;
+import io.berth.engine.container.ContainerService;
+import io.berth.engine.container.VolumeService;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.events.EventsEndpoints;
 import io.berth.engine.image.ImageEndpoints;
@@ -41,6 +44,7 @@ public final class Daemon {
     private EventsEndpoints events;
     private ApiServer server;
     private ImageService images;
+    private ContainerService containers;
     private PidFile pidFile;
     private boolean stopped;
 
@@ -86,6 +90,9 @@ public final class Daemon {
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
         ImageEndpoints imageApi = new ImageEndpoints(images, mapper);
+        VolumeService volumes = new VolumeService(journal, options.root());
+        containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
+        ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper);
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
@@ -109,7 +116,25 @@ public final class Daemon {
                 .route("GET", "/images/get", imageApi::save)
                 .route("GET", "/images/(.+)/get", imageApi::save)
                 .route("POST", "/images/load", exchange -> imageApi.load(exchange, options.root().resolve("tmp")))
-                .route("DELETE", "/images/(.+)", imageApi::delete);
+                .route("DELETE", "/images/(.+)", imageApi::delete)
+                .route("POST", "/containers/create", containerApi::create)
+                .route("GET", "/containers/json", containerApi::list)
+                .route("POST", "/containers/prune", containerApi::prune)
+                .route("GET", "/containers/([^/]+)/json", containerApi::inspect)
+                .route("POST", "/containers/([^/]+)/start", containerApi::start)
+                .route("POST", "/containers/([^/]+)/stop", containerApi::stop)
+                .route("POST", "/containers/([^/]+)/kill", containerApi::kill)
+                .route("POST", "/containers/([^/]+)/restart", containerApi::restart)
+                .route("POST", "/containers/([^/]+)/wait", containerApi::await)
+                .route("POST", "/containers/([^/]+)/rename", containerApi::rename)
+                .route("GET", "/containers/([^/]+)/logs", containerApi::logs)
+                .route("DELETE", "/containers/([^/]+)", containerApi::remove)
+                .route("POST", "/volumes/create", containerApi::volumeCreate)
+                .route("GET", "/volumes", containerApi::volumeList)
+                .route("POST", "/volumes/prune", containerApi::volumePrune)
+                .route("GET", "/volumes/([^/]+)", containerApi::volumeInspect)
+                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove);
+        containers.reconcile();
         server = new ApiServer(options.socket(), handler);
         try {
             server.start();
@@ -141,6 +166,9 @@ public final class Daemon {
                 LOG.log(System.Logger.Level.WARNING, "could not record the stop: " + e.getMessage());
             }
         }
+        if (containers != null) {
+            containers.close();
+        }
         if (plugins != null) {
             plugins.close();
         }
@@ -155,6 +183,10 @@ public final class Daemon {
 
     public Journal journal() {
         return journal;
+    }
+
+    public ContainerService containers() {
+        return containers;
     }
 
     public ImageService images() {

@@ -1,0 +1,274 @@
+package io.berth.engine.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.api.ApiExchange;
+import io.berth.engine.events.TimeBound;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+
+/** Docker's container and volume endpoints. */
+public final class ContainerEndpoints {
+    private final ContainerService containers;
+    private final VolumeService volumes;
+    private final ObjectMapper mapper;
+
+    public ContainerEndpoints(ContainerService containers, VolumeService volumes, ObjectMapper mapper) {
+        this.containers = containers;
+        this.volumes = volumes;
+        this.mapper = mapper;
+    }
+
+    private JsonNode body(ApiExchange exchange) throws IOException {
+        byte[] bytes = exchange.bodyBytes();
+        if (bytes.length == 0) {
+            return mapper.createObjectNode();
+        }
+        try {
+            return mapper.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiException.badRequest("invalid JSON body: " + e.getOriginalMessage());
+        }
+    }
+
+    public void create(ApiExchange exchange) throws IOException {
+        String id = containers.create(body(exchange), exchange.query("name"), exchange.context());
+        exchange.json(201, Map.of("Id", id, "Warnings", List.of()));
+    }
+
+    public void start(ApiExchange exchange) throws IOException {
+        boolean started = containers.start(exchange.pathParam(1), exchange.context());
+        exchange.text(started ? 204 : 304, "");
+    }
+
+    public void stop(ApiExchange exchange) throws IOException {
+        Integer timeout = exchange.query("t") == null ? null : parseInt("t", exchange.query("t"));
+        boolean stopped = containers.stop(exchange.pathParam(1), timeout, exchange.query("signal"), exchange.context());
+        exchange.text(stopped ? 204 : 304, "");
+    }
+
+    public void kill(ApiExchange exchange) throws IOException {
+        containers.kill(exchange.pathParam(1), exchange.query("signal"), exchange.context());
+        exchange.text(204, "");
+    }
+
+    public void restart(ApiExchange exchange) throws IOException {
+        Integer timeout = exchange.query("t") == null ? null : parseInt("t", exchange.query("t"));
+        containers.restart(exchange.pathParam(1), timeout, exchange.context());
+        exchange.text(204, "");
+    }
+
+    public void await(ApiExchange exchange) throws IOException {
+        int code = containers.await(exchange.pathParam(1), exchange.query("condition"));
+        ObjectNode answer = mapper.createObjectNode();
+        answer.put("StatusCode", code);
+        answer.putNull("Error");
+        exchange.json(200, answer);
+    }
+
+    public void remove(ApiExchange exchange) throws IOException {
+        containers.remove(exchange.pathParam(1), exchange.queryFlag("force", false), exchange.queryFlag("v", false), exchange.context());
+        exchange.text(204, "");
+    }
+
+    public void rename(ApiExchange exchange) throws IOException {
+        String name = exchange.query("name");
+        if (name == null || name.isBlank()) {
+            throw ApiException.badRequest("name is required");
+        }
+        containers.rename(exchange.pathParam(1), name, exchange.context());
+        exchange.text(204, "");
+    }
+
+    public void prune(ApiExchange exchange) throws IOException {
+        exchange.json(200, containers.prune(exchange.context()));
+    }
+
+    public void list(ApiExchange exchange) throws IOException {
+        boolean all = exchange.queryFlag("all", false);
+        ArrayNode list = mapper.createArrayNode();
+        for (ContainerState.ContainerRecord c : containers.list()) {
+            if (!all && !"running".equals(c.status)) {
+                continue;
+            }
+            JsonNode stored = containers.config(c);
+            ObjectNode item = list.addObject();
+            item.put("Id", c.id);
+            item.putArray("Names").add("/" + c.name);
+            item.put("Image", c.image);
+            item.put("ImageID", c.imageId);
+            item.put("Command", String.join(" ", commandOf(stored)));
+            item.put("Created", Instant.parse(c.created).getEpochSecond());
+            item.putArray("Ports");
+            item.set("Labels", stored.path("Config").path("Labels"));
+            item.put("State", c.status);
+            item.put("Status", statusText(c));
+            item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
+            item.set("Mounts", containers.mountsOf(c));
+        }
+        exchange.json(200, list);
+    }
+
+    private static List<String> commandOf(JsonNode stored) {
+        try {
+            return ContainerConfigs.args(stored.path("Config"));
+        } catch (ApiException e) {
+            return List.of();
+        }
+    }
+
+    /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
+    static String statusText(ContainerState.ContainerRecord c) {
+        return switch (c.status) {
+            case "running" -> "Up " + ago(c.startedAt, false);
+            case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
+            case "created" -> "Created";
+            default -> c.status;
+        };
+    }
+
+    static String ago(String time, boolean suffix) {
+        Duration d;
+        try {
+            d = Duration.between(OffsetDateTime.parse(time).toInstant(), Instant.now());
+        } catch (RuntimeException e) {
+            return "";
+        }
+        long s = Math.max(0, d.getSeconds());
+        String text = s < 1 ? "Less than a second" : s < 60 ? s + " seconds" : s < 120 ? "About a minute"
+                : s < 3600 ? s / 60 + " minutes" : s < 7200 ? "About an hour" : s < 172800 ? s / 3600 + " hours" : s / 86400 + " days";
+        return suffix ? text + " ago" : text;
+    }
+
+    public void inspect(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord c = containers.require(exchange.pathParam(1));
+        JsonNode stored = containers.config(c);
+        ObjectNode body = mapper.createObjectNode();
+        body.put("Id", c.id);
+        body.put("Created", c.created);
+        List<String> args = commandOf(stored);
+        body.put("Path", args.isEmpty() ? "" : args.getFirst());
+        ArrayNode argv = body.putArray("Args");
+        args.stream().skip(1).forEach(argv::add);
+        ObjectNode state = body.putObject("State");
+        state.put("Status", c.status);
+        state.put("Running", "running".equals(c.status));
+        state.put("Paused", false);
+        state.put("Restarting", false);
+        state.put("OOMKilled", c.oomKilled);
+        state.put("Dead", "dead".equals(c.status));
+        state.put("Pid", c.pid);
+        state.put("ExitCode", c.exitCode);
+        state.put("Error", c.error);
+        state.put("StartedAt", c.startedAt);
+        state.put("FinishedAt", c.finishedAt);
+        body.put("Image", c.imageId);
+        body.put("ResolvConfPath", containers.bundle(c.id).resolve("resolv.conf").toString());
+        body.put("HostnamePath", containers.bundle(c.id).resolve("hostname").toString());
+        body.put("HostsPath", containers.bundle(c.id).resolve("hosts").toString());
+        body.put("LogPath", containers.logPath(c.id).toString());
+        body.put("Name", "/" + c.name);
+        body.put("RestartCount", c.restartCount);
+        body.put("Driver", "overlayfs");
+        body.put("Platform", "linux");
+        body.set("HostConfig", stored.path("HostConfig"));
+        body.set("Mounts", containers.mountsOf(c));
+        body.set("Config", stored.path("Config"));
+        ObjectNode network = body.putObject("NetworkSettings");
+        network.putObject("Networks");
+        network.putObject("Ports");
+        exchange.json(200, body);
+    }
+
+    public void logs(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord c = containers.require(exchange.pathParam(1));
+        boolean tty = containers.config(c).path("Config").path("Tty").asBoolean(false);
+        boolean stdout = exchange.queryFlag("stdout", false);
+        boolean stderr = exchange.queryFlag("stderr", false);
+        if (!stdout && !stderr) {
+            throw ApiException.badRequest("you must choose at least one stream");
+        }
+        String tailText = exchange.query("tail");
+        int tail = tailText == null || tailText.isBlank() || tailText.equals("all") ? -1 : parseInt("tail", tailText);
+        TimeBound since = TimeBound.parse("since", exchange.query("since"));
+        TimeBound until = TimeBound.parse("until", exchange.query("until"));
+        ContainerLogs.Options options = new ContainerLogs.Options(stdout, stderr, exchange.queryFlag("timestamps", false), tail,
+                since == null || since.time() == null || since.time().equals(Instant.EPOCH) ? null : since.time(),
+                until == null ? null : until.time(), exchange.queryFlag("follow", false), tty);
+        String id = c.id;
+        try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
+            ContainerLogs.copy(containers.logPath(id), options, out,
+                    () -> containers.find(id).map(x -> "running".equals(x.status)).orElse(false));
+        }
+    }
+
+    private static int parseInt(String name, String value) {
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("invalid value for " + name + ": \"" + value + "\": not an integer");
+        }
+    }
+
+    // ---- volumes
+
+    public void volumeCreate(ApiExchange exchange) throws IOException {
+        JsonNode body = body(exchange);
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        body.path("Labels").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        String driver = body.path("Driver").asText("local");
+        if (!driver.isEmpty() && !driver.equals("local")) {
+            throw ApiException.badRequest("volume driver " + driver + " is not supported: only local");
+        }
+        VolumeService.Created created = volumes.create(body.path("Name").asText(""), labels, false, exchange.context());
+        exchange.json(201, volumeJson(created.volume()));
+    }
+
+    public void volumeList(ApiExchange exchange) throws IOException {
+        ObjectNode answer = mapper.createObjectNode();
+        ArrayNode list = answer.putArray("Volumes");
+        volumes.list().forEach(v -> list.add(volumeJson(v)));
+        answer.putArray("Warnings");
+        exchange.json(200, answer);
+    }
+
+    public void volumeInspect(ApiExchange exchange) throws IOException {
+        String name = exchange.pathParam(1);
+        exchange.json(200, volumeJson(volumes.find(name).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"))));
+    }
+
+    public void volumeRemove(ApiExchange exchange) throws IOException {
+        volumes.remove(exchange.pathParam(1), exchange.queryFlag("force", false), exchange.context());
+        exchange.text(204, "");
+    }
+
+    public void volumePrune(ApiExchange exchange) throws IOException {
+        String filters = exchange.query("filters");
+        boolean all = filters != null && filters.contains("\"all\"") && filters.contains("true");
+        ObjectNode answer = mapper.createObjectNode();
+        ArrayNode deleted = answer.putArray("VolumesDeleted");
+        volumes.prune(all, exchange.context()).forEach(deleted::add);
+        answer.put("SpaceReclaimed", 0);
+        exchange.json(200, answer);
+    }
+
+    private ObjectNode volumeJson(ContainerState.VolumeRecord v) {
+        ObjectNode node = mapper.createObjectNode();
+        node.put("Name", v.name);
+        node.put("Driver", v.driver);
+        node.put("Mountpoint", v.mountpoint);
+        node.put("CreatedAt", v.createdAt);
+        node.set("Labels", mapper.valueToTree(v.labels));
+        node.put("Scope", "local");
+        node.putObject("Options");
+        return node;
+    }
+}

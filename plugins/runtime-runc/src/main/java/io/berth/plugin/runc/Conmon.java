@@ -152,7 +152,9 @@ final class Conmon {
                 throw new ContainerRuntimeException(Reason.TIMEOUT, "container " + id + ": runc create did not finish within "
                         + timeout.toSeconds() + " s; conmon was killed");
             }
-            sleep(pause);
+            if (!sleep(pause)) {
+                throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": interrupted while waiting for runc create");
+            }
             pause = Math.min(pause * 2, 20);
         }
     }
@@ -203,7 +205,9 @@ final class Conmon {
                 ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly);
                 return;
             }
-            sleep(pause);
+            if (!sleep(pause)) {
+                return;
+            }
             pause = Math.min(pause * 2, 20);
         }
     }
@@ -245,11 +249,14 @@ final class Conmon {
         }
     }
 
-    private static void sleep(long millis) {
+    /** @return false if interrupted (the flag is set again) */
+    private static boolean sleep(long millis) {
         try {
             Thread.sleep(millis);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

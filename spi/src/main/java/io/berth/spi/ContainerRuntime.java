@@ -101,7 +101,11 @@ public interface ContainerRuntime extends BerthExtension {
      * @param spec the container's id, bundle, config and the monitor's files
      * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#ALREADY_EXISTS} if
      *                                   the id is taken, {@link ContainerRuntimeException.Reason#FAILED}
-     *                                   with the runtime's own error line otherwise
+     *                                   with the runtime's own error line otherwise; a
+     *                                   {@link io.berth.spi.runtime.CommandNotRunnableException} (exit
+     *                                   code 127 or 126, as Docker reports them) when the program is
+     *                                   not in the image or not executable. A failed create leaves
+     *                                   nothing behind: no runtime state, cgroup, monitor or files.
      */
     void create(ContainerSpec spec) throws ContainerRuntimeException;
 

@@ -3,6 +3,7 @@ package io.berth.plugin.runc;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.PluginContext;
 import io.berth.spi.Probe;
+import io.berth.spi.runtime.ContainerIds;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerSpec;
 import io.berth.spi.runtime.ContainerState;
@@ -24,11 +25,25 @@ import java.util.Optional;
 /**
  * {@link ContainerRuntime} on runc, with one conmon per container as its monitor.
  *
+ * <p>Every operation works from files, never from memory, so a new instance (a restarted daemon)
+ * sees exactly what the old one did: runc's state under {@code DATA/runc}, conmon's files and the
+ * plugin's record under {@code DATA/containers/ID} (see {@link Layout}). Operations:
+ * <ul>
+ *   <li>create: writes config.json, starts conmon ({@link Conmon}), waits for runc create;</li>
+ *   <li>start, kill, state, delete, list: runc's command line ({@link Runc});</li>
+ *   <li>exitStatus: conmon's exit file ({@link ExitFile}) and the memory cgroup
+ *       ({@link CgroupOom});</li>
+ *   <li>attach: conmon's attach socket ({@link AttachSocket});</li>
+ *   <li>exec: {@code runc exec} in the foreground ({@link RuncExec}); with a terminal not yet.</li>
+ * </ul>
+ *
  * <p>Options (all optional):
  * <dl>
  *   <dt>{@code runc}</dt><dd>absolute path of runc; default: the first on {@code PATH}, then the
  *   usual system directories</dd>
  *   <dt>{@code conmon}</dt><dd>absolute path of conmon; found the same way</dd>
+ *   <dt>{@code conmon-log-level}</dt><dd>conmon's {@code --log-level}; default {@code warning}</dd>
+ *   <dt>{@code log-size-max}</dt><dd>conmon's {@code --log-size-max} in bytes; default: no limit</dd>
  * </dl>
  */
 public class RuncRuntime implements ContainerRuntime {
@@ -36,6 +51,8 @@ public class RuncRuntime implements ContainerRuntime {
     static final String NAME = "runc";
     static final String PLUGIN_ID = "runtime-runc";
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONMON_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private volatile PluginContext context;
 
@@ -64,7 +81,8 @@ public class RuncRuntime implements ContainerRuntime {
         return Probe.of(
                 programs.lookup("runc", "runc").check(),
                 programs.lookup("conmon", "conmon").check(),
-                rootCheck());
+                rootCheck(),
+                Cgroups.check());
     }
 
     private static Probe.Check rootCheck() {
@@ -129,52 +147,236 @@ public class RuncRuntime implements ContainerRuntime {
         }
     }
 
-    @Override
-    public void create(ContainerSpec spec) {
-        throw notYet("create");
+    // ---- containers ------------------------------------------------------------------------
+
+    /** The programs and directories, checked on each use so that a fixed host needs no restart. */
+    private record Tools(Runc runc, Conmon conmon, Layout layout) {
+    }
+
+    private Tools tools() throws ContainerRuntimeException {
+        PluginContext ctx = context;
+        if (ctx == null) {
+            throw new IllegalStateException(PLUGIN_ID + ": initialize() was not called");
+        }
+        Programs programs = programs();
+        Programs.Lookup runcLookup = programs.lookup("runc", "runc");
+        Programs.Lookup conmonLookup = programs.lookup("conmon", "conmon");
+        for (Programs.Lookup lookup : List.of(runcLookup, conmonLookup)) {
+            if (lookup.path() == null) {
+                throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE, lookup.check().toString());
+            }
+        }
+        Layout layout = new Layout(ctx.dataDirectory());
+        try {
+            Files.createDirectories(layout.runcRoot());
+            Files.createDirectories(layout.sockets());
+            Files.createDirectories(layout.containers());
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE,
+                    "cannot create the runtime's directories under " + ctx.dataDirectory() + ": " + e.getMessage(), e);
+        }
+        Runc runc = new Runc(runcLookup.path(), layout.runcRoot());
+        Conmon conmon = new Conmon(conmonLookup.path(), runc, layout,
+                ctx.options().getOrDefault("conmon-log-level", "warning"), ctx.options().get("log-size-max"));
+        return new Tools(runc, conmon, layout);
     }
 
     @Override
-    public void start(String id) {
-        throw notYet("start");
+    public void create(ContainerSpec spec) throws ContainerRuntimeException {
+        Tools t = tools();
+        String id = spec.id();
+        if (t.runc().state(id).isPresent()) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.ALREADY_EXISTS,
+                    "container " + id + " already exists; delete it first or choose another id");
+        }
+        if (!Files.isDirectory(spec.bundle())) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    "container " + id + ": the bundle " + spec.bundle() + " is not a directory");
+        }
+        try {
+            // leftovers of an earlier container with this id (never deleted, or a create that failed)
+            t.conmon().removeFiles(id, Optional.of(spec.bundle()));
+            Files.createDirectories(t.layout().container(id));
+            Files.write(spec.bundle().resolve("config.json"), spec.configJson());
+            Files.createDirectories(spec.logPath().getParent());
+            t.layout().write(id, new Layout.Record(spec.bundle(), spec.exitFile(), spec.logPath(), "", spec.terminal()));
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    "container " + id + ": cannot prepare its files: " + e.getMessage(), e);
+        }
+        long pid;
+        try {
+            pid = t.conmon().create(spec, CREATE_TIMEOUT);
+        } catch (ContainerRuntimeException e) {
+            cleanUpFailedCreate(t, id, spec.bundle());
+            throw e;
+        }
+        try {
+            t.layout().write(id, new Layout.Record(spec.bundle(), spec.exitFile(), spec.logPath(),
+                    CgroupOom.memoryCgroupOf(pid), spec.terminal()));
+        } catch (IOException e) {
+            log(System.Logger.Level.WARNING, "container " + id + ": cannot record its memory cgroup: " + e.getMessage());
+        }
+    }
+
+    private void cleanUpFailedCreate(Tools t, String id, Path bundle) {
+        try {
+            t.runc().delete(id, true);
+        } catch (ContainerRuntimeException e) {
+            log(System.Logger.Level.WARNING, e.getMessage());
+        }
+        t.conmon().awaitExit(id, Duration.ofSeconds(5));
+        try {
+            t.conmon().removeFiles(id, Optional.of(bundle));
+        } catch (IOException e) {
+            log(System.Logger.Level.WARNING, "container " + id + ": cannot remove conmon's files: " + e.getMessage());
+        }
     }
 
     @Override
-    public void kill(String id, int signal) {
-        throw notYet("kill");
+    public void start(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() != ContainerState.Status.CREATED) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " is " + describe(state.status()) + ", not created: only a created container can be started");
+        }
+        t.runc().start(id);
     }
 
     @Override
-    public Optional<ContainerState> state(String id) {
-        throw notYet("state");
+    public void kill(String id, int signal) throws ContainerRuntimeException {
+        if (signal < 1 || signal > 64) {
+            throw new IllegalArgumentException("signal " + signal + " is outside 1..64");
+        }
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() != ContainerState.Status.RUNNING && state.status() != ContainerState.Status.PAUSED) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " is " + describe(state.status()) + ", not running: there is no process to signal");
+        }
+        t.runc().kill(id, signal);
     }
 
     @Override
-    public void delete(String id, boolean force) {
-        throw notYet("delete");
+    public Optional<ContainerState> state(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        Optional<ContainerState> state = t.runc().state(id);
+        if (state.isEmpty() || state.get().status() == ContainerState.Status.STOPPED) {
+            return state;
+        }
+        // runc may not have noticed yet that the process ended; conmon's exit file is the truth
+        if (exitFile(t, id).filter(Files::exists).isPresent()) {
+            ContainerState s = state.get();
+            return Optional.of(new ContainerState(s.id(), ContainerState.Status.STOPPED, 0, s.bundle(), s.created()));
+        }
+        return state;
     }
 
     @Override
-    public ExecHandle exec(String id, ExecSpec spec) {
-        throw notYet("exec");
+    public void delete(String id, boolean force) throws ContainerRuntimeException {
+        Tools t = tools();
+        Optional<ContainerState> state = t.runc().state(id);
+        Optional<Layout.Record> record = record(t, id);
+        if (state.isPresent()) {
+            ContainerState.Status status = state.get().status();
+            boolean alive = status == ContainerState.Status.RUNNING || status == ContainerState.Status.PAUSED
+                    || status == ContainerState.Status.CREATING;
+            if (alive && !force) {
+                throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                        "container " + id + " is " + describe(status) + "; stop it first or delete it with force");
+            }
+            t.runc().delete(id, force || status == ContainerState.Status.CREATED);
+        }
+        t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+        try {
+            t.conmon().removeFiles(id, record.map(Layout.Record::bundle).or(() -> state.map(ContainerState::bundle)));
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    "container " + id + ": deleted, but conmon's files remain: " + e.getMessage(), e);
+        }
     }
 
     @Override
-    public StdioStreams attach(String id) {
-        throw notYet("attach");
+    public ExecHandle exec(String id, ExecSpec spec) throws ContainerRuntimeException {
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() != ContainerState.Status.RUNNING) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " is " + describe(state.status()) + ", not running: cannot exec in it");
+        }
+        if (spec.terminal()) {
+            throw new UnsupportedOperationException(PLUGIN_ID + ": exec with a terminal is not implemented yet");
+        }
+        try {
+            Files.createDirectories(t.layout().container(id));
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    "container " + id + ": cannot create " + t.layout().container(id) + ": " + e.getMessage(), e);
+        }
+        return RuncExec.start(t.runc(), t.layout().container(id), id, spec.execId(), spec.processJson(), spec.attachStdin());
     }
 
     @Override
-    public Optional<ExitStatus> exitStatus(String id) {
-        throw notYet("exitStatus");
+    public StdioStreams attach(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() == ContainerState.Status.STOPPED) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " has stopped: there is nothing to attach to");
+        }
+        Path bundle = record(t, id).map(Layout.Record::bundle).orElse(state.bundle());
+        return AttachSocket.connect(id, bundle);
     }
 
     @Override
-    public List<String> list() {
-        throw notYet("list");
+    public Optional<ExitStatus> exitStatus(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        Optional<Path> file = exitFile(t, id);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        String cgroup = record(t, id).map(Layout.Record::memoryCgroup).orElse("");
+        boolean oom = CgroupOom.oomKilled(t.layout().oomFile(id), cgroup);
+        return ExitFile.read(id, file.get(), oom);
     }
 
-    private static UnsupportedOperationException notYet(String operation) {
-        return new UnsupportedOperationException(PLUGIN_ID + ": " + operation + " is not implemented yet");
+    @Override
+    public List<String> list() throws ContainerRuntimeException {
+        return tools().runc().list();
+    }
+
+    /** The exit file: the one the engine asked for, else conmon's copy in the persist directory. */
+    private Optional<Path> exitFile(Tools t, String id) throws ContainerRuntimeException {
+        Optional<Path> requested = record(t, id).map(Layout.Record::exitFile).filter(Files::exists);
+        if (requested.isPresent()) {
+            return requested;
+        }
+        Path persisted = t.layout().persistedExit(id);
+        return Files.exists(persisted) ? Optional.of(persisted) : Optional.empty();
+    }
+
+    private static Optional<Layout.Record> record(Tools t, String id) throws ContainerRuntimeException {
+        try {
+            return t.layout().read(id);
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    "container " + id + ": cannot read the runtime's record of it: " + e.getMessage(), e);
+        }
+    }
+
+    private ContainerState requireKnown(Tools t, String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        return state(id).orElseThrow(() -> new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_FOUND,
+                "container " + id + " does not exist in runc's state under " + t.layout().runcRoot()));
+    }
+
+    private static String describe(ContainerState.Status status) {
+        return status.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void log(System.Logger.Level level, String message) {
+        PluginContext ctx = context;
+        (ctx == null ? System.getLogger(PLUGIN_ID) : ctx.logger()).log(level, message);
     }
 }

@@ -1,0 +1,199 @@
+package io.berth.plugin.runc;
+
+import io.berth.spi.runtime.ContainerRuntimeException;
+import io.berth.spi.runtime.ContainerRuntimeException.Reason;
+import io.berth.spi.runtime.ContainerState;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * runc's command line, always with berth's own state directory ({@code --root}) so berth's
+ * containers never mix with other users of runc on the host, and with JSON log lines so its
+ * errors can be read reliably.
+ *
+ * <pre>
+ * runc --root ROOT --log-format json state|start|kill|delete [--force]|list --format json …
+ * </pre>
+ */
+final class Runc {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private final Path runc;
+    private final Path root;
+
+    Runc(Path runc, Path root) {
+        this.runc = runc;
+        this.root = root;
+    }
+
+    Path program() {
+        return runc;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** @return the global options every call starts with: {@code runc --root ROOT --log-format json} */
+    List<String> base() {
+        return List.of(runc.toString(), "--root", root.toString(), "--log-format", "json");
+    }
+
+    /**
+     * {@code runc state ID}.
+     *
+     * @return the state, or empty if runc does not know the container
+     */
+    Optional<ContainerState> state(String id) throws ContainerRuntimeException {
+        Command result = run(id, "state", id);
+        if (result.exitCode() != 0) {
+            String error = errorMessage(result);
+            if (error.contains("does not exist")) {
+                return Optional.empty();
+            }
+            throw failure(id, "state", error);
+        }
+        try {
+            return Optional.of(parseState(Json.object(result.stdout())));
+        } catch (IOException | RuntimeException e) {
+            throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc state printed what berth cannot read ("
+                    + e.getMessage() + "): " + Json.abbreviate(result.stdout()), e);
+        }
+    }
+
+    void start(String id) throws ContainerRuntimeException {
+        check(id, "start", run(id, "start", id));
+    }
+
+    void kill(String id, int signal) throws ContainerRuntimeException {
+        check(id, "kill", run(id, "kill", id, Integer.toString(signal)));
+    }
+
+    void delete(String id, boolean force) throws ContainerRuntimeException {
+        Command result = force ? run(id, "delete", "--force", id) : run(id, "delete", id);
+        if (result.exitCode() != 0 && !errorMessage(result).contains("does not exist")) {
+            throw failure(id, "delete", errorMessage(result));
+        }
+    }
+
+    /** {@code runc list --format json}: the ids under berth's root. */
+    List<String> list() throws ContainerRuntimeException {
+        Command result = run(null, "list", "--format", "json");
+        if (result.exitCode() != 0) {
+            throw failure(null, "list", errorMessage(result));
+        }
+        try {
+            Object parsed = Json.parse(result.stdout().isBlank() ? "null" : result.stdout());
+            List<String> ids = new ArrayList<>();
+            if (parsed instanceof List<?> entries) {
+                for (Object entry : entries) {
+                    if (entry instanceof Map<?, ?> m && m.get("id") instanceof String id) {
+                        ids.add(id);
+                    }
+                }
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(Reason.FAILED, "runc list printed what berth cannot read: "
+                    + Json.abbreviate(result.stdout()), e);
+        }
+    }
+
+    static ContainerState parseState(Map<String, Object> json) {
+        String id = Json.string(json, "id");
+        ContainerState.Status status = switch (Json.string(json, "status")) {
+            case "creating" -> ContainerState.Status.CREATING;
+            case "created" -> ContainerState.Status.CREATED;
+            case "running" -> ContainerState.Status.RUNNING;
+            case "paused" -> ContainerState.Status.PAUSED;
+            case "stopped" -> ContainerState.Status.STOPPED;
+            default -> throw new IllegalArgumentException("unknown status \"" + Json.string(json, "status") + "\"");
+        };
+        Instant created;
+        try {
+            created = Instant.parse(Json.string(json, "created"));
+        } catch (DateTimeParseException e) {
+            created = Instant.EPOCH;
+        }
+        long pid = status == ContainerState.Status.STOPPED ? 0 : Json.number(json, "pid");
+        return new ContainerState(id, status, pid, Path.of(Json.string(json, "bundle")), created);
+    }
+
+    /**
+     * The message of the last error line runc printed: its JSON log lines on standard error
+     * ({@code {"level":"error","msg":"…"}}), else the first non-blank line.
+     */
+    static String errorMessage(Command result) {
+        String message = lastErrorInLog(result.stderr());
+        return message.isEmpty() ? result.firstErrorLine() : message;
+    }
+
+    /**
+     * @param log runc's JSON log lines
+     * @return the message of the last line at level error (or fatal), or ""
+     */
+    static String lastErrorInLog(String log) {
+        String message = "";
+        for (String line : log.split("\n")) {
+            if (!line.startsWith("{")) {
+                continue;
+            }
+            try {
+                Map<String, Object> entry = Json.object(line);
+                String level = Json.string(entry, "level");
+                if (level.equals("error") || level.equals("fatal")) {
+                    message = Json.string(entry, "msg");
+                }
+            } catch (IOException e) {
+                // not a log line: skip it
+            }
+        }
+        return message.strip().replace('\n', ' ');
+    }
+
+    private void check(String id, String operation, Command result) throws ContainerRuntimeException {
+        if (result.exitCode() != 0) {
+            throw failure(id, operation, errorMessage(result));
+        }
+    }
+
+    static ContainerRuntimeException failure(String id, String operation, String error) {
+        Reason reason;
+        if (error.contains("does not exist")) {
+            reason = Reason.NOT_FOUND;
+        } else if (error.contains("not running") || error.contains("has stopped") || error.contains("already running")
+                || error.contains("is not in created state") || error.contains("is paused") || error.contains("cannot delete")) {
+            reason = Reason.WRONG_STATE;
+        } else if (error.contains("already exists")) {
+            reason = Reason.ALREADY_EXISTS;
+        } else {
+            reason = Reason.FAILED;
+        }
+        String subject = id == null ? "" : "container " + id + ": ";
+        return new ContainerRuntimeException(reason, subject + "runc " + operation + ": " + (error.isEmpty() ? "failed" : error));
+    }
+
+    private Command run(String id, String... arguments) throws ContainerRuntimeException {
+        List<String> command = new ArrayList<>(base());
+        command.addAll(List.of(arguments));
+        try {
+            return Command.run(command, TIMEOUT);
+        } catch (Command.TimeoutException e) {
+            throw new ContainerRuntimeException(Reason.TIMEOUT, (id == null ? "" : "container " + id + ": ") + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(Reason.NOT_USABLE, "cannot run " + runc + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerRuntimeException(Reason.FAILED, "interrupted while running " + String.join(" ", command), e);
+        }
+    }
+}

@@ -60,9 +60,17 @@ public final class EventCodec {
      * @throws IllegalArgumentException when two upcasters claim the same type and version
      */
     public EventCodec(List<? extends Upcaster> upcasters) {
-        mapper = new ObjectMapper()
+        // Non-ASCII is written as JSON escapes: a string from a client may hold a lone UTF-16 surrogate
+        // (an escaped surrogate is valid JSON input), which raw UTF-8 cannot carry; escaped, every string
+        // round-trips and no client can write an event the log could not read back.
+        mapper = new ObjectMapper(new com.fasterxml.jackson.core.JsonFactoryBuilder()
+                        .enable(com.fasterxml.jackson.core.json.JsonWriteFeature.ESCAPE_NON_ASCII).build())
                 .registerModule(new JavaTimeModule())
+                .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("berth-keys")
+                        .addKeySerializer(String.class, new WellFormedKeys()))
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                // maps in payloads (env, labels) are written sorted, so the same event is always the same bytes
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
                 .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
@@ -304,5 +312,41 @@ public final class EventCodec {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int newline = message.indexOf('\n');
         return newline < 0 ? message : message.substring(0, newline);
+    }
+
+    /**
+     * Map keys with a lone UTF-16 surrogate get U+FFFD in its place: JSON parsers cannot read such a
+     * key back (values can, escaped), and an event the log cannot read would break every replay.
+     */
+    private static final class WellFormedKeys extends com.fasterxml.jackson.databind.JsonSerializer<Object> {
+        @Override
+        public void serialize(Object key, com.fasterxml.jackson.core.JsonGenerator generator,
+                              com.fasterxml.jackson.databind.SerializerProvider provider) throws java.io.IOException {
+            generator.writeFieldName(wellFormed(key.toString()));
+        }
+    }
+
+    static String wellFormed(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean paired = Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1));
+            if (paired) {
+                if (out != null) {
+                    out.append(c).append(text.charAt(i + 1));
+                }
+                i++;
+                continue;
+            }
+            if (Character.isSurrogate(c)) {
+                if (out == null) {
+                    out = new StringBuilder(text.substring(0, i));
+                }
+                out.append('\uFFFD');
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? text : out.toString();
     }
 }

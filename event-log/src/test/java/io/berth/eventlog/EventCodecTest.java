@@ -22,6 +22,19 @@ class EventCodecTest {
     }
 
     @Test
+    void givenLoneSurrogatesThenValuesRoundTripAndKeysGetTheReplacementCharacter() {
+        EventCodec codec = new EventCodec();
+        var event = new io.berth.eventlog.events.ContainerEvent.ExecStarted("c".repeat(64), "e".repeat(64),
+                List.of("a\ud800b"), "", java.util.Map.of("k\udc00", "v\ud83d"));
+        EventEnvelope envelope = new EventEnvelope(1, Instant.parse("2026-11-28T10:00:00Z"), "ExecStarted", event.subject(),
+                new Actor(0, "root", 1, "t"), "c", "h", EventEnvelope.CURRENT_SCHEMA_VERSION, event);
+        var decoded = (io.berth.eventlog.events.ContainerEvent.ExecStarted) codec.decode(codec.encode(envelope)).payload();
+        assertEquals(List.of("a\ud800b"), decoded.command());
+        assertEquals(java.util.Map.of("k\uFFFD", "v\ud83d"), decoded.env());
+        assertEquals("k\uD83D\uDE00", EventCodec.wellFormed("k\uD83D\uDE00"), "a proper pair is kept");
+    }
+
+    @Test
     void givenEveryEventType_whenEncodedAndDecoded_thenTheEnvelopeIsEqual() {
         long sequence = 1;
         for (Event event : TestEvents.oneOfEach()) {

@@ -108,7 +108,8 @@ final class EventArbitraries {
                 return (Arbitrary<Object>) (Arbitrary<?>) valuesFor(owner, name, arguments[0]).list().ofMaxSize(4);
             }
             if (raw == Map.class && arguments[0] == String.class) {
-                return (Arbitrary<Object>) (Arbitrary<?>) Arbitraries.maps(text(), valuesFor(owner, name, arguments[1])).ofMaxSize(4);
+                // keys are well-formed text: the codec replaces a lone surrogate in a key (EventCodecTest covers that)
+                return (Arbitrary<Object>) (Arbitrary<?>) Arbitraries.maps(keys(), valuesFor(owner, name, arguments[1])).ofMaxSize(4);
             }
         }
         throw new IllegalStateException("no generator for " + owner.getSimpleName() + "." + name + " of type " + type
@@ -120,6 +121,15 @@ final class EventArbitraries {
         return Arbitraries.oneOf(
                 Arbitraries.strings().ofMaxLength(24),
                 Arbitraries.strings().withChars("aé\"\\\n\t/€😀<>&").ofMaxLength(12),
+                Arbitraries.just(""));
+    }
+
+    /** Map keys: any text without lone surrogates. */
+    static Arbitrary<String> keys() {
+        return Arbitraries.oneOf(
+                Arbitraries.strings().ascii().ofMaxLength(16),
+                Arbitraries.strings().withChars("aé\"\\\n\t/€<>&=").ofMaxLength(12),
+                Arbitraries.just("k😀"),
                 Arbitraries.just(""));
     }
 

@@ -38,9 +38,31 @@ public final class RuntimeSpecBuilder {
     static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
 
     private final ObjectMapper mapper;
+    private final long maxOpenFiles;
 
+    /** A builder giving containers Docker's 1048576 open files, or the daemon's own hard limit when that is lower. */
     public RuntimeSpecBuilder(ObjectMapper mapper) {
+        this(mapper, Math.min(1048576, daemonHardNofile()));
+    }
+
+    public RuntimeSpecBuilder(ObjectMapper mapper, long maxOpenFiles) {
         this.mapper = mapper;
+        this.maxOpenFiles = maxOpenFiles;
+    }
+
+    /** The hard RLIMIT_NOFILE of this process: a container cannot be given more than its parent has. */
+    static long daemonHardNofile() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+                if (line.startsWith("Max open files")) {
+                    String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
+                    return fields[1].equals("unlimited") ? 1048576 : Long.parseLong(fields[1]);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through to a limit every kernel allows
+        }
+        return 1024;
     }
 
     /**
@@ -105,8 +127,8 @@ public final class RuntimeSpecBuilder {
         ArrayNode rlimits = process.putArray("rlimits");
         ObjectNode nofile = rlimits.addObject();
         nofile.put("type", "RLIMIT_NOFILE");
-        nofile.put("hard", 1048576);
-        nofile.put("soft", 1048576);
+        nofile.put("hard", maxOpenFiles);
+        nofile.put("soft", maxOpenFiles);
         process.put("noNewPrivileges", false);
         process.put("oomScoreAdj", 0);
 

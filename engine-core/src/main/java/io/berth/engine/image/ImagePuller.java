@@ -159,24 +159,38 @@ final class ImagePuller {
         }
         Semaphore downloadSlots = new Semaphore(parallelDownloads);
         List<Future<ImageLayer>> pending = new ArrayList<>();
+        // layers download in parallel but are applied bottom up: the storage driver records each layer on its parent
+        List<java.util.concurrent.CompletableFuture<Void>> applied = new ArrayList<>();
+        for (int i = 0; i < blobs.size(); i++) {
+            applied.add(new java.util.concurrent.CompletableFuture<>());
+        }
         try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < blobs.size(); i++) {
                 Descriptor blob = blobs.get(i);
                 String diffId = diffIds.get(i);
                 String chainId = chainIds.get(i);
                 String parent = i == 0 ? null : chainIds.get(i - 1);
+                java.util.concurrent.CompletableFuture<Void> below = i == 0 ? java.util.concurrent.CompletableFuture.completedFuture(null) : applied.get(i - 1);
+                java.util.concurrent.CompletableFuture<Void> mine = applied.get(i);
                 pending.add(executor.submit(() -> {
-                    downloadSlots.acquire();
                     try {
-                        download(reference, blob, credentials, progress, context, true);
-                    } finally {
-                        downloadSlots.release();
-                    }
-                    unpackSlots.acquire();
-                    try {
-                        unpack(reference, blob, diffId, chainId, parent, progress, context);
-                    } finally {
-                        unpackSlots.release();
+                        downloadSlots.acquire();
+                        try {
+                            download(reference, blob, credentials, progress, context, true);
+                        } finally {
+                            downloadSlots.release();
+                        }
+                        below.join();
+                        unpackSlots.acquire();
+                        try {
+                            unpack(reference, blob, diffId, chainId, parent, progress, context);
+                        } finally {
+                            unpackSlots.release();
+                        }
+                        mine.complete(null);
+                    } catch (Throwable e) {
+                        mine.completeExceptionally(e);
+                        throw e;
                     }
                     progress.status(shortId(blob.digest()), "Pull complete");
                     return new ImageLayer(blob.digest(), blob.mediaType(), blob.size(), diffId, chainId);

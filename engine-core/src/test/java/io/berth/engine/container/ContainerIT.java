@@ -1,0 +1,243 @@
+package io.berth.engine.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.daemon.Daemon;
+import io.berth.engine.daemon.TestDaemons;
+import io.berth.engine.daemon.UnixHttp;
+import io.berth.spi.tck.fixtures.LocalRegistry;
+import io.berth.spi.tck.fixtures.Tar;
+import io.berth.spi.tck.fixtures.TestImages;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Containers end to end on a real daemon: real runc, conmon, overlayfs and cgroups, an image pulled
+ * from a real registry (busybox plus /etc/passwd and /etc/group). After the suite nothing is left:
+ * no mounts, cgroups or runc containers (checked in {@link #stop}).
+ */
+class ContainerIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalRegistry registry;
+    private static Path root;
+    private static Daemon daemon;
+    private static String image;
+
+    @BeforeAll
+    static void start() throws Exception {
+        registry = LocalRegistry.start();
+        byte[] etc = Tar.create().directory("etc")
+                .file("etc/passwd", 0644, "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/sh\n".getBytes(StandardCharsets.UTF_8))
+                .file("etc/group", 0644, "root:x:0:\nwww:x:33:\nstaff:x:50:www\n".getBytes(StandardCharsets.UTF_8))
+                .directory("data")
+                .file("data/seed.txt", 0644, "from the image\n".getBytes(StandardCharsets.UTF_8))
+                .toBytes();
+        TestImages.TestImage busybox = TestImages.image(TestImages.Format.OCI, TestImages.hostPlatform(),
+                TestImages.Compression.GZIP, List.of(TestImages.busyboxTar(), etc), "");
+        registry.push(busybox, "ctr/busybox", "1");
+        image = registry.host() + "/ctr/busybox:1";
+        root = Files.createTempDirectory("berth-container-it");
+        Path plugins = root.resolve("plugin-jars");
+        TestDaemons.copyBuiltPlugins(plugins);
+        daemon = new Daemon(TestDaemons.options(root, plugins));
+        daemon.start();
+        UnixHttp.Response pulled = UnixHttp.post(socket(), "/images/create?fromImage=" + enc(registry.host() + "/ctr/busybox") + "&tag=1", "");
+        assertTrue(pulled.body().contains("Downloaded newer image"), pulled.body());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        List<String> ids = daemon == null ? List.of() : daemon.containers().list().stream().map(c -> c.id).toList();
+        for (String id : ids) {
+            UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1&v=1", null);
+        }
+        if (daemon != null) {
+            daemon.stop("test finished");
+        }
+        String mounts = Files.readString(Path.of("/proc/self/mounts"));
+        try {
+            assertFalse(mounts.contains(root.toString()), "no mount under the test root is left: " + mounts);
+            for (String id : ids) {
+                try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
+                    for (Path controller : controllers.toList()) {
+                        assertFalse(Files.exists(controller.resolve("berth").resolve(id)), "cgroup left: " + controller + "/berth/" + id);
+                    }
+                }
+            }
+        } finally {
+            TestDaemons.deleteTree(root);
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static Path socket() {
+        return root.resolve("berth.sock");
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String create(String bodyJson, String name) throws IOException {
+        ObjectNode body = (ObjectNode) JSON.readTree(bodyJson);
+        body.put("Image", image);
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create" + (name == null ? "" : "?name=" + name), body.toString());
+        assertEquals(201, created.status(), created.body());
+        return JSON.readTree(created.body()).get("Id").asText();
+    }
+
+    /** create, start, wait: the container's exit code. */
+    private static int run(String id) throws IOException {
+        UnixHttp.Response started = UnixHttp.post(socket(), "/containers/" + id + "/start", "");
+        assertEquals(204, started.status(), started.body());
+        return JSON.readTree(UnixHttp.post(socket(), "/containers/" + id + "/wait", "").body()).get("StatusCode").asInt();
+    }
+
+    /** The container's stdout and stderr, decoded from Docker's stream frames. */
+    private static String logs(String id) throws IOException {
+        byte[] framed = UnixHttp.get(socket(), "/containers/" + id + "/logs?stdout=1&stderr=1").bytes();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int i = 0;
+        while (i + 8 <= framed.length) {
+            int size = ((framed[i + 4] & 0xff) << 24) | ((framed[i + 5] & 0xff) << 16) | ((framed[i + 6] & 0xff) << 8) | (framed[i + 7] & 0xff);
+            out.write(framed, i + 8, size);
+            i += 8 + size;
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode inspect(String id) throws IOException {
+        return JSON.readTree(UnixHttp.get(socket(), "/containers/" + id + "/json").body());
+    }
+
+    @Test
+    void givenEchoThenItsOutputIsLoggedAndItExitsZero() throws Exception {
+        String id = create("{\"Cmd\":[\"echo\",\"hello\"]}", null);
+        assertEquals(0, run(id));
+        assertEquals("hello\n", logs(id));
+        JsonNode state = inspect(id).get("State");
+        assertEquals("exited", state.get("Status").asText());
+        assertFalse(state.get("Running").asBoolean());
+    }
+
+    @Test
+    void givenAnExitCodeThenWaitAndInspectReportIt() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"exit 3\"]}", null);
+        assertEquals(3, run(id));
+        assertEquals(3, inspect(id).get("State").get("ExitCode").asInt());
+    }
+
+    @Test
+    void givenACommandNotInTheImageThenStartFailsWith127AndLeavesNothingRunning() throws Exception {
+        String id = create("{\"Cmd\":[\"no-such-command\"]}", null);
+        UnixHttp.Response started = UnixHttp.post(socket(), "/containers/" + id + "/start", "");
+        assertEquals(400, started.status(), started.body());
+        assertTrue(JSON.readTree(started.body()).get("message").asText().contains("no-such-command"), started.body());
+        assertEquals(127, inspect(id).get("State").get("ExitCode").asInt());
+        assertFalse(Files.readString(Path.of("/proc/self/mounts")).contains(id), "the rootfs is unmounted after a failed start");
+    }
+
+    @Test
+    void envAndArgumentsFollowDockersPrecedenceAndTheUserComesFromTheImage() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"echo $GREETING $HOSTNAME; id -u; id -G; pwd\"],\"Env\":[\"GREETING=hi\"],"
+                + "\"User\":\"www\",\"WorkingDir\":\"/made/for/you\",\"Hostname\":\"box\"}", null);
+        assertEquals(0, run(id));
+        assertEquals("hi box\n33\n33 50\n/made/for/you\n", logs(id));
+    }
+
+    @Test
+    void anUnknownUserFailsTheStartNamingTheUser() throws Exception {
+        String id = create("{\"Cmd\":[\"true\"],\"User\":\"nobody-here\"}", null);
+        UnixHttp.Response started = UnixHttp.post(socket(), "/containers/" + id + "/start", "");
+        assertEquals(400, started.status());
+        assertTrue(started.body().contains("unable to find user nobody-here"), started.body());
+    }
+
+    @Test
+    void aWorkdirInProcIsRefused() throws Exception {
+        String id = create("{\"Cmd\":[\"true\"],\"WorkingDir\":\"/proc/self/fd\"}", null);
+        UnixHttp.Response started = UnixHttp.post(socket(), "/containers/" + id + "/start", "");
+        assertEquals(400, started.status());
+        assertTrue(started.body().contains("/proc"), started.body());
+    }
+
+    @Test
+    void aNamedVolumeIsFilledFromTheImageAndOutlivesTheContainer() throws Exception {
+        String first = create("{\"Cmd\":[\"sh\",\"-c\",\"cat /data/seed.txt; echo kept > /data/new.txt\"],"
+                + "\"HostConfig\":{\"Binds\":[\"it-data:/data\"]}}", null);
+        assertEquals(0, run(first));
+        assertEquals("from the image\n", logs(first));
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + first, null).status());
+        String second = create("{\"Cmd\":[\"cat\",\"/data/new.txt\"],\"HostConfig\":{\"Binds\":[\"it-data:/data:ro\"]}}", null);
+        assertEquals(0, run(second));
+        assertEquals("kept\n", logs(second));
+        assertEquals(409, UnixHttp.send(socket(), "DELETE", "/volumes/it-data", null).status(), "in use by a container");
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + second, null).status());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/volumes/it-data", null).status());
+        assertEquals(404, UnixHttp.get(socket(), "/volumes/it-data").status());
+    }
+
+    @Test
+    void stopSendsTheStopSignalAndTheContainerExitsWithItsOwnCode() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"trap 'exit 7' TERM; while true; do sleep 0.1; done\"]}", "stoppable");
+        assertEquals(204, UnixHttp.post(socket(), "/containers/stoppable/start", "").status());
+        long started = System.nanoTime();
+        assertEquals(204, UnixHttp.post(socket(), "/containers/stoppable/stop?t=10", "").status());
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "the trap ended it before the timeout");
+        assertEquals(7, inspect(id).get("State").get("ExitCode").asInt());
+    }
+
+    @Test
+    void killWithSigkillGives137() throws Exception {
+        String id = create("{\"Cmd\":[\"sleep\",\"60\"]}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/kill?signal=KILL", "").status());
+        assertEquals(137, JSON.readTree(UnixHttp.post(socket(), "/containers/" + id + "/wait", "").body()).get("StatusCode").asInt());
+    }
+
+    @Test
+    void aMemoryLimitKillIsReportedAsOom() throws Exception {
+        String id = create("{\"Cmd\":[\"busybox\",\"tail\",\"/dev/zero\"],\"HostConfig\":{\"Memory\":33554432}}", null);
+        assertEquals(137, run(id));
+        assertTrue(inspect(id).get("State").get("OOMKilled").asBoolean());
+    }
+
+    @Test
+    void namesAreUniqueAndRunningContainersAreNotRemovedWithoutForce() throws Exception {
+        create("{\"Cmd\":[\"sleep\",\"30\"]}", "unique");
+        UnixHttp.Response again = UnixHttp.post(socket(), "/containers/create?name=unique", "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}");
+        assertEquals(409, again.status());
+        assertTrue(again.body().contains("is already in use"), again.body());
+        assertEquals(204, UnixHttp.post(socket(), "/containers/unique/start", "").status());
+        assertEquals(409, UnixHttp.send(socket(), "DELETE", "/containers/unique", null).status());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/unique?force=1", null).status());
+        assertEquals(404, UnixHttp.get(socket(), "/containers/unique/json").status());
+    }
+
+    @Test
+    void theEventsOfAContainersLifeCarryTheCallerAndReplayEqualsLiveState() throws Exception {
+        String id = create("{\"Cmd\":[\"true\"]}", "evented");
+        run(id);
+        String events = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"subject\":[\"" + id + "\"]}")).body();
+        assertTrue(events.contains("\"ContainerCreated\"") && events.contains("\"ContainerStarted\"") && events.contains("\"ContainerExited\""), events);
+        assertTrue(events.contains("\"client\":\"berth-test/1\""), events);
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket(), "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+    }
+}

@@ -218,6 +218,47 @@ public final class ContainerEndpoints {
         }
     }
 
+    // ---- exec
+
+    private ExecService execs;
+
+    /** Serves exec requests through {@code execs}. */
+    public ContainerEndpoints withExecs(ExecService execs) {
+        this.execs = execs;
+        return this;
+    }
+
+    public void execCreate(ApiExchange exchange) throws IOException {
+        String id = execs.create(exchange.pathParam(1), body(exchange));
+        exchange.json(201, Map.of("Id", id));
+    }
+
+    public void execStart(ApiExchange exchange) throws IOException {
+        JsonNode body = body(exchange);
+        boolean detach = body.path("Detach").asBoolean(false);
+        boolean tty = body.path("Tty").asBoolean(false);
+        if (detach) {
+            String execId = exchange.pathParam(1);
+            var context = exchange.context();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    execs.start(execId, true, null, context);
+                } catch (IOException | RuntimeException e) {
+                    // a detached exec's failure shows in its inspect output and its ExecExited event
+                }
+            });
+            exchange.text(200, "");
+            return;
+        }
+        try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
+            execs.start(exchange.pathParam(1), false, out, exchange.context());
+        }
+    }
+
+    public void execInspect(ApiExchange exchange) throws IOException {
+        exchange.json(200, execs.inspect(exchange.pathParam(1)));
+    }
+
     // ---- volumes
 
     public void volumeCreate(ApiExchange exchange) throws IOException {

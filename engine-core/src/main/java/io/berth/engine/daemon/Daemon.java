@@ -92,7 +92,8 @@ public final class Daemon {
         ImageEndpoints imageApi = new ImageEndpoints(images, mapper);
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
-        ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper);
+        ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
+                .withExecs(new io.berth.engine.container.ExecService(containers, mapper));
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
@@ -129,6 +130,9 @@ public final class Daemon {
                 .route("POST", "/containers/([^/]+)/rename", containerApi::rename)
                 .route("GET", "/containers/([^/]+)/logs", containerApi::logs)
                 .route("DELETE", "/containers/([^/]+)", containerApi::remove)
+                .route("POST", "/containers/([^/]+)/exec", containerApi::execCreate)
+                .route("POST", "/exec/([^/]+)/start", containerApi::execStart)
+                .route("GET", "/exec/([^/]+)/json", containerApi::execInspect)
                 .route("POST", "/volumes/create", containerApi::volumeCreate)
                 .route("GET", "/volumes", containerApi::volumeList)
                 .route("POST", "/volumes/prune", containerApi::volumePrune)

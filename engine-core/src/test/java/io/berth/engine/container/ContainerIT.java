@@ -231,6 +231,22 @@ class ContainerIT {
     }
 
     @Test
+    void execRunsInTheRunningContainerWithItsEnvAndGivesTheExitCode() throws Exception {
+        String id = create("{\"Cmd\":[\"sleep\",\"30\"],\"Env\":[\"FROM_RUN=1\"]}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/" + id + "/exec",
+                "{\"Cmd\":[\"sh\",\"-c\",\"echo $FROM_RUN $FOO; exit 5\"],\"Env\":[\"FOO=bar\"],\"AttachStdout\":true}");
+        assertEquals(201, created.status(), created.body());
+        String execId = JSON.readTree(created.body()).get("Id").asText();
+        byte[] framed = UnixHttp.post(socket(), "/exec/" + execId + "/start", "{\"Detach\":false}").bytes();
+        assertEquals("1 bar\n", new String(framed, 8, framed.length - 8, StandardCharsets.UTF_8));
+        JsonNode exec = JSON.readTree(UnixHttp.get(socket(), "/exec/" + execId + "/json").body());
+        assertEquals(5, exec.get("ExitCode").asInt());
+        assertFalse(exec.get("Running").asBoolean());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null).status());
+    }
+
+    @Test
     void theEventsOfAContainersLifeCarryTheCallerAndReplayEqualsLiveState() throws Exception {
         String id = create("{\"Cmd\":[\"true\"]}", "evented");
         run(id);

@@ -1,0 +1,224 @@
+package io.berth.engine.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.journal.RequestContext;
+import io.berth.eventlog.events.ContainerEvent;
+import io.berth.spi.runtime.ContainerRuntimeException;
+import io.berth.spi.runtime.ExecHandle;
+import io.berth.spi.runtime.ExecSpec;
+import io.berth.spi.runtime.ExitStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Processes executed in running containers ({@code docker exec}): an exec is created with its
+ * command, then started; its output is streamed in Docker's frames and its exit code kept for
+ * {@code GET /exec/{id}/json}. Each start and end is an event. The process runs with the
+ * container's environment, user, working directory and capabilities unless the exec overrides them.
+ */
+public final class ExecService {
+    private final ContainerService containers;
+    private final ObjectMapper mapper;
+    private final Map<String, Exec> execs = new ConcurrentHashMap<>();
+
+    public ExecService(ContainerService containers, ObjectMapper mapper) {
+        this.containers = containers;
+        this.mapper = mapper;
+    }
+
+    /** One exec: its request, and once it ran, its pid and exit code. */
+    static final class Exec {
+        final String id;
+        final String containerId;
+        final JsonNode request;
+        volatile boolean running;
+        volatile Integer exitCode;
+        volatile long pid;
+
+        Exec(String id, String containerId, JsonNode request) {
+            this.id = id;
+            this.containerId = containerId;
+            this.request = request;
+        }
+    }
+
+    public String create(String container, JsonNode request) {
+        ContainerState.ContainerRecord record = containers.require(container);
+        if (!"running".equals(record.status)) {
+            throw new ApiException(409, "Container " + record.id + " is not running");
+        }
+        if (!request.path("Cmd").isArray() || request.path("Cmd").isEmpty()) {
+            throw ApiException.badRequest("No exec command specified");
+        }
+        String id = ContainerNames.newId();
+        execs.put(id, new Exec(id, record.id, request));
+        return id;
+    }
+
+    /** Runs the exec; without detach its output is written to {@code out} in frames (raw with a terminal). */
+    public void start(String execId, boolean detach, OutputStream out, RequestContext context) throws IOException {
+        Exec exec = execs.get(execId);
+        if (exec == null) {
+            throw ApiException.notFound("No such exec instance: " + execId);
+        }
+        if (exec.running || exec.exitCode != null) {
+            throw new ApiException(409, "exec " + execId + " has already run");
+        }
+        ContainerState.ContainerRecord container = containers.require(exec.containerId);
+        if (!"running".equals(container.status)) {
+            throw new ApiException(409, "Container " + container.id + " is not running");
+        }
+        JsonNode stored = containers.config(container);
+        JsonNode config = stored.path("Config");
+        boolean tty = exec.request.path("Tty").asBoolean(false);
+        List<String> command = new ArrayList<>();
+        exec.request.path("Cmd").forEach(c -> command.add(c.asText()));
+        Map<String, String> extraEnv = new LinkedHashMap<>();
+        exec.request.path("Env").forEach(e -> {
+            String text = e.asText();
+            int eq = text.indexOf('=');
+            extraEnv.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
+        });
+        String user = exec.request.path("User").asText("");
+        ImageUsers.Identity identity;
+        try {
+            var rootfs = containers.storage().snapshot(container.id).map(s -> s.rootfs()).orElseThrow();
+            identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
+            throw new ApiException(500, "cannot read the users of container " + container.id + ": " + e.getMessage());
+        }
+        ObjectNode process = mapper.createObjectNode();
+        process.put("terminal", tty);
+        ObjectNode userNode = process.putObject("user");
+        userNode.put("uid", identity.uid());
+        userNode.put("gid", identity.gid());
+        if (!identity.additionalGids().isEmpty()) {
+            ArrayNode gids = userNode.putArray("additionalGids");
+            identity.additionalGids().forEach(gids::add);
+        }
+        ArrayNode args = process.putArray("args");
+        command.forEach(args::add);
+        Map<String, String> env = new LinkedHashMap<>();
+        config.path("Env").forEach(e -> {
+            String text = e.asText();
+            int eq = text.indexOf('=');
+            env.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
+        });
+        env.put("HOSTNAME", config.path("Hostname").asText(""));
+        env.putAll(extraEnv);
+        ArrayNode envNode = process.putArray("env");
+        env.forEach((k, v) -> envNode.add(k + "=" + v));
+        String cwd = exec.request.path("WorkingDir").asText("");
+        process.put("cwd", cwd.isEmpty() ? (config.path("WorkingDir").asText("").isEmpty() ? "/" : config.path("WorkingDir").asText()) : cwd);
+        List<String> capAdd = new ArrayList<>();
+        stored.path("HostConfig").path("CapAdd").forEach(c -> capAdd.add(c.asText()));
+        List<String> capDrop = new ArrayList<>();
+        stored.path("HostConfig").path("CapDrop").forEach(c -> capDrop.add(c.asText()));
+        boolean privileged = stored.path("HostConfig").path("Privileged").asBoolean(false) || exec.request.path("Privileged").asBoolean(false);
+        List<String> caps = RuntimeSpecBuilder.capabilities(privileged, capAdd, capDrop);
+        ObjectNode capabilities = process.putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode list = capabilities.putArray(set);
+            caps.forEach(list::add);
+        }
+
+        containers.journal().record(context, new ContainerEvent.ExecStarted(container.id, execId, command, user, extraEnv));
+        exec.running = true;
+        int code;
+        try (ExecHandle handle = containers.runtime().exec(container.id,
+                new ExecSpec(execId, mapper.writeValueAsBytes(process), tty, exec.request.path("AttachStdin").asBoolean(false)))) {
+            exec.pid = handle.pid();
+            handle.stdin().close();
+            Thread errors = Thread.ofVirtual().start(() -> pump(handle.stderr(), out, tty ? 0 : 2, detach));
+            pump(handle.stdout(), out, tty ? 0 : 1, detach);
+            errors.join();
+            Optional<ExitStatus> status = handle.waitFor(Duration.ofDays(365));
+            code = status.map(ExitStatus::code).orElse(255);
+        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+            code = e.exitCode();
+            writeFrame(out, tty ? 0 : 2, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), detach);
+        } catch (ContainerRuntimeException e) {
+            exec.running = false;
+            exec.exitCode = 126;
+            containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, 126));
+            throw new ApiException(500, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            code = 255;
+        }
+        exec.running = false;
+        exec.exitCode = code;
+        containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, code));
+    }
+
+    private static void pump(InputStream in, OutputStream out, int stream, boolean detach) {
+        byte[] buffer = new byte[8192];
+        try (in) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                if (read > 0) {
+                    writeFrame(out, stream, java.util.Arrays.copyOf(buffer, read), detach);
+                }
+            }
+        } catch (IOException e) {
+            // the process closed its end, or the client went away: the exit code still comes from the runtime
+        }
+    }
+
+    private static void writeFrame(OutputStream out, int stream, byte[] bytes, boolean detach) {
+        if (detach || out == null) {
+            return;
+        }
+        synchronized (out) {
+            try {
+                if (stream == 0) {
+                    out.write(bytes);
+                } else {
+                    ContainerLogs.frame(out, stream, bytes);
+                }
+                out.flush();
+            } catch (IOException e) {
+                // client gone
+            }
+        }
+    }
+
+    public ObjectNode inspect(String execId) {
+        Exec exec = execs.get(execId);
+        if (exec == null) {
+            throw ApiException.notFound("No such exec instance: " + execId);
+        }
+        ObjectNode node = mapper.createObjectNode();
+        node.put("ID", exec.id);
+        node.put("Running", exec.running);
+        if (exec.exitCode == null) {
+            node.putNull("ExitCode");
+        } else {
+            node.put("ExitCode", exec.exitCode);
+        }
+        node.put("ContainerID", exec.containerId);
+        node.put("Pid", exec.pid);
+        ObjectNode processConfig = node.putObject("ProcessConfig");
+        processConfig.put("tty", exec.request.path("Tty").asBoolean(false));
+        List<String> command = new ArrayList<>();
+        exec.request.path("Cmd").forEach(c -> command.add(c.asText()));
+        processConfig.put("entrypoint", command.isEmpty() ? "" : command.getFirst());
+        ArrayNode arguments = processConfig.putArray("arguments");
+        command.stream().skip(1).forEach(arguments::add);
+        return node;
+    }
+}

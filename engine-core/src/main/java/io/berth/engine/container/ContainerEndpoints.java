@@ -218,6 +218,86 @@ public final class ContainerEndpoints {
         }
     }
 
+    // ---- attach
+
+    /**
+     * {@code POST /containers/{id}/attach?stream=1&stdin=1&stdout=1&stderr=1}: the container's output
+     * as the response (frames, or raw with a terminal) while the request body, read as it arrives,
+     * is its stdin (a full-duplex HTTP/1.1 exchange). Attaching to a container that is not running
+     * waits for its next start, so a client can attach first and then start, as {@code run} does.
+     */
+    public void attach(ApiExchange exchange) throws Exception {
+        ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
+        boolean tty = containers.config(container).path("Config").path("Tty").asBoolean(false);
+        boolean wantStdin = exchange.queryFlag("stdin", false);
+        boolean wantStdout = exchange.queryFlag("stdout", false);
+        boolean wantStderr = exchange.queryFlag("stderr", false);
+        var pending = containers.attach(container.id);
+        try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
+            out.flush();
+            io.berth.spi.runtime.StdioStreams stdio;
+            try {
+                stdio = pending.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                return; // the start failed: the starter answered the start request with why
+            }
+            try (stdio) {
+                Thread input = null;
+                if (wantStdin) {
+                    var body = exchange.body();
+                    input = Thread.ofVirtual().start(() -> {
+                        try (OutputStream stdin = stdio.stdin()) {
+                            body.transferTo(stdin);
+                        } catch (IOException e) {
+                            // the container or the client closed its side
+                        }
+                    });
+                }
+                Thread errors = Thread.ofVirtual().start(() -> copyFrames(stdio.stderr(), out, tty ? 0 : 2, wantStderr));
+                copyFrames(stdio.stdout(), out, tty ? 0 : 1, wantStdout);
+                errors.join();
+                if (input != null) {
+                    input.interrupt();
+                }
+            }
+        }
+    }
+
+    private static void copyFrames(java.io.InputStream in, OutputStream out, int stream, boolean wanted) {
+        byte[] buffer = new byte[8192];
+        try (in) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                if (!wanted || read == 0) {
+                    continue;
+                }
+                synchronized (out) {
+                    if (stream == 0) {
+                        out.write(buffer, 0, read);
+                    } else {
+                        ContainerLogs.frame(out, stream, java.util.Arrays.copyOf(buffer, read));
+                    }
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            // the container's stream ended or the client went away
+        }
+    }
+
+    /** {@code POST /containers/{id}/resize?h=&w=}: the terminal size of an attached container. */
+    public void resize(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
+        int rows = parseInt("h", exchange.query("h") == null ? "24" : exchange.query("h"));
+        int columns = parseInt("w", exchange.query("w") == null ? "80" : exchange.query("w"));
+        try (var stdio = containers.attach(container.id).get(5, java.util.concurrent.TimeUnit.SECONDS)) {
+            stdio.resize(rows, columns);
+        } catch (Exception e) {
+            throw new ApiException(500, "cannot resize the terminal of " + container.name + ": " + e.getMessage());
+        }
+        exchange.text(200, "");
+    }
+
     // ---- exec
 
     private ExecService execs;

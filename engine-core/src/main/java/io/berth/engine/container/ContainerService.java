@@ -50,6 +50,7 @@ public final class ContainerService implements AutoCloseable {
     private final Map<String, CountDownLatch> exits = new ConcurrentHashMap<>();
     private final Set<String> stopping = ConcurrentHashMap.newKeySet();
     private final ExitWatcher watcher;
+    private final Attachments attachments = new Attachments();
     /** Exit codes of containers removed right after they exited ({@code --rm}), for a waiting client. */
     private final Map<String, Integer> lastExit = new ConcurrentHashMap<>();
 
@@ -213,6 +214,26 @@ public final class ContainerService implements AutoCloseable {
 
     Journal journal() {
         return journal;
+    }
+
+    Attachments attachments() {
+        return attachments;
+    }
+
+    /**
+     * The stdio of a container: of the running process, or, for one that is not running, of the
+     * process the next start creates (the caller then starts it; nothing it prints is lost).
+     */
+    public java.util.concurrent.CompletableFuture<io.berth.spi.runtime.StdioStreams> attach(String idOrName) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        if ("running".equals(container.status)) {
+            try {
+                return java.util.concurrent.CompletableFuture.completedFuture(runtime().attach(container.id));
+            } catch (ContainerRuntimeException e) {
+                throw new ApiException(500, "cannot attach to " + container.name + ": " + e.getMessage());
+            }
+        }
+        return attachments.await(container.id);
     }
 
     ImageService images() {

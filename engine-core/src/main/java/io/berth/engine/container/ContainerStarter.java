@@ -125,20 +125,26 @@ final class ContainerStarter {
             runtime.create(new ContainerSpec(id, bundle, rootfs, mapper.writeValueAsBytes(spec), containers.logPath(id),
                     containers.exitDir(), config.path("Tty").asBoolean(false), config.path("OpenStdin").asBoolean(false)));
             created = true;
+            containers.attachments().connect(id, runtime);
             runtime.start(id);
             long pid = runtime.state(id).map(s -> s.pid()).orElse(0L);
             containers.journal().record(context, new ContainerEvent.ContainerStarted(id, pid));
         } catch (StartFailure e) {
+            containers.attachments().fail(id, e);
             fail(container, e.exitCode, e.getMessage(), created, mounted, context);
             throw ApiException.badRequest(e.getMessage());
         } catch (ContainerRuntimeException e) {
-            int code = exitCodeFor(e.getMessage());
+            containers.attachments().fail(id, e);
+            int code = e instanceof io.berth.spi.runtime.CommandNotRunnableException notRunnable
+                    ? notRunnable.exitCode() : exitCodeFor(e.getMessage());
             fail(container, code, e.getMessage(), created, mounted, context);
             throw new ApiException(code == 128 ? 500 : 400, e.getMessage());
         } catch (IOException e) {
+            containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw new ApiException(500, "cannot start container " + container.name + ": " + e.getMessage());
         } catch (ApiException e) {
+            containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
         }

@@ -131,6 +131,8 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/logs", containerApi::logs)
                 .route("DELETE", "/containers/([^/]+)", containerApi::remove)
                 .route("POST", "/containers/([^/]+)/exec", containerApi::execCreate)
+                .route("POST", "/containers/([^/]+)/attach", containerApi::attach)
+                .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)
                 .route("GET", "/exec/([^/]+)/json", containerApi::execInspect)
                 .route("POST", "/volumes/create", containerApi::volumeCreate)

@@ -48,8 +48,8 @@ public final class ImageEndpoints {
             JsonProgress progress = new JsonProgress(out, mapper);
             try {
                 images.pull(reference, platform, credentials, progress, exchange.context());
-            } catch (ApiException e) {
-                progress.error(e.getMessage());
+            } catch (RuntimeException e) {
+                progress.error(message(e));
             }
         }
     }
@@ -64,8 +64,8 @@ public final class ImageEndpoints {
             JsonProgress progress = new JsonProgress(out, mapper);
             try {
                 images.push(name, tag, credentials, progress, exchange.context());
-            } catch (ApiException e) {
-                progress.error(e.getMessage());
+            } catch (RuntimeException e) {
+                progress.error(message(e));
             }
         }
     }
@@ -98,10 +98,16 @@ public final class ImageEndpoints {
             };
             try (InputStream body = exchange.body()) {
                 images.load(body, scratch, progress, exchange.context());
-            } catch (ApiException e) {
-                json.error(e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                // the stream is open: a failure is a message in it, as Docker sends it
+                json.error(message(e));
             }
         }
+    }
+
+    private static String message(Exception e) {
+        String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return text.lines().findFirst().orElse(text);
     }
 
     /** {@code GET /images/json}: Docker's image summaries. */

@@ -70,7 +70,7 @@ final class ImagePuller {
                 RequestContext context, ImageLookup existing) {
         String ref = reference.toString();
         journal.record(context, new ImageEvent.PullStarted(ref, platform.toString()));
-        progress.status(reference.manifestReference(), "Pulling from " + reference.familiarName());
+        progress.status(reference.manifestReference(), "Pulling from " + reference.repository());
         try {
             ResolvedManifest resolved = registry.resolve(reference, platform, credentials);
             if (resolved.index() != null) {

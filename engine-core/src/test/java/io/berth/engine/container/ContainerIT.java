@@ -247,6 +247,32 @@ class ContainerIT {
     }
 
     @Test
+    void givenAnAttachBeforeStartThenStdinReachesTheShellAndEveryLineOfOutputComesBack() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\"],\"OpenStdin\":true,\"StdinOnce\":true,\"AttachStdin\":true}", null);
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(socket()));
+            java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(channel);
+            java.io.InputStream response = java.nio.channels.Channels.newInputStream(channel);
+            request.write(("POST /containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: b\r\n"
+                    + "User-Agent: berth-test/1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            Thread.sleep(300); // the attach is waiting for the start
+            assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+            byte[] input = "echo from-stdin; echo oops >&2; exit 3\n".getBytes(StandardCharsets.UTF_8);
+            request.write((Integer.toHexString(input.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.write(input);
+            request.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            byte[] all = response.readAllBytes();
+            String text = new String(all, StandardCharsets.ISO_8859_1);
+            assertTrue(text.startsWith("HTTP/1.1 200"), text);
+            assertTrue(text.contains("from-stdin\n") && text.contains("oops\n"), text);
+            assertTrue(text.contains("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u000bfrom-stdin\n"), "stdout in a stdout frame: " + text);
+        }
+        assertEquals(3, JSON.readTree(UnixHttp.post(socket(), "/containers/" + id + "/wait", "").body()).get("StatusCode").asInt());
+    }
+
+    @Test
     void theEventsOfAContainersLifeCarryTheCallerAndReplayEqualsLiveState() throws Exception {
         String id = create("{\"Cmd\":[\"true\"]}", "evented");
         run(id);

@@ -2,19 +2,34 @@ package io.berth.cli;
 
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
+import io.berth.cli.auth.DockerConfig;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
 import io.berth.cli.commands.HelpCommand;
+import io.berth.cli.commands.HistoryCommand;
+import io.berth.cli.commands.ImagePruneCommand;
+import io.berth.cli.commands.ImagesCommand;
 import io.berth.cli.commands.InfoCommand;
+import io.berth.cli.commands.InspectCommand;
+import io.berth.cli.commands.LoadCommand;
+import io.berth.cli.commands.LoginCommand;
+import io.berth.cli.commands.LogoutCommand;
 import io.berth.cli.commands.PluginLsCommand;
+import io.berth.cli.commands.PullCommand;
+import io.berth.cli.commands.PushCommand;
+import io.berth.cli.commands.RmiCommand;
+import io.berth.cli.commands.SaveCommand;
+import io.berth.cli.commands.SystemNoteCommand;
 import io.berth.cli.commands.SystemReplayCommand;
+import io.berth.cli.commands.TagCommand;
 import io.berth.cli.commands.VersionCommand;
 import io.berth.cli.http.UnixHttpClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +57,19 @@ public final class BerthCommand implements Callable<Integer> {
     private final OptionSpec debug;
     private BerthApi api;
 
-    BerthCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+    /** The top-level commands, in the order {@code berth --help} lists them. */
+    static final String[] COMMANDS = {"pull", "push", "images", "image", "inspect", "history", "tag", "rmi", "save",
+            "load", "login", "logout", "events", "info", "version", "plugin", "system", "daemon", "help"};
+
+    private final InputStream in;
+
+    /**
+     * @param only the command about to run, to build only its model (start-up time); {@code null} builds
+     *             every command, which help and errors need
+     */
+    BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String only) {
         this.env = env;
+        this.in = in;
         this.out = out;
         this.err = err;
         spec = CommandSpec.wrapWithoutInspection(this).name("berth")
@@ -63,13 +89,53 @@ public final class BerthCommand implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("-v", "--version").versionHelp(true)
                 .description("Print version information and quit").build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
-        add(new VersionCommand(this).spec());
-        add(new InfoCommand(this).spec());
-        add(new EventsCommand(this).spec());
-        add(new GroupCommand(this, "plugin", "Manage plugins", new PluginLsCommand(this)).spec());
-        add(new GroupCommand(this, "system", "Manage berth", new SystemReplayCommand(this)).spec());
-        add(new DaemonCommand(this).spec());
-        add(new HelpCommand(this).spec());
+        if (only != null) {
+            add(command(only));
+        } else {
+            for (String name : COMMANDS) {
+                add(command(name));
+            }
+        }
+    }
+
+    /** Whether {@code name} is a top-level command whose model can be built on its own. */
+    static boolean buildsAlone(String name) {
+        for (String c : COMMANDS) {
+            if (c.equals(name)) {
+                return !name.equals("help"); // help lists every command
+            }
+        }
+        return false;
+    }
+
+    /** Builds one top-level command's model (a string switch: no run-time linkage). */
+    private CommandSpec command(String name) {
+        return switch (name) {
+            case "pull" -> new PullCommand(this).spec();
+            case "push" -> new PushCommand(this).spec();
+            case "images" -> new ImagesCommand(this, "images").spec();
+            case "image" -> new GroupCommand(this, "image", "Manage images",
+                    new ImagesCommand(this, "ls"), new InspectCommand(this, false), new HistoryCommand(this),
+                    new TagCommand(this), new RmiCommand(this, "rm"), new ImagePruneCommand(this),
+                    new PullCommand(this), new PushCommand(this), new SaveCommand(this), new LoadCommand(this)).spec();
+            case "inspect" -> new InspectCommand(this, true).spec();
+            case "history" -> new HistoryCommand(this).spec();
+            case "tag" -> new TagCommand(this).spec();
+            case "rmi" -> new RmiCommand(this, "rmi").spec();
+            case "save" -> new SaveCommand(this).spec();
+            case "load" -> new LoadCommand(this).spec();
+            case "login" -> new LoginCommand(this).spec();
+            case "logout" -> new LogoutCommand(this).spec();
+            case "events" -> new EventsCommand(this).spec();
+            case "info" -> new InfoCommand(this).spec();
+            case "version" -> new VersionCommand(this).spec();
+            case "plugin" -> new GroupCommand(this, "plugin", "Manage plugins", new PluginLsCommand(this)).spec();
+            case "system" -> new GroupCommand(this, "system", "Manage berth", new SystemReplayCommand(this),
+                    new SystemNoteCommand(this)).spec();
+            case "daemon" -> new DaemonCommand(this).spec();
+            case "help" -> new HelpCommand(this).spec();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     private void add(CommandSpec sub) {
@@ -96,6 +162,68 @@ public final class BerthCommand implements Callable<Integer> {
     /** Standard error. */
     public PrintStream err() {
         return err;
+    }
+
+    /** Standard input. */
+    public InputStream in() {
+        return in;
+    }
+
+    /** Whether standard output is a terminal (progress bars, and {@code save} refuses to write there). */
+    public boolean stdoutIsTerminal() {
+        return processStreams && Terminal.isTerminal(1);
+    }
+
+    /** Whether standard input is a terminal (prompts; {@code load} refuses to read one). */
+    public boolean stdinIsTerminal() {
+        return processStreams && Terminal.isTerminal(0);
+    }
+
+    private boolean processStreams;
+
+    /** Marks the streams as the process's own (fd 0, 1, 2), as {@link Main#main} runs; tests pass their own. */
+    void processStreams(boolean own) {
+        this.processStreams = own;
+    }
+
+    /** The terminal's width in columns (for progress bars). */
+    public int terminalWidth() {
+        return Terminal.width(env);
+    }
+
+    /** Docker's client configuration directory: {@code $DOCKER_CONFIG}, else {@code ~/.docker}. */
+    public Path dockerConfigDir() {
+        return DockerConfig.directory(env);
+    }
+
+    /**
+     * The {@code X-Registry-Auth} value for a registry from Docker's config file, or {@code null} when it
+     * holds none. An unreadable file is a warning, as with Docker's CLI, and the request goes anonymous.
+     */
+    public String registryAuth(String registry) {
+        try {
+            DockerConfig.Auth auth = DockerConfig.load(dockerConfigDir()).find(registry);
+            return auth == null ? null : auth.header();
+        } catch (java.io.IOException e) {
+            err.println("WARNING: Error loading config file: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Docker's confirmation prompt: prints {@code message [y/N] } and reads one line from stdin; only
+     * {@code y} or {@code Y} confirms.
+     */
+    public boolean confirm(String message) throws java.io.IOException {
+        out.print(message + " [y/N] ");
+        out.flush();
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            line.append((char) c);
+        }
+        String answer = line.toString().strip();
+        return answer.equals("y") || answer.equals("Y");
     }
 
     /** An environment variable of this run, or {@code null}. */

@@ -2,6 +2,7 @@ package io.berth.cli;
 
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.SocketPathException;
 import picocli.CommandLine;
@@ -10,6 +11,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,7 @@ public final class Main {
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int code = run(args, System.getenv(), out, err);
+        int code = run(args, System.getenv(), System.in, out, err, true);
         out.flush();
         err.flush();
         // halt, not exit: everything is flushed and there are no shutdown hooks, while System.exit would
@@ -76,28 +78,34 @@ public final class Main {
      * @return the exit code
      */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, System.in, out, err, false);
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param in             standard input (prompts, {@code load}, {@code --password-stdin})
+     * @param processStreams whether the streams are the process's own, so that terminals can be detected
+     */
+    public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
+                          boolean processStreams) {
         // picocli registers converters for java.time and java.sql types by loading and initialising those
         // classes reflectively (java.time's formatters alone are ~10 ms); berth's options are all strings.
         if (System.getProperty("picocli.converters.excludes") == null) {
             System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
-        BerthCommand root = new BerthCommand(env, out, err);
+        String command = commandName(args);
+        BerthCommand root = new BerthCommand(env, in, out, err, BerthCommand.buildsAlone(command) ? command : null);
+        root.processStreams(processStreams);
         CommandLine cl = new CommandLine(root.spec());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        cl.getSubcommands().get("daemon").setUnmatchedOptionsArePositionalParams(true);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println(ex.getMessage());
-            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return ExitCodes.ENGINE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            int code = report(ex, root, err);
-            if (root.debug()) {
-                ex.printStackTrace(err);
-            }
-            return code;
-        });
+        CommandLine daemon = cl.getSubcommands().get("daemon");
+        if (daemon != null) {
+            daemon.setUnmatchedOptionsArePositionalParams(true);
+        }
+        cl.setParameterExceptionHandler(new UsageErrors(err));
+        cl.setExecutionExceptionHandler(new Failures(root, err));
         try {
             return cl.execute(args);
         } finally {
@@ -105,8 +113,65 @@ public final class Main {
         }
     }
 
+    /**
+     * The command named on a command line: the first argument that is not a global option or its value,
+     * or {@code null}. Only that command's model is built (building all of them was a third of start-up).
+     */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-H") || a.equals("--host") || a.equals("--root")) {
+                i++; // the option's value
+            } else if (a.equals("--")) {
+                return null;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+            // -D, --debug, -Hunix://…, --host=…, --root=…, and options picocli will reject: skip
+        }
+        return null;
+    }
+
+    /** Usage errors (unknown option, bad value): picocli's message, the help hint, exit 125. */
+    private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+        private final PrintStream err;
+
+        UsageErrors(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            err.println(ex.getMessage());
+            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.ENGINE;
+        }
+    }
+
+    /** A command's failure: one line (see {@link #report}), and the stack trace with {@code -D}. */
+    private static final class Failures implements CommandLine.IExecutionExceptionHandler {
+        private final BerthCommand root;
+        private final PrintStream err;
+
+        Failures(BerthCommand root, PrintStream err) {
+            this.root = root;
+            this.err = err;
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
+            int daemonError = c.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b
+                    ? b.daemonErrorExitCode() : ExitCodes.ENGINE;
+            int code = report(ex, root, err, daemonError);
+            if (root.debug()) {
+                ex.printStackTrace(err);
+            }
+            return code;
+        }
+    }
+
     /** Prints one line for a failure and returns its exit code. */
-    static int report(Exception ex, BerthCommand root, PrintStream err) {
+    static int report(Exception ex, BerthCommand root, PrintStream err, int daemonErrorExit) {
         root.out().flush(); // keep what was printed before the error in front of it
         // An if-chain, not a pattern switch: see Json.write.
         if (ex instanceof CliException e) {
@@ -115,7 +180,11 @@ public final class Main {
         }
         if (ex instanceof ApiException e) {
             err.println("Error response from daemon: " + e.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
+        }
+        if (ex instanceof JsonMessages.StreamError e) {
+            err.println(e.getMessage()); // as Docker's CLI prints an error inside a pull or push stream
+            return ExitCodes.FAILED;
         }
         if (ex instanceof DaemonStartException || ex instanceof SocketPathException) {
             err.println(ex.getMessage());

@@ -110,6 +110,74 @@ public final class Json {
         return out.toString();
     }
 
+    /** Writes a value as JSON indented as Go's {@code json.MarshalIndent(v, "", indent)} does. */
+    public static String writeIndented(Object value, String indent) {
+        return indent(write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8), indent);
+    }
+
+    /**
+     * Re-indents JSON text as Go's {@code json.Indent(dst, src, "", indent)} does, which is how Docker's
+     * CLI prints {@code inspect} answers: strings and numbers are copied as they are (escapes and field
+     * order kept), one value per line, {@code ": "} after names, empty objects and arrays stay {@code {}}
+     * and {@code []}. The input is assumed to be valid JSON (it was parsed or produced already).
+     */
+    public static String indent(byte[] json, String indent) {
+        String s = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(s.length() * 2);
+        int depth = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                int start = i++;
+                while (i < n && s.charAt(i) != '"') {
+                    if (s.charAt(i) == '\\') {
+                        i++;
+                    }
+                    i++;
+                }
+                out.append(s, start, Math.min(i + 1, n));
+            } else if (c == '{' || c == '[') {
+                char close = c == '{' ? '}' : ']';
+                int j = i + 1;
+                while (j < n && isSpace(s.charAt(j))) {
+                    j++;
+                }
+                if (j < n && s.charAt(j) == close) {
+                    out.append(c).append(close);
+                    i = j;
+                } else {
+                    depth++;
+                    out.append(c);
+                    newline(out, indent, depth);
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+                newline(out, indent, depth);
+                out.append(c);
+            } else if (c == ',') {
+                out.append(c);
+                newline(out, indent, depth);
+            } else if (c == ':') {
+                out.append(": ");
+            } else if (!isSpace(c)) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    private static void newline(StringBuilder out, String indent, int depth) {
+        out.append('\n');
+        for (int d = 0; d < depth; d++) {
+            out.append(indent);
+        }
+    }
+
     // An if-chain, not a pattern switch: a type switch is linked by a bootstrap method at run time, which
     // costs milliseconds on every start of the CLI.
     private static void write(JsonGenerator g, Object v) throws IOException {

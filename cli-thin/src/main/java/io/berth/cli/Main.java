@@ -4,6 +4,7 @@ import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
+import io.berth.cli.http.UnixHttpClient;
 import io.berth.cli.http.SocketPathException;
 import picocli.CommandLine;
 
@@ -31,6 +32,7 @@ public final class Main {
     /** Runs the CLI and exits with its exit code. */
     public static void main(String[] args) {
         warmUpInBackground();
+        UnixHttpClient.closeChannelsAtExit();
         // Buffer stdout: commands print many short lines; streaming commands flush per event.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),
                 false, StandardCharsets.UTF_8);
@@ -44,12 +46,13 @@ public final class Main {
     }
 
     /**
-     * Starts, on a second thread, the JDK and Jackson initialisation every daemon request needs, so that it
-     * overlaps with building the command-line model instead of following it. Opening the first Unix-domain
-     * channel initialises the JDK's selector provider and a {@code SecureRandom}, and the first parse
-     * initialises Jackson and {@code BigInteger}: together a few tens of milliseconds that no AOT cache
-     * holds, because they are class initialisation, not class loading. Class initialisation is thread-safe,
-     * so the main thread simply waits if it gets there first; failures are ignored (the real call reports).
+     * Starts, on a second thread, the JDK initialisation every daemon request needs, so that it overlaps with
+     * building the command-line model instead of following it: opening the first Unix-domain channel
+     * initialises the JDK's selector provider and {@code sun.nio.ch.UnixDomainSockets}, whose static
+     * initialiser creates a {@code SecureRandom} (for naming auto-bound sockets, which the CLI never uses) and
+     * with it the security providers: tens of milliseconds that no AOT cache holds, because they are class
+     * initialisation, not class loading. Class initialisation is thread-safe, so the main thread simply waits
+     * if it gets there first; failures are ignored (the real call reports them).
      */
     public static void warmUpInBackground() {
         Thread t = new Thread(new WarmUp(), "warm-up");
@@ -62,8 +65,8 @@ public final class Main {
         @Override
         public void run() {
             try {
-                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
-                io.berth.cli.api.Json.parse("{\"a\":[1,\"b\",true,null]}");
+                // Not closed: closing initialises sun.nio.ch.Net and InetAddress (see UnixHttpClient).
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
             } catch (IOException | RuntimeException ignored) {
                 // the command's own request reports any real problem
             }

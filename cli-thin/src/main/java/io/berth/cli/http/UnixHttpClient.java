@@ -32,6 +32,22 @@ public final class UnixHttpClient {
     private final Path socket;
     private final String userAgent;
 
+    private static volatile boolean closeAtExit;
+
+    /**
+     * Leaves connections open when a response is closed, for a process that exits right after its requests
+     * (the {@code berth} command): the kernel closes them at exit. Closing a {@code SocketChannel} initialises
+     * {@code sun.nio.ch.Net}, which initialises {@code InetAddress}, which reads the JDK's security
+     * properties file: up to tens of milliseconds for nothing a Unix socket needs (docs/PERFORMANCE.md).
+     */
+    public static void closeChannelsAtExit() {
+        closeAtExit = true;
+    }
+
+    static boolean closingAtExit() {
+        return closeAtExit;
+    }
+
     /**
      * @param socket    the daemon's socket path
      * @param userAgent sent as {@code User-Agent}; the daemon records it as the client of every event the

@@ -27,7 +27,8 @@ public final class AotTraining {
         Path sock = dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
         // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
-        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth");
+        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
+                "DOCKER_CONFIG", dir.resolve("docker").toString());
         String host = "unix://" + sock;
         String[][] runs = {
                 {"-H", host, "version"},
@@ -40,6 +41,20 @@ public final class AotTraining {
                 {"-H", host, "plugin", "ls"},
                 {"-H", host, "plugin", "ls", "--format", "json"},
                 {"-H", host, "system", "replay"},
+                {"-H", host, "images"},
+                {"-H", host, "images", "--digests", "--no-trunc"},
+                {"-H", host, "images", "-q"},
+                {"-H", host, "images", "--format", "json"},
+                {"-H", host, "image", "ls"},
+                {"-H", host, "image", "inspect", "busybox"},
+                {"-H", host, "inspect", "busybox", "nosuch"},
+                {"-H", host, "history", "busybox"},
+                {"-H", host, "pull", "busybox"},
+                {"-H", host, "pull", "-q", "127.0.0.1:5000/busybox:1"},
+                {"-H", host, "tag", "busybox", "x/y:z"},
+                {"-H", host, "rmi", "busybox", "nosuch"},
+                {"-H", host, "tag"},
+                {"logout", "127.0.0.1:5000"},
                 {"--help"},
                 {"events", "--help"},
                 {"--version"},

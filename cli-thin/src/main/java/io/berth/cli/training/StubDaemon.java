@@ -50,6 +50,31 @@ public final class StubDaemon implements AutoCloseable {
             "hostId":"h","payload":{"pluginId":"runtime-runc","version":"0.1.0","extensions":["a=b"]}}
             """;
 
+    static final String IMAGES = """
+            [{"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","ParentId":"",\
+            "RepoTags":["127.0.0.1:5000/busybox:1","busybox:latest"],\
+            "RepoDigests":["127.0.0.1:5000/busybox@sha256:7c13d8aa7155c114a17c8114ca3480d9b8c8620e7798275760e383e6ca365d1c"],\
+            "Created":1795046400,"Size":1213440,"SharedSize":-1,"VirtualSize":1213440,"Labels":{},"Containers":-1},\
+            {"Id":"sha256:ead6975b20d1ee43bc2d35d8a7c8941468a2fb68fd51596de2b388768a35ac6b","ParentId":"","RepoTags":[],\
+            "RepoDigests":[],"Created":1795000000,"Size":4264000,"SharedSize":-1,"VirtualSize":4264000,"Labels":null,\
+            "Containers":-1}]""";
+    static final String IMAGE = """
+            {"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","RepoTags":["busybox:latest"],\
+            "RepoDigests":[],"Parent":"","Comment":"","Created":"2026-11-01T00:00:00Z","Config":{"Env":["PATH=/bin"],\
+            "Cmd":["sh"]},"Architecture":"amd64","Os":"linux","Size":1213440,"RootFS":{"Type":"layers","Layers":[]}}""";
+    static final String HISTORY = """
+            [{"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","Created":1795046400,\
+            "CreatedBy":"ADD busybox /bin/busybox # a long created-by text for truncation","Tags":["busybox:latest"],\
+            "Size":1213440,"Comment":""}]""";
+    static final String PULL = """
+            {"status":"Pulling from library/busybox","id":"latest"}
+            {"status":"Pulling fs layer","id":"7c13d8aa7155"}
+            {"status":"Downloading","progressDetail":{"current":512,"total":1024},"progress":"[=>  ]","id":"7c13d8aa7155"}
+            {"status":"Pull complete","id":"7c13d8aa7155"}
+            {"status":"Digest: sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e"}
+            {"status":"Status: Downloaded newer image for busybox:latest"}
+            """;
+
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -110,6 +135,10 @@ public final class StubDaemon implements AutoCloseable {
                 path = path.substring(0, q);
             }
             OutputStream out = Channels.newOutputStream(c);
+            if (path.startsWith("/images/")) {
+                images(out, method, path);
+                return;
+            }
             switch (path) {
                 case "/_ping" -> respond(out, 200, "text/plain", method.equals("HEAD") ? "" : "OK");
                 case "/version" -> respond(out, 200, "application/json", VERSION);
@@ -124,9 +153,27 @@ public final class StubDaemon implements AutoCloseable {
         }
     }
 
+    private static void images(OutputStream out, String method, String path) throws IOException {
+        if (path.equals("/images/json")) {
+            respond(out, 200, "application/json", IMAGES);
+        } else if (path.equals("/images/create") || path.endsWith("/push")) {
+            chunked(out, PULL);
+        } else if (path.startsWith("/images/nosuch")) {
+            respond(out, 404, "application/json", "{\"message\":\"No such image: nosuch\"}");
+        } else if (path.endsWith("/history")) {
+            respond(out, 200, "application/json", HISTORY);
+        } else if (method.equals("DELETE")) {
+            respond(out, 200, "application/json", "[{\"Untagged\":\"busybox:latest\"},{\"Deleted\":\"sha256:2b\"}]");
+        } else if (path.endsWith("/tag")) {
+            respond(out, 201, "application/json", "{}");
+        } else {
+            respond(out, 200, "application/json", IMAGE);
+        }
+    }
+
     private static void respond(OutputStream out, int status, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Not Found") + "\r\nContent-Type: " + type
+        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : status == 201 ? " Created" : " Not Found") + "\r\nContent-Type: " + type
                 + "\r\nApi-Version: 1.43\r\nServer: berth/stub\r\nContent-Length: " + b.length
                 + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));

@@ -67,7 +67,7 @@ class ImageCommandsTest {
             assertEquals(List.of("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE"),
                     List.of(digests.out().lines().findFirst().orElseThrow().split("\\s{2,}")));
             assertEquals(2, digests.out().lines().count(), digests.out());
-            assertTrue(digests.out().contains("busybox   latest    <none>    222222222222"), digests.out());
+            assertTrue(digests.out().contains("busybox      latest    <none>    222222222222"), digests.out());
 
             CliRun quiet = CliRun.run("-H", s.host(), "images", "-q", "-a");
             assertEquals("222222222222\n222222222222\n333333333333\n111111111111\n", quiet.out());

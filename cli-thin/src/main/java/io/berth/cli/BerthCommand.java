@@ -32,7 +32,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -46,7 +45,7 @@ public final class BerthCommand implements Callable<Integer> {
     /** Where the daemon listens unless {@code -H} or {@code BERTH_HOST} says otherwise. */
     public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
     /** How long an auto-started daemon may take to answer {@code /_ping}. */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    static final long START_TIMEOUT_MILLIS = 20_000;
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -265,7 +264,7 @@ public final class BerthCommand implements Callable<Integer> {
             Path socket = socketPath(hostUri());
             boolean isDefault = socket.equals(socketPath(DEFAULT_HOST));
             DaemonStarter starter = "1".equals(env.get("BERTH_NO_AUTOSTART")) ? null
-                    : new DaemonStarter(env.get("BERTH_LAUNCHER"), socket, rootDir(), isDefault, START_TIMEOUT);
+                    : new DaemonStarter(env.get("BERTH_LAUNCHER"), socket, rootDir(), isDefault, START_TIMEOUT_MILLIS);
             api = new BerthApi(new UnixHttpClient(socket, BuildInfo.userAgent()), starter);
         }
         return api;

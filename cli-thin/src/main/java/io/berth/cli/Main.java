@@ -94,6 +94,9 @@ public final class Main {
                           boolean processStreams) {
         // picocli registers converters for java.time and java.sql types by loading and initialising those
         // classes reflectively (java.time's formatters alone are ~10 ms); berth's options are all strings.
+        // picocli's default factory looks for Groovy's Closure class; not finding it means searching the class
+        // path, which opens the jar: milliseconds for nothing.
+        System.setProperty("picocli.disable.closures", "true");
         if (System.getProperty("picocli.converters.excludes") == null) {
             System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }

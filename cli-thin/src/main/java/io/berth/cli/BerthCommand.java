@@ -3,6 +3,7 @@ package io.berth.cli;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
 import io.berth.cli.auth.DockerConfig;
+import io.berth.cli.commands.BaseCommand;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
@@ -32,6 +33,8 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -61,12 +64,23 @@ public final class BerthCommand implements Callable<Integer> {
             "load", "login", "logout", "events", "info", "version", "plugin", "system", "daemon", "help"};
 
     private final InputStream in;
+    private String member;
 
     /**
      * @param only the command about to run, to build only its model (start-up time); {@code null} builds
      *             every command, which help and errors need
      */
     BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String only) {
+        this(env, in, out, err, only, null);
+    }
+
+    /**
+     * @param only   the command about to run, to build only its model (start-up time); {@code null} builds
+     *               every command, which help and errors need
+     * @param member for a group ({@code image}, {@code system}, {@code plugin}), the member about to run, built
+     *               alone if it is one; else every member is built
+     */
+    BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String only, String member) {
         this.env = env;
         this.in = in;
         this.out = out;
@@ -88,6 +102,7 @@ public final class BerthCommand implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("-v", "--version").versionHelp(true)
                 .description("Print version information and quit").build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
+        this.member = member;
         if (only != null) {
             add(command(only));
         } else {
@@ -107,16 +122,50 @@ public final class BerthCommand implements Callable<Integer> {
         return false;
     }
 
+    private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load"};
+    private static final String[] PLUGIN_MEMBERS = {"ls"};
+    private static final String[] SYSTEM_MEMBERS = {"replay", "note"};
+
+    /** A group with only the member about to run when it names one (aliases included), else with all. */
+    private CommandSpec group(String name, String description, String[] members) {
+        String m = member;
+        member = null; // only for the top-level group named on the command line
+        String alias = "list".equals(m) ? "ls" : "remove".equals(m) ? "rm" : m;
+        List<BaseCommand> built = new ArrayList<>();
+        for (String candidate : members) {
+            if (alias == null || !java.util.Arrays.asList(members).contains(alias) || candidate.equals(alias)) {
+                built.add(groupMember(name, candidate));
+            }
+        }
+        return new GroupCommand(this, name, description, built.toArray(new BaseCommand[0])).spec();
+    }
+
+    private BaseCommand groupMember(String group, String name) {
+        return switch (group + " " + name) {
+            case "image ls" -> new ImagesCommand(this, "ls");
+            case "image inspect" -> new InspectCommand(this, false);
+            case "image history" -> new HistoryCommand(this);
+            case "image tag" -> new TagCommand(this);
+            case "image rm" -> new RmiCommand(this, "rm");
+            case "image prune" -> new ImagePruneCommand(this);
+            case "image pull" -> new PullCommand(this);
+            case "image push" -> new PushCommand(this);
+            case "image save" -> new SaveCommand(this);
+            case "image load" -> new LoadCommand(this);
+            case "plugin ls" -> new PluginLsCommand(this);
+            case "system replay" -> new SystemReplayCommand(this);
+            case "system note" -> new SystemNoteCommand(this);
+            default -> throw new IllegalArgumentException(group + " " + name);
+        };
+    }
+
     /** Builds one top-level command's model (a string switch: no run-time linkage). */
     private CommandSpec command(String name) {
         return switch (name) {
             case "pull" -> new PullCommand(this).spec();
             case "push" -> new PushCommand(this).spec();
             case "images" -> new ImagesCommand(this, "images").spec();
-            case "image" -> new GroupCommand(this, "image", "Manage images",
-                    new ImagesCommand(this, "ls"), new InspectCommand(this, false), new HistoryCommand(this),
-                    new TagCommand(this), new RmiCommand(this, "rm"), new ImagePruneCommand(this),
-                    new PullCommand(this), new PushCommand(this), new SaveCommand(this), new LoadCommand(this)).spec();
+            case "image" -> group("image", "Manage images", IMAGE_MEMBERS);
             case "inspect" -> new InspectCommand(this, true).spec();
             case "history" -> new HistoryCommand(this).spec();
             case "tag" -> new TagCommand(this).spec();
@@ -128,9 +177,8 @@ public final class BerthCommand implements Callable<Integer> {
             case "events" -> new EventsCommand(this).spec();
             case "info" -> new InfoCommand(this).spec();
             case "version" -> new VersionCommand(this).spec();
-            case "plugin" -> new GroupCommand(this, "plugin", "Manage plugins", new PluginLsCommand(this)).spec();
-            case "system" -> new GroupCommand(this, "system", "Manage berth", new SystemReplayCommand(this),
-                    new SystemNoteCommand(this)).spec();
+            case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
+            case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
             case "daemon" -> new DaemonCommand(this).spec();
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);

@@ -101,7 +101,8 @@ public final class Main {
             System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
         String command = commandName(args);
-        BerthCommand root = new BerthCommand(env, in, out, err, BerthCommand.buildsAlone(command) ? command : null);
+        String member = command == null ? null : argumentAfter(args, command);
+        BerthCommand root = new BerthCommand(env, in, out, err, BerthCommand.buildsAlone(command) ? command : null, member);
         root.processStreams(processStreams);
         CommandLine cl = new CommandLine(root.spec());
         cl.setOut(new PrintWriter(out, true));
@@ -134,6 +135,16 @@ public final class Main {
                 return a;
             }
             // -D, --debug, -Hunix://…, --host=…, --root=…, and options picocli will reject: skip
+        }
+        return null;
+    }
+
+    /** The argument right after the first occurrence of {@code command}, if it is not an option; else {@code null}. */
+    static String argumentAfter(String[] args, String command) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(command)) {
+                return args[i + 1].startsWith("-") ? null : args[i + 1];
+            }
         }
         return null;
     }

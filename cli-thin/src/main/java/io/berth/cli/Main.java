@@ -205,15 +205,15 @@ public final class Main {
         }
         if (ex instanceof DaemonStartException || ex instanceof SocketPathException) {
             err.println(ex.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         if (ex instanceof NoDaemonException e) {
             err.println("Cannot connect to the berth daemon at unix://" + e.socket() + ". Is the berth daemon running?");
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         if (ex instanceof IOException e) {
             err.println("error during connect to " + root.hostUri() + ": " + e.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         err.println("berth: internal error: " + ex + (root.debug() ? "" : " (run with -D for details)"));
         return ExitCodes.ENGINE;

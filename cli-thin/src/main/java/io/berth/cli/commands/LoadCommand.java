@@ -50,6 +50,8 @@ public final class LoadCommand extends ImageCommand {
                 in = Files.newInputStream(p);
             } catch (NoSuchFileException e) {
                 throw new CliException(ExitCodes.FAILED, "open " + file + ": no such file or directory");
+            } catch (java.io.IOException e) {
+                throw new CliException(ExitCodes.FAILED, "open " + file + ": " + e.getMessage());
             }
         }
         try (in; HttpResponse r = root.api().load(in, length, isSet(quiet))) {

@@ -71,9 +71,14 @@ public final class LoginCommand extends ImageCommand {
             }
         }
         Map<String, Object> answer = root.api().auth(user, pass, key);
-        DockerConfig config = DockerConfig.load(root.dockerConfigDir());
-        config.put(key, user, pass, Json.text(answer, "IdentityToken"));
-        config.save();
+        DockerConfig config;
+        try {
+            config = DockerConfig.load(root.dockerConfigDir());
+            config.put(key, user, pass, Json.text(answer, "IdentityToken"));
+            config.save();
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILED, "Error saving credentials: " + e.getMessage());
+        }
         root.err().println("WARNING! Your credentials are stored unencrypted in '" + config.file() + "'.");
         String status = Json.text(answer, "Status");
         root.out().println(status.isEmpty() ? "Login Succeeded" : status);

@@ -21,6 +21,14 @@ public final class LogoutCommand extends ImageCommand {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return logout();
+        } catch (java.io.IOException e) {
+            throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED, "Error: " + e.getMessage());
+        }
+    }
+
+    private int logout() throws java.io.IOException {
         List<String> args = requireArgs(server, 0, 1);
         String key = DockerConfig.key(args.isEmpty() ? null : args.getFirst());
         DockerConfig config = DockerConfig.load(root.dockerConfigDir());

@@ -47,7 +47,13 @@ public final class SaveCommand extends ImageCommand {
                 return 0;
             }
             Path target = Path.of(file).toAbsolutePath();
-            Path tmp = Files.createTempFile(target.getParent(), ".berth-save-", ".tmp");
+            Path tmp;
+            try {
+                tmp = Files.createTempFile(target.getParent(), ".berth-save-", ".tmp");
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.FAILED, "failed to save to " + file + ": cannot create a file in "
+                        + target.getParent() + " (" + e.getMessage() + ")");
+            }
             try {
                 try (OutputStream o = Files.newOutputStream(tmp)) {
                     copy(r.body(), o);

@@ -104,7 +104,9 @@ public final class BerthCommand implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
         this.member = member;
         if (only != null) {
-            add(command(only));
+            if (!only.isEmpty()) {
+                add(command(only));
+            }
         } else {
             for (String name : COMMANDS) {
                 add(command(name));

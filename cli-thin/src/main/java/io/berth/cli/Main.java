@@ -102,7 +102,11 @@ public final class Main {
         }
         String command = commandName(args);
         String member = command == null ? null : argumentAfter(args, command);
-        BerthCommand root = new BerthCommand(env, in, out, err, BerthCommand.buildsAlone(command) ? command : null, member);
+        String only = BerthCommand.buildsAlone(command) ? command : null;
+        if (command == null && versionOnly(args)) {
+            only = ""; // berth --version needs no command at all
+        }
+        BerthCommand root = new BerthCommand(env, in, out, err, only, member);
         root.processStreams(processStreams);
         CommandLine cl = new CommandLine(root.spec());
         cl.setOut(new PrintWriter(out, true));
@@ -137,6 +141,18 @@ public final class Main {
             // -D, --debug, -Hunix://…, --host=…, --root=…, and options picocli will reject: skip
         }
         return null;
+    }
+
+    /** Whether the command line asks only for the version ({@code -v}/{@code --version}, no help, no command). */
+    static boolean versionOnly(String[] args) {
+        boolean version = false;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) {
+                return false;
+            }
+            version |= a.equals("-v") || a.equals("--version");
+        }
+        return version;
     }
 
     /** The argument right after the first occurrence of {@code command}, if it is not an option; else {@code null}. */

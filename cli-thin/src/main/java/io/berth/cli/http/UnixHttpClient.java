@@ -284,7 +284,12 @@ public final class UnixHttpClient {
             }
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             String value = HttpLines.latin1ToUtf8(line.substring(colon + 1).trim());
-            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+            List<String> values = headers.get(name); // no lambda: linked at run time on first use
+            if (values == null) {
+                values = new ArrayList<>(1);
+                headers.put(name, values);
+            }
+            values.add(value);
         }
         if (line == null) {
             throw new IOException("the daemon closed the connection inside the response headers");

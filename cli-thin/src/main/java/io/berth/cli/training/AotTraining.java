@@ -7,9 +7,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The training run for the CLI's AOT cache: runs the everyday commands against a {@link StubDaemon} so the
@@ -19,6 +17,16 @@ import java.util.stream.Stream;
  */
 public final class AotTraining {
     private AotTraining() {
+    }
+
+    private static void delete(java.io.File f) {
+        java.io.File[] children = f.listFiles();
+        if (children != null) {
+            for (java.io.File c : children) {
+                delete(c);
+            }
+        }
+        f.delete();
     }
 
     /** Runs the training workload; prints nothing on success. */
@@ -61,9 +69,7 @@ public final class AotTraining {
                 }
             }
         } finally {
-            try (Stream<Path> s = Files.walk(dir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            delete(dir.toFile());
         }
     }
 }

@@ -85,7 +85,11 @@ public final class StubDaemon implements AutoCloseable {
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        acceptor = Thread.ofPlatform().daemon().name("stub-daemon").start(this::acceptLoop);
+        // Threads from named Runnable classes, and no streams or lambdas anywhere in the training code: the
+        // training run puts every class it loads into the AOT cache, and the JVM loads all of them at start.
+        acceptor = new Thread(new AcceptLoop(), "stub-daemon");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** Runs a stub daemon on the socket given as the only argument until killed. */
@@ -100,11 +104,33 @@ public final class StubDaemon implements AutoCloseable {
         }
     }
 
+    private final class AcceptLoop implements Runnable {
+        @Override
+        public void run() {
+            acceptLoop();
+        }
+    }
+
+    private static final class Serve implements Runnable {
+        private final SocketChannel channel;
+
+        Serve(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void run() {
+            serve(channel);
+        }
+    }
+
     private void acceptLoop() {
         while (server.isOpen()) {
             try {
                 SocketChannel c = server.accept();
-                Thread.ofPlatform().daemon().start(() -> serve(c));
+                Thread t = new Thread(new Serve(c), "stub-request");
+                t.setDaemon(true);
+                t.start();
             } catch (IOException e) {
                 return; // closed
             }
@@ -126,10 +152,15 @@ public final class StubDaemon implements AutoCloseable {
                 }
             }
             in.skipNBytes(contentLength);
-            String[] parts = requestLine.split(" ");
-            String method = parts[0];
-            String target = parts.length > 1 ? parts[1] : "/";
-            String path = target.replaceFirst("^/v1\\.\\d+", "");
+            int sp1 = requestLine.indexOf(' ');
+            int sp2 = requestLine.indexOf(' ', sp1 + 1);
+            String method = sp1 < 0 ? requestLine : requestLine.substring(0, sp1);
+            String target = sp1 < 0 ? "/" : sp2 < 0 ? requestLine.substring(sp1 + 1) : requestLine.substring(sp1 + 1, sp2);
+            String path = target;
+            if (path.startsWith("/v1.")) {
+                int slash = path.indexOf('/', 1);
+                path = slash < 0 ? "/" : path.substring(slash);
+            }
             int q = path.indexOf('?');
             if (q >= 0) {
                 path = path.substring(0, q);
@@ -184,7 +215,11 @@ public final class StubDaemon implements AutoCloseable {
     private static void chunked(OutputStream out, String lines) throws IOException {
         out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                 + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (String l : lines.split("\n")) {
+        int start = 0;
+        while (start < lines.length()) {
+            int nl = lines.indexOf('\n', start);
+            String l = nl < 0 ? lines.substring(start) : lines.substring(start, nl);
+            start = nl < 0 ? lines.length() : nl + 1;
             byte[] b = (l + "\n").getBytes(StandardCharsets.UTF_8);
             out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(b);

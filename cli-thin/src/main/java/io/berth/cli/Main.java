@@ -111,6 +111,7 @@ public final class Main {
         CommandLine cl = new CommandLine(root.spec());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
+        applySynopses(cl);
         CommandLine daemon = cl.getSubcommands().get("daemon");
         if (daemon != null) {
             daemon.setUnmatchedOptionsArePositionalParams(true);
@@ -141,6 +142,15 @@ public final class Main {
             // -D, --debug, -Hunix://…, --host=…, --root=…, and options picocli will reject: skip
         }
         return null;
+    }
+
+    private static void applySynopses(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b) {
+                b.applySynopsis();
+            }
+            applySynopses(sub);
+        }
     }
 
     /** Whether the command line asks only for the version ({@code -v}/{@code --version}, no help, no command). */

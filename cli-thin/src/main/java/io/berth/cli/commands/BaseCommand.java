@@ -50,7 +50,16 @@ public abstract class BaseCommand implements Callable<Integer> {
      */
     protected final void synopsis(String arguments) {
         this.arguments = arguments;
-        spec.usageMessage().customSynopsis("Usage:  %s " + arguments.replace("%", "%%"));
+    }
+
+    /**
+     * Sets the usage line once the command sits in its tree (its full name, {@code berth image ls}, is known
+     * only then); {@link io.berth.cli.Main} calls it for every command built.
+     */
+    public final void applySynopsis() {
+        if (!arguments.isEmpty()) {
+            spec.usageMessage().customSynopsis((spec.qualifiedName() + " " + arguments).replace("%", "%%"));
+        }
     }
 
     private String arguments = "";
@@ -61,7 +70,7 @@ public abstract class BaseCommand implements Callable<Integer> {
      * picocli's usage error.
      */
     protected final PositionalParamSpec arguments(String label) {
-        PositionalParamSpec p = PositionalParamSpec.builder().paramLabel(label).arity("0..*").type(List.class)
+        PositionalParamSpec p = PositionalParamSpec.builder().paramLabel(label).arity("0..*").hidden(true).type(List.class)
                 .auxiliaryTypes(String.class).build();
         spec.addPositional(p);
         return p;

@@ -59,6 +59,9 @@ class ImagesIT {
         if (registry != null) {
             registry.close();
         }
+        try (var walk = Files.walk(tmp)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     private BerthDist.Result berth(String... args) throws Exception {

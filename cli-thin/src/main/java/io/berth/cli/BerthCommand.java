@@ -2,22 +2,39 @@ package io.berth.cli;
 
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
+import io.berth.cli.auth.DockerConfig;
+import io.berth.cli.commands.BaseCommand;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
 import io.berth.cli.commands.HelpCommand;
+import io.berth.cli.commands.HistoryCommand;
+import io.berth.cli.commands.ImagePruneCommand;
+import io.berth.cli.commands.ImagesCommand;
 import io.berth.cli.commands.InfoCommand;
+import io.berth.cli.commands.InspectCommand;
+import io.berth.cli.commands.LoadCommand;
+import io.berth.cli.commands.LoginCommand;
+import io.berth.cli.commands.LogoutCommand;
 import io.berth.cli.commands.PluginLsCommand;
+import io.berth.cli.commands.PullCommand;
+import io.berth.cli.commands.PushCommand;
+import io.berth.cli.commands.RmiCommand;
+import io.berth.cli.commands.SaveCommand;
+import io.berth.cli.commands.SystemNoteCommand;
 import io.berth.cli.commands.SystemReplayCommand;
+import io.berth.cli.commands.TagCommand;
 import io.berth.cli.commands.VersionCommand;
 import io.berth.cli.http.UnixHttpClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -31,7 +48,7 @@ public final class BerthCommand implements Callable<Integer> {
     /** Where the daemon listens unless {@code -H} or {@code BERTH_HOST} says otherwise. */
     public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
     /** How long an auto-started daemon may take to answer {@code /_ping}. */
-    static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    static final long START_TIMEOUT_MILLIS = 20_000;
 
     private final Map<String, String> env;
     private final PrintStream out;
@@ -42,8 +59,30 @@ public final class BerthCommand implements Callable<Integer> {
     private final OptionSpec debug;
     private BerthApi api;
 
-    BerthCommand(Map<String, String> env, PrintStream out, PrintStream err) {
+    /** The top-level commands, in the order {@code berth --help} lists them. */
+    static final String[] COMMANDS = {"pull", "push", "images", "image", "inspect", "history", "tag", "rmi", "save",
+            "load", "login", "logout", "events", "info", "version", "plugin", "system", "daemon", "help"};
+
+    private final InputStream in;
+    private String member;
+
+    /**
+     * @param only the command about to run, to build only its model (start-up time); {@code null} builds
+     *             every command, which help and errors need
+     */
+    BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String only) {
+        this(env, in, out, err, only, null);
+    }
+
+    /**
+     * @param only   the command about to run, to build only its model (start-up time); {@code null} builds
+     *               every command, which help and errors need
+     * @param member for a group ({@code image}, {@code system}, {@code plugin}), the member about to run, built
+     *               alone if it is one; else every member is built
+     */
+    BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String only, String member) {
         this.env = env;
+        this.in = in;
         this.out = out;
         this.err = err;
         spec = CommandSpec.wrapWithoutInspection(this).name("berth")
@@ -63,13 +102,89 @@ public final class BerthCommand implements Callable<Integer> {
         spec.addOption(OptionSpec.builder("-v", "--version").versionHelp(true)
                 .description("Print version information and quit").build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
-        add(new VersionCommand(this).spec());
-        add(new InfoCommand(this).spec());
-        add(new EventsCommand(this).spec());
-        add(new GroupCommand(this, "plugin", "Manage plugins", new PluginLsCommand(this)).spec());
-        add(new GroupCommand(this, "system", "Manage berth", new SystemReplayCommand(this)).spec());
-        add(new DaemonCommand(this).spec());
-        add(new HelpCommand(this).spec());
+        this.member = member;
+        if (only != null) {
+            if (!only.isEmpty()) {
+                add(command(only));
+            }
+        } else {
+            for (String name : COMMANDS) {
+                add(command(name));
+            }
+        }
+    }
+
+    /** Whether {@code name} is a top-level command whose model can be built on its own. */
+    static boolean buildsAlone(String name) {
+        for (String c : COMMANDS) {
+            if (c.equals(name)) {
+                return !name.equals("help"); // help lists every command
+            }
+        }
+        return false;
+    }
+
+    private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load"};
+    private static final String[] PLUGIN_MEMBERS = {"ls"};
+    private static final String[] SYSTEM_MEMBERS = {"replay", "note"};
+
+    /** A group with only the member about to run when it names one (aliases included), else with all. */
+    private CommandSpec group(String name, String description, String[] members) {
+        String m = member;
+        member = null; // only for the top-level group named on the command line
+        String alias = "list".equals(m) ? "ls" : "remove".equals(m) ? "rm" : m;
+        List<BaseCommand> built = new ArrayList<>();
+        for (String candidate : members) {
+            if (alias == null || !java.util.Arrays.asList(members).contains(alias) || candidate.equals(alias)) {
+                built.add(groupMember(name, candidate));
+            }
+        }
+        return new GroupCommand(this, name, description, built.toArray(new BaseCommand[0])).spec();
+    }
+
+    private BaseCommand groupMember(String group, String name) {
+        return switch (group + " " + name) {
+            case "image ls" -> new ImagesCommand(this, "ls");
+            case "image inspect" -> new InspectCommand(this, false);
+            case "image history" -> new HistoryCommand(this);
+            case "image tag" -> new TagCommand(this);
+            case "image rm" -> new RmiCommand(this, "rm");
+            case "image prune" -> new ImagePruneCommand(this);
+            case "image pull" -> new PullCommand(this);
+            case "image push" -> new PushCommand(this);
+            case "image save" -> new SaveCommand(this);
+            case "image load" -> new LoadCommand(this);
+            case "plugin ls" -> new PluginLsCommand(this);
+            case "system replay" -> new SystemReplayCommand(this);
+            case "system note" -> new SystemNoteCommand(this);
+            default -> throw new IllegalArgumentException(group + " " + name);
+        };
+    }
+
+    /** Builds one top-level command's model (a string switch: no run-time linkage). */
+    private CommandSpec command(String name) {
+        return switch (name) {
+            case "pull" -> new PullCommand(this).spec();
+            case "push" -> new PushCommand(this).spec();
+            case "images" -> new ImagesCommand(this, "images").spec();
+            case "image" -> group("image", "Manage images", IMAGE_MEMBERS);
+            case "inspect" -> new InspectCommand(this, true).spec();
+            case "history" -> new HistoryCommand(this).spec();
+            case "tag" -> new TagCommand(this).spec();
+            case "rmi" -> new RmiCommand(this, "rmi").spec();
+            case "save" -> new SaveCommand(this).spec();
+            case "load" -> new LoadCommand(this).spec();
+            case "login" -> new LoginCommand(this).spec();
+            case "logout" -> new LogoutCommand(this).spec();
+            case "events" -> new EventsCommand(this).spec();
+            case "info" -> new InfoCommand(this).spec();
+            case "version" -> new VersionCommand(this).spec();
+            case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
+            case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
+            case "daemon" -> new DaemonCommand(this).spec();
+            case "help" -> new HelpCommand(this).spec();
+            default -> throw new IllegalArgumentException(name);
+        };
     }
 
     private void add(CommandSpec sub) {
@@ -96,6 +211,68 @@ public final class BerthCommand implements Callable<Integer> {
     /** Standard error. */
     public PrintStream err() {
         return err;
+    }
+
+    /** Standard input. */
+    public InputStream in() {
+        return in;
+    }
+
+    /** Whether standard output is a terminal (progress bars, and {@code save} refuses to write there). */
+    public boolean stdoutIsTerminal() {
+        return processStreams && Terminal.isTerminal(1);
+    }
+
+    /** Whether standard input is a terminal (prompts; {@code load} refuses to read one). */
+    public boolean stdinIsTerminal() {
+        return processStreams && Terminal.isTerminal(0);
+    }
+
+    private boolean processStreams;
+
+    /** Marks the streams as the process's own (fd 0, 1, 2), as {@link Main#main} runs; tests pass their own. */
+    void processStreams(boolean own) {
+        this.processStreams = own;
+    }
+
+    /** The terminal's width in columns (for progress bars). */
+    public int terminalWidth() {
+        return Terminal.width(env);
+    }
+
+    /** Docker's client configuration directory: {@code $DOCKER_CONFIG}, else {@code ~/.docker}. */
+    public Path dockerConfigDir() {
+        return DockerConfig.directory(env);
+    }
+
+    /**
+     * The {@code X-Registry-Auth} value for a registry from Docker's config file, or {@code null} when it
+     * holds none. An unreadable file is a warning, as with Docker's CLI, and the request goes anonymous.
+     */
+    public String registryAuth(String registry) {
+        try {
+            DockerConfig.Auth auth = DockerConfig.load(dockerConfigDir()).find(registry);
+            return auth == null ? null : auth.header();
+        } catch (java.io.IOException e) {
+            err.println("WARNING: Error loading config file: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Docker's confirmation prompt: prints {@code message [y/N] } and reads one line from stdin; only
+     * {@code y} or {@code Y} confirms.
+     */
+    public boolean confirm(String message) throws java.io.IOException {
+        out.print(message + " [y/N] ");
+        out.flush();
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            line.append((char) c);
+        }
+        String answer = line.toString().strip();
+        return answer.equals("y") || answer.equals("Y");
     }
 
     /** An environment variable of this run, or {@code null}. */
@@ -137,7 +314,7 @@ public final class BerthCommand implements Callable<Integer> {
             Path socket = socketPath(hostUri());
             boolean isDefault = socket.equals(socketPath(DEFAULT_HOST));
             DaemonStarter starter = "1".equals(env.get("BERTH_NO_AUTOSTART")) ? null
-                    : new DaemonStarter(env.get("BERTH_LAUNCHER"), socket, rootDir(), isDefault, START_TIMEOUT);
+                    : new DaemonStarter(env.get("BERTH_LAUNCHER"), socket, rootDir(), isDefault, START_TIMEOUT_MILLIS);
             api = new BerthApi(new UnixHttpClient(socket, BuildInfo.userAgent()), starter);
         }
         return api;

@@ -1,28 +1,12 @@
 package io.berth.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.Locale;
-import java.util.Properties;
 
 /** The CLI's own version and platform, as shown by {@code berth version}. */
 public final class BuildInfo {
-    private static final String VERSION = load();
+    private static final String VERSION = Version.VALUE;
 
     private BuildInfo() {
-    }
-
-    private static String load() {
-        try (InputStream in = BuildInfo.class.getResourceAsStream("build.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /** The berth version this CLI was built as. */

@@ -2,7 +2,9 @@ package io.berth.cli;
 
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
+import io.berth.cli.http.UnixHttpClient;
 import io.berth.cli.http.SocketPathException;
 import picocli.CommandLine;
 
@@ -10,6 +12,7 @@ import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +32,12 @@ public final class Main {
     /** Runs the CLI and exits with its exit code. */
     public static void main(String[] args) {
         warmUpInBackground();
+        UnixHttpClient.closeChannelsAtExit();
         // Buffer stdout: commands print many short lines; streaming commands flush per event.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),
                 false, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
-        int code = run(args, System.getenv(), out, err);
+        int code = run(args, System.getenv(), System.in, out, err, true);
         out.flush();
         err.flush();
         // halt, not exit: everything is flushed and there are no shutdown hooks, while System.exit would
@@ -42,12 +46,13 @@ public final class Main {
     }
 
     /**
-     * Starts, on a second thread, the JDK and Jackson initialisation every daemon request needs, so that it
-     * overlaps with building the command-line model instead of following it. Opening the first Unix-domain
-     * channel initialises the JDK's selector provider and a {@code SecureRandom}, and the first parse
-     * initialises Jackson and {@code BigInteger}: together a few tens of milliseconds that no AOT cache
-     * holds, because they are class initialisation, not class loading. Class initialisation is thread-safe,
-     * so the main thread simply waits if it gets there first; failures are ignored (the real call reports).
+     * Starts, on a second thread, the JDK initialisation every daemon request needs, so that it overlaps with
+     * building the command-line model instead of following it: opening the first Unix-domain channel
+     * initialises the JDK's selector provider and {@code sun.nio.ch.UnixDomainSockets}, whose static
+     * initialiser creates a {@code SecureRandom} (for naming auto-bound sockets, which the CLI never uses) and
+     * with it the security providers: tens of milliseconds that no AOT cache holds, because they are class
+     * initialisation, not class loading. Class initialisation is thread-safe, so the main thread simply waits
+     * if it gets there first; failures are ignored (the real call reports them).
      */
     public static void warmUpInBackground() {
         Thread t = new Thread(new WarmUp(), "warm-up");
@@ -60,8 +65,8 @@ public final class Main {
         @Override
         public void run() {
             try {
-                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX).close();
-                io.berth.cli.api.Json.parse("{\"a\":[1,\"b\",true,null]}");
+                // Not closed: closing initialises sun.nio.ch.Net and InetAddress (see UnixHttpClient).
+                java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
             } catch (IOException | RuntimeException ignored) {
                 // the command's own request reports any real problem
             }
@@ -76,28 +81,43 @@ public final class Main {
      * @return the exit code
      */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        return run(args, env, System.in, out, err, false);
+    }
+
+    /**
+     * Runs one command line.
+     *
+     * @param in             standard input (prompts, {@code load}, {@code --password-stdin})
+     * @param processStreams whether the streams are the process's own, so that terminals can be detected
+     */
+    public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
+                          boolean processStreams) {
         // picocli registers converters for java.time and java.sql types by loading and initialising those
         // classes reflectively (java.time's formatters alone are ~10 ms); berth's options are all strings.
+        // picocli's default factory looks for Groovy's Closure class; not finding it means searching the class
+        // path, which opens the jar: milliseconds for nothing.
+        System.setProperty("picocli.disable.closures", "true");
         if (System.getProperty("picocli.converters.excludes") == null) {
             System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
         }
-        BerthCommand root = new BerthCommand(env, out, err);
+        String command = commandName(args);
+        String member = command == null ? null : argumentAfter(args, command);
+        String only = BerthCommand.buildsAlone(command) ? command : null;
+        if (command == null && versionOnly(args)) {
+            only = ""; // berth --version needs no command at all
+        }
+        BerthCommand root = new BerthCommand(env, in, out, err, only, member);
+        root.processStreams(processStreams);
         CommandLine cl = new CommandLine(root.spec());
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
-        cl.getSubcommands().get("daemon").setUnmatchedOptionsArePositionalParams(true);
-        cl.setParameterExceptionHandler((ex, a) -> {
-            err.println(ex.getMessage());
-            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
-            return ExitCodes.ENGINE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parseResult) -> {
-            int code = report(ex, root, err);
-            if (root.debug()) {
-                ex.printStackTrace(err);
-            }
-            return code;
-        });
+        applySynopses(cl);
+        CommandLine daemon = cl.getSubcommands().get("daemon");
+        if (daemon != null) {
+            daemon.setUnmatchedOptionsArePositionalParams(true);
+        }
+        cl.setParameterExceptionHandler(new UsageErrors(err));
+        cl.setExecutionExceptionHandler(new Failures(root, err));
         try {
             return cl.execute(args);
         } finally {
@@ -105,8 +125,96 @@ public final class Main {
         }
     }
 
+    /**
+     * The command named on a command line: the first argument that is not a global option or its value,
+     * or {@code null}. Only that command's model is built (building all of them was a third of start-up).
+     */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("-H") || a.equals("--host") || a.equals("--root")) {
+                i++; // the option's value
+            } else if (a.equals("--")) {
+                return null;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+            // -D, --debug, -Hunix://…, --host=…, --root=…, and options picocli will reject: skip
+        }
+        return null;
+    }
+
+    private static void applySynopses(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            if (sub.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b) {
+                b.applySynopsis();
+            }
+            applySynopses(sub);
+        }
+    }
+
+    /** Whether the command line asks only for the version ({@code -v}/{@code --version}, no help, no command). */
+    static boolean versionOnly(String[] args) {
+        boolean version = false;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) {
+                return false;
+            }
+            version |= a.equals("-v") || a.equals("--version");
+        }
+        return version;
+    }
+
+    /** The argument right after the first occurrence of {@code command}, if it is not an option; else {@code null}. */
+    static String argumentAfter(String[] args, String command) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(command)) {
+                return args[i + 1].startsWith("-") ? null : args[i + 1];
+            }
+        }
+        return null;
+    }
+
+    /** Usage errors (unknown option, bad value): picocli's message, the help hint, exit 125. */
+    private static final class UsageErrors implements CommandLine.IParameterExceptionHandler {
+        private final PrintStream err;
+
+        UsageErrors(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            err.println(ex.getMessage());
+            err.println("See '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return ExitCodes.ENGINE;
+        }
+    }
+
+    /** A command's failure: one line (see {@link #report}), and the stack trace with {@code -D}. */
+    private static final class Failures implements CommandLine.IExecutionExceptionHandler {
+        private final BerthCommand root;
+        private final PrintStream err;
+
+        Failures(BerthCommand root, PrintStream err) {
+            this.root = root;
+            this.err = err;
+        }
+
+        @Override
+        public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
+            int daemonError = c.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b
+                    ? b.daemonErrorExitCode() : ExitCodes.ENGINE;
+            int code = report(ex, root, err, daemonError);
+            if (root.debug()) {
+                ex.printStackTrace(err);
+            }
+            return code;
+        }
+    }
+
     /** Prints one line for a failure and returns its exit code. */
-    static int report(Exception ex, BerthCommand root, PrintStream err) {
+    static int report(Exception ex, BerthCommand root, PrintStream err, int daemonErrorExit) {
         root.out().flush(); // keep what was printed before the error in front of it
         // An if-chain, not a pattern switch: see Json.write.
         if (ex instanceof CliException e) {
@@ -115,19 +223,23 @@ public final class Main {
         }
         if (ex instanceof ApiException e) {
             err.println("Error response from daemon: " + e.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
+        }
+        if (ex instanceof JsonMessages.StreamError e) {
+            err.println(e.getMessage()); // as Docker's CLI prints an error inside a pull or push stream
+            return ExitCodes.FAILED;
         }
         if (ex instanceof DaemonStartException || ex instanceof SocketPathException) {
             err.println(ex.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         if (ex instanceof NoDaemonException e) {
             err.println("Cannot connect to the berth daemon at unix://" + e.socket() + ". Is the berth daemon running?");
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         if (ex instanceof IOException e) {
             err.println("error during connect to " + root.hostUri() + ": " + e.getMessage());
-            return ExitCodes.ENGINE;
+            return daemonErrorExit;
         }
         err.println("berth: internal error: " + ex + (root.debug() ? "" : " (run with -D for details)"));
         return ExitCodes.ENGINE;

@@ -5,7 +5,10 @@ import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -67,6 +70,169 @@ public final class BerthApi {
         return call("GET", target);
     }
 
+    /** {@code GET /images/json[?all=1]}. */
+    public List<Object> images(boolean all) throws IOException {
+        return array(getBytes(all ? "/images/json?all=1" : "/images/json"), "GET /images/json");
+    }
+
+    /** {@code GET /images/{name}/json}, as the daemon's bytes (inspect prints them re-indented, order kept). */
+    public byte[] imageInspectBytes(String name) throws IOException {
+        return getBytes("/images/" + pathSegment(name) + "/json");
+    }
+
+    /** {@code GET /images/{name}/history}. */
+    public List<Object> imageHistory(String name) throws IOException {
+        return array(getBytes("/images/" + pathSegment(name) + "/history"), "GET /images/{name}/history");
+    }
+
+    /** {@code POST /images/{name}/tag?repo=&tag=}. */
+    public void tagImage(String name, String repo, String tag) throws IOException {
+        try (HttpResponse r = call("POST", "/images/" + pathSegment(name) + "/tag?repo=" + query(repo)
+                + "&tag=" + query(tag), Map.of(), null, null)) {
+            r.bodyBytes();
+        }
+    }
+
+    /** {@code DELETE /images/{name}[?force=1]}: Docker's {@code [{"Untagged"},{"Deleted"}]}. */
+    public List<Object> removeImage(String name, boolean force) throws IOException {
+        try (HttpResponse r = call("DELETE", "/images/" + pathSegment(name) + (force ? "?force=1" : ""), Map.of(), null, null)) {
+            return array(r.bodyBytes(), "DELETE /images/{name}");
+        }
+    }
+
+    /** {@code POST /images/prune}; {@code all} prunes every unused image, not only dangling ones. */
+    public Map<String, Object> pruneImages(boolean all) throws IOException {
+        String target = all ? "/images/prune?filters=" + query("{\"dangling\":[\"false\"]}") : "/images/prune";
+        try (HttpResponse r = call("POST", target, Map.of(), null, null)) {
+            return Json.parseObject(r.bodyBytes(), "POST /images/prune");
+        }
+    }
+
+    /**
+     * {@code POST /images/create}: a pull, answered with Docker's JSON message stream; the caller reads its
+     * lines and closes it.
+     *
+     * @param auth the {@code X-Registry-Auth} value, or {@code null}
+     */
+    public HttpResponse pull(String fromImage, String tag, String platform, String auth) throws IOException {
+        StringBuilder t = new StringBuilder("/images/create?fromImage=").append(query(fromImage));
+        if (tag != null) {
+            t.append("&tag=").append(query(tag));
+        }
+        if (platform != null) {
+            t.append("&platform=").append(query(platform));
+        }
+        return call("POST", t.toString(), authHeader(auth), null, null);
+    }
+
+    /** {@code POST /images/{name}/push[?tag=]}: Docker's JSON message stream. */
+    public HttpResponse push(String name, String tag, String auth) throws IOException {
+        return call("POST", "/images/" + pathSegment(name) + "/push" + (tag == null ? "" : "?tag=" + query(tag)),
+                authHeader(auth), null, null);
+    }
+
+    /** {@code GET /images/get?names=…}: the images as a tar stream. */
+    public HttpResponse save(List<String> names) throws IOException {
+        StringBuilder t = new StringBuilder("/images/get");
+        char sep = '?';
+        for (String n : names) {
+            t.append(sep).append("names=").append(query(n));
+            sep = '&';
+        }
+        return call("GET", t.toString(), Map.of(), null, null);
+    }
+
+    /** {@code POST /images/load}: sends a tar ({@code length} -1 when unknown), answered with JSON lines. */
+    public HttpResponse load(InputStream tar, long length, boolean quiet) throws IOException {
+        String target = quiet ? "/images/load?quiet=1" : "/images/load";
+        try {
+            HttpResponse r = client.sendStream("POST", target, "application/x-tar", tar, length);
+            starter = null;
+            return checked(r);
+        } catch (NoDaemonException e) {
+            if (starter == null) {
+                throw e;
+            }
+            // Nothing of the body was sent: start a daemon, then send it.
+            DaemonStarter s = starter;
+            starter = null;
+            s.start(client);
+            return checked(client.sendStream("POST", target, "application/x-tar", tar, length));
+        }
+    }
+
+    /** {@code POST /auth}: checks credentials with the registry; {@code {"Status","IdentityToken"}}. */
+    public Map<String, Object> auth(String username, String password, String server) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("username", username);
+        body.put("password", password);
+        body.put("serveraddress", server);
+        try (HttpResponse r = call("POST", "/auth", Map.of(), "application/json",
+                Json.write(body).getBytes(StandardCharsets.UTF_8))) {
+            return Json.parseObject(r.bodyBytes(), "POST /auth");
+        }
+    }
+
+    /** {@code POST /berth/system/note}: records a note; answers the event's sequence number. */
+    public Map<String, Object> note(String text) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("Text", text);
+        try (HttpResponse r = call("POST", "/berth/system/note", Map.of(), "application/json",
+                Json.write(body).getBytes(StandardCharsets.UTF_8))) {
+            return Json.parseObject(r.bodyBytes(), "POST /berth/system/note");
+        }
+    }
+
+    private static Map<String, String> authHeader(String auth) {
+        return auth == null ? Map.of() : Map.of("X-Registry-Auth", auth);
+    }
+
+    private static List<Object> array(byte[] body, String what) throws IOException {
+        Object v = Json.parse(body);
+        if (v instanceof List<?> l) {
+            @SuppressWarnings("unchecked")
+            List<Object> list = (List<Object>) l;
+            return list;
+        }
+        throw new IOException(what + ": expected a JSON array");
+    }
+
+    /**
+     * An image name as a path segment, sent as Docker's CLI sends it: slashes, colons and {@code @} stay,
+     * while what would end or break the path ({@code ?}, {@code #}, {@code %}, spaces, controls) is
+     * percent-encoded.
+     */
+    public static String pathSegment(String name) {
+        StringBuilder sb = null;
+        byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean plain = b > 0x20 && b < 0x7f && b != '?' && b != '#' && b != '%';
+            if (plain && sb == null) {
+                continue;
+            }
+            if (sb == null) {
+                sb = new StringBuilder(name.length() + 8);
+                for (int j = 0; j < i; j++) {
+                    sb.append((char) bytes[j]);
+                }
+            }
+            if (plain) {
+                sb.append((char) b);
+            } else {
+                sb.append('%').append(HEX[b >> 4]).append(HEX[b & 15]);
+            }
+        }
+        return sb == null ? name : sb.toString();
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /** A query parameter value, percent-encoded (spaces as {@code %20}). */
+    public static String query(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private byte[] getBytes(String target) throws IOException {
         try (HttpResponse r = call("GET", target)) {
             return r.bodyBytes();
@@ -74,8 +240,17 @@ public final class BerthApi {
     }
 
     private HttpResponse call(String method, String target) throws IOException {
-        HttpResponse r = connectAndSend(method, target);
+        return call(method, target, Map.of(), null, null);
+    }
+
+    private HttpResponse call(String method, String target, Map<String, String> headers, String contentType, byte[] body)
+            throws IOException {
+        HttpResponse r = connectAndSend(method, target, headers, contentType, body);
         starter = null; // a daemon answered: never start another in this run
+        return checked(r);
+    }
+
+    private static HttpResponse checked(HttpResponse r) throws IOException {
         if (!r.isSuccess()) {
             try (r) {
                 throw new ApiException(r.status(), errorMessage(r));
@@ -84,9 +259,10 @@ public final class BerthApi {
         return r;
     }
 
-    private HttpResponse connectAndSend(String method, String target) throws IOException {
+    private HttpResponse connectAndSend(String method, String target, Map<String, String> headers, String contentType,
+                                        byte[] body) throws IOException {
         try {
-            return client.send(method, target);
+            return client.send(method, target, headers, contentType, body);
         } catch (NoDaemonException e) {
             if (starter == null) {
                 throw e;
@@ -94,7 +270,7 @@ public final class BerthApi {
             DaemonStarter s = starter;
             starter = null; // start at most once per run
             s.start(client);
-            return client.send(method, target);
+            return client.send(method, target, headers, contentType, body);
         }
     }
 

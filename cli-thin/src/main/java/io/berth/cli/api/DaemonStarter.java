@@ -35,7 +35,7 @@ public final class DaemonStarter {
     private final Path socket;
     private final String root;
     private final boolean defaultHost;
-    private final Duration timeout;
+    private final long timeoutMillis;
 
     /**
      * @param launcher    the launcher script ({@code BERTH_LAUNCHER}); {@code null} if the CLI was not
@@ -46,11 +46,19 @@ public final class DaemonStarter {
      * @param timeout     how long to wait for {@code /_ping}
      */
     public DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, Duration timeout) {
+        this(launcher, socket, root, defaultHost, timeout.toMillis());
+    }
+
+    /**
+     * As the other constructor, with the timeout in milliseconds: the CLI's hot path avoids
+     * {@code java.time.Duration}, whose initialisation initialises {@code BigInteger}.
+     */
+    public DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, long timeoutMillis) {
         this.launcher = launcher;
         this.socket = socket;
         this.root = root;
         this.defaultHost = defaultHost;
-        this.timeout = timeout;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** The daemon's log file: {@code ROOT/daemon.log}. */
@@ -108,7 +116,7 @@ public final class DaemonStarter {
             throw new DaemonStartException("Cannot start the berth daemon (" + e.getMessage() + "); see " + log);
         }
 
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         long sleepMillis = 20;
         while (true) {
             if (ping(client)) {
@@ -127,7 +135,7 @@ public final class DaemonStarter {
             }
             if (System.nanoTime() > deadline) {
                 throw new DaemonStartException("Cannot start the berth daemon: no answer on unix://" + socket
-                        + " after " + timeout.toSeconds() + " s; see " + log);
+                        + " after " + timeoutMillis / 1000 + " s; see " + log);
             }
             try {
                 Thread.sleep(sleepMillis);

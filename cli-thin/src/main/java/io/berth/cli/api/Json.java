@@ -1,48 +1,52 @@
 package io.berth.cli.api;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-
 import java.io.IOException;
-import java.io.StringWriter;
-import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * JSON as plain Java values over jackson-core's streaming API: objects are {@code Map<String,Object>}
- * (field order kept), arrays {@code List<Object>}, numbers {@code Long}/{@code BigInteger}/{@code Double},
- * plus {@code String}, {@code Boolean} and {@code null}. The CLI only renders what the daemon sends, so a
- * tree of JDK types is enough and keeps jackson-databind (and its start-up cost) off the class path.
+ * JSON as plain Java values: objects are {@code Map<String,Object>} (field order kept), arrays
+ * {@code List<Object>}, numbers {@code Long}, {@code BigInteger} (beyond a long) or {@code Double}, plus
+ * {@code String}, {@code Boolean} and {@code null}. The CLI only renders what the daemon sends, so a tree of
+ * JDK types is enough.
+ *
+ * <p>Reading and writing are written by hand rather than with jackson-core: the CLI's answers are small,
+ * and Jackson's first use initialises {@code BigInteger}, {@code BigDecimal} and {@code ForkJoinPool}, tens
+ * of milliseconds of every command's start-up that no AOT cache holds (docs/PERFORMANCE.md, "CLI").
+ * The reader is strict RFC 8259 (one value, no trailing data, no comments, nesting at most 512 deep).
  */
 public final class Json {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    private static final int MAX_DEPTH = 512;
 
-    private Json() {
+    private final String s;
+    private int pos;
+
+    private Json(String s) {
+        this.s = s;
     }
 
     /** Parses one JSON value. */
     public static Object parse(byte[] json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            if (p.nextToken() == null) {
-                throw new IOException("empty JSON document");
-            }
-            Object value = read(p);
-            if (p.nextToken() != null) {
-                throw new IOException("trailing data after the JSON value");
-            }
-            return value;
-        }
+        return parse(new String(json, StandardCharsets.UTF_8));
     }
 
     /** Parses one JSON value from text. */
     public static Object parse(String json) throws IOException {
-        return parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Json p = new Json(json);
+        p.skipSpace();
+        if (p.pos >= json.length()) {
+            throw new IOException("empty JSON document");
+        }
+        Object value = p.value(0);
+        p.skipSpace();
+        if (p.pos < json.length()) {
+            throw p.error("trailing data after the JSON value");
+        }
+        return value;
     }
 
     /** Parses a JSON object, failing with a message naming {@code what} if the value is not an object. */
@@ -55,97 +59,354 @@ public final class Json {
         throw new IOException(what + ": expected a JSON object");
     }
 
-    private static Object read(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        switch (t) {
-            case START_OBJECT -> {
-                Map<String, Object> map = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String name = p.currentName();
-                    p.nextToken();
-                    map.put(name, read(p));
-                }
+    private IOException error(String message) {
+        return new IOException("malformed JSON at offset " + pos + ": " + message);
+    }
+
+    private void skipSpace() {
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                return;
+            }
+            pos++;
+        }
+    }
+
+    private Object value(int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw error("nested more than " + MAX_DEPTH + " deep");
+        }
+        if (pos >= s.length()) {
+            throw error("unexpected end");
+        }
+        char c = s.charAt(pos);
+        if (c == '{') {
+            pos++;
+            Map<String, Object> map = new LinkedHashMap<>();
+            skipSpace();
+            if (pos < s.length() && s.charAt(pos) == '}') {
+                pos++;
                 return map;
             }
-            case START_ARRAY -> {
-                List<Object> list = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    list.add(read(p));
+            while (true) {
+                skipSpace();
+                if (pos >= s.length() || s.charAt(pos) != '"') {
+                    throw error("expected a field name");
                 }
+                String name = string();
+                skipSpace();
+                expect(':');
+                skipSpace();
+                map.put(name, value(depth + 1));
+                skipSpace();
+                if (pos < s.length() && s.charAt(pos) == ',') {
+                    pos++;
+                    continue;
+                }
+                expect('}');
+                return map;
+            }
+        }
+        if (c == '[') {
+            pos++;
+            List<Object> list = new ArrayList<>();
+            skipSpace();
+            if (pos < s.length() && s.charAt(pos) == ']') {
+                pos++;
                 return list;
             }
-            case VALUE_STRING -> {
-                return p.getText();
+            while (true) {
+                skipSpace();
+                list.add(value(depth + 1));
+                skipSpace();
+                if (pos < s.length() && s.charAt(pos) == ',') {
+                    pos++;
+                    continue;
+                }
+                expect(']');
+                return list;
             }
-            case VALUE_NUMBER_INT -> {
-                return switch (p.getNumberType()) {
-                    case INT, LONG -> p.getLongValue();
-                    default -> p.getBigIntegerValue();
-                };
-            }
-            case VALUE_NUMBER_FLOAT -> {
-                return p.getDoubleValue();
-            }
-            case VALUE_TRUE -> {
-                return Boolean.TRUE;
-            }
-            case VALUE_FALSE -> {
-                return Boolean.FALSE;
-            }
-            case VALUE_NULL -> {
-                return null;
-            }
-            default -> throw new IOException("unexpected JSON token " + t);
         }
+        if (c == '"') {
+            return string();
+        }
+        if (s.startsWith("true", pos)) {
+            pos += 4;
+            return Boolean.TRUE;
+        }
+        if (s.startsWith("false", pos)) {
+            pos += 5;
+            return Boolean.FALSE;
+        }
+        if (s.startsWith("null", pos)) {
+            pos += 4;
+            return null;
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            return number();
+        }
+        throw error("unexpected character '" + c + "'");
+    }
+
+    private void expect(char c) throws IOException {
+        if (pos >= s.length() || s.charAt(pos) != c) {
+            throw error("expected '" + c + "'");
+        }
+        pos++;
+    }
+
+    private String string() throws IOException {
+        pos++; // the opening quote
+        int start = pos;
+        // Fast path: no escapes.
+        while (pos < s.length()) {
+            char c = s.charAt(pos);
+            if (c == '"') {
+                return s.substring(start, pos++);
+            }
+            if (c == '\\') {
+                break;
+            }
+            if (c < 0x20) {
+                throw error("control character in a string");
+            }
+            pos++;
+        }
+        StringBuilder sb = new StringBuilder(pos - start + 16).append(s, start, pos);
+        while (pos < s.length()) {
+            char c = s.charAt(pos++);
+            if (c == '"') {
+                return sb.toString();
+            }
+            if (c < 0x20) {
+                pos--;
+                throw error("control character in a string");
+            }
+            if (c != '\\') {
+                sb.append(c);
+                continue;
+            }
+            if (pos >= s.length()) {
+                break;
+            }
+            char e = s.charAt(pos++);
+            switch (e) {
+                case '"', '\\', '/' -> sb.append(e);
+                case 'b' -> sb.append('\b');
+                case 'f' -> sb.append('\f');
+                case 'n' -> sb.append('\n');
+                case 'r' -> sb.append('\r');
+                case 't' -> sb.append('\t');
+                case 'u' -> {
+                    if (pos + 4 > s.length()) {
+                        throw error("truncated \\u escape");
+                    }
+                    int v = 0;
+                    for (int i = 0; i < 4; i++) {
+                        int d = Character.digit(s.charAt(pos++), 16);
+                        if (d < 0) {
+                            throw error("bad \\u escape");
+                        }
+                        v = v * 16 + d;
+                    }
+                    sb.append((char) v);
+                }
+                default -> throw error("bad escape '\\" + e + "'");
+            }
+        }
+        throw error("unterminated string");
+    }
+
+    private Object number() throws IOException {
+        int start = pos;
+        boolean integral = true;
+        if (s.charAt(pos) == '-') {
+            pos++;
+        }
+        int digits = pos;
+        while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+            pos++;
+        }
+        if (pos == digits || (s.charAt(digits) == '0' && pos - digits > 1)) {
+            throw error("bad number");
+        }
+        if (pos < s.length() && s.charAt(pos) == '.') {
+            integral = false;
+            pos++;
+            int frac = pos;
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                pos++;
+            }
+            if (pos == frac) {
+                throw error("bad number");
+            }
+        }
+        if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+            integral = false;
+            pos++;
+            if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+                pos++;
+            }
+            int exp = pos;
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                pos++;
+            }
+            if (pos == exp) {
+                throw error("bad number");
+            }
+        }
+        String text = s.substring(start, pos);
+        if (!integral) {
+            return Double.parseDouble(text);
+        }
+        if (pos - digits <= 18) {
+            return Long.parseLong(text);
+        }
+        // Rare: only then pay for BigInteger's initialisation.
+        BigInteger big = new BigInteger(text);
+        return big.bitLength() < 64 ? (Object) big.longValue() : big;
     }
 
     /** Writes a value as compact JSON. */
     public static String write(Object value) {
-        StringWriter out = new StringWriter();
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            write(g, value);
-        } catch (IOException e) {
-            throw new IllegalStateException("writing JSON to memory failed", e);
-        }
-        return out.toString();
+        StringBuilder sb = new StringBuilder(256);
+        write(sb, value);
+        return sb.toString();
     }
 
     // An if-chain, not a pattern switch: a type switch is linked by a bootstrap method at run time, which
     // costs milliseconds on every start of the CLI.
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    private static void write(StringBuilder sb, Object v) {
         if (v == null) {
-            g.writeNull();
+            sb.append("null");
         } else if (v instanceof Map<?, ?> m) {
-            g.writeStartObject();
+            sb.append('{');
+            boolean first = true;
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                g.writeFieldName(String.valueOf(e.getKey()));
-                write(g, e.getValue());
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                quote(sb, String.valueOf(e.getKey()));
+                sb.append(':');
+                write(sb, e.getValue());
             }
-            g.writeEndObject();
+            sb.append('}');
         } else if (v instanceof List<?> l) {
-            g.writeStartArray();
-            for (Object o : l) {
-                write(g, o);
+            sb.append('[');
+            for (int i = 0; i < l.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                write(sb, l.get(i));
             }
-            g.writeEndArray();
-        } else if (v instanceof String s) {
-            g.writeString(s);
+            sb.append(']');
+        } else if (v instanceof String str) {
+            quote(sb, str);
         } else if (v instanceof Boolean b) {
-            g.writeBoolean(b);
-        } else if (v instanceof Long n) {
-            g.writeNumber(n);
-        } else if (v instanceof Integer n) {
-            g.writeNumber(n);
-        } else if (v instanceof BigInteger n) {
-            g.writeNumber(n);
-        } else if (v instanceof BigDecimal n) {
-            g.writeNumber(n);
-        } else if (v instanceof Double n) {
-            g.writeNumber(n);
+            sb.append(b.booleanValue());
+        } else if (v instanceof Double d) {
+            if (d.isNaN() || d.isInfinite()) {
+                sb.append("null"); // not representable in JSON
+            } else {
+                sb.append(d.doubleValue());
+            }
         } else if (v instanceof Number n) {
-            g.writeNumber(n.toString());
+            sb.append(n.toString());
         } else {
-            g.writeString(v.toString());
+            quote(sb, v.toString());
+        }
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private static void quote(StringBuilder sb, String str) {
+        sb.append('"');
+        for (int i = 0; i < str.length(); i++) {
+            char c = str.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c == '\n') {
+                sb.append("\\n");
+            } else if (c == '\r') {
+                sb.append("\\r");
+            } else if (c == '\t') {
+                sb.append("\\t");
+            } else if (c < 0x20) {
+                sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 15]);
+            } else {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
+    }
+
+    /** Writes a value as JSON indented as Go's {@code json.MarshalIndent(v, "", indent)} does. */
+    public static String writeIndented(Object value, String indent) {
+        return indent(write(value).getBytes(java.nio.charset.StandardCharsets.UTF_8), indent);
+    }
+
+    /**
+     * Re-indents JSON text as Go's {@code json.Indent(dst, src, "", indent)} does, which is how Docker's
+     * CLI prints {@code inspect} answers: strings and numbers are copied as they are (escapes and field
+     * order kept), one value per line, {@code ": "} after names, empty objects and arrays stay {@code {}}
+     * and {@code []}. The input is assumed to be valid JSON (it was parsed or produced already).
+     */
+    public static String indent(byte[] json, String indent) {
+        String s = new String(json, java.nio.charset.StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder(s.length() * 2);
+        int depth = 0;
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                int start = i++;
+                while (i < n && s.charAt(i) != '"') {
+                    if (s.charAt(i) == '\\') {
+                        i++;
+                    }
+                    i++;
+                }
+                out.append(s, start, Math.min(i + 1, n));
+            } else if (c == '{' || c == '[') {
+                char close = c == '{' ? '}' : ']';
+                int j = i + 1;
+                while (j < n && isSpace(s.charAt(j))) {
+                    j++;
+                }
+                if (j < n && s.charAt(j) == close) {
+                    out.append(c).append(close);
+                    i = j;
+                } else {
+                    depth++;
+                    out.append(c);
+                    newline(out, indent, depth);
+                }
+            } else if (c == '}' || c == ']') {
+                depth--;
+                newline(out, indent, depth);
+                out.append(c);
+            } else if (c == ',') {
+                out.append(c);
+                newline(out, indent, depth);
+            } else if (c == ':') {
+                out.append(": ");
+            } else if (!isSpace(c)) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    }
+
+    private static void newline(StringBuilder out, String indent, int depth) {
+        out.append('\n');
+        for (int d = 0; d < depth; d++) {
+            out.append(indent);
         }
     }
 

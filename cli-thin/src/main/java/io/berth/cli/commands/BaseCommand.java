@@ -5,7 +5,9 @@ import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,6 +34,77 @@ public abstract class BaseCommand implements Callable<Integer> {
     /** This command's model, to be added to its parent. */
     public CommandSpec spec() {
         return spec;
+    }
+
+    /**
+     * The exit code when the daemon answers with an error: 1 for the image commands, as Docker's CLI
+     * exits 1 for {@code Error response from daemon}; the older commands keep 125 (see README).
+     */
+    public int daemonErrorExitCode() {
+        return ExitCodes.ENGINE;
+    }
+
+    /**
+     * Sets the usage line shown by {@code --help} and by argument-count errors, e.g.
+     * {@code "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]"} for {@code berth tag}.
+     */
+    protected final void synopsis(String arguments) {
+        this.arguments = arguments;
+    }
+
+    /**
+     * Sets the usage line once the command sits in its tree (its full name, {@code berth image ls}, is known
+     * only then); {@link io.berth.cli.Main} calls it for every command built.
+     */
+    public final void applySynopsis() {
+        if (!arguments.isEmpty()) {
+            spec.usageMessage().customSynopsis((spec.qualifiedName() + " " + arguments).replace("%", "%%"));
+        }
+    }
+
+    private String arguments = "";
+
+    /**
+     * Adds the positional arguments, as a list of any length: their count is checked in {@link #call} by
+     * {@link #requireArgs}, so that a wrong count gets Docker's message and exit code rather than
+     * picocli's usage error.
+     */
+    protected final PositionalParamSpec arguments(String label) {
+        PositionalParamSpec p = PositionalParamSpec.builder().paramLabel(label).arity("0..*").hidden(true).type(List.class)
+                .auxiliaryTypes(String.class).build();
+        spec.addPositional(p);
+        return p;
+    }
+
+    /** The positional arguments given, never {@code null}. */
+    protected static List<String> values(PositionalParamSpec p) {
+        List<String> v = p.getValue();
+        return v == null ? List.of() : v;
+    }
+
+    /**
+     * Checks the number of arguments as Docker's CLI does, with its message and exit code 1:
+     * {@code berth: 'berth tag' requires 2 arguments}, a blank line, the usage line, a blank line and
+     * {@code See 'berth tag --help'.}.
+     *
+     * @param max the most arguments allowed, or -1 for no limit
+     */
+    protected final List<String> requireArgs(PositionalParamSpec p, int min, int max) {
+        List<String> v = values(p);
+        if (v.size() >= min && (max < 0 || v.size() <= max)) {
+            return v;
+        }
+        String name = spec.qualifiedName();
+        String what;
+        if (min == max) {
+            what = "requires " + (min == 0 ? "no" : Integer.toString(min)) + " argument" + (min == 1 ? "" : "s");
+        } else if (v.size() < min) {
+            what = "requires at least " + min + " argument" + (min == 1 ? "" : "s");
+        } else {
+            what = "requires at most " + max + " argument" + (max == 1 ? "" : "s");
+        }
+        throw new CliException(ExitCodes.FAILED, "berth: '" + name + "' " + what + "\n\nUsage:  " + name + " "
+                + arguments + "\n\nSee '" + name + " --help'.");
     }
 
     /** Adds an option taking one value. */

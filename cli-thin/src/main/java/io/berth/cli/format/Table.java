@@ -8,11 +8,21 @@ import java.util.List;
 public final class Table {
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
+    private int minWidth;
 
     /** A table with these column headers. */
     public Table(String... headers) {
         this.columns = headers.length;
         rows.add(headers);
+    }
+
+    /**
+     * Makes every column but the last at least {@code width} characters wide, separator included, as
+     * Docker's list commands do (their tab writer's minimum cell width is 10).
+     */
+    public Table minWidth(int width) {
+        this.minWidth = width;
+        return this;
     }
 
     /** Adds a row; missing cells are empty, {@code null} prints as empty. */
@@ -39,7 +49,8 @@ public final class Table {
             for (int i = 0; i < columns; i++) {
                 sb.append(r[i]);
                 if (i < columns - 1) {
-                    sb.append(" ".repeat(width[i] - r[i].codePointCount(0, r[i].length()) + 3));
+                    int cell = Math.max(width[i] + 3, minWidth);
+                    sb.append(" ".repeat(cell - r[i].codePointCount(0, r[i].length())));
                 }
             }
             out.println(sb.toString().stripTrailing());

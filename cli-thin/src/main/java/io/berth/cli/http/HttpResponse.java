@@ -98,8 +98,11 @@ public final class HttpResponse implements Closeable {
         return new String(bytes, 0, n, StandardCharsets.UTF_8);
     }
 
+    /** Hangs up (or, in the CLI's own process, leaves that to the exit: see {@link UnixHttpClient#closeChannelsAtExit}). */
     @Override
     public void close() throws IOException {
-        channel.close();
+        if (!UnixHttpClient.closingAtExit()) {
+            channel.close();
+        }
     }
 }

@@ -32,6 +32,22 @@ public final class UnixHttpClient {
     private final Path socket;
     private final String userAgent;
 
+    private static volatile boolean closeAtExit;
+
+    /**
+     * Leaves connections open when a response is closed, for a process that exits right after its requests
+     * (the {@code berth} command): the kernel closes them at exit. Closing a {@code SocketChannel} initialises
+     * {@code sun.nio.ch.Net}, which initialises {@code InetAddress}, which reads the JDK's security
+     * properties file: up to tens of milliseconds for nothing a Unix socket needs (docs/PERFORMANCE.md).
+     */
+    public static void closeChannelsAtExit() {
+        closeAtExit = true;
+    }
+
+    static boolean closingAtExit() {
+        return closeAtExit;
+    }
+
     /**
      * @param socket    the daemon's socket path
      * @param userAgent sent as {@code User-Agent}; the daemon records it as the client of every event the
@@ -64,9 +80,15 @@ public final class UnixHttpClient {
      * @throws IOException          the connection failed or the answer is not HTTP/1.x
      */
     public HttpResponse send(String method, String target, String contentType, byte[] body) throws IOException {
+        return send(method, target, Map.of(), contentType, body);
+    }
+
+    /** As {@link #send(String, String, String, byte[])}, with extra request headers (e.g. {@code X-Registry-Auth}). */
+    public HttpResponse send(String method, String target, Map<String, String> headers, String contentType, byte[] body)
+            throws IOException {
         SocketChannel channel = connect();
         try {
-            writeRequest(channel, method, target, contentType, body);
+            writeRequest(channel, method, target, headers, contentType, body, body == null ? -2 : body.length);
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
             return readResponse(channel, in, method);
         } catch (IOException | RuntimeException e) {
@@ -74,6 +96,49 @@ public final class UnixHttpClient {
             throw e;
         }
     }
+
+    /**
+     * Sends one request whose body is streamed from {@code body} (a tar for {@code POST /images/load}), then
+     * reads the response head.
+     *
+     * @param length the body's length, or -1 to send it with chunked transfer coding (stdin)
+     */
+    public HttpResponse sendStream(String method, String target, String contentType, InputStream body, long length)
+            throws IOException {
+        SocketChannel channel = connect();
+        try {
+            writeRequest(channel, method, target, Map.of(), contentType, null, length);
+            java.io.OutputStream raw = Channels.newOutputStream(channel);
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            long sent = 0;
+            while ((n = body.read(buf)) > 0) {
+                if (length < 0) {
+                    raw.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    raw.write(buf, 0, n);
+                    raw.write(CRLF);
+                } else {
+                    if (sent + n > length) {
+                        throw new IOException("the input grew while it was being sent");
+                    }
+                    raw.write(buf, 0, n);
+                }
+                sent += n;
+            }
+            if (length < 0) {
+                raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } else if (sent != length) {
+                throw new IOException("the input ended after " + sent + " of " + length + " bytes");
+            }
+            InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
+            return readResponse(channel, in, method);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private SocketChannel connect() throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
@@ -122,18 +187,28 @@ public final class UnixHttpClient {
         }
     }
 
-    private void writeRequest(SocketChannel channel, String method, String target, String contentType, byte[] body)
-            throws IOException {
+    /** {@code length}: the body's length, -1 for chunked, -2 for no body. */
+    private void writeRequest(SocketChannel channel, String method, String target, Map<String, String> headers,
+                              String contentType, byte[] body, long length) throws IOException {
         StringBuilder head = new StringBuilder(256)
                 .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
                 .append("Host: localhost\r\n")
                 .append("User-Agent: ").append(userAgent).append("\r\n")
                 .append("Connection: close\r\n");
-        if (body != null) {
-            if (contentType != null) {
-                head.append("Content-Type: ").append(contentType).append("\r\n");
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String v = h.getValue();
+            if (v.indexOf('\r') >= 0 || v.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("header " + h.getKey() + " holds a line break");
             }
-            head.append("Content-Length: ").append(body.length).append("\r\n");
+            head.append(h.getKey()).append(": ").append(v).append("\r\n");
+        }
+        if (length >= -1 && contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (length >= 0) {
+            head.append("Content-Length: ").append(length).append("\r\n");
+        } else if (length == -1) {
+            head.append("Transfer-Encoding: chunked\r\n");
         } else if (method.equals("POST") || method.equals("PUT")) {
             head.append("Content-Length: 0\r\n");
         }
@@ -209,7 +284,12 @@ public final class UnixHttpClient {
             }
             String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
             String value = HttpLines.latin1ToUtf8(line.substring(colon + 1).trim());
-            headers.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+            List<String> values = headers.get(name); // no lambda: linked at run time on first use
+            if (values == null) {
+                values = new ArrayList<>(1);
+                headers.put(name, values);
+            }
+            values.add(value);
         }
         if (line == null) {
             throw new IOException("the daemon closed the connection inside the response headers");

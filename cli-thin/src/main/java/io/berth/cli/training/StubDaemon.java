@@ -50,6 +50,31 @@ public final class StubDaemon implements AutoCloseable {
             "hostId":"h","payload":{"pluginId":"runtime-runc","version":"0.1.0","extensions":["a=b"]}}
             """;
 
+    static final String IMAGES = """
+            [{"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","ParentId":"",\
+            "RepoTags":["127.0.0.1:5000/busybox:1","busybox:latest"],\
+            "RepoDigests":["127.0.0.1:5000/busybox@sha256:7c13d8aa7155c114a17c8114ca3480d9b8c8620e7798275760e383e6ca365d1c"],\
+            "Created":1795046400,"Size":1213440,"SharedSize":-1,"VirtualSize":1213440,"Labels":{},"Containers":-1},\
+            {"Id":"sha256:ead6975b20d1ee43bc2d35d8a7c8941468a2fb68fd51596de2b388768a35ac6b","ParentId":"","RepoTags":[],\
+            "RepoDigests":[],"Created":1795000000,"Size":4264000,"SharedSize":-1,"VirtualSize":4264000,"Labels":null,\
+            "Containers":-1}]""";
+    static final String IMAGE = """
+            {"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","RepoTags":["busybox:latest"],\
+            "RepoDigests":[],"Parent":"","Comment":"","Created":"2026-11-01T00:00:00Z","Config":{"Env":["PATH=/bin"],\
+            "Cmd":["sh"]},"Architecture":"amd64","Os":"linux","Size":1213440,"RootFS":{"Type":"layers","Layers":[]}}""";
+    static final String HISTORY = """
+            [{"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","Created":1795046400,\
+            "CreatedBy":"ADD busybox /bin/busybox # a long created-by text for truncation","Tags":["busybox:latest"],\
+            "Size":1213440,"Comment":""}]""";
+    static final String PULL = """
+            {"status":"Pulling from library/busybox","id":"latest"}
+            {"status":"Pulling fs layer","id":"7c13d8aa7155"}
+            {"status":"Downloading","progressDetail":{"current":512,"total":1024},"progress":"[=>  ]","id":"7c13d8aa7155"}
+            {"status":"Pull complete","id":"7c13d8aa7155"}
+            {"status":"Digest: sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e"}
+            {"status":"Status: Downloaded newer image for busybox:latest"}
+            """;
+
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -60,7 +85,11 @@ public final class StubDaemon implements AutoCloseable {
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
-        acceptor = Thread.ofPlatform().daemon().name("stub-daemon").start(this::acceptLoop);
+        // Threads from named Runnable classes, and no streams or lambdas anywhere in the training code: the
+        // training run puts every class it loads into the AOT cache, and the JVM loads all of them at start.
+        acceptor = new Thread(new AcceptLoop(), "stub-daemon");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     /** Runs a stub daemon on the socket given as the only argument until killed. */
@@ -75,11 +104,33 @@ public final class StubDaemon implements AutoCloseable {
         }
     }
 
+    private final class AcceptLoop implements Runnable {
+        @Override
+        public void run() {
+            acceptLoop();
+        }
+    }
+
+    private static final class Serve implements Runnable {
+        private final SocketChannel channel;
+
+        Serve(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void run() {
+            serve(channel);
+        }
+    }
+
     private void acceptLoop() {
         while (server.isOpen()) {
             try {
                 SocketChannel c = server.accept();
-                Thread.ofPlatform().daemon().start(() -> serve(c));
+                Thread t = new Thread(new Serve(c), "stub-request");
+                t.setDaemon(true);
+                t.start();
             } catch (IOException e) {
                 return; // closed
             }
@@ -101,15 +152,24 @@ public final class StubDaemon implements AutoCloseable {
                 }
             }
             in.skipNBytes(contentLength);
-            String[] parts = requestLine.split(" ");
-            String method = parts[0];
-            String target = parts.length > 1 ? parts[1] : "/";
-            String path = target.replaceFirst("^/v1\\.\\d+", "");
+            int sp1 = requestLine.indexOf(' ');
+            int sp2 = requestLine.indexOf(' ', sp1 + 1);
+            String method = sp1 < 0 ? requestLine : requestLine.substring(0, sp1);
+            String target = sp1 < 0 ? "/" : sp2 < 0 ? requestLine.substring(sp1 + 1) : requestLine.substring(sp1 + 1, sp2);
+            String path = target;
+            if (path.startsWith("/v1.")) {
+                int slash = path.indexOf('/', 1);
+                path = slash < 0 ? "/" : path.substring(slash);
+            }
             int q = path.indexOf('?');
             if (q >= 0) {
                 path = path.substring(0, q);
             }
             OutputStream out = Channels.newOutputStream(c);
+            if (path.startsWith("/images/")) {
+                images(out, method, path);
+                return;
+            }
             switch (path) {
                 case "/_ping" -> respond(out, 200, "text/plain", method.equals("HEAD") ? "" : "OK");
                 case "/version" -> respond(out, 200, "application/json", VERSION);
@@ -124,9 +184,27 @@ public final class StubDaemon implements AutoCloseable {
         }
     }
 
+    private static void images(OutputStream out, String method, String path) throws IOException {
+        if (path.equals("/images/json")) {
+            respond(out, 200, "application/json", IMAGES);
+        } else if (path.equals("/images/create") || path.endsWith("/push")) {
+            chunked(out, PULL);
+        } else if (path.startsWith("/images/nosuch")) {
+            respond(out, 404, "application/json", "{\"message\":\"No such image: nosuch\"}");
+        } else if (path.endsWith("/history")) {
+            respond(out, 200, "application/json", HISTORY);
+        } else if (method.equals("DELETE")) {
+            respond(out, 200, "application/json", "[{\"Untagged\":\"busybox:latest\"},{\"Deleted\":\"sha256:2b\"}]");
+        } else if (path.endsWith("/tag")) {
+            respond(out, 201, "application/json", "{}");
+        } else {
+            respond(out, 200, "application/json", IMAGE);
+        }
+    }
+
     private static void respond(OutputStream out, int status, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : " Not Found") + "\r\nContent-Type: " + type
+        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : status == 201 ? " Created" : " Not Found") + "\r\nContent-Type: " + type
                 + "\r\nApi-Version: 1.43\r\nServer: berth/stub\r\nContent-Length: " + b.length
                 + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));
@@ -137,7 +215,11 @@ public final class StubDaemon implements AutoCloseable {
     private static void chunked(OutputStream out, String lines) throws IOException {
         out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
                 + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        for (String l : lines.split("\n")) {
+        int start = 0;
+        while (start < lines.length()) {
+            int nl = lines.indexOf('\n', start);
+            String l = nl < 0 ? lines.substring(start) : lines.substring(start, nl);
+            start = nl < 0 ? lines.length() : nl + 1;
             byte[] b = (l + "\n").getBytes(StandardCharsets.UTF_8);
             out.write((Integer.toHexString(b.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(b);

@@ -11,7 +11,6 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The installed berth (system property {@code berth.dist}, set by failsafe to {@code target/dist}), run as
@@ -34,22 +33,29 @@ final class BerthDist {
     }
 
     /**
-     * The installation under test. Skips (rather than fails) while the daemon's jars are not installed, so
-     * the CLI module verifies on its own until engine-core provides {@code lib/engine}.
+     * The installation under test. A missing piece fails the test, never skips it: in CI an end-to-end test
+     * that quietly skips because the daemon was not built would hide exactly the breakage it is there for.
+     * Build it with {@code mvn -DskipTests package} at the root first.
      */
     static BerthDist get() throws IOException {
         String d = System.getProperty("berth.dist");
-        assumeTrue(d != null, "system property berth.dist is not set");
+        if (d == null) {
+            fail("system property berth.dist is not set: run the end-to-end tests through Maven (failsafe sets it"
+                    + " to the root's target/dist)");
+        }
         Path dist = Path.of(d);
         if (!Files.isExecutable(dist.resolve("bin/berth"))) {
-            fail("no launcher at " + dist.resolve("bin/berth") + ": run mvn package first");
+            fail("no launcher at " + dist.resolve("bin/berth") + ": run mvn -DskipTests package at the root first");
         }
         Path engine = dist.resolve("lib/engine");
         boolean hasDaemon;
         try (Stream<Path> jars = Files.isDirectory(engine) ? Files.list(engine) : Stream.empty()) {
             hasDaemon = jars.filter(p -> p.toString().endsWith(".jar")).anyMatch(BerthDist::holdsDaemonMain);
         }
-        assumeTrue(hasDaemon, "the daemon is not installed yet (no " + DAEMON_MAIN + " in " + engine + ")");
+        if (!hasDaemon) {
+            fail("the daemon is not installed in " + dist + " (no " + DAEMON_MAIN + " in " + engine
+                    + "): run mvn -DskipTests package at the root, not only in cli-thin");
+        }
         return new BerthDist(dist);
     }
 
@@ -65,6 +71,15 @@ final class BerthDist {
 
     /** Runs {@code bin/berth ARGS} and waits for it (at most {@code timeoutSeconds}). */
     Result run(int timeoutSeconds, String... args) throws IOException, InterruptedException {
+        return run(java.util.Map.of(), null, timeoutSeconds, args);
+    }
+
+    /**
+     * Runs {@code bin/berth ARGS} with extra environment variables and stdin from a file (or nothing, when
+     * {@code stdin} is {@code null}), and waits for it.
+     */
+    Result run(java.util.Map<String, String> env, Path stdin, int timeoutSeconds, String... args)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.addAll(List.of(args));
@@ -74,6 +89,9 @@ final class BerthDist {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().remove("BERTH_HOST");
             pb.environment().remove("BERTH_ROOT");
+            pb.environment().putAll(env);
+            pb.redirectInput(stdin == null ? ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))
+                    : ProcessBuilder.Redirect.from(stdin.toFile()));
             Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -1,0 +1,220 @@
+package io.berth.cli.commands;
+
+import io.berth.cli.BerthCommand;
+import io.berth.cli.CliException;
+import io.berth.cli.ExitCodes;
+import io.berth.cli.api.Json;
+import io.berth.cli.auth.ImageName;
+import io.berth.cli.format.Table;
+import io.berth.cli.format.Units;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code berth images} ({@code berth image ls}): {@code GET /images/json} laid out as Docker's CLI does — one row
+ * per repository and tag, {@code <none>} for untagged images, the digest column with {@code --digests},
+ * newest first, 12-character IDs, ages ({@code 2 weeks ago}) and sizes in Docker's 1000-based units.
+ */
+public final class ImagesCommand extends ImageCommand {
+    private final OptionSpec all;
+    private final OptionSpec quiet;
+    private final OptionSpec digests;
+    private final OptionSpec noTrunc;
+    private final OptionSpec format;
+    private final PositionalParamSpec repository;
+
+    /** One row of the listing. */
+    record Row(Object image, String repository, String tag, String digest) {
+    }
+
+    public ImagesCommand(BerthCommand root, String name) {
+        super(root, name, "List images");
+        synopsis("[OPTIONS] [REPOSITORY[:TAG]]");
+        if (name.equals("ls")) {
+            spec.aliases("list");
+        }
+        all = flag("Show all images (default hides intermediate images)", "-a", "--all");
+        digests = flag("Show digests", "--digests");
+        format = option("table|json", "Print as a table (default) or one JSON object per image", "--format");
+        noTrunc = flag("Don't truncate output", "--no-trunc");
+        quiet = flag("Only show image IDs", "-q", "--quiet");
+        repository = arguments("REPOSITORY[:TAG]");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> args = requireArgs(repository, 0, 1);
+        String f = string(format);
+        boolean json;
+        if (f == null || f.equals("table")) {
+            json = false;
+        } else if (f.equals("json") || f.equals("{{json .}}")) {
+            json = true;
+        } else {
+            throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
+                    + "\": berth supports --format table and --format json");
+        }
+        List<Object> images = new ArrayList<>(root.api().images(isSet(all)));
+        images.sort(new NewestFirst());
+        List<Row> rows = new ArrayList<>();
+        for (Object image : images) {
+            rows.addAll(rows(image, isSet(digests)));
+        }
+        if (!args.isEmpty()) {
+            ImageName wanted = ImageName.parse(args.getFirst());
+            List<Row> matching = new ArrayList<>();
+            for (Row r : rows) {
+                if (r.repository().equals(wanted.name()) && (wanted.tag() == null || r.tag().equals(wanted.tag()))) {
+                    matching.add(r);
+                }
+            }
+            rows = matching;
+        }
+        PrintStream out = root.out();
+        boolean trunc = !isSet(noTrunc);
+        if (isSet(quiet)) {
+            for (Row r : rows) {
+                out.println(id(r.image(), trunc));
+            }
+            return 0;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        if (json) {
+            for (Row r : rows) {
+                out.println(json(r, trunc, now));
+            }
+            return 0;
+        }
+        Table table = isSet(digests)
+                ? new Table("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
+                : new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+        table.minWidth(10);
+        for (Row r : rows) {
+            String created = Units.ago(number(Json.at(r.image(), "Created")), now);
+            String size = Units.humanSize(number(Json.at(r.image(), "Size")), 3);
+            if (isSet(digests)) {
+                table.row(r.repository(), r.tag(), r.digest(), id(r.image(), trunc), created, size);
+            } else {
+                table.row(r.repository(), r.tag(), id(r.image(), trunc), created, size);
+            }
+        }
+        table.print(out);
+        return 0;
+    }
+
+    /** Docker's rows for one image ({@code imageFormatTaggedAndDigest}). */
+    static List<Row> rows(Object image, boolean showDigests) {
+        List<Object> repoTags = Json.list(image, "RepoTags");
+        List<Object> repoDigests = Json.list(image, "RepoDigests");
+        List<Row> rows = new ArrayList<>();
+        Map<String, List<String>> tags = new LinkedHashMap<>();
+        Map<String, List<String>> digests = new LinkedHashMap<>();
+        for (Object t : repoTags) {
+            String s = String.valueOf(t);
+            if (s.equals("<none>:<none>")) {
+                continue;
+            }
+            ImageName n = ImageName.parse(s);
+            if (n.tag() != null) {
+                add(tags, n.name(), n.tag());
+            }
+        }
+        for (Object d : repoDigests) {
+            String s = String.valueOf(d);
+            int at = s.indexOf('@');
+            if (at > 0 && !s.equals("<none>@<none>")) {
+                add(digests, s.substring(0, at), s.substring(at + 1));
+            }
+        }
+        if (tags.isEmpty() && digests.isEmpty()) {
+            rows.add(new Row(image, "<none>", "<none>", "<none>"));
+            return rows;
+        }
+        for (Map.Entry<String, List<String>> e : tags.entrySet()) {
+            List<String> ds = digests.remove(e.getKey());
+            for (String tag : e.getValue()) {
+                if (!showDigests || ds == null || ds.isEmpty()) {
+                    rows.add(new Row(image, e.getKey(), tag, "<none>"));
+                } else {
+                    for (String d : ds) {
+                        rows.add(new Row(image, e.getKey(), tag, d));
+                    }
+                }
+            }
+        }
+        for (Map.Entry<String, List<String>> e : digests.entrySet()) {
+            if (showDigests) {
+                for (String d : e.getValue()) {
+                    rows.add(new Row(image, e.getKey(), "<none>", d));
+                }
+            } else {
+                rows.add(new Row(image, e.getKey(), "<none>", ""));
+            }
+        }
+        return rows;
+    }
+
+    // Loops and named classes rather than lambdas here: `images` is an everyday command, and a lambda is
+    // linked at run time on first use.
+    private static void add(Map<String, List<String>> map, String key, String value) {
+        List<String> l = map.get(key);
+        if (l == null) {
+            l = new ArrayList<>();
+            map.put(key, l);
+        }
+        l.add(value);
+    }
+
+    /** Newest first, as Docker's daemon answers; the sort is stable, so equal times keep the daemon's order. */
+    private static final class NewestFirst implements java.util.Comparator<Object> {
+        @Override
+        public int compare(Object a, Object b) {
+            return Long.compare(number(Json.at(b, "Created")), number(Json.at(a, "Created")));
+        }
+    }
+
+    private static String id(Object image, boolean trunc) {
+        String id = Json.text(image, "Id");
+        return trunc ? Units.shortId(id) : id;
+    }
+
+    /**
+     * The object Docker prints for {@code --format json}: its formatter's fields as display strings, keys
+     * sorted, {@code <} {@code >} {@code &} escaped as Go's encoder does.
+     */
+    private static String json(Row r, boolean trunc, long now) {
+        Object image = r.image();
+        long created = number(Json.at(image, "Created"));
+        long shared = number(Json.at(image, "SharedSize"));
+        long containers = number(Json.at(image, "Containers"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Containers", containers < 0 ? "N/A" : Long.toString(containers));
+        m.put("CreatedAt", createdAt(created));
+        m.put("CreatedSince", Units.ago(created, now));
+        m.put("Digest", r.digest());
+        m.put("ID", id(image, trunc));
+        m.put("Repository", r.repository());
+        m.put("SharedSize", shared < 0 ? "N/A" : Units.humanSize(shared, 3));
+        m.put("Size", Units.humanSize(number(Json.at(image, "Size")), 3));
+        m.put("Tag", r.tag());
+        m.put("UniqueSize", shared < 0 ? "N/A" : Units.humanSize(number(Json.at(image, "Size")) - shared, 3));
+        m.put("VirtualSize", Units.humanSize(number(Json.at(image, "VirtualSize"))));
+        return Json.write(m).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+    }
+
+    /** Go's {@code time.Time.String()} in the local zone: {@code 2026-11-28 10:24:10 +0100 CET}. */
+    static String createdAt(long unixSeconds) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss Z z", java.util.Locale.ROOT)
+                .format(java.time.Instant.ofEpochSecond(unixSeconds).atZone(java.time.ZoneId.systemDefault()));
+    }
+
+    static long number(Object v) {
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+}

@@ -147,7 +147,7 @@ class ImagesIT {
     @Test
     @Order(4)
     void givenImagePulled_whenSavedRemovedAndLoaded_thenItIsBackWithTheSameId() throws Exception {
-        String id = Json.text(Json.parse(berth("image", "inspect", image).out()), "Id");
+        String id = Json.text(Json.list(Json.parse(berth("image", "inspect", image).out())).getFirst(), "Id");
         assertTrue(id.startsWith("sha256:"), id);
         Path archive = tmp.resolve("busybox.tar");
         BerthDist.Result save = berth("save", "-o", archive.toString(), image);
@@ -165,7 +165,7 @@ class ImagesIT {
         BerthDist.Result load = berth.run(env, archive, 180, "-H", host, "--root", root.toString(), "load");
         assertEquals(0, load.exitCode(), describe(load));
         assertTrue(load.lines().contains("Loaded image: " + image), load.out());
-        String loadedId = Json.text(Json.parse(berth("image", "inspect", image).out()), "Id");
+        String loadedId = Json.text(Json.list(Json.parse(berth("image", "inspect", image).out())).getFirst(), "Id");
         assertEquals(id, loadedId);
     }
 

@@ -64,42 +64,57 @@ final class ChronicleEventReader implements EventReader {
      */
     @Override
     public List<EventEnvelope> nextBatch(int max) {
-        List<byte[]> raw = new ArrayList<>(Math.min(max, 8192));
-        while (raw.size() < max && !closed && !log.isClosed() && position + raw.size() < log.visibleSequence()) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    break;
+        return nextBatch(max, type -> true);
+    }
+
+    @Override
+    public List<EventEnvelope> nextBatch(int max, java.util.function.Predicate<String> wanted) {
+        while (true) {
+            List<byte[]> raw = new ArrayList<>(Math.min(max, 8192));
+            while (raw.size() < max && !closed && !log.isClosed() && position + raw.size() < log.visibleSequence()) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    Bytes<?> bytes = dc.wire().bytes();
+                    byte[] copy = new byte[(int) bytes.readRemaining()];
+                    bytes.read(copy);
+                    raw.add(copy);
                 }
-                Bytes<?> bytes = dc.wire().bytes();
-                byte[] copy = new byte[(int) bytes.readRemaining()];
-                bytes.read(copy);
-                raw.add(copy);
             }
-        }
-        if (raw.isEmpty()) {
-            return List.of();
-        }
-        long before = position;
-        EventEnvelope[] decoded = new EventEnvelope[raw.size()];
-        try {
-            if (raw.size() < PARALLEL_THRESHOLD) {
-                for (int i = 0; i < decoded.length; i++) {
-                    decoded[i] = log.codec().decode(raw.get(i));
+            if (raw.isEmpty()) {
+                return List.of();
+            }
+            long before = position;
+            EventEnvelope[] decoded = new EventEnvelope[raw.size()];
+            long[] skippedSequence = new long[raw.size()];
+            try {
+                IntStream indices = IntStream.range(0, decoded.length);
+                (raw.size() < PARALLEL_THRESHOLD ? indices : indices.parallel()).forEach(i -> {
+                    EventCodec.Header header = log.codec().peek(raw.get(i));
+                    if (wanted.test(header.type())) {
+                        decoded[i] = log.codec().decode(raw.get(i));
+                    } else {
+                        skippedSequence[i] = header.sequence();
+                    }
+                });
+            } catch (EventLogException e) {
+                throw new EventLogException("event log " + log.dir() + ", an entry after event " + before + ": " + e.getMessage(), e);
+            }
+            List<EventEnvelope> batch = new ArrayList<>(decoded.length);
+            for (int i = 0; i < decoded.length; i++) {
+                long sequence = decoded[i] != null ? decoded[i].sequence() : skippedSequence[i];
+                if (sequence > position) {
+                    position = sequence;
+                    if (decoded[i] != null) {
+                        batch.add(decoded[i]);
+                    }
                 }
-            } else {
-                IntStream.range(0, decoded.length).parallel().forEach(i -> decoded[i] = log.codec().decode(raw.get(i)));
             }
-        } catch (EventLogException e) {
-            throw new EventLogException("event log " + log.dir() + ", an entry after event " + before + ": " + e.getMessage(), e);
-        }
-        List<EventEnvelope> batch = new ArrayList<>(decoded.length);
-        for (EventEnvelope envelope : decoded) {
-            if (envelope.sequence() > position) {
-                position = envelope.sequence();
-                batch.add(envelope);
+            if (!batch.isEmpty()) {
+                return batch;
             }
         }
-        return batch;
     }
 
     private static final int PARALLEL_THRESHOLD = 256;

@@ -136,6 +136,44 @@ public final class EventCodec {
         return out.toByteArray();
     }
 
+    /**
+     * An envelope's sequence and type, read from its first fields without decoding the rest.
+     *
+     * @param sequence the event's sequence number
+     * @param type     its type name
+     */
+    public record Header(long sequence, String type) {}
+
+    /** Reads only the header of an envelope (the codec writes sequence and type first). */
+    public Header peek(byte[] json) {
+        long sequence = -1;
+        String type = null;
+        try (JsonParser p = factory.createParser(json)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new EventLogException("not an event envelope: expected a JSON object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME && (sequence < 0 || type == null)) {
+                String field = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                switch (field) {
+                    case "sequence" -> sequence = p.getLongValue();
+                    case "type" -> type = p.getText();
+                    default -> {
+                        if (value.isStructStart()) {
+                            p.skipChildren();
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw unreadable(e);
+        }
+        if (sequence < 0 || type == null) {
+            return new Header(decode(json).sequence(), decode(json).type());
+        }
+        return new Header(sequence, type);
+    }
+
     /** Decodes one envelope. */
     public EventEnvelope decode(byte[] json) {
         return decode(json, 0, json.length);

@@ -31,6 +31,24 @@ public interface EventReader extends AutoCloseable {
         return batch;
     }
 
+    /**
+     * Like {@link #nextBatch(int)}, but returns only events whose type {@code wanted} accepts; the
+     * others are passed over without being decoded (replays skip what no projection folds).
+     * {@link #position()} moves past the skipped ones too. Empty only at the end of the log.
+     */
+    default java.util.List<EventEnvelope> nextBatch(int max, java.util.function.Predicate<String> wanted) {
+        while (true) {
+            java.util.List<EventEnvelope> batch = nextBatch(max);
+            if (batch.isEmpty()) {
+                return batch;
+            }
+            java.util.List<EventEnvelope> kept = batch.stream().filter(e -> wanted.test(e.type())).toList();
+            if (!kept.isEmpty()) {
+                return kept;
+            }
+        }
+    }
+
     /** Sequence number of the last event this reader returned (or of its start position). */
     long position();
 

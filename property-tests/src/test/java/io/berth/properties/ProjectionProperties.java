@@ -70,6 +70,53 @@ class ProjectionProperties {
         assertEquals(fold(log), restored.toJson(JSON));
     }
 
+    @Property(tries = 300)
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void anEventTypeAProjectionSaysItDoesNotFoldLeavesItsStateUnchanged(@ForAll("eventSequences") List<Event> prefix,
+                                                                        @ForAll("eventSequences") List<Event> more) {
+        List<EventEnvelope> log = EventArbitraries.numbered(concat(prefix, more), List.of());
+        for (io.berth.engine.projection.Projection projection : Daemon.projections()) {
+            Object state = projection.initialState();
+            for (EventEnvelope event : log) {
+                String before = JSON.valueToTree(state).toString();
+                projection.apply(state, event);
+                if (!projection.folds(event.type())) {
+                    assertEquals(before, JSON.valueToTree(state).toString(),
+                            projection.name() + " says it does not fold " + event.type() + " but it changed");
+                }
+            }
+        }
+    }
+
+    private static List<Event> concat(List<Event> a, List<Event> b) {
+        List<Event> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    @Property(tries = 8)
+    void replayingARealLogSkippingUnfoldedEventsEqualsFoldingEveryEvent(@ForAll("eventSequences") List<Event> events,
+                                                                       @ForAll("actors") List<Actor> actors) throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("berth-replay-property");
+        try (io.berth.eventlog.EventLog log = io.berth.eventlog.ChronicleEventLog.open(dir.resolve("events"),
+                io.berth.eventlog.ChronicleEventLog.Options.defaults().withSync(false), new EventCodec())) {
+            List<io.berth.eventlog.PendingEvent> pending = new java.util.ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                pending.add(new io.berth.eventlog.PendingEvent(events.get(i), actors.get(i % actors.size()), "c" + i));
+            }
+            List<EventEnvelope> written = pending.isEmpty() ? List.of() : log.append(pending);
+            Projections replayed = new Projections(Daemon.projections());
+            io.berth.engine.projection.ProjectionRecovery.foldRange(replayed, log, 0, log.lastSequence());
+            assertEquals(fold(written), replayed.toJson(JSON));
+        } finally {
+            try (var paths = java.nio.file.Files.walk(dir)) {
+                for (java.nio.file.Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
     @Property(tries = 100)
     void eventsAlreadyCoveredByASnapshotAreNotFoldedTwice(@ForAll("eventSequences") @Size(min = 1) List<Event> events) {
         List<EventEnvelope> log = EventArbitraries.numbered(events, List.of());

@@ -14,6 +14,15 @@ public final class ContainerProjection implements Projection<ContainerState> {
         return "containers";
     }
 
+    private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
+            "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
+            "VolumeCreated", "VolumeRemoved");
+
+    @Override
+    public boolean folds(String eventType) {
+        return TYPES.contains(eventType);
+    }
+
     @Override
     public ContainerState initialState() {
         return new ContainerState();

@@ -15,6 +15,14 @@ public final class ImageProjection implements Projection<ImageState> {
         return "images";
     }
 
+    private static final java.util.Set<String> TYPES = java.util.Set.of("ImagePulled", "ImageLoaded", "ImageTagged",
+            "ImageUntagged", "ImageRemoved", "LayerUnpacked", "LayerRemoved");
+
+    @Override
+    public boolean folds(String eventType) {
+        return TYPES.contains(eventType);
+    }
+
     @Override
     public ImageState initialState() {
         return new ImageState();

@@ -23,6 +23,14 @@ public interface Projection<S> {
     /** The state class, for reading snapshots. */
     Class<S> stateType();
 
+    /**
+     * Whether events of this type can change the state. A replay does not decode events no
+     * projection folds; {@link #apply} must ignore every type this answers false for.
+     */
+    default boolean folds(String eventType) {
+        return true;
+    }
+
     /** Folds one event into {@code state}. Must be deterministic and free of I/O. */
     void apply(S state, EventEnvelope event);
 }

@@ -49,14 +49,13 @@ public final class ProjectionRecovery {
         long count = 0;
         try (EventReader reader = log.readFromSequence(after)) {
             while (true) {
-                List<EventEnvelope> batch = reader.nextBatch(BATCH);
-                if (batch.isEmpty()) {
-                    return count;
-                }
-                if (batch.getLast().sequence() > upTo) {
-                    batch = batch.stream().filter(e -> e.sequence() <= upTo).toList();
-                    projections.applyAll(batch);
-                    return count + batch.size();
+                List<EventEnvelope> batch = reader.nextBatch(BATCH, projections::wants);
+                if (batch.isEmpty() || batch.getLast().sequence() > upTo) {
+                    List<EventEnvelope> inRange = batch.stream().filter(e -> e.sequence() <= upTo).toList();
+                    projections.applyAll(inRange);
+                    // events skipped undecoded changed no projection; the state is at the end of the range
+                    projections.advanceTo(Math.min(upTo, Math.max(reader.position(), after)));
+                    return count + inRange.size();
                 }
                 projections.applyAll(batch);
                 count += batch.size();

@@ -68,6 +68,26 @@ public final class Projections {
         lastSequence = event.sequence();
     }
 
+    /** Whether any projection folds events of this type (replays decode only those). */
+    public boolean wants(String eventType) {
+        for (Projection<?> projection : projections) {
+            if (projection.folds(eventType)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Records that every event up to {@code sequence} has been seen (those skipped changed nothing). */
+    public void advanceTo(long sequence) {
+        lock.writeLock().lock();
+        try {
+            lastSequence = Math.max(lastSequence, sequence);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
     /** Runs {@code reader} against a projection's state under the read lock. */
     @SuppressWarnings("unchecked")
     public <S, R> R read(Projection<S> projection, Function<S, R> reader) {

@@ -15,6 +15,13 @@ public final class SystemProjection implements Projection<SystemState> {
         return "system";
     }
 
+    private static final java.util.Set<String> TYPES = java.util.Set.of("DaemonStarted", "DaemonStopped", "PluginLoaded", "PluginFailed");
+
+    @Override
+    public boolean folds(String eventType) {
+        return TYPES.contains(eventType);
+    }
+
     @Override
     public SystemState initialState() {
         return new SystemState();

@@ -58,6 +58,7 @@ public final class Daemon {
     }
 
     public synchronized void start() {
+        long t0 = System.nanoTime();
         HostPaths.requireWritableDirectory(options.root(), "root directory");
         pidFile = new PidFile(options.pidFile());
         pidFile.claim();
@@ -68,6 +69,7 @@ public final class Daemon {
             pidFile.release();
             throw new StartupException(e.getMessage(), e);
         }
+        long tLog = System.nanoTime();
         OpenReport opened = log.openReport();
         if (opened.droppedAnything()) {
             LOG.log(System.Logger.Level.WARNING, "event log: " + opened.detail());
@@ -79,6 +81,7 @@ public final class Daemon {
         LOG.log(System.Logger.Level.INFO, "projections at sequence " + projections.lastSequence() + " (snapshot "
                 + recovered.snapshotSequence() + " + " + recovered.eventsReplayed() + " events)");
         journal = new Journal(log, projections, snapshots, mapper, options.snapshotEvery());
+        long tProjections = System.nanoTime();
 
         RequestContext self = RequestContext.daemon();
         journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
@@ -86,6 +89,7 @@ public final class Daemon {
 
         plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
         plugins.loadAll(journal, self);
+        long tPlugins = System.nanoTime();
 
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
@@ -148,8 +152,12 @@ public final class Daemon {
             stop("failed start");
             throw new StartupException("cannot serve the API on " + options.socket() + ": " + e.getMessage(), e);
         }
+        long tEnd = System.nanoTime();
         LOG.log(System.Logger.Level.INFO, "berth " + BerthVersion.version() + " listening on " + options.socket()
-                + ", root " + options.root() + ", host id " + log.hostId());
+                + ", root " + options.root() + ", host id " + log.hostId() + String.format(
+                        " (started in %d ms: log %d, projections %d, plugins %d, api %d)", (tEnd - t0) / 1_000_000,
+                        (tLog - t0) / 1_000_000, (tProjections - tLog) / 1_000_000, (tPlugins - tProjections) / 1_000_000,
+                        (tEnd - tPlugins) / 1_000_000));
     }
 
     /** Stops serving, records {@code DaemonStopped}, snapshots projections and closes the log. Idempotent. */

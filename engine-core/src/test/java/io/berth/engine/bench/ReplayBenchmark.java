@@ -32,7 +32,9 @@ public final class ReplayBenchmark {
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        Path root = Files.createTempDirectory("berth-replay-bench");
+        // a second argument keeps the root there (for timing a daemon process on it), else a temporary one is removed
+        boolean keep = args.length > 1;
+        Path root = keep ? Files.createDirectories(Path.of(args[1])) : Files.createTempDirectory("berth-replay-bench");
         ObjectMapper mapper = new ObjectMapper();
         System.out.printf("writing %,d events to %s%n", events, root);
         long written = write(root.resolve("events"), events);
@@ -67,7 +69,9 @@ public final class ReplayBenchmark {
             daemon.stop("benchmark");
         }
         System.out.printf("log directory size: %,d bytes%n", size(root.resolve("events")));
-        deleteTree(root);
+        if (!keep) {
+            deleteTree(root);
+        }
     }
 
     private static long write(Path dir, int count) {

@@ -15,7 +15,7 @@ public final class ImageProjection implements Projection<ImageState> {
         return "images";
     }
 
-    private static final java.util.Set<String> TYPES = java.util.Set.of("ImagePulled", "ImageLoaded", "ImageTagged",
+    private static final java.util.Set<String> TYPES = java.util.Set.of("ImagePulled", "ImageLoaded", "ImageTagged", "ImagePushed",
             "ImageUntagged", "ImageRemoved", "LayerUnpacked", "LayerRemoved");
 
     @Override
@@ -77,7 +77,18 @@ public final class ImageProjection implements Projection<ImageState> {
             case ImageEvent.PullStarted ignored -> { }
             case ImageEvent.LayerDownloaded ignored -> { }
             case ImageEvent.PullFailed ignored -> { }
-            case ImageEvent.ImagePushed ignored -> { }
+            case ImageEvent.ImagePushed pushed -> {
+                ImageState.ImageEntry entry = state.images.get(pushed.imageId());
+                if (entry != null) {
+                    // as Docker does, the image now also has the digest the registry holds it under
+                    String reference = pushed.reference();
+                    int at = reference.indexOf('@');
+                    String base = at >= 0 ? reference.substring(0, at) : reference;
+                    int colon = base.lastIndexOf(':');
+                    String repository = colon > base.lastIndexOf('/') ? base.substring(0, colon) : base;
+                    entry.repoDigests.add(repository + "@" + pushed.manifestDigest());
+                }
+            }
             case ImageEvent.PushFailed ignored -> { }
             case ImageEvent.BlobRemoved ignored -> { }
         }

@@ -298,6 +298,56 @@ public final class ContainerEndpoints {
         exchange.text(200, "");
     }
 
+    // ---- files and processes
+
+    /** {@code GET|HEAD /containers/{id}/archive?path=}: a tar of the path, with Docker's path-stat header. */
+    public void archiveGet(ApiExchange exchange) throws IOException {
+        String path = requirePath(exchange);
+        String id = exchange.pathParam(1);
+        if ("HEAD".equals(exchange.method())) {
+            String stat = containers.withRootfs(id, rootfs -> ContainerFiles.pathStat(rootfs, path, mapper));
+            exchange.header("X-Docker-Container-Path-Stat", stat);
+            exchange.text(200, "");
+            return;
+        }
+        containers.withRootfs(id, rootfs -> {
+            exchange.header("X-Docker-Container-Path-Stat", ContainerFiles.pathStat(rootfs, path, mapper));
+            try (OutputStream out = exchange.binary("application/x-tar")) {
+                ContainerFiles.copyOut(rootfs, path, out);
+            }
+            return null;
+        });
+    }
+
+    /** {@code PUT /containers/{id}/archive?path=}: extracts the tar body into the directory {@code path}. */
+    public void archivePut(ApiExchange exchange) throws IOException {
+        String path = requirePath(exchange);
+        containers.withRootfs(exchange.pathParam(1), rootfs -> {
+            try (var body = exchange.body()) {
+                ContainerFiles.copyIn(rootfs, path, body);
+            }
+            return null;
+        });
+        exchange.text(200, "");
+    }
+
+    private static String requirePath(ApiExchange exchange) {
+        String path = exchange.query("path");
+        if (path == null || path.isBlank()) {
+            throw ApiException.badRequest("path is required");
+        }
+        return path.startsWith("/") ? path : "/" + path;
+    }
+
+    /** {@code GET /containers/{id}/top?ps_args=}. */
+    public void top(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
+        if (!"running".equals(container.status)) {
+            throw new ApiException(409, "Container " + container.id + " is not running");
+        }
+        exchange.json(200, ContainerFiles.top(container.id, exchange.query("ps_args")));
+    }
+
     // ---- exec
 
     private ExecService execs;

@@ -252,6 +252,42 @@ public final class ContainerService implements AutoCloseable {
         exits.put(id, new CountDownLatch(1));
     }
 
+    /** A task that reads or writes a container's root filesystem. */
+    @FunctionalInterface
+    public interface RootfsTask<T> {
+        T run(Path rootfs) throws IOException;
+    }
+
+    /**
+     * Runs {@code task} on the container's mounted root filesystem, mounting its writable layer for
+     * the time of the task when the container is not running.
+     */
+    public <T> T withRootfs(String idOrName, RootfsTask<T> task) throws IOException {
+        ContainerState.ContainerRecord container = require(idOrName);
+        StorageDriver storage = storage();
+        boolean mountedHere = false;
+        try {
+            var snapshot = storage.snapshot(container.id).orElseThrow(() ->
+                    new ApiException(409, "container " + container.name + " has never been started: it has no filesystem yet"));
+            Path rootfs = snapshot.rootfs();
+            if (!snapshot.mounted()) {
+                rootfs = storage.mount(container.id).target();
+                mountedHere = true;
+            }
+            return task.run(rootfs);
+        } catch (StorageException e) {
+            throw new ApiException(500, "cannot reach the filesystem of " + container.name + ": " + e.getMessage());
+        } finally {
+            if (mountedHere) {
+                try {
+                    storage.unmount(container.id);
+                } catch (StorageException e) {
+                    LOG.log(System.Logger.Level.WARNING, "unmount of " + container.id + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     // ---- exits
 
     /** Looks for containers the projection thinks run but whose monitor wrote an exit file. */

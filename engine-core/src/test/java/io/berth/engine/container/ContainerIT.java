@@ -273,6 +273,52 @@ class ContainerIT {
     }
 
     @Test
+    void copyInAndOutStaysInsideTheContainerEvenThroughAnEscapingSymlink() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"mkdir -p /out && echo inside > /out/file && ln -s /etc /out/etc-link && ln -s ../../../.. /out/up\"]}", null);
+        assertEquals(0, run(id));
+        UnixHttp.Response out = UnixHttp.get(socket(), "/containers/" + id + "/archive?path=/out");
+        assertEquals(200, out.status(), out.body());
+        assertTrue(out.headers().containsKey("x-docker-container-path-stat"));
+        java.util.Map<String, String> entries = new java.util.TreeMap<>();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new java.io.ByteArrayInputStream(out.bytes()))) {
+            org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+            while ((entry = tar.getNextEntry()) != null) {
+                entries.put(entry.getName(), entry.isSymbolicLink() ? "-> " + entry.getLinkName() : new String(tar.readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertEquals("inside\n", entries.get("out/file"));
+        assertEquals("-> /etc", entries.get("out/etc-link"), "links are copied as links, never followed");
+
+        // a tar whose entry goes through the container's escaping link lands inside the container
+        java.io.ByteArrayOutputStream tarBytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tarBytes)) {
+            byte[] content = "planted\n".getBytes(StandardCharsets.UTF_8);
+            var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("up/tmp/berth-cp-escape");
+            entry.setSize(content.length);
+            tar.putArchiveEntry(entry);
+            tar.write(content);
+            tar.closeArchiveEntry();
+        }
+        UnixHttp.Response in = UnixHttp.send(socket(), "PUT", "/containers/" + id + "/archive?path=/out", tarBytes.toByteArray(),
+                "application/x-tar", java.util.Map.of());
+        assertEquals(200, in.status(), in.body());
+        assertFalse(Files.exists(Path.of("/tmp/berth-cp-escape")), "nothing was written on the host");
+        UnixHttp.Response back = UnixHttp.get(socket(), "/containers/" + id + "/archive?path=/tmp/berth-cp-escape");
+        assertEquals(200, back.status(), "the file is inside the container, where the link leads there");
+    }
+
+    @Test
+    void topListsTheContainersProcesses() throws Exception {
+        String id = create("{\"Cmd\":[\"sleep\",\"31\"]}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        JsonNode top = JSON.readTree(UnixHttp.get(socket(), "/containers/" + id + "/top").body());
+        assertTrue(top.get("Titles").toString().contains("PID"), top.toString());
+        assertEquals(1, top.get("Processes").size(), top.toString());
+        assertTrue(top.get("Processes").get(0).toString().contains("sleep 31"), top.toString());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null).status());
+    }
+
+    @Test
     void theEventsOfAContainersLifeCarryTheCallerAndReplayEqualsLiveState() throws Exception {
         String id = create("{\"Cmd\":[\"true\"]}", "evented");
         run(id);

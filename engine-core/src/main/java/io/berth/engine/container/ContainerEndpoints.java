@@ -339,6 +339,11 @@ public final class ContainerEndpoints {
         return path.startsWith("/") ? path : "/" + path;
     }
 
+    /** {@code GET /containers/{id}/changes}. */
+    public void changes(ApiExchange exchange) throws IOException {
+        exchange.json(200, containers.changes(exchange.pathParam(1)));
+    }
+
     /** {@code GET /containers/{id}/top?ps_args=}. */
     public void top(ApiExchange exchange) throws IOException {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));

@@ -288,6 +288,59 @@ public final class ContainerService implements AutoCloseable {
         }
     }
 
+    /**
+     * Docker's {@code diff}: what the container changed in its image's filesystem, as
+     * {@code [{Path, Kind}]} with Kind 0 modified, 1 added, 2 deleted. Read from the storage driver's
+     * diff of the writable layer; whether a path is new is checked against a read-only view of the image.
+     */
+    public List<Map<String, Object>> changes(String idOrName) throws IOException {
+        ContainerState.ContainerRecord container = require(idOrName);
+        StorageDriver storage = storage();
+        java.io.ByteArrayOutputStream diff = new java.io.ByteArrayOutputStream();
+        try {
+            if (storage.snapshot(container.id).isEmpty()) {
+                return List.of();
+            }
+            storage.diff(container.id, diff);
+        } catch (StorageException e) {
+            throw new ApiException(500, "cannot read the changes of " + container.name + ": " + e.getMessage());
+        }
+        ImageService.Image image = images.find(container.imageId).orElseThrow(() -> ApiException.notFound("No such image: " + container.imageId));
+        var layers = image.description().layers();
+        String view = "changes-" + container.id.substring(0, 12) + "-" + Long.toHexString(System.nanoTime());
+        List<Map<String, Object>> changes = new ArrayList<>();
+        try {
+            storage.prepare(view, layers.isEmpty() ? null : layers.getLast().chainId());
+            Path lower = storage.mount(view).target();
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new java.io.ByteArrayInputStream(diff.toByteArray()))) {
+                org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
+                while ((entry = tar.getNextEntry()) != null) {
+                    String name = entry.getName().replaceAll("/+$", "");
+                    if (name.isEmpty() || name.endsWith(".wh..wh..opq")) {
+                        continue;
+                    }
+                    int slash = name.lastIndexOf('/');
+                    String file = name.substring(slash + 1);
+                    if (file.startsWith(".wh.")) {
+                        changes.add(Map.of("Path", "/" + name.substring(0, slash + 1) + file.substring(4), "Kind", 2));
+                    } else {
+                        boolean existed = Files.exists(lower.resolve(name), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                        changes.add(Map.of("Path", "/" + name, "Kind", existed ? 0 : 1));
+                    }
+                }
+            }
+        } catch (StorageException e) {
+            throw new ApiException(500, "cannot compare " + container.name + " with its image: " + e.getMessage());
+        } finally {
+            try {
+                storage.removeSnapshot(view);
+            } catch (StorageException e) {
+                LOG.log(System.Logger.Level.WARNING, "temporary snapshot " + view + " left: " + e.getMessage());
+            }
+        }
+        return changes;
+    }
+
     // ---- exits
 
     /** Looks for containers the projection thinks run but whose monitor wrote an exit file. */

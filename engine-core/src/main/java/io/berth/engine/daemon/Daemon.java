@@ -139,6 +139,7 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/archive", containerApi::archiveGet)
                 .route("PUT", "/containers/([^/]+)/archive", containerApi::archivePut)
                 .route("GET", "/containers/([^/]+)/top", containerApi::top)
+                .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)
                 .route("GET", "/exec/([^/]+)/json", containerApi::execInspect)

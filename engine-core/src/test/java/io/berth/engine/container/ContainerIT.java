@@ -308,6 +308,24 @@ class ContainerIT {
     }
 
     @Test
+    void diffListsAddedChangedAndDeletedPaths() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"echo x > /new.txt && echo y >> /etc/passwd && rm /data/seed.txt\"]}", null);
+        assertEquals(0, run(id));
+        JsonNode changes = JSON.readTree(UnixHttp.get(socket(), "/containers/" + id + "/changes").body());
+        String all = changes.toString();
+        assertTrue(all.contains("{\"Path\":\"/new.txt\",\"Kind\":1}") || all.contains("{\"Kind\":1,\"Path\":\"/new.txt\"}"), all);
+        assertTrue(all.contains("/etc/passwd") && all.contains("/data/seed.txt"), all);
+        for (JsonNode change : changes) {
+            if (change.get("Path").asText().equals("/etc/passwd")) {
+                assertEquals(0, change.get("Kind").asInt());
+            }
+            if (change.get("Path").asText().equals("/data/seed.txt")) {
+                assertEquals(2, change.get("Kind").asInt());
+            }
+        }
+    }
+
+    @Test
     void topListsTheContainersProcesses() throws Exception {
         String id = create("{\"Cmd\":[\"sleep\",\"31\"]}", null);
         assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());

@@ -48,6 +48,13 @@ class ContainerRestartIT {
         }
     }
 
+    /** conmon writes a container's exit code into the daemon's exits directory, named by the container id. */
+    private static boolean exitFileWritten(Path root) throws java.io.IOException {
+        try (var files = Files.list(root.resolve("containers").resolve("exits"))) {
+            return files.findAny().isPresent();
+        }
+    }
+
     @Test
     void givenARunningContainerWhenTheDaemonIsKilledThenItKeepsRunningAndItsExitIsRecordedAfterTheRestart() throws Exception {
         registry = LocalRegistry.start();
@@ -69,11 +76,28 @@ class ContainerRestartIT {
         assertEquals(201, created.status(), created.body());
         assertEquals(204, UnixHttp.post(socket, "/containers/survivor/start", "").status());
 
+        String quitter = "{\"Image\":\"" + image + ":1\",\"Cmd\":[\"sh\",\"-c\",\"while [ ! -e /gate/quit ]; do sleep 0.1; done; exit 9\"],"
+                + "\"HostConfig\":{\"Binds\":[\"" + gate + ":/gate\"]}}";
+        assertEquals(201, UnixHttp.post(socket, "/containers/create?name=quitter", quitter).status());
+        assertEquals(204, UnixHttp.post(socket, "/containers/quitter/start", "").status());
+
         daemon.destroyForcibly().waitFor(); // SIGKILL
+        Files.writeString(gate.resolve("quit"), ""); // quitter ends while no daemon runs
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && !exitFileWritten(root)) {
+            Thread.sleep(100);
+        }
         daemon = TestDaemons.startChildDaemon(root, plugins, log);
         TestDaemons.awaitPing(socket, daemon, log);
         JsonNode state = JSON.readTree(UnixHttp.get(socket, "/containers/survivor/json").body()).get("State");
         assertEquals("running", state.get("Status").asText(), "the container outlived the daemon: " + state);
+
+        JsonNode quitState = JSON.readTree(UnixHttp.get(socket, "/containers/quitter/json").body()).get("State");
+        assertEquals("exited", quitState.get("Status").asText(), quitState.toString());
+        assertEquals(9, quitState.get("ExitCode").asInt(), "the exit code conmon wrote while the daemon was down");
+        String downEvents = UnixHttp.get(socket, "/berth/events?since=0&filters="
+                + URLEncoder.encode("{\"event\":[\"ContainerExited\"]}", StandardCharsets.UTF_8)).body();
+        assertTrue(downEvents.contains("\"exitCode\":9") && downEvents.contains("\"whileDown\":true"), downEvents);
 
         Files.writeString(gate.resolve("go"), "");
         JsonNode waited = JSON.readTree(UnixHttp.post(socket, "/containers/survivor/wait", "").body());

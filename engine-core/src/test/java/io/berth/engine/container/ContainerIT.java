@@ -326,6 +326,29 @@ class ContainerIT {
     }
 
     @Test
+    void onFailureRestartsUpToItsLimitAndAutoRemoveRemovesAfterTheExit() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"exit 1\"],\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":2}}}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        JsonNode inspected = inspect(id);
+        while (System.nanoTime() < deadline && !(inspected.get("RestartCount").asInt() == 2 && "exited".equals(inspected.get("State").get("Status").asText()))) {
+            Thread.sleep(100);
+            inspected = inspect(id);
+        }
+        assertEquals(2, inspected.get("RestartCount").asInt(), inspected.toString());
+        Thread.sleep(1500);
+        assertEquals(2, inspect(id).get("RestartCount").asInt(), "no restart past the limit");
+
+        String removed = create("{\"Cmd\":[\"true\"],\"HostConfig\":{\"AutoRemove\":true}}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + removed + "/start", "").status());
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline && UnixHttp.get(socket(), "/containers/" + removed + "/json").status() != 404) {
+            Thread.sleep(100);
+        }
+        assertEquals(404, UnixHttp.get(socket(), "/containers/" + removed + "/json").status());
+    }
+
+    @Test
     void topListsTheContainersProcesses() throws Exception {
         String id = create("{\"Cmd\":[\"sleep\",\"31\"]}", null);
         assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());

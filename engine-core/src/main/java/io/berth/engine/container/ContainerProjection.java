@@ -54,6 +54,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
             record.created = time;
             state.containers.put(record.id, record);
             state.names.put(record.name, record.id);
+            state.nameHistory.computeIfAbsent(record.name, k -> new java.util.TreeSet<>()).add(record.id);
             return;
         }
         ContainerState.ContainerRecord record = state.containers.get(event.subject());
@@ -96,6 +97,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
                 state.names.remove(renamed.oldName(), record.id);
                 record.name = renamed.newName();
                 state.names.put(renamed.newName(), record.id);
+                state.nameHistory.computeIfAbsent(renamed.newName(), k -> new java.util.TreeSet<>()).add(record.id);
             }
             case ContainerEvent.ExecStarted ignored -> { }
             case ContainerEvent.ExecExited ignored -> { }

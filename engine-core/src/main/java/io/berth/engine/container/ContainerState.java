@@ -8,6 +8,8 @@ public final class ContainerState {
     public TreeMap<String, ContainerRecord> containers = new TreeMap<>();
     /** Name → container id. */
     public TreeMap<String, String> names = new TreeMap<>();
+    /** Every name a container ever had → the ids that had it (kept after removal, for event filters). */
+    public TreeMap<String, java.util.TreeSet<String>> nameHistory = new TreeMap<>();
     /** Volume name → volume. */
     public TreeMap<String, VolumeRecord> volumes = new TreeMap<>();
 

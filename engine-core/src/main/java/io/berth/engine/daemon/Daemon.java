@@ -100,6 +100,10 @@ public final class Daemon {
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper));
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
+        events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
+                ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
+                        state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))
+                : List.of());
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
                 .route("GET", "/_ping", system::ping)

@@ -24,8 +24,38 @@ public final class EventFilter implements Predicate<EventEnvelope> {
 
     private final Map<String, List<String>> criteria;
 
+
     private EventFilter(Map<String, List<String>> criteria) {
         this.criteria = criteria;
+    }
+
+    /**
+     * Resolves a name to the ids it stands for (e.g. a container name to every container id that
+     * ever had it), so {@code container=web} matches the whole life of {@code web}.
+     */
+    @FunctionalInterface
+    public interface NameResolver {
+        List<String> idsFor(String objectType, String name);
+    }
+
+    /**
+     * Parses filters whose object names are resolved to ids with {@code resolver} as each event is
+     * tested, so a follow stream also matches an object created after it began.
+     */
+    public static EventFilter parse(String json, ObjectMapper mapper, NameResolver resolver) {
+        EventFilter parsed = parse(json, mapper);
+        parsed.resolver = resolver;
+        return parsed;
+    }
+
+    private NameResolver resolver = (type, name) -> List.of();
+
+    private List<String> withIds(String key, List<String> values) {
+        List<String> all = new ArrayList<>(values);
+        for (String value : values) {
+            all.addAll(resolver.idsFor(key, value));
+        }
+        return all;
     }
 
     public static EventFilter none() {
@@ -85,11 +115,12 @@ public final class EventFilter implements Predicate<EventEnvelope> {
                 case "event" -> values.contains(shape.action()) || values.contains(event.type());
                 case "actor" -> values.contains(event.actor().user()) || values.contains(Integer.toString(event.actor().uid()));
                 case "correlation" -> values.contains(event.correlationId());
-                case "subject" -> matchesSubject(values, event.subject());
+                case "subject" -> matchesSubject(withIds("subject", values), event.subject());
                 case "label" -> false; // no event carries labels yet
                 // an object-type key (container=…, image=…) matches events of that type about that subject
                 default -> shape.type().equals(criterion.getKey())
-                        && (matchesSubject(values, event.subject()) || matchesName(values, event.subject(), DockerEventShape.names(event)));
+                        && (matchesSubject(withIds(criterion.getKey(), values), event.subject())
+                        || matchesName(values, event.subject(), DockerEventShape.names(event)));
             };
             if (!matched) {
                 return false;

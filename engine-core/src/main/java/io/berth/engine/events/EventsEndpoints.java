@@ -10,6 +10,7 @@ import io.berth.eventlog.EventReader;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,12 @@ public final class EventsEndpoints {
     private final EventCodec codec;
     private final ObjectMapper mapper;
     private volatile boolean stopping;
+    private volatile EventFilter.NameResolver names = (type, name) -> List.of();
+
+    /** Lets filters name containers (and other objects) by name as well as by id. */
+    public void setNameResolver(EventFilter.NameResolver names) {
+        this.names = names;
+    }
 
     public EventsEndpoints(EventLog log, EventCodec codec, ObjectMapper mapper) {
         this.log = log;
@@ -48,7 +55,7 @@ public final class EventsEndpoints {
     private void stream(ApiExchange exchange, boolean follow, boolean dockerShape) throws IOException {
         TimeBound since = TimeBound.parse("since", exchange.query("since"));
         TimeBound until = TimeBound.parse("until", exchange.query("until"));
-        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper);
+        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper, names);
         if (since != null && until != null && !since.isSequence() && !until.isSequence() && until.time().isBefore(since.time())) {
             throw ApiException.badRequest("invalid time range: until (" + until.time() + ") is before since (" + since.time() + ")");
         }

@@ -184,7 +184,7 @@ public final class ContainerArgs {
             if (name.isEmpty()) {
                 throw new IllegalArgumentException(file + ": line " + lineNumber + ": no variable name");
             }
-            if (name.chars().anyMatch(Character::isWhitespace)) {
+            if (hasWhitespace(name)) {
                 throw new IllegalArgumentException(file + ": line " + lineNumber + ": variable '" + name.strip()
                         + "' contains whitespaces");
             }
@@ -195,6 +195,15 @@ public final class ContainerArgs {
             }
         }
         return entries;
+    }
+
+    private static boolean hasWhitespace(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isWhitespace(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where a {@code -v} spec goes in the create body: a bind or named volume, or an anonymous volume. */

@@ -4,6 +4,15 @@ import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
 import io.berth.cli.auth.DockerConfig;
 import io.berth.cli.commands.BaseCommand;
+import io.berth.cli.commands.ContainerActionCommand;
+import io.berth.cli.commands.ContainerPruneCommand;
+import io.berth.cli.commands.ExecCommand;
+import io.berth.cli.commands.LogsCommand;
+import io.berth.cli.commands.NotSupportedCommand;
+import io.berth.cli.commands.PsCommand;
+import io.berth.cli.commands.RenameCommand;
+import io.berth.cli.commands.RunCommand;
+import io.berth.cli.commands.VolumeCommand;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
@@ -60,8 +69,10 @@ public final class BerthCommand implements Callable<Integer> {
     private BerthApi api;
 
     /** The top-level commands, in the order {@code berth --help} lists them. */
-    static final String[] COMMANDS = {"pull", "push", "images", "image", "inspect", "history", "tag", "rmi", "save",
-            "load", "login", "logout", "events", "info", "version", "plugin", "system", "daemon", "help"};
+    static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
+            "wait", "rename", "container", "volume", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
+            "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
+            "daemon", "help"};
 
     private final InputStream in;
     private String member;
@@ -126,13 +137,16 @@ public final class BerthCommand implements Callable<Integer> {
 
     private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load"};
     private static final String[] PLUGIN_MEMBERS = {"ls"};
+    private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
+            "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp"};
+    private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
     private static final String[] SYSTEM_MEMBERS = {"replay", "note"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
     private CommandSpec group(String name, String description, String[] members) {
         String m = member;
         member = null; // only for the top-level group named on the command line
-        String alias = "list".equals(m) ? "ls" : "remove".equals(m) ? "rm" : m;
+        String alias = "list".equals(m) || "ps".equals(m) ? "ls" : "remove".equals(m) ? "rm" : m;
         List<BaseCommand> built = new ArrayList<>();
         for (String candidate : members) {
             if (alias == null || !java.util.Arrays.asList(members).contains(alias) || candidate.equals(alias)) {
@@ -154,6 +168,18 @@ public final class BerthCommand implements Callable<Integer> {
             case "image push" -> new PushCommand(this);
             case "image save" -> new SaveCommand(this);
             case "image load" -> new LoadCommand(this);
+            case "container ls" -> new PsCommand(this, "ls");
+            case "container run" -> new RunCommand(this, true);
+            case "container create" -> new RunCommand(this, false);
+            case "container start", "container stop", "container kill", "container restart", "container rm",
+                 "container wait" -> new ContainerActionCommand(this, name);
+            case "container logs" -> new LogsCommand(this);
+            case "container exec" -> new ExecCommand(this);
+            case "container inspect" -> new InspectCommand(this, "container");
+            case "container rename" -> new RenameCommand(this);
+            case "container prune" -> new ContainerPruneCommand(this);
+            case "container top", "container diff", "container cp" -> notSupported(name);
+            case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
@@ -164,6 +190,16 @@ public final class BerthCommand implements Callable<Integer> {
     /** Builds one top-level command's model (a string switch: no run-time linkage). */
     private CommandSpec command(String name) {
         return switch (name) {
+            case "run" -> new RunCommand(this, true).spec();
+            case "create" -> new RunCommand(this, false).spec();
+            case "start", "stop", "kill", "restart", "rm", "wait" -> new ContainerActionCommand(this, name).spec();
+            case "ps" -> new PsCommand(this, "ps").spec();
+            case "logs" -> new LogsCommand(this).spec();
+            case "exec" -> new ExecCommand(this).spec();
+            case "rename" -> new RenameCommand(this).spec();
+            case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
+            case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
+            case "top", "diff", "cp" -> notSupported(name).spec();
             case "pull" -> new PullCommand(this).spec();
             case "push" -> new PushCommand(this).spec();
             case "images" -> new ImagesCommand(this, "images").spec();
@@ -185,6 +221,14 @@ public final class BerthCommand implements Callable<Integer> {
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);
         };
+    }
+
+    private BaseCommand notSupported(String name) {
+        return new NotSupportedCommand(this, name, switch (name) {
+            case "top" -> "Display the running processes of a container";
+            case "diff" -> "Inspect changes to files or directories on a container's filesystem";
+            default -> "Copy files/folders between a container and the local filesystem";
+        });
     }
 
     private void add(CommandSpec sub) {

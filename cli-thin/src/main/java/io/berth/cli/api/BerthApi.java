@@ -183,6 +183,73 @@ public final class BerthApi {
         }
     }
 
+    // ---- generic calls, for the container and volume commands
+
+    /** {@code GET target}, parsed. */
+    public Object getJson(String target) throws IOException {
+        return Json.parse(getBytes(target));
+    }
+
+    /** {@code GET target}, as the daemon's bytes. */
+    public byte[] getRaw(String target) throws IOException {
+        return getBytes(target);
+    }
+
+    /**
+     * {@code POST target} with {@code body} as JSON (none when {@code null}); the answer parsed, or
+     * {@code null} when it has no body (204, 304).
+     */
+    public Object post(String target, Object body) throws IOException {
+        byte[] bytes = body == null ? null : Json.write(body).getBytes(StandardCharsets.UTF_8);
+        try (HttpResponse r = call("POST", target, Map.of(), bytes == null ? null : "application/json", bytes)) {
+            byte[] answer = r.bodyBytes();
+            return isBlank(answer) ? null : Json.parse(answer);
+        }
+    }
+
+    /** {@code POST target} without a body; the status (204, or 304 when there was nothing to do). */
+    public int postStatus(String target) throws IOException {
+        try (HttpResponse r = call("POST", target, Map.of(), null, null)) {
+            r.bodyBytes();
+            return r.status();
+        }
+    }
+
+    /** {@code DELETE target}. */
+    public void delete(String target) throws IOException {
+        try (HttpResponse r = call("DELETE", target, Map.of(), null, null)) {
+            r.bodyBytes();
+        }
+    }
+
+    /** Opens a streamed answer ({@code logs}, {@code exec} start); the caller reads and closes it. */
+    public HttpResponse open(String method, String target, Object body) throws IOException {
+        byte[] bytes = body == null ? null : Json.write(body).getBytes(StandardCharsets.UTF_8);
+        return call(method, target, Map.of(), bytes == null ? null : "application/json", bytes);
+    }
+
+    /**
+     * Opens {@code POST target} as a full-duplex exchange ({@code attach}): the request body is written
+     * while the response is read. The daemon is already up (the container was just created).
+     */
+    public io.berth.cli.http.Duplex openDuplex(String target) throws IOException {
+        return client.openDuplex("POST", target, "application/octet-stream");
+    }
+
+    /** Raises the daemon's error for a response that is not a success; returns it otherwise. */
+    public static HttpResponse check(HttpResponse r) throws IOException {
+        return checked(r);
+    }
+
+    private static boolean isBlank(byte[] b) {
+        for (byte x : b) {
+            if (x != ' ' && x != '\n' && x != '\r' && x != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static Map<String, String> authHeader(String auth) {
         return auth == null ? Map.of() : Map.of("X-Registry-Auth", auth);
     }

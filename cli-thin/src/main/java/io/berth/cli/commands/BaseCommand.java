@@ -25,10 +25,19 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** A command named {@code name}; subclasses add their options in their constructor. */
     protected BaseCommand(BerthCommand root, String name, String description) {
+        this(root, name, description, true);
+    }
+
+    /**
+     * @param shortHelp whether {@code -h} means {@code --help}; not for {@code run} and {@code create}, where
+     *                  it is {@code --hostname}, as with Docker
+     */
+    protected BaseCommand(BerthCommand root, String name, String description, boolean shortHelp) {
         this.root = root;
         this.spec = CommandSpec.wrapWithoutInspection(this).name(name);
         spec.usageMessage().description(description).sortOptions(false);
-        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
+        spec.addOption((shortHelp ? OptionSpec.builder("-h", "--help") : OptionSpec.builder("--help")).usageHelp(true)
+                .description("Print usage").build());
     }
 
     /** This command's model, to be added to its parent. */
@@ -112,6 +121,20 @@ public abstract class BaseCommand implements Callable<Integer> {
         OptionSpec o = OptionSpec.builder(names).paramLabel(paramLabel).type(String.class).description(description).build();
         spec.addOption(o);
         return o;
+    }
+
+    /** Adds a repeatable option taking one value each time. */
+    protected final OptionSpec multi(String paramLabel, String description, String... names) {
+        OptionSpec o = OptionSpec.builder(names).paramLabel(paramLabel).type(List.class).auxiliaryTypes(String.class)
+                .description(description).build();
+        spec.addOption(o);
+        return o;
+    }
+
+    /** The values of a repeatable option, never {@code null}. */
+    protected static List<String> strings(OptionSpec o) {
+        List<String> v = o.getValue();
+        return v == null ? List.of() : v;
     }
 
     /** Adds an on/off option. */

@@ -138,6 +138,27 @@ public final class UnixHttpClient {
         }
     }
 
+    /**
+     * Opens a full-duplex exchange (the daemon's {@code attach}): sends the request head with
+     * {@code Transfer-Encoding: chunked} and returns at once, so the caller can write the body as chunks
+     * while it reads the response on the same connection.
+     */
+    public Duplex openDuplex(String method, String target, String contentType) throws IOException {
+        SocketChannel channel = connect();
+        try {
+            writeRequest(channel, method, target, Map.of(), contentType, null, -1);
+            return new Duplex(channel, method);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Reads the response head of a {@link Duplex} exchange from {@code in}. */
+    static HttpResponse readDuplexResponse(SocketChannel channel, InputStream in, String method) throws IOException {
+        return readResponse(channel, in, method);
+    }
+
     private static final byte[] CRLF = {'\r', '\n'};
 
     private SocketChannel connect() throws IOException {

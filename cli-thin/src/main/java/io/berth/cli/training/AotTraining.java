@@ -60,6 +60,10 @@ public final class AotTraining {
                 {"-H", host, "pull", "busybox"},
                 {"-H", host, "tag", "busybox", "x/y:z"},
                 {"-H", host, "rmi", "busybox"},
+                {"-H", host, "ps"},
+                {"-H", host, "ps", "-a"},
+                {"-H", host, "ps", "-aq"},
+                {"-H", host, "container", "ls", "-a"},
         };
         Main.warmUpInBackground();
         try (StubDaemon stub = new StubDaemon(sock)) {

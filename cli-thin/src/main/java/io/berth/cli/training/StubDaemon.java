@@ -75,6 +75,15 @@ public final class StubDaemon implements AutoCloseable {
             {"status":"Status: Downloaded newer image for busybox:latest"}
             """;
 
+    static final String CONTAINERS = """
+            [{"Id":"7b5bcd100e730c4bc876c296b4a1f86b9fa7fe01cf0dfa879580d89430c9729c","Names":["/web"],\
+            "Image":"busybox:latest","ImageID":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e",\
+            "Command":"httpd -f -p 127.0.0.1:8080","Created":1795046400,"Ports":[],"Labels":{"a":"b"},"State":"running",\
+            "Status":"Up 5 seconds","HostConfig":{"NetworkMode":"host"},"Mounts":[]},\
+            {"Id":"53c6e0894d459fd7d5bb8e808b1542e807d8fe8ba13f84d6a06341d7d29f9fe3","Names":["/x"],"Image":"busybox",\
+            "ImageID":"sha256:2b","Command":"sh -c 'exit 3'","Created":1795046300,"Ports":[],"Labels":{},\
+            "State":"exited","Status":"Exited (3) 2 minutes ago","HostConfig":{"NetworkMode":"none"},"Mounts":[]}]""";
+
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -177,6 +186,7 @@ public final class StubDaemon implements AutoCloseable {
                 case "/berth/plugins" -> respond(out, 200, "application/json", PLUGINS);
                 case "/berth/system/replay" -> respond(out, 200, "application/json", REPLAY);
                 case "/berth/events" -> chunked(out, EVENTS);
+                case "/containers/json" -> respond(out, 200, "application/json", CONTAINERS);
                 default -> respond(out, 404, "application/json", "{\"message\":\"page not found: " + path + "\"}");
             }
         } catch (IOException | RuntimeException e) {

@@ -70,6 +70,11 @@ class ImagesIT {
         return berth.run(env, null, 180, all.toArray(String[]::new));
     }
 
+    /** The image's ID from {@code image inspect}, which prints a JSON array, as Docker's does. */
+    private String inspectedId() throws Exception {
+        return Json.text(((List<?>) Json.parse(berth("image", "inspect", image).out())).getFirst(), "Id");
+    }
+
     private static String describe(BerthDist.Result r) {
         return "exit " + r.exitCode() + "\nstdout:\n" + r.out() + "\nstderr:\n" + r.err();
     }
@@ -147,7 +152,7 @@ class ImagesIT {
     @Test
     @Order(4)
     void givenImagePulled_whenSavedRemovedAndLoaded_thenItIsBackWithTheSameId() throws Exception {
-        String id = Json.text(Json.list(Json.parse(berth("image", "inspect", image).out())).getFirst(), "Id");
+        String id = inspectedId();
         assertTrue(id.startsWith("sha256:"), id);
         Path archive = tmp.resolve("busybox.tar");
         BerthDist.Result save = berth("save", "-o", archive.toString(), image);
@@ -165,7 +170,7 @@ class ImagesIT {
         BerthDist.Result load = berth.run(env, archive, 180, "-H", host, "--root", root.toString(), "load");
         assertEquals(0, load.exitCode(), describe(load));
         assertTrue(load.lines().contains("Loaded image: " + image), load.out());
-        String loadedId = Json.text(Json.list(Json.parse(berth("image", "inspect", image).out())).getFirst(), "Id");
+        String loadedId = inspectedId();
         assertEquals(id, loadedId);
     }
 

@@ -91,13 +91,18 @@ final class LocalRegistry implements AutoCloseable {
      * {@code true}; tagged {@code 1} in the layout's index. Returns the layout directory.
      */
     static Path busyboxLayout(Path dir) throws IOException, InterruptedException {
+        return busyboxLayout(dir, List.of("sh", "echo", "ls", "cat", "true"));
+    }
+
+    /** As {@link #busyboxLayout(Path)}, with these applet links in {@code /bin}. */
+    static Path busyboxLayout(Path dir, List<String> applets) throws IOException, InterruptedException {
         Path busybox = Path.of("/bin/busybox");
         if (!Files.isRegularFile(busybox)) {
             fail("/bin/busybox is missing (Debian: apt-get install busybox-static)");
         }
         Path rootfs = Files.createDirectories(dir.resolve("rootfs/bin"));
         Files.copy(busybox, rootfs.resolve("busybox"));
-        for (String applet : List.of("sh", "echo", "ls", "cat", "true")) {
+        for (String applet : applets) {
             Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
         }
         Path tar = dir.resolve("layer.tar");

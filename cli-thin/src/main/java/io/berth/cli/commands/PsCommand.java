@@ -1,0 +1,293 @@
+package io.berth.cli.commands;
+
+import io.berth.cli.BerthCommand;
+import io.berth.cli.CliException;
+import io.berth.cli.ExitCodes;
+import io.berth.cli.api.Json;
+import io.berth.cli.format.Table;
+import io.berth.cli.format.Units;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code berth ps} ({@code berth container ls}): {@code GET /containers/json} laid out as Docker's CLI does —
+ * CONTAINER ID, IMAGE, COMMAND (quoted, cut to 20 characters), CREATED, STATUS, PORTS, NAMES, newest first.
+ * {@code --filter} is applied here, on the daemon's list: {@code status}, {@code name} (substring),
+ * {@code id} (prefix), {@code label} ({@code KEY} or {@code KEY=VALUE}), {@code ancestor} (image name, with
+ * or without tag, or image ID prefix); values of one key are alternatives, different keys must all match.
+ * A {@code status} filter lists stopped containers without {@code -a}, as Docker's does.
+ *
+ * <p>An everyday command: no lambdas or streams here (they are linked at run time, on every start).
+ */
+public final class PsCommand extends ContainerCommand {
+    private final OptionSpec all;
+    private final OptionSpec quiet;
+    private final OptionSpec noTrunc;
+    private final OptionSpec format;
+    private final OptionSpec filters;
+    private final PositionalParamSpec none;
+
+    public PsCommand(BerthCommand root, String name) {
+        super(root, name, "List containers");
+        synopsis("[OPTIONS]");
+        if (name.equals("ls")) {
+            spec.aliases("list", "ps");
+        }
+        all = flag("Show all containers (default shows just running)", "-a", "--all");
+        filters = multi("key=value", "Filter output based on conditions provided", "-f", "--filter");
+        format = option("table|json", "Print as a table (default) or one JSON object per container", "--format");
+        noTrunc = flag("Don't truncate output", "--no-trunc");
+        quiet = flag("Only display container IDs", "-q", "--quiet");
+        none = arguments("");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        requireArgs(none, 0, 0);
+        String f = string(format);
+        boolean json;
+        if (f == null || f.equals("table")) {
+            json = false;
+        } else if (f.equals("json") || f.equals("{{json .}}")) {
+            json = true;
+        } else {
+            throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
+                    + "\": berth supports --format table and --format json");
+        }
+        Map<String, List<String>> wanted = parseFilters(strings(filters));
+        boolean everything = isSet(all) || wanted.containsKey("status");
+        Object answer = root.api().getJson(everything ? "/containers/json?all=1" : "/containers/json");
+        List<Object> containers = new ArrayList<>(answer instanceof List<?> l ? l : List.of());
+        containers.sort(new NewestFirst());
+        List<Object> shown = new ArrayList<>();
+        for (Object c : containers) {
+            if (matches(c, wanted)) {
+                shown.add(c);
+            }
+        }
+        boolean trunc = !isSet(noTrunc);
+        PrintStream out = root.out();
+        if (isSet(quiet)) {
+            for (Object c : shown) {
+                out.println(id(c, trunc));
+            }
+            return 0;
+        }
+        long now = System.currentTimeMillis() / 1000;
+        if (json) {
+            for (Object c : shown) {
+                out.println(json(c, trunc, now));
+            }
+            return 0;
+        }
+        Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES").minWidth(10);
+        for (Object c : shown) {
+            table.row(id(c, trunc), image(c, trunc), command(c, trunc), Units.ago(number(Json.at(c, "Created")), now),
+                    Json.text(c, "Status"), "", names(c));
+        }
+        table.print(out);
+        return 0;
+    }
+
+    static Map<String, List<String>> parseFilters(List<String> pairs) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new CliException(ExitCodes.ENGINE, "invalid argument \"" + pair
+                        + "\" for \"-f, --filter\" flag: bad format of filter (expected name=value)");
+            }
+            String key = pair.substring(0, eq).strip().toLowerCase(java.util.Locale.ROOT);
+            switch (key) {
+                case "status", "name", "id", "label", "ancestor" -> {
+                }
+                default -> throw new CliException(ExitCodes.FAILED, "Error response from daemon: invalid filter '" + key + "'");
+            }
+            List<String> values = m.get(key);
+            if (values == null) {
+                values = new ArrayList<>();
+                m.put(key, values);
+            }
+            values.add(pair.substring(eq + 1));
+        }
+        return m;
+    }
+
+    /** Whether a container of {@code GET /containers/json} passes every filter key. */
+    static boolean matches(Object c, Map<String, List<String>> filters) {
+        for (Map.Entry<String, List<String>> e : filters.entrySet()) {
+            boolean any = false;
+            for (String v : e.getValue()) {
+                if (matches(c, e.getKey(), v)) {
+                    any = true;
+                    break;
+                }
+            }
+            if (!any) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean matches(Object c, String key, String v) {
+        switch (key) {
+            case "status":
+                return Json.text(c, "State").equals(v);
+            case "id":
+                return Json.text(c, "Id").startsWith(v);
+            case "name":
+                for (Object n : Json.list(c, "Names")) {
+                    String name = String.valueOf(n);
+                    if (name.startsWith("/")) {
+                        name = name.substring(1);
+                    }
+                    if (name.contains(v.startsWith("/") ? v.substring(1) : v)) {
+                        return true;
+                    }
+                }
+                return false;
+            case "label": {
+                int eq = v.indexOf('=');
+                Map<String, Object> labels = Json.object(c, "Labels");
+                if (eq < 0) {
+                    return labels.containsKey(v);
+                }
+                return v.substring(eq + 1).equals(labels.get(v.substring(0, eq)));
+            }
+            default: { // ancestor
+                String image = Json.text(c, "Image");
+                String imageId = Json.text(c, "ImageID");
+                String hex = v.startsWith("sha256:") ? v.substring(7) : v;
+                return image.equals(v) || image.equals(v + ":latest") || (!v.contains(":") && image.startsWith(v + ":"))
+                        || (hex.length() >= 4 && (imageId.startsWith("sha256:" + hex) || imageId.startsWith(hex)));
+            }
+        }
+    }
+
+    /** Newest first; equal times keep the daemon's order. */
+    private static final class NewestFirst implements java.util.Comparator<Object> {
+        @Override
+        public int compare(Object a, Object b) {
+            return Long.compare(number(Json.at(b, "Created")), number(Json.at(a, "Created")));
+        }
+    }
+
+    static String id(Object c, boolean trunc) {
+        String id = Json.text(c, "Id");
+        return trunc ? Units.shortId(id) : id;
+    }
+
+    /** Docker's IMAGE column: an image ID is shortened like any ID; a name is shown as given. */
+    static String image(Object c, boolean trunc) {
+        String image = Json.text(c, "Image");
+        if (trunc && image.startsWith("sha256:")) {
+            return Units.shortId(image);
+        }
+        return image;
+    }
+
+    /** Docker's COMMAND column: cut to 20 characters (the last one {@code …}), then quoted as Go quotes. */
+    static String command(Object c, boolean trunc) {
+        String command = Json.text(c, "Command");
+        if (trunc) {
+            command = Units.ellipsis(command, 20);
+        }
+        return goQuote(command);
+    }
+
+    /** Go's {@code strconv.Quote} for the characters a command line holds. */
+    static String goQuote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (ch < 0x20 || ch == 0x7f) {
+                        sb.append("\\x").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 15, 16));
+                    } else {
+                        sb.append(ch);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Docker's NAMES column: the names without their leading {@code /}, comma-separated. */
+    static String names(Object c) {
+        StringBuilder sb = new StringBuilder();
+        for (Object n : Json.list(c, "Names")) {
+            String name = String.valueOf(n);
+            if (name.startsWith("/")) {
+                name = name.substring(1);
+            }
+            if (name.indexOf('/') >= 0) {
+                continue; // a link's name, which Docker leaves out too
+            }
+            if (!sb.isEmpty()) {
+                sb.append(',');
+            }
+            sb.append(name);
+        }
+        return sb.toString();
+    }
+
+    /** The object Docker prints for {@code --format json}: display strings, keys sorted. */
+    static String json(Object c, boolean trunc, long now) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        long created = number(Json.at(c, "Created"));
+        m.put("Command", command(c, trunc));
+        m.put("CreatedAt", ImagesCommand.createdAt(created));
+        m.put("ID", id(c, trunc));
+        m.put("Image", image(c, trunc));
+        StringBuilder labels = new StringBuilder();
+        for (Map.Entry<String, Object> e : Json.object(c, "Labels").entrySet()) {
+            if (!labels.isEmpty()) {
+                labels.append(',');
+            }
+            labels.append(e.getKey()).append('=').append(e.getValue());
+        }
+        m.put("Labels", labels.toString());
+        int local = 0;
+        StringBuilder mounts = new StringBuilder();
+        for (Object mount : Json.list(c, "Mounts")) {
+            if (Json.text(mount, "Type").equals("volume")) {
+                local++;
+            }
+            String name = Json.text(mount, "Name");
+            if (name.isEmpty()) {
+                name = Json.text(mount, "Source");
+            }
+            if (!mounts.isEmpty()) {
+                mounts.append(',');
+            }
+            mounts.append(trunc ? Units.ellipsis(name, 15) : name);
+        }
+        m.put("LocalVolumes", Integer.toString(local));
+        m.put("Mounts", mounts.toString());
+        m.put("Names", names(c));
+        m.put("Networks", Json.text(c, "HostConfig", "NetworkMode"));
+        m.put("Ports", "");
+        m.put("RunningFor", Units.ago(created, now));
+        m.put("Size", "0B");
+        m.put("State", Json.text(c, "State"));
+        m.put("Status", Json.text(c, "Status"));
+        return Json.write(m).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+    }
+
+    static long number(Object v) {
+        return v instanceof Number n ? n.longValue() : 0;
+    }
+}

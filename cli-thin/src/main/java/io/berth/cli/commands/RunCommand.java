@@ -1,0 +1,493 @@
+package io.berth.cli.commands;
+
+import io.berth.cli.BerthCommand;
+import io.berth.cli.CliException;
+import io.berth.cli.ExitCodes;
+import io.berth.cli.api.ApiException;
+import io.berth.cli.api.Json;
+import io.berth.cli.args.ContainerArgs;
+import io.berth.cli.auth.ImageName;
+import io.berth.cli.format.JsonMessages;
+import io.berth.cli.http.HttpResponse;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code berth run} and {@code berth create}: Docker's options turned into Docker's create body
+ * ({@code POST /containers/create}); an image that is not there is pulled first, as Docker does
+ * ({@code Unable to find image 'X' locally}). {@code run} then starts the container and, unless {@code -d},
+ * stays attached to it (see {@link ContainerIo}) and exits with its exit code.
+ *
+ * <p>Errors follow {@code docker run}: a bad option value or a daemon error is
+ * {@code berth: MESSAGE.} and {@code See 'berth run --help'.}, exit 125; a command that cannot be run exits
+ * 127 (not found) or 126 (not executable), as the daemon records it.
+ */
+public final class RunCommand extends ContainerCommand {
+    private final boolean run;
+    private final OptionSpec detach;
+    private final OptionSpec remove;
+    private final OptionSpec name;
+    private final OptionSpec env;
+    private final OptionSpec envFile;
+    private final OptionSpec volume;
+    private final OptionSpec mount;
+    private final OptionSpec tmpfs;
+    private final OptionSpec workdir;
+    private final OptionSpec user;
+    private final OptionSpec entrypoint;
+    private final OptionSpec hostname;
+    private final OptionSpec interactive;
+    private final OptionSpec tty;
+    private final OptionSpec attach;
+    private final OptionSpec network;
+    private final OptionSpec privileged;
+    private final OptionSpec readOnly;
+    private final OptionSpec capAdd;
+    private final OptionSpec capDrop;
+    private final OptionSpec memory;
+    private final OptionSpec cpus;
+    private final OptionSpec pidsLimit;
+    private final OptionSpec restart;
+    private final OptionSpec stopSignal;
+    private final OptionSpec stopTimeout;
+    private final OptionSpec label;
+    private final OptionSpec groupAdd;
+    private final OptionSpec sysctl;
+    private final PositionalParamSpec image;
+
+    /** @param run {@code true} for {@code run}, {@code false} for {@code create} */
+    public RunCommand(BerthCommand root, boolean run) {
+        super(root, run ? "run" : "create", run ? "Create and run a new container from an image"
+                : "Create a new container", false);
+        this.run = run;
+        synopsis("[OPTIONS] IMAGE [COMMAND] [ARG...]");
+        spec.parser().stopAtPositional(true); // what follows the image is the container's command line
+        attach = multi("STREAM", "Attach to STDIN, STDOUT or STDERR", "-a", "--attach");
+        capAdd = multi("CAP", "Add Linux capabilities", "--cap-add");
+        capDrop = multi("CAP", "Drop Linux capabilities", "--cap-drop");
+        cpus = option("decimal", "Number of CPUs", "--cpus");
+        detach = run ? flag("Run container in background and print container ID", "-d", "--detach") : null;
+        entrypoint = option("string", "Overwrite the default ENTRYPOINT of the image", "--entrypoint");
+        env = multi("KEY=VALUE", "Set environment variables", "-e", "--env");
+        envFile = multi("FILE", "Read in a file of environment variables", "--env-file");
+        groupAdd = multi("GROUP", "Add additional groups to join", "--group-add");
+        hostname = option("string", "Container host name", "-h", "--hostname");
+        interactive = flag("Keep STDIN open even if not attached", "-i", "--interactive");
+        label = multi("KEY=VALUE", "Set meta data on a container", "-l", "--label");
+        memory = option("bytes", "Memory limit", "-m", "--memory");
+        mount = multi("mount", "Attach a filesystem mount to the container", "--mount");
+        name = option("string", "Assign a name to the container", "--name");
+        network = option("none|host", "Connect a container to a network (none or host)", "--network", "--net");
+        pidsLimit = option("int", "Tune container pids limit (set -1 for unlimited)", "--pids-limit");
+        privileged = flag("Give extended privileges to this container", "--privileged");
+        readOnly = flag("Mount the container's root filesystem as read only", "--read-only");
+        restart = option("string", "Restart policy to apply when a container exits (default \"no\")", "--restart");
+        remove = flag("Automatically remove the container when it exits", "--rm");
+        stopSignal = option("string", "Signal to stop the container", "--stop-signal");
+        stopTimeout = option("int", "Timeout (in seconds) to stop a container", "--stop-timeout");
+        sysctl = multi("KEY=VALUE", "Sysctl options", "--sysctl");
+        tmpfs = multi("PATH[:OPTIONS]", "Mount a tmpfs directory", "--tmpfs");
+        tty = flag("Allocate a pseudo-TTY", "-t", "--tty");
+        user = option("name|uid[:group|gid]", "Username or UID (format: <name|uid>[:<group|gid>])", "-u", "--user");
+        volume = multi("list", "Bind mount a volume", "-v", "--volume");
+        workdir = option("string", "Working directory inside the container", "-w", "--workdir");
+        image = arguments("IMAGE");
+    }
+
+    /** Everything {@code run} decided from its options beyond the create body. */
+    record Plan(Map<String, Object> body, String name, boolean detach, boolean remove, boolean stdin, boolean stdout,
+                boolean stderr, boolean tty) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> args = requireArgs(image, 1, -1);
+        Plan plan = plan(args);
+        String id;
+        try {
+            id = create(plan, args.getFirst());
+        } catch (ApiException | JsonMessages.StreamError e) {
+            throw failure(e.getMessage());
+        }
+        if (!run) {
+            root.out().println(id);
+            return 0;
+        }
+        if (plan.detach()) {
+            try {
+                root.api().postStatus(container(id) + "/start");
+            } catch (ApiException e) {
+                throw startFailure(id, e);
+            }
+            root.out().println(id);
+            return 0;
+        }
+        ContainerIo io = new ContainerIo(root, id, plan.tty(), plan.stdin(), plan.stdout(), plan.stderr());
+        int code;
+        try {
+            code = io.startAttached(0);
+        } catch (ApiException e) {
+            if (plan.remove()) {
+                removeQuietly(id);
+            }
+            throw startFailure(id, e);
+        }
+        if (plan.remove()) {
+            removeQuietly(id);
+        }
+        return code;
+    }
+
+    private void removeQuietly(String id) {
+        try {
+            root.api().delete(container(id) + "?force=1&v=1");
+        } catch (IOException e) {
+            root.err().println("berth: could not remove container " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Docker's {@code run} errors: {@code berth: MESSAGE.}, the help hint, exit 125. */
+    private CliException failure(String message) {
+        return failure(ExitCodes.ENGINE, "Error response from daemon: " + message);
+    }
+
+    private CliException failure(int code, String message) {
+        String m = message.endsWith(".") ? message : message + ".";
+        return new CliException(code, "berth: " + m + "\nSee '" + spec.qualifiedName() + " --help'.");
+    }
+
+    /**
+     * A failed start: exit 127 or 126 when the daemon recorded that the command was not found or not
+     * executable (as {@code docker run}), else 125.
+     */
+    private CliException startFailure(String id, ApiException e) {
+        int code = ExitCodes.ENGINE;
+        try {
+            Object state = Json.at(root.api().getJson(container(id) + "/json"), "State", "ExitCode");
+            if (state instanceof Number n && (n.intValue() == 126 || n.intValue() == 127)) {
+                code = n.intValue();
+            }
+        } catch (IOException notThere) {
+            // removed meanwhile: judge by the message
+        }
+        if (code == ExitCodes.ENGINE) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("executable file not found") || m.contains("no such file or directory")) {
+                code = 127;
+            } else if (m.contains("permission denied")) {
+                code = 126;
+            }
+        }
+        return new CliException(code, "berth: Error response from daemon: " + (e.getMessage().endsWith(".")
+                ? e.getMessage() : e.getMessage() + "."));
+    }
+
+    /** Creates the container, pulling its image first when the daemon has none by that name. */
+    private String create(Plan plan, String imageName) throws IOException {
+        String target = "/containers/create" + (plan.name() == null ? "" : "?name=" + q(plan.name()));
+        try {
+            return Json.text(root.api().post(target, plan.body()), "Id");
+        } catch (ApiException e) {
+            if (e.status() != 404 || !String.valueOf(e.getMessage()).startsWith("No such image")) {
+                throw e;
+            }
+        }
+        ImageName ref = ImageName.parse(imageName);
+        String tag = ref.digest() != null ? ref.digest() : ref.tag() == null ? "latest" : ref.tag();
+        root.err().println("Unable to find image '" + (ref.digest() != null || ref.tag() != null ? imageName
+                : imageName + ":latest") + "' locally");
+        try (HttpResponse r = root.api().pull(ref.name(), tag, null, root.registryAuth(ref.registry()))) {
+            new JsonMessages(root.err(), false, 0).render(r, null);
+        }
+        return Json.text(root.api().post(target, plan.body()), "Id");
+    }
+
+    /** The create body and the attach plan for these options (Docker's {@code parse} in {@code opts.go}). */
+    Plan plan(List<String> args) {
+        Map<String, String> environment = new EnvView(root);
+        boolean d = detach != null && isSet(detach);
+        boolean i = isSet(interactive);
+        boolean t = isSet(tty);
+        List<String> streams = new ArrayList<>();
+        for (String a : strings(attach)) {
+            streams.add(value(attach, a, new P(P.ATTACH)));
+        }
+        if (d && !streams.isEmpty()) {
+            throw usage("Conflicting options: -a and -d");
+        }
+        boolean stdin = streams.isEmpty() ? i && !d : streams.contains("stdin");
+        boolean stdout = streams.isEmpty() ? !d : streams.contains("stdout");
+        boolean stderr = streams.isEmpty() ? !d : streams.contains("stderr");
+
+        Map<String, Object> body = new LinkedHashMap<>();
+        String h = string(hostname);
+        if (h != null) {
+            body.put("Hostname", h);
+        }
+        if (string(user) != null) {
+            body.put("User", string(user));
+        }
+        body.put("AttachStdin", stdin);
+        body.put("AttachStdout", stdout);
+        body.put("AttachStderr", stderr);
+        body.put("Tty", t);
+        body.put("OpenStdin", i);
+        body.put("StdinOnce", i && stdin);
+        List<String> envList = new ArrayList<>();
+        for (String file : strings(envFile)) {
+            try {
+                envList.addAll(ContainerArgs.envFile(Path.of(file), environment));
+            } catch (IllegalArgumentException e) {
+                throw usage(e.getMessage());
+            }
+        }
+        for (String e : strings(env)) {
+            String entry = value(env, e, new EnvEntry(environment));
+            if (entry != null) {
+                envList.add(entry);
+            }
+        }
+        if (!envList.isEmpty()) {
+            body.put("Env", envList);
+        }
+        if (args.size() > 1) {
+            body.put("Cmd", new ArrayList<>(args.subList(1, args.size())));
+        }
+        body.put("Image", args.getFirst());
+        List<String> binds = new ArrayList<>();
+        Map<String, Object> anonymous = new LinkedHashMap<>();
+        for (String v : strings(volume)) {
+            ContainerArgs.VolumeSpec s = value(volume, v, new P(P.VOLUME));
+            if (s.bind() != null) {
+                binds.add(s.bind());
+            } else {
+                anonymous.put(s.anonymousPath(), new LinkedHashMap<>());
+            }
+        }
+        if (!anonymous.isEmpty()) {
+            body.put("Volumes", anonymous);
+        }
+        if (string(workdir) != null) {
+            String w = string(workdir);
+            if (!w.startsWith("/")) {
+                throw usage("the working directory '" + w + "' is invalid, it needs to be an absolute path");
+            }
+            body.put("WorkingDir", w);
+        }
+        if (string(entrypoint) != null) {
+            body.put("Entrypoint", List.of(string(entrypoint))); // "" resets the image's, as Docker sends it
+        }
+        Map<String, Object> labels = new LinkedHashMap<>();
+        for (String l : strings(label)) {
+            String[] kv = value(label, l, new P(P.KEY_VALUE));
+            labels.put(kv[0], kv[1]);
+        }
+        if (!labels.isEmpty()) {
+            body.put("Labels", labels);
+        }
+        if (string(stopSignal) != null) {
+            body.put("StopSignal", string(stopSignal));
+        }
+        if (string(stopTimeout) != null) {
+            body.put("StopTimeout", value(stopTimeout, string(stopTimeout), new P(P.INT)));
+        }
+
+        Map<String, Object> host = new LinkedHashMap<>();
+        if (!binds.isEmpty()) {
+            host.put("Binds", binds);
+        }
+        List<Object> mounts = new ArrayList<>();
+        for (String m : strings(mount)) {
+            mounts.add(value(mount, m, new P(P.MOUNT)));
+        }
+        if (!mounts.isEmpty()) {
+            host.put("Mounts", mounts);
+        }
+        Map<String, Object> tmpfsMap = new LinkedHashMap<>();
+        for (String s : strings(tmpfs)) {
+            String[] pathAndOptions = value(tmpfs, s, new P(P.TMPFS));
+            tmpfsMap.put(pathAndOptions[0], pathAndOptions[1]);
+        }
+        if (!tmpfsMap.isEmpty()) {
+            host.put("Tmpfs", tmpfsMap);
+        }
+        host.put("NetworkMode", string(network) == null ? "none" : value(network, string(network), new P(P.NETWORK)));
+        if (isSet(privileged)) {
+            host.put("Privileged", true);
+        }
+        if (isSet(readOnly)) {
+            host.put("ReadonlyRootfs", true);
+        }
+        if (!strings(capAdd).isEmpty()) {
+            host.put("CapAdd", new ArrayList<>(strings(capAdd)));
+        }
+        if (!strings(capDrop).isEmpty()) {
+            host.put("CapDrop", new ArrayList<>(strings(capDrop)));
+        }
+        if (string(memory) != null) {
+            host.put("Memory", value(memory, string(memory), new P(P.MEMORY)));
+        }
+        if (string(cpus) != null) {
+            host.put("NanoCpus", value(cpus, string(cpus), new P(P.CPUS)));
+        }
+        if (string(pidsLimit) != null) {
+            host.put("PidsLimit", value(pidsLimit, string(pidsLimit), new P(P.LONG)));
+        }
+        boolean rm = isSet(remove);
+        if (string(restart) != null) {
+            ContainerArgs.RestartPolicy p = value(restart, string(restart), new P(P.RESTART));
+            if (rm && !p.name().equals("no")) {
+                throw usage("Conflicting options: --restart and --rm");
+            }
+            host.put("RestartPolicy", p.toJson());
+        }
+        // Attached, the CLI removes the container itself after reading its exit code, so nothing of its
+        // output is lost; detached (and for create), the daemon does when it exits.
+        if (rm && (!run || d)) {
+            host.put("AutoRemove", true);
+        }
+        if (!strings(groupAdd).isEmpty()) {
+            host.put("GroupAdd", new ArrayList<>(strings(groupAdd)));
+        }
+        Map<String, Object> sysctls = new LinkedHashMap<>();
+        for (String s : strings(sysctl)) {
+            String[] kv = value(sysctl, s, new P(P.SYSCTL));
+            sysctls.put(kv[0], kv[1]);
+        }
+        if (!sysctls.isEmpty()) {
+            host.put("Sysctls", sysctls);
+        }
+        if (t && stdin && root.stdinIsTerminal()) {
+            int[] size = ContainerIo.TerminalMode.size();
+            if (size != null) {
+                host.put("ConsoleSize", List.of(size[0], size[1]));
+            }
+        }
+        body.put("HostConfig", host);
+        String n = string(name);
+        if (n != null && n.isEmpty()) {
+            n = null;
+        }
+        return new Plan(body, n, d, rm, stdin, stdout, stderr, t);
+    }
+
+    private static Object integer(String s) {
+        try {
+            return Integer.parseInt(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + s + "\": invalid syntax");
+        }
+    }
+
+    private static Object longValue(String s) {
+        try {
+            return Long.parseLong(s.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + s + "\": invalid syntax");
+        }
+    }
+
+    /** A parser of one option value. */
+    interface Parser<T> {
+        T parse(String value);
+    }
+
+    /** Parses one option value, turning a bad one into Docker's flag error (exit 125). */
+    @SuppressWarnings("unchecked")
+    private <T> T value(OptionSpec option, String v, Parser<?> parser) {
+        try {
+            return (T) parser.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw usage("invalid argument \"" + v + "\" for \"" + flagNames(option) + "\" flag: " + e.getMessage());
+        }
+    }
+
+    /** Docker's flag name in errors: {@code -m, --memory}, or {@code --cpus}. */
+    private static String flagNames(OptionSpec o) {
+        String[] names = o.names();
+        String shortName = null;
+        String longName = null;
+        for (String n : names) {
+            if (n.startsWith("--")) {
+                if (longName == null) {
+                    longName = n;
+                }
+            } else {
+                shortName = n;
+            }
+        }
+        return shortName == null ? longName : shortName + ", " + longName;
+    }
+
+    private CliException usage(String message) {
+        return new CliException(ExitCodes.ENGINE, message + "\nSee '" + spec.qualifiedName() + " --help'.");
+    }
+
+    /** The option parsers, as one class with a switch rather than method references (no run-time linkage). */
+    private static final class P implements Parser<Object> {
+        static final int ATTACH = 0, VOLUME = 1, INT = 2, KEY_VALUE = 3, MOUNT = 4, TMPFS = 5, NETWORK = 6, MEMORY = 7,
+                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11;
+        private final int kind;
+
+        P(int kind) {
+            this.kind = kind;
+        }
+
+        @Override
+        public Object parse(String v) {
+            return switch (kind) {
+                case ATTACH -> ContainerArgs.attachStream(v);
+                case VOLUME -> ContainerArgs.volume(v);
+                case INT -> integer(v);
+                case KEY_VALUE -> ContainerArgs.keyValue(v);
+                case MOUNT -> ContainerArgs.mount(v);
+                case TMPFS -> ContainerArgs.tmpfs(v);
+                case NETWORK -> ContainerArgs.network(v);
+                case MEMORY -> ContainerArgs.memoryBytes(v);
+                case CPUS -> ContainerArgs.nanoCpus(v);
+                case LONG -> longValue(v);
+                case RESTART -> ContainerArgs.restartPolicy(v);
+                default -> ContainerArgs.sysctl(v);
+            };
+        }
+    }
+
+    private static final class EnvEntry implements Parser<String> {
+        private final Map<String, String> environment;
+
+        EnvEntry(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public String parse(String value) {
+            return ContainerArgs.envEntry(value, environment);
+        }
+    }
+
+    /** The CLI's environment as a map (for {@code -e KEY} and env files). */
+    private static final class EnvView extends java.util.AbstractMap<String, String> {
+        private final BerthCommand root;
+
+        EnvView(BerthCommand root) {
+            this.root = root;
+        }
+
+        @Override
+        public String get(Object key) {
+            return root.env(String.valueOf(key));
+        }
+
+        @Override
+        public java.util.Set<Entry<String, String>> entrySet() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}

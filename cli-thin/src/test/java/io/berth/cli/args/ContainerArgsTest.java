@@ -1,0 +1,161 @@
+package io.berth.cli.args;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Option values of run/create, checked against what Docker's CLI makes of them. */
+class ContainerArgsTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void memorySizesAreBinaryUnitsAsDockersRamInBytes() {
+        assertEquals(6L * 1024 * 1024, ContainerArgs.memoryBytes("6m"));
+        assertEquals(6L * 1024 * 1024, ContainerArgs.memoryBytes("6M"));
+        assertEquals(6L * 1024 * 1024, ContainerArgs.memoryBytes("6mb"));
+        assertEquals(6L * 1024 * 1024, ContainerArgs.memoryBytes("6MiB"));
+        assertEquals(1L << 30, ContainerArgs.memoryBytes("1g"));
+        assertEquals(1536L * 1024 * 1024, ContainerArgs.memoryBytes("1.5g"));
+        assertEquals(1L << 40, ContainerArgs.memoryBytes("1t"));
+        assertEquals(512, ContainerArgs.memoryBytes("512"));
+        assertEquals(512, ContainerArgs.memoryBytes("512b"));
+        assertEquals(2048, ContainerArgs.memoryBytes("2 k"));
+    }
+
+    @Test
+    void badMemorySizesAreRefusedWithDockersMessage() {
+        for (String bad : List.of("x", "", "m", "6x", "-1", "6mm", "6kbb", "1.", ".5m", "1e3")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ContainerArgs.memoryBytes(bad), bad);
+            assertEquals("invalid size: '" + bad + "'", e.getMessage());
+        }
+    }
+
+    @Test
+    void cpusAreNanoCpus() {
+        assertEquals(1_500_000_000L, ContainerArgs.nanoCpus("1.5"));
+        assertEquals(2_000_000_000L, ContainerArgs.nanoCpus("2"));
+        assertEquals(100_000_000L, ContainerArgs.nanoCpus(".1"));
+        assertEquals("failed to parse x as a rational number",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.nanoCpus("x")).getMessage());
+    }
+
+    @Test
+    void restartPolicies() {
+        assertEquals(new ContainerArgs.RestartPolicy("no", 0), ContainerArgs.restartPolicy("no"));
+        assertEquals(new ContainerArgs.RestartPolicy("always", 0), ContainerArgs.restartPolicy("always"));
+        assertEquals(new ContainerArgs.RestartPolicy("unless-stopped", 0), ContainerArgs.restartPolicy("unless-stopped"));
+        assertEquals(new ContainerArgs.RestartPolicy("on-failure", 0), ContainerArgs.restartPolicy("on-failure"));
+        assertEquals(new ContainerArgs.RestartPolicy("on-failure", 3), ContainerArgs.restartPolicy("on-failure:3"));
+        assertEquals(Map.of("Name", "on-failure", "MaximumRetryCount", 3), ContainerArgs.restartPolicy("on-failure:3").toJson());
+        assertEquals("invalid restart policy 'sometimes'",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.restartPolicy("sometimes")).getMessage());
+        assertEquals("maximum retry count cannot be used with restart policy 'always'",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.restartPolicy("always:2")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.restartPolicy("on-failure:x"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.restartPolicy("on-failure:-1"));
+    }
+
+    @Test
+    void envFileLinesAreTakenAsIsCommentsAndBlanksSkippedBareNamesFromTheEnvironment() throws Exception {
+        Path f = dir.resolve("env");
+        Files.writeString(f, """
+                # a comment
+                A=1
+                  B=two words
+                C="quoted"
+                FROM_ENV
+                NOT_SET
+
+                D=x=y\r
+                E=
+                """);
+        assertEquals(List.of("A=1", "B=two words", "C=\"quoted\"", "FROM_ENV=here", "D=x=y", "E="),
+                ContainerArgs.envFile(f, Map.of("FROM_ENV", "here")));
+    }
+
+    @Test
+    void envFileErrors() throws Exception {
+        Path f = dir.resolve("bad");
+        Files.writeString(f, "OK=1\nBAD NAME=2\n");
+        assertEquals(f + ": line 2: variable 'BAD NAME' contains whitespaces",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.envFile(f, Map.of())).getMessage());
+        Path missing = dir.resolve("missing");
+        assertEquals("open " + missing + ": no such file or directory",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.envFile(missing, Map.of())).getMessage());
+    }
+
+    @Test
+    void envEntries() {
+        assertEquals("A=1", ContainerArgs.envEntry("A=1", Map.of()));
+        assertEquals("A=", ContainerArgs.envEntry("A=", Map.of()));
+        assertEquals("HOME=/root", ContainerArgs.envEntry("HOME", Map.of("HOME", "/root")));
+        assertNull(ContainerArgs.envEntry("UNSET", Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.envEntry("=x", Map.of()));
+    }
+
+    @Test
+    void volumeSpecs() {
+        assertEquals(new ContainerArgs.VolumeSpec("/host:/ctr", null), ContainerArgs.volume("/host:/ctr"));
+        assertEquals(new ContainerArgs.VolumeSpec("/host:/ctr:ro", null), ContainerArgs.volume("/host:/ctr:ro"));
+        assertEquals(new ContainerArgs.VolumeSpec("data:/data:rw,nocopy", null), ContainerArgs.volume("data:/data:rw,nocopy"));
+        assertEquals(new ContainerArgs.VolumeSpec(null, "/anon"), ContainerArgs.volume("/anon"));
+        assertEquals("invalid volume specification: 'a:b:c:d'",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("a:b:c:d")).getMessage());
+        assertEquals("invalid volume specification: 'data:rel': invalid mount config for type \"volume\": invalid mount"
+                + " path: 'rel' mount path must be absolute",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("data:rel")).getMessage());
+        assertEquals("invalid mode: rx",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("/a:/b:rx")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("relative"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("/a:/"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("bad name:/x"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume(":/x"));
+    }
+
+    @Test
+    void mountsAsDockersLongForm() {
+        assertEquals(Map.of("Type", "bind", "Source", "/h", "Target", "/c", "ReadOnly", true),
+                ContainerArgs.mount("type=bind,source=/h,target=/c,readonly"));
+        assertEquals(Map.of("Type", "volume", "Source", "v", "Target", "/d", "ReadOnly", false),
+                ContainerArgs.mount("src=v,dst=/d"));
+        assertEquals(Map.of("Type", "volume", "Source", "v", "Target", "/d", "ReadOnly", false),
+                ContainerArgs.mount("type=volume,source=v,destination=/d,ro=false"));
+        assertEquals(Map.of("Type", "tmpfs", "Target", "/t", "ReadOnly", false,
+                        "TmpfsOptions", Map.of("SizeBytes", 64L << 20, "Mode", 01777)),
+                ContainerArgs.mount("type=tmpfs,target=/t,tmpfs-size=64m,tmpfs-mode=1777"));
+        assertEquals("target is required",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=bind,source=/h")).getMessage());
+        assertEquals("invalid mount type: 'nfs', only bind, volume and tmpfs are supported",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=nfs,target=/x")).getMessage());
+        assertEquals("unexpected key 'colour' in 'colour=red'",
+                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=/x,colour=red")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=bind,target=/x"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=tmpfs,source=/h,target=/x"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=rel"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=/x,readonly=maybe"));
+    }
+
+    @Test
+    void tmpfsLabelsSysctlsNetwork() {
+        assertEquals(List.of("/run", "rw,size=64m"), List.of(ContainerArgs.tmpfs("/run:rw,size=64m")));
+        assertEquals(List.of("/run", ""), List.of(ContainerArgs.tmpfs("/run")));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.tmpfs("run"));
+        assertEquals(List.of("a", "b=c"), List.of(ContainerArgs.keyValue("a=b=c")));
+        assertEquals(List.of("flag", ""), List.of(ContainerArgs.keyValue("flag")));
+        assertEquals(List.of("net.ipv4.ip_forward", "1"), List.of(ContainerArgs.sysctl("net.ipv4.ip_forward=1")));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.sysctl("kernel.x"));
+        assertEquals("host", ContainerArgs.network("host"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.network("bridge"));
+        assertEquals("stdout", ContainerArgs.attachStream("STDOUT"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.attachStream("stdall"));
+    }
+}

@@ -139,6 +139,8 @@ public final class ApiExchange {
     public OutputStream binary(String contentType) throws IOException {
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        // send the headers now: a client (attach) may wait for them before its next step
+        write(false, ByteBuffer.allocate(0));
         return new java.io.BufferedOutputStream(new OutputStream() {
             private boolean closed;
 

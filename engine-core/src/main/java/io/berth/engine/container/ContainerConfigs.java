@@ -33,8 +33,12 @@ public final class ContainerConfigs {
     public static ObjectNode mergeConfig(JsonNode imageConfig, JsonNode request, String imageName, ObjectMapper mapper) {
         ObjectNode config = mapper.createObjectNode();
         JsonNode image = imageConfig == null ? mapper.createObjectNode() : imageConfig;
-        boolean entrypointGiven = request.hasNonNull("Entrypoint") && !isEmptyList(request.get("Entrypoint"));
-        JsonNode entrypoint = entrypointGiven ? asList(request.get("Entrypoint"), mapper) : image.path("Entrypoint");
+        // --entrypoint "" arrives as [""]: it clears the image's entrypoint, as in Docker
+        boolean entrypointCleared = request.path("Entrypoint").isArray() && request.get("Entrypoint").size() == 1
+                && request.get("Entrypoint").get(0).asText().isEmpty();
+        boolean entrypointGiven = entrypointCleared || request.hasNonNull("Entrypoint") && !isEmptyList(request.get("Entrypoint"));
+        JsonNode entrypoint = entrypointCleared ? mapper.createArrayNode()
+                : entrypointGiven ? asList(request.get("Entrypoint"), mapper) : image.path("Entrypoint");
         JsonNode cmd = request.hasNonNull("Cmd") && !isEmptyList(request.get("Cmd")) ? asList(request.get("Cmd"), mapper)
                 : entrypointGiven ? null : image.path("Cmd");
         config.put("Hostname", request.path("Hostname").asText(""));

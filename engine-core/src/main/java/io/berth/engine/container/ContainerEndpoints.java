@@ -241,6 +241,7 @@ public final class ContainerEndpoints {
             } catch (java.util.concurrent.ExecutionException e) {
                 return; // the start failed: the starter answered the start request with why
             }
+            containers.attached(container.id, stdio);
             try (stdio) {
                 Thread input = null;
                 if (wantStdin) {
@@ -259,6 +260,8 @@ public final class ContainerEndpoints {
                 if (input != null) {
                     input.interrupt();
                 }
+            } finally {
+                containers.detached(container.id, stdio);
             }
         }
     }
@@ -290,11 +293,7 @@ public final class ContainerEndpoints {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
         int rows = parseInt("h", exchange.query("h") == null ? "24" : exchange.query("h"));
         int columns = parseInt("w", exchange.query("w") == null ? "80" : exchange.query("w"));
-        try (var stdio = containers.attach(container.id).get(5, java.util.concurrent.TimeUnit.SECONDS)) {
-            stdio.resize(rows, columns);
-        } catch (Exception e) {
-            throw new ApiException(500, "cannot resize the terminal of " + container.name + ": " + e.getMessage());
-        }
+        containers.resize(container.id, rows, columns);
         exchange.text(200, "");
     }
 

@@ -220,6 +220,31 @@ public final class ContainerService implements AutoCloseable {
         return attachments;
     }
 
+    /** The stdio of each container a client is attached to now (resizing goes through it). */
+    private final Map<String, io.berth.spi.runtime.StdioStreams> attached = new ConcurrentHashMap<>();
+
+    void attached(String id, io.berth.spi.runtime.StdioStreams stdio) {
+        attached.put(id, stdio);
+    }
+
+    void detached(String id, io.berth.spi.runtime.StdioStreams stdio) {
+        attached.remove(id, stdio);
+    }
+
+    /** Resizes the terminal of an attached container through the client's own attachment. */
+    public void resize(String idOrName, int rows, int columns) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        io.berth.spi.runtime.StdioStreams stdio = attached.get(container.id);
+        if (stdio == null) {
+            throw new ApiException(409, "container " + container.name + " has no attached terminal to resize");
+        }
+        try {
+            stdio.resize(rows, columns);
+        } catch (ContainerRuntimeException e) {
+            throw new ApiException(500, "cannot resize the terminal of " + container.name + ": " + e.getMessage());
+        }
+    }
+
     /**
      * The stdio of a container: of the running process, or, for one that is not running, of the
      * process the next start creates (the caller then starts it; nothing it prints is lost).
@@ -369,11 +394,12 @@ public final class ContainerService implements AutoCloseable {
                     status.oomKilled(), status.exitedAt().toString(), whileDown));
             lastExit.put(container.id, status.code());
         }
-        releaseRuntime(container.id);
+        // waiters learn of the exit at once; freeing runc's state and the mount follows
         CountDownLatch latch = exits.remove(container.id);
         if (latch != null) {
             latch.countDown();
         }
+        releaseRuntime(container.id);
         afterExit(container.id);
     }
 

@@ -39,6 +39,11 @@ class ContainerConfigsTest {
     }
 
     @Test
+    void anEmptyEntrypointClearsTheImagesAsDockerReadsEntrypointEmptyString() throws Exception {
+        assertEquals(List.of("ls"), ContainerConfigs.args(merged("{\"Entrypoint\":[\"\"],\"Cmd\":[\"ls\"]}")));
+    }
+
+    @Test
     void envIsImageThenRequestByKey() throws Exception {
         JsonNode env = merged("{\"Env\":[\"B=run\",\"C=run\"]}").get("Env");
         assertEquals("[\"PATH=/bin\",\"A=image\",\"B=run\",\"C=run\"]", env.toString());

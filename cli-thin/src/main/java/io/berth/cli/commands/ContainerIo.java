@@ -42,12 +42,11 @@ final class ContainerIo {
     /** After the container exited, how long its output may take to drain before the attach is closed. */
     static final long DRAIN_MILLIS = 2000;
     /**
-     * Whether to send the terminal's size with {@code POST /containers/{id}/resize}. Off: the daemon's resize
-     * attaches to the container a second time and closes that attachment, which cuts the stdin of the
-     * attach {@code run} holds (reported in the README). The size goes in the create body instead
-     * ({@code HostConfig.ConsoleSize}, as Docker's CLI sends it).
+     * Whether to send the terminal's size with {@code POST /containers/{id}/resize} (the daemon resizes
+     * through the attachment this client holds); {@code -Dberth.tty.resize=false} turns it off. The size
+     * also goes in the create body ({@code HostConfig.ConsoleSize}, as Docker's CLI sends it).
      */
-    static final boolean RESIZE = Boolean.getBoolean("berth.tty.resize");
+    static final boolean RESIZE = !"false".equals(System.getProperty("berth.tty.resize"));
 
     private final BerthCommand root;
     private final String id;

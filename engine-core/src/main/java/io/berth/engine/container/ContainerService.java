@@ -209,6 +209,9 @@ public final class ContainerService implements AutoCloseable {
             return false;
         }
         new ContainerStarter(this, mapper).start(container, config(container), context);
+        // a short-lived process may have ended before ContainerStarted was recorded: its exit file
+        // already exists and the watcher will not be woken again, so look now
+        checkExits();
         return true;
     }
 
@@ -593,6 +596,11 @@ public final class ContainerService implements AutoCloseable {
             }
         }
         VolumeService.deleteTree(bundle(container.id));
+        try {
+            Files.deleteIfExists(exitDir.resolve(container.id));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "exit file of " + container.id + ": " + e.getMessage());
+        }
         journal.record(context, new ContainerEvent.ContainerRemoved(container.id, anonymous));
         for (String volume : anonymous) {
             try {

@@ -63,9 +63,14 @@ public final class Daemon {
         pidFile = new PidFile(options.pidFile());
         pidFile.claim();
         HostPaths.claimSocketPath(options.socket());
+        // plugins load while the log opens (each takes most of a second in a cold JVM); their events follow DaemonStarted
+        plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
+        Thread pluginLoading = Thread.ofPlatform().name("berth-plugin-loading").start(plugins::load);
         try {
             log = ChronicleEventLog.open(options.eventLogDirectory());
         } catch (EventLogException e) {
+            joinQuietly(pluginLoading);
+            plugins.close();
             pidFile.release();
             throw new StartupException(e.getMessage(), e);
         }
@@ -87,8 +92,8 @@ public final class Daemon {
         journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
                 options.root().toString(), options.socket().toString(), opened.droppedAnything() ? opened.detail() : ""));
 
-        plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
-        plugins.loadAll(journal, self);
+        joinQuietly(pluginLoading);
+        plugins.record(journal, self);
         long tPlugins = System.nanoTime();
 
         ContentStore content = new ContentStore(options.root().resolve("content"));
@@ -166,6 +171,14 @@ public final class Daemon {
                         " (started in %d ms: log %d, projections %d, plugins %d, api %d)", (tEnd - t0) / 1_000_000,
                         (tLog - t0) / 1_000_000, (tProjections - tLog) / 1_000_000, (tPlugins - tProjections) / 1_000_000,
                         (tEnd - tPlugins) / 1_000_000));
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops serving, records {@code DaemonStopped}, snapshots projections and closes the log. Idempotent. */

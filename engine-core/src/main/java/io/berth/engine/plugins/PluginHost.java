@@ -52,9 +52,24 @@ public final class PluginHost implements AutoCloseable {
 
     /** Loads, starts and initialises every plugin jar, recording one event per jar. */
     public void loadAll(Journal journal, RequestContext context) {
+        load();
+        record(journal, context);
+    }
+
+    /**
+     * Loads, starts and initialises every plugin jar without recording anything yet, so that the
+     * daemon can do it while the event log opens; {@link #record} then writes one event per jar.
+     */
+    public void load() {
         for (Path jar : pluginJars()) {
             PluginStatus status = load(jar);
             statuses.put(status.id(), status);
+        }
+    }
+
+    /** Records the outcome of {@link #load()}: {@code PluginLoaded} or {@code PluginFailed} per jar, in load order. */
+    public void record(Journal journal, RequestContext context) {
+        for (PluginStatus status : statuses()) {
             if (status.started()) {
                 journal.record(context, new PluginEvent.PluginLoaded(status.id(), status.version(), status.path(), status.extensions()));
             } else {

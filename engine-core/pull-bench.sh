@@ -18,50 +18,28 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/registry.yml" <<YML
-version: 0.1
-storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$port}
-log: {level: error}
-YML
-docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
-registry_pid=$!
-until curl -s "http://127.0.0.1:$port/v2/" > /dev/null; do sleep 0.1; done
+source "$repo/engine-core/bench-lib.sh"
+bench_start_registry "$work"
+registry_pid=$bench_registry_pid
+port=$bench_registry_port
 
 # an OCI layout with four gzip layers
-layout="$work/layout"; mkdir -p "$layout/blobs/sha256"
-diff_ids=(); layers=()
+layout="$work/layout"
+tars=()
 for dir in /usr/share/doc /usr/lib/python3 /usr/share/perl /usr/share/locale; do
-    tar -C / -cf "$work/layer.tar" "${dir#/}" 2>/dev/null || true
-    diff_ids+=("sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)")
-    gzip -1 -c "$work/layer.tar" > "$work/layer.tar.gz"
-    d=$(sha256sum "$work/layer.tar.gz" | cut -d' ' -f1)
-    mv "$work/layer.tar.gz" "$layout/blobs/sha256/$d"
-    layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$(stat -c %s "$layout/blobs/sha256/$d")}")
+    tar -C / -cf "$work/layer-${#tars[@]}.tar" "${dir#/}" 2>/dev/null || true
+    tars+=("$work/layer-${#tars[@]}.tar")
 done
-rm -f "$work/layer.tar"
-ids=$(printf '"%s",' "${diff_ids[@]}"); ids="[${ids%,}]"
-printf '{"architecture":"amd64","os":"linux","config":{"Cmd":["/bin/sh"]},"rootfs":{"type":"layers","diff_ids":%s}}' "$ids" > "$work/config.json"
-c=$(sha256sum "$work/config.json" | cut -d' ' -f1); cp "$work/config.json" "$layout/blobs/sha256/$c"
-ls=$(printf '%s,' "${layers[@]}"); ls="[${ls%,}]"
-printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":%s}' \
-    "$c" "$(stat -c %s "$work/config.json")" "$ls" > "$work/manifest.json"
-m=$(sha256sum "$work/manifest.json" | cut -d' ' -f1); cp "$work/manifest.json" "$layout/blobs/sha256/$m"
-printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"org.opencontainers.image.ref.name":"1"}}]}' \
-    "$m" "$(stat -c %s "$work/manifest.json")" > "$layout/index.json"
-echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
-skopeo copy -q --dest-tls-verify=false "oci:$layout:1" "docker://127.0.0.1:$port/big:1"
+bench_oci_layout "$layout" "${tars[@]}"
+rm -f "${tars[@]}"
+skopeo copy -q --dest-tls-verify=false "oci:$layout" "docker://127.0.0.1:$port/big:1"
 image="127.0.0.1:$port/big:1"
 compressed=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
 echo "image $image: 4 layers, $((compressed / 1000000)) MB compressed"
 
-[ -x "$repo/target/dist/bin/berth" ] || (cd "$repo" && mvn -q -B -DskipTests package)
 for run in $(seq 1 "$runs"); do
-    rm -rf "$work/root"; mkdir -p "$work/root"
-    "$repo/target/dist/bin/berth" daemon --root "$work/root" -H "unix://$work/root/berth.sock" --pidfile "$work/root/berth.pid" \
-        > "$work/daemon.log" 2>&1 &
-    until curl -s --unix-socket "$work/root/berth.sock" http://x/_ping > /dev/null 2>&1; do sleep 0.05; done
+    rm -rf "$work/root"
+    bench_start_daemon "$work/root" "$repo"
     s=$(date +%s%N)
     "$repo/target/dist/bin/berth" -H "unix://$work/root/berth.sock" pull -q "$image" > /dev/null
     e=$(date +%s%N)

@@ -1,0 +1,63 @@
+# Shared by the benchmark scripts (sourced, not run): a loopback registry and test images made
+# from the host's files, without internet.
+
+# Starts Debian's docker-registry on 127.0.0.1 at a free port, storage under $1. Sets
+# bench_registry_port and bench_registry_pid; waits until /v2/ answers.
+bench_start_registry() {
+    local work="$1"
+    bench_registry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    cat > "$work/registry.yml" <<YML
+version: 0.1
+storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:$bench_registry_port}
+log: {level: error}
+YML
+    docker-registry serve "$work/registry.yml" > "$work/registry.log" 2>&1 &
+    bench_registry_pid=$!
+    until curl -s "http://127.0.0.1:$bench_registry_port/v2/" > /dev/null; do sleep 0.1; done
+}
+
+# Writes an OCI image layout at $1 with one gzip layer per tar file given after it ($2…), a config
+# running sh, and the index entry named $BENCH_IMAGE_NAME when set.
+bench_oci_layout() {
+    local layout="$1"; shift
+    local diff_ids=() layers=() tar d
+    mkdir -p "$layout/blobs/sha256"
+    for tar in "$@"; do
+        diff_ids+=("\"sha256:$(sha256sum "$tar" | cut -d' ' -f1)\"")
+        gzip -1 -c "$tar" > "$layout/layer.tgz"
+        d=$(sha256sum "$layout/layer.tgz" | cut -d' ' -f1)
+        mv "$layout/layer.tgz" "$layout/blobs/sha256/$d"
+        layers+=("{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:$d\",\"size\":$(stat -c %s "$layout/blobs/sha256/$d")}")
+    done
+    local ids layer_list config manifest c m annotations=""
+    ids=$(IFS=,; echo "${diff_ids[*]}"); layer_list=$(IFS=,; echo "${layers[*]}")
+    config="{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Cmd\":[\"sh\"],\"Env\":[\"PATH=/bin\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[$ids]}}"
+    c=$(printf '%s' "$config" | sha256sum | cut -d' ' -f1); printf '%s' "$config" > "$layout/blobs/sha256/$c"
+    manifest="{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$c\",\"size\":${#config}},\"layers\":[$layer_list]}"
+    m=$(printf '%s' "$manifest" | sha256sum | cut -d' ' -f1); printf '%s' "$manifest" > "$layout/blobs/sha256/$m"
+    [ -n "${BENCH_IMAGE_NAME:-}" ] && annotations=",\"annotations\":{\"io.containerd.image.name\":\"$BENCH_IMAGE_NAME\"}"
+    printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s%s}]}' \
+        "$m" "${#manifest}" "$annotations" > "$layout/index.json"
+    echo '{"imageLayoutVersion":"1.0.0"}' > "$layout/oci-layout"
+}
+
+# Writes a busybox layer tar ($2) from the host's /bin/busybox with the applets named after it, in $1.
+bench_busybox_tar() {
+    local work="$1" tar="$2"; shift 2
+    mkdir -p "$work/rootfs/bin"
+    cp /bin/busybox "$work/rootfs/bin/"
+    local applet
+    for applet in "$@"; do ln -sf busybox "$work/rootfs/bin/$applet"; done
+    tar -C "$work/rootfs" -cf "$tar" bin
+}
+
+# Starts a berth daemon on root $1 from the repository $2's installation; waits for /_ping.
+bench_start_daemon() {
+    local root="$1" repo="$2"
+    [ -x "$repo/target/dist/bin/berth" ] || (cd "$repo" && mvn -q -B -DskipTests package)
+    mkdir -p "$root"
+    "$repo/target/dist/bin/berth" daemon --root "$root" -H "unix://$root/berth.sock" --pidfile "$root/berth.pid" \
+        > "$root.daemon.log" 2>&1 &
+    until curl -s --unix-socket "$root/berth.sock" http://x/_ping > /dev/null 2>&1; do sleep 0.05; done
+}

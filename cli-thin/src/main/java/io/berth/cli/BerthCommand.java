@@ -8,7 +8,9 @@ import io.berth.cli.commands.ContainerActionCommand;
 import io.berth.cli.commands.ContainerPruneCommand;
 import io.berth.cli.commands.ExecCommand;
 import io.berth.cli.commands.LogsCommand;
-import io.berth.cli.commands.NotSupportedCommand;
+import io.berth.cli.commands.CpCommand;
+import io.berth.cli.commands.DiffCommand;
+import io.berth.cli.commands.TopCommand;
 import io.berth.cli.commands.PsCommand;
 import io.berth.cli.commands.RenameCommand;
 import io.berth.cli.commands.RunCommand;
@@ -178,7 +180,9 @@ public final class BerthCommand implements Callable<Integer> {
             case "container inspect" -> new InspectCommand(this, "container");
             case "container rename" -> new RenameCommand(this);
             case "container prune" -> new ContainerPruneCommand(this);
-            case "container top", "container diff", "container cp" -> notSupported(name);
+            case "container top" -> new TopCommand(this);
+            case "container diff" -> new DiffCommand(this);
+            case "container cp" -> new CpCommand(this);
             case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
@@ -199,7 +203,9 @@ public final class BerthCommand implements Callable<Integer> {
             case "rename" -> new RenameCommand(this).spec();
             case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
             case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
-            case "top", "diff", "cp" -> notSupported(name).spec();
+            case "top" -> new TopCommand(this).spec();
+            case "diff" -> new DiffCommand(this).spec();
+            case "cp" -> new CpCommand(this).spec();
             case "pull" -> new PullCommand(this).spec();
             case "push" -> new PushCommand(this).spec();
             case "images" -> new ImagesCommand(this, "images").spec();
@@ -221,14 +227,6 @@ public final class BerthCommand implements Callable<Integer> {
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);
         };
-    }
-
-    private BaseCommand notSupported(String name) {
-        return new NotSupportedCommand(this, name, switch (name) {
-            case "top" -> "Display the running processes of a container";
-            case "diff" -> "Inspect changes to files or directories on a container's filesystem";
-            default -> "Copy files/folders between a container and the local filesystem";
-        });
     }
 
     private void add(CommandSpec sub) {

@@ -178,8 +178,5 @@ class ContainerCommandsTest {
         CliRun r = CliRun.run("-H", "unix://" + dir.resolve("none.sock"), "exec", "-it", "web", "sh");
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("not supported yet"), r.err());
-        CliRun top = CliRun.run("-H", "unix://" + dir.resolve("none.sock"), "top", "web");
-        assertEquals(1, top.exitCode());
-        assertTrue(top.err().contains("not supported yet"), top.err());
     }
 }

@@ -161,6 +161,27 @@ public final class BerthApi {
         }
     }
 
+    /**
+     * Sends {@code body} with {@code method} (e.g. {@code PUT /containers/{id}/archive}), {@code length} -1 for
+     * chunked; a daemon is started first if none answers, as for {@link #load}.
+     */
+    public HttpResponse sendStream(String method, String target, String contentType, InputStream body, long length)
+            throws IOException {
+        try {
+            HttpResponse r = client.sendStream(method, target, contentType, body, length);
+            starter = null;
+            return checked(r);
+        } catch (NoDaemonException e) {
+            if (starter == null) {
+                throw e;
+            }
+            DaemonStarter s = starter;
+            starter = null;
+            s.start(client);
+            return checked(client.sendStream(method, target, contentType, body, length));
+        }
+    }
+
     /** {@code POST /auth}: checks credentials with the registry; {@code {"Status","IdentityToken"}}. */
     public Map<String, Object> auth(String username, String password, String server) throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();

@@ -61,7 +61,7 @@ class ContainersIT {
         berth = BerthDist.get();
         registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")));
         Path layout = LocalRegistry.busyboxLayout(Files.createDirectories(tmp.resolve("image")),
-                List.of("sh", "echo", "cat", "true", "sleep", "httpd"));
+                List.of("sh", "echo", "cat", "true", "sleep", "httpd", "ln", "mkdir"));
         registry.push(layout, "busybox:1");
         image = registry.host() + "/busybox:1";
         root = tmp.resolve("root");
@@ -350,6 +350,78 @@ class ContainersIT {
         BerthDist.Result exec = berth("exec", "-it", "no-such-container", "sh");
         assertEquals(1, exec.exitCode(), describe(exec));
         assertTrue(exec.err().contains("not supported yet"), exec.err());
+    }
+
+    @Test
+    @Order(9)
+    void givenARunningContainer_thenTopDiffAndCpWorkAndLinksStayLinks() throws Exception {
+        BerthDist.Result run = berth("run", "-d", "--name", "files", image, "sleep", "300");
+        assertEquals(0, run.exitCode(), describe(run));
+        ids.add(run.out().strip());
+
+        BerthDist.Result top = berth("top", "files");
+        assertEquals(0, top.exitCode(), describe(top));
+        assertTrue(top.lines().getFirst().matches("UID +PID +PPID +.*CMD"), top.out());
+        assertTrue(top.lines().stream().skip(1).anyMatch(l -> l.endsWith("sleep 300")), top.out());
+        BerthDist.Result topArgs = berth("container", "top", "files", "-o", "pid,args");
+        assertEquals(0, topArgs.exitCode(), describe(topArgs));
+        assertTrue(topArgs.lines().getFirst().matches("PID +COMMAND"), topArgs.out());
+        assertTrue(topArgs.lines().stream().anyMatch(l -> l.matches("\\d+ +sleep 300")), topArgs.out());
+
+        assertEquals(0, berth("exec", "files", "sh", "-c", "echo x > /new.txt").exitCode());
+        BerthDist.Result diff = berth("diff", "files");
+        assertEquals(0, diff.exitCode(), describe(diff));
+        assertTrue(diff.lines().contains("A /new.txt"), diff.out());
+
+        Path in = tmp.resolve("in.txt");
+        Files.writeString(in, "round trip\n");
+        BerthDist.Result cpIn = berth("cp", in.toString(), "files:/copied.txt");
+        assertEquals(0, cpIn.exitCode(), describe(cpIn));
+        assertEquals("round trip\n", berth("exec", "files", "cat", "/copied.txt").out());
+        Path back = tmp.resolve("back.txt");
+        BerthDist.Result cpOut = berth("cp", "files:/copied.txt", back.toString());
+        assertEquals(0, cpOut.exitCode(), describe(cpOut));
+        assertEquals("round trip\n", Files.readString(back));
+        Path into = Files.createDirectories(tmp.resolve("into"));
+        assertEquals(0, berth("container", "cp", "files:/copied.txt", into.toString()).exitCode());
+        assertEquals("round trip\n", Files.readString(into.resolve("copied.txt")));
+        BerthDist.Result stream = berth("cp", "files:/copied.txt", "-");
+        assertEquals(0, stream.exitCode(), describe(stream));
+        assertTrue(stream.out().contains("copied.txt") && stream.out().contains("round trip\n"), "a tar: " + stream.out());
+
+        Path tree = Files.createDirectories(tmp.resolve("tree/sub"));
+        Files.writeString(tree.resolve("b"), "deep\n");
+        Files.createSymbolicLink(tmp.resolve("tree/link"), Path.of("sub/b"));
+        BerthDist.Result cpTree = berth("cp", tmp.resolve("tree").toString(), "files:/");
+        assertEquals(0, cpTree.exitCode(), describe(cpTree));
+        assertEquals("deep\n", berth("exec", "files", "cat", "/tree/sub/b").out());
+        assertEquals("deep\n", berth("exec", "files", "cat", "/tree/link").out());
+
+        BerthDist.Result links = berth("exec", "files", "sh", "-c",
+                "mkdir -p /etc /d && echo container > /etc/marker && echo inside > /d/f && ln -s /etc /d/lnk && ln -s /etc /lnk");
+        assertEquals(0, links.exitCode(), describe(links));
+        Path dcopy = tmp.resolve("dcopy");
+        BerthDist.Result cpDir = berth("cp", "files:/d", dcopy.toString());
+        assertEquals(0, cpDir.exitCode(), describe(cpDir));
+        assertEquals("inside\n", Files.readString(dcopy.resolve("f")));
+        assertTrue(Files.isSymbolicLink(dcopy.resolve("lnk")), "the link itself is copied");
+        assertEquals("/etc", Files.readSymbolicLink(dcopy.resolve("lnk")).toString());
+
+        Path lcopy = tmp.resolve("lcopy");
+        BerthDist.Result cpLink = berth("cp", "files:/lnk", lcopy.toString());
+        assertEquals(0, cpLink.exitCode(), describe(cpLink));
+        if (Files.isSymbolicLink(lcopy)) { // Docker's way: the link itself
+            assertEquals("/etc", Files.readSymbolicLink(lcopy).toString());
+        } else { // the daemon resolves the link inside the container's root: the container's /etc, never the host's
+            assertEquals("container\n", Files.readString(lcopy.resolve("marker")));
+            assertFalse(Files.exists(lcopy.resolve("passwd")), "nothing of the host's /etc");
+        }
+
+        BerthDist.Result missing = berth("cp", "files:/no/such", tmp.resolve("x").toString());
+        assertEquals(1, missing.exitCode(), describe(missing));
+        assertTrue(missing.err().startsWith("Error response from daemon: Could not find the file /no/such in container"),
+                missing.err());
+        assertEquals(0, berth("rm", "-f", "files").exitCode());
     }
 
     @Test

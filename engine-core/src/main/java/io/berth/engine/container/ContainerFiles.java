@@ -54,8 +54,12 @@ public final class ContainerFiles {
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         String base = host.getFileName() == null ? "." : host.getFileName().toString();
         List<Path> paths;
-        try (Stream<Path> walk = Files.walk(host)) {
-            paths = walk.sorted().toList(); // Files.walk does not follow symlinks
+        if (Files.isSymbolicLink(host)) {
+            paths = List.of(host);
+        } else {
+            try (Stream<Path> walk = Files.walk(host)) {
+                paths = walk.sorted().toList(); // Files.walk does not follow symlinks
+            }
         }
         for (Path path : paths) {
             String name = base + (path.equals(host) ? "" : "/" + host.relativize(path));
@@ -138,7 +142,9 @@ public final class ContainerFiles {
     }
 
     private static Path existing(Path rootfs, String containerPath) throws IOException {
-        Path host = RootfsPaths.resolve(rootfs, containerPath);
+        // a path ending in "/" or "/." means the directory a link points to; otherwise a link is the link itself
+        Path host = containerPath.endsWith("/") || containerPath.endsWith("/.")
+                ? RootfsPaths.resolve(rootfs, containerPath) : RootfsPaths.resolveParent(rootfs, containerPath);
         if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
             throw ApiException.notFound("Could not find the file " + containerPath + " in container");
         }

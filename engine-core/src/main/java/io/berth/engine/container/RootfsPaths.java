@@ -57,6 +57,20 @@ public final class RootfsPaths {
         return join(rootfs, resolved);
     }
 
+    /**
+     * Like {@link #resolve}, but the last component is not followed when it is a symlink: the host
+     * path of the link itself (for copying a link as a link, as {@code docker cp} does without -L).
+     */
+    public static Path resolveParent(Path rootfs, String containerPath) throws IOException {
+        String trimmed = containerPath.replaceAll("/+$", "");
+        int slash = trimmed.lastIndexOf('/');
+        String last = trimmed.substring(slash + 1);
+        if (last.isEmpty() || last.equals(".") || last.equals("..")) {
+            return resolve(rootfs, containerPath);
+        }
+        return resolve(rootfs, slash <= 0 ? "/" : trimmed.substring(0, slash)).resolve(last);
+    }
+
     /** Whether {@code containerPath} exists inside the root, resolved as {@link #resolve} does. */
     public static boolean exists(Path rootfs, String containerPath) throws IOException {
         return Files.exists(resolve(rootfs, containerPath), LinkOption.NOFOLLOW_LINKS);

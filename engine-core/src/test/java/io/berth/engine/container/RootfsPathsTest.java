@@ -26,6 +26,14 @@ class RootfsPathsTest {
     }
 
     @Test
+    void resolveParentKeepsTheLastLinkItself() throws Exception {
+        Files.createDirectories(rootfs.resolve("dir"));
+        Files.createSymbolicLink(rootfs.resolve("dir/lnk"), Path.of("/etc"));
+        assertEquals(rootfs.resolve("dir/lnk"), RootfsPaths.resolveParent(rootfs, "/dir/lnk"));
+        assertEquals(rootfs.resolve("etc"), RootfsPaths.resolve(rootfs, "/dir/lnk"));
+    }
+
+    @Test
     void relativeSymlinksResolveFromTheirDirectory() throws Exception {
         Files.createDirectories(rootfs.resolve("a/b"));
         Files.createSymbolicLink(rootfs.resolve("a/b/c"), Path.of("../d"));

@@ -47,6 +47,9 @@ public final class SystemEndpoints {
         details.put("Os", "linux");
         details.put("Arch", HostFacts.architecture());
         details.put("KernelVersion", HostFacts.kernelVersion());
+        details.put("GitCommit", "");
+        details.put("GoVersion", "java" + Runtime.version().feature());
+        details.put("BuildTime", buildTime.toString());
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("Name", "Engine");
         engine.put("Version", BerthVersion.version());
@@ -71,11 +74,15 @@ public final class SystemEndpoints {
         SystemState system = journal.projections().read(SystemProjection.INSTANCE, s -> s);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ID", log.hostId());
-        body.put("Containers", 0);
-        body.put("ContainersRunning", 0);
+        int[] counts = journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+            int running = (int) state.containers.values().stream().filter(c -> "running".equals(c.status)).count();
+            return new int[] {state.containers.size(), running};
+        });
+        body.put("Containers", counts[0]);
+        body.put("ContainersRunning", counts[1]);
         body.put("ContainersPaused", 0);
-        body.put("ContainersStopped", 0);
-        body.put("Images", 0);
+        body.put("ContainersStopped", counts[0] - counts[1]);
+        body.put("Images", journal.projections().read(io.berth.engine.image.ImageProjection.INSTANCE, state -> state.images.size()));
         body.put("Driver", plugins.first(StorageDriver.class).map(StorageDriver::name).orElse("none"));
         body.put("DockerRootDir", options.root().toString());
         body.put("Name", HostFacts.hostname());

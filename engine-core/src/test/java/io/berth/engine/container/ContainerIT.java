@@ -370,5 +370,8 @@ class ContainerIT {
         assertEquals(events, byName, "filtering by the container's name gives its whole life");
         JsonNode replay = JSON.readTree(UnixHttp.post(socket(), "/berth/system/replay", "").body());
         assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+        JsonNode info = JSON.readTree(UnixHttp.get(socket(), "/info").body());
+        assertEquals(daemon.containers().list().size(), info.get("Containers").asInt(), "info counts the containers");
+        assertTrue(info.get("Images").asInt() >= 1, info.toString());
     }
 }

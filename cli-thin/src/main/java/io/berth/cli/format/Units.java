@@ -80,8 +80,11 @@ public final class Units {
         return seconds / 3600 / 24 / 365 + " years";
     }
 
-    /** {@code 2 weeks ago} for a Unix time, relative to {@code nowSeconds}. */
+    /** {@code 2 weeks ago} for a Unix time, relative to {@code nowSeconds}; {@code N/A} for none (0), as Docker shows it. */
     public static String ago(long unixSeconds, long nowSeconds) {
+        if (unixSeconds <= 0) {
+            return "N/A";
+        }
         return humanDuration(nowSeconds - unixSeconds) + " ago";
     }
 

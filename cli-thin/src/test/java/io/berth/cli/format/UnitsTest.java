@@ -40,6 +40,7 @@ class UnitsTest {
         assertEquals("2 months", Units.humanDuration(60 * 86400));
         assertEquals("2 years", Units.humanDuration(2 * 365 * 86400));
         assertEquals("3 weeks ago", Units.ago(1000, 1000 + 21 * 86400));
+        assertEquals("N/A", Units.ago(0, 1000), "an image without a creation time, as Docker shows it");
     }
 
     @Test

@@ -185,6 +185,10 @@ public final class ExecService {
                 new ExecSpec(execId, mapper.writeValueAsBytes(process), tty, exec.request.path("AttachStdin").asBoolean(false)))) {
             exec.handle = handle;
             exec.pid = handle.pid();
+            JsonNode consoleSize = exec.request.path("ConsoleSize");
+            if (tty && consoleSize.size() == 2 && consoleSize.get(0).asInt(0) > 0 && consoleSize.get(1).asInt(0) > 0) {
+                handle.resize(consoleSize.get(0).asInt(), consoleSize.get(1).asInt()); // Docker's [height, width]
+            }
             Thread input = null;
             if (stdin != null && !detach && exec.request.path("AttachStdin").asBoolean(false)) {
                 input = Thread.ofVirtual().start(() -> {

@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * own standard streams (runc accepts {@code --console-socket} only with {@code --detach}, which
  * would lose the exit status): these are the slave of a raw pseudo-terminal the plugin opens, whose
  * master is read and written through {@link Libc}; a resize sets the master's size and sends runc
- * {@code SIGWINCH}, on which runc copies that size to the container's terminal.
+ * {@code SIGWINCH}, on which runc copies that size to the container's terminal. The slave is opened
+ * by the child ({@code sh -c 'exec runc … <TTY >TTY 2>&1'}), not by the daemon, which as a session
+ * leader would otherwise make it its controlling terminal and be hung up when it closes.
  *
  * <pre>
  * runc --root ROOT --log-format json --log DATA/containers/ID/exec-EXECID.log \
@@ -130,12 +132,16 @@ final class RuncExec implements ExecHandle {
             Files.write(spec, processJson);
             pty = Libc.openPty();
             Libc.resizeTerminal(pty.master(), 24, 80);
-            File slave = new File(pty.slave());
-            Process process = new ProcessBuilder(command(runc, dir, id, execId))
-                    .redirectInput(ProcessBuilder.Redirect.from(slave))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(slave))
-                    .redirectError(ProcessBuilder.Redirect.appendTo(slave))
-                    .start();
+            // The slave is opened by the child, never by the daemon: a daemon that is a session leader
+            // (started with setsid) would take it as its controlling terminal and get SIGHUP when it closes.
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" <\"$BERTH_TTY\" >\"$BERTH_TTY\" 2>&1", "sh"));
+            command.addAll(command(runc, dir, id, execId));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("BERTH_TTY", pty.slave());
+            Process process = builder.start();
             return new RuncExec(label, process, pid, log, spec, new Terminal(pty.master(), process));
         } catch (IOException e) {
             if (pty != null) {

@@ -260,9 +260,6 @@ final class RuncExec implements ExecHandle {
         }
 
         InputStream output() {
-            if (master < 0) {
-                return InputStream.nullInputStream();
-            }
             return new InputStream() {
                 @Override
                 public int read() throws IOException {
@@ -290,9 +287,6 @@ final class RuncExec implements ExecHandle {
         }
 
         OutputStream input() {
-            if (master < 0) {
-                return OutputStream.nullOutputStream();
-            }
             return new OutputStream() {
                 private volatile boolean ended;
 
@@ -303,29 +297,33 @@ final class RuncExec implements ExecHandle {
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    if (ended || closed.get()) {
-                        throw new IOException("the terminal's input is closed");
+                    synchronized (Terminal.this) { // never write to a descriptor close() has given back
+                        if (ended || closed.get()) {
+                            throw new IOException("the terminal's input is closed");
+                        }
+                        Libc.write(master, b, off, len);
                     }
-                    Libc.write(master, b, off, len);
                 }
 
                 /** End of input on a terminal: Ctrl-D, as a user would type it. */
                 @Override
                 public void close() {
-                    if (!ended && !closed.get()) {
-                        ended = true;
-                        try {
-                            Libc.write(master, new byte[] {4}, 0, 1);
-                        } catch (IOException e) {
-                            // nobody reads the terminal any more
+                    synchronized (Terminal.this) {
+                        if (!ended && !closed.get()) {
+                            ended = true;
+                            try {
+                                Libc.write(master, new byte[] {4}, 0, 1);
+                            } catch (IOException e) {
+                                // nobody reads the terminal any more
+                            }
                         }
                     }
                 }
             };
         }
 
-        void resize(int rows, int columns, String label) throws ContainerRuntimeException {
-            if (master < 0 || closed.get()) {
+        synchronized void resize(int rows, int columns, String label) throws ContainerRuntimeException {
+            if (closed.get()) {
                 return;
             }
             try {
@@ -339,8 +337,8 @@ final class RuncExec implements ExecHandle {
             }
         }
 
-        void close() {
-            if (closed.compareAndSet(false, true) && master >= 0) {
+        synchronized void close() {
+            if (closed.compareAndSet(false, true)) {
                 Libc.close(master);
             }
         }

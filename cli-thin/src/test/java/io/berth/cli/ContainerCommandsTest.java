@@ -174,9 +174,26 @@ class ContainerCommandsTest {
     }
 
     @Test
-    void givenInteractiveExec_thenNotSupportedYetAndExit1() {
-        CliRun r = CliRun.run("-H", "unix://" + dir.resolve("none.sock"), "exec", "-it", "web", "sh");
-        assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("not supported yet"), r.err());
+    void givenExecIt_thenTheExecIsCreatedWithATerminalAndStdinStartedAsAStreamAndItsCodeIsTheCommands() throws Exception {
+        try (TestServer s = new TestServer(dir.resolve("s.sock"), (req, out) -> {
+            if (req.target().endsWith("/exec")) {
+                out.write(TestServer.response(201, "application/json", "{\"Id\":\"e1\"}"));
+            } else if (req.target().startsWith("/exec/e1/start")) {
+                out.write(TestServer.response(200, "application/vnd.docker.raw-stream", "/ # hi\r\n"));
+            } else {
+                out.write(TestServer.response(200, "application/json", "{\"ExitCode\":3,\"Running\":false}"));
+            }
+        })) {
+            CliRun r = CliRun.runWithInput(java.util.Map.of(), "exit 3\n".getBytes(StandardCharsets.UTF_8),
+                    "-H", s.host(), "exec", "-it", "web", "sh");
+            assertEquals(3, r.exitCode(), r.err());
+            assertEquals("/ # hi\r\n", r.out());
+            TestServer.Request create = s.requests().getFirst();
+            assertEquals("/containers/web/exec", create.target());
+            String body = new String(create.body(), StandardCharsets.UTF_8);
+            assertTrue(body.contains("\"AttachStdin\":true") && body.contains("\"Tty\":true"), body);
+            assertEquals("/exec/e1/start?stream=1", s.requests().get(1).target());
+            assertEquals("/exec/e1/json", s.requests().get(2).target());
+        }
     }
 }

@@ -55,6 +55,7 @@ final class ContainerIo {
     private final boolean stdout;
     private final boolean stderr;
     private final BerthApi api;
+    private String resizePath;
 
     ContainerIo(BerthCommand root, String id, boolean tty, boolean stdin, boolean stdout, boolean stderr) {
         this.root = root;
@@ -64,6 +65,7 @@ final class ContainerIo {
         this.stdout = stdout;
         this.stderr = stderr;
         this.api = root.api();
+        this.resizePath = path() + "/resize";
     }
 
     private String path() {
@@ -171,6 +173,49 @@ final class ContainerIo {
         }
     }
 
+    /**
+     * Runs a created exec with its stdin attached: {@code POST /exec/{id}/start?stream=1} as a full-duplex
+     * exchange (stdin as request chunks, output from the response, which the daemon ends when the process
+     * has). With {@code -t} on a terminal, the local terminal is in raw mode meanwhile (restored on exit,
+     * also on SIGTERM and SIGHUP) and SIGWINCH sends the new size with {@code /exec/{id}/resize}; the size at
+     * the start goes in the exec's create body ({@code ConsoleSize}).
+     */
+    void execAttached(String execId) throws IOException {
+        String execPath = "/exec/" + BerthApi.pathSegment(execId);
+        resizePath = execPath + "/resize";
+        Duplex duplex = api.openDuplex(execPath + "/start?stream=1");
+        String savedTerminal = null;
+        if (tty && root.stdinIsTerminal()) {
+            savedTerminal = TerminalMode.raw();
+            if (savedTerminal != null) {
+                Signals.restoreOnExit(savedTerminal);
+            }
+            if (RESIZE) {
+                Signals.onResize(this);
+            }
+        }
+        try {
+            Thread input = new Thread(new StdinPump(root.in(), duplex), "stdin");
+            input.setDaemon(true);
+            input.start();
+            try {
+                HttpResponse r = duplex.response();
+                BerthApi.check(r);
+                Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
+            } catch (ApiException e) {
+                throw e;
+            } catch (IOException e) {
+                // the daemon went away: the exec's inspect tells the rest
+            } finally {
+                duplex.close();
+            }
+        } finally {
+            if (savedTerminal != null) {
+                TerminalMode.restore(savedTerminal);
+            }
+        }
+    }
+
     /** Sends the local terminal's size; a failure is not worth stopping for. */
     void resize() {
         int[] size = TerminalMode.size();
@@ -178,7 +223,7 @@ final class ContainerIo {
             return;
         }
         try {
-            api.postStatus(path() + "/resize?h=" + size[0] + "&w=" + size[1]);
+            api.postStatus(resizePath + "?h=" + size[0] + "&w=" + size[1]);
         } catch (IOException e) {
             if (root.debug()) {
                 root.err().println("berth: resize: " + e.getMessage());

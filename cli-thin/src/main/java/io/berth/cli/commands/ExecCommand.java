@@ -18,8 +18,10 @@ import java.util.Map;
 /**
  * {@code berth exec [-d] [-e K=V] [-w DIR] [-u USER] CONTAINER COMMAND [ARG...]}: {@code POST
  * /containers/{id}/exec}, then {@code POST /exec/{id}/start} (its output until the process ends), then
- * {@code GET /exec/{id}/json} for the exit code, which is this command's. Interactive exec ({@code -i},
- * {@code -t}) is refused with a clear error: the runtime cannot give an exec a terminal or stdin yet.
+ * {@code GET /exec/{id}/json} for the exit code, which is this command's. With {@code -i} the start is a
+ * full-duplex {@code POST /exec/{id}/start?stream=1} whose request body is this command's stdin (see
+ * {@link ContainerIo#execAttached}); with {@code -t} the process gets a terminal (its output raw), and with
+ * {@code -it} on a terminal the local terminal is in raw mode meanwhile.
  */
 public final class ExecCommand extends ContainerCommand {
     private final OptionSpec detach;
@@ -39,9 +41,9 @@ public final class ExecCommand extends ContainerCommand {
         detach = flag("Detached mode: run command in the background", "-d", "--detach");
         env = multi("KEY=VALUE", "Set environment variables", "-e", "--env");
         envFile = multi("FILE", "Read in a file of environment variables", "--env-file");
-        interactive = flag("Keep STDIN open even if not attached (not supported yet)", "-i", "--interactive");
+        interactive = flag("Keep STDIN open even if not attached", "-i", "--interactive");
         privileged = flag("Give extended privileges to the command", "--privileged");
-        tty = flag("Allocate a pseudo-TTY (not supported yet)", "-t", "--tty");
+        tty = flag("Allocate a pseudo-TTY", "-t", "--tty");
         user = option("string", "Username or UID (format: \"<name|uid>[:<group|gid>]\")", "-u", "--user");
         workdir = option("string", "Working directory inside the container", "-w", "--workdir");
         args = arguments("CONTAINER");
@@ -50,14 +52,6 @@ public final class ExecCommand extends ContainerCommand {
     @Override
     public Integer call() throws Exception {
         List<String> a = requireArgs(args, 2, -1);
-        if (isSet(tty)) {
-            throw new CliException(ExitCodes.FAILED, "berth: exec -t is not supported yet: the runtime cannot give an exec"
-                    + " process a terminal (run it without -i and -t)");
-        }
-        if (isSet(interactive)) {
-            throw new CliException(ExitCodes.FAILED, "berth: exec -i is not supported yet: the runtime cannot pass stdin"
-                    + " to an exec process (run it without -i)");
-        }
         String w = string(workdir);
         if (w != null && !w.isEmpty() && !w.startsWith("/")) {
             throw new CliException(ExitCodes.ENGINE, "berth: the working directory '" + w
@@ -78,11 +72,19 @@ public final class ExecCommand extends ContainerCommand {
             throw new CliException(ExitCodes.ENGINE, "berth: " + e.getMessage());
         }
         boolean d = isSet(detach);
+        boolean t = isSet(tty);
+        boolean withStdin = isSet(interactive) && !d;
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("AttachStdin", false);
+        body.put("AttachStdin", withStdin);
         body.put("AttachStdout", !d);
         body.put("AttachStderr", !d);
-        body.put("Tty", false);
+        body.put("Tty", t);
+        if (t && root.stdinIsTerminal()) {
+            int[] size = ContainerIo.TerminalMode.size();
+            if (size != null) {
+                body.put("ConsoleSize", List.of(size[0], size[1]));
+            }
+        }
         if (!envList.isEmpty()) {
             body.put("Env", envList);
         }
@@ -99,14 +101,18 @@ public final class ExecCommand extends ContainerCommand {
         String execId = Json.text(root.api().post(container(a.getFirst()) + "/exec", body), "Id");
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("Detach", d);
-        start.put("Tty", false);
+        start.put("Tty", t);
         String path = "/exec/" + execId;
         if (d) {
             root.api().post(path + "/start", start);
             return 0;
         }
-        try (HttpResponse r = root.api().open("POST", path + "/start", start)) {
-            Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
+        if (withStdin) {
+            new ContainerIo(root, a.getFirst(), t, true, true, true).execAttached(execId);
+        } else {
+            try (HttpResponse r = root.api().open("POST", path + "/start", start)) {
+                Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
+            }
         }
         // The stream ends when the process has; its exit code may be recorded a moment later.
         for (int i = 0; i < 200; i++) {

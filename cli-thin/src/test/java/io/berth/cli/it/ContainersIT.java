@@ -349,7 +349,7 @@ class ContainersIT {
 
         BerthDist.Result exec = berth("exec", "-it", "no-such-container", "sh");
         assertEquals(1, exec.exitCode(), describe(exec));
-        assertTrue(exec.err().contains("not supported yet"), exec.err());
+        assertEquals("Error response from daemon: No such container: no-such-container\n", exec.err());
     }
 
     @Test
@@ -418,6 +418,54 @@ class ContainersIT {
         assertTrue(missing.err().startsWith("Error response from daemon: Could not find the file /no/such in container"),
                 missing.err());
         assertEquals(0, berth("rm", "-f", "files").exitCode());
+    }
+
+    @Test
+    @Order(10)
+    void givenARunningContainer_whenExecItThroughARealTerminalOrExecIWithInput_thenTheShellComputesAndItsCodeComesBack() throws Exception {
+        BerthDist.Result run = berth("run", "-d", "--name", "shell", image, "sleep", "300");
+        assertEquals(0, run.exitCode(), describe(run));
+        ids.add(run.out().strip());
+
+        List<String> cmd = new ArrayList<>(List.of(berth.launcher.toString()));
+        cmd.addAll(List.of(withHost("exec", "-it", "shell", "sh")));
+        StringBuilder line = new StringBuilder();
+        for (String a : cmd) {
+            line.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        }
+        Process p = new ProcessBuilder("script", "-qec", line.toString(), "/dev/null").redirectErrorStream(true).start();
+        ByteArrayOutputStream seen = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> copy(p.getInputStream(), seen));
+        try (OutputStream in = p.getOutputStream()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!text(seen).contains("# ")) { // the shell's prompt
+                if (System.nanoTime() > deadline || !p.isAlive()) {
+                    fail("no shell prompt through the terminal:\n" + text(seen));
+                }
+                Thread.sleep(50);
+            }
+            in.write("tty; echo $((2+3)); exit 4\r".getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                fail("the interactive exec did not end:\n" + text(seen));
+            }
+        }
+        reader.join(5000);
+        String out = text(seen);
+        assertEquals(4, p.exitValue(), out);
+        assertTrue(out.contains("/dev/pts/"), "the exec'd shell has a terminal: " + out);
+        assertTrue(out.contains("\r\n5\r\n"), "the shell's answer, through the exec's terminal: " + out);
+
+        Path input = Files.createTempFile("berth-exec-i", ".txt");
+        try {
+            Files.writeString(input, "echo got hello; exit 6\n");
+            BerthDist.Result piped = berth.run(env, input, 120, withHost("exec", "-i", "shell", "sh"));
+            assertEquals(6, piped.exitCode(), describe(piped));
+            assertEquals("got hello\n", piped.out(), describe(piped));
+        } finally {
+            Files.deleteIfExists(input);
+        }
     }
 
     @Test

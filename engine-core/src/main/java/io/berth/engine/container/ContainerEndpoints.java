@@ -367,7 +367,23 @@ public final class ContainerEndpoints {
         exchange.json(201, Map.of("Id", id));
     }
 
+    /**
+     * {@code POST /exec/{id}/start}: with a JSON body ({@code Detach}, {@code Tty}) as Docker; or,
+     * with {@code ?stream=1}, a full-duplex exchange: the request body, read as it arrives, is the
+     * process's stdin (for an exec created with {@code AttachStdin}) while the response streams its
+     * output (raw if the exec was created with {@code Tty}, frames otherwise).
+     */
     public void execStart(ApiExchange exchange) throws IOException {
+        if (exchange.queryFlag("stream", false)) {
+            String execId = exchange.pathParam(1);
+            boolean tty = execs.tty(execId);
+            var stdin = exchange.body();
+            try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
+                out.flush();
+                execs.start(execId, false, stdin, out, exchange.context());
+            }
+            return;
+        }
         JsonNode body = body(exchange);
         boolean detach = body.path("Detach").asBoolean(false);
         boolean tty = body.path("Tty").asBoolean(false);
@@ -387,6 +403,14 @@ public final class ContainerEndpoints {
         try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
             execs.start(exchange.pathParam(1), false, out, exchange.context());
         }
+    }
+
+    /** {@code POST /exec/{id}/resize?h=&w=}: the terminal size of a running exec. */
+    public void execResize(ApiExchange exchange) throws IOException {
+        int rows = parseInt("h", exchange.query("h") == null ? "24" : exchange.query("h"));
+        int columns = parseInt("w", exchange.query("w") == null ? "80" : exchange.query("w"));
+        execs.resize(exchange.pathParam(1), rows, columns);
+        exchange.text(200, "");
     }
 
     public void execInspect(ApiExchange exchange) throws IOException {

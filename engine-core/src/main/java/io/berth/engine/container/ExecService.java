@@ -46,6 +46,7 @@ public final class ExecService {
         volatile boolean running;
         volatile Integer exitCode;
         volatile long pid;
+        volatile ExecHandle handle;
 
         Exec(String id, String containerId, JsonNode request) {
             this.id = id;
@@ -69,6 +70,47 @@ public final class ExecService {
 
     /** Runs the exec; without detach its output is written to {@code out} in frames (raw with a terminal). */
     public void start(String execId, boolean detach, OutputStream out, RequestContext context) throws IOException {
+        start(execId, detach, null, out, context);
+    }
+
+    /** @return whether the exec was created with a terminal ({@code Tty}) */
+    public boolean tty(String execId) {
+        return require(execId).request.path("Tty").asBoolean(false);
+    }
+
+    /**
+     * Resizes the terminal of a running exec.
+     *
+     * @throws ApiException 404 for an unknown exec, 409 if it is not running
+     */
+    public void resize(String execId, int rows, int columns) {
+        Exec exec = require(execId);
+        ExecHandle handle = exec.handle;
+        if (handle == null) {
+            throw new ApiException(409, "exec " + execId + " is not running");
+        }
+        try {
+            handle.resize(rows, columns);
+        } catch (ContainerRuntimeException e) {
+            throw new ApiException(500, e.getMessage());
+        }
+    }
+
+    private Exec require(String execId) {
+        Exec exec = execs.get(execId);
+        if (exec == null) {
+            throw ApiException.notFound("No such exec instance: " + execId);
+        }
+        return exec;
+    }
+
+    /**
+     * Runs the exec. Without detach its output is written to {@code out} in frames (raw with a
+     * terminal); if it was created with {@code AttachStdin} and {@code stdin} is given, {@code stdin}
+     * is copied to the process's standard input as it arrives (its end closes that input), otherwise
+     * the process's input is closed at once.
+     */
+    public void start(String execId, boolean detach, InputStream stdin, OutputStream out, RequestContext context) throws IOException {
         Exec exec = execs.get(execId);
         if (exec == null) {
             throw ApiException.notFound("No such exec instance: " + execId);
@@ -141,17 +183,38 @@ public final class ExecService {
         int code;
         try (ExecHandle handle = containers.runtime().exec(container.id,
                 new ExecSpec(execId, mapper.writeValueAsBytes(process), tty, exec.request.path("AttachStdin").asBoolean(false)))) {
+            exec.handle = handle;
             exec.pid = handle.pid();
-            handle.stdin().close();
+            JsonNode consoleSize = exec.request.path("ConsoleSize");
+            if (tty && consoleSize.size() == 2 && consoleSize.get(0).asInt(0) > 0 && consoleSize.get(1).asInt(0) > 0) {
+                handle.resize(consoleSize.get(0).asInt(), consoleSize.get(1).asInt()); // Docker's [height, width]
+            }
+            Thread input = null;
+            if (stdin != null && !detach && exec.request.path("AttachStdin").asBoolean(false)) {
+                input = Thread.ofVirtual().start(() -> {
+                    try (OutputStream processInput = handle.stdin()) {
+                        stdin.transferTo(processInput);
+                    } catch (IOException e) {
+                        // the process or the client closed its side
+                    }
+                });
+            } else {
+                handle.stdin().close();
+            }
             Thread errors = Thread.ofVirtual().start(() -> pump(handle.stderr(), out, tty ? 0 : 2, detach));
             pump(handle.stdout(), out, tty ? 0 : 1, detach);
             errors.join();
             Optional<ExitStatus> status = handle.waitFor(Duration.ofDays(365));
             code = status.map(ExitStatus::code).orElse(255);
+            exec.handle = null;
+            if (input != null) {
+                input.interrupt();
+            }
         } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
             code = e.exitCode();
             writeFrame(out, tty ? 0 : 2, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), detach);
         } catch (ContainerRuntimeException e) {
+            exec.handle = null;
             exec.running = false;
             exec.exitCode = 126;
             containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, 126));
@@ -160,6 +223,7 @@ public final class ExecService {
             Thread.currentThread().interrupt();
             code = 255;
         }
+        exec.handle = null;
         exec.running = false;
         exec.exitCode = code;
         containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, code));

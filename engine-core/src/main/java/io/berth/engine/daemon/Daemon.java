@@ -151,6 +151,7 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)
+                .route("POST", "/exec/([^/]+)/resize", containerApi::execResize)
                 .route("GET", "/exec/([^/]+)/json", containerApi::execInspect)
                 .route("POST", "/volumes/create", containerApi::volumeCreate)
                 .route("GET", "/volumes", containerApi::volumeList)

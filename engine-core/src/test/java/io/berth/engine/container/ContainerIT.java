@@ -247,6 +247,45 @@ class ContainerIT {
     }
 
     @Test
+    void givenAnExecWithATerminalAndStdinThenInputReachesItsShellItCanBeResizedAndItsExitCodeIsKept() throws Exception {
+        String id = create("{\"Cmd\":[\"sleep\",\"30\"]}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/" + id + "/exec",
+                "{\"Cmd\":[\"sh\"],\"Tty\":true,\"AttachStdin\":true,\"AttachStdout\":true,\"AttachStderr\":true}");
+        assertEquals(201, created.status(), created.body());
+        String execId = JSON.readTree(created.body()).get("Id").asText();
+        try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            channel.connect(java.net.UnixDomainSocketAddress.of(socket()));
+            java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(channel);
+            java.io.InputStream response = java.nio.channels.Channels.newInputStream(channel);
+            request.write(("POST /exec/" + execId + "/start?stream=1 HTTP/1.1\r\nHost: b\r\n"
+                    + "User-Agent: berth-test/1\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            int resized = 0;
+            for (int i = 0; i < 100 && resized != 200; i++) {
+                Thread.sleep(50);
+                resized = UnixHttp.post(socket(), "/exec/" + execId + "/resize?h=30&w=90", "").status();
+            }
+            assertEquals(200, resized, "the running exec's terminal is resized");
+            byte[] input = "stty size; echo $((2+3)); exit 4\n".getBytes(StandardCharsets.UTF_8);
+            request.write((Integer.toHexString(input.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.write(input);
+            request.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            byte[] all = response.readAllBytes();
+            String text = new String(all, StandardCharsets.ISO_8859_1);
+            assertTrue(text.startsWith("HTTP/1.1 200"), text);
+            assertTrue(text.contains("application/vnd.docker.raw-stream"), "a terminal's output is raw: " + text);
+            assertTrue(text.contains("\r\n5\r\n"), "the shell's output through its terminal: " + text);
+            assertTrue(text.contains("30 90"), "stty size after the resize: " + text);
+        }
+        JsonNode exec = JSON.readTree(UnixHttp.get(socket(), "/exec/" + execId + "/json").body());
+        assertEquals(4, exec.get("ExitCode").asInt(), exec.toString());
+        assertEquals(409, UnixHttp.post(socket(), "/exec/" + execId + "/resize?h=30&w=90", "").status(), "an ended exec has no terminal");
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null).status());
+    }
+
+    @Test
     void givenAnAttachBeforeStartThenStdinReachesTheShellAndEveryLineOfOutputComesBack() throws Exception {
         String id = create("{\"Cmd\":[\"sh\"],\"OpenStdin\":true,\"StdinOnce\":true,\"AttachStdin\":true}", null);
         try (java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {

@@ -510,6 +510,32 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
     }
 
     @Test
+    void givenARunningContainer_whenAProcessIsExecedOnATerminal_thenItsTtyIsAPtyInputReachesItAndItsExitCodeComesBack() throws Exception {
+        String id = run("sleep", "60");
+        awaitStatus(id, ContainerState.Status.RUNNING);
+        String process = """
+                {"terminal": true, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "read line; tty; stty size; echo got $line; exit 6"],
+                 "env": ["PATH=/bin"], "cwd": "/"}""";
+        String output;
+        ExitStatus exit;
+        try (ExecHandle exec = extension.exec(id, new ExecSpec("exec-2", process.getBytes(StandardCharsets.UTF_8), true, true))) {
+            CompletableFuture<String> out = readAll(exec.stdout());
+            exec.resize(21, 77);
+            exec.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
+            exec.stdin().flush();
+            exit = exec.waitFor(WAIT).orElseGet(() -> fail("the exec did not end within " + WAIT));
+            output = out.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertEquals(6, exit.code(), exit + ", output: " + output);
+        assertTrue(output.contains("/dev/pts/"), "the exec's tty: " + output);
+        assertTrue(output.contains("21 77"), "stty size after resize(21, 77): " + output);
+        assertTrue(output.contains("got hello\r\n"), "the input reached the program on its terminal: " + output);
+        assertEquals(ContainerState.Status.RUNNING, extension.state(id).orElseThrow().status(), "an exec leaves the container running");
+        extension.delete(id, true);
+        assertEquals(List.of(), leaksOf(id));
+    }
+
+    @Test
     void givenARunningContainer_whenThePluginIsClosedAndANewInstanceStarts_thenItStillRunsAndTheNewInstanceReadsItsExit() throws Exception {
         ContainerSpec spec = bundle(newContainerId()).args(gated(7)).build();
         create(spec);

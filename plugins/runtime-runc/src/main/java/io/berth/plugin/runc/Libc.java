@@ -14,7 +14,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The few libc calls the JDK lacks, through the foreign function API: Unix sockets of type
- * {@code SOCK_SEQPACKET} (conmon's attach socket) and opening a FIFO without blocking. Each call
+ * {@code SOCK_SEQPACKET} (conmon's attach socket), opening a FIFO without blocking, and
+ * pseudo-terminals (opened, read until EIO, resized with {@code ioctl}, runc told with
+ * {@code SIGWINCH}). Each call
  * returns its result or throws an {@link IOException} naming the call and {@code strerror(errno)}.
  */
 final class Libc {
@@ -30,6 +32,11 @@ final class Libc {
     static final int O_PATH = 0x200000;
     static final int O_DIRECTORY = 0x10000;
     private static final int EINTR = 4;
+    private static final int EIO = 5;
+    static final int SIGWINCH = 28;
+    private static final int O_RDWR = 2;
+    private static final int O_NOCTTY = 0x100;
+    private static final long TIOCSWINSZ = 0x5414;
     private static final int SUN_PATH_LENGTH = 108;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -50,6 +57,22 @@ final class Libc {
     private static final MethodHandle CLOSE = function("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle OPEN = function("open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    private static final MethodHandle POSIX_OPENPT = function("posix_openpt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT));
+    private static final MethodHandle GRANTPT = function("grantpt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle UNLOCKPT = function("unlockpt", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle PTSNAME_R = function("ptsname_r", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle TCGETATTR = function("tcgetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle TCSETATTR = function("tcsetattr", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle CFMAKERAW = function("cfmakeraw", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS));
+    private static final MethodHandle KILL = function("kill", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(LINKER.defaultLookup().find("ioctl").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            CAPTURE_ERRNO, Linker.Option.firstVariadicArg(2));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LINKER.defaultLookup().find("strerror").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
 
@@ -80,6 +103,85 @@ final class Libc {
                 throw e;
             }
             return fd;
+        }
+    }
+
+    /**
+     * A new pseudo-terminal in raw mode: {@code posix_openpt}, {@code grantpt}, {@code unlockpt},
+     * {@code cfmakeraw} applied through the master.
+     *
+     * @return the master's descriptor (close-on-exec) and the slave's path
+     */
+    static Pty openPty() throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int master = (int) invoke(POSIX_OPENPT, state, O_RDWR | O_NOCTTY | O_CLOEXEC);
+            check(master, state, "posix_openpt");
+            try {
+                check((int) invoke(GRANTPT, state, master), state, "grantpt");
+                check((int) invoke(UNLOCKPT, state, master), state, "unlockpt");
+                MemorySegment name = arena.allocate(128);
+                int result = (int) invoke(PTSNAME_R, state, master, name, 128L);
+                if (result != 0) {
+                    throw new IOException("ptsname_r: error " + result);
+                }
+                MemorySegment termios = arena.allocate(128, 8);
+                check((int) invoke(TCGETATTR, state, master, termios), state, "tcgetattr");
+                invoke(CFMAKERAW, state, termios);
+                check((int) invoke(TCSETATTR, state, master, 0, termios), state, "tcsetattr");
+                return new Pty(master, name.getString(0));
+            } catch (IOException e) {
+                close(master);
+                throw e;
+            }
+        }
+    }
+
+    /** A pseudo-terminal: its master's descriptor, its slave's path. */
+    record Pty(int master, String slave) {
+    }
+
+    /** {@code kill(pid, signal)}, errors ignored (the process may be gone). */
+    static void kill(long pid, int signal) {
+        try (Arena arena = Arena.ofConfined()) {
+            invoke(KILL, arena.allocate(CALL_STATE), (int) pid, signal);
+        }
+    }
+
+    /**
+     * {@code read} on a terminal's master: end of stream once every slave is closed (EIO).
+     *
+     * @return bytes read, 0 at end of stream
+     */
+    static int readTerminal(int fd, byte[] buffer) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment native_ = arena.allocate(buffer.length);
+            while (true) {
+                long n = (long) invoke(READ, state, fd, native_, (long) buffer.length);
+                if (n >= 0) {
+                    MemorySegment.copy(native_, ValueLayout.JAVA_BYTE, 0, buffer, 0, (int) n);
+                    return (int) n;
+                }
+                int errno = (int) ERRNO.get(state, 0L);
+                if (errno == EIO) {
+                    return 0;
+                }
+                if (errno != EINTR) {
+                    throw error(state, "read");
+                }
+            }
+        }
+    }
+
+    /** {@code ioctl(fd, TIOCSWINSZ, &winsize)}. */
+    static void resizeTerminal(int fd, int rows, int columns) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment size = arena.allocate(8, 2);
+            size.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
+            size.set(ValueLayout.JAVA_SHORT, 2, (short) columns);
+            check((int) invoke(IOCTL, state, fd, TIOCSWINSZ, size), state, "ioctl TIOCSWINSZ");
         }
     }
 

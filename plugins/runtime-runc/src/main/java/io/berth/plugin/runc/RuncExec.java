@@ -4,6 +4,7 @@ import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExitStatus;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,12 +19,22 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * An exec session without a terminal: {@code runc exec} run in the foreground as a child of the
- * daemon, its standard streams the JDK's pipes, its exit status runc's own (the process's code, or
- * 128 plus the signal). A failure of runc itself (the program is not in the image) is read from
- * runc's JSON log and reported as Docker does: 127 not found, 126 not executable.
+ * An exec session: {@code runc exec} run in the foreground as a child of the daemon, its exit
+ * status runc's own (the process's code, or 128 plus the signal). A failure of runc itself (the
+ * program is not in the image) is read from runc's JSON log and reported as Docker does: 127 not
+ * found, 126 not executable.
+ *
+ * <p>Without a terminal the process's standard streams are the JDK's pipes to runc. With a
+ * terminal, runc in the foreground allocates the container's pseudo-terminal and relays it to its
+ * own standard streams (runc accepts {@code --console-socket} only with {@code --detach}, which
+ * would lose the exit status): these are the slave of a raw pseudo-terminal the plugin opens, whose
+ * master is read and written through {@link Libc}; a resize sets the master's size and sends runc
+ * {@code SIGWINCH}, on which runc copies that size to the container's terminal. The slave is opened
+ * by the child ({@code sh -c 'exec runc … <TTY >TTY 2>&1'}), not by the daemon, which as a session
+ * leader would otherwise make it its controlling terminal and be hung up when it closes.
  *
  * <pre>
  * runc --root ROOT --log-format json --log DATA/containers/ID/exec-EXECID.log \
@@ -40,6 +51,9 @@ final class RuncExec implements ExecHandle {
     private final Path logFile;
     private final Path specFile;
     private final OutputStream stdin;
+    private final InputStream stdout;
+    private final InputStream stderr;
+    private final Terminal terminal;
     private volatile ExitStatus exit;
 
     private RuncExec(String label, Process process, Path pidFile, Path logFile, Path specFile, boolean attachStdin) {
@@ -48,6 +62,9 @@ final class RuncExec implements ExecHandle {
         this.pidFile = pidFile;
         this.logFile = logFile;
         this.specFile = specFile;
+        this.terminal = null;
+        this.stdout = process.getInputStream();
+        this.stderr = process.getErrorStream();
         if (!attachStdin) {
             try {
                 process.getOutputStream().close();
@@ -58,6 +75,18 @@ final class RuncExec implements ExecHandle {
         } else {
             this.stdin = process.getOutputStream();
         }
+    }
+
+    private RuncExec(String label, Process process, Path pidFile, Path logFile, Path specFile, Terminal terminal) {
+        this.label = label;
+        this.process = process;
+        this.pidFile = pidFile;
+        this.logFile = logFile;
+        this.specFile = specFile;
+        this.terminal = terminal;
+        this.stdin = terminal.input();
+        this.stdout = terminal.output();
+        this.stderr = InputStream.nullInputStream();
     }
 
     static List<String> command(Runc runc, Path dir, String id, String execId) {
@@ -82,6 +111,44 @@ final class RuncExec implements ExecHandle {
             return new RuncExec(label, process, pid, log, spec, attachStdin);
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED, label + ": cannot run runc exec: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Starts {@code runc exec} for a process with a terminal, runc's own standard streams the slave
+     * of a pseudo-terminal of the plugin's: runc makes it raw and relays between it and the
+     * container's terminal, and takes its size on {@code SIGWINCH}.
+     */
+    static RuncExec startWithTerminal(Runc runc, Path dir, String id, String execId, byte[] processJson)
+            throws ContainerRuntimeException {
+        Path spec = dir.resolve("exec-" + execId + ".json");
+        Path pid = dir.resolve("exec-" + execId + ".pid");
+        Path log = dir.resolve("exec-" + execId + ".log");
+        String label = "container " + id + ", exec " + execId;
+        Libc.Pty pty = null;
+        try {
+            Files.deleteIfExists(pid);
+            Files.deleteIfExists(log);
+            Files.write(spec, processJson);
+            pty = Libc.openPty();
+            Libc.resizeTerminal(pty.master(), 24, 80);
+            // The slave is opened by the child, never by the daemon: a daemon that is a session leader
+            // (started with setsid) would take it as its controlling terminal and get SIGHUP when it closes.
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" <\"$BERTH_TTY\" >\"$BERTH_TTY\" 2>&1", "sh"));
+            command.addAll(command(runc, dir, id, execId));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().put("BERTH_TTY", pty.slave());
+            Process process = builder.start();
+            return new RuncExec(label, process, pid, log, spec, new Terminal(pty.master(), process));
+        } catch (IOException e) {
+            if (pty != null) {
+                Libc.close(pty.master());
+            }
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    label + ": cannot run runc exec with a terminal: " + e.getMessage(), e);
         }
     }
 
@@ -152,25 +219,128 @@ final class RuncExec implements ExecHandle {
 
     @Override
     public InputStream stdout() {
-        return process.getInputStream();
+        return stdout;
     }
 
     @Override
     public InputStream stderr() {
-        return process.getErrorStream();
+        return stderr;
     }
 
     @Override
-    public void resize(int rows, int columns) {
-        // no terminal: nothing to resize
+    public void resize(int rows, int columns) throws ContainerRuntimeException {
+        if (terminal != null) {
+            terminal.resize(rows, columns, label);
+        }
     }
 
     @Override
     public void close() {
+        if (terminal != null) {
+            terminal.close();
+            return;
+        }
         try {
             stdin.close();
         } catch (IOException e) {
             // already closed
+        }
+    }
+
+    /** The master of the pseudo-terminal runc relays to. */
+    private static final class Terminal {
+
+        private final int master;
+        private final Process runc;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Terminal(int master, Process runc) {
+            this.master = master;
+            this.runc = runc;
+        }
+
+        InputStream output() {
+            return new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (len == 0) {
+                        return 0;
+                    }
+                    if (closed.get()) {
+                        return -1;
+                    }
+                    byte[] buffer = new byte[Math.min(len, 8192)];
+                    int n = Libc.readTerminal(master, buffer);
+                    if (n == 0) {
+                        return -1;
+                    }
+                    System.arraycopy(buffer, 0, b, off, n);
+                    return n;
+                }
+            };
+        }
+
+        OutputStream input() {
+            return new OutputStream() {
+                private volatile boolean ended;
+
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    synchronized (Terminal.this) { // never write to a descriptor close() has given back
+                        if (ended || closed.get()) {
+                            throw new IOException("the terminal's input is closed");
+                        }
+                        Libc.write(master, b, off, len);
+                    }
+                }
+
+                /** End of input on a terminal: Ctrl-D, as a user would type it. */
+                @Override
+                public void close() {
+                    synchronized (Terminal.this) {
+                        if (!ended && !closed.get()) {
+                            ended = true;
+                            try {
+                                Libc.write(master, new byte[] {4}, 0, 1);
+                            } catch (IOException e) {
+                                // nobody reads the terminal any more
+                            }
+                        }
+                    }
+                }
+            };
+        }
+
+        synchronized void resize(int rows, int columns, String label) throws ContainerRuntimeException {
+            if (closed.get()) {
+                return;
+            }
+            try {
+                Libc.resizeTerminal(master, rows, columns);
+                if (runc.isAlive()) {
+                    Libc.kill(runc.pid(), Libc.SIGWINCH);
+                }
+            } catch (IOException e) {
+                throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                        label + ": cannot resize the terminal: " + e.getMessage(), e);
+            }
+        }
+
+        synchronized void close() {
+            if (closed.compareAndSet(false, true)) {
+                Libc.close(master);
+            }
         }
     }
 

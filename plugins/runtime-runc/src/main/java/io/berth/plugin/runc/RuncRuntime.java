@@ -34,7 +34,8 @@ import java.util.Optional;
  *   <li>exitStatus: conmon's exit file ({@link ExitFile}) and the memory cgroup
  *       ({@link CgroupOom});</li>
  *   <li>attach: conmon's attach socket ({@link AttachSocket});</li>
- *   <li>exec: {@code runc exec} in the foreground ({@link RuncExec}); with a terminal not yet.</li>
+ *   <li>exec: {@code runc exec} in the foreground ({@link RuncExec}); with a terminal, its master
+ *       received over runc's console socket.</li>
  * </ul>
  *
  * <p>Options (all optional):
@@ -305,14 +306,14 @@ public class RuncRuntime implements ContainerRuntime {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
                     "container " + id + " is " + describe(state.status()) + ", not running: cannot exec in it");
         }
-        if (spec.terminal()) {
-            throw new UnsupportedOperationException(PLUGIN_ID + ": exec with a terminal is not implemented yet");
-        }
         try {
             Files.createDirectories(t.layout().container(id));
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     "container " + id + ": cannot create " + t.layout().container(id) + ": " + e.getMessage(), e);
+        }
+        if (spec.terminal()) {
+            return RuncExec.startWithTerminal(t.runc(), t.layout().container(id), id, spec.execId(), spec.processJson());
         }
         return RuncExec.start(t.runc(), t.layout().container(id), id, spec.execId(), spec.processJson(), spec.attachStdin());
     }

@@ -137,6 +137,23 @@ class ContainerIT {
     }
 
     @Test
+    void aChattyContainersLogsAreCompleteInOrderAndTailWorks() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"i=0; while [ $i -lt 5000 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done\"],"
+                + "\"StopSignal\":\"SIGUSR1\"}", null);
+        assertEquals(0, run(id));
+        String all = logs(id);
+        List<String> stdout = all.lines().filter(l -> l.startsWith("line ")).toList();
+        assertEquals(5000, stdout.size());
+        for (int i = 0; i < stdout.size(); i++) {
+            assertEquals("line " + i, stdout.get(i));
+        }
+        assertEquals(5000, all.lines().filter(l -> l.startsWith("err ")).count());
+        byte[] tail = UnixHttp.get(socket(), "/containers/" + id + "/logs?stdout=1&tail=3").bytes();
+        assertEquals(3 * 8 + "line 4997\nline 4998\nline 4999\n".length(), tail.length, "three framed lines");
+        assertEquals("SIGUSR1", inspect(id).get("Config").get("StopSignal").asText());
+    }
+
+    @Test
     void givenAnExitCodeThenWaitAndInspectReportIt() throws Exception {
         String id = create("{\"Cmd\":[\"sh\",\"-c\",\"exit 3\"]}", null);
         assertEquals(3, run(id));

@@ -521,6 +521,9 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
         try (ExecHandle exec = extension.exec(id, new ExecSpec("exec-2", process.getBytes(StandardCharsets.UTF_8), true, true))) {
             CompletableFuture<String> out = readAll(exec.stdout());
             exec.resize(21, 77);
+            // the resize reaches the container's terminal asynchronously (runc relays SIGWINCH); a program
+            // running stty while it lands can see the ioctl interrupted, so let it land before the input
+            Thread.sleep(300);
             exec.stdin().write("hello\n".getBytes(StandardCharsets.UTF_8));
             exec.stdin().flush();
             exit = exec.waitFor(WAIT).orElseGet(() -> fail("the exec did not end within " + WAIT));

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -709,10 +708,5 @@ public final class ContainerService implements AutoCloseable {
     @Override
     public void close() {
         watcher.close();
-    }
-
-    /** Events a test or the API can use to list what changed; kept here so names resolve to ids for filters. */
-    public Map<String, String> namesToIds() {
-        return journal.projections().read(ContainerProjection.INSTANCE, s -> new HashMap<>(s.names));
     }
 }

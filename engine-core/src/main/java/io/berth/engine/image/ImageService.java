@@ -374,8 +374,8 @@ public final class ImageService {
     }
 
     /**
-     * Removes every blob and unpacked layer that no image references (and no layer in {@code keepLayers}).
-     * Each removal is an event. Holds off pulls while it runs so it never takes a blob in flight.
+     * Removes every blob and unpacked layer that no image references (a layer under a container's
+     * writable layer is kept: the driver refuses to remove it). Each removal is an event. Holds off pulls while it runs so it never takes a blob in flight.
      *
      * @return bytes reclaimed
      */
@@ -396,7 +396,6 @@ public final class ImageService {
                 }
                 return null;
             });
-            layers.addAll(layersInUse.get());
             long reclaimed = 0;
             List<Event> events = new ArrayList<>();
             for (String digest : content.list()) {
@@ -431,23 +430,6 @@ public final class ImageService {
             return reclaimed;
         } finally {
             collection.writeLock().unlock();
-        }
-    }
-
-    private volatile java.util.function.Supplier<Set<String>> layersInUse = Set::of;
-
-    /** Layers that containers or builds hold beyond images' own (kept by garbage collection). */
-    public void setLayersInUse(java.util.function.Supplier<Set<String>> inUse) {
-        this.layersInUse = inUse;
-    }
-
-    /** Runs {@code work} while garbage collection is held off (for loads and builds that add blobs). */
-    public <T> T withoutCollection(java.util.function.Supplier<T> work) {
-        collection.readLock().lock();
-        try {
-            return work.get();
-        } finally {
-            collection.readLock().unlock();
         }
     }
 

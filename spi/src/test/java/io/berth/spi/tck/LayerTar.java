@@ -245,7 +245,8 @@ public final class LayerTar {
     }
 
     /** @return the finished tar */
-    public byte[] bytes() {
+    public synchronized byte[] bytes() {
+        // Synchronized: tests share one tar between threads, and two finishing it at once could write the end marker twice.
         if (finished == null) {
             try {
                 tar.finish();

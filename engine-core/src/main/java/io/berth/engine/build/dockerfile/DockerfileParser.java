@@ -423,6 +423,7 @@ public final class DockerfileParser {
             case Instruction.Run r -> r.heredocs();
             case Instruction.Copy c -> c.heredocs();
             case Instruction.Add a -> a.heredocs();
+            case Instruction.Onbuild o -> heredocsOf(o.trigger());
             default -> List.of();
         };
     }

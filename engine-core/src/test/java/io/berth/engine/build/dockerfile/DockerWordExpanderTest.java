@@ -134,6 +134,12 @@ class DockerWordExpanderTest {
     }
 
     @Test
+    void heredocBodiesKeepTheirQuotes() throws Exception {
+        assertEquals("echo \"1\" '1' $A x\n  ${x}\n", expander.expandRaw("echo \"$A\" '${A}' \\$A \\x\n  ${UNSET:-\\$\\{x\\}}\n", ENV::get, AT));
+        assertEquals("it's \"1\"", expander.expandRaw("it's \"${UNSET:-$A}\"", ENV::get, AT));
+    }
+
+    @Test
     void wordsSplitOnUnquotedWhitespaceAfterExpansion() throws Exception {
         assertEquals(List.of("80", "443"), expander.expandWords("$PORTS", Map.of("PORTS", "80 443")::get, '\\', AT));
         assertEquals(List.of("a", "b", "c"), words("${SP} c"));

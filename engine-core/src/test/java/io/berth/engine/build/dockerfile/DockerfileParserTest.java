@@ -206,6 +206,12 @@ class DockerfileParserTest {
         }
 
         @Test
+        void givenTextAfterAJsonArrayThenItIsIgnoredAsDockerDoes() throws Exception {
+            // docker build (20.10) makes Cmd ["a"] of this
+            assertEquals(new CommandLine(true, List.of("a")), ((Instruction.Cmd) only("CMD [\"a\"] trailing")).command());
+        }
+
+        @Test
         void givenAJsonArrayOfNonStringsThenItIsAnError() {
             assertEquals("Dockerfile:2:1: when using JSON array syntax, arrays must be comprised of strings only",
                     error("FROM scratch\nCMD [\"a\", 1]\n").getMessage());
@@ -337,6 +343,14 @@ class DockerfileParserTest {
             assertEquals("COPY --chown=1 . /app", o.triggerSource());
             assertEquals(new Location("Dockerfile", 2, 9), trigger.location());
             assertEquals("ONBUILD COPY --chown=1 . /app", o.source());
+        }
+
+        @Test
+        void onbuildKeepsTheTriggerAsWrittenForTheImageConfig() throws Exception {
+            // docker build (20.10) stores OnBuild ["copy  --chown=1:1 a b"] for this line
+            Instruction.Onbuild o = (Instruction.Onbuild) only("onbuild   copy  --chown=1:1 a b");
+            assertEquals("copy  --chown=1:1 a b", o.triggerSource());
+            assertEquals(new Location("Dockerfile", 2, 11), o.trigger().location());
         }
 
         @Test

@@ -131,6 +131,7 @@ class DockerWordExpanderTest {
         assertEquals("unexpected end of statement while looking for matching double-quote", error("\"abc").problem().replaceFirst("^.*\": ", ""));
         assertEquals("unexpected end of statement while looking for matching single-quote", error("'abc").problem().replaceFirst("^.*\": ", ""));
         assertEquals(AT, error("${A").location());
+        assertEquals("invalid pattern (\\x) in substitution: invalid escape '\\x'", error("${P#\\x}").problem().replaceFirst("^.*\": ", ""));
     }
 
     @Test

@@ -467,6 +467,7 @@ class DockerfileParserTest {
             assertTrue(error("FROM scratch\nSHELL /bin/sh -c\n").problem().startsWith("SHELL requires the arguments to be in JSON form"));
             assertTrue(error("FROM scratch\nSHELL [\"/bin/sh\"\n").problem().contains("unterminated JSON array"));
             assertEquals("SHELL requires at least one argument", error("FROM scratch\nSHELL []\n").problem());
+            assertTrue(error("FROM scratch\nSHELL [\"a\\q\"]\n").problem().contains("invalid JSON"), "a bad escape in a JSON string");
         }
 
         @Test

@@ -119,6 +119,10 @@ class DockerfileProperties {
             assertEquals(printed.lines().toList(), DockerfilePrinter.print(normalized).lines().toList(), written);
             assertEquals(model, normalized, written);
         }
+        // and the parsed file prints as written (continuations joined): same model, sources included
+        String again = DockerfilePrinter.print(parsed);
+        assertEquals(DockerfileModels.normalized(parsed, true), DockerfileModels.normalized(DockerfileParser.parse("Dockerfile", again), true),
+                () -> "written:\n" + written + "\nprinted:\n" + again);
     }
 
     @Property(tries = 500)

@@ -451,14 +451,14 @@ class DockerfileParserTest {
         @Test
         void unterminatedHeredoc() {
             DockerfileException e = error("FROM scratch\nRUN <<EOF\necho\nEO\n");
-            assertEquals(new Location("Dockerfile", 2, 1), e.location());
+            assertEquals(new Location("Dockerfile", 2, 5), e.location(), "where the heredoc opens");
             assertTrue(e.problem().startsWith("unterminated heredoc"), e.problem());
         }
 
         @Test
         void unterminatedQuote() {
             DockerfileException e = error("FROM scratch\nENV A=\"abc\n");
-            assertEquals("Dockerfile:2:1: ENV: unterminated double quote in A=\"abc", e.getMessage());
+            assertEquals("Dockerfile:2:7: ENV: unterminated double quote in A=\"abc", e.getMessage());
             assertTrue(error("FROM scratch\nLABEL a='b\n").problem().contains("unterminated single quote"));
         }
 
@@ -499,6 +499,16 @@ class DockerfileParserTest {
         }
 
         @Test
+        void errorsPointAtTheWordEvenOnAContinuationLine() {
+            assertEquals("Dockerfile:3:6: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
+                    error("FROM scratch\nCOPY --chown=1 \\\n     --frm=x a b\n").getMessage());
+            assertEquals("Dockerfile:4:3: Syntax error - can't find = in \"b\". Must be of the form: name=value",
+                    error("FROM scratch\nENV A=1 \\\n# note\n  b\n").getMessage());
+            assertEquals(new Location("Dockerfile", 3, 9), error("FROM scratch\nRUN cat \\\n && cat <<X\n").location());
+            assertEquals(new Location("Dockerfile", 3, 9), error("FROM scratch\nONBUILD \\\n   COPY --x a b\n").location());
+        }
+
+        @Test
         void instructionBeforeFrom() {
             assertEquals("Dockerfile:2:1: RUN before the first FROM: a Dockerfile must start with FROM (only ARG may come before it)",
                     error("ARG A\nRUN x\nFROM scratch\n").getMessage());
@@ -513,7 +523,7 @@ class DockerfileParserTest {
 
         @Test
         void unknownAndBadFlags() {
-            assertEquals("Dockerfile:2:1: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
+            assertEquals("Dockerfile:2:6: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
                     error("FROM scratch\nCOPY --frm=a b c\n").getMessage());
             assertEquals("unknown flag --x for ENV (ENV takes no flags)", error("FROM scratch\nENV --x=1 A=1\n").problem());
             assertEquals("missing a value on flag --from of COPY (--from=VALUE)", error("FROM scratch\nCOPY --from a b\n").problem());

@@ -113,9 +113,9 @@ public final class Main {
         cl.setErr(new PrintWriter(err, true));
         applySynopses(cl);
         for (String launched : new String[] {"daemon", "fleet"}) { // their options belong to another JVM
-            CommandLine command = cl.getSubcommands().get(launched);
-            if (command != null) {
-                command.setUnmatchedOptionsArePositionalParams(true);
+            CommandLine launchedCommand = cl.getSubcommands().get(launched);
+            if (launchedCommand != null) {
+                launchedCommand.setUnmatchedOptionsArePositionalParams(true);
             }
         }
         cl.setParameterExceptionHandler(new UsageErrors(err));

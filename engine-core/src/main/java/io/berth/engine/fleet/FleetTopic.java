@@ -53,6 +53,7 @@ final class FleetTopic {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "berth-fleet");
+        config.putIfAbsent("enable.metrics.push", "false");
         config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         config.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");

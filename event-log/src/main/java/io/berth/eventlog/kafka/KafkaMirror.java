@@ -168,6 +168,13 @@ public final class KafkaMirror implements AutoCloseable {
                 }
             }
             if (!running) {
+                // the daemon records its stop just before closing the mirror: send what is left, briefly
+                long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                Optional<LoggedEvent> next;
+                while (!sessionFailed() && System.nanoTime() < drainUntil && inFlightCount() < MAX_IN_FLIGHT
+                        && (next = reader.nextLogged(Duration.ZERO)).isPresent()) {
+                    send(producer, session, next.get());
+                }
                 awaitInFlight(Duration.ofSeconds(5));
                 clean = true;
             }
@@ -256,6 +263,14 @@ public final class KafkaMirror implements AutoCloseable {
             }
         }
         lastError = error;
+    }
+
+    private synchronized boolean sessionFailed() {
+        return sessionFailed;
+    }
+
+    private synchronized int inFlightCount() {
+        return inFlight.size();
     }
 
     private synchronized void awaitInFlight(Duration timeout) throws InterruptedException {

@@ -63,8 +63,10 @@ public record KafkaMirrorConfig(String bootstrapServers, String topic, Map<Strin
         all.put("delivery.timeout.ms", "30000");
         all.put("request.timeout.ms", "10000");
         all.put("linger.ms", "5");
+        all.put("batch.size", "262144"); // bigger batches carry a burst with fewer requests
         all.put("compression.type", "lz4");
         all.put("client.id", "berth-mirror");
+        all.put("enable.metrics.push", "false"); // no client telemetry, even to the brokers, unless asked for
         all.putAll(properties);
         all.put("bootstrap.servers", bootstrapServers);
         all.put("key.serializer", "org.apache.kafka.common.serialization.ByteArraySerializer");

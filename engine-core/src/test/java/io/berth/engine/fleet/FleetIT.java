@@ -55,12 +55,15 @@ class FleetIT {
         rootA = Files.createDirectories(scratch.resolve("host-a"));
         rootB = Files.createDirectories(scratch.resolve("host-b"));
         List<String> mirror = List.of("--kafka-bootstrap-servers", broker.bootstrapServers(), "--kafka-topic", TOPIC);
-        for (Path root : List.of(rootA, rootB)) {
-            daemons.add(TestDaemons.startChildDaemon(root, plugins, root.resolve("daemon.log"), mirror));
-        }
         for (int i = 0; i < 2; i++) {
             Path root = i == 0 ? rootA : rootB;
-            TestDaemons.awaitPing(root.resolve("berth.sock"), daemons.get(i), root.resolve("daemon.log"));
+            // one after the other: two cold daemons loading plugins at once are slow on a busy two-core machine
+            daemons.add(TestDaemons.startChildDaemon(root, plugins, root.resolve("daemon.log"), mirror));
+            try {
+                TestDaemons.awaitPing(root.resolve("berth.sock"), daemons.get(i), root.resolve("daemon.log"));
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException(e.getMessage() + "; its log:\n" + Files.readString(root.resolve("daemon.log")), e);
+            }
             UnixHttp.Response pulled = UnixHttp.post(root.resolve("berth.sock"), "/images/create?fromImage="
                     + URLEncoder.encode(registry.host() + "/fleet/busybox", StandardCharsets.UTF_8) + "&tag=1", "");
             assertEquals(200, pulled.status(), pulled.body());

@@ -93,12 +93,17 @@ public final class KafkaMirror implements AutoCloseable {
         return config;
     }
 
-    public synchronized MirrorStatus status() {
+    public MirrorStatus status() {
+        long lastSequence = log.lastSequence(); // outside the lock: it may wait for an append's sync
+        return status(lastSequence);
+    }
+
+    private synchronized MirrorStatus status(long lastSequence) {
         if (!inFlight.isEmpty() && !"down".equals(state) && System.nanoTime() - lastProgressNanos > STALL_NANOS) {
             enter("down", "no acknowledgement from " + config.bootstrapServers() + " for "
                     + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - lastProgressNanos) + " s");
         }
-        return new MirrorStatus(state, since, lastError, config.topic(), config.bootstrapServers(), log.lastSequence(),
+        return new MirrorStatus(state, since, lastError, config.topic(), config.bootstrapServers(), lastSequence,
                 acknowledged, sent);
     }
 
@@ -246,8 +251,8 @@ public final class KafkaMirror implements AutoCloseable {
         sessionFailed = true;
         String reason = oneLine(failure);
         if (!"down".equals(state)) {
-            LOG.log(System.Logger.Level.WARNING, "Kafka mirror to " + config.bootstrapServers() + " is down, "
-                    + (log.lastSequence() - acknowledged) + " events behind: " + reason);
+            LOG.log(System.Logger.Level.WARNING, "Kafka mirror to " + config.bootstrapServers() + " is down after sequence "
+                    + acknowledged + ": " + reason);
         }
         enter("down", reason);
         notifyAll();

@@ -47,7 +47,8 @@ final class MirrorCursor {
         try {
             node = MAPPER.readTree(file.toFile());
         } catch (IOException e) {
-            throw new EventLogException("Kafka mirror cursor " + file + " is unreadable: " + e.getMessage()
+            String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+            throw new EventLogException("Kafka mirror cursor " + file + " is unreadable: " + String.valueOf(reason).replaceAll("\\s+", " ")
                     + " (remove it to mirror every event again)");
         }
         if (node == null || !node.path("acknowledged").canConvertToLong() || node.path("acknowledged").asLong() < 0) {

@@ -74,7 +74,7 @@ public final class BerthCommand implements Callable<Integer> {
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
             "wait", "rename", "container", "volume", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
-            "daemon", "help"};
+            "daemon", "fleet", "help"};
 
     private final InputStream in;
     private String member;
@@ -224,6 +224,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
             case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
             case "daemon" -> new DaemonCommand(this).spec();
+            case "fleet" -> new io.berth.cli.commands.FleetCommand(this).spec();
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);
         };

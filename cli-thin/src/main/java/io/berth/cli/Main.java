@@ -112,9 +112,11 @@ public final class Main {
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         applySynopses(cl);
-        CommandLine daemon = cl.getSubcommands().get("daemon");
-        if (daemon != null) {
-            daemon.setUnmatchedOptionsArePositionalParams(true);
+        for (String launched : new String[] {"daemon", "fleet"}) { // their options belong to another JVM
+            CommandLine launchedCommand = cl.getSubcommands().get(launched);
+            if (launchedCommand != null) {
+                launchedCommand.setUnmatchedOptionsArePositionalParams(true);
+            }
         }
         cl.setParameterExceptionHandler(new UsageErrors(err));
         cl.setExecutionExceptionHandler(new Failures(root, err));

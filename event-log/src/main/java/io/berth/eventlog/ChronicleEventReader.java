@@ -30,8 +30,32 @@ final class ChronicleEventReader implements EventReader {
 
     @Override
     public Optional<EventEnvelope> next() {
+        return nextEntry(false).map(LoggedEvent::envelope);
+    }
+
+    @Override
+    public Optional<LoggedEvent> nextLogged(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long seen = log.appendCount();
+            Optional<LoggedEvent> next = nextEntry(true);
+            long remaining = deadline - System.nanoTime();
+            if (next.isPresent() || remaining <= 0 || closed || log.isClosed()) {
+                return next;
+            }
+            try {
+                log.awaitAppend(seen, remaining);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Optional<LoggedEvent> nextEntry(boolean keepBytes) {
         while (!closed && !log.isClosed() && position < log.visibleSequence()) {
             EventEnvelope envelope;
+            byte[] stored = null;
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
                     return Optional.empty();
@@ -42,6 +66,9 @@ final class ChronicleEventReader implements EventReader {
                     buffer = new byte[Math.max(length, buffer.length * 2)];
                 }
                 bytes.read(buffer, 0, length);
+                if (keepBytes) {
+                    stored = java.util.Arrays.copyOf(buffer, length);
+                }
                 try {
                     envelope = log.codec().decode(buffer, 0, length);
                 } catch (EventLogException e) {
@@ -51,7 +78,7 @@ final class ChronicleEventReader implements EventReader {
             }
             if (envelope.sequence() > position) {
                 position = envelope.sequence();
-                return Optional.of(envelope);
+                return Optional.of(new LoggedEvent(envelope, stored));
             }
             // started before the requested position (the log grew while positioning): skip
         }

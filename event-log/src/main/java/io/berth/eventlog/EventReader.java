@@ -49,6 +49,16 @@ public interface EventReader extends AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #next(Duration)}, with the entry's bytes exactly as the log holds them (the Kafka
+     * mirror sends those bytes, so every copy of an event is byte for byte the same). This default
+     * re-encodes the event, which gives the same bytes for an event of the current schema; the
+     * Chronicle reader returns the stored bytes themselves.
+     */
+    default Optional<LoggedEvent> nextLogged(Duration timeout) {
+        return next(timeout).map(e -> new LoggedEvent(e, new EventCodec().encode(e)));
+    }
+
     /** Sequence number of the last event this reader returned (or of its start position). */
     long position();
 

@@ -14,7 +14,7 @@ import java.util.List;
 public final class DaemonCommand extends BaseCommand {
     public DaemonCommand(BerthCommand root) {
         super(root, "daemon", "Run the berth daemon (bin/berth daemon starts it; flags as dockerd's:"
-                + " --root, -H, --pidfile, --plugins-dir, --config-file)");
+                + " --root, -H, --pidfile, --plugins-dir, --config-file, --kafka-bootstrap-servers, --kafka-topic)");
         // Whatever follows is the daemon's business; it must not be a usage error here.
         spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class).auxiliaryTypes(String.class)
                 .hidden(true).build());

@@ -66,6 +66,22 @@ public final class InfoCommand extends BaseCommand {
                 line(out, "   Last Sequence:", Json.text(log, "LastSequence"));
                 line(out, "   Dropped On Open:", Json.text(log, "DroppedOnOpen"));
             }
+            Map<String, Object> mirror = Json.object(berth, "KafkaMirror");
+            if (!mirror.isEmpty()) {
+                String state = Json.text(mirror, "State");
+                String since = Json.text(mirror, "Since");
+                line(out, "  Kafka Mirror:", state + (since.isEmpty() || state.equals("off") ? "" : " since " + since));
+                if (!state.equals("off")) {
+                    line(out, "   Brokers:", Json.text(mirror, "BootstrapServers"));
+                    line(out, "   Topic:", Json.text(mirror, "Topic"));
+                    line(out, "   Acknowledged:", Json.text(mirror, "AcknowledgedSequence"));
+                    line(out, "   Lag:", Json.text(mirror, "Lag") + " events");
+                    String error = Json.text(mirror, "LastError");
+                    if (!error.isEmpty()) {
+                        line(out, "   Last Error:", error);
+                    }
+                }
+            }
             var plugins = Json.list(berth, "Plugins");
             if (!plugins.isEmpty()) {
                 out.println("  Plugins:");

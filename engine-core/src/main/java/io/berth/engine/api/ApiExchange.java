@@ -112,7 +112,9 @@ public final class ApiExchange {
     public void text(int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) { // a caller may have named a more precise type
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        }
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
         finish("HEAD".equals(method()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(bytes));
     }

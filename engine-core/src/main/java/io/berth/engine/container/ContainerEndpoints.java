@@ -126,7 +126,7 @@ public final class ContainerEndpoints {
     }
 
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
-    static String statusText(ContainerState.ContainerRecord c) {
+    public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
             case "running" -> "Up " + ago(c.startedAt, false);
             case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
@@ -135,7 +135,7 @@ public final class ContainerEndpoints {
         };
     }
 
-    static String ago(String time, boolean suffix) {
+    public static String ago(String time, boolean suffix) {
         Duration d;
         try {
             d = Duration.between(OffsetDateTime.parse(time).toInstant(), Instant.now());

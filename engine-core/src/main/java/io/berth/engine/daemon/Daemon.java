@@ -26,6 +26,8 @@ import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventLogException;
 import io.berth.eventlog.OpenReport;
 import io.berth.eventlog.events.DaemonEvent;
+import io.berth.eventlog.kafka.KafkaMirror;
+import io.berth.eventlog.kafka.MirrorStatus;
 import java.util.List;
 
 /**
@@ -46,6 +48,7 @@ public final class Daemon {
     private ImageService images;
     private ContainerService containers;
     private PidFile pidFile;
+    private KafkaMirror mirror;
     private boolean stopped;
 
     public Daemon(DaemonOptions options) {
@@ -73,6 +76,17 @@ public final class Daemon {
             plugins.close();
             pidFile.release();
             throw new StartupException(e.getMessage(), e);
+        }
+        if (options.kafkaMirror() != null) {
+            try {
+                mirror = KafkaMirror.start(log, options.eventLogDirectory(), options.kafkaMirror());
+            } catch (RuntimeException e) {
+                joinQuietly(pluginLoading);
+                plugins.close();
+                log.close();
+                pidFile.release();
+                throw new StartupException(e.getMessage(), e);
+            }
         }
         long tLog = System.nanoTime();
         OpenReport opened = log.openReport();
@@ -109,7 +123,7 @@ public final class Daemon {
                 ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
                         state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))
                 : List.of());
-        SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
+        SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
                 .route("GET", "/_ping", system::ping)
                 .route("GET", "/version", system::version)
@@ -117,6 +131,7 @@ public final class Daemon {
                 .route("GET", "/events", events::docker)
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
+                .route("GET", "/berth/metrics", system::metrics)
                 .route("POST", "/berth/system/replay", system::replay)
                 .route("POST", "/berth/system/note", system::note)
                 .route("POST", "/auth", imageApi::auth)
@@ -202,6 +217,9 @@ public final class Daemon {
                 LOG.log(System.Logger.Level.WARNING, "could not record the stop: " + e.getMessage());
             }
         }
+        if (mirror != null) {
+            mirror.close(); // after DaemonStopped, so the stop is mirrored too when the brokers answer
+        }
         if (containers != null) {
             containers.close();
         }
@@ -215,6 +233,11 @@ public final class Daemon {
             pidFile.release();
         }
         LOG.log(System.Logger.Level.INFO, "berth stopped (" + reason + ")");
+    }
+
+    /** The Kafka mirror's state; {@code off} when no brokers are configured. */
+    public MirrorStatus mirrorStatus() {
+        return mirror != null ? mirror.status() : MirrorStatus.off(log == null ? 0 : log.lastSequence());
     }
 
     public Journal journal() {

@@ -3,6 +3,8 @@ package io.berth.engine.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
+import io.berth.eventlog.kafka.KafkaMirror;
+import io.berth.eventlog.kafka.KafkaMirrorConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,7 +33,8 @@ public final class DaemonMain implements Callable<Integer> {
 
     private static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
     private static final Set<String> CONFIG_KEYS = Set.of("root", "data-root", "host", "hosts", "pidfile",
-            "plugins-dir", "snapshot-every", "plugins", "max-concurrent-downloads", "insecure-registries");
+            "plugins-dir", "snapshot-every", "plugins", "max-concurrent-downloads", "insecure-registries",
+            "kafka-bootstrap-servers", "kafka-topic", "kafka-properties");
 
     @Option(names = {"--root", "--data-root"}, paramLabel = "DIR", description = "Root directory of persistent state (default: $BERTH_ROOT or /var/lib/berth).")
     Path root;
@@ -53,6 +56,15 @@ public final class DaemonMain implements Callable<Integer> {
 
     @Option(names = "--insecure-registry", paramLabel = "HOST:PORT", description = "A registry to reach over plain HTTP; repeatable (loopback registries always are).")
     List<String> insecureRegistries = new ArrayList<>();
+
+    @Option(names = "--kafka-bootstrap-servers", paramLabel = "HOST:PORT[,…]", description = "Mirror every event to these Kafka brokers (default: off).")
+    String kafkaBootstrapServers;
+
+    @Option(names = "--kafka-topic", paramLabel = "TOPIC", description = "The Kafka topic the mirror writes (default: berth.events).")
+    String kafkaTopic;
+
+    @Option(names = "--kafka-properties", paramLabel = "KEY=VALUE", description = "A Kafka producer property for the mirror (TLS, SASL, …); repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
     @Option(names = "--config-file", paramLabel = "FILE", description = "Daemon configuration file (default: /etc/berth/daemon.json when it exists).")
     Path configFile;
@@ -134,7 +146,57 @@ public final class DaemonMain implements Callable<Integer> {
             perPlugin.computeIfAbsent("registry-oci", k -> new LinkedHashMap<>())
                     .merge("insecure-registries", String.join(",", insecure), (a, b) -> a + "," + b);
         }
-        return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin, downloads);
+        return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin, downloads,
+                kafkaMirror(config));
+    }
+
+    /** The mirror's settings, flags over the config file; null (off) without bootstrap servers. */
+    private KafkaMirrorConfig kafkaMirror(JsonNode config) {
+        Path file = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        String servers = kafkaBootstrapServers;
+        String where = "--kafka-bootstrap-servers";
+        if (servers == null && config.has("kafka-bootstrap-servers")) {
+            servers = configString(config, "kafka-bootstrap-servers", file);
+            where = "config file " + file;
+        }
+        String topic = kafkaTopic != null ? kafkaTopic
+                : config.has("kafka-topic") ? configString(config, "kafka-topic", file) : null;
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (config.has("kafka-properties")) {
+            JsonNode node = config.get("kafka-properties");
+            if (!node.isObject()) {
+                throw new StartupException("invalid \"kafka-properties\" in config file " + file + ": must be an object of client properties");
+            }
+            for (var property : node.properties()) {
+                if (!property.getValue().isValueNode() || property.getValue().isNull()) {
+                    throw new StartupException("invalid \"kafka-properties\" in config file " + file + ": \"" + property.getKey()
+                            + "\" must be a string, number or boolean");
+                }
+                properties.put(property.getKey(), property.getValue().asText());
+            }
+        }
+        properties.putAll(kafkaProperties);
+        if (servers == null) {
+            if (topic != null || !properties.isEmpty()) {
+                throw new StartupException("the Kafka mirror needs kafka-bootstrap-servers (kafka-topic or kafka-properties is set without it)");
+            }
+            return null;
+        }
+        try {
+            KafkaMirrorConfig mirror = new KafkaMirrorConfig(servers, topic, properties);
+            KafkaMirror.validate(mirror);
+            return mirror;
+        } catch (IllegalArgumentException e) {
+            throw new StartupException("invalid Kafka mirror setting (" + where + "): " + e.getMessage().replaceAll("\\s+", " "));
+        }
+    }
+
+    private static String configString(JsonNode config, String key, Path file) {
+        JsonNode value = config.get(key);
+        if (!value.isTextual()) {
+            throw new StartupException("invalid \"" + key + "\" in config file " + file + ": must be a string");
+        }
+        return value.asText();
     }
 
     private JsonNode readConfig() {

@@ -1,5 +1,6 @@
 package io.berth.engine.daemon;
 
+import io.berth.eventlog.kafka.KafkaMirrorConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -15,9 +16,12 @@ import java.util.Map;
  * @param snapshotEvery  events between projection snapshots; {@code --snapshot-every}, else 10000
  * @param pluginOptions  per-plugin settings from the config file's {@code plugins} object
  * @param parallelDownloads layers downloaded at once by a pull; {@code --max-concurrent-downloads}, else 3
+ * @param kafkaMirror    where the Kafka mirror sends events; {@code --kafka-bootstrap-servers}, {@code --kafka-topic},
+ *                       {@code --kafka-properties} or the config file keys of the same names, else null: no mirror
  */
 public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
-                            Map<String, Map<String, String>> pluginOptions, int parallelDownloads) {
+                            Map<String, Map<String, String>> pluginOptions, int parallelDownloads,
+                            KafkaMirrorConfig kafkaMirror) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
     public static final Path DEFAULT_PID_FILE = Path.of("/run/berth/berth.pid");
@@ -27,6 +31,16 @@ public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> plu
     public DaemonOptions {
         pluginDirs = List.copyOf(pluginDirs);
         pluginOptions = Map.copyOf(pluginOptions);
+    }
+
+    /** Without the Kafka mirror. */
+    public DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
+                         Map<String, Map<String, String>> pluginOptions, int parallelDownloads) {
+        this(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, null);
+    }
+
+    public DaemonOptions withKafkaMirror(KafkaMirrorConfig mirror) {
+        return new DaemonOptions(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, mirror);
     }
 
     public Path eventLogDirectory() {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import io.berth.eventlog.kafka.MirrorStatus;
 
 /** {@code /_ping}, {@code /version}, {@code /info}, {@code /berth/plugins} and {@code /berth/system/replay}. */
 public final class SystemEndpoints {
@@ -24,12 +26,19 @@ public final class SystemEndpoints {
     private final EventLog log;
     private final PluginHost plugins;
     private final Instant buildTime = Instant.now();
+    private Supplier<MirrorStatus> mirror = () -> MirrorStatus.off(0);
 
     public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
         this.options = options;
         this.journal = journal;
         this.log = journal.log();
         this.plugins = plugins;
+    }
+
+    /** Where {@code /info} and {@code /berth/metrics} read the Kafka mirror's state. */
+    public SystemEndpoints withMirror(Supplier<MirrorStatus> status) {
+        this.mirror = status;
+        return this;
     }
 
     public void ping(ApiExchange exchange) throws IOException {
@@ -109,8 +118,50 @@ public final class SystemEndpoints {
         berth.put("EventLog", eventLog);
         berth.put("DaemonStarts", system.starts);
         berth.put("Plugins", pluginsJson());
+        berth.put("KafkaMirror", mirrorJson(mirror.get()));
         body.put("Berth", berth);
         exchange.json(200, body);
+    }
+
+    private static Map<String, Object> mirrorJson(MirrorStatus status) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("State", status.state());
+        json.put("Since", status.since() == null ? "" : status.since().toString());
+        json.put("BootstrapServers", status.bootstrapServers());
+        json.put("Topic", status.topic());
+        json.put("LastSequence", status.lastSequence());
+        json.put("AcknowledgedSequence", status.acknowledged());
+        json.put("Lag", "off".equals(status.state()) ? 0 : status.lag());
+        json.put("LastError", status.lastError());
+        return json;
+    }
+
+    /**
+     * {@code GET /berth/metrics}: a few gauges in Prometheus' text format (version 0.0.4), for a
+     * scraper that reaches the socket (e.g. through a forwarding proxy).
+     */
+    public void metrics(ApiExchange exchange) throws IOException {
+        MirrorStatus status = mirror.get();
+        boolean on = !"off".equals(status.state());
+        StringBuilder text = new StringBuilder();
+        gauge(text, "berth_event_log_last_sequence", "Sequence number of the last event appended to the log.", log.lastSequence());
+        gauge(text, "berth_kafka_mirror_enabled", "1 when the Kafka mirror is configured.", on ? 1 : 0);
+        gauge(text, "berth_kafka_mirror_up", "1 when the Kafka mirror's last exchange with the brokers succeeded.",
+                "connected".equals(status.state()) ? 1 : 0);
+        gauge(text, "berth_kafka_mirror_acknowledged_sequence", "Last sequence acknowledged by the brokers, with every one before it.",
+                status.acknowledged());
+        gauge(text, "berth_kafka_mirror_lag_events", "Events appended but not yet acknowledged by the brokers.", on ? status.lag() : 0);
+        text.append("# HELP berth_kafka_mirror_sent_total Records handed to the Kafka producer since the daemon started.\n")
+                .append("# TYPE berth_kafka_mirror_sent_total counter\n")
+                .append("berth_kafka_mirror_sent_total ").append(status.sent()).append('\n');
+        exchange.header("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        exchange.text(200, text.toString());
+    }
+
+    private static void gauge(StringBuilder text, String name, String help, long value) {
+        text.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n")
+                .append(name).append(' ').append(value).append('\n');
     }
 
     public void pluginList(ApiExchange exchange) throws IOException {

@@ -59,13 +59,21 @@ public final class TestDaemons {
 
     /** Starts {@code berth daemon} in a child JVM with this test's class path. */
     public static Process startChildDaemon(Path root, Path pluginsDir, Path logFile) throws IOException {
+        return startChildDaemon(root, pluginsDir, logFile, List.of());
+    }
+
+    /** Starts {@code berth daemon} in a child JVM with this test's class path and more flags; output appended to {@code logFile}. */
+    public static Process startChildDaemon(Path root, Path pluginsDir, Path logFile, List<String> moreFlags) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(chronicleJvmArgs());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(),
                 "--root", root.toString(), "-H", "unix://" + root.resolve("berth.sock"),
                 "--pidfile", root.resolve("berth.pid").toString(), "--plugins-dir", pluginsDir.toString()));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        command.addAll(moreFlags);
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(moreFlags.isEmpty() ? ProcessBuilder.Redirect.to(logFile.toFile()) : ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
     }
 
     /** The JVM options this JVM runs with that Chronicle needs (Surefire's argLine). */

@@ -1,0 +1,78 @@
+package io.berth.engine.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The daemon's config file and flags for the Kafka mirror: precedence and one-line errors. */
+class DaemonConfigTest {
+    @TempDir
+    Path dir;
+
+    private DaemonOptions resolve(String configJson, String... flags) throws Exception {
+        Path file = dir.resolve("daemon.json");
+        Files.writeString(file, configJson);
+        DaemonMain main = new DaemonMain();
+        String[] all = new String[flags.length + 4];
+        all[0] = "--config-file";
+        all[1] = file.toString();
+        all[2] = "--root";
+        all[3] = dir.resolve("root").toString();
+        System.arraycopy(flags, 0, all, 4, flags.length);
+        new CommandLine(main).parseArgs(all);
+        return main.resolve();
+    }
+
+    private String error(String configJson, String... flags) {
+        return assertThrows(StartupException.class, () -> resolve(configJson, flags)).getMessage();
+    }
+
+    @Test
+    void givenNoKafkaKeysThenTheMirrorIsOff() throws Exception {
+        assertNull(resolve("{}").kafkaMirror());
+    }
+
+    @Test
+    void givenTheConfigFileKeysThenTheMirrorUsesThem() throws Exception {
+        var mirror = resolve("{\"kafka-bootstrap-servers\": \"127.0.0.1:9092\", \"kafka-topic\": \"fleet\","
+                + " \"kafka-properties\": {\"linger.ms\": 10, \"security.protocol\": \"PLAINTEXT\"}}").kafkaMirror();
+        assertEquals("127.0.0.1:9092", mirror.bootstrapServers());
+        assertEquals("fleet", mirror.topic());
+        assertEquals(Map.of("linger.ms", "10", "security.protocol", "PLAINTEXT"), mirror.properties());
+    }
+
+    @Test
+    void givenBothThenFlagsOverrideTheConfigFile() throws Exception {
+        var mirror = resolve("{\"kafka-bootstrap-servers\": \"127.0.0.1:9092\", \"kafka-properties\": {\"linger.ms\": 10}}",
+                "--kafka-bootstrap-servers", "127.0.0.1:9093", "--kafka-properties", "linger.ms=50").kafkaMirror();
+        assertEquals("127.0.0.1:9093", mirror.bootstrapServers());
+        assertEquals("berth.events", mirror.topic(), "the default topic");
+        assertEquals(Map.of("linger.ms", "50"), mirror.properties());
+    }
+
+    @Test
+    void givenBadKafkaSettingsThenTheErrorIsOneLineNamingTheFileAndKey() {
+        Path file = dir.resolve("daemon.json");
+        assertEquals("unknown key \"kafka-brokers\" in config file " + file, error("{\"kafka-brokers\": \"127.0.0.1:9092\"}"));
+        assertEquals("invalid \"kafka-topic\" in config file " + file + ": must be a string",
+                error("{\"kafka-bootstrap-servers\": \"127.0.0.1:9092\", \"kafka-topic\": 7}"));
+        assertEquals("invalid \"kafka-properties\" in config file " + file + ": must be an object of client properties",
+                error("{\"kafka-bootstrap-servers\": \"127.0.0.1:9092\", \"kafka-properties\": \"acks=all\"}"));
+        assertEquals("invalid Kafka mirror setting (config file " + file + "): kafka-properties: acks=1 is not allowed: the mirror needs acks=all",
+                error("{\"kafka-bootstrap-servers\": \"127.0.0.1:9092\", \"kafka-properties\": {\"acks\": \"1\"}}"));
+        assertEquals("invalid Kafka mirror setting (config file " + file + "): kafka-bootstrap-servers: \"broker\" is not HOST:PORT",
+                error("{\"kafka-bootstrap-servers\": \"broker\"}"));
+        assertEquals("the Kafka mirror needs kafka-bootstrap-servers (kafka-topic or kafka-properties is set without it)",
+                error("{\"kafka-topic\": \"x\"}"));
+        String malformed = error("{\"kafka-bootstrap-servers\": ");
+        assertEquals(1, malformed.lines().count(), malformed);
+        assertEquals(true, malformed.startsWith("invalid JSON in config file " + file + " at line 1"), malformed);
+    }
+}

@@ -98,11 +98,14 @@ public final class Daemon {
 
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
-        ImageEndpoints imageApi = new ImageEndpoints(images, mapper);
+        io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
-                .withExecs(new io.berth.engine.container.ExecService(containers, mapper));
+                .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withHistory(timeTravel);
+        io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper);
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
@@ -117,6 +120,7 @@ public final class Daemon {
                 .route("GET", "/events", events::docker)
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
+                .route("GET", "/berth/audit", history::audit)
                 .route("POST", "/berth/system/replay", system::replay)
                 .route("POST", "/berth/system/note", system::note)
                 .route("POST", "/auth", imageApi::auth)

@@ -134,7 +134,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
      * {@code busybox}, {@code busybox:latest}, {@code library/busybox} and
      * {@code docker.io/library/busybox:latest} all match {@code docker.io/library/busybox:latest}.
      */
-    static boolean matchesName(List<String> values, String subject, List<String> names) {
+    public static boolean matchesName(List<String> values, String subject, List<String> names) {
         List<String> candidates = new ArrayList<>(names);
         candidates.add(subject);
         for (String name : candidates) {

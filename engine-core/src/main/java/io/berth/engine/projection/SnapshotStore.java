@@ -20,12 +20,19 @@ import java.util.stream.Stream;
 /**
  * Projection snapshots on disk: {@code <dir>/projections-<sequence>.json}, written to a temporary
  * file, synced and renamed into place so a crash never leaves a half-written snapshot under a
- * snapshot's name. The newest few are kept.
+ * snapshot's name.
+ *
+ * <p>Retention: the newest {@value #KEEP} are kept for start-up, and older ones are thinned to one per
+ * {@value #CHECKPOINT_SPAN} sequence numbers (the newest in each span), so that time travel
+ * ({@code --at}) starts from a snapshot at most about two spans before any point and never folds the
+ * whole log.
  */
 public final class SnapshotStore {
     private static final String PREFIX = "projections-";
     private static final String SUFFIX = ".json";
     private static final int KEEP = 2;
+    /** Older snapshots are kept one per this many sequence numbers, as starting points for time travel. */
+    static final long CHECKPOINT_SPAN = 50_000;
 
     private final Path directory;
     private final ObjectMapper mapper;
@@ -81,9 +88,24 @@ public final class SnapshotStore {
         return Optional.empty();
     }
 
+    /** The sequence numbers of the snapshots on disk, newest first. */
+    public List<Long> sequences() {
+        return snapshotsNewestFirst().stream().map(SnapshotStore::sequenceOf).toList();
+    }
+
     private void prune() throws IOException {
         List<Path> snapshots = snapshotsNewestFirst();
-        for (int i = KEEP; i < snapshots.size(); i++) {
+        long lastSpanKept = Long.MAX_VALUE;
+        for (int i = 0; i < snapshots.size(); i++) {
+            long span = sequenceOf(snapshots.get(i)) / CHECKPOINT_SPAN;
+            if (i < KEEP) {
+                lastSpanKept = span;
+                continue;
+            }
+            if (span < lastSpanKept) {
+                lastSpanKept = span; // the newest snapshot of an older span: a starting point for --at
+                continue;
+            }
             Files.deleteIfExists(snapshots.get(i));
         }
     }

@@ -1,0 +1,35 @@
+package io.berth.engine.history;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.api.ApiExchange;
+import io.berth.engine.events.TimeBound;
+import io.berth.eventlog.EventLog;
+import java.io.IOException;
+
+/**
+ * {@code GET /berth/audit}: an audit timeline as newline-delimited JSON, one {@link AuditEntry} per
+ * line. Query: {@code object} and {@code name} (the object, optional), {@code actor} (repeatable),
+ * {@code since}, {@code until} (as for {@code /berth/events}).
+ */
+public final class HistoryEndpoints {
+    private final EventLog log;
+    private final ObjectMapper mapper;
+
+    public HistoryEndpoints(EventLog log, ObjectMapper mapper) {
+        this.log = log;
+        this.mapper = mapper;
+    }
+
+    public void audit(ApiExchange exchange) throws IOException {
+        AuditQuery query = new AuditQuery(blankToNull(exchange.query("object")), exchange.query("name"),
+                exchange.queryAll("actor"), TimeBound.parse("since", exchange.query("since")),
+                TimeBound.parse("until", exchange.query("until")));
+        try (ApiExchange.LineStream out = exchange.stream("application/x-ndjson")) {
+            AuditLog.run(log, query, event -> out.write(mapper.writeValueAsBytes(AuditEntry.toJson(event, mapper))));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

@@ -15,6 +15,7 @@ import io.berth.cli.commands.PsCommand;
 import io.berth.cli.commands.RenameCommand;
 import io.berth.cli.commands.RunCommand;
 import io.berth.cli.commands.VolumeCommand;
+import io.berth.cli.commands.AuditCommand;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
@@ -74,7 +75,7 @@ public final class BerthCommand implements Callable<Integer> {
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
             "wait", "rename", "container", "volume", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
-            "daemon", "help"};
+            "audit", "daemon", "help"};
 
     private final InputStream in;
     private String member;
@@ -223,6 +224,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "version" -> new VersionCommand(this).spec();
             case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
             case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
+            case "audit" -> new AuditCommand(this).spec();
             case "daemon" -> new DaemonCommand(this).spec();
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);

@@ -142,7 +142,7 @@ public final class ChronicleEventLog implements EventLog {
 
     /** Opens (creating if needed) the log in {@code dir} for writing, with synced appends. */
     public static ChronicleEventLog open(Path dir) {
-        return open(dir, Options.defaults(), new EventCodec());
+        return open(dir, Options.defaults(), Upcasters.codec());
     }
 
     /**
@@ -203,12 +203,16 @@ public final class ChronicleEventLog implements EventLog {
      * before it. {@link #append} throws.
      */
     public static ChronicleEventLog openReadOnly(Path dir) {
+        return openReadOnly(dir, Upcasters.codec());
+    }
+
+    /** {@link #openReadOnly(Path)} with the given codec (its upcasters read older events). */
+    public static ChronicleEventLog openReadOnly(Path dir, EventCodec codec) {
         dir = dir.toAbsolutePath().normalize();
         LogDirectory directory = LogDirectory.openForReading(dir);
         SingleChronicleQueue queue = null;
         try {
             Options options = Options.defaults();
-            EventCodec codec = new EventCodec();
             queue = build(dir, options, options.clock()::millis, true);
             TailScan scan = TailScan.scan(dir, queue, codec);
             long kept = checkSequence(dir, queue, scan);

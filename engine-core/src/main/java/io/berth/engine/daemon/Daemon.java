@@ -107,7 +107,7 @@ public final class Daemon {
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper);
 
-        events = new EventsEndpoints(log, new EventCodec(), mapper);
+        events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
                 ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
                         state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))

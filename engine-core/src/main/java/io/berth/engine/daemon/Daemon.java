@@ -112,6 +112,24 @@ public final class Daemon {
                 ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
                         state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))
                 : List.of());
+        events.setLabelResolver(subject -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+            io.berth.engine.container.ContainerState.VolumeRecord volume = state.volumes.get(subject);
+            if (volume != null) {
+                return java.util.Map.<String, String>copyOf(volume.labels);
+            }
+            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(subject);
+            if (container == null) {
+                return java.util.Map.<String, String>of();
+            }
+            java.util.Map<String, String> found = new java.util.TreeMap<>();
+            try {
+                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                        .forEachRemaining(f -> found.put(f.getKey(), f.getValue().asText()));
+            } catch (java.io.IOException unreadable) {
+                // no labels to match
+            }
+            return found;
+        }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
                 .route("GET", "/_ping", system::ping)

@@ -32,6 +32,13 @@ public final class EventsEndpoints {
         this.names = names;
     }
 
+    private volatile EventFilter.LabelResolver labels = subject -> java.util.Map.of();
+
+    /** Lets {@code label=} filters match objects created before a stream began. */
+    public void setLabelResolver(EventFilter.LabelResolver labels) {
+        this.labels = labels;
+    }
+
     public EventsEndpoints(EventLog log, EventCodec codec, ObjectMapper mapper) {
         this.log = log;
         this.codec = codec;
@@ -55,7 +62,7 @@ public final class EventsEndpoints {
     private void stream(ApiExchange exchange, boolean follow, boolean dockerShape) throws IOException {
         TimeBound since = TimeBound.parse("since", exchange.query("since"));
         TimeBound until = TimeBound.parse("until", exchange.query("until"));
-        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper, names);
+        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper, names).withLabels(labels, mapper);
         if (since != null && until != null && !since.isSequence() && !until.isSequence() && until.time().isBefore(since.time())) {
             throw ApiException.badRequest("invalid time range: until (" + until.time() + ") is before since (" + since.time() + ")");
         }

@@ -73,7 +73,7 @@ public final class AuditEntry {
     public static String describe(EventEnvelope event) {
         return switch (event.payload()) {
             case ContainerEvent.ContainerCreated e -> "created container " + e.name() + " from " + e.image();
-            case ContainerEvent.ContainerStarted e -> "started (pid " + e.pid() + ")";
+            case ContainerEvent.ContainerStarted e -> e.pid() > 0 ? "started (pid " + e.pid() + ")" : "started";
             case ContainerEvent.ContainerStartFailed e -> "start failed with exit code " + e.exitCode() + ": " + e.reason();
             case ContainerEvent.ContainerKilled e -> "sent signal " + e.signal();
             case ContainerEvent.ContainerExited e -> "exited with code " + e.exitCode()

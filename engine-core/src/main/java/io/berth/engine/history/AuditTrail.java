@@ -30,7 +30,8 @@ public final class AuditTrail implements Predicate<EventEnvelope> {
 
     @Override
     public boolean test(EventEnvelope event) {
-        return actorMatches(event) && objectMatches(event);
+        boolean object = objectMatches(event); // first, always: it learns ids from events by any actor
+        return object && actorMatches(event);
     }
 
     private boolean actorMatches(EventEnvelope event) {

@@ -10,6 +10,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 events="${1:-1000000}"
 work="${2:-$(mktemp -d /tmp/berth-history-bench.XXXXXX)}"
+mkdir -p "$work"
 cd "$repo"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 # shellcheck source=engine-core/bench-lib.sh

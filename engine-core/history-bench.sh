@@ -37,7 +37,7 @@ until curl -s --unix-socket "$root/berth.sock" http://x/_ping > /dev/null 2>&1; 
 berth=("$repo/target/dist/bin/berth" -H "unix://$root/berth.sock")
 
 seconds() { local s e; s=$(date +%s%N); "$@" > /dev/null; e=$(date +%s%N); echo "scale=3; ($e - $s) / 1000000000" | bc; }
-for round in 1 2 3; do
+for round in 1 2; do
     t=$(seconds "${berth[@]}" events --since 0 --format json)
     n=$(curl -s --unix-socket "$root/berth.sock" http://x/info | sed -n 's/.*"LastSequence":\([0-9]*\).*/\1/p')
     echo "events --since 0 --format json, round $round: ${t} s for ${n:-?} events ($(echo "${n:-0} / $t" | bc) events/s)"
@@ -48,8 +48,9 @@ for fraction in 10 40 70 95; do
     moment=$(sed -n "s/^round 1: state at \([^ ]*\) (seq.*/\1/p" "$work/in-jvm.txt" | sed -n "$(( (fraction / 25) + 1 ))p")
     [[ -z $moment ]] && continue
     api=$(seconds curl -s --unix-socket "$root/berth.sock" "http://x/images/json?at=$moment")
+    again=$(seconds curl -s --unix-socket "$root/berth.sock" "http://x/images/json?at=$moment")
     cli=$(seconds "${berth[@]}" images --at "$moment")
-    echo "at $moment: GET /images/json?at= ${api} s (cold), then berth images --at ${cli} s (cached)"
+    echo "at $moment: GET /images/json?at= ${api} s (cold), ${again} s (cached); berth images --at ${cli} s (cached)"
 done
 for s in 100001 300001 600001 900001; do
     (( s < events )) || continue

@@ -70,9 +70,13 @@ public final class EventsEndpoints {
         EventReader reader = since == null
                 ? (dockerShape ? log.readFromSequence(log.lastSequence()) : log.readFromSequence(0))
                 : since.isSequence() ? log.readFromSequence(since.sequence()) : log.readFromTime(since.time());
-        try (reader; ApiExchange.LineStream out = exchange.stream(dockerShape ? "application/json" : "application/x-ndjson")) {
+        try (reader; ApiExchange.LineStream out = exchange.bufferedStream(dockerShape ? "application/json" : "application/x-ndjson")) {
             while (!stopping) {
-                Optional<EventEnvelope> next = follow ? reader.next(POLL) : reader.next();
+                Optional<EventEnvelope> next = reader.next();
+                if (next.isEmpty() && follow) {
+                    out.flush(); // everything so far reaches the client before the stream waits for more
+                    next = reader.next(POLL);
+                }
                 if (next.isEmpty()) {
                     if (!follow || pastUntil(until, Instant.now(), log.lastSequence())) {
                         break;

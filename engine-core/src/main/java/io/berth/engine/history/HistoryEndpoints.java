@@ -24,7 +24,7 @@ public final class HistoryEndpoints {
         AuditQuery query = new AuditQuery(blankToNull(exchange.query("object")), exchange.query("name"),
                 exchange.queryAll("actor"), TimeBound.parse("since", exchange.query("since")),
                 TimeBound.parse("until", exchange.query("until")));
-        try (ApiExchange.LineStream out = exchange.stream("application/x-ndjson")) {
+        try (ApiExchange.LineStream out = exchange.bufferedStream("application/x-ndjson")) {
             AuditLog.run(log, query, event -> out.write(mapper.writeValueAsBytes(AuditEntry.toJson(event, mapper))));
         }
     }

@@ -143,7 +143,7 @@ public final class BerthCommand implements Callable<Integer> {
     private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
             "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp"};
     private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
-    private static final String[] SYSTEM_MEMBERS = {"replay", "note"};
+    private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
     private CommandSpec group(String name, String description, String[] members) {
@@ -188,6 +188,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
+            case "system compact" -> new io.berth.cli.commands.SystemCompactCommand(this);
             default -> throw new IllegalArgumentException(group + " " + name);
         };
     }

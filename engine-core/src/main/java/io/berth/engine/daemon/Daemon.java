@@ -105,7 +105,8 @@ public final class Daemon {
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
                 .withHistory(timeTravel);
-        io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper);
+        io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
+                new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel));
 
         events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
@@ -140,6 +141,7 @@ public final class Daemon {
                 .route("GET", "/berth/plugins", system::pluginList)
                 .route("GET", "/berth/audit", history::audit)
                 .route("POST", "/berth/system/replay", system::replay)
+                .route("POST", "/berth/system/compact", history::compact)
                 .route("POST", "/berth/system/note", system::note)
                 .route("POST", "/auth", imageApi::auth)
                 .route("POST", "/images/create", imageApi::create)

@@ -103,6 +103,8 @@ public final class AuditEntry {
             case VolumeEvent.VolumeRemoved e -> "removed volume " + e.name();
             case DaemonEvent.DaemonStarted e -> "daemon " + e.version() + " started (pid " + e.pid() + ")";
             case DaemonEvent.DaemonStopped e -> "daemon stopped (" + e.reason() + ")";
+            case DaemonEvent.LogCompacted e -> "history through event " + e.throughSequence() + " (" + e.throughTime() + ") compacted"
+                    + (e.archivedFiles().isEmpty() ? "" : "; archived " + String.join(", ", e.archivedFiles()));
             case PluginEvent.PluginLoaded e -> "plugin " + e.pluginId() + " " + e.version() + " loaded";
             case PluginEvent.PluginFailed e -> "plugin " + e.pluginId() + " failed: " + e.reason();
             case NoteEvent.NoteRecorded e -> "note: " + e.text();

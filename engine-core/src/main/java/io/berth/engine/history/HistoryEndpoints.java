@@ -9,15 +9,32 @@ import java.io.IOException;
 /**
  * {@code GET /berth/audit}: an audit timeline as newline-delimited JSON, one {@link AuditEntry} per
  * line. Query: {@code object} and {@code name} (the object, optional), {@code actor} (repeatable),
- * {@code since}, {@code until} (as for {@code /berth/events}).
+ * {@code since}, {@code until} (as for {@code /berth/events}). {@code POST /berth/system/compact?before=T}:
+ * compaction ({@link Compaction}).
  */
 public final class HistoryEndpoints {
     private final EventLog log;
     private final ObjectMapper mapper;
 
-    public HistoryEndpoints(EventLog log, ObjectMapper mapper) {
+    private final Compaction compaction;
+
+    public HistoryEndpoints(EventLog log, ObjectMapper mapper, Compaction compaction) {
         this.log = log;
         this.mapper = mapper;
+        this.compaction = compaction;
+    }
+
+    /** {@code POST /berth/system/compact?before=T}: answers what was compacted, once it is durable. */
+    public void compact(ApiExchange exchange) throws IOException {
+        io.berth.eventlog.events.DaemonEvent.LogCompacted done = compaction.compact(
+                TimeBound.parse("before", exchange.query("before")), exchange.context());
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("ThroughSequence", done.throughSequence());
+        body.put("ThroughTime", done.throughTime());
+        body.put("Snapshot", done.snapshot());
+        body.put("ArchivedFiles", done.archivedFiles());
+        body.put("ArchiveDirectory", done.archiveDirectory());
+        exchange.json(200, body);
     }
 
     public void audit(ApiExchange exchange) throws IOException {

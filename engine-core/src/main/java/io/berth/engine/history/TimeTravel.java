@@ -22,7 +22,8 @@ import java.util.Map;
  * user asking about one moment usually asks several questions about it.
  *
  * <p>A moment is a time (the state after every event at or before it) or a sequence number (the state
- * after that event).
+ * after that event). Before a compaction point ({@link Compaction}) history is gone, and asking for it is
+ * an error that says so.
  */
 public final class TimeTravel {
     private static final int CACHED = 4;
@@ -58,7 +59,7 @@ public final class TimeTravel {
      * The state the request's {@code at} parameter names, or the live state without one. A past state
      * sets the {@value #AT_SEQUENCE_HEADER} response header.
      *
-     * @throws ApiException 400 for a malformed {@code at}
+     * @throws ApiException 400 for a malformed {@code at} or a moment before the compaction point
      */
     public Projections view(ApiExchange exchange) {
         View view = at(TimeBound.parse("at", exchange.query("at")));
@@ -78,6 +79,12 @@ public final class TimeTravel {
         long sequence = bound.isSequence() ? bound.sequence() : lastSequenceAtOrBefore(journal.log(), bound.time());
         if (sequence >= liveSequence) {
             return new View(liveSequence, live, true);
+        }
+        io.berth.engine.system.SystemState system = live.read(io.berth.engine.system.SystemProjection.INSTANCE, s -> s);
+        if (sequence < system.compactedThrough) {
+            throw ApiException.badRequest("history before event " + system.compactedThrough + " (" + system.compactedThroughTime
+                    + ") was compacted: the state at " + (bound.isSequence() ? "seq:" + bound.sequence() : bound.time().toString())
+                    + " can no longer be shown");
         }
         return new View(sequence, pastState(sequence), false);
     }

@@ -29,6 +29,8 @@ import java.util.stream.Stream;
  */
 public final class SnapshotStore {
     private static final String PREFIX = "projections-";
+    /** Compaction snapshots: the state at a compaction point, never pruned (events before it may be archived). */
+    private static final String COMPACTION_PREFIX = "compacted-";
     private static final String SUFFIX = ".json";
     private static final int KEEP = 2;
     /** Older snapshots are kept one per this many sequence numbers, as starting points for time travel. */
@@ -44,10 +46,19 @@ public final class SnapshotStore {
 
     /** Writes a snapshot taken at {@code snapshot.sequence}. */
     public void write(JsonNode snapshot) {
+        write(snapshot, PREFIX);
+    }
+
+    /** Writes a compaction snapshot, which retention never removes; returns its file name. */
+    public String writeCompaction(JsonNode snapshot) {
+        return write(snapshot, COMPACTION_PREFIX);
+    }
+
+    private String write(JsonNode snapshot, String prefix) {
         long sequence = snapshot.path("sequence").asLong();
         try {
             Files.createDirectories(directory);
-            Path target = directory.resolve(String.format("%s%020d%s", PREFIX, sequence, SUFFIX));
+            Path target = directory.resolve(String.format("%s%020d%s", prefix, sequence, SUFFIX));
             Path temporary = directory.resolve(target.getFileName() + ".tmp");
             byte[] bytes = mapper.writeValueAsBytes(snapshot);
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
@@ -64,6 +75,7 @@ public final class SnapshotStore {
                 Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
             }
             prune();
+            return target.getFileName().toString();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write projection snapshot in " + directory + ": " + e.getMessage(), e);
         }
@@ -74,7 +86,10 @@ public final class SnapshotStore {
      * log's end (the log lost its tail) is never used.
      */
     public Optional<JsonNode> latestAtOrBelow(long maxSequence) {
-        for (Path path : snapshotsNewestFirst()) {
+        List<Path> candidates = new ArrayList<>(snapshotsNewestFirst());
+        candidates.addAll(list(COMPACTION_PREFIX));
+        candidates.sort(Comparator.comparingLong(SnapshotStore::sequenceOf).reversed());
+        for (Path path : candidates) {
             long sequence = sequenceOf(path);
             if (sequence > maxSequence) {
                 continue;
@@ -111,15 +126,18 @@ public final class SnapshotStore {
     }
 
     private List<Path> snapshotsNewestFirst() {
+        List<Path> found = new ArrayList<>(list(PREFIX));
+        found.sort(Comparator.comparingLong(SnapshotStore::sequenceOf).reversed());
+        return found;
+    }
+
+    private List<Path> list(String prefix) {
         if (!Files.isDirectory(directory)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(directory)) {
-            List<Path> found = new ArrayList<>(files
-                    .filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.getFileName().toString().endsWith(SUFFIX))
-                    .toList());
-            found.sort(Comparator.comparingLong(SnapshotStore::sequenceOf).reversed());
-            return found;
+            return files.filter(p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(SUFFIX))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -128,7 +146,7 @@ public final class SnapshotStore {
     private static long sequenceOf(Path path) {
         String name = path.getFileName().toString();
         try {
-            return Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+            return Long.parseLong(name.substring(name.indexOf('-') + 1, name.length() - SUFFIX.length()));
         } catch (NumberFormatException e) {
             return -1;
         }

@@ -290,4 +290,32 @@ class HistoryIT {
         }
         return digests;
     }
+
+    @Test
+    @Order(8)
+    void givenCompactionBeforeTheRemoval_thenTimeTravelBeforeItIsRefusedClearly_andReplayStillVerifies() throws IOException {
+        UnixHttp.Response compacted = UnixHttp.post(socket(), "/berth/system/compact?before=" + at(beforeRemove), "");
+        assertEquals(200, compacted.status(), compacted.body());
+        JsonNode answer = JSON.readTree(compacted.body());
+        long through = answer.get("ThroughSequence").asLong();
+        assertTrue(answer.get("Snapshot").asText().startsWith("compacted-"), answer.toString());
+        assertTrue(Files.exists(root.resolve("snapshots").resolve(answer.get("Snapshot").asText())));
+        assertEquals(0, answer.get("ArchivedFiles").size(), "every event of this test is in today's file, which stays");
+
+        UnixHttp.Response before = UnixHttp.get(socket(), "/containers/json?all=1&at=" + at(beforePull));
+        assertEquals(400, before.status());
+        assertTrue(JSON.readTree(before.body()).get("message").asText().startsWith("history before event " + through + " ("),
+                before.body());
+        assertTrue(JSON.readTree(before.body()).get("message").asText().contains(") was compacted: the state at "), before.body());
+        // the compaction point itself and later moments still travel
+        assertEquals(List.of(firstWeb), ids(JSON.readTree(UnixHttp.get(socket(), "/containers/json?all=1&at=seq:" + through).body())));
+        assertEquals(List.of(), ids(JSON.readTree(UnixHttp.get(socket(), "/containers/json?all=1&at=" + at(afterRemove)).body())));
+
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket(), "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+        assertEquals(400, UnixHttp.post(socket(), "/berth/system/compact?before=" + at(beforePull), "").status(), "already compacted there");
+        assertEquals(400, UnixHttp.post(socket(), "/berth/system/compact", "").status());
+        List<JsonNode> compactions = audit("?object=daemon&name=" + daemon.journal().log().hostId());
+        assertEquals("LogCompacted", compactions.getLast().get("type").asText());
+    }
 }

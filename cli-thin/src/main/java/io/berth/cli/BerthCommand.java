@@ -15,6 +15,7 @@ import io.berth.cli.commands.PsCommand;
 import io.berth.cli.commands.RenameCommand;
 import io.berth.cli.commands.RunCommand;
 import io.berth.cli.commands.VolumeCommand;
+import io.berth.cli.commands.AuditCommand;
 import io.berth.cli.commands.DaemonCommand;
 import io.berth.cli.commands.EventsCommand;
 import io.berth.cli.commands.GroupCommand;
@@ -74,7 +75,7 @@ public final class BerthCommand implements Callable<Integer> {
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
             "wait", "rename", "container", "volume", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
-            "daemon", "fleet", "help"};
+            "audit", "daemon", "fleet", "help"};
 
     private final InputStream in;
     private String member;
@@ -142,7 +143,7 @@ public final class BerthCommand implements Callable<Integer> {
     private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
             "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp"};
     private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
-    private static final String[] SYSTEM_MEMBERS = {"replay", "note"};
+    private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
     private CommandSpec group(String name, String description, String[] members) {
@@ -187,6 +188,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
+            case "system compact" -> new io.berth.cli.commands.SystemCompactCommand(this);
             default -> throw new IllegalArgumentException(group + " " + name);
         };
     }
@@ -223,6 +225,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "version" -> new VersionCommand(this).spec();
             case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
             case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
+            case "audit" -> new AuditCommand(this).spec();
             case "daemon" -> new DaemonCommand(this).spec();
             case "fleet" -> new io.berth.cli.commands.FleetCommand(this).spec();
             case "help" -> new HelpCommand(this).spec();

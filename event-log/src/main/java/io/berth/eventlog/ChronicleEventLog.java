@@ -131,7 +131,7 @@ public final class ChronicleEventLog implements EventLog {
         this.options = options;
         this.codec = codec;
         this.queue = queue;
-        this.cycles = new CycleIndex(queue);
+        this.cycles = new CycleIndex(queue, LogArchive.firstSequence(dir));
         this.openReport = report;
         this.readOnly = readOnly;
         this.readLimit = readLimit;
@@ -142,7 +142,7 @@ public final class ChronicleEventLog implements EventLog {
 
     /** Opens (creating if needed) the log in {@code dir} for writing, with synced appends. */
     public static ChronicleEventLog open(Path dir) {
-        return open(dir, Options.defaults(), new EventCodec());
+        return open(dir, Options.defaults(), Upcasters.codec());
     }
 
     /**
@@ -158,6 +158,7 @@ public final class ChronicleEventLog implements EventLog {
         LogDirectory directory = LogDirectory.openForWriting(dir);
         SingleChronicleQueue queue = null;
         try {
+            LogArchive.finishPendingMoves(dir);
             long stalePid = releaseStaleWriteLock(dir);
             TailRewrite.QueueFactory factory = (d, clock) -> build(d, options, clock, false);
             TimeProvider clock = options.clock()::millis;
@@ -203,12 +204,16 @@ public final class ChronicleEventLog implements EventLog {
      * before it. {@link #append} throws.
      */
     public static ChronicleEventLog openReadOnly(Path dir) {
+        return openReadOnly(dir, Upcasters.codec());
+    }
+
+    /** {@link #openReadOnly(Path)} with the given codec (its upcasters read older events). */
+    public static ChronicleEventLog openReadOnly(Path dir, EventCodec codec) {
         dir = dir.toAbsolutePath().normalize();
         LogDirectory directory = LogDirectory.openForReading(dir);
         SingleChronicleQueue queue = null;
         try {
             Options options = Options.defaults();
-            EventCodec codec = new EventCodec();
             queue = build(dir, options, options.clock()::millis, true);
             TailScan scan = TailScan.scan(dir, queue, codec);
             long kept = checkSequence(dir, queue, scan);
@@ -264,7 +269,7 @@ public final class ChronicleEventLog implements EventLog {
         if (scan.lastGood == null) {
             return 0;
         }
-        long ordinal = new CycleIndex(queue).sequenceOf(scan.lastGoodIndex);
+        long ordinal = new CycleIndex(queue, LogArchive.firstSequence(dir)).sequenceOf(scan.lastGoodIndex);
         if (ordinal != scan.lastGood.sequence()) {
             throw new EventLogException("event log " + dir + " is inconsistent: its last event carries sequence "
                     + scan.lastGood.sequence() + " but is entry " + ordinal + " of the log");
@@ -424,7 +429,7 @@ public final class ChronicleEventLog implements EventLog {
     @Override
     public EventReader readFromTime(Instant time) {
         long last = Math.min(lastSequence(), visibleSequence());
-        long lo = 1;
+        long lo = cycles.firstSequence();
         long hi = last + 1; // first sequence whose time is >= time lies in [lo, hi]
         try (ExcerptTailer probe = queue.createTailer()) {
             while (lo < hi) {
@@ -446,6 +451,43 @@ public final class ChronicleEventLog implements EventLog {
         try (DocumentContext dc = probe.readingDocument()) {
             return codec.decode(dc.wire().bytes().toByteArray()).time();
         }
+    }
+
+    @Override
+    public long firstSequence() {
+        return cycles.firstSequence();
+    }
+
+    /**
+     * Compaction: moves the cycle files whose every event is at or before {@code sequence} into
+     * {@code archive/} in the log directory (never the newest file, which the writer uses), after recording
+     * the first sequence that stays in {@code berth-log-archive.json}, so sequence numbers do not change.
+     * Readers in this process that are still inside a moved file must not be used afterwards.
+     *
+     * @return the names of the files moved, oldest first; empty when no whole file lies before {@code sequence}
+     */
+    public synchronized List<String> archiveThrough(long sequence) {
+        if (readOnly) {
+            throw new EventLogException("event log " + dir + " is open read-only");
+        }
+        long[] through = cycles.cyclesThrough(sequence);
+        if (through.length == 0) {
+            return List.of();
+        }
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < through.length - 1; i++) {
+            files.add(cycleFile((int) through[i]));
+        }
+        LogArchive.archive(dir, files, through[through.length - 1]);
+        queue.refreshDirectoryListing();
+        cycles.rebase(through[through.length - 1]);
+        return files.stream().map(f -> f.getFileName().toString()).toList();
+    }
+
+    /** The file of a FAST_DAILY cycle: the cycle counts UTC days since 1970. */
+    private Path cycleFile(int cycle) {
+        return dir.resolve(java.time.LocalDate.ofEpochDay(cycle).format(java.time.format.DateTimeFormatter.BASIC_ISO_DATE)
+                + "F" + SingleChronicleQueue.SUFFIX);
     }
 
     @Override

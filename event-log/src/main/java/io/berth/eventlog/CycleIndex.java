@@ -29,11 +29,52 @@ final class CycleIndex {
     private int[] cycles = new int[8];
     private long[] firstSequences = new long[8];
     private int size;
+    /** The sequence of the first excerpt of the first cycle file present: 1 unless older files were archived. */
+    private long base;
 
     CycleIndex(SingleChronicleQueue queue) {
+        this(queue, 1);
+    }
+
+    CycleIndex(SingleChronicleQueue queue, long base) {
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
+        this.base = base;
         rebuild();
+    }
+
+    /** After cycle files were archived: the first sequence now present, and the index re-read. */
+    synchronized void rebase(long firstSequence) {
+        base = firstSequence;
+        sealedCounts.clear();
+        rebuild();
+    }
+
+    /**
+     * The cycles whose every excerpt is at or before {@code sequence}, never the last cycle (the writer's),
+     * with the first sequence of the cycle after them: what archiving through {@code sequence} moves out.
+     *
+     * @return the cycles, and as last element the first sequence that stays (or an empty array)
+     */
+    synchronized long[] cyclesThrough(long sequence) {
+        int n = 0;
+        while (n + 1 < size && firstSequences[n + 1] - 1 <= sequence) {
+            n++;
+        }
+        if (n == 0) {
+            return new long[0];
+        }
+        long[] out = new long[n + 1];
+        for (int i = 0; i < n; i++) {
+            out[i] = cycles[i];
+        }
+        out[n] = firstSequences[n];
+        return out;
+    }
+
+    /** The first sequence present, or the base of an empty log. */
+    synchronized long firstSequence() {
+        return size == 0 ? base : firstSequences[0];
     }
 
     /** Re-reads the cycle files present on disk. */
@@ -45,7 +86,7 @@ final class CycleIndex {
             return;
         }
         NavigableSet<Long> all = queue.listCyclesBetween(first, last);
-        long next = 1;
+        long next = base;
         try (ExcerptTailer counter = queue.createTailer()) {
             for (long cycle : all) {
                 long count = cycle == all.last()

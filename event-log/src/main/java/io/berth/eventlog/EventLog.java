@@ -22,6 +22,11 @@ public interface EventLog extends AutoCloseable {
     /** Sequence number of the last event, 0 for an empty log. */
     long lastSequence();
 
+    /** Sequence number of the first event still in the log: 1, or more after a compaction archived older events. */
+    default long firstSequence() {
+        return 1;
+    }
+
     /** A reader positioned just after {@code afterSequence} (0 reads from the first event). */
     EventReader readFromSequence(long afterSequence);
 

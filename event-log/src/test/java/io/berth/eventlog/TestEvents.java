@@ -40,6 +40,8 @@ final class TestEvents {
         List<Event> samples = List.of(
                 new DaemonStarted("h1", "0.1.0", 77, "/var/lib/berth", "/run/berth/berth.sock", ""),
                 new DaemonStopped("h1", "SIGTERM"),
+                new io.berth.eventlog.events.DaemonEvent.LogCompacted("h1", 41, "2026-11-28T10:00:00Z", "compacted-00000000000000000041.json",
+                        List.of("20261127F.cq4"), "/var/lib/berth/events/archive"),
                 new PluginLoaded("runtime-runc", "0.1.0", "/p/runc.jar", List.of("io.berth.spi.ContainerRuntime=Runc")),
                 new PluginFailed("bad.jar", "/p/bad.jar", "no Plugin-Id in the manifest"),
                 new io.berth.eventlog.events.NoteEvent.NoteRecorded("h1", "maintenance: kernel upgrade"),

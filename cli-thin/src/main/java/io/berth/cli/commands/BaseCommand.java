@@ -144,6 +144,32 @@ public abstract class BaseCommand implements Callable<Integer> {
         return o;
     }
 
+    /** Adds {@code --at TIME}: show the state as it was then (time travel; berth's own option). */
+    protected final OptionSpec atOption() {
+        return option("TIME", "Show the state as it was at TIME (RFC 3339, Unix seconds, a duration such as 10m, or seq:N)", "--at");
+    }
+
+    /**
+     * The request target with the {@code at} query parameter for {@code --at}, or the target unchanged
+     * when the option was not given.
+     *
+     * @throws CliException a malformed time (exit 125, one line)
+     */
+    protected static String withAt(String target, OptionSpec at) {
+        String value = at == null ? null : string(at);
+        if (value == null) {
+            return target;
+        }
+        String api;
+        try {
+            api = io.berth.cli.args.TimeArg.toApi("--at", value, java.time.Instant.now());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.ENGINE, e.getMessage());
+        }
+        return target + (target.indexOf('?') < 0 ? '?' : '&') + "at="
+                + java.net.URLEncoder.encode(api, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Adds {@code --format json} (Docker's option; berth accepts only {@code json}). */
     protected final OptionSpec formatOption(String description, String... names) {
         return option("json", description, names.length == 0 ? new String[] {"--format"} : names);

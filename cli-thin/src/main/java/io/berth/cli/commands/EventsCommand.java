@@ -34,19 +34,20 @@ public final class EventsCommand extends BaseCommand {
         spec.usageMessage().footer("",
                 "--since and --until take RFC 3339 times, Unix seconds, durations before now (10m, 1h30m),",
                 "or seq:N (a sequence number; exclusive for --since, inclusive for --until).",
-                "Filter keys: type, event, subject, actor (uid or user name), correlation, and Docker's.");
+                "Filter keys: Docker's type, event, container, image, volume, label (key or key=value), plugin, daemon;",
+                "berth's actor (uid or user name), build, correlation and subject.");
         since = option("TIME", "Show events after this time or sequence number", "--since");
         until = option("TIME", "Show events up to this time or sequence number", "--until");
         filters = OptionSpec.builder("--filter").paramLabel("key=value").type(List.class).auxiliaryTypes(String.class)
                 .description("Only matching events (repeatable)").build();
         spec.addOption(filters);
         follow = flag("Keep printing new events as they are recorded", "-f", "--follow");
-        format = formatOption("Print each event's envelope as JSON");
+        format = option("table|json", "Print readable lines (default) or each event's envelope as JSON", "--format");
     }
 
     @Override
     public Integer call() throws Exception {
-        boolean json = json(format);
+        boolean json = AuditCommand.json(string(format));
         List<String> filterValues = filters.getValue();
         boolean following = isSet(follow);
         String target = target(string(since), string(until), filterValues == null ? List.of() : filterValues,

@@ -27,6 +27,7 @@ public final class ImagesCommand extends ImageCommand {
     private final OptionSpec digests;
     private final OptionSpec noTrunc;
     private final OptionSpec format;
+    private final OptionSpec at;
     private final PositionalParamSpec repository;
 
     /** One row of the listing. */
@@ -44,6 +45,7 @@ public final class ImagesCommand extends ImageCommand {
         format = option("table|json", "Print as a table (default) or one JSON object per image", "--format");
         noTrunc = flag("Don't truncate output", "--no-trunc");
         quiet = flag("Only show image IDs", "-q", "--quiet");
+        at = atOption();
         repository = arguments("REPOSITORY[:TAG]");
     }
 
@@ -60,7 +62,12 @@ public final class ImagesCommand extends ImageCommand {
             throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
                     + "\": berth supports --format table and --format json");
         }
-        List<Object> images = new ArrayList<>(root.api().images(isSet(all)));
+        List<Object> images = new ArrayList<>();
+        if (string(at) == null) {
+            images.addAll(root.api().images(isSet(all)));
+        } else if (root.api().getJson(withAt(isSet(all) ? "/images/json?all=1" : "/images/json", at)) instanceof List<?> past) {
+            images.addAll(past);
+        }
         images.sort(new NewestFirst());
         List<Row> rows = new ArrayList<>();
         for (Object image : images) {

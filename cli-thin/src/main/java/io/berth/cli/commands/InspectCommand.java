@@ -22,6 +22,7 @@ import java.util.List;
 public final class InspectCommand extends ImageCommand {
     private final OptionSpec format;
     private final OptionSpec type;
+    private final OptionSpec at;
     private final PositionalParamSpec names;
     /** {@code any} (the top-level {@code inspect}), {@code image} or {@code container}. */
     private final String kind;
@@ -46,6 +47,7 @@ public final class InspectCommand extends ImageCommand {
         });
         format = formatOption("Print as JSON (the default)", "-f", "--format");
         type = kind.equals("any") ? option("container|image|volume", "Only look for this type of object", "--type") : null;
+        at = atOption();
         names = arguments("NAME");
     }
 
@@ -111,7 +113,7 @@ public final class InspectCommand extends ImageCommand {
     /** The object's JSON, or {@code null} when the daemon has no such object. */
     private byte[] lookUp(String target) throws java.io.IOException {
         try {
-            return root.api().getRaw(target);
+            return root.api().getRaw(withAt(target, at));
         } catch (ApiException e) {
             if (e.status() == 404) {
                 return null;

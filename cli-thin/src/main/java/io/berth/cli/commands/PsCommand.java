@@ -31,6 +31,7 @@ public final class PsCommand extends ContainerCommand {
     private final OptionSpec noTrunc;
     private final OptionSpec format;
     private final OptionSpec filters;
+    private final OptionSpec at;
     private final PositionalParamSpec none;
 
     public PsCommand(BerthCommand root, String name) {
@@ -44,6 +45,7 @@ public final class PsCommand extends ContainerCommand {
         format = option("table|json", "Print as a table (default) or one JSON object per container", "--format");
         noTrunc = flag("Don't truncate output", "--no-trunc");
         quiet = flag("Only display container IDs", "-q", "--quiet");
+        at = atOption();
         none = arguments("");
     }
 
@@ -62,7 +64,7 @@ public final class PsCommand extends ContainerCommand {
         }
         Map<String, List<String>> wanted = parseFilters(strings(filters));
         boolean everything = isSet(all) || wanted.containsKey("status");
-        Object answer = root.api().getJson(everything ? "/containers/json?all=1" : "/containers/json");
+        Object answer = root.api().getJson(withAt(everything ? "/containers/json?all=1" : "/containers/json", at));
         List<Object> containers = new ArrayList<>(answer instanceof List<?> l ? l : List.of());
         containers.sort(new NewestFirst());
         List<Object> shown = new ArrayList<>();

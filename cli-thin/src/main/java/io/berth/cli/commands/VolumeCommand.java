@@ -37,6 +37,7 @@ public final class VolumeCommand extends ContainerCommand {
     private OptionSpec format;
     private OptionSpec force;
     private OptionSpec all;
+    private OptionSpec at;
 
     /** @param member {@code create}, {@code ls}, {@code inspect}, {@code rm} or {@code prune} */
     public VolumeCommand(BerthCommand root, String member) {
@@ -60,10 +61,12 @@ public final class VolumeCommand extends ContainerCommand {
                 spec.aliases("list");
                 format = option("table|json", "Print as a table (default) or one JSON object per volume", "--format");
                 quiet = flag("Only display volume names", "-q", "--quiet");
+                at = atOption();
             }
             case "inspect" -> {
                 synopsis("[OPTIONS] VOLUME [VOLUME...]");
                 format = formatOption("Print as JSON (the default)", "-f", "--format");
+                at = atOption();
             }
             case "rm" -> {
                 synopsis("[OPTIONS] VOLUME [VOLUME...]");
@@ -126,7 +129,7 @@ public final class VolumeCommand extends ContainerCommand {
             throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
                     + "\": berth supports --format table and --format json");
         }
-        List<Object> volumes = new ArrayList<>(Json.list(root.api().getJson("/volumes"), "Volumes"));
+        List<Object> volumes = new ArrayList<>(Json.list(root.api().getJson(withAt("/volumes", at)), "Volumes"));
         volumes.sort(new ByName());
         PrintStream out = root.out();
         if (isSet(quiet)) {
@@ -183,7 +186,7 @@ public final class VolumeCommand extends ContainerCommand {
         int found = 0;
         for (String name : a) {
             try {
-                byte[] raw = root.api().getRaw("/volumes/" + BerthApi.pathSegment(name));
+                byte[] raw = root.api().getRaw(withAt("/volumes/" + BerthApi.pathSegment(name), at));
                 if (found++ > 0) {
                     array.write(',');
                 }

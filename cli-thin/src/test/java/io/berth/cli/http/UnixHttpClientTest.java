@@ -42,6 +42,31 @@ class UnixHttpClientTest {
     }
 
     @Test
+    void givenChunkedLinesAcrossChunkAndBufferBoundaries_whenReadLineByLine_thenEveryLineComesBackWhole() throws Exception {
+        String big = "x".repeat(150_000); // longer than readLine's 64 KiB block
+        String body = "one\r\n" + big + "\n\u00e9t\u00e9\n" + "last-without-newline";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder chunked = new StringBuilder("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        wire.write(chunked.toString().getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < bytes.length; i += 7001) { // chunks that split lines and characters
+            int n = Math.min(7001, bytes.length - i);
+            wire.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            wire.write(bytes, i, n);
+            wire.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        wire.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        try (TestServer s = new TestServer(dir.resolve("s.sock"), (req, out) -> out.write(wire.toByteArray()));
+             HttpResponse r = client(s.socket()).send("GET", "/berth/events")) {
+            assertEquals("one", r.readLine());
+            assertEquals(big, r.readLine());
+            assertEquals("\u00e9t\u00e9", r.readLine());
+            assertEquals("last-without-newline", r.readLine());
+            assertNull(r.readLine());
+        }
+    }
+
+    @Test
     void givenRequest_whenSent_thenRequestLineHeadersAndBodyAreHttp11() throws Exception {
         try (TestServer s = TestServer.json(dir.resolve("s.sock"), 200, "{}")) {
             byte[] body = "{\"x\":1}".getBytes(StandardCharsets.UTF_8);

@@ -21,6 +21,19 @@ public final class ContainerEndpoints {
     private final VolumeService volumes;
     private final ObjectMapper mapper;
 
+    private io.berth.engine.history.TimeTravel history;
+
+    /** Lets list and inspect answer for a past moment ({@code ?at=}). */
+    public ContainerEndpoints withHistory(io.berth.engine.history.TimeTravel history) {
+        this.history = history;
+        return this;
+    }
+
+    /** The state the request asks about: the live one, or the past one its {@code at} parameter names. */
+    private io.berth.engine.projection.Projections view(ApiExchange exchange) {
+        return history == null ? null : history.view(exchange);
+    }
+
     public ContainerEndpoints(ContainerService containers, VolumeService volumes, ObjectMapper mapper) {
         this.containers = containers;
         this.volumes = volumes;
@@ -94,8 +107,9 @@ public final class ContainerEndpoints {
 
     public void list(ApiExchange exchange) throws IOException {
         boolean all = exchange.queryFlag("all", false);
+        io.berth.engine.projection.Projections view = view(exchange);
         ArrayNode list = mapper.createArrayNode();
-        for (ContainerState.ContainerRecord c : containers.list()) {
+        for (ContainerState.ContainerRecord c : view == null ? containers.list() : containers.list(view)) {
             if (!all && !"running".equals(c.status)) {
                 continue;
             }
@@ -149,7 +163,8 @@ public final class ContainerEndpoints {
     }
 
     public void inspect(ApiExchange exchange) throws IOException {
-        ContainerState.ContainerRecord c = containers.require(exchange.pathParam(1));
+        io.berth.engine.projection.Projections view = view(exchange);
+        ContainerState.ContainerRecord c = view == null ? containers.require(exchange.pathParam(1)) : containers.require(view, exchange.pathParam(1));
         JsonNode stored = containers.config(c);
         ObjectNode body = mapper.createObjectNode();
         body.put("Id", c.id);
@@ -434,14 +449,16 @@ public final class ContainerEndpoints {
     public void volumeList(ApiExchange exchange) throws IOException {
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("Volumes");
-        volumes.list().forEach(v -> list.add(volumeJson(v)));
+        io.berth.engine.projection.Projections view = view(exchange);
+        (view == null ? volumes.list() : volumes.list(view)).forEach(v -> list.add(volumeJson(v)));
         answer.putArray("Warnings");
         exchange.json(200, answer);
     }
 
     public void volumeInspect(ApiExchange exchange) throws IOException {
         String name = exchange.pathParam(1);
-        exchange.json(200, volumeJson(volumes.find(name).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"))));
+        io.berth.engine.projection.Projections view = view(exchange);
+        exchange.json(200, volumeJson((view == null ? volumes.find(name) : volumes.find(view, name)).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"))));
     }
 
     public void volumeRemove(ApiExchange exchange) throws IOException {

@@ -83,13 +83,23 @@ public final class ContainerService implements AutoCloseable {
     // ---- reads
 
     public List<ContainerState.ContainerRecord> list() {
-        return journal.projections().read(ContainerProjection.INSTANCE, s -> s.containers.values().stream().map(ContainerService::copy).toList());
+        return list(journal.projections());
+    }
+
+    /** Every container as {@code view} (the live projections or a past state) has them. */
+    public List<ContainerState.ContainerRecord> list(io.berth.engine.projection.Projections view) {
+        return view.read(ContainerProjection.INSTANCE, s -> s.containers.values().stream().map(ContainerService::copy).toList());
     }
 
     /** By full id, unique id prefix or name (with or without the leading slash). */
     public Optional<ContainerState.ContainerRecord> find(String idOrName) {
+        return find(journal.projections(), idOrName);
+    }
+
+    /** A container by id, id prefix or name, as {@code view} (the live projections or a past state) has it. */
+    public Optional<ContainerState.ContainerRecord> find(io.berth.engine.projection.Projections view, String idOrName) {
         String key = idOrName.startsWith("/") ? idOrName.substring(1) : idOrName;
-        return journal.projections().read(ContainerProjection.INSTANCE, s -> {
+        return view.read(ContainerProjection.INSTANCE, s -> {
             ContainerState.ContainerRecord exact = s.containers.get(key);
             if (exact != null) {
                 return Optional.of(copy(exact));
@@ -109,7 +119,11 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public ContainerState.ContainerRecord require(String idOrName) {
-        return find(idOrName).orElseThrow(() -> ApiException.notFound("No such container: " + idOrName));
+        return require(journal.projections(), idOrName);
+    }
+
+    public ContainerState.ContainerRecord require(io.berth.engine.projection.Projections view, String idOrName) {
+        return find(view, idOrName).orElseThrow(() -> ApiException.notFound("No such container: " + idOrName));
     }
 
     private static ContainerState.ContainerRecord copy(ContainerState.ContainerRecord r) {

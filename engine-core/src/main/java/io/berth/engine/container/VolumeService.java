@@ -38,11 +38,21 @@ public final class VolumeService {
     }
 
     public Optional<ContainerState.VolumeRecord> find(String name) {
-        return journal.projections().read(ContainerProjection.INSTANCE, s -> Optional.ofNullable(s.volumes.get(name)).map(VolumeService::copy));
+        return find(journal.projections(), name);
+    }
+
+    /** A volume as {@code view} (the live projections or a past state) has it. */
+    public Optional<ContainerState.VolumeRecord> find(io.berth.engine.projection.Projections view, String name) {
+        return view.read(ContainerProjection.INSTANCE, s -> Optional.ofNullable(s.volumes.get(name)).map(VolumeService::copy));
     }
 
     public List<ContainerState.VolumeRecord> list() {
-        return journal.projections().read(ContainerProjection.INSTANCE, s -> s.volumes.values().stream().map(VolumeService::copy).toList());
+        return list(journal.projections());
+    }
+
+    /** Every volume as {@code view} (the live projections or a past state) has them. */
+    public List<ContainerState.VolumeRecord> list(io.berth.engine.projection.Projections view) {
+        return view.read(ContainerProjection.INSTANCE, s -> s.volumes.values().stream().map(VolumeService::copy).toList());
     }
 
     private static ContainerState.VolumeRecord copy(ContainerState.VolumeRecord v) {

@@ -112,17 +112,39 @@ public final class Daemon {
 
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
-        ImageEndpoints imageApi = new ImageEndpoints(images, mapper);
+        io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
-                .withExecs(new io.berth.engine.container.ExecService(containers, mapper));
+                .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withHistory(timeTravel);
+        io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
+                new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel));
 
-        events = new EventsEndpoints(log, new EventCodec(), mapper);
+        events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
                 ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
                         state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))
                 : List.of());
+        events.setLabelResolver(subject -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+            io.berth.engine.container.ContainerState.VolumeRecord volume = state.volumes.get(subject);
+            if (volume != null) {
+                return java.util.Map.<String, String>copyOf(volume.labels);
+            }
+            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(subject);
+            if (container == null) {
+                return java.util.Map.<String, String>of();
+            }
+            java.util.Map<String, String> found = new java.util.TreeMap<>();
+            try {
+                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                        .forEachRemaining(f -> found.put(f.getKey(), f.getValue().asText()));
+            } catch (java.io.IOException unreadable) {
+                // no labels to match
+            }
+            return found;
+        }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
         ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
                 .route("GET", "/_ping", system::ping)
@@ -132,7 +154,9 @@ public final class Daemon {
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
                 .route("GET", "/berth/metrics", system::metrics)
+                .route("GET", "/berth/audit", history::audit)
                 .route("POST", "/berth/system/replay", system::replay)
+                .route("POST", "/berth/system/compact", history::compact)
                 .route("POST", "/berth/system/note", system::note)
                 .route("POST", "/auth", imageApi::auth)
                 .route("POST", "/images/create", imageApi::create)

@@ -30,6 +30,7 @@ public final class DockerEventShape {
         return switch (envelope.payload()) {
             case DaemonEvent.DaemonStarted ignored -> new TypeAndAction("daemon", "start");
             case DaemonEvent.DaemonStopped ignored -> new TypeAndAction("daemon", "stop");
+            case DaemonEvent.LogCompacted ignored -> new TypeAndAction("daemon", "compact");
             case PluginEvent.PluginLoaded ignored -> new TypeAndAction("plugin", "enable");
             case PluginEvent.PluginFailed ignored -> new TypeAndAction("plugin", "fail");
             case NoteEvent.NoteRecorded ignored -> new TypeAndAction("daemon", "note");

@@ -15,8 +15,14 @@ import java.util.function.Predicate;
 /**
  * Docker's {@code filters} for events: within one key any value matches (or), across keys all must
  * match (and). Keys: Docker's {@code type}, {@code event}, {@code container}, {@code image},
- * {@code volume}, {@code plugin}, {@code daemon}; berth's {@code actor} (uid or user name),
+ * {@code volume}, {@code plugin}, {@code daemon}, {@code label}; berth's {@code actor} (uid or user name),
  * {@code correlation}, {@code subject}, {@code build}.
+ *
+ * <p>{@code label=KEY} or {@code label=KEY=VALUE} matches events about a container or volume carrying
+ * that label; as in Docker, every label value given must match (not any). Labels are learned from the
+ * {@code ContainerCreated} and {@code VolumeCreated} events the stream passes, so a removed container's
+ * last events still match; for objects created before the stream began, the {@link LabelResolver}
+ * (the live projections) answers.
  */
 public final class EventFilter implements Predicate<EventEnvelope> {
     private static final Set<String> KEYS = Set.of("type", "event", "container", "image", "volume", "plugin",
@@ -49,6 +55,55 @@ public final class EventFilter implements Predicate<EventEnvelope> {
     }
 
     private NameResolver resolver = (type, name) -> List.of();
+
+    /** The labels of the object an event is about (a container or a volume), empty when unknown. */
+    @FunctionalInterface
+    public interface LabelResolver {
+        Map<String, String> labelsOf(String subject);
+    }
+
+    private LabelResolver labelResolver = subject -> Map.of();
+    private ObjectMapper labelMapper;
+    private final Map<String, Map<String, String>> learnedLabels = new java.util.HashMap<>();
+
+    /** Lets {@code label=} match objects the stream has not seen created. */
+    public EventFilter withLabels(LabelResolver labels, ObjectMapper mapper) {
+        this.labelResolver = labels;
+        this.labelMapper = mapper;
+        return this;
+    }
+
+    private void learnLabels(EventEnvelope event) {
+        switch (event.payload()) {
+            case io.berth.eventlog.events.ContainerEvent.ContainerCreated created -> {
+                Map<String, String> labels = new java.util.TreeMap<>();
+                try {
+                    JsonNode config = (labelMapper == null ? new ObjectMapper() : labelMapper).readTree(created.configJson());
+                    config.path("Config").path("Labels").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+                } catch (Exception unreadable) {
+                    // a configuration that does not parse has no labels to match
+                }
+                learnedLabels.put(created.id(), labels);
+            }
+            case io.berth.eventlog.events.VolumeEvent.VolumeCreated created -> learnedLabels.put(created.name(), created.labels());
+            default -> { }
+        }
+    }
+
+    private boolean matchesLabels(List<String> wanted, EventEnvelope event) {
+        Map<String, String> labels = learnedLabels.get(event.subject());
+        if (labels == null) {
+            labels = labelResolver.labelsOf(event.subject());
+        }
+        for (String want : wanted) {
+            int eq = want.indexOf('=');
+            String key = eq < 0 ? want : want.substring(0, eq);
+            if (!labels.containsKey(key) || (eq >= 0 && !want.substring(eq + 1).equals(labels.get(key)))) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private List<String> withIds(String key, List<String> values) {
         List<String> all = new ArrayList<>(values);
@@ -107,6 +162,9 @@ public final class EventFilter implements Predicate<EventEnvelope> {
         if (criteria.isEmpty()) {
             return true;
         }
+        if (criteria.containsKey("label")) {
+            learnLabels(event);
+        }
         DockerEventShape.TypeAndAction shape = DockerEventShape.of(event);
         for (Map.Entry<String, List<String>> criterion : criteria.entrySet()) {
             List<String> values = criterion.getValue();
@@ -116,7 +174,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
                 case "actor" -> values.contains(event.actor().user()) || values.contains(Integer.toString(event.actor().uid()));
                 case "correlation" -> values.contains(event.correlationId());
                 case "subject" -> matchesSubject(withIds("subject", values), event.subject());
-                case "label" -> false; // no event carries labels yet
+                case "label" -> matchesLabels(values, event);
                 // an object-type key (container=…, image=…) matches events of that type about that subject
                 default -> shape.type().equals(criterion.getKey())
                         && (matchesSubject(withIds(criterion.getKey(), values), event.subject())
@@ -134,7 +192,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
      * {@code busybox}, {@code busybox:latest}, {@code library/busybox} and
      * {@code docker.io/library/busybox:latest} all match {@code docker.io/library/busybox:latest}.
      */
-    static boolean matchesName(List<String> values, String subject, List<String> names) {
+    public static boolean matchesName(List<String> values, String subject, List<String> names) {
         List<String> candidates = new ArrayList<>(names);
         candidates.add(subject);
         for (String name : candidates) {

@@ -32,6 +32,13 @@ public final class EventsEndpoints {
         this.names = names;
     }
 
+    private volatile EventFilter.LabelResolver labels = subject -> java.util.Map.of();
+
+    /** Lets {@code label=} filters match objects created before a stream began. */
+    public void setLabelResolver(EventFilter.LabelResolver labels) {
+        this.labels = labels;
+    }
+
     public EventsEndpoints(EventLog log, EventCodec codec, ObjectMapper mapper) {
         this.log = log;
         this.codec = codec;
@@ -55,7 +62,7 @@ public final class EventsEndpoints {
     private void stream(ApiExchange exchange, boolean follow, boolean dockerShape) throws IOException {
         TimeBound since = TimeBound.parse("since", exchange.query("since"));
         TimeBound until = TimeBound.parse("until", exchange.query("until"));
-        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper, names);
+        EventFilter filter = EventFilter.parse(exchange.query("filters"), mapper, names).withLabels(labels, mapper);
         if (since != null && until != null && !since.isSequence() && !until.isSequence() && until.time().isBefore(since.time())) {
             throw ApiException.badRequest("invalid time range: until (" + until.time() + ") is before since (" + since.time() + ")");
         }
@@ -63,9 +70,13 @@ public final class EventsEndpoints {
         EventReader reader = since == null
                 ? (dockerShape ? log.readFromSequence(log.lastSequence()) : log.readFromSequence(0))
                 : since.isSequence() ? log.readFromSequence(since.sequence()) : log.readFromTime(since.time());
-        try (reader; ApiExchange.LineStream out = exchange.stream(dockerShape ? "application/json" : "application/x-ndjson")) {
+        try (reader; ApiExchange.LineStream out = exchange.bufferedStream(dockerShape ? "application/json" : "application/x-ndjson")) {
             while (!stopping) {
-                Optional<EventEnvelope> next = follow ? reader.next(POLL) : reader.next();
+                Optional<EventEnvelope> next = reader.next();
+                if (next.isEmpty() && follow) {
+                    out.flush(); // everything so far reaches the client before the stream waits for more
+                    next = reader.next(POLL);
+                }
                 if (next.isEmpty()) {
                     if (!follow || pastUntil(until, Instant.now(), log.lastSequence())) {
                         break;

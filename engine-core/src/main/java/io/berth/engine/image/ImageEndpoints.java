@@ -22,6 +22,14 @@ public final class ImageEndpoints {
     private final ImageService images;
     private final ObjectMapper mapper;
 
+    private io.berth.engine.history.TimeTravel history;
+
+    /** Lets list and inspect answer for a past moment ({@code ?at=}). */
+    public ImageEndpoints withHistory(io.berth.engine.history.TimeTravel history) {
+        this.history = history;
+        return this;
+    }
+
     public ImageEndpoints(ImageService images, ObjectMapper mapper) {
         this.images = images;
         this.mapper = mapper;
@@ -113,7 +121,8 @@ public final class ImageEndpoints {
     /** {@code GET /images/json}: Docker's image summaries. */
     public void list(ApiExchange exchange) throws IOException {
         ArrayNode list = mapper.createArrayNode();
-        for (ImageService.Image image : images.list()) {
+        io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
+        for (ImageService.Image image : view == null ? images.list() : images.list(view)) {
             ObjectNode summary = list.addObject();
             summary.put("Id", image.id());
             summary.put("ParentId", "");
@@ -125,7 +134,7 @@ public final class ImageEndpoints {
             summary.put("Size", image.description().size());
             summary.put("SharedSize", -1);
             summary.put("VirtualSize", image.description().size());
-            JsonNode labels = images.config(image).path("config").path("Labels");
+            JsonNode labels = (view == null ? images.config(image) : images.configIfPresent(image)).path("config").path("Labels");
             summary.set("Labels", labels.isObject() ? labels : mapper.createObjectNode());
             summary.put("Containers", -1);
         }
@@ -134,12 +143,21 @@ public final class ImageEndpoints {
 
     /** {@code GET /images/{name}/json}: Docker's image inspect. */
     public void inspect(ApiExchange exchange) throws IOException {
-        ImageService.Image image = images.require(exchange.pathParam(1));
-        exchange.json(200, inspectJson(image));
+        io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
+        if (view == null) {
+            exchange.json(200, inspectJson(images.require(exchange.pathParam(1)), false));
+            return;
+        }
+        exchange.json(200, inspectJson(images.require(view, exchange.pathParam(1)), true));
     }
 
     ObjectNode inspectJson(ImageService.Image image) {
-        JsonNode config = images.config(image);
+        return inspectJson(image, false);
+    }
+
+    /** Docker's image inspect; for a past state the config may be gone from the store since, and is then left empty. */
+    ObjectNode inspectJson(ImageService.Image image, boolean past) {
+        JsonNode config = past ? images.configIfPresent(image) : images.config(image);
         ImageDescription description = image.description();
         ObjectNode body = mapper.createObjectNode();
         body.put("Id", image.id());

@@ -221,7 +221,12 @@ public final class ImageService {
 
     /** Every image, newest first. */
     public List<Image> list() {
-        List<Image> images = journal.projections().read(ImageProjection.INSTANCE,
+        return list(journal.projections());
+    }
+
+    /** Every image as {@code view} (the live projections or a past state) has them, newest first. */
+    public List<Image> list(io.berth.engine.projection.Projections view) {
+        List<Image> images = view.read(ImageProjection.INSTANCE,
                 s -> s.images.values().stream().map(ImageService::copy).toList());
         List<Image> sorted = new ArrayList<>(images);
         sorted.sort((a, b) -> b.description().created().compareTo(a.description().created()));
@@ -233,8 +238,13 @@ public final class ImageService {
      * digest reference ({@code busybox@sha256:…}).
      */
     public Optional<Image> find(String nameOrId) {
+        return find(journal.projections(), nameOrId);
+    }
+
+    /** {@link #find(String)} in {@code view} (the live projections or a past state). */
+    public Optional<Image> find(io.berth.engine.projection.Projections view, String nameOrId) {
         String name = nameOrId.strip();
-        return journal.projections().read(ImageProjection.INSTANCE, state -> {
+        return view.read(ImageProjection.INSTANCE, state -> {
             if (FULL_ID.matcher(name).matches()) {
                 ImageState.ImageEntry entry = state.images.get(name.startsWith("sha256:") ? name : "sha256:" + name);
                 if (entry != null) {
@@ -276,7 +286,23 @@ public final class ImageService {
 
     /** Like {@link #find} but a missing image is a NOT_FOUND error naming it, as Docker words it. */
     public Image require(String nameOrId) {
-        return find(nameOrId).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "No such image: " + nameOrId));
+        return require(journal.projections(), nameOrId);
+    }
+
+    public Image require(io.berth.engine.projection.Projections view, String nameOrId) {
+        return find(view, nameOrId).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "No such image: " + nameOrId));
+    }
+
+    /**
+     * The config blob of an image, parsed, or an empty object when the store no longer has it (an image
+     * seen through time travel may have been removed and its blobs collected since).
+     */
+    public JsonNode configIfPresent(Image image) {
+        try {
+            return mapper.readTree(content.read(image.id()));
+        } catch (java.io.IOException | RuntimeException e) {
+            return mapper.createObjectNode();
+        }
     }
 
     /** The config blob of an image, parsed. */

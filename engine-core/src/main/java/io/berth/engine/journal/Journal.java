@@ -65,4 +65,9 @@ public final class Journal {
     public EventLog log() {
         return log;
     }
+
+    /** Where the projection snapshots are kept (replays after a compaction start from one). */
+    public SnapshotStore snapshots() {
+        return snapshots;
+    }
 }

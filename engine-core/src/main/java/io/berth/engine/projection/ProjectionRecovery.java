@@ -27,7 +27,14 @@ public final class ProjectionRecovery {
 
     /** Restores {@code projections} from the newest snapshot in {@code snapshots} and folds the tail of {@code log}. */
     public static Outcome recover(Projections projections, SnapshotStore snapshots, EventLog log, ObjectMapper mapper) {
-        long end = log.lastSequence();
+        return recoverUpTo(projections, snapshots, log, mapper, log.lastSequence());
+    }
+
+    /**
+     * Brings fresh {@code projections} to the state after event {@code end}: from the newest snapshot at
+     * or below it, then the events after the snapshot up to {@code end} (time travel uses this).
+     */
+    public static Outcome recoverUpTo(Projections projections, SnapshotStore snapshots, EventLog log, ObjectMapper mapper, long end) {
         long from = 0;
         Optional<JsonNode> snapshot = snapshots.latestAtOrBelow(end);
         if (snapshot.isPresent()) {

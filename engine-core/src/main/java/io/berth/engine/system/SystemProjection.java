@@ -15,7 +15,7 @@ public final class SystemProjection implements Projection<SystemState> {
         return "system";
     }
 
-    private static final java.util.Set<String> TYPES = java.util.Set.of("DaemonStarted", "DaemonStopped", "PluginLoaded", "PluginFailed");
+    private static final java.util.Set<String> TYPES = java.util.Set.of("DaemonStarted", "DaemonStopped", "LogCompacted", "PluginLoaded", "PluginFailed");
 
     @Override
     public boolean folds(String eventType) {
@@ -54,6 +54,11 @@ public final class SystemProjection implements Projection<SystemState> {
             case DaemonEvent.DaemonStopped stopped -> {
                 state.stops++;
                 state.lastStoppedAt = envelope.time().toString();
+            }
+            case DaemonEvent.LogCompacted compacted -> {
+                state.compactedThrough = compacted.throughSequence();
+                state.compactedThroughTime = compacted.throughTime();
+                state.compactionSnapshot = compacted.snapshot();
             }
         }
     }

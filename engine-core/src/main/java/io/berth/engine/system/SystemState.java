@@ -15,6 +15,12 @@ public final class SystemState {
     public String lastStartedAt;
     public String lastStoppedAt;
     public String version = "";
+    /** The last event the newest compaction snapshot includes; 0 when the log was never compacted. */
+    public long compactedThrough;
+    /** That event's time (RFC 3339), null when never compacted. */
+    public String compactedThroughTime;
+    /** The compaction snapshot's file name, null when never compacted. */
+    public String compactionSnapshot;
     /** Plugin id → the outcome of loading it at the last daemon start. */
     public TreeMap<String, PluginRecord> plugins = new TreeMap<>();
 

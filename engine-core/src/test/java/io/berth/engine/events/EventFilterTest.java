@@ -54,6 +54,24 @@ class EventFilterTest {
     }
 
     @Test
+    void labelMatchesContainersAndVolumesCarryingEveryLabelGiven() {
+        String id = "a".repeat(64);
+        EventEnvelope created = envelope(new io.berth.eventlog.events.ContainerEvent.ContainerCreated(id, "web", "busybox", "sha256:1",
+                "{\"Config\":{\"Labels\":{\"team\":\"blue\",\"tier\":\"front\"}},\"HostConfig\":{}}"), NOTE_BY_ALICE.actor());
+        EventEnvelope removed = envelope(new io.berth.eventlog.events.ContainerEvent.ContainerRemoved(id, List.of()), NOTE_BY_ALICE.actor());
+        EventFilter blue = EventFilter.parse("{\"label\":[\"team=blue\",\"tier\"]}", JSON);
+        assertTrue(blue.test(created));
+        assertTrue(blue.test(removed), "learned from the creation the stream passed");
+        assertFalse(EventFilter.parse("{\"label\":[\"team=blue\",\"tier=back\"]}", JSON).test(created));
+        assertFalse(EventFilter.parse("{\"label\":[\"team\"]}", JSON).test(removed), "nothing known about it");
+        assertTrue(EventFilter.parse("{\"label\":[\"team\"]}", JSON).withLabels(subject -> java.util.Map.of("team", "red"), JSON).test(removed));
+        EventEnvelope volume = envelope(new io.berth.eventlog.events.VolumeEvent.VolumeCreated("data", "local", "/v", java.util.Map.of("team", "blue"), false),
+                NOTE_BY_ALICE.actor());
+        assertTrue(EventFilter.parse("{\"label\":[\"team=blue\"]}", JSON).test(volume));
+        assertFalse(EventFilter.parse("{\"label\":[\"team=blue\"]}", JSON).test(NOTE_BY_ALICE));
+    }
+
+    @Test
     void olderMapOfMapsFormIsAccepted() {
         assertTrue(EventFilter.parse("{\"plugin\":{\"runtime\":true}}", JSON).test(PLUGIN_LOADED));
     }

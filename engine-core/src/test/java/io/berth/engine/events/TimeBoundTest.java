@@ -28,6 +28,15 @@ class TimeBoundTest {
     }
 
     @Test
+    void aDurationMeansThatLongBeforeNow() {
+        Instant before = Instant.now();
+        Instant bound = TimeBound.parse("since", "1h30m").time();
+        Instant after = Instant.now();
+        assertTrue(!bound.isBefore(before.minusSeconds(5400)) && !bound.isAfter(after.minusSeconds(5400)), bound.toString());
+        assertEquals(86_400_000_000_000L + 500_000_000L, TimeBound.durationNanos("1d500ms"));
+    }
+
+    @Test
     void blankMeansNoBound() {
         assertNull(TimeBound.parse("since", " "));
     }

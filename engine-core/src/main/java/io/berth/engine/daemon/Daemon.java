@@ -120,7 +120,8 @@ public final class Daemon {
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
-                new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel));
+                new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
+                        () -> mirror == null ? Long.MAX_VALUE : mirror.status().acknowledged()));
 
         events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")

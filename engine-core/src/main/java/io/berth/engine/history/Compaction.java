@@ -27,7 +27,19 @@ public final class Compaction {
     private final ObjectMapper mapper;
     private final TimeTravel timeTravel;
 
+    private final java.util.function.LongSupplier mirroredThrough;
+
     public Compaction(Journal journal, SnapshotStore snapshots, ObjectMapper mapper, TimeTravel timeTravel) {
+        this(journal, snapshots, mapper, timeTravel, () -> Long.MAX_VALUE);
+    }
+
+    /**
+     * @param mirroredThrough the last sequence the Kafka mirror has had acknowledged ({@code Long.MAX_VALUE}
+     *                        when the mirror is off): compaction never archives what the mirror has yet to send
+     */
+    public Compaction(Journal journal, SnapshotStore snapshots, ObjectMapper mapper, TimeTravel timeTravel,
+                      java.util.function.LongSupplier mirroredThrough) {
+        this.mirroredThrough = mirroredThrough;
         this.journal = journal;
         this.snapshots = snapshots;
         this.mapper = mapper;
@@ -37,7 +49,8 @@ public final class Compaction {
     /**
      * Compacts history before {@code before}.
      *
-     * @throws ApiException 400 when no event lies before {@code before}, or history there is compacted already
+     * @throws ApiException 400 when no event lies before {@code before}, or history there is compacted already;
+     *                      409 when the Kafka mirror has not yet sent the events that would be archived
      */
     public DaemonEvent.LogCompacted compact(TimeBound before, RequestContext context) {
         if (before == null) {
@@ -51,6 +64,12 @@ public final class Compaction {
             if (through == 0 || through <= already) {
                 throw ApiException.badRequest(through == 0 ? "nothing to compact: no event before " + describe(before)
                         : "nothing to compact: history through event " + already + " is compacted already");
+            }
+            long mirrored = mirroredThrough.getAsLong();
+            if (mirrored < through) {
+                // The mirror reads the log from its cursor: archiving cycles it has not sent would leave a gap in the topic.
+                throw new ApiException(409, "cannot compact through event " + through + ": the Kafka mirror has sent only through event "
+                        + mirrored + "; try again when its lag (berth info) is 0");
             }
             EventEnvelope last = eventAt(through);
             TimeTravel.View state = timeTravel.at(new TimeBound(null, through));

@@ -115,4 +115,32 @@ class CompactionTest {
             assertEquals(live, recovered.toJson(JSON).toString());
         }
     }
+
+    @Test
+    void givenAMirrorThatHasNotSentTheEvents_whenCompacted_thenItIsRefusedAndNothingIsArchived() throws Exception {
+        DayClock clock = new DayClock();
+        ChronicleEventLog.Options options = ChronicleEventLog.Options.defaults().withSync(false).withClock(clock);
+        SnapshotStore snapshots = new SnapshotStore(root.resolve("snapshots"), JSON);
+        try (ChronicleEventLog log = ChronicleEventLog.open(root.resolve("events"), options, new EventCodec())) {
+            Journal journal = new Journal(log, new Projections(Daemon.projections()), snapshots, JSON, 0);
+            journal.record(ALICE, List.of(volume("a"), volume("b")));
+            clock.now = clock.now.plus(Duration.ofDays(1));
+            journal.record(ALICE, List.of(volume("c")));
+            long last = log.lastSequence();
+            Compaction compaction = new Compaction(journal, snapshots, JSON, new TimeTravel(journal, snapshots, JSON), () -> 1L);
+
+            ApiException refused = assertThrows(ApiException.class, () -> compaction.compact(new TimeBound(null, last), ALICE));
+            assertEquals(409, refused.status());
+            assertTrue(refused.getMessage().contains("the Kafka mirror has sent only through event 1"), refused.getMessage());
+            assertEquals(1, log.firstSequence());
+            assertEquals(last, log.lastSequence(), "a refused compaction records nothing");
+            assertTrue(Files.notExists(root.resolve("events/archive")) || isEmpty(root.resolve("events/archive")));
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        }
+    }
 }

@@ -54,7 +54,8 @@ public final class Daemon {
 
     /** All projections the engine keeps, in fold order. */
     public static List<io.berth.engine.projection.Projection<?>> projections() {
-        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE);
+        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE,
+                io.berth.engine.build.BuildProjection.INSTANCE);
     }
 
     public synchronized void start() {
@@ -103,6 +104,10 @@ public final class Daemon {
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper));
+
+        io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
+                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
+        io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
@@ -157,7 +162,12 @@ public final class Daemon {
                 .route("GET", "/volumes", containerApi::volumeList)
                 .route("POST", "/volumes/prune", containerApi::volumePrune)
                 .route("GET", "/volumes/([^/]+)", containerApi::volumeInspect)
-                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove);
+                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove)
+                .route("POST", "/build", buildApi::build)
+                .route("GET", "/berth/builds", buildApi::list)
+                .route("GET", "/berth/builds/([^/]+)", buildApi::inspect)
+                .route("GET", "/berth/builds/([^/]+)/logs", buildApi::logs)
+                .route("POST", "/berth/builds/([^/]+)/replay", buildApi::replay);
         containers.reconcile();
         server = new ApiServer(options.socket(), handler);
         try {

@@ -206,6 +206,41 @@ public final class ImageService {
         }
     }
 
+    // ---- builds
+
+    /**
+     * Records an image a build made (its blobs already in the content store, its layers with the
+     * storage driver) the way a load does: {@code ImageLoaded} with format {@code build}, the tags,
+     * then {@code after} (the build's own closing event), all in one durable append.
+     *
+     * @param tags references as given ({@code demo}, {@code demo:1}); stored in full
+     * @return the tags in full
+     */
+    public List<String> recordBuilt(ImageDescription image, List<String> tags, java.util.function.Function<List<String>, List<? extends Event>> after,
+                                    RequestContext context) {
+        List<String> full = new ArrayList<>();
+        for (String tag : tags) {
+            ImageReference ref = parse(tag);
+            if (ref.digest() != null) {
+                throw new ImageException(ImageException.Kind.INVALID, "invalid tag " + tag + ": a tag cannot hold a digest");
+            }
+            full.add(ref.toString());
+        }
+        List<Event> events = new ArrayList<>();
+        events.add(new ImageEvent.ImageLoaded(image, "build", full));
+        for (String tag : full) {
+            events.addAll(tagEvents(image.imageId(), tag));
+        }
+        events.addAll(after.apply(full));
+        journal.record(context, events);
+        return full;
+    }
+
+    /** Held by a build while it runs, so garbage collection does not take the layers it is making. */
+    public java.util.concurrent.locks.Lock buildGuard() {
+        return collection.readLock();
+    }
+
     // ---- look-ups
 
     /** A snapshot of one image's record. */

@@ -125,6 +125,14 @@ public final class BuildEndpoints {
             write(node);
         }
 
+        @Override
+        public synchronized void buildStarted(String buildId) {
+            // an aux Docker's CLI reads as a BuildResult without ID; the final aux carries the image id
+            ObjectNode node = mapper.createObjectNode();
+            node.putObject("aux").put("BuildID", buildId);
+            write(node);
+        }
+
         synchronized void error(String message) {
             ObjectNode node = mapper.createObjectNode();
             node.putObject("errorDetail").put("message", message);

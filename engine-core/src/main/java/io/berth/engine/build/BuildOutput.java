@@ -12,6 +12,10 @@ public interface BuildOutput {
     /** The built image's id. */
     void imageId(String id);
 
+    /** The build's id, once it is recorded (berth's CLI asks for the record with it). */
+    default void buildStarted(String buildId) {
+    }
+
     /** An output that drops everything. */
     BuildOutput NONE = new BuildOutput() {
         @Override

@@ -184,6 +184,7 @@ public final class BuildService {
             journal.record(context, new BuildEvent.BuildStarted(buildId, contextDigest, dockerfileName, dockerfileDigest, args,
                     request.target(), fullTags, request.labels(), request.noCache(), request.replayOf()));
             started = true;
+            output.buildStarted(buildId);
             Instant epoch = epoch(request);
             Path scratch = dir.resolve("work");
             Files.createDirectories(scratch);

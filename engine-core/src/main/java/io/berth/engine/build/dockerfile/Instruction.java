@@ -154,7 +154,8 @@ public sealed interface Instruction {
 
     /**
      * A command in exec form ({@code ["a", "b"]}: {@code words} as JSON-decoded) or shell form
-     * ({@code words} is the single string after the keyword, as written).
+     * ({@code words} is the single string after the keyword, as written; no words at all when nothing
+     * follows the keyword, which Docker accepts: {@code CMD} alone gives the config {@code ["/bin/sh","-c"]}).
      */
     record CommandLine(boolean execForm, List<String> words) {
         public CommandLine {

@@ -1,0 +1,187 @@
+package io.berth.engine.build.dockerfile;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.berth.engine.build.dockerfile.Instruction.ArgDeclaration;
+import io.berth.engine.build.dockerfile.Instruction.CommandLine;
+import io.berth.engine.build.dockerfile.Instruction.Flag;
+import io.berth.engine.build.dockerfile.Instruction.Heredoc;
+import io.berth.engine.build.dockerfile.Instruction.KeyValue;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a {@link Dockerfile} model back as Dockerfile text that {@link DockerfileParser} reads back
+ * to the same model, locations and {@link Instruction#source() sources} aside (the printer renders
+ * each instruction from its typed fields, one line each, heredoc bodies after it).
+ *
+ * <p>Shell-form text and unexpanded words are written as they are; a word the shell form cannot
+ * carry (whitespace in a {@code COPY} source, say) switches that instruction to the JSON form.
+ */
+public final class DockerfilePrinter {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final List<String> DIRECTIVE_ORDER = List.of("syntax", "escape", "check");
+
+    private DockerfilePrinter() {
+    }
+
+    /** @return the Dockerfile's text, directives first, then the global {@code ARG}s, then each stage */
+    public static String print(Dockerfile dockerfile) {
+        StringBuilder out = new StringBuilder();
+        Map<String, String> directives = dockerfile.directives();
+        for (String key : DIRECTIVE_ORDER) {
+            String value = directives.get(key);
+            if (value == null && key.equals("escape") && dockerfile.escape() != '\\') {
+                value = String.valueOf(dockerfile.escape());
+            }
+            if (value != null) {
+                out.append("# ").append(key).append('=').append(value).append('\n');
+            }
+        }
+        directives.keySet().stream().filter(k -> !DIRECTIVE_ORDER.contains(k)).sorted()
+                .forEach(k -> out.append("# ").append(k).append('=').append(directives.get(k)).append('\n'));
+        for (Instruction.Arg arg : dockerfile.globalArgs()) {
+            print(arg, out);
+        }
+        for (Stage stage : dockerfile.stages()) {
+            print(stage.from(), out);
+            for (Instruction i : stage.body()) {
+                print(i, out);
+            }
+        }
+        return out.toString();
+    }
+
+    /** @return one instruction's text: its line, then its heredoc bodies, each line ending in a newline */
+    public static String print(Instruction instruction) {
+        StringBuilder out = new StringBuilder();
+        print(instruction, out);
+        return out.toString();
+    }
+
+    private static void print(Instruction instruction, StringBuilder out) {
+        out.append(line(instruction)).append('\n');
+        for (Heredoc h : DockerfileParser.heredocsOf(instruction)) {
+            out.append(h.content()).append(h.name()).append('\n');
+        }
+    }
+
+    /** The instruction's line, without heredoc bodies. */
+    static String line(Instruction instruction) {
+        String keyword = instruction.keyword();
+        return switch (instruction) {
+            case Instruction.From f -> keyword + flags(f.platform().map(p -> List.of(new Flag("platform", p))).orElse(List.of()))
+                    + rest(f.image() + f.alias().map(a -> " AS " + a).orElse(""));
+            case Instruction.Run r -> keyword + flags(r.flags()) + rest(command(r.command()));
+            case Instruction.Cmd c -> keyword + rest(command(c.command()));
+            case Instruction.Entrypoint e -> keyword + rest(command(e.command()));
+            case Instruction.Shell s -> keyword + rest(json(s.shell()));
+            case Instruction.Label l -> keyword + rest(pairs(l.pairs()));
+            case Instruction.Env e -> keyword + rest(pairs(e.pairs()));
+            case Instruction.Maintainer m -> keyword + rest(m.name());
+            case Instruction.Expose e -> keyword + rest(String.join(" ", e.ports()));
+            case Instruction.Volume v -> keyword + rest(pathList(v.paths(), false));
+            case Instruction.Add a -> keyword + flags(a.flags()) + rest(pathList(concat(a.sources(), a.destination()), !a.heredocs().isEmpty()));
+            case Instruction.Copy c -> keyword + flags(c.flags()) + rest(pathList(concat(c.sources(), c.destination()), !c.heredocs().isEmpty()));
+            case Instruction.User u -> keyword + rest(u.user());
+            case Instruction.Workdir w -> keyword + rest(w.path());
+            case Instruction.Arg a -> keyword + rest(String.join(" ", a.args().stream().map(DockerfilePrinter::arg).toList()));
+            case Instruction.Onbuild o -> keyword + " " + line(o.trigger());
+            case Instruction.StopSignal s -> keyword + rest(s.signal());
+            case Instruction.Healthcheck h -> keyword + flags(h.flags()) + h.command().map(c -> " CMD" + (c.words().isEmpty() && !c.execForm() ? "" : " " + command(c))).orElse(" NONE");
+        };
+    }
+
+    /** The arguments after the keyword and flags; text that starts like a flag is put after {@code --}, which ends the flags. */
+    private static String rest(String text) {
+        if (text.isEmpty()) {
+            return "";
+        }
+        return text.startsWith("--") ? " -- " + text : " " + text;
+    }
+
+    private static String command(CommandLine command) {
+        return command.execForm() ? json(command.words()) : String.join(" ", command.words());
+    }
+
+    private static String flags(List<Flag> flags) {
+        StringBuilder sb = new StringBuilder();
+        for (Flag f : flags) {
+            sb.append(" --").append(f.name()).append('=');
+            if (f.value().chars().noneMatch(c -> DockerfileParser.isSpace(c) || c == '"' || c == '\'' || c == '\\')) {
+                sb.append(f.value());
+            } else {
+                sb.append('"').append(f.value().replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        }
+        return sb.toString();
+    }
+
+    /** ENV/LABEL pairs as {@code k=v} words; a single pair whose value is not one word in the legacy {@code k v} form. */
+    private static String pairs(List<KeyValue> pairs) {
+        if (pairs.size() == 1) {
+            KeyValue kv = pairs.getFirst();
+            String word = kv.key() + "=" + kv.value();
+            if (!isOneWord(word)) {
+                return kv.key() + " " + kv.value();
+            }
+        }
+        return String.join(" ", pairs.stream().map(kv -> kv.key() + "=" + kv.value()).toList());
+    }
+
+    private static String arg(ArgDeclaration a) {
+        return a.name() + a.defaultValue().map(d -> "=" + d).orElse("");
+    }
+
+    /** Whether the parser's word splitting reads {@code word} back as exactly itself. */
+    private static boolean isOneWord(String word) {
+        try {
+            List<String> words = DockerfileParser.quotedWords(word, '\\', "ENV", new Location("", 1, 1));
+            return words.size() == 1 && words.getFirst().equals(word);
+        } catch (DockerfileException e) {
+            return false;
+        }
+    }
+
+    /** Paths in the shell form when they survive whitespace splitting, else as a JSON array (never for heredocs). */
+    private static String pathList(List<String> paths, boolean heredocs) {
+        boolean plain = heredocs;
+        if (!plain) {
+            plain = !paths.isEmpty() && !paths.getFirst().startsWith("[") && !paths.getFirst().startsWith("--");
+            for (String p : paths) {
+                if (p.isEmpty() || !p.equals(p.strip()) || p.chars().anyMatch(c -> DockerfileParser.isSpace(c) || c == 0x0B)) {
+                    plain = false;
+                }
+            }
+        }
+        return plain ? String.join(" ", paths) : json(paths);
+    }
+
+    private static List<String> concat(List<String> sources, String destination) {
+        List<String> all = new ArrayList<>(sources);
+        all.add(destination);
+        return all;
+    }
+
+    /** A JSON array of strings, Docker's way: {@code ["a", "b"]}. */
+    private static String json(List<String> words) {
+        StringBuilder sb = new StringBuilder("[");
+        for (String word : words) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            StringWriter w = new StringWriter();
+            try (JsonGenerator g = JSON.createGenerator(w)) {
+                g.writeString(word);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            sb.append(w);
+        }
+        return sb.append(']').toString();
+    }
+}

@@ -188,7 +188,7 @@ public final class BuildRecordCommand extends BaseCommand {
         out.println("Cache decisions (build " + buildId.substring(0, 12) + "):");
         for (Object s : Json.list(b, "steps")) {
             out.println(String.format("  step %-3s %-7s %s", Json.text(s, "step"), Json.text(s, "decision").toUpperCase(),
-                    Units.ellipsis(Json.text(s, "instruction"), 60)));
+                    Units.ellipsis(Json.text(s, "instruction").replace('\n', ' '), 60)));
             if (!Json.text(s, "reason").isEmpty()) {
                 out.println("           " + Json.text(s, "reason"));
             }

@@ -58,7 +58,8 @@ final class BuildExecution {
     private int stepNumber;
     private int displayNumber;
     private int displayTotal;
-    private boolean previousMissed;
+    /** The first step of the current stage whose cache key no earlier build had: every later step has a new parent. */
+    private int changedStep;
     private boolean cmdSetInStage;
     private boolean failureRecorded;
     private int currentStage;
@@ -186,6 +187,7 @@ final class BuildExecution {
 
     private StageState runStage(Stage stage) {
         cmdSetInStage = false;
+        changedStep = 0;
         currentStage = stage.index();
         Instruction.From from = stage.from();
         String stageName = stage.name().orElse(Integer.toString(stage.index()));
@@ -296,24 +298,21 @@ final class BuildExecution {
         ImageLayer layer = null;
         if (hit != null) {
             record(new BuildEvent.BuildStepCached(buildId, step, key, hit.buildId(), hit.step(), hit.layer() == null ? "" : hit.layer().diffId(),
-                    "same parent, instruction" + (plan.sources.isEmpty() ? "" : " and sources") + " as build "
+                    "same parent" + (plan.sources.isEmpty() ? " and instruction" : ", instruction and sources") + " as build "
                             + hit.buildId().substring(0, 12) + " step " + hit.step()));
             out.stream(" ---> Using cache\n");
             layer = hit.layer();
-            previousMissed = false;
         } else {
-            String reason = request.noCache() ? "--no-cache" : service.explainMiss(buildId, parentKey, plan.text, plan.args, plan.sources, previousMissed);
+            String reason = request.noCache() ? "--no-cache" : service.explainMiss(buildId, parentKey, plan.text, plan.args, plan.sources, changedStep);
+            boolean newKey = !service.knownKey(key);
             if (plan.producesLayer()) {
                 layer = plan.layerMaker.make(state, step);
             }
             record(new BuildEvent.BuildStepCompleted(buildId, step, plan.text, parentKey, key, plan.args, plan.sources,
                     layer == null ? "" : layer.diffId(), layer == null ? "" : layer.digest(), layer == null ? 0 : layer.size(),
                     millisSince(t0), reason));
-            if (!plan.producesLayer()) {
-                // a step without a layer is computed, never looked up: only its reason is told
-                previousMissed = false;
-            } else {
-                previousMissed = true;
+            if (changedStep == 0 && !request.noCache() && newKey) {
+                changedStep = step;
             }
         }
         if (plan.configChange != null) {
@@ -576,7 +575,9 @@ final class BuildExecution {
             return List.copyOf(command.words());
         }
         List<String> words = new ArrayList<>(state.shellOrDefault());
-        words.add(command.words().isEmpty() ? "" : command.words().getFirst());
+        if (!command.words().isEmpty()) {
+            words.add(command.words().getFirst());
+        }
         return words;
     }
 

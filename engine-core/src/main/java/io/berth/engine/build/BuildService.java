@@ -342,9 +342,14 @@ public final class BuildService {
                 entry.diffId, chain));
     }
 
+    /** Whether any earlier step ran with this cache key (its result may be gone). */
+    boolean knownKey(String key) {
+        return journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.containsKey(key));
+    }
+
     /** Why no earlier step could serve this one: compared with the latest earlier step on the same parent. */
     String explainMiss(String buildId, String parentKey, String instruction, Map<String, String> args, Map<String, String> sources,
-                       boolean previousMissed) {
+                       int changedStep) {
         BuildState.StepRecord[] latest = new BuildState.StepRecord[1];
         String[] latestBuild = new String[1];
         journal.projections().read(BuildProjection.INSTANCE, s -> {
@@ -370,7 +375,9 @@ public final class BuildService {
         });
         BuildState.StepRecord before = latest[0];
         if (before == null) {
-            return "no earlier build ran a step on this parent (the base or an earlier step changed)";
+            return changedStep > 0
+                    ? "parent changed: step " + changedStep + " before it changed, so no earlier build ran a step on this state"
+                    : "no earlier build ran a step on this parent (a new base image or stage)";
         }
         String where = " (compared with build " + latestBuild[0].substring(0, 12) + " step " + before.step + ")";
         if (!before.instruction.equals(instruction)) {

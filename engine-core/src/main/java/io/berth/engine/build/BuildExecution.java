@@ -168,7 +168,7 @@ final class BuildExecution {
         for (Stage s : dockerfile.stages()) {
             if (s.name().map(n -> n.equalsIgnoreCase(nameOrIndex)).orElse(false)) {
                 if (s.index() >= current) {
-                    throw new BuildException(location + ": " + (copyFrom ? "COPY --from=" : "FROM ") + nameOrIndex
+                    throw new BuildException(where(location) + ": " + (copyFrom ? "COPY --from=" : "FROM ") + nameOrIndex
                             + ": stage " + nameOrIndex + " is not defined before this stage");
                 }
                 return s.index();
@@ -177,7 +177,7 @@ final class BuildExecution {
         if (copyFrom && nameOrIndex.matches("[0-9]+")) {
             int i = Integer.parseInt(nameOrIndex);
             if (i >= current) {
-                throw new BuildException(location + ": COPY --from=" + nameOrIndex + ": invalid stage index, only stages 0 to "
+                throw new BuildException(where(location) + ": COPY --from=" + nameOrIndex + ": invalid stage index, only stages 0 to "
                         + (current - 1) + " come before this one");
             }
             return i;
@@ -214,7 +214,7 @@ final class BuildExecution {
         if (from.platform().isPresent()) {
             String platform = expandGlobal(from.platform().get(), from.location());
             if (!platform.isEmpty() && !platform.equals("linux/amd64") && !platform.equals("linux/x86_64")) {
-                throw new BuildException(from.location() + ": FROM --platform=" + platform + ": only linux/amd64 is supported");
+                throw new BuildException(where(from.location()) + ": FROM --platform=" + platform + ": only linux/amd64 is supported");
             }
         }
         StageState state;
@@ -249,7 +249,7 @@ final class BuildExecution {
                 try {
                     parsed = DockerfileParser.parseInstruction(trigger, from.location(), dockerfile.escape());
                 } catch (DockerfileException e) {
-                    throw new BuildException(from.location() + ": ONBUILD trigger of the base image: " + e.problem());
+                    throw new BuildException(where(from.location()) + ": ONBUILD trigger of the base image: " + e.problem());
                 }
                 runInstruction(parsed, stageName, state, true);
             }
@@ -480,8 +480,9 @@ final class BuildExecution {
                     }
                     values.put(d.name(), value);
                 }
+                // as written: a --build-arg value is not part of the ARG step (as in Docker's cache); the RUNs that see it carry it
                 StringBuilder text = new StringBuilder("ARG");
-                values.forEach((k, v) -> text.append(' ').append(k).append(v == null ? "" : "=" + v));
+                arg.args().forEach(d -> text.append(' ').append(d.name()).append(d.defaultValue().map(v -> "=" + v).orElse("")));
                 plan.text = text.toString();
                 plan.createdBy = nop + " " + text;
                 // declared now, so later words of this stage see them (the plan runs before the change)
@@ -804,6 +805,11 @@ final class BuildExecution {
 
     private static long millisSince(long t0) {
         return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** {@code Dockerfile:12}: where an error is, as Docker's builder names it. */
+    static String where(Location location) {
+        return location.file() + ":" + location.line();
     }
 
     static String shortKey(String key) {

@@ -288,14 +288,25 @@ public final class BuildService {
 
     /** A base image, pulled when it is not here. */
     ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location) {
+        return baseImage(reference, out, context, location, false);
+    }
+
+    /** @param copyFrom for {@code COPY --from}: a bare unknown name is refused instead of pulled */
+    ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location, boolean copyFrom) {
         Optional<ImageService.Image> found;
         try {
             found = images.find(reference);
         } catch (ImageException e) {
-            throw new BuildException(location + ": invalid image reference " + reference + ": " + e.getMessage());
+            throw new BuildException(BuildExecution.where(location) + ": invalid image reference " + reference + ": " + e.getMessage());
         }
         if (found.isPresent()) {
             return found.get();
+        }
+        if (copyFrom && !reference.contains("/") && !reference.contains(":") && !reference.contains("@")) {
+            // a bare word that names no stage is far more often a typo than an image to fetch from a public registry
+            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference
+                    + " (no stage has that name and no such image is here; name an image with its tag to pull it, e.g. "
+                    + reference + ":latest)");
         }
         try {
             images.parse(reference);
@@ -312,10 +323,10 @@ public final class BuildService {
                 }
             }, context);
         } catch (ImageException e) {
-            throw new BuildException(location + ": no stage or image named " + reference + ": "
+            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference + ": "
                     + (e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("")));
         }
-        return images.find(reference).orElseThrow(() -> new BuildException(location + ": image " + reference + " is not here after its pull"));
+        return images.find(reference).orElseThrow(() -> new BuildException(BuildExecution.where(location) + ": image " + reference + " is not here after its pull"));
     }
 
     // ---- cache

@@ -7,7 +7,6 @@ import io.berth.engine.container.RuntimeSpecBuilder;
 import io.berth.engine.container.RuntimeSpecInput;
 import io.berth.engine.content.ContentStore;
 import io.berth.eventlog.events.ImageLayer;
-import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;
@@ -40,7 +39,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Runs a layer step in a storage snapshot on the parent's top layer and turns the snapshot's
  * changes into the step's layer: the driver's diff (entries sorted, times clamped to the build's
- * epoch) is the diff id, gzip of it the blob, and the snapshot becomes a committed layer. RUN
+ * epoch) is the diff id, gzip of it the blob, and that tar is applied as the committed layer (not the
+ * snapshot committed in place, whose times are not clamped). RUN
  * executes through the runtime plugin (runc under conmon) with the step's output streamed from the
  * monitor's log; COPY and ADD write into the mounted snapshot directly.
  */
@@ -298,10 +298,10 @@ final class StepRunner implements AutoCloseable {
                 ingest.commit();
             }
             String chainId = BuildExecution.chainOf(parent, diffId);
+            // the layer is unpacked from the tar rather than committed in place: the tar's times are clamped to the
+            // epoch, and the layer a container sees must be the one the image describes
             if (storage.hasLayer(chainId)) {
                 storage.removeSnapshot(key);
-            } else if (storage instanceof CommittingStorageDriver committing) {
-                committing.commit(key, chainId);
             } else {
                 try (InputStream in = Files.newInputStream(tar)) {
                     storage.applyLayer(chainId, parent, in);

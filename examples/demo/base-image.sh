@@ -3,8 +3,11 @@
 # (Debian package busybox-static) and loads it with `berth load`: no registry and no network.
 # The image is one layer: /bin/busybox, a symlink per applet, /etc/passwd and /etc/group, /tmp.
 # Usage: examples/demo/base-image.sh [BERTH_COMMAND]   (default: the repository's ./berth)
+#        examples/demo/base-image.sh --save FILE       (write the docker-archive, load nothing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+save=
+if [[ ${1:-} == --save ]]; then save=$2; fi
 berth=${1:-$here/../../berth}
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] || { echo "base-image.sh: busybox is missing (apt-get install busybox-static)" >&2; exit 1; }
@@ -31,4 +34,8 @@ mv "$work/config.json" "$work/archive/$config_hex.json"
 mv "$work/layer.tar" "$work/archive/layer.tar"
 printf '[{"Config":"%s.json","RepoTags":["berth-example/busybox:latest"],"Layers":["layer.tar"]}]\n' "$config_hex" > "$work/archive/manifest.json"
 tar -C "$work/archive" -cf "$work/image.tar" .
-"$berth" load -i "$work/image.tar"
+if [[ -n $save ]]; then
+    cp "$work/image.tar" "$save"
+else
+    "$berth" load -i "$work/image.tar"
+fi

@@ -44,8 +44,8 @@ public final class BuildEndpoints {
             StreamOutput output = new StreamOutput(out);
             try {
                 builds.build(body, request, output, exchange.context());
-            } catch (BuildException | ApiException e) {
-                output.error(e.getMessage());
+            } catch (RuntimeException e) {
+                output.error(e.getMessage() == null ? e.toString() : e.getMessage());
             }
         }
     }
@@ -96,8 +96,8 @@ public final class BuildEndpoints {
                 ObjectNode node = mapper.createObjectNode();
                 node.putObject("aux").set("Replay", mapper.valueToTree(replay));
                 output.write(node);
-            } catch (BuildException | ApiException e) {
-                output.error(e.getMessage());
+            } catch (RuntimeException e) {
+                output.error(e.getMessage() == null ? e.toString() : e.getMessage());
             }
         }
     }

@@ -237,8 +237,13 @@ public final class BuildService {
             } finally {
                 guard.unlock();
             }
-        } catch (BuildException | ImageException | IOException e) {
-            String message = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+        } catch (IOException | RuntimeException e) {
+            // every failure ends the record: a build is never left "running"
+            String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString()
+                    : e.getMessage().lines().findFirst().orElse(e.toString());
+            if (!(e instanceof BuildException) && !(e instanceof ImageException) && !(e instanceof IOException)) {
+                System.getLogger("berth.build").log(System.Logger.Level.WARNING, "build " + buildId + " failed unexpectedly", e);
+            }
             if (started) {
                 String logDigest;
                 synchronized (log) {
@@ -451,20 +456,32 @@ public final class BuildService {
 
     /** A build by id or unique id prefix. */
     public BuildState.BuildRecord require(String idOrPrefix) {
-        String id = idOrPrefix.startsWith("sha256:") ? idOrPrefix.substring(7) : idOrPrefix;
+        String id0 = idOrPrefix.startsWith("sha256:") ? idOrPrefix.substring(7) : idOrPrefix;
+        boolean buildIdLike = id0.matches("[0-9a-f]{1,64}");
+        String imageId = "";
+        if (!buildIdLike || journal.projections().read(BuildProjection.INSTANCE, s -> s.builds.keySet().stream().noneMatch(k -> k.startsWith(id0)))) {
+            try {
+                imageId = images.find(idOrPrefix).map(ImageService.Image::id).orElse("");
+            } catch (RuntimeException e) {
+                imageId = "";
+            }
+        }
+        String tagged = imageId;
+        String id = tagged.isEmpty() ? id0 : Digests.hex(tagged);
         return journal.projections().read(BuildProjection.INSTANCE, s -> {
             BuildState.BuildRecord exact = s.builds.get(id);
             if (exact != null) {
                 return copyRecord(exact);
             }
-            List<BuildState.BuildRecord> matches = s.builds.values().stream().filter(b -> !id.isEmpty() && b.id.startsWith(id)).toList();
+            List<BuildState.BuildRecord> matches = tagged.isEmpty()
+                    ? s.builds.values().stream().filter(b -> !id.isEmpty() && b.id.startsWith(id)).toList() : List.of();
             if (matches.size() == 1) {
                 return copyRecord(matches.getFirst());
             }
             if (matches.size() > 1) {
                 throw new io.berth.engine.api.ApiException(400, "build id prefix " + idOrPrefix + " is ambiguous");
             }
-            // an image id names the build that made it
+            // an image (id or tag) names the latest build that made it
             List<BuildState.BuildRecord> byImage = s.builds.values().stream()
                     .filter(b -> !b.imageId.isEmpty() && (b.imageId.equals(idOrPrefix) || Digests.hex(b.imageId).startsWith(id)))
                     .sorted(Comparator.comparing((BuildState.BuildRecord b) -> b.startedAt).reversed()).toList();

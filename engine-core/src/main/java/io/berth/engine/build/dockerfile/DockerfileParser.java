@@ -342,7 +342,7 @@ public final class DockerfileParser {
                 yield new Instruction.Expose(at, source, List.of(WHITESPACE.split(rest)));
             }
             case "VOLUME" -> {
-                List<String> paths = jsonOrWords(rest, at);
+                List<String> paths = jsonOrWords(rest, at).stream().map(String::strip).toList(); // Docker trims each path
                 if (paths.isEmpty()) {
                     throw new DockerfileException(at, "VOLUME requires at least one argument");
                 }

@@ -44,34 +44,43 @@ public final class DockerfilePrinter {
         }
         directives.keySet().stream().filter(k -> !DIRECTIVE_ORDER.contains(k)).sorted()
                 .forEach(k -> out.append("# ").append(k).append('=').append(directives.get(k)).append('\n'));
+        char escape = dockerfile.escape();
         for (Instruction.Arg arg : dockerfile.globalArgs()) {
-            print(arg, out);
+            print(arg, escape, out);
         }
         for (Stage stage : dockerfile.stages()) {
-            print(stage.from(), out);
+            print(stage.from(), escape, out);
             for (Instruction i : stage.body()) {
-                print(i, out);
+                print(i, escape, out);
             }
         }
         return out.toString();
     }
 
-    /** @return one instruction's text: its line, then its heredoc bodies, each line ending in a newline */
+    /** @return one instruction's text with the default escape character (see {@link #print(Instruction, char)}) */
     public static String print(Instruction instruction) {
+        return print(instruction, '\\');
+    }
+
+    /**
+     * @param escape the escape character of the Dockerfile the text is for
+     * @return one instruction's text: its line, then its heredoc bodies, each line ending in a newline
+     */
+    public static String print(Instruction instruction, char escape) {
         StringBuilder out = new StringBuilder();
-        print(instruction, out);
+        print(instruction, escape, out);
         return out.toString();
     }
 
-    private static void print(Instruction instruction, StringBuilder out) {
-        out.append(line(instruction)).append('\n');
+    private static void print(Instruction instruction, char escape, StringBuilder out) {
+        out.append(line(instruction, escape)).append('\n');
         for (Heredoc h : DockerfileParser.heredocsOf(instruction)) {
             out.append(h.content()).append(h.name()).append('\n');
         }
     }
 
     /** The instruction's line, without heredoc bodies. */
-    static String line(Instruction instruction) {
+    static String line(Instruction instruction, char escape) {
         String keyword = instruction.keyword();
         return switch (instruction) {
             case Instruction.From f -> keyword + flags(f.platform().map(p -> List.of(new Flag("platform", p))).orElse(List.of()))
@@ -80,8 +89,8 @@ public final class DockerfilePrinter {
             case Instruction.Cmd c -> keyword + rest(command(c.command()));
             case Instruction.Entrypoint e -> keyword + rest(command(e.command()));
             case Instruction.Shell s -> keyword + rest(json(s.shell()));
-            case Instruction.Label l -> keyword + rest(pairs(l.pairs()));
-            case Instruction.Env e -> keyword + rest(pairs(e.pairs()));
+            case Instruction.Label l -> keyword + rest(pairs(l.pairs(), escape));
+            case Instruction.Env e -> keyword + rest(pairs(e.pairs(), escape));
             case Instruction.Maintainer m -> keyword + rest(m.name());
             case Instruction.Expose e -> keyword + rest(String.join(" ", e.ports()));
             case Instruction.Volume v -> keyword + rest(pathList(v.paths(), false));
@@ -90,7 +99,7 @@ public final class DockerfilePrinter {
             case Instruction.User u -> keyword + rest(u.user());
             case Instruction.Workdir w -> keyword + rest(w.path());
             case Instruction.Arg a -> keyword + rest(String.join(" ", a.args().stream().map(DockerfilePrinter::arg).toList()));
-            case Instruction.Onbuild o -> keyword + " " + line(o.trigger());
+            case Instruction.Onbuild o -> keyword + " " + line(o.trigger(), escape);
             case Instruction.StopSignal s -> keyword + rest(s.signal());
             case Instruction.Healthcheck h -> keyword + flags(h.flags()) + h.command().map(c -> " CMD" + (c.words().isEmpty() && !c.execForm() ? "" : " " + command(c))).orElse(" NONE");
         };
@@ -122,11 +131,11 @@ public final class DockerfilePrinter {
     }
 
     /** ENV/LABEL pairs as {@code k=v} words; a single pair whose value is not one word in the legacy {@code k v} form. */
-    private static String pairs(List<KeyValue> pairs) {
+    private static String pairs(List<KeyValue> pairs, char escape) {
         if (pairs.size() == 1) {
             KeyValue kv = pairs.getFirst();
             String word = kv.key() + "=" + kv.value();
-            if (!isOneWord(word)) {
+            if (!isOneWord(word, escape)) {
                 return kv.key() + " " + kv.value();
             }
         }
@@ -138,9 +147,9 @@ public final class DockerfilePrinter {
     }
 
     /** Whether the parser's word splitting reads {@code word} back as exactly itself. */
-    private static boolean isOneWord(String word) {
+    private static boolean isOneWord(String word, char escape) {
         try {
-            List<String> words = DockerfileParser.quotedWords(word, '\\', "ENV", new Location("", 1, 1));
+            List<String> words = DockerfileParser.quotedWords(word, escape, "ENV", new Location("", 1, 1));
             return words.size() == 1 && words.getFirst().equals(word);
         } catch (DockerfileException e) {
             return false;

@@ -44,7 +44,7 @@ config_of() { # normalised config: absent, null, empty map and empty list are al
     jq -S '.[0] | {Author: (.Author // ""), Config: (.Config | {Env, Cmd, Entrypoint, WorkingDir, User, ExposedPorts, Volumes, Labels, StopSignal, Healthcheck, OnBuild, Shell}
         | with_entries(select(.value != null and .value != {} and .value != [] and .value != "")))}'
 }
-listing='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf -o -path /etc/mtab \) -prune -o -print | sort | while read -r p; do
+listing='find / -xdev \( -path /proc -o -path /sys -o -path /dev -o -path /etc/hostname -o -path /etc/hosts -o -path /etc/resolv.conf -o -path /etc/mtab -o -path /.dockerenv \) -prune -o -print | sort | while read -r p; do
   if [ -f "$p" ] && [ ! -L "$p" ]; then s=$(md5sum < "$p" | cut -c1-32); else s=-; fi
   echo "$p $(stat -c "%a %u:%g %F" "$p") $( [ -L "$p" ] && readlink "$p" || ( [ -d "$p" ] && echo dir || stat -c %s "$p" ) ) $s"
 done'

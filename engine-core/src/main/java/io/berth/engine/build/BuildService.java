@@ -115,6 +115,29 @@ public final class BuildService {
         return DateTimeFormatter.ISO_INSTANT.format(epoch);
     }
 
+    /**
+     * After a daemon restart: a build the log shows as running was cut off. Its record is closed with
+     * {@code BuildFailed}, and its scratch directory and snapshots are removed.
+     */
+    public void recoverInterrupted(RequestContext context) {
+        List<String> running = journal.projections().read(BuildProjection.INSTANCE,
+                s -> s.builds.values().stream().filter(b -> b.status.equals("running")).map(b -> b.id).toList());
+        for (String id : running) {
+            journal.record(context, new BuildEvent.BuildFailed(id, "the daemon stopped during the build", ""));
+            deleteTree(buildsDir.resolve(id));
+        }
+        try {
+            var storage = images.storage();
+            for (var snapshot : storage.listSnapshots()) {
+                if (snapshot.key().startsWith("build-")) {
+                    storage.removeSnapshot(snapshot.key());
+                }
+            }
+        } catch (RuntimeException | io.berth.spi.storage.StorageException e) {
+            System.getLogger("berth.build").log(System.Logger.Level.WARNING, "cannot remove leftover build snapshots: " + e.getMessage());
+        }
+    }
+
     /** What a build gave. */
     public record Result(String buildId, String imageId, List<String> tags) {}
 

@@ -108,6 +108,7 @@ public final class Daemon {
         io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
                 options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
         io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
+        buildService.recoverInterrupted(self);
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")

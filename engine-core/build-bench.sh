@@ -70,10 +70,10 @@ measure() { # name, command…
 berth build -q -t bench "$ctx" > /dev/null  # warm the daemon's JIT once, as dockerd is warm
 measure "berth, no cache" berth build -q --no-cache -t bench "$ctx"
 measure "berth, cached" berth build -q -t bench "$ctx"
-DOCKER_BUILDKIT=1 dk build -q -t bench "$ctx" > /dev/null
-measure "BuildKit, no cache" env DOCKER_BUILDKIT=1 "$docker_cli" -H "unix://$dsock" build -q --no-cache -t bench "$ctx"
-measure "BuildKit, cached" env DOCKER_BUILDKIT=1 "$docker_cli" -H "unix://$dsock" build -q -t bench "$ctx"
-DOCKER_BUILDKIT=0 dk build -q -t bench-legacy "$ctx" > /dev/null
-measure "legacy builder, no cache" env DOCKER_BUILDKIT=0 "$docker_cli" -H "unix://$dsock" build -q --no-cache -t bench-legacy "$ctx"
-measure "legacy builder, cached" env DOCKER_BUILDKIT=0 "$docker_cli" -H "unix://$dsock" build -q -t bench-legacy "$ctx"
+DOCKER_BUILDKIT=1 dk build -q --network host -t bench "$ctx" > /dev/null
+measure "BuildKit, no cache" env DOCKER_BUILDKIT=1 "$docker_cli" -H "unix://$dsock" build -q --no-cache --network host -t bench "$ctx"
+measure "BuildKit, cached" env DOCKER_BUILDKIT=1 "$docker_cli" -H "unix://$dsock" build -q --network host -t bench "$ctx"
+DOCKER_BUILDKIT=0 dk build -q --network host -t bench-legacy "$ctx" > /dev/null
+measure "legacy builder, no cache" env DOCKER_BUILDKIT=0 "$docker_cli" -H "unix://$dsock" build -q --no-cache --network host -t bench-legacy "$ctx"
+measure "legacy builder, cached" env DOCKER_BUILDKIT=0 "$docker_cli" -H "unix://$dsock" build -q --network host -t bench-legacy "$ctx"
 echo "berth reproducible: $(berth build -q --no-cache "$ctx") = $(berth build -q --no-cache "$ctx")"

@@ -31,6 +31,7 @@ class BuildProjectionTest {
 
     private BuildState fold(List<Event> events) {
         BuildState state = BuildProjection.INSTANCE.initialState();
+        sequence = 0;
         for (Event e : events) {
             BuildProjection.INSTANCE.apply(state, envelope(e));
         }

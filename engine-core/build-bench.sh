@@ -16,6 +16,7 @@ cleanup() {
     [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
     [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null && wait "$dockerd_pid" 2>/dev/null || true
     sleep 1
+    umount "$work/docker-exec/netns/default" 2>/dev/null || true
     umount -R "$work/docker-exec" 2>/dev/null || true
     umount -R "$work/docker" 2>/dev/null || true
     rm -rf "$work"

@@ -28,7 +28,7 @@ cleanup() {
     "$repo/berth" version >/dev/null 2>&1 && kill "$(cat "$BERTH_ROOT/berth.pid")" 2>/dev/null
     kill "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null
     sleep 1
-    umount -R "$work/docker-exec" 2>/dev/null; umount -R "$work/docker" 2>/dev/null
+    umount "$work/docker-exec/netns/default" 2>/dev/null; umount -R "$work/docker-exec" 2>/dev/null; umount -R "$work/docker" 2>/dev/null
     rm -rf "$work"
 }
 trap cleanup EXIT

@@ -38,15 +38,53 @@ final class DockerfileModels {
 
     /** The model with every location {@link #NOWHERE} and every source (and ONBUILD trigger source) empty. */
     static Dockerfile normalized(Dockerfile d) {
+        return normalized(d, false);
+    }
+
+    /** The model with every location {@link #NOWHERE}; the sources too when {@code keepSources} is false. */
+    static Dockerfile normalized(Dockerfile d, boolean keepSources) {
         List<Stage> stages = new ArrayList<>();
         for (Stage s : d.stages()) {
-            stages.add(new Stage(s.index(), (Instruction.From) normalized(s.from()), s.body().stream().map(DockerfileModels::normalized).toList()));
+            stages.add(new Stage(s.index(), (Instruction.From) normalized(s.from(), keepSources),
+                    s.body().stream().map(i -> normalized(i, keepSources)).toList()));
         }
         return new Dockerfile(d.fileName(), d.directives(), d.escape(),
-                d.globalArgs().stream().map(a -> (Instruction.Arg) normalized(a)).toList(), stages);
+                d.globalArgs().stream().map(a -> (Instruction.Arg) normalized(a, keepSources)).toList(), stages);
     }
 
     static Instruction normalized(Instruction i) {
+        return normalized(i, false);
+    }
+
+    static Instruction normalized(Instruction i, boolean keepSources) {
+        Instruction n = withoutSource(i);
+        if (!keepSources) {
+            return n;
+        }
+        return switch (n) {
+            case Instruction.From f -> new Instruction.From(NOWHERE, i.source(), f.image(), f.alias(), f.platform());
+            case Instruction.Run r -> new Instruction.Run(NOWHERE, i.source(), r.command(), r.flags(), r.heredocs());
+            case Instruction.Cmd c -> new Instruction.Cmd(NOWHERE, i.source(), c.command());
+            case Instruction.Entrypoint e -> new Instruction.Entrypoint(NOWHERE, i.source(), e.command());
+            case Instruction.Shell s -> new Instruction.Shell(NOWHERE, i.source(), s.shell());
+            case Instruction.Label x -> new Instruction.Label(NOWHERE, i.source(), x.pairs());
+            case Instruction.Maintainer m -> new Instruction.Maintainer(NOWHERE, i.source(), m.name());
+            case Instruction.Expose e -> new Instruction.Expose(NOWHERE, i.source(), e.ports());
+            case Instruction.Env e -> new Instruction.Env(NOWHERE, i.source(), e.pairs());
+            case Instruction.Add a -> new Instruction.Add(NOWHERE, i.source(), a.sources(), a.destination(), a.flags(), a.heredocs());
+            case Instruction.Copy c -> new Instruction.Copy(NOWHERE, i.source(), c.sources(), c.destination(), c.flags(), c.heredocs());
+            case Instruction.Volume v -> new Instruction.Volume(NOWHERE, i.source(), v.paths());
+            case Instruction.User u -> new Instruction.User(NOWHERE, i.source(), u.user());
+            case Instruction.Workdir w -> new Instruction.Workdir(NOWHERE, i.source(), w.path());
+            case Instruction.Arg a -> new Instruction.Arg(NOWHERE, i.source(), a.args());
+            case Instruction.Onbuild o -> new Instruction.Onbuild(NOWHERE, i.source(),
+                    normalized(((Instruction.Onbuild) i).trigger(), true), ((Instruction.Onbuild) i).triggerSource());
+            case Instruction.StopSignal s -> new Instruction.StopSignal(NOWHERE, i.source(), s.signal());
+            case Instruction.Healthcheck h -> new Instruction.Healthcheck(NOWHERE, i.source(), h.command(), h.flags());
+        };
+    }
+
+    private static Instruction withoutSource(Instruction i) {
         Location l = NOWHERE;
         return switch (i) {
             case Instruction.From f -> new Instruction.From(l, "", f.image(), f.alias(), f.platform());

@@ -31,6 +31,13 @@ public final class DockerWordExpander implements WordExpander {
         return new Lexer(text, lookup, escape, location).run().words();
     }
 
+    @Override
+    public String expandRaw(String text, Function<String, String> lookup, Location location) throws DockerfileException {
+        Lexer lexer = new Lexer(text, lookup, '\\', location);
+        lexer.quotes = false;
+        return lexer.run().result.toString();
+    }
+
     /** The result as one string and as whitespace-split words (splitting only what substitutions produced or unquoted text). */
     private static final class Output {
         final StringBuilder result = new StringBuilder();
@@ -80,6 +87,8 @@ public final class DockerWordExpander implements WordExpander {
         private final Function<String, String> lookup;
         private final char escape;
         private final Location location;
+        /** Whether quotes are processed (not for heredoc bodies). */
+        private boolean quotes = true;
         private int pos;
 
         Lexer(String text, Function<String, String> lookup, char escape, Location location) {
@@ -127,11 +136,11 @@ public final class DockerWordExpander implements WordExpander {
                     String value = dollar();
                     out.result.append(value);
                     out.addSplitting(value);
-                } else if (ch == '\'') {
+                } else if (ch == '\'' && quotes) {
                     String value = singleQuoted();
                     out.result.append(value);
                     out.addRaw(value);
-                } else if (ch == '"') {
+                } else if (ch == '"' && quotes) {
                     String value = doubleQuoted(rawEscapes);
                     out.result.append(value);
                     out.addRaw(value);

@@ -246,29 +246,56 @@ public final class DockerfileParser {
             if (!c.continues && c.text.isEmpty()) {
                 continue;
             }
+            int startColumn = number == lines.firstLine ? lines.firstColumn : 1;
             StringBuilder line = new StringBuilder(c.text);
+            List<int[]> pieces = new ArrayList<>(); // {offset in the logical line, line number, column}
+            pieces.add(new int[] {0, number, startColumn + raw.length() - first.length()});
             boolean continues = c.continues;
             while (continues && lines.hasNext()) {
+                int moreNumber = lines.lineNumber();
                 String more = lines.next();
                 String trimmed = trimLeft(more);
                 if (trimmed.startsWith("#") || trimmed.isEmpty()) {
                     continue; // comments and empty lines inside a continuation are skipped, as Docker does
                 }
                 c = trimContinuation(more, escape);
+                pieces.add(new int[] {line.length(), moreNumber, 1});
                 line.append(c.text);
                 continues = c.continues;
             }
             if (line.toString().isBlank()) {
                 continue;
             }
-            int startColumn = number == lines.firstLine ? lines.firstColumn : 1;
-            Location at = new Location(lines.file, number, startColumn + raw.length() - first.length());
-            return instruction(line.toString(), at, escape, lines);
+            String file = lines.file;
+            Where where = offset -> {
+                int[] piece = pieces.getFirst();
+                for (int[] p : pieces) {
+                    if (p[0] <= offset) {
+                        piece = p;
+                    }
+                }
+                return new Location(file, piece[1], piece[2] + offset - piece[0]);
+            };
+            return instruction(line.toString(), where, escape, lines);
         }
         return null;
     }
 
     private record Continued(String text, boolean continues) {
+    }
+
+    /** Where a character of the text being parsed came from in the file, by its offset in that text. */
+    @FunctionalInterface
+    interface Where {
+        Location at(int offset);
+
+        default Where from(int offset) {
+            return o -> at(offset + o);
+        }
+    }
+
+    /** A word and its offset in the text it was split from. */
+    record Word(String text, int offset) {
     }
 
     /**
@@ -293,8 +320,10 @@ public final class DockerfileParser {
     // Instructions
 
     /** One logical line (continuations joined) into an instruction; heredoc bodies are read from {@code lines}. */
-    private static Instruction instruction(String line, Location at, char escape, Lines lines) throws DockerfileException {
+    private static Instruction instruction(String line, Where lineWhere, char escape, Lines lines) throws DockerfileException {
         String source = line.strip();
+        Where where = lineWhere.from(line.indexOf(source));
+        Location at = where.at(0);
         String[] split = WHITESPACE.split(source, 2);
         String word = split[0];
         String keyword = word.toUpperCase(Locale.ROOT);
@@ -303,14 +332,16 @@ public final class DockerfileParser {
             String hint = suggestion(keyword).map(s -> " (did you mean " + s + "?)").orElse("");
             throw new DockerfileException(at, "unknown instruction: " + word + hint);
         }
+        int afterKeywordAt = source.length() - afterKeyword.length();
         FlagsAndRest fr = extractFlags(afterKeyword);
-        List<Flag> flags = flags(keyword, fr.flags, at);
+        List<Flag> flags = flags(keyword, fr.flags, where.from(afterKeywordAt));
         String rest = fr.rest.strip();
+        Where restWhere = where.from(afterKeywordAt + afterKeyword.length() - fr.rest.length() + fr.rest.indexOf(rest));
         return switch (keyword) {
             case "FROM" -> from(source, rest, flags, at);
             case "RUN" -> {
                 CommandLine cmd = maybeJson(rest, keyword, at);
-                List<Heredoc> heredocs = cmd.execForm() ? List.of() : heredocs(source, at, lines);
+                List<Heredoc> heredocs = cmd.execForm() ? List.of() : heredocs(source, where, lines);
                 yield new Instruction.Run(at, source, cmd, flags, heredocs);
             }
             case "CMD" -> new Instruction.Cmd(at, source, maybeJson(rest, keyword, at));
@@ -329,8 +360,8 @@ public final class DockerfileParser {
                 }
                 yield new Instruction.Shell(at, source, json.words);
             }
-            case "LABEL" -> new Instruction.Label(at, source, keyValues(rest, keyword, escape, at));
-            case "ENV" -> new Instruction.Env(at, source, keyValues(rest, keyword, escape, at));
+            case "LABEL" -> new Instruction.Label(at, source, keyValues(rest, keyword, escape, at, restWhere));
+            case "ENV" -> new Instruction.Env(at, source, keyValues(rest, keyword, escape, at, restWhere));
             case "MAINTAINER" -> new Instruction.Maintainer(at, source, exactlyOne(rest, keyword, at));
             case "USER" -> new Instruction.User(at, source, exactlyOne(rest, keyword, at));
             case "WORKDIR" -> new Instruction.Workdir(at, source, exactlyOne(rest, keyword, at));
@@ -367,14 +398,14 @@ public final class DockerfileParser {
                     if (heredocHeader(destination) != null) {
                         throw new DockerfileException(at, keyword + " cannot accept a heredoc as a destination");
                     }
-                    heredocs = heredocs(source, at, lines);
+                    heredocs = heredocs(source, where, lines);
                 }
                 yield keyword.equals("ADD")
                         ? new Instruction.Add(at, source, sources, destination, flags, heredocs)
                         : new Instruction.Copy(at, source, sources, destination, flags, heredocs);
             }
-            case "ARG" -> new Instruction.Arg(at, source, args(rest, escape, at));
-            case "ONBUILD" -> onbuild(source, rest, at, escape, lines);
+            case "ARG" -> new Instruction.Arg(at, source, args(rest, escape, at, restWhere));
+            case "ONBUILD" -> onbuild(source, rest, at, restWhere, escape, lines);
             case "HEALTHCHECK" -> healthcheck(source, rest, flags, at);
             default -> throw new IllegalStateException(keyword);
         };
@@ -397,7 +428,7 @@ public final class DockerfileParser {
         return new Instruction.From(at, source, args.getFirst(), alias, platform);
     }
 
-    private static Instruction.Onbuild onbuild(String source, String rest, Location at, char escape, Lines lines) throws DockerfileException {
+    private static Instruction.Onbuild onbuild(String source, String rest, Location at, Where restWhere, char escape, Lines lines) throws DockerfileException {
         if (rest.isEmpty()) {
             throw new DockerfileException(at, "ONBUILD requires at least one argument");
         }
@@ -408,9 +439,7 @@ public final class DockerfileParser {
             default -> {
             }
         }
-        int offset = source.indexOf(rest);
-        Location triggerAt = new Location(at.file(), at.line(), at.column() + Math.max(0, offset));
-        Instruction trigger = instruction(rest, triggerAt, escape, lines);
+        Instruction trigger = instruction(rest, restWhere, escape, lines);
         StringBuilder triggerSource = new StringBuilder(trigger.source());
         for (Heredoc h : heredocsOf(trigger)) {
             triggerSource.append('\n').append(h.content()).append(h.name());
@@ -576,7 +605,13 @@ public final class DockerfileParser {
      * an unterminated quote is an error here rather than later at expansion.
      */
     static List<String> quotedWords(String rest, char escape, String keyword, Location at) throws DockerfileException {
-        List<String> words = new ArrayList<>();
+        return quotedWords(rest, escape, keyword, o -> at).stream().map(Word::text).toList();
+    }
+
+    private static List<Word> quotedWords(String rest, char escape, String keyword, Where where) throws DockerfileException {
+        List<Word> words = new ArrayList<>();
+        int start = 0;
+        int quoteAt = 0;
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
         boolean blankOk = false;
@@ -588,7 +623,7 @@ public final class DockerfileParser {
             if (quote == 0) {
                 if (isSpace(ch)) {
                     if (inWord && (blankOk || !word.isEmpty())) {
-                        words.add(word.toString());
+                        words.add(new Word(word.toString(), start));
                     }
                     inWord = false;
                     word.setLength(0);
@@ -596,9 +631,13 @@ public final class DockerfileParser {
                     pos += width;
                     continue;
                 }
+                if (!inWord) {
+                    start = pos;
+                }
                 inWord = true;
                 if (ch == '\'' || ch == '"') {
                     quote = ch;
+                    quoteAt = pos;
                     blankOk = true;
                 }
                 if (ch == escape) {
@@ -632,23 +671,23 @@ public final class DockerfileParser {
             }
         }
         if (quote != 0) {
-            throw new DockerfileException(at, keyword + ": unterminated " + (quote == '"' ? "double" : "single")
+            throw new DockerfileException(where.at(quoteAt), keyword + ": unterminated " + (quote == '"' ? "double" : "single")
                     + " quote in " + word);
         }
         if (inWord && (blankOk || !word.isEmpty())) {
-            words.add(word.toString());
+            words.add(new Word(word.toString(), start));
         }
         return words;
     }
 
     /** ENV and LABEL: {@code k=v …}, or the legacy {@code k v with spaces} when the first word has no {@code =}. */
-    private static List<KeyValue> keyValues(String rest, String keyword, char escape, Location at) throws DockerfileException {
-        List<String> words = quotedWords(rest, escape, keyword, at);
+    private static List<KeyValue> keyValues(String rest, String keyword, char escape, Location at, Where where) throws DockerfileException {
+        List<Word> words = quotedWords(rest, escape, keyword, where);
         if (words.isEmpty()) {
             throw new DockerfileException(at, keyword + " requires at least one argument");
         }
         List<KeyValue> pairs = new ArrayList<>();
-        if (!words.getFirst().contains("=")) {
+        if (!words.getFirst().text().contains("=")) {
             String[] parts = WHITESPACE.split(rest, 2);
             if (parts.length < 2 || parts[1].isEmpty()) {
                 throw new DockerfileException(at, keyword + " must have two arguments (" + keyword + " key=value, or the legacy "
@@ -657,29 +696,31 @@ public final class DockerfileParser {
             pairs.add(new KeyValue(parts[0], parts[1]));
             return pairs;
         }
-        for (String w : words) {
+        for (Word word : words) {
+            String w = word.text();
             int eq = w.indexOf('=');
             if (eq < 0) {
-                throw new DockerfileException(at, "Syntax error - can't find = in " + quote(w) + ". Must be of the form: name=value");
+                throw new DockerfileException(where.at(word.offset()), "Syntax error - can't find = in " + quote(w) + ". Must be of the form: name=value");
             }
             if (eq == 0) {
-                throw new DockerfileException(at, keyword + " names can not be blank");
+                throw new DockerfileException(where.at(word.offset()), keyword + " names can not be blank");
             }
             pairs.add(new KeyValue(w.substring(0, eq), w.substring(eq + 1)));
         }
         return pairs;
     }
 
-    private static List<ArgDeclaration> args(String rest, char escape, Location at) throws DockerfileException {
-        List<String> words = quotedWords(rest, escape, "ARG", at);
+    private static List<ArgDeclaration> args(String rest, char escape, Location at, Where where) throws DockerfileException {
+        List<Word> words = quotedWords(rest, escape, "ARG", where);
         if (words.isEmpty()) {
             throw new DockerfileException(at, "ARG requires at least one argument");
         }
         List<ArgDeclaration> args = new ArrayList<>();
-        for (String w : words) {
+        for (Word word : words) {
+            String w = word.text();
             int eq = w.indexOf('=');
             if (eq == 0) {
-                throw new DockerfileException(at, "ARG names can not be blank");
+                throw new DockerfileException(where.at(word.offset()), "ARG names can not be blank");
             }
             args.add(eq < 0 ? new ArgDeclaration(w, Optional.empty())
                     : new ArgDeclaration(w.substring(0, eq), Optional.of(w.substring(eq + 1))));
@@ -690,7 +731,7 @@ public final class DockerfileParser {
     // ---------------------------------------------------------------------------------------------
     // Flags
 
-    private record FlagsAndRest(List<String> flags, String rest) {
+    private record FlagsAndRest(List<Word> flags, String rest) {
     }
 
     /**
@@ -698,7 +739,8 @@ public final class DockerfileParser {
      * backslash escapes in them are processed; {@code --} ends them.
      */
     static FlagsAndRest extractFlags(String line) {
-        List<String> words = new ArrayList<>();
+        List<Word> words = new ArrayList<>();
+        int start = 0;
         StringBuilder word = new StringBuilder();
         boolean inWord = false;
         boolean blankOk = false;
@@ -717,10 +759,11 @@ public final class DockerfileParser {
                     return new FlagsAndRest(words, line.substring(pos));
                 }
                 inWord = true;
+                start = pos;
             }
             if (pos == n) {
                 if (!word.toString().equals("--") && (blankOk || !word.isEmpty())) {
-                    words.add(word.toString());
+                    words.add(new Word(word.toString(), start));
                 }
                 break;
             }
@@ -731,7 +774,7 @@ public final class DockerfileParser {
                         return new FlagsAndRest(words, line.substring(pos));
                     }
                     if (blankOk || !word.isEmpty()) {
-                        words.add(word.toString());
+                        words.add(new Word(word.toString(), start));
                     }
                     word.setLength(0);
                     blankOk = false;
@@ -767,12 +810,13 @@ public final class DockerfileParser {
         return new FlagsAndRest(words, "");
     }
 
-    private static List<Flag> flags(String keyword, List<String> raw, Location at) throws DockerfileException {
+    private static List<Flag> flags(String keyword, List<Word> raw, Where where) throws DockerfileException {
         Map<String, FlagKind> allowed = FLAGS.getOrDefault(keyword, Map.of());
         List<Flag> flags = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
-        for (String r : raw) {
-            String body = r.substring(2);
+        for (Word w : raw) {
+            Location at = where.at(w.offset());
+            String body = w.text().substring(2);
             int eq = body.indexOf('=');
             String name = eq < 0 ? body : body.substring(0, eq);
             FlagKind kind = allowed.get(name);
@@ -811,16 +855,20 @@ public final class DockerfileParser {
     }
 
     /** The heredocs the words of a RUN/COPY/ADD line open, in order, with their bodies read from the following lines. */
-    private static List<Heredoc> heredocs(String line, Location at, Lines lines) throws DockerfileException {
+    private static List<Heredoc> heredocs(String line, Where where, Lines lines) throws DockerfileException {
         List<HeredocHeader> headers = new ArrayList<>();
-        for (String w : rawShellWords(line)) {
-            HeredocHeader h = heredocHeader(w);
+        List<Location> opened = new ArrayList<>();
+        for (Word w : rawShellWords(line)) {
+            HeredocHeader h = heredocHeader(w.text());
             if (h != null) {
                 headers.add(h);
+                opened.add(where.at(w.offset()));
             }
         }
         List<Heredoc> heredocs = new ArrayList<>();
-        for (HeredocHeader h : headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            HeredocHeader h = headers.get(i);
+            Location at = opened.get(i);
             StringBuilder content = new StringBuilder();
             boolean terminated = false;
             while (lines.hasNext()) {
@@ -869,18 +917,22 @@ public final class DockerfileParser {
     }
 
     /** The line split on unquoted whitespace, quotes and backslashes kept (how Docker finds heredoc words). */
-    private static List<String> rawShellWords(String line) {
-        List<String> words = new ArrayList<>();
+    private static List<Word> rawShellWords(String line) {
+        List<Word> words = new ArrayList<>();
         StringBuilder word = new StringBuilder();
+        int start = 0;
         int quote = 0;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (quote == 0 && isSpace(c)) {
                 if (!word.isEmpty()) {
-                    words.add(word.toString());
+                    words.add(new Word(word.toString(), start));
                     word.setLength(0);
                 }
                 continue;
+            }
+            if (word.isEmpty()) {
+                start = i;
             }
             word.append(c);
             if (quote == 0) {
@@ -899,7 +951,7 @@ public final class DockerfileParser {
             return List.of(); // Docker's lexer fails on the line and then finds no heredocs
         }
         if (!word.isEmpty()) {
-            words.add(word.toString());
+            words.add(new Word(word.toString(), start));
         }
         return words;
     }

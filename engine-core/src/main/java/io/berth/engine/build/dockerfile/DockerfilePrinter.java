@@ -16,8 +16,11 @@ import java.util.Map;
 
 /**
  * Writes a {@link Dockerfile} model back as Dockerfile text that {@link DockerfileParser} reads back
- * to the same model, locations and {@link Instruction#source() sources} aside (the printer renders
- * each instruction from its typed fields, one line each, heredoc bodies after it).
+ * to the same model, locations aside: one line per instruction, heredoc bodies after it. An
+ * instruction is written as its {@link Instruction#source() source} when that reads back as the same
+ * instruction (a parsed Dockerfile prints as written, with continuation lines joined and comments
+ * gone); otherwise (a model built in code, or edited) it is rendered from its typed fields, and its
+ * source after parsing is that rendering.
  *
  * <p>Shell-form text and unexpanded words are written as they are; a word the shell form cannot
  * carry (whitespace in a {@code COPY} source, say) switches that instruction to the JSON form.
@@ -79,8 +82,59 @@ public final class DockerfilePrinter {
         }
     }
 
-    /** The instruction's line, without heredoc bodies. */
+    /**
+     * The instruction's line, without heredoc bodies: its {@link Instruction#source() source} when that
+     * reads back as the same instruction (so a parsed Dockerfile prints as written, continuations
+     * joined), else rendered from its fields.
+     */
     static String line(Instruction instruction, char escape) {
+        return readsBackAsItself(instruction, escape) ? instruction.source() : rendered(instruction, escape);
+    }
+
+    private static boolean readsBackAsItself(Instruction instruction, char escape) {
+        String source = instruction.source();
+        if (source.isEmpty() || source.indexOf('\n') >= 0 || source.indexOf('\r') >= 0) {
+            return false;
+        }
+        StringBuilder text = new StringBuilder(source).append('\n');
+        for (Heredoc h : DockerfileParser.heredocsOf(instruction)) {
+            text.append(h.content()).append(h.name()).append('\n');
+        }
+        try {
+            Instruction back = DockerfileParser.parseInstruction(text.toString(), instruction.location(), escape);
+            return withoutLocation(back).equals(withoutLocation(instruction));
+        } catch (DockerfileException e) {
+            return false;
+        }
+    }
+
+    /** The same instruction at a fixed location, to compare instructions by content. */
+    static Instruction withoutLocation(Instruction i) {
+        Location l = new Location("", 0, 0);
+        return switch (i) {
+            case Instruction.From f -> new Instruction.From(l, f.source(), f.image(), f.alias(), f.platform());
+            case Instruction.Run r -> new Instruction.Run(l, r.source(), r.command(), r.flags(), r.heredocs());
+            case Instruction.Cmd c -> new Instruction.Cmd(l, c.source(), c.command());
+            case Instruction.Entrypoint e -> new Instruction.Entrypoint(l, e.source(), e.command());
+            case Instruction.Shell s -> new Instruction.Shell(l, s.source(), s.shell());
+            case Instruction.Label x -> new Instruction.Label(l, x.source(), x.pairs());
+            case Instruction.Maintainer m -> new Instruction.Maintainer(l, m.source(), m.name());
+            case Instruction.Expose e -> new Instruction.Expose(l, e.source(), e.ports());
+            case Instruction.Env e -> new Instruction.Env(l, e.source(), e.pairs());
+            case Instruction.Add a -> new Instruction.Add(l, a.source(), a.sources(), a.destination(), a.flags(), a.heredocs());
+            case Instruction.Copy c -> new Instruction.Copy(l, c.source(), c.sources(), c.destination(), c.flags(), c.heredocs());
+            case Instruction.Volume v -> new Instruction.Volume(l, v.source(), v.paths());
+            case Instruction.User u -> new Instruction.User(l, u.source(), u.user());
+            case Instruction.Workdir w -> new Instruction.Workdir(l, w.source(), w.path());
+            case Instruction.Arg a -> new Instruction.Arg(l, a.source(), a.args());
+            case Instruction.Onbuild o -> new Instruction.Onbuild(l, o.source(), withoutLocation(o.trigger()), o.triggerSource());
+            case Instruction.StopSignal s -> new Instruction.StopSignal(l, s.source(), s.signal());
+            case Instruction.Healthcheck h -> new Instruction.Healthcheck(l, h.source(), h.command(), h.flags());
+        };
+    }
+
+    /** The instruction's line rendered from its fields. */
+    static String rendered(Instruction instruction, char escape) {
         String keyword = instruction.keyword();
         return switch (instruction) {
             case Instruction.From f -> keyword + flags(f.platform().map(p -> List.of(new Flag("platform", p))).orElse(List.of()))
@@ -99,7 +153,7 @@ public final class DockerfilePrinter {
             case Instruction.User u -> keyword + rest(u.user());
             case Instruction.Workdir w -> keyword + rest(w.path());
             case Instruction.Arg a -> keyword + rest(String.join(" ", a.args().stream().map(DockerfilePrinter::arg).toList()));
-            case Instruction.Onbuild o -> keyword + " " + line(o.trigger(), escape);
+            case Instruction.Onbuild o -> keyword + " " + rendered(o.trigger(), escape);
             case Instruction.StopSignal s -> keyword + rest(s.signal());
             case Instruction.Healthcheck h -> keyword + flags(h.flags()) + h.command().map(c -> " CMD" + (c.words().isEmpty() && !c.execForm() ? "" : " " + command(c))).orElse(" NONE");
         };

@@ -180,7 +180,9 @@ public sealed interface Instruction {
      * {@code <<"EOF"} or {@code <<'EOF'} ({@code expand} false), {@code <<-EOF} ({@code stripTabs}:
      * leading tabs already removed from {@code content}).
      *
-     * @param name      the delimiter word, as used in the instruction's arguments
+     * @param name      the delimiter word without its quotes ({@code EOF} for {@code <<-"EOF"}); the
+     *                  instruction's arguments keep the whole word ({@code <<-"EOF"}), which
+     *                  {@link DockerfileParser#heredocName(String)} maps to this name
      * @param content   the body, each line ending in a newline
      */
     record Heredoc(String name, String content, boolean expand, boolean stripTabs) {

@@ -25,4 +25,12 @@ public interface WordExpander {
      * that take several words in shell form ({@code EXPOSE}, {@code VOLUME}, {@code ADD}/{@code COPY} sources).
      */
     List<String> expandWords(String text, Function<String, String> lookup, char escape, Location location) throws DockerfileException;
+
+    /**
+     * Expands variables in text whose quotes belong to someone else: the body of a {@code COPY}/{@code ADD}
+     * heredoc whose delimiter is unquoted. Quotes are left as they are; {@code $} forms and backslash
+     * escapes are processed (the escape character is always {@code \} here, whatever the Dockerfile's),
+     * as BuildKit does.
+     */
+    String expandRaw(String text, Function<String, String> lookup, Location location) throws DockerfileException;
 }

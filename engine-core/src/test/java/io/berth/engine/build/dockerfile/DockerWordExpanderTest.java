@@ -131,6 +131,13 @@ class DockerWordExpanderTest {
         assertEquals("unexpected end of statement while looking for matching double-quote", error("\"abc").problem().replaceFirst("^.*\": ", ""));
         assertEquals("unexpected end of statement while looking for matching single-quote", error("'abc").problem().replaceFirst("^.*\": ", ""));
         assertEquals(AT, error("${A").location());
+        assertEquals("invalid pattern (\\x) in substitution: invalid escape '\\x'", error("${P#\\x}").problem().replaceFirst("^.*\": ", ""));
+    }
+
+    @Test
+    void heredocBodiesKeepTheirQuotes() throws Exception {
+        assertEquals("echo \"1\" '1' $A x\n  ${x}\n", expander.expandRaw("echo \"$A\" '${A}' \\$A \\x\n  ${UNSET:-\\$\\{x\\}}\n", ENV::get, AT));
+        assertEquals("it's \"1\"", expander.expandRaw("it's \"${UNSET:-$A}\"", ENV::get, AT));
     }
 
     @Test

@@ -206,6 +206,12 @@ class DockerfileParserTest {
         }
 
         @Test
+        void givenTextAfterAJsonArrayThenItIsIgnoredAsDockerDoes() throws Exception {
+            // docker build (20.10) makes Cmd ["a"] of this
+            assertEquals(new CommandLine(true, List.of("a")), ((Instruction.Cmd) only("CMD [\"a\"] trailing")).command());
+        }
+
+        @Test
         void givenAJsonArrayOfNonStringsThenItIsAnError() {
             assertEquals("Dockerfile:2:1: when using JSON array syntax, arrays must be comprised of strings only",
                     error("FROM scratch\nCMD [\"a\", 1]\n").getMessage());
@@ -340,6 +346,14 @@ class DockerfileParserTest {
         }
 
         @Test
+        void onbuildKeepsTheTriggerAsWrittenForTheImageConfig() throws Exception {
+            // docker build (20.10) stores OnBuild ["copy  --chown=1:1 a b"] for this line
+            Instruction.Onbuild o = (Instruction.Onbuild) only("onbuild   copy  --chown=1:1 a b");
+            assertEquals("copy  --chown=1:1 a b", o.triggerSource());
+            assertEquals(new Location("Dockerfile", 2, 11), o.trigger().location());
+        }
+
+        @Test
         void onbuildWithAHeredoc() throws Exception {
             Instruction.Onbuild o = (Instruction.Onbuild) only("onbuild RUN <<EOF\necho hi\nEOF");
             Instruction.Run trigger = assertInstanceOf(Instruction.Run.class, o.trigger());
@@ -437,14 +451,14 @@ class DockerfileParserTest {
         @Test
         void unterminatedHeredoc() {
             DockerfileException e = error("FROM scratch\nRUN <<EOF\necho\nEO\n");
-            assertEquals(new Location("Dockerfile", 2, 1), e.location());
+            assertEquals(new Location("Dockerfile", 2, 5), e.location(), "where the heredoc opens");
             assertTrue(e.problem().startsWith("unterminated heredoc"), e.problem());
         }
 
         @Test
         void unterminatedQuote() {
             DockerfileException e = error("FROM scratch\nENV A=\"abc\n");
-            assertEquals("Dockerfile:2:1: ENV: unterminated double quote in A=\"abc", e.getMessage());
+            assertEquals("Dockerfile:2:7: ENV: unterminated double quote in A=\"abc", e.getMessage());
             assertTrue(error("FROM scratch\nLABEL a='b\n").problem().contains("unterminated single quote"));
         }
 
@@ -453,6 +467,7 @@ class DockerfileParserTest {
             assertTrue(error("FROM scratch\nSHELL /bin/sh -c\n").problem().startsWith("SHELL requires the arguments to be in JSON form"));
             assertTrue(error("FROM scratch\nSHELL [\"/bin/sh\"\n").problem().contains("unterminated JSON array"));
             assertEquals("SHELL requires at least one argument", error("FROM scratch\nSHELL []\n").problem());
+            assertTrue(error("FROM scratch\nSHELL [\"a\\q\"]\n").problem().contains("invalid JSON"), "a bad escape in a JSON string");
         }
 
         @Test
@@ -484,6 +499,16 @@ class DockerfileParserTest {
         }
 
         @Test
+        void errorsPointAtTheWordEvenOnAContinuationLine() {
+            assertEquals("Dockerfile:3:6: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
+                    error("FROM scratch\nCOPY --chown=1 \\\n     --frm=x a b\n").getMessage());
+            assertEquals("Dockerfile:4:3: Syntax error - can't find = in \"b\". Must be of the form: name=value",
+                    error("FROM scratch\nENV A=1 \\\n# note\n  b\n").getMessage());
+            assertEquals(new Location("Dockerfile", 3, 9), error("FROM scratch\nRUN cat \\\n && cat <<X\n").location());
+            assertEquals(new Location("Dockerfile", 3, 9), error("FROM scratch\nONBUILD \\\n   COPY --x a b\n").location());
+        }
+
+        @Test
         void instructionBeforeFrom() {
             assertEquals("Dockerfile:2:1: RUN before the first FROM: a Dockerfile must start with FROM (only ARG may come before it)",
                     error("ARG A\nRUN x\nFROM scratch\n").getMessage());
@@ -498,7 +523,7 @@ class DockerfileParserTest {
 
         @Test
         void unknownAndBadFlags() {
-            assertEquals("Dockerfile:2:1: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
+            assertEquals("Dockerfile:2:6: unknown flag --frm for COPY (COPY takes --chmod, --chown, --exclude, --from, --link, --parents)",
                     error("FROM scratch\nCOPY --frm=a b c\n").getMessage());
             assertEquals("unknown flag --x for ENV (ENV takes no flags)", error("FROM scratch\nENV --x=1 A=1\n").problem());
             assertEquals("missing a value on flag --from of COPY (--from=VALUE)", error("FROM scratch\nCOPY --from a b\n").problem());

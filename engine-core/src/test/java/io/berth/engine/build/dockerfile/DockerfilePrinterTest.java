@@ -77,9 +77,29 @@ class DockerfilePrinterTest {
     }
 
     @Test
+    void givenAParsedFileThenItPrintsAsWrittenAndParsesBackWithTheSameSources() throws Exception {
+        String text = "FROM  busybox   AS b\nRUN echo   a \\\n  # note\n  b\nCOPY <<EOF  /x\nhi\nEOF\nONBUILD   RUN  x\n";
+        Dockerfile parsed = DockerfileParser.parse("Dockerfile", text);
+        String printed = DockerfilePrinter.print(parsed);
+        assertEquals("FROM  busybox   AS b\nRUN echo   a   b\nCOPY <<EOF  /x\nhi\nEOF\nONBUILD   RUN  x\n", printed);
+        Dockerfile again = DockerfileParser.parse("Dockerfile", printed);
+        List<Instruction> a = parsed.stages().getFirst().body();
+        List<Instruction> b = again.stages().getFirst().body();
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(DockerfilePrinter.withoutLocation(a.get(i)), DockerfilePrinter.withoutLocation(b.get(i)));
+        }
+    }
+
+    @Test
+    void givenAnEditedInstructionThenItIsRenderedFromItsFields() {
+        Instruction.User edited = new Instruction.User(L, "USER old", "new");
+        assertEquals("USER new\n", DockerfilePrinter.print(edited));
+    }
+
+    @Test
     void givenTheBacktickEscapeThenTheDirectiveIsPrinted() throws Exception {
         Dockerfile d = DockerfileParser.parse("Dockerfile", "# escape=`\nFROM scratch\nCOPY a\\b `\n c:\\\n");
-        assertEquals("# escape=`\nFROM scratch\nCOPY a\\b c:\\\n", DockerfilePrinter.print(d));
+        assertEquals("# escape=`\nFROM scratch\nCOPY a\\b  c:\\\n", DockerfilePrinter.print(d));
     }
 
     @Test

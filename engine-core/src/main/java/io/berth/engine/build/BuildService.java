@@ -138,6 +138,21 @@ public final class BuildService {
         }
     }
 
+    /** The blobs build records refer to (contexts, Dockerfiles, logs): kept by garbage collection for audit and replay. */
+    public java.util.Collection<String> recordBlobs() {
+        return journal.projections().read(BuildProjection.INSTANCE, s -> {
+            java.util.Set<String> blobs = new java.util.HashSet<>();
+            for (BuildState.BuildRecord b : s.builds.values()) {
+                for (String d : List.of(b.contextDigest, b.dockerfileDigest, b.logDigest)) {
+                    if (d != null && !d.isEmpty()) {
+                        blobs.add(d);
+                    }
+                }
+            }
+            return blobs;
+        });
+    }
+
     /** What a build gave. */
     public record Result(String buildId, String imageId, List<String> tags) {}
 

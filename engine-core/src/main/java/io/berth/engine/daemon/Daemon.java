@@ -109,6 +109,7 @@ public final class Daemon {
                 options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
         io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
         buildService.recoverInterrupted(self);
+        images.setRetainedBlobs(buildService::recordBlobs);
 
         events = new EventsEndpoints(log, new EventCodec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")

@@ -56,6 +56,13 @@ public final class ImageService {
         this.parallelDownloads = parallelDownloads;
     }
 
+    private volatile java.util.function.Supplier<java.util.Collection<String>> retainedBlobs = List::of;
+
+    /** Blobs garbage collection keeps although no image refers to them (a build record's context, Dockerfile and log). */
+    public void setRetainedBlobs(java.util.function.Supplier<java.util.Collection<String>> retained) {
+        this.retainedBlobs = retained;
+    }
+
     /** Tells the service which images containers use (they are not removed without force). */
     public void setImageInUse(Predicate<String> inUse) {
         this.imageInUse = inUse;
@@ -431,6 +438,7 @@ public final class ImageService {
                 }
                 return null;
             });
+            blobs.addAll(retainedBlobs.get());
             long reclaimed = 0;
             List<Event> events = new ArrayList<>();
             for (String digest : content.list()) {

@@ -512,6 +512,11 @@ class BuildIT {
         assertEquals("completed", record.get("status").asText());
         assertEquals(built.imageId(), record.get("imageId").asText());
         assertFalse(record.get("user").asText().isEmpty());
+        // garbage collection keeps what the record needs for audit and replay
+        assertEquals(200, UnixHttp.post(socket(), "/images/prune", "").status());
+        for (String blob : List.of(record.get("contextDigest").asText(), record.get("dockerfileDigest").asText(), record.get("logDigest").asText())) {
+            assertTrue(Files.exists(root.resolve("content/blobs/sha256/" + Digests.hex(blob))), "kept: " + blob);
+        }
         String logs = UnixHttp.get(socket(), "/berth/builds/" + built.buildId() + "/logs").body();
         assertTrue(logs.contains("Step 2/2 : RUN echo evented > /e.txt") && logs.contains("Successfully tagged evented:latest"), logs);
     }

@@ -266,7 +266,7 @@ final class BuildExecution {
         stepNumber++;
         displayNumber++;
         out.stream("Step " + displayNumber + "/" + displayTotal + " : " + display + "\n");
-        record(new BuildEvent.BuildStepStarted(buildId, stepNumber, stage, display,
+        recordStart(new BuildEvent.BuildStepStarted(buildId, stepNumber, stage, display,
                 instruction.location().file() + ":" + instruction.location().line()));
         return stepNumber;
     }
@@ -276,7 +276,7 @@ final class BuildExecution {
         if (trigger) {
             stepNumber++;
             out.stream(" ---> Running trigger: " + instruction.source() + "\n");
-            record(new BuildEvent.BuildStepStarted(buildId, stepNumber, stage, "ONBUILD " + instruction.source(),
+            recordStart(new BuildEvent.BuildStepStarted(buildId, stepNumber, stage, "ONBUILD " + instruction.source(),
                     instruction.location().file() + ":" + instruction.location().line()));
             step = stepNumber;
         } else {
@@ -306,6 +306,7 @@ final class BuildExecution {
             String reason = request.noCache() ? "--no-cache" : service.explainMiss(buildId, parentKey, plan.text, plan.args, plan.sources, changedStep);
             boolean newKey = !service.knownKey(key);
             if (plan.producesLayer()) {
+                flushStart();
                 layer = plan.layerMaker.make(state, step);
             }
             record(new BuildEvent.BuildStepCompleted(buildId, step, plan.text, parentKey, key, plan.args, plan.sources,
@@ -799,7 +800,33 @@ final class BuildExecution {
         return "/" + String.join("/", parts);
     }
 
+    /**
+     * A step's start is held back and appended with its outcome when the step runs no command (a
+     * cache hit, a metadata step): one synced append per step instead of two. A step that runs a
+     * command records its start first, so a follower of the event stream sees it begin.
+     */
+    private BuildEvent pendingStart;
+
+    private void recordStart(BuildEvent started) {
+        flushStart();
+        pendingStart = started;
+    }
+
+    private void flushStart() {
+        if (pendingStart != null) {
+            BuildEvent start = pendingStart;
+            pendingStart = null;
+            service.journal().record(context, start);
+        }
+    }
+
     private void record(BuildEvent event) {
+        if (pendingStart != null) {
+            BuildEvent start = pendingStart;
+            pendingStart = null;
+            service.journal().record(context, List.of(start, event));
+            return;
+        }
         service.journal().record(context, event);
     }
 

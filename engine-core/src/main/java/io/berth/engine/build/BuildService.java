@@ -198,6 +198,7 @@ public final class BuildService {
                 contextTar.transferTo(file);
             }
             String contextDigest = Digests.sha256(sha);
+            long tReceived = System.nanoTime();
             store(tarFile, contextDigest);
             Path contextRoot = dir.resolve("context");
             String dockerfileName = request.dockerfile();
@@ -211,6 +212,7 @@ public final class BuildService {
                 throw new BuildException("Cannot locate specified Dockerfile: " + dockerfileName);
             }
             dockerfileBytes = Files.readAllBytes(dockerfile);
+            long tUnpacked = System.nanoTime();
             String dockerfileDigest = images.content().put(dockerfileBytes);
             Map<String, String> args = new TreeMap<>();
             request.buildArgs().forEach((k, v) -> {
@@ -232,6 +234,7 @@ public final class BuildService {
                 BuildExecution execution = new BuildExecution(this, request, buildId, context, out, runner, epoch,
                         unpacked.root(), scratch);
                 BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
+                long tSteps = System.nanoTime();
                 StageState image = result.image();
                 image.labels.putAll(request.labels());
                 String created = created(epoch);
@@ -267,6 +270,11 @@ public final class BuildService {
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 List<String> tags = images.recordBuilt(description, request.tags(),
                         full -> List.of(new BuildEvent.BuildCompleted(buildId, imageId, full, logDigest, millis)), context);
+                long tEnd = System.nanoTime();
+                System.getLogger("berth.build").log(System.Logger.Level.INFO, String.format(
+                        "build %s: %d ms (context received %d, stored and unpacked %d, steps %d, image recorded %d)",
+                        buildId.substring(0, 12), (tEnd - t0) / 1_000_000, (tReceived - t0) / 1_000_000,
+                        (tUnpacked - tReceived) / 1_000_000, (tSteps - tUnpacked) / 1_000_000, (tEnd - tSteps) / 1_000_000));
                 out.imageId(imageId);
                 if (request.quiet()) {
                     output.stream(imageId + "\n");

@@ -68,6 +68,12 @@ public final class BuildCommand extends BaseCommand {
         }
     }
 
+    /** {@code Error response from daemon: …} exits 1, as Docker's CLI does for a build. */
+    @Override
+    public int daemonErrorExitCode() {
+        return ExitCodes.FAILED;
+    }
+
     @Override
     public Integer call() throws Exception {
         String path = requireArgs(context, 1, 1).getFirst();

@@ -54,6 +54,12 @@ public final class BuildRecordCommand extends BaseCommand {
         ids = arguments("BUILD");
     }
 
+    /** {@code Error response from daemon: …} exits 1, as Docker's CLI does for a build. */
+    @Override
+    public int daemonErrorExitCode() {
+        return ExitCodes.FAILED;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = root.out();

@@ -73,7 +73,7 @@ public final class BerthCommand implements Callable<Integer> {
 
     /** The top-level commands, in the order {@code berth --help} lists them. */
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
-            "wait", "rename", "container", "volume", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
+            "wait", "rename", "container", "volume", "build", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
             "audit", "daemon", "fleet", "help"};
 
@@ -159,6 +159,21 @@ public final class BerthCommand implements Callable<Integer> {
         return new GroupCommand(this, name, description, built.toArray(new BaseCommand[0])).spec();
     }
 
+    private static final String[] BUILD_MEMBERS = {"ls", "inspect", "logs", "replay"};
+
+    /** {@code berth build PATH} with the build record's commands as its members ({@code berth build ls}). */
+    private CommandSpec buildCommand() {
+        String m = member;
+        member = null;
+        List<BaseCommand> members = new ArrayList<>();
+        for (String candidate : BUILD_MEMBERS) {
+            if (m == null || !java.util.Arrays.asList(BUILD_MEMBERS).contains(m) || candidate.equals(m)) {
+                members.add(new io.berth.cli.commands.BuildRecordCommand(this, candidate));
+            }
+        }
+        return new io.berth.cli.commands.BuildCommand(this, members.toArray(new BaseCommand[0])).spec();
+    }
+
     private BaseCommand groupMember(String group, String name) {
         return switch (group + " " + name) {
             case "image ls" -> new ImagesCommand(this, "ls");
@@ -205,6 +220,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "rename" -> new RenameCommand(this).spec();
             case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
             case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
+            case "build" -> buildCommand();
             case "top" -> new TopCommand(this).spec();
             case "diff" -> new DiffCommand(this).spec();
             case "cp" -> new CpCommand(this).spec();

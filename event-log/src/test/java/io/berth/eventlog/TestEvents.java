@@ -68,7 +68,18 @@ final class TestEvents {
                 new ContainerEvent.ExecStarted("c".repeat(64), "e".repeat(64), List.of("sh", "-c", "ls"), "", Map.of("A", "1")),
                 new ContainerEvent.ExecExited("c".repeat(64), "e".repeat(64), 0),
                 new VolumeEvent.VolumeCreated("data", "local", "/var/lib/berth/volumes/data/_data", Map.of(), false),
-                new VolumeEvent.VolumeRemoved("data"));
+                new VolumeEvent.VolumeRemoved("data"),
+                new io.berth.eventlog.events.BuildEvent.BuildStarted("b".repeat(64), DIGEST_A, "Dockerfile", DIGEST_B,
+                        Map.of("V", "1"), "", List.of("docker.io/library/demo:latest"), Map.of("l", "v"), false, ""),
+                new io.berth.eventlog.events.BuildEvent.BuildStepStarted("b".repeat(64), 1, "0", "FROM busybox", "Dockerfile:1"),
+                new io.berth.eventlog.events.BuildEvent.BuildStepCached("b".repeat(64), 2, DIGEST_A, "a".repeat(64), 2, DIGEST_B,
+                        "same parent and instruction as build aaaaaaaaaaaa step 2"),
+                new io.berth.eventlog.events.BuildEvent.BuildStepCompleted("b".repeat(64), 3, "RUN echo hi", DIGEST_A, DIGEST_B,
+                        Map.of("V", "1"), Map.of("app/x", DIGEST_C), DIGEST_B, DIGEST_C, 120, 35, "instruction changed"),
+                new io.berth.eventlog.events.BuildEvent.BuildStepFailed("b".repeat(64), 4, 1, "RUN false: exit code 1", List.of("oops")),
+                new io.berth.eventlog.events.BuildEvent.BuildCompleted("b".repeat(64), DIGEST_C, List.of("docker.io/library/demo:latest"),
+                        DIGEST_A, 1200),
+                new io.berth.eventlog.events.BuildEvent.BuildFailed("b".repeat(64), "Dockerfile:4: RUN false: exit code 1", DIGEST_A));
         Map<String, Class<? extends Event>> all = EventTypes.all();
         for (String type : all.keySet()) {
             if (samples.stream().noneMatch(e -> e.getClass() == all.get(type))) {

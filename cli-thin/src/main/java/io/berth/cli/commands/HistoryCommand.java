@@ -41,7 +41,7 @@ public final class HistoryCommand extends ImageCommand {
         long now = System.currentTimeMillis() / 1000;
         Table table = new Table("IMAGE", "CREATED", "CREATED BY", "SIZE", "COMMENT").minWidth(10);
         for (Object h : history) {
-            String createdBy = Json.text(h, "CreatedBy").replace('\t', ' ');
+            String createdBy = Json.text(h, "CreatedBy").replace('\t', ' ').replace('\n', ' ');
             table.row(id(h, trunc), Units.ago(ImagesCommand.number(Json.at(h, "Created")), now),
                     trunc ? Units.ellipsis(createdBy, 45) : createdBy,
                     Units.humanSize(ImagesCommand.number(Json.at(h, "Size")), 3), Json.text(h, "Comment"));

@@ -21,7 +21,6 @@ import io.berth.engine.projection.SnapshotStore;
 import io.berth.engine.system.SystemEndpoints;
 import io.berth.engine.system.SystemProjection;
 import io.berth.eventlog.ChronicleEventLog;
-import io.berth.eventlog.EventCodec;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventLogException;
 import io.berth.eventlog.OpenReport;
@@ -57,7 +56,8 @@ public final class Daemon {
 
     /** All projections the engine keeps, in fold order. */
     public static List<io.berth.engine.projection.Projection<?>> projections() {
-        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE);
+        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE,
+                io.berth.engine.build.BuildProjection.INSTANCE);
     }
 
     public synchronized void start() {
@@ -122,6 +122,12 @@ public final class Daemon {
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
                 new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
                         () -> mirror == null ? Long.MAX_VALUE : mirror.status().acknowledged()));
+
+        io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
+                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
+        io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
+        buildService.recoverInterrupted(self);
+        images.setRetainedBlobs(buildService::recordBlobs);
 
         events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
@@ -197,7 +203,12 @@ public final class Daemon {
                 .route("GET", "/volumes", containerApi::volumeList)
                 .route("POST", "/volumes/prune", containerApi::volumePrune)
                 .route("GET", "/volumes/([^/]+)", containerApi::volumeInspect)
-                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove);
+                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove)
+                .route("POST", "/build", buildApi::build)
+                .route("GET", "/berth/builds", buildApi::list)
+                .route("GET", "/berth/builds/([^/]+)", buildApi::inspect)
+                .route("GET", "/berth/builds/([^/]+)/logs", buildApi::logs)
+                .route("POST", "/berth/builds/([^/]+)/replay", buildApi::replay);
         containers.reconcile();
         server = new ApiServer(options.socket(), handler);
         try {

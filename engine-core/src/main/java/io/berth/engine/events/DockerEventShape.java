@@ -3,6 +3,7 @@ package io.berth.engine.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.DaemonEvent;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageEvent;
@@ -46,6 +47,15 @@ public final class DockerEventShape {
                 case ContainerEvent.ExecStarted ignored -> "exec_start";
                 case ContainerEvent.ExecExited ignored -> "exec_die";
             });
+            case BuildEvent build -> new TypeAndAction("build", switch (build) {
+                case BuildEvent.BuildStarted ignored -> "start";
+                case BuildEvent.BuildStepStarted ignored -> "step-start";
+                case BuildEvent.BuildStepCached ignored -> "step-cached";
+                case BuildEvent.BuildStepCompleted ignored -> "step-complete";
+                case BuildEvent.BuildStepFailed ignored -> "step-fail";
+                case BuildEvent.BuildCompleted ignored -> "complete";
+                case BuildEvent.BuildFailed ignored -> "fail";
+            });
             case VolumeEvent volume -> new TypeAndAction("volume", switch (volume) {
                 case VolumeEvent.VolumeCreated ignored -> "create";
                 case VolumeEvent.VolumeRemoved ignored -> "destroy";
@@ -82,6 +92,8 @@ public final class DockerEventShape {
             case ImageEvent.ImageTagged e -> java.util.List.of(e.tag());
             case ImageEvent.ImageUntagged e -> java.util.List.of(e.tag());
             case ImageEvent.ImageLoaded e -> e.tags();
+            case BuildEvent.BuildStarted e -> e.tags();
+            case BuildEvent.BuildCompleted e -> e.tags();
             case ContainerEvent.ContainerCreated e -> java.util.List.of(e.name());
             case ContainerEvent.ContainerRenamed e -> java.util.List.of(e.newName());
             default -> java.util.List.of();

@@ -56,6 +56,13 @@ public final class ImageService {
         this.parallelDownloads = parallelDownloads;
     }
 
+    private volatile java.util.function.Supplier<java.util.Collection<String>> retainedBlobs = List::of;
+
+    /** Blobs garbage collection keeps although no image refers to them (a build record's context, Dockerfile and log). */
+    public void setRetainedBlobs(java.util.function.Supplier<java.util.Collection<String>> retained) {
+        this.retainedBlobs = retained;
+    }
+
     /** Tells the service which images containers use (they are not removed without force). */
     public void setImageInUse(Predicate<String> inUse) {
         this.imageInUse = inUse;
@@ -204,6 +211,41 @@ public final class ImageService {
         } finally {
             collection.readLock().unlock();
         }
+    }
+
+    // ---- builds
+
+    /**
+     * Records an image a build made (its blobs already in the content store, its layers with the
+     * storage driver) the way a load does: {@code ImageLoaded} with format {@code build}, the tags,
+     * then {@code after} (the build's own closing event), all in one durable append.
+     *
+     * @param tags references as given ({@code demo}, {@code demo:1}); stored in full
+     * @return the tags in full
+     */
+    public List<String> recordBuilt(ImageDescription image, List<String> tags, java.util.function.Function<List<String>, List<? extends Event>> after,
+                                    RequestContext context) {
+        List<String> full = new ArrayList<>();
+        for (String tag : tags) {
+            ImageReference ref = parse(tag);
+            if (ref.digest() != null) {
+                throw new ImageException(ImageException.Kind.INVALID, "invalid tag " + tag + ": a tag cannot hold a digest");
+            }
+            full.add(ref.toString());
+        }
+        List<Event> events = new ArrayList<>();
+        events.add(new ImageEvent.ImageLoaded(image, "build", full));
+        for (String tag : full) {
+            events.addAll(tagEvents(image.imageId(), tag));
+        }
+        events.addAll(after.apply(full));
+        journal.record(context, events);
+        return full;
+    }
+
+    /** Held by a build while it runs, so garbage collection does not take the layers it is making. */
+    public java.util.concurrent.locks.Lock buildGuard() {
+        return collection.readLock();
     }
 
     // ---- look-ups
@@ -422,6 +464,7 @@ public final class ImageService {
                 }
                 return null;
             });
+            blobs.addAll(retainedBlobs.get());
             long reclaimed = 0;
             List<Event> events = new ArrayList<>();
             for (String digest : content.list()) {

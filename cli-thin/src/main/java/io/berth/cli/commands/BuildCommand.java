@@ -1,0 +1,229 @@
+package io.berth.cli.commands;
+
+import io.berth.cli.BerthCommand;
+import io.berth.cli.CliException;
+import io.berth.cli.ExitCodes;
+import io.berth.cli.api.BerthApi;
+import io.berth.cli.api.Json;
+import io.berth.cli.build.DockerIgnore;
+import io.berth.cli.files.ContextTar;
+import io.berth.cli.format.JsonMessages;
+import io.berth.cli.http.HttpResponse;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Model.PositionalParamSpec;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PushbackInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code berth build [OPTIONS] PATH|-}: sends the context as a tar (filtered by {@code .dockerignore};
+ * the Dockerfile and {@code .dockerignore} always go) to {@code POST /build} and prints the daemon's
+ * progress, step by step, as Docker's legacy builder does. {@code -f FILE} outside the context (or
+ * {@code -f -}) is added to the tar under a private name. {@code --explain-cache} prints each step's
+ * cache decision and its reason from the build record afterwards.
+ */
+public final class BuildCommand extends BaseCommand {
+    private final OptionSpec tags;
+    private final OptionSpec file;
+    private final OptionSpec quiet;
+    private final OptionSpec iidFile;
+    private final OptionSpec labels;
+    private final OptionSpec buildArgs;
+    private final OptionSpec noCache;
+    private final OptionSpec target;
+    private final OptionSpec explain;
+    private final OptionSpec platform;
+    private final PositionalParamSpec context;
+
+    public BuildCommand(BerthCommand root, BaseCommand... members) {
+        super(root, "build", "Build an image from a Dockerfile");
+        synopsis("[OPTIONS] PATH | -");
+        tags = multi("name:tag", "Name and optionally a tag in the 'name:tag' format", "-t", "--tag");
+        file = option("string", "Name of the Dockerfile (default: 'PATH/Dockerfile'; '-' reads it from stdin)", "-f", "--file");
+        quiet = flag("Suppress the build output and print image ID on success", "-q", "--quiet");
+        iidFile = option("string", "Write the image ID to the file", "--iidfile");
+        labels = multi("list", "Set metadata for an image", "--label");
+        buildArgs = multi("list", "Set build-time variables", "--build-arg");
+        noCache = flag("Do not use cache when building the image", "--no-cache");
+        target = option("string", "Set the target build stage to build", "--target");
+        explain = flag("After the build, print each step's cache decision and why", "--explain-cache");
+        platform = option("string", "Set platform (only linux/amd64)", "--platform");
+        flag("Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)", "--pull");
+        flag("Remove intermediate containers after a successful build (always)", "--rm");
+        flag("Always remove intermediate containers (always)", "--force-rm");
+        context = arguments("PATH | -");
+        for (BaseCommand m : members) {
+            spec.addSubcommand(m.spec().name(), new picocli.CommandLine(m.spec()));
+        }
+    }
+
+    /** {@code Error response from daemon: …} exits 1, as Docker's CLI does for a build. */
+    @Override
+    public int daemonErrorExitCode() {
+        return ExitCodes.FAILED;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String path = requireArgs(context, 1, 1).getFirst();
+        String dockerfileOption = string(file);
+        Path tar = Files.createTempFile("berth-build-context", ".tar");
+        try {
+            String dockerfileName = writeContext(path, dockerfileOption, tar);
+            StringBuilder target0 = new StringBuilder("/build?dockerfile=").append(BerthApi.query(dockerfileName));
+            for (String t : strings(tags)) {
+                target0.append("&t=").append(BerthApi.query(t));
+            }
+            Map<String, Object> args = new LinkedHashMap<>();
+            for (String a : strings(buildArgs)) {
+                int eq = a.indexOf('=');
+                if (eq < 0) {
+                    String fromEnv = System.getenv(a);
+                    args.put(a, fromEnv);
+                } else {
+                    args.put(a.substring(0, eq), a.substring(eq + 1));
+                }
+            }
+            if (!args.isEmpty()) {
+                target0.append("&buildargs=").append(BerthApi.query(Json.write(args)));
+            }
+            Map<String, Object> labelMap = new LinkedHashMap<>();
+            for (String l : strings(labels)) {
+                int eq = l.indexOf('=');
+                labelMap.put(eq < 0 ? l : l.substring(0, eq), eq < 0 ? "" : l.substring(eq + 1));
+            }
+            if (!labelMap.isEmpty()) {
+                target0.append("&labels=").append(BerthApi.query(Json.write(labelMap)));
+            }
+            if (isSet(noCache)) {
+                target0.append("&nocache=1");
+            }
+            if (isSet(quiet)) {
+                target0.append("&q=1");
+            }
+            if (string(target) != null) {
+                target0.append("&target=").append(BerthApi.query(string(target)));
+            }
+            if (string(platform) != null) {
+                target0.append("&platform=").append(BerthApi.query(string(platform)));
+            }
+            String[] imageId = {""};
+            String[] buildId = {""};
+            boolean tty = root.stdoutIsTerminal();
+            try (InputStream body = Files.newInputStream(tar);
+                 HttpResponse r = root.api().sendStream("POST", target0.toString(), "application/x-tar", body, Files.size(tar))) {
+                JsonMessages messages = new JsonMessages(root.out(), tty, tty ? root.terminalWidth() : 0);
+                try {
+                    messages.render(r, m -> {
+                        String id = Json.text(m, "aux", "ID");
+                        if (!id.isEmpty()) {
+                            imageId[0] = id;
+                        }
+                        String b = Json.text(m, "aux", "BuildID");
+                        if (!b.isEmpty()) {
+                            buildId[0] = b;
+                        }
+                    });
+                } catch (JsonMessages.StreamError e) {
+                    if (isSet(explain) && !buildId[0].isEmpty()) {
+                        BuildRecordCommand.printCacheDecisions(root, buildId[0]);
+                    }
+                    throw e;
+                }
+            }
+            if (isSet(quiet) && !imageId[0].isEmpty()) {
+                // the daemon streamed the id already with q=1; nothing else to print
+            }
+            if (string(iidFile) != null && !imageId[0].isEmpty()) {
+                Files.writeString(Path.of(string(iidFile)), imageId[0]);
+            }
+            if (isSet(explain) && !buildId[0].isEmpty()) {
+                BuildRecordCommand.printCacheDecisions(root, buildId[0]);
+            }
+            root.out().flush();
+            return ExitCodes.OK;
+        } finally {
+            Files.deleteIfExists(tar);
+        }
+    }
+
+    /** Writes the context tar; returns the Dockerfile's name inside it. */
+    private String writeContext(String path, String dockerfileOption, Path tar) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar), 65536)) {
+            ContextTar writer = new ContextTar(out);
+            if (path.equals("-")) {
+                if ("-".equals(dockerfileOption)) {
+                    throw new CliException(ExitCodes.ENGINE, "invalid argument: can't use stdin for both build context and dockerfile");
+                }
+                PushbackInputStream in = new PushbackInputStream(root.in(), 512);
+                byte[] head = in.readNBytes(512);
+                in.unread(head);
+                boolean isTar = head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar")
+                        || head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b;
+                if (isTar) {
+                    in.transferTo(out); // a context tar on stdin is sent as it is
+                    return dockerfileOption == null ? "Dockerfile" : dockerfileOption;
+                }
+                // a Dockerfile on stdin: the context is empty
+                writer.addBytes("Dockerfile", in.readAllBytes(), 0644);
+                writer.finish();
+                return "Dockerfile";
+            }
+            Path dir = Path.of(path);
+            if (!Files.isDirectory(dir)) {
+                throw new CliException(ExitCodes.FAILED, "unable to prepare context: path \"" + path + "\" not found");
+            }
+            Path dockerignore = dir.resolve(".dockerignore");
+            DockerIgnore ignore = DockerIgnore.parse(Files.exists(dockerignore) ? Files.readString(dockerignore) : "");
+            List<String> always = new ArrayList<>(List.of(".dockerignore"));
+            String dockerfileName;
+            byte[] extraDockerfile = null;
+            if (dockerfileOption == null) {
+                dockerfileName = "Dockerfile";
+                if (!Files.exists(dir.resolve("Dockerfile"))) {
+                    throw new CliException(ExitCodes.FAILED, "unable to prepare context: unable to evaluate symlinks in Dockerfile path: lstat "
+                            + dir.toAbsolutePath().normalize().resolve("Dockerfile") + ": no such file or directory");
+                }
+            } else if (dockerfileOption.equals("-")) {
+                extraDockerfile = root.in().readAllBytes();
+                dockerfileName = ".dockerfile." + Long.toHexString(System.nanoTime());
+            } else {
+                Path f = Path.of(dockerfileOption);
+                Path absolute = f.toAbsolutePath().normalize();
+                Path base = dir.toAbsolutePath().normalize();
+                if (!Files.isRegularFile(absolute)) {
+                    throw new CliException(ExitCodes.FAILED, "unable to prepare context: the Dockerfile (" + dockerfileOption
+                            + ") cannot be read: no such file");
+                }
+                if (absolute.startsWith(base)) {
+                    dockerfileName = base.relativize(absolute).toString();
+                } else {
+                    try {
+                        extraDockerfile = Files.readAllBytes(absolute);
+                    } catch (NoSuchFileException e) {
+                        throw new CliException(ExitCodes.FAILED, "unable to prepare context: " + dockerfileOption + ": no such file");
+                    }
+                    dockerfileName = ".dockerfile." + Long.toHexString(System.nanoTime());
+                }
+            }
+            always.add(dockerfileName);
+            writer.addDirectory(dir, ignore, always);
+            if (extraDockerfile != null) {
+                writer.addBytes(dockerfileName, extraDockerfile, 0644);
+            }
+            writer.finish();
+            return dockerfileName;
+        }
+    }
+}

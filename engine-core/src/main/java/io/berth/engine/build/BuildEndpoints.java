@@ -1,0 +1,158 @@
+package io.berth.engine.build;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.api.ApiExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /build} as Docker's legacy builder answers it (a JSON-lines stream of
+ * {@code {"stream"}}, {@code {"aux":{"ID"}}} and {@code {"errorDetail","error"}}), and berth's
+ * build record under {@code /berth/builds}.
+ */
+public final class BuildEndpoints {
+    private final BuildService builds;
+    private final ObjectMapper mapper;
+
+    public BuildEndpoints(BuildService builds, ObjectMapper mapper) {
+        this.builds = builds;
+        this.mapper = mapper;
+    }
+
+    /** {@code POST /build?t=&dockerfile=&buildargs=&nocache=&q=&target=&labels=&platform=}: the body is the context tar. */
+    public void build(ApiExchange exchange) throws IOException {
+        String platform = exchange.query("platform");
+        if (platform != null && !platform.isBlank() && !platform.equals("linux/amd64") && !platform.equals("linux")) {
+            throw ApiException.badRequest("platform " + platform + " is not supported: berth builds for linux/amd64 only");
+        }
+        if (exchange.query("remote") != null && !exchange.query("remote").isBlank()) {
+            throw ApiException.badRequest("remote build contexts are not supported: send the context as the request body");
+        }
+        Map<String, String> buildArgs = jsonMap(exchange.query("buildargs"), "buildargs");
+        Map<String, String> labels = jsonMap(exchange.query("labels"), "labels");
+        labels.values().removeIf(v -> v == null);
+        BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
+                exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "");
+        builds.validate(request);
+        try (InputStream body = exchange.body(); ApiExchange.LineStream out = exchange.stream("application/json")) {
+            StreamOutput output = new StreamOutput(out);
+            try {
+                builds.build(body, request, output, exchange.context());
+            } catch (RuntimeException e) {
+                output.error(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+    }
+
+    private Map<String, String> jsonMap(String json, String name) {
+        Map<String, String> map = new LinkedHashMap<>();
+        if (json == null || json.isBlank()) {
+            return map;
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid " + name + ": not JSON: " + json);
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest("invalid " + name + ": expected a JSON object, got " + json);
+        }
+        node.fields().forEachRemaining(f -> map.put(f.getKey(), f.getValue().isNull() ? null : f.getValue().asText()));
+        return map;
+    }
+
+    /** {@code GET /berth/builds}: every build, oldest first. */
+    public void list(ApiExchange exchange) throws IOException {
+        exchange.json(200, builds.list());
+    }
+
+    /** {@code GET /berth/builds/{id}}: the whole record. */
+    public void inspect(ApiExchange exchange) throws IOException {
+        exchange.json(200, builds.require(exchange.pathParam(1)));
+    }
+
+    /** {@code GET /berth/builds/{id}/logs}: the build's output as it was streamed. */
+    public void logs(ApiExchange exchange) throws IOException {
+        exchange.text(200, new String(builds.logs(exchange.pathParam(1)), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code POST /berth/builds/{id}/replay}: rebuilds without cache, streaming as {@code /build}
+     * does, and ends with {@code {"aux":{"Replay":{…}}}}: each step's recorded and rebuilt diff id.
+     */
+    public void replay(ApiExchange exchange) throws IOException {
+        builds.require(exchange.pathParam(1)); // 404 before the stream opens
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            StreamOutput output = new StreamOutput(out);
+            try {
+                BuildService.Replay replay = builds.replay(exchange.pathParam(1), output, exchange.context());
+                ObjectNode node = mapper.createObjectNode();
+                node.putObject("aux").set("Replay", mapper.valueToTree(replay));
+                output.write(node);
+            } catch (RuntimeException e) {
+                output.error(e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+        }
+    }
+
+    /** Docker's JSON-lines framing; a client that hangs up stops receiving, the build goes on. */
+    private final class StreamOutput implements BuildOutput {
+        private final ApiExchange.LineStream out;
+        private boolean gone;
+
+        StreamOutput(ApiExchange.LineStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public synchronized void stream(String text) {
+            ObjectNode node = mapper.createObjectNode();
+            node.put("stream", text);
+            write(node);
+        }
+
+        @Override
+        public synchronized void imageId(String id) {
+            ObjectNode node = mapper.createObjectNode();
+            node.putObject("aux").put("ID", id);
+            write(node);
+        }
+
+        @Override
+        public synchronized void buildStarted(String buildId) {
+            // an aux Docker's CLI reads as a BuildResult without ID; the final aux carries the image id
+            ObjectNode node = mapper.createObjectNode();
+            node.putObject("aux").put("BuildID", buildId);
+            write(node);
+        }
+
+        synchronized void error(String message) {
+            ObjectNode node = mapper.createObjectNode();
+            node.putObject("errorDetail").put("message", message);
+            node.put("error", message);
+            write(node);
+        }
+
+        synchronized void write(ObjectNode node) {
+            if (gone) {
+                return;
+            }
+            try {
+                out.write(mapper.writeValueAsBytes(node));
+            } catch (IOException e) {
+                gone = true;
+            }
+        }
+    }
+
+    static List<String> none() {
+        return List.of();
+    }
+}

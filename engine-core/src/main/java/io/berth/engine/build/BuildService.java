@@ -1,0 +1,602 @@
+package io.berth.engine.build;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.content.ContentStore;
+import io.berth.engine.image.ImageException;
+import io.berth.engine.image.ImageService;
+import io.berth.engine.image.PullProgress;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.eventlog.events.BuildEvent;
+import io.berth.eventlog.events.ImageDescription;
+import io.berth.eventlog.events.ImageLayer;
+import io.berth.spi.ContainerRuntime;
+import io.berth.spi.Digests;
+import io.berth.spi.registry.Credentials;
+import io.berth.spi.registry.MediaTypes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Builds images from Dockerfiles and keeps their record. A build stores its context and Dockerfile
+ * as blobs, records {@code BuildStarted}, runs the steps ({@link BuildExecution}), writes the image
+ * config and manifest to the content store and records the image with {@code ImageLoaded} and
+ * {@code BuildCompleted} in one append: a failed build leaves no image, only {@code BuildFailed}.
+ */
+public final class BuildService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Journal journal;
+    private final ImageService images;
+    private final PluginHost plugins;
+    private final ObjectMapper mapper;
+    private final Path buildsDir;
+    private final Path exitDirectory;
+    private final Instant defaultEpoch;
+
+    /**
+     * @param defaultEpoch the time layers are clamped to and images dated with when a build gives no
+     *                     {@code SOURCE_DATE_EPOCH} build-arg
+     */
+    public BuildService(Journal journal, ImageService images, PluginHost plugins, ObjectMapper mapper, Path root, Instant defaultEpoch) {
+        this.journal = journal;
+        this.images = images;
+        this.plugins = plugins;
+        this.mapper = mapper;
+        this.buildsDir = root.resolve("builds");
+        this.exitDirectory = buildsDir.resolve("exits");
+        this.defaultEpoch = defaultEpoch;
+        try {
+            Files.createDirectories(exitDirectory);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + exitDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The epoch builds use without a {@code SOURCE_DATE_EPOCH} build-arg: the daemon's
+     * {@code SOURCE_DATE_EPOCH} environment variable (seconds), else the system property
+     * {@code berth.build.epoch}, else 0 (1970-01-01T00:00:00Z), as BuildKit's reproducible builds use.
+     */
+    public static Instant configuredEpoch(Map<String, String> env) {
+        String value = env.getOrDefault("SOURCE_DATE_EPOCH", System.getProperty("berth.build.epoch", "0"));
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SOURCE_DATE_EPOCH=" + value + " is not a number of seconds");
+        }
+    }
+
+    Journal journal() {
+        return journal;
+    }
+
+    public ImageService images() {
+        return images;
+    }
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    Path exitDirectory() {
+        return exitDirectory;
+    }
+
+    ContainerRuntime runtime() {
+        return plugins.first(ContainerRuntime.class).orElseThrow(() ->
+                new BuildException("no container runtime plugin is running (see berth plugin ls): RUN needs one"));
+    }
+
+    String created(Instant epoch) {
+        return DateTimeFormatter.ISO_INSTANT.format(epoch);
+    }
+
+    /**
+     * After a daemon restart: a build the log shows as running was cut off. Its record is closed with
+     * {@code BuildFailed}, and its scratch directory and snapshots are removed.
+     */
+    public void recoverInterrupted(RequestContext context) {
+        List<String> running = journal.projections().read(BuildProjection.INSTANCE,
+                s -> s.builds.values().stream().filter(b -> b.status.equals("running")).map(b -> b.id).toList());
+        for (String id : running) {
+            journal.record(context, new BuildEvent.BuildFailed(id, "the daemon stopped during the build", ""));
+            deleteTree(buildsDir.resolve(id));
+        }
+        try {
+            var storage = images.storage();
+            for (var snapshot : storage.listSnapshots()) {
+                if (snapshot.key().startsWith("build-")) {
+                    storage.removeSnapshot(snapshot.key());
+                }
+            }
+        } catch (RuntimeException | io.berth.spi.storage.StorageException e) {
+            System.getLogger("berth.build").log(System.Logger.Level.WARNING, "cannot remove leftover build snapshots: " + e.getMessage());
+        }
+    }
+
+    /** The blobs build records refer to (contexts, Dockerfiles, logs): kept by garbage collection for audit and replay. */
+    public java.util.Collection<String> recordBlobs() {
+        return journal.projections().read(BuildProjection.INSTANCE, s -> {
+            java.util.Set<String> blobs = new java.util.HashSet<>();
+            for (BuildState.BuildRecord b : s.builds.values()) {
+                for (String d : List.of(b.contextDigest, b.dockerfileDigest, b.logDigest)) {
+                    if (d != null && !d.isEmpty()) {
+                        blobs.add(d);
+                    }
+                }
+            }
+            return blobs;
+        });
+    }
+
+    /** What a build gave. */
+    public record Result(String buildId, String imageId, List<String> tags) {}
+
+    /** Checks the tags before anything is streamed, so a bad one is a plain 400. */
+    public void validate(BuildRequest request) {
+        for (String tag : request.tags()) {
+            images.parse(tag);
+        }
+    }
+
+    /**
+     * Builds an image from a context tar.
+     *
+     * @throws BuildException when the build fails (after recording {@code BuildFailed})
+     */
+    public Result build(InputStream contextTar, BuildRequest request, BuildOutput output, RequestContext context) {
+        String buildId = HexFormat.of().formatHex(randomBytes());
+        Path dir = buildsDir.resolve(buildId);
+        StringBuilder log = new StringBuilder();
+        BuildOutput out = new BuildOutput() {
+            @Override
+            public void stream(String text) {
+                synchronized (log) {
+                    log.append(text);
+                }
+                if (!request.quiet()) {
+                    output.stream(text);
+                }
+            }
+
+            @Override
+            public void imageId(String id) {
+                output.imageId(id);
+            }
+        };
+        long t0 = System.nanoTime();
+        boolean started = false;
+        try {
+            Files.createDirectories(dir);
+            Path tarFile = dir.resolve("context.tar");
+            MessageDigest sha = Digests.newSha256();
+            try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tarFile), sha)) {
+                contextTar.transferTo(file);
+            }
+            String contextDigest = Digests.sha256(sha);
+            long tReceived = System.nanoTime();
+            store(tarFile, contextDigest);
+            Path contextRoot = dir.resolve("context");
+            String dockerfileName = request.dockerfile();
+            byte[] dockerfileBytes;
+            BuildContext unpacked;
+            try (InputStream in = Files.newInputStream(tarFile)) {
+                unpacked = BuildContext.unpack(in, contextRoot);
+            }
+            Path dockerfile = contextRoot.resolve(BuildContext.cleanSource(dockerfileName));
+            if (!Files.isRegularFile(dockerfile)) {
+                throw new BuildException("Cannot locate specified Dockerfile: " + dockerfileName);
+            }
+            dockerfileBytes = Files.readAllBytes(dockerfile);
+            long tUnpacked = System.nanoTime();
+            String dockerfileDigest = images.content().put(dockerfileBytes);
+            Map<String, String> args = new TreeMap<>();
+            request.buildArgs().forEach((k, v) -> {
+                if (v != null) {
+                    args.put(k, v);
+                }
+            });
+            List<String> fullTags = request.tags().stream().map(t -> images.parse(t).toString()).toList();
+            journal.record(context, new BuildEvent.BuildStarted(buildId, contextDigest, dockerfileName, dockerfileDigest, args,
+                    request.target(), fullTags, request.labels(), request.noCache(), request.replayOf()));
+            started = true;
+            output.buildStarted(buildId);
+            Instant epoch = epoch(request);
+            Path scratch = dir.resolve("work");
+            Files.createDirectories(scratch);
+            var guard = images.buildGuard();
+            guard.lock();
+            try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet())) {
+                BuildExecution execution = new BuildExecution(this, request, buildId, context, out, runner, epoch,
+                        unpacked.root(), scratch);
+                BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
+                long tSteps = System.nanoTime();
+                StageState image = result.image();
+                image.labels.putAll(request.labels());
+                String created = created(epoch);
+                byte[] config = image.configJson(mapper, created);
+                String imageId = images.content().put(config);
+                ObjectNode manifest = mapper.createObjectNode();
+                manifest.put("schemaVersion", 2);
+                manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
+                ObjectNode configDescriptor = manifest.putObject("config");
+                configDescriptor.put("mediaType", MediaTypes.OCI_CONFIG);
+                configDescriptor.put("digest", imageId);
+                configDescriptor.put("size", config.length);
+                ArrayNode layers = manifest.putArray("layers");
+                long size = 0;
+                for (ImageLayer layer : image.layers) {
+                    ObjectNode l = layers.addObject();
+                    l.put("mediaType", layer.mediaType());
+                    l.put("digest", layer.digest());
+                    l.put("size", layer.size());
+                    size += runner.layerSize(layer.chainId());
+                }
+                String manifestDigest = images.content().put(mapper.writeValueAsBytes(manifest));
+                ImageDescription description = new ImageDescription(imageId, manifestDigest, MediaTypes.OCI_MANIFEST,
+                        MediaTypes.OCI_CONFIG, image.layers, image.os, image.architecture, image.variant, created, size);
+                out.stream("Successfully built " + Digests.hex(imageId).substring(0, 12) + "\n");
+                for (String tag : request.tags()) {
+                    out.stream("Successfully tagged " + images.familiar(images.parse(tag).toString()) + "\n");
+                }
+                String logDigest;
+                synchronized (log) {
+                    logDigest = images.content().put(log.toString().getBytes(StandardCharsets.UTF_8));
+                }
+                long millis = (System.nanoTime() - t0) / 1_000_000;
+                List<String> tags = images.recordBuilt(description, request.tags(),
+                        full -> List.of(new BuildEvent.BuildCompleted(buildId, imageId, full, logDigest, millis)), context);
+                long tEnd = System.nanoTime();
+                System.getLogger("berth.build").log(System.Logger.Level.INFO, String.format(
+                        "build %s: %d ms (context received %d, stored and unpacked %d, steps %d, image recorded %d)",
+                        buildId.substring(0, 12), (tEnd - t0) / 1_000_000, (tReceived - t0) / 1_000_000,
+                        (tUnpacked - tReceived) / 1_000_000, (tSteps - tUnpacked) / 1_000_000, (tEnd - tSteps) / 1_000_000));
+                out.imageId(imageId);
+                if (request.quiet()) {
+                    output.stream(imageId + "\n");
+                }
+                return new Result(buildId, imageId, tags);
+            } finally {
+                guard.unlock();
+            }
+        } catch (IOException | RuntimeException e) {
+            // every failure ends the record: a build is never left "running"
+            String message = e.getMessage() == null || e.getMessage().isBlank() ? e.toString()
+                    : e.getMessage().lines().findFirst().orElse(e.toString());
+            if (!(e instanceof BuildException) && !(e instanceof ImageException) && !(e instanceof IOException)) {
+                System.getLogger("berth.build").log(System.Logger.Level.WARNING, "build " + buildId + " failed unexpectedly", e);
+            }
+            if (started) {
+                String logDigest;
+                synchronized (log) {
+                    log.append("ERROR: ").append(message).append('\n');
+                    logDigest = images.content().put(log.toString().getBytes(StandardCharsets.UTF_8));
+                }
+                journal.record(context, new BuildEvent.BuildFailed(buildId, message, logDigest));
+            }
+            if (e instanceof BuildException b) {
+                throw b;
+            }
+            throw new BuildException(message);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private Instant epoch(BuildRequest request) {
+        String value = request.buildArgs().get("SOURCE_DATE_EPOCH");
+        if (value == null || value.isBlank()) {
+            return defaultEpoch;
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(value.strip()));
+        } catch (NumberFormatException e) {
+            throw new BuildException("invalid SOURCE_DATE_EPOCH " + value + ": not a number of seconds");
+        }
+    }
+
+    private void store(Path file, String digest) throws IOException {
+        try (ContentStore.Ingest ingest = images.content().ingest(digest, Files.size(file)); InputStream in = Files.newInputStream(file)) {
+            if (!ingest.alreadyStored()) {
+                if (ingest.offset() > 0) {
+                    ingest.restart();
+                }
+                ingest.writeAll(in);
+            }
+            ingest.commit();
+        }
+    }
+
+    /** A base image, pulled when it is not here. */
+    ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location) {
+        return baseImage(reference, out, context, location, false);
+    }
+
+    /** @param copyFrom for {@code COPY --from}: a bare unknown name is refused instead of pulled */
+    ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location, boolean copyFrom) {
+        Optional<ImageService.Image> found;
+        try {
+            found = images.find(reference);
+        } catch (ImageException e) {
+            throw new BuildException(BuildExecution.where(location) + ": invalid image reference " + reference + ": " + e.getMessage());
+        }
+        if (found.isPresent()) {
+            return found.get();
+        }
+        if (copyFrom && !reference.contains("/") && !reference.contains(":") && !reference.contains("@")) {
+            // a bare word that names no stage is far more often a typo than an image to fetch from a public registry
+            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference
+                    + " (no stage has that name and no such image is here; name an image with its tag to pull it, e.g. "
+                    + reference + ":latest)");
+        }
+        try {
+            images.parse(reference);
+            images.pull(reference, null, Credentials.anonymous(), new PullProgress() {
+                @Override
+                public void status(String id, String status) {
+                    if (id == null) {
+                        out.stream(status + "\n");
+                    }
+                }
+
+                @Override
+                public void progress(String id, String status, long current, long total) {
+                }
+            }, context);
+        } catch (ImageException e) {
+            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference + ": "
+                    + (e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("")));
+        }
+        return images.find(reference).orElseThrow(() -> new BuildException(BuildExecution.where(location) + ": image " + reference + " is not here after its pull"));
+    }
+
+    // ---- cache
+
+    /** A cache hit: the step that produced the result, and the layer (null for a step without one). */
+    record CacheHit(String buildId, int step, ImageLayer layer) {}
+
+    CacheHit cacheHit(String key, String parentChain, boolean producesLayer) {
+        BuildState.CacheEntry entry = journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.get(key));
+        if (entry == null) {
+            return null;
+        }
+        if (!producesLayer) {
+            return new CacheHit(entry.buildId, entry.step, null);
+        }
+        if (entry.diffId.isEmpty()) {
+            return null;
+        }
+        String chain = BuildExecution.chainOf(parentChain, entry.diffId);
+        if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {
+            return null;
+        }
+        return new CacheHit(entry.buildId, entry.step, new ImageLayer(entry.layerDigest, MediaTypes.OCI_LAYER_GZIP, entry.layerSize,
+                entry.diffId, chain));
+    }
+
+    /** Whether any earlier step ran with this cache key (its result may be gone). */
+    boolean knownKey(String key) {
+        return journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.containsKey(key));
+    }
+
+    /** Why no earlier step could serve this one: compared with the latest earlier step on the same parent. */
+    String explainMiss(String buildId, String parentKey, String instruction, Map<String, String> args, Map<String, String> sources,
+                       int changedStep) {
+        BuildState.StepRecord[] latest = new BuildState.StepRecord[1];
+        String[] latestBuild = new String[1];
+        journal.projections().read(BuildProjection.INSTANCE, s -> {
+            List<BuildState.BuildRecord> builds = new ArrayList<>(s.builds.values());
+            builds.sort(Comparator.comparing((BuildState.BuildRecord b) -> b.startedAt).reversed());
+            for (BuildState.BuildRecord b : builds) {
+                if (b.id.equals(buildId)) {
+                    continue;
+                }
+                for (BuildState.StepRecord step : b.steps) {
+                    if (step.decision.equals("built") && step.parentKey.equals(parentKey) && !step.parentKey.isEmpty()) {
+                        if (latest[0] == null || step.instruction.equals(instruction) && !latest[0].instruction.equals(instruction)) {
+                            latest[0] = copy(step);
+                            latestBuild[0] = b.id;
+                        }
+                    }
+                }
+                if (latest[0] != null && latest[0].instruction.equals(instruction)) {
+                    break;
+                }
+            }
+            return null;
+        });
+        BuildState.StepRecord before = latest[0];
+        if (before == null) {
+            return changedStep > 0
+                    ? "parent changed: step " + changedStep + " before it changed, so no earlier build ran a step on this state"
+                    : "no earlier build ran a step on this parent (a new base image or stage)";
+        }
+        String where = " (compared with build " + latestBuild[0].substring(0, 12) + " step " + before.step + ")";
+        if (!before.instruction.equals(instruction)) {
+            return "instruction changed: was '" + before.instruction + "'" + where;
+        }
+        TreeSet<String> names = new TreeSet<>(args.keySet());
+        names.addAll(before.args.keySet());
+        for (String name : names) {
+            String was = before.args.get(name);
+            String now = args.get(name);
+            if (was == null ? now != null : !was.equals(now)) {
+                return "build arg " + name + " changed: was " + (was == null ? "unset" : "'" + was + "'") + ", now "
+                        + (now == null ? "unset" : "'" + now + "'") + where;
+            }
+        }
+        List<String> changed = new ArrayList<>();
+        TreeSet<String> paths = new TreeSet<>(sources.keySet());
+        paths.addAll(before.sources.keySet());
+        for (String path : paths) {
+            String was = before.sources.get(path);
+            String now = sources.get(path);
+            if (was == null) {
+                changed.add(path + " (added)");
+            } else if (now == null) {
+                changed.add(path + " (removed)");
+            } else if (!was.equals(now)) {
+                changed.add(path);
+            }
+        }
+        if (!changed.isEmpty()) {
+            return "source changed: " + String.join(", ", changed.subList(0, Math.min(3, changed.size())))
+                    + (changed.size() > 3 ? " and " + (changed.size() - 3) + " more" : "") + where;
+        }
+        return "the earlier result is no longer stored (its layer was removed)" + where;
+    }
+
+    private static BuildState.StepRecord copy(BuildState.StepRecord s) {
+        BuildState.StepRecord c = new BuildState.StepRecord();
+        c.step = s.step;
+        c.instruction = s.instruction;
+        c.args = new TreeMap<>(s.args);
+        c.sources = new TreeMap<>(s.sources);
+        return c;
+    }
+
+    // ---- the record
+
+    /** Every build, oldest first. */
+    public List<BuildState.BuildRecord> list() {
+        return journal.projections().read(BuildProjection.INSTANCE, s -> {
+            List<BuildState.BuildRecord> all = new ArrayList<>(s.builds.values());
+            all.sort(Comparator.comparing(b -> b.startedAt));
+            return all.stream().map(this::copyRecord).toList();
+        });
+    }
+
+    private BuildState.BuildRecord copyRecord(BuildState.BuildRecord record) {
+        return mapper.convertValue(mapper.valueToTree(record), BuildState.BuildRecord.class);
+    }
+
+    /** A build by id or unique id prefix. */
+    public BuildState.BuildRecord require(String idOrPrefix) {
+        String id0 = idOrPrefix.startsWith("sha256:") ? idOrPrefix.substring(7) : idOrPrefix;
+        boolean buildIdLike = id0.matches("[0-9a-f]{1,64}");
+        String imageId = "";
+        if (!buildIdLike || journal.projections().read(BuildProjection.INSTANCE, s -> s.builds.keySet().stream().noneMatch(k -> k.startsWith(id0)))) {
+            try {
+                imageId = images.find(idOrPrefix).map(ImageService.Image::id).orElse("");
+            } catch (RuntimeException e) {
+                imageId = "";
+            }
+        }
+        String tagged = imageId;
+        String id = tagged.isEmpty() ? id0 : Digests.hex(tagged);
+        return journal.projections().read(BuildProjection.INSTANCE, s -> {
+            BuildState.BuildRecord exact = s.builds.get(id);
+            if (exact != null) {
+                return copyRecord(exact);
+            }
+            List<BuildState.BuildRecord> matches = tagged.isEmpty()
+                    ? s.builds.values().stream().filter(b -> !id.isEmpty() && b.id.startsWith(id)).toList() : List.of();
+            if (matches.size() == 1) {
+                return copyRecord(matches.getFirst());
+            }
+            if (matches.size() > 1) {
+                throw new io.berth.engine.api.ApiException(400, "build id prefix " + idOrPrefix + " is ambiguous");
+            }
+            // an image (id or tag) names the latest build that made it
+            List<BuildState.BuildRecord> byImage = s.builds.values().stream()
+                    .filter(b -> !b.imageId.isEmpty() && (b.imageId.equals(idOrPrefix) || Digests.hex(b.imageId).startsWith(id)))
+                    .sorted(Comparator.comparing((BuildState.BuildRecord b) -> b.startedAt).reversed()).toList();
+            if (!byImage.isEmpty()) {
+                return copyRecord(byImage.getFirst());
+            }
+            throw new io.berth.engine.api.ApiException(404, "no such build: " + idOrPrefix);
+        });
+    }
+
+    /** The build's output as streamed. */
+    public byte[] logs(String idOrPrefix) {
+        BuildState.BuildRecord record = require(idOrPrefix);
+        if (record.logDigest.isEmpty()) {
+            return new byte[0];
+        }
+        return images.content().read(record.logDigest);
+    }
+
+    /** One step of a replay compared with the record. */
+    public record StepComparison(int step, String instruction, String recordedDiffId, String replayedDiffId, boolean reproduced) {}
+
+    /** A replay's outcome. */
+    public record Replay(String originalBuild, String replayBuild, String imageId, String recordedImageId,
+                         List<StepComparison> steps, boolean reproduced) {}
+
+    /**
+     * Rebuilds a recorded build from its stored context, Dockerfile and arguments, without the
+     * cache, and compares each layer's diff id with the record.
+     */
+    public Replay replay(String idOrPrefix, BuildOutput out, RequestContext context) {
+        BuildState.BuildRecord original = require(idOrPrefix);
+        if (!images.content().has(original.contextDigest)) {
+            throw new BuildException("the context of build " + original.id + " is no longer stored");
+        }
+        BuildRequest request = new BuildRequest(original.dockerfileName, new LinkedHashMap<>(original.buildArgs), original.target,
+                List.of(), original.labels, true, false, original.id);
+        Result result;
+        try (InputStream context0 = images.content().open(original.contextDigest)) {
+            result = build(context0, request, out, context);
+        } catch (IOException e) {
+            throw new BuildException("cannot read the stored context of build " + original.id + ": " + e.getMessage());
+        }
+        BuildState.BuildRecord replayed = require(result.buildId());
+        List<StepComparison> steps = new ArrayList<>();
+        boolean all = true;
+        for (BuildState.StepRecord step : original.steps) {
+            BuildState.StepRecord again = replayed.steps.stream().filter(s -> s.step == step.step).findFirst().orElse(null);
+            String recorded = step.diffId;
+            String now = again == null ? "" : again.diffId;
+            boolean same = recorded.equals(now);
+            all &= same;
+            steps.add(new StepComparison(step.step, step.instruction, recorded, now, same));
+        }
+        all &= original.steps.size() == replayed.steps.size();
+        return new Replay(original.id, result.buildId(), result.imageId(), original.imageId, steps,
+                all && result.imageId().equals(original.imageId));
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // scratch space under <root>/builds; a later build does not reuse the id
+        }
+    }
+}

@@ -52,6 +52,15 @@ public final class ContainerService implements AutoCloseable {
     private final Attachments attachments = new Attachments();
     /** Exit codes of containers removed right after they exited ({@code --rm}), for a waiting client. */
     private final Map<String, Integer> lastExit = new ConcurrentHashMap<>();
+    /**
+     * One lock per container for what touches its runtime state and mounts: start, the release after
+     * an exit (which runs after the exit is recorded, off the caller's thread) and remove.
+     */
+    private final Map<String, Object> lifecycleLocks = new ConcurrentHashMap<>();
+    /** Containers whose runtime state and mount were freed after their last exit (remove need not again). */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    /** Notified whenever a container is removed, for {@code wait?condition=removed}. */
+    private final Object removals = new Object();
 
     public ContainerService(Journal journal, ImageService images, VolumeService volumes, PluginHost plugins, ObjectMapper mapper, Path root) {
         this.journal = journal;
@@ -203,15 +212,24 @@ public final class ContainerService implements AutoCloseable {
 
     /** Starts a created or exited container. Starting a running one is a no-op, as in Docker (304). */
     public boolean start(String idOrName, RequestContext context) {
-        ContainerState.ContainerRecord container = require(idOrName);
-        if ("running".equals(container.status)) {
-            return false;
+        ContainerState.ContainerRecord first = require(idOrName);
+        synchronized (lifecycleLock(first.id)) {
+            // again under the lock: the release of its last exit may just have finished
+            ContainerState.ContainerRecord container = require(first.id);
+            if ("running".equals(container.status)) {
+                return false;
+            }
+            released.remove(container.id);
+            new ContainerStarter(this, mapper).start(container, config(container), context);
+            // a short-lived process may have ended before ContainerStarted was recorded: its exit file
+            // already exists and the watcher will not be woken again, so look now
+            checkExit(container.id);
         }
-        new ContainerStarter(this, mapper).start(container, config(container), context);
-        // a short-lived process may have ended before ContainerStarted was recorded: its exit file
-        // already exists and the watcher will not be woken again, so look now
-        checkExits();
         return true;
+    }
+
+    private Object lifecycleLock(String id) {
+        return lifecycleLocks.computeIfAbsent(id, k -> new Object());
     }
 
     Journal journal() {
@@ -373,17 +391,26 @@ public final class ContainerService implements AutoCloseable {
     /** Looks for containers the projection thinks run but whose monitor wrote an exit file. */
     void checkExits() {
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
-                continue;
-            }
-            Optional<ExitStatus> exit;
-            try {
-                exit = runtime().exitStatus(container.id);
-            } catch (ContainerRuntimeException | RuntimeException e) {
-                continue;
-            }
-            exit.ifPresent(status -> exited(container, status, false));
+            checkExit(container);
         }
+    }
+
+    /** {@link #checkExits()} for one container. */
+    private void checkExit(String id) {
+        find(id).ifPresent(this::checkExit);
+    }
+
+    private void checkExit(ContainerState.ContainerRecord container) {
+        if (!"running".equals(container.status)) {
+            return;
+        }
+        Optional<ExitStatus> exit;
+        try {
+            exit = runtime().exitStatus(container.id);
+        } catch (ContainerRuntimeException | RuntimeException e) {
+            return;
+        }
+        exit.ifPresent(status -> exited(container, status, false));
     }
 
     private void exited(ContainerState.ContainerRecord container, ExitStatus status, boolean whileDown) {
@@ -396,13 +423,22 @@ public final class ContainerService implements AutoCloseable {
                     status.oomKilled(), status.exitedAt().toString(), whileDown));
             lastExit.put(container.id, status.code());
         }
-        // waiters learn of the exit at once; freeing runc's state and the mount follows
+        // waiters learn of the exit at once; freeing runc's state and the mount follows on another
+        // thread, so neither the start that found the exit nor the exit watcher waits for it
         CountDownLatch latch = exits.remove(container.id);
         if (latch != null) {
             latch.countDown();
         }
-        releaseRuntime(container.id);
-        afterExit(container.id);
+        Thread.ofVirtual().name("berth-exited-" + container.id.substring(0, 12)).start(() -> {
+            synchronized (lifecycleLock(container.id)) {
+                if (find(container.id).map(c -> "running".equals(c.status)).orElse(true)) {
+                    return; // removed, or started again, before this ran
+                }
+                releaseRuntime(container.id);
+                released.add(container.id);
+            }
+            afterExit(container.id);
+        });
     }
 
     /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
@@ -509,7 +545,7 @@ public final class ContainerService implements AutoCloseable {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
         }
-        checkExits();
+        checkExit(container.id);
     }
 
     /** Waits until the container is not running; true when it stopped within {@code timeout}. */
@@ -527,7 +563,7 @@ public final class ContainerService implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            checkExits();
+            checkExit(id);
         }
         return find(id).map(c -> !"running".equals(c.status)).orElse(true);
     }
@@ -539,12 +575,14 @@ public final class ContainerService implements AutoCloseable {
             awaitExit(container.id, Duration.ofDays(365));
         }
         if ("removed".equals(condition)) {
-            while (find(container.id).isPresent()) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+            synchronized (removals) {
+                while (find(container.id).isPresent()) {
+                    try {
+                        removals.wait(1000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
                 }
             }
         }
@@ -564,7 +602,31 @@ public final class ContainerService implements AutoCloseable {
     // ---- remove, rename, prune
 
     public void remove(String idOrName, boolean force, boolean removeVolumes, RequestContext context) {
-        ContainerState.ContainerRecord container = require(idOrName);
+        ContainerState.ContainerRecord first = require(idOrName);
+        if ("running".equals(first.status)) {
+            if (!force) {
+                throw new ApiException(409, "You cannot remove a running container " + first.id
+                        + ". Stop the container before attempting removal or force remove");
+            }
+            stopping.add(first.id);
+            try {
+                signal(first, 9, context);
+                awaitExit(first.id, Duration.ofSeconds(10));
+            } finally {
+                stopping.remove(first.id);
+            }
+        }
+        synchronized (lifecycleLock(first.id)) {
+            ContainerState.ContainerRecord container = require(first.id);
+            removeLocked(container, force, removeVolumes, context);
+        }
+        lifecycleLocks.remove(first.id);
+        synchronized (removals) {
+            removals.notifyAll();
+        }
+    }
+
+    private void removeLocked(ContainerState.ContainerRecord container, boolean force, boolean removeVolumes, RequestContext context) {
         if ("running".equals(container.status)) {
             if (!force) {
                 throw new ApiException(409, "You cannot remove a running container " + container.id
@@ -578,7 +640,9 @@ public final class ContainerService implements AutoCloseable {
                 stopping.remove(container.id);
             }
         }
-        releaseRuntime(container.id);
+        if (!released.remove(container.id)) {
+            releaseRuntime(container.id);
+        }
         try {
             if (storage().snapshot(container.id).isPresent()) {
                 storage().removeSnapshot(container.id);

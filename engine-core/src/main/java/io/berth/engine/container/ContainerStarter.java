@@ -127,7 +127,7 @@ final class ContainerStarter {
             created = true;
             containers.attachments().connect(id, runtime);
             runtime.start(id);
-            long pid = runtime.state(id).map(s -> s.pid()).orElse(0L);
+            long pid = runtime.pid(id);
             containers.journal().record(context, new ContainerEvent.ContainerStarted(id, pid));
         } catch (StartFailure e) {
             containers.attachments().fail(id, e);

@@ -186,7 +186,8 @@ public class RuncRuntime implements ContainerRuntime {
     public void create(ContainerSpec spec) throws ContainerRuntimeException {
         Tools t = tools();
         String id = spec.id();
-        if (t.runc().state(id).isPresent()) {
+        // runc keeps a directory per container under its root: looking for it spares a `runc state`
+        if (t.runc().knows(id)) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.ALREADY_EXISTS,
                     "container " + id + " already exists; delete it first or choose another id");
         }
@@ -236,13 +237,22 @@ public class RuncRuntime implements ContainerRuntime {
 
     @Override
     public void start(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        // no `runc state` first: runc start refuses an unknown container or one not in the created state
+        // itself, and its message maps to NOT_FOUND or WRONG_STATE (Runc.failure)
+        tools().runc().start(id);
+    }
+
+    /** The pid runc wrote when it created the container (its pid file in the bundle), without asking runc. */
+    @Override
+    public long pid(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
         Tools t = tools();
-        ContainerState state = requireKnown(t, id);
-        if (state.status() != ContainerState.Status.CREATED) {
-            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
-                    "container " + id + " is " + describe(state.status()) + ", not created: only a created container can be started");
+        Optional<Layout.Record> record = record(t, id);
+        if (record.isEmpty()) {
+            return 0;
         }
-        t.runc().start(id);
+        return Conmon.readPid(Conmon.containerPidFile(record.get().bundle())).orElse(0);
     }
 
     @Override
@@ -277,7 +287,8 @@ public class RuncRuntime implements ContainerRuntime {
     @Override
     public void delete(String id, boolean force) throws ContainerRuntimeException {
         Tools t = tools();
-        Optional<ContainerState> state = t.runc().state(id);
+        // a container runc no longer knows (already deleted) costs no `runc state`
+        Optional<ContainerState> state = t.runc().knows(id) ? t.runc().state(id) : Optional.empty();
         Optional<Layout.Record> record = record(t, id);
         if (state.isPresent()) {
             ContainerState.Status status = state.get().status();

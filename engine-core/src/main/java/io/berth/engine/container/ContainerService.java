@@ -59,8 +59,10 @@ public final class ContainerService implements AutoCloseable {
     private final Map<String, Object> lifecycleLocks = new ConcurrentHashMap<>();
     /** Containers whose runtime state and mount were freed after their last exit (remove need not again). */
     private final Set<String> released = ConcurrentHashMap.newKeySet();
-    /** Notified whenever a container is removed, for {@code wait?condition=removed}. */
-    private final Object removals = new Object();
+    /** Notified whenever a container exits or is removed, for {@code wait}'s conditions. */
+    private final Object changes = new Object();
+    /** How many times each container's process ended (exited, or failed to start) since the daemon started. */
+    private final Map<String, Integer> endings = new ConcurrentHashMap<>();
 
     public ContainerService(Journal journal, ImageService images, VolumeService volumes, PluginHost plugins, ObjectMapper mapper, Path root) {
         this.journal = journal;
@@ -220,7 +222,12 @@ public final class ContainerService implements AutoCloseable {
                 return false;
             }
             released.remove(container.id);
-            new ContainerStarter(this, mapper).start(container, config(container), context);
+            try {
+                new ContainerStarter(this, mapper).start(container, config(container), context);
+            } catch (RuntimeException e) {
+                ended(container.id);
+                throw e;
+            }
             // a short-lived process may have ended before ContainerStarted was recorded: its exit file
             // already exists and the watcher will not be woken again, so look now
             checkExit(container.id);
@@ -429,6 +436,7 @@ public final class ContainerService implements AutoCloseable {
         if (latch != null) {
             latch.countDown();
         }
+        ended(container.id);
         Thread.ofVirtual().name("berth-exited-" + container.id.substring(0, 12)).start(() -> {
             synchronized (lifecycleLock(container.id)) {
                 if (find(container.id).map(c -> "running".equals(c.status)).orElse(true)) {
@@ -568,25 +576,58 @@ public final class ContainerService implements AutoCloseable {
         return find(id).map(c -> !"running".equals(c.status)).orElse(true);
     }
 
-    /** Docker's wait: blocks until the container is not running (or removed) and gives its exit code. */
+    /** Docker's wait conditions: {@code not-running} (the default), {@code next-exit}, {@code removed}. */
+    public static String waitCondition(String condition) {
+        String c = condition == null || condition.isEmpty() ? "not-running" : condition;
+        if (!c.equals("not-running") && !c.equals("next-exit") && !c.equals("removed")) {
+            throw ApiException.badRequest("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
+        }
+        return c;
+    }
+
+    /**
+     * Docker's wait: blocks until the condition holds and gives the container's exit code.
+     * {@code not-running}: at once if it is not running, else at its exit; {@code next-exit}: at its
+     * next exit, also for a container not started yet (Docker's CLI waits so before it starts one);
+     * {@code removed}: once it is removed.
+     */
     public int await(String idOrName, String condition) {
         ContainerState.ContainerRecord container = require(idOrName);
-        if ("next-exit".equals(condition) || "running".equals(container.status)) {
-            awaitExit(container.id, Duration.ofDays(365));
-        }
-        if ("removed".equals(condition)) {
-            synchronized (removals) {
-                while (find(container.id).isPresent()) {
-                    try {
-                        removals.wait(1000);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
+        String id = container.id;
+        switch (waitCondition(condition)) {
+            case "next-exit" -> {
+                int before = endings.getOrDefault(id, 0);
+                awaitChange(() -> endings.getOrDefault(id, 0) != before || find(id).isEmpty());
+            }
+            case "removed" -> awaitChange(() -> find(id).isEmpty());
+            default -> {
+                if ("running".equals(container.status)) {
+                    awaitExit(id, Duration.ofDays(365));
                 }
             }
         }
-        return find(container.id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(container.id));
+        return find(id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(id));
+    }
+
+    private void ended(String id) {
+        endings.merge(id, 1, Integer::sum);
+        synchronized (changes) {
+            changes.notifyAll();
+        }
+    }
+
+    private void awaitChange(java.util.function.BooleanSupplier done) {
+        synchronized (changes) {
+            while (!done.getAsBoolean()) {
+                try {
+                    // notified on every exit and removal; the timeout only bounds a missed notification
+                    changes.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** A removed container's last exit code, from its last ContainerExited event. */
@@ -621,8 +662,9 @@ public final class ContainerService implements AutoCloseable {
             removeLocked(container, force, removeVolumes, context);
         }
         lifecycleLocks.remove(first.id);
-        synchronized (removals) {
-            removals.notifyAll();
+        endings.remove(first.id);
+        synchronized (changes) {
+            changes.notifyAll();
         }
     }
 

@@ -157,7 +157,9 @@ public final class Daemon {
                 .route("GET", "/volumes", containerApi::volumeList)
                 .route("POST", "/volumes/prune", containerApi::volumePrune)
                 .route("GET", "/volumes/([^/]+)", containerApi::volumeInspect)
-                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove);
+                .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove)
+                .hijack("POST", "/containers/([^/]+)/attach", containerApi.attachHijack())
+                .hijack("POST", "/exec/([^/]+)/start", containerApi.execStartHijack());
         containers.reconcile();
         server = new ApiServer(options.socket(), handler);
         try {

@@ -129,11 +129,22 @@ final class Conmon {
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         long pause = 1;
+        int round = 0;
         while (true) {
-            OptionalLong pid = readPid(pidFile);
-            if (pid.isPresent()) {
-                return pid.getAsLong();
+            // a stat per round; the file is read, and conmon looked at, only now and then (a missing file
+            // costs an exception to read)
+            if (Files.exists(pidFile) || round++ % 8 == 0) {
+                OptionalLong pid = readPid(pidFile);
+                if (pid.isPresent()) {
+                    return pid.getAsLong();
+                }
+            } else {
+                if (!sleep(pause)) {
+                    throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": interrupted while waiting for runc create");
+                }
+                continue;
             }
+            OptionalLong pid;
             OptionalLong monitor = conmonPid(id);
             if (monitor.isPresent() && !alive(monitor.getAsLong())) {
                 // conmon may have exited right after runc wrote the pid file (a very short container)

@@ -287,9 +287,16 @@ public class RuncRuntime implements ContainerRuntime {
     @Override
     public void delete(String id, boolean force) throws ContainerRuntimeException {
         Tools t = tools();
+        Optional<Layout.Record> record = record(t, id);
+        if (force && t.runc().knows(id)) {
+            // forced, the state does not matter: `runc delete --force` alone (one runc process, not two)
+            t.runc().delete(id, true);
+            t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+            removeConmonFiles(t, id, record.map(Layout.Record::bundle));
+            return;
+        }
         // a container runc no longer knows (already deleted) costs no `runc state`
         Optional<ContainerState> state = t.runc().knows(id) ? t.runc().state(id) : Optional.empty();
-        Optional<Layout.Record> record = record(t, id);
         if (state.isPresent()) {
             ContainerState.Status status = state.get().status();
             boolean alive = status == ContainerState.Status.RUNNING || status == ContainerState.Status.PAUSED
@@ -301,8 +308,12 @@ public class RuncRuntime implements ContainerRuntime {
             t.runc().delete(id, force || status == ContainerState.Status.CREATED);
         }
         t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+        removeConmonFiles(t, id, record.map(Layout.Record::bundle).or(() -> state.map(ContainerState::bundle)));
+    }
+
+    private static void removeConmonFiles(Tools t, String id, Optional<Path> bundle) throws ContainerRuntimeException {
         try {
-            t.conmon().removeFiles(id, record.map(Layout.Record::bundle).or(() -> state.map(ContainerState::bundle)));
+            t.conmon().removeFiles(id, bundle);
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     "container " + id + ": deleted, but conmon's files remain: " + e.getMessage(), e);

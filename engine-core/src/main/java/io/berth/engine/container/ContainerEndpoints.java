@@ -101,14 +101,20 @@ public final class ContainerEndpoints {
         exchange.json(200, containers.prune(exchange.context()));
     }
 
+    /** {@code GET /containers/json?all=&filters=}: see {@link ContainerFilters} for the filters. */
     public void list(ApiExchange exchange) throws IOException {
-        boolean all = exchange.queryFlag("all", false);
+        ContainerFilters filters = ContainerFilters.parse(exchange.query("filters"), mapper, containers::find);
+        boolean all = exchange.queryFlag("all", false) || filters.includesStopped();
         ArrayNode list = mapper.createArrayNode();
         for (ContainerState.ContainerRecord c : containers.list()) {
             if (!all && !"running".equals(c.status)) {
                 continue;
             }
             JsonNode stored = containers.config(c);
+            JsonNode mounts = containers.mountsOf(c);
+            if (!filters.test(new ContainerFilters.Candidate(c, stored, mounts))) {
+                continue;
+            }
             ObjectNode item = list.addObject();
             item.put("Id", c.id);
             item.putArray("Names").add("/" + c.name);
@@ -121,7 +127,7 @@ public final class ContainerEndpoints {
             item.put("State", c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
-            item.set("Mounts", containers.mountsOf(c));
+            item.set("Mounts", mounts);
         }
         exchange.json(200, list);
     }

@@ -49,6 +49,11 @@ class ContainerIT {
         TestImages.TestImage busybox = TestImages.image(TestImages.Format.OCI, TestImages.hostPlatform(),
                 TestImages.Compression.GZIP, List.of(TestImages.busyboxTar(), etc), "");
         registry.push(busybox, "ctr/busybox", "1");
+        // an image that asks to be stopped with SIGUSR1 (Dockerfile's STOPSIGNAL, written into its config)
+        TestImages.TestImage stopsignal = TestImages.withContainerConfig(List.of(TestImages.busyboxTar()),
+                "{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"sh\",\"-c\",\"trap 'exit 10' USR1; trap 'exit 15' TERM; while true; do sleep 0.1; done\"],"
+                        + "\"StopSignal\":\"SIGUSR1\"}");
+        registry.push(stopsignal, "ctr/stopsignal", "1");
         image = registry.host() + "/ctr/busybox:1";
         root = Files.createTempDirectory("berth-container-it");
         Path plugins = root.resolve("plugin-jars");
@@ -57,6 +62,8 @@ class ContainerIT {
         daemon.start();
         UnixHttp.Response pulled = UnixHttp.post(socket(), "/images/create?fromImage=" + enc(registry.host() + "/ctr/busybox") + "&tag=1", "");
         assertTrue(pulled.body().contains("Downloaded newer image"), pulled.body());
+        UnixHttp.Response pulledStopsignal = UnixHttp.post(socket(), "/images/create?fromImage=" + enc(registry.host() + "/ctr/stopsignal") + "&tag=1", "");
+        assertTrue(pulledStopsignal.body().contains("Downloaded newer image"), pulledStopsignal.body());
     }
 
     @AfterAll
@@ -221,6 +228,82 @@ class ContainerIT {
         assertEquals(204, UnixHttp.post(socket(), "/containers/stoppable/stop?t=10", "").status());
         assertTrue(System.nanoTime() - started < 5_000_000_000L, "the trap ended it before the timeout");
         assertEquals(7, inspect(id).get("State").get("ExitCode").asInt());
+    }
+
+    @Test
+    void stopSendsTheImagesOwnStopSignalUnlessTheContainerOrTheRequestNamesAnother() throws Exception {
+        String stopsignalImage = registry.host() + "/ctr/stopsignal:1";
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create?name=image-stopsignal", "{\"Image\":\"" + stopsignalImage + "\"}");
+        assertEquals(201, created.status(), created.body());
+        String id = JSON.readTree(created.body()).get("Id").asText();
+        assertEquals("SIGUSR1", inspect(id).get("Config").get("StopSignal").asText(), "the container takes the image's stop signal");
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        long started = System.nanoTime();
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/stop?t=10", "").status());
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "SIGUSR1's trap ended it before the timeout");
+        assertEquals(10, inspect(id).get("State").get("ExitCode").asInt(), "SIGUSR1 (trap exit 10), not SIGTERM (15) or SIGKILL (137)");
+        List<Integer> signals = new java.util.ArrayList<>();
+        for (String line : UnixHttp.get(socket(), "/berth/events?filters=" + enc("{\"subject\":[\"" + id + "\"]}")).body().split("\n")) {
+            if (line.contains("\"type\":\"ContainerKilled\"")) {
+                signals.add(JSON.readTree(line).get("payload").get("signal").asInt());
+            }
+        }
+        assertEquals(List.of(10), signals, "one ContainerKilled, with SIGUSR1 (10)");
+
+        // a container's own --stop-signal wins over the image's
+        UnixHttp.Response overridden = UnixHttp.post(socket(), "/containers/create",
+                "{\"Image\":\"" + stopsignalImage + "\",\"StopSignal\":\"SIGTERM\"}");
+        String other = JSON.readTree(overridden.body()).get("Id").asText();
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + other + "/start", "").status());
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + other + "/stop?t=10", "").status());
+        assertEquals(15, inspect(other).get("State").get("ExitCode").asInt(), "the container's SIGTERM, not the image's SIGUSR1");
+    }
+
+    /** The names of {@code GET /containers/json} with these query parameters, sorted. */
+    private static List<String> listed(String query) throws IOException {
+        UnixHttp.Response answer = UnixHttp.get(socket(), "/containers/json?" + query);
+        assertEquals(200, answer.status(), answer.body());
+        List<String> names = new java.util.ArrayList<>();
+        JSON.readTree(answer.body()).forEach(c -> names.add(c.get("Names").get(0).asText().substring(1)));
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    private static String filters(String json) {
+        return "filters=" + enc(json);
+    }
+
+    @Test
+    void psFiltersAreAppliedByTheDaemonAsDockersAndAnUnknownKeyIsRefused() throws Exception {
+        String a = create("{\"Cmd\":[\"sh\",\"-c\",\"exit 3\"],\"Labels\":{\"tier\":\"web\"},\"HostConfig\":{\"Binds\":[\"flt-vol:/data\"]}}", "flt-a");
+        assertEquals(3, run(a));
+        String b = create("{\"Cmd\":[\"sleep\",\"60\"],\"Labels\":{\"tier\":\"db\"}}", "flt-b");
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + b + "/start", "").status());
+        create("{\"Cmd\":[\"true\"]}", "flt-c");
+
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"label\":[\"tier=web\"]}")));
+        assertEquals(List.of("flt-b"), listed(filters("{\"label\":[\"tier\"],\"name\":[\"^flt-\"]}")), "without all: running only");
+        assertEquals(List.of("flt-a"), listed(filters("{\"exited\":[\"3\"],\"name\":[\"flt-\"]}")), "exited implies all");
+        assertEquals(List.of("flt-a", "flt-b"), listed(filters("{\"status\":[\"exited\",\"running\"],\"name\":[\"^/flt-\"]}")),
+                "values of one key are alternatives; a name matches with its slash too");
+        assertEquals(List.of("flt-b", "flt-c"), listed("all=1&" + filters("{\"since\":[\"flt-a\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"before\":[\"" + b + "\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"flt-vol\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"/data\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"id\":[\"" + a.substring(0, 10) + "\"]}")));
+        assertEquals(List.of("flt-b"), listed(filters("{\"network\":[\"none\"],\"health\":[\"none\"],\"name\":[\"flt-b\"]}")));
+        assertEquals(List.of(), listed(filters("{\"health\":[\"healthy\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a", "flt-b", "flt-c"), listed("all=1&" + filters("{\"ancestor\":[\"" + image + "\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"label\":{\"tier=web\":true}}")), "the older map-of-maps form");
+
+        UnixHttp.Response unknown = UnixHttp.get(socket(), "/containers/json?" + filters("{\"colour\":[\"red\"]}"));
+        assertEquals(400, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("invalid filter 'colour'"), unknown.body());
+        UnixHttp.Response badStatus = UnixHttp.get(socket(), "/containers/json?" + filters("{\"status\":[\"sleeping\"]}"));
+        assertEquals(400, badStatus.status(), badStatus.body());
+        assertTrue(badStatus.body().contains("status=sleeping"), badStatus.body());
+        assertEquals(404, UnixHttp.get(socket(), "/containers/json?" + filters("{\"since\":[\"no-such-container\"]}")).status());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + b + "?force=1", null).status());
     }
 
     @Test

@@ -49,13 +49,24 @@ final class Conmon {
     private final Layout layout;
     private final String logLevel;
     private final String logSizeMax;
+    private final boolean syncLog;
 
     Conmon(Path conmon, Runc runc, Layout layout, String logLevel, String logSizeMax) {
+        this(conmon, runc, layout, logLevel, logSizeMax, false);
+    }
+
+    /**
+     * @param syncLog whether conmon syncs the container's log to disk when the container ends; it does
+     *                that before it writes the exit file, so it delays every exit (Docker does not sync
+     *                its container logs either)
+     */
+    Conmon(Path conmon, Runc runc, Layout layout, String logLevel, String logSizeMax, boolean syncLog) {
         this.conmon = conmon;
         this.runc = runc;
         this.layout = layout;
         this.logLevel = logLevel;
         this.logSizeMax = logSizeMax;
+        this.syncLog = syncLog;
     }
 
     /** The runc pid file in the bundle, as conmon's {@code -p} names it. */
@@ -89,6 +100,9 @@ final class Conmon {
                 "--runtime-arg", "--log=" + layout.createLog(id)));
         if (logSizeMax != null && !logSizeMax.isBlank()) {
             command.addAll(List.of("--log-size-max", logSizeMax));
+        }
+        if (!syncLog) {
+            command.add("--no-sync-log");
         }
         if (spec.terminal()) {
             command.add("-t");

@@ -307,6 +307,14 @@ class ContainerIT {
     }
 
     @Test
+    void givenInitThenTiniIsTheFirstProcessAndTheCommandRunsUnderItWithItsExitCode() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"cat /proc/1/comm; ls /sbin; exit 6\"],\"HostConfig\":{\"Init\":true}}", null);
+        assertEquals(6, run(id), "tini passes the command's exit code on");
+        assertEquals("docker-init\ndocker-init\n", logs(id), "pid 1 is the init, mounted at Docker's path");
+        assertTrue(inspect(id).get("HostConfig").get("Init").asBoolean());
+    }
+
+    @Test
     void killWithSigkillGives137() throws Exception {
         String id = create("{\"Cmd\":[\"sleep\",\"60\"]}", null);
         assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());

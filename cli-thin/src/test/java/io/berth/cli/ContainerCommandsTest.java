@@ -77,7 +77,7 @@ class ContainerCommandsTest {
             CliRun r = CliRun.run(Map.of("FROM_ENV", "e"), "-H", s.host(), "create", "--name", "c1", "-e", "A=1",
                     "--env", "FROM_ENV", "--env-file", envFile.toString(), "-v", "/h:/c:ro", "-v", "/anon", "-v", "vol:/v",
                     "--mount", "type=tmpfs,target=/t", "--tmpfs", "/run:size=1m", "-w", "/work", "-u", "1000:1000",
-                    "--entrypoint", "/bin/sh", "-h", "box", "--network", "host", "--privileged", "--read-only",
+                    "--entrypoint", "/bin/sh", "-h", "box", "--network", "host", "--privileged", "--read-only", "--init",
                     "--cap-add", "NET_ADMIN", "--cap-drop", "CHOWN", "-m", "6m", "--cpus", "0.5", "--pids-limit", "100",
                     "--restart", "on-failure:2", "--stop-signal", "SIGUSR1", "--stop-timeout", "3", "-l", "k=v",
                     "--group-add", "10", "--sysctl", "net.ipv4.ip_forward=1", "busybox", "-c", "echo -e hi");
@@ -104,6 +104,7 @@ class ContainerCommandsTest {
             assertEquals("host", Json.text(host, "NetworkMode"));
             assertEquals(true, Json.at(host, "Privileged"));
             assertEquals(true, Json.at(host, "ReadonlyRootfs"));
+            assertEquals(true, Json.at(host, "Init"));
             assertEquals(List.of("NET_ADMIN"), Json.list(host, "CapAdd"));
             assertEquals(List.of("CHOWN"), Json.list(host, "CapDrop"));
             assertEquals(6L << 20, Json.at(host, "Memory"));

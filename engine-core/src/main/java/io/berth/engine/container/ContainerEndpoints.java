@@ -373,6 +373,9 @@ public final class ContainerEndpoints {
         containers.withRootfs(exchange.pathParam(1), rootfs -> {
             try (var body = exchange.body()) {
                 ContainerFiles.copyIn(rootfs, path, body);
+                // the tar reader stops at the end-of-archive blocks; the client may still be sending the record's
+                // padding, and answering before it is read lets Jetty close the connection under the client (EPIPE)
+                body.transferTo(OutputStream.nullOutputStream());
             }
             return null;
         });

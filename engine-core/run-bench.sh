@@ -2,11 +2,13 @@
 # `run --rm busybox true`, berth side by side with Podman and Docker, in one run (hyperfine).
 # The busybox image is made from the host's /bin/busybox and served by Debian's docker-registry on
 # 127.0.0.1; each engine pulls it first. Needs: docker-registry, skopeo, hyperfine, podman, docker.io
-# (a running dockerd). Arguments: [runs].
+# (a running dockerd). Arguments: [runs]. DOCKER_RUN_OPTS adds options to `docker run` (for example
+# `--network none` when the host's docker0 bridge is not usable).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-20}"
 docker="${DOCKER:-/usr/bin/docker}"
+docker_opts="${DOCKER_RUN_OPTS:-}"
 work="$(mktemp -d /tmp/berth-run-bench.XXXXXX)"
 registry_pid=""
 cleanup() {
@@ -39,7 +41,7 @@ nproc=4096
 hyperfine -N -w 3 -r "$runs" --export-markdown "$work/result.md" \
     -n berth "$berth run --rm $image true" \
     -n podman "podman --runtime runc run --rm --network none --ulimit nofile=$nofile:$nofile --ulimit nproc=$nproc:$nproc $image true" \
-    -n docker "$docker run --rm $image true"
+    -n docker "$docker run --rm $docker_opts $image true"
 cat "$work/result.md"
 podman rmi -f "$image" > /dev/null 2>&1 || true
 "$docker" rmi -f "$image" > /dev/null 2>&1 || true

@@ -142,6 +142,21 @@ public interface ContainerRuntime extends BerthExtension {
     Optional<ContainerState> state(String id) throws ContainerRuntimeException;
 
     /**
+     * The host pid of the container's first process: the one {@link #create} made and {@link #start}
+     * runs the program in. The engine records it when the container starts, so a runtime that
+     * remembers it from create should answer without asking its runtime program; the default asks
+     * {@link #state}.
+     *
+     * @param id the container id
+     * @return the pid, or 0 if the runtime does not know the container
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#FAILED} if the
+     *                                   runtime cannot be asked
+     */
+    default long pid(String id) throws ContainerRuntimeException {
+        return state(id).map(ContainerState::pid).orElse(0L);
+    }
+
+    /**
      * Removes a container from the runtime and stops its monitor's bookkeeping. Deleting an
      * unknown container does nothing.
      *

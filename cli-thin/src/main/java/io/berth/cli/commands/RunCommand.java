@@ -49,6 +49,7 @@ public final class RunCommand extends ContainerCommand {
     private final OptionSpec network;
     private final OptionSpec privileged;
     private final OptionSpec readOnly;
+    private final OptionSpec init;
     private final OptionSpec capAdd;
     private final OptionSpec capDrop;
     private final OptionSpec memory;
@@ -88,6 +89,7 @@ public final class RunCommand extends ContainerCommand {
         pidsLimit = option("int", "Tune container pids limit (set -1 for unlimited)", "--pids-limit");
         privileged = flag("Give extended privileges to this container", "--privileged");
         readOnly = flag("Mount the container's root filesystem as read only", "--read-only");
+        init = flag("Run an init inside the container that forwards signals and reaps processes", "--init");
         restart = option("string", "Restart policy to apply when a container exits (default \"no\")", "--restart");
         remove = flag("Automatically remove the container when it exits", "--rm");
         stopSignal = option("string", "Signal to stop the container", "--stop-signal");
@@ -324,6 +326,9 @@ public final class RunCommand extends ContainerCommand {
         }
         if (isSet(readOnly)) {
             host.put("ReadonlyRootfs", true);
+        }
+        if (isSet(init)) {
+            host.put("Init", true);
         }
         if (!strings(capAdd).isEmpty()) {
             host.put("CapAdd", new ArrayList<>(strings(capAdd)));

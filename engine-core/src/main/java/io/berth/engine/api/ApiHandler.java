@@ -26,6 +26,12 @@ public final class ApiHandler extends Handler.Abstract {
     private record Route(String method, Pattern path, Endpoint endpoint) {}
 
     private final List<Route> routes = new ArrayList<>();
+    private final List<HijackRoute> hijacks = new ArrayList<>();
+
+    private record HijackRoute(String method, Pattern path, Hijack hijack) {}
+
+    /** A hijacking route that matched a request, with the match of its path pattern. */
+    record HijackMatch(Hijack hijack, Matcher path) {}
     private final ObjectMapper mapper;
     private final UserNames userNames = new UserNames();
     private final String serverHeader;
@@ -39,6 +45,34 @@ public final class ApiHandler extends Handler.Abstract {
     public ApiHandler route(String method, String pathRegex, Endpoint endpoint) {
         routes.add(new Route(method, Pattern.compile(pathRegex), endpoint));
         return this;
+    }
+
+    /**
+     * Adds a route that a Docker client may take over with {@code Connection: Upgrade} /
+     * {@code Upgrade: tcp} (see {@link Hijack}). Register the ordinary route for the same path too:
+     * it serves clients that do not upgrade, and answers the errors.
+     */
+    public ApiHandler hijack(String method, String pathRegex, Hijack hijack) {
+        hijacks.add(new HijackRoute(method, Pattern.compile(pathRegex), hijack));
+        return this;
+    }
+
+    /** The hijacking route for a request, or null. */
+    HijackMatch hijackFor(String method, String path) {
+        Matcher prefixed = VERSION_PREFIX.matcher(path);
+        String bare = prefixed.matches() ? prefixed.group(3) : path;
+        for (HijackRoute route : hijacks) {
+            Matcher m = route.path().matcher(bare);
+            if (route.method().equals(method) && m.matches()) {
+                return new HijackMatch(route.hijack(), m);
+            }
+        }
+        return null;
+    }
+
+    /** The request context of a request on this connection: the peer's credentials and its User-Agent. */
+    RequestContext contextOf(EndPoint endPoint, String userAgent) {
+        return new RequestContext(actorOf(endPoint, userAgent), RequestContext.newCorrelationId());
     }
 
     @Override
@@ -108,12 +142,14 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private Actor actorOf(Request request) {
+        return actorOf(request.getConnectionMetaData().getConnection().getEndPoint(), request.getHeaders().get("User-Agent"));
+    }
+
+    private Actor actorOf(EndPoint endPoint, String agent) {
         PeerCredentials peer = PeerCredentials.UNKNOWN;
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint instanceof SelectableChannelEndPoint channelEndPoint) {
             peer = PeerCredentials.of(channelEndPoint.getChannel());
         }
-        String agent = request.getHeaders().get("User-Agent");
         return new Actor(peer.uid(), userNames.nameOf(peer.uid()), peer.pid(), agent == null ? "" : agent);
     }
 }

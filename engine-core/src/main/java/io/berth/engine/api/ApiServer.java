@@ -31,7 +31,9 @@ public final class ApiServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
-        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(http));
+        // Docker's clients take over attach and exec connections with an HTTP/1.1 upgrade to "tcp"
+        UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(http),
+                new HijackConnectionFactory(handler));
         connector.setUnixDomainPath(socket);
         // follow streams may sit idle for a long time between events
         connector.setIdleTimeout(24L * 3600 * 1000);

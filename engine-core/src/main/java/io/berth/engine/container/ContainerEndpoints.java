@@ -79,12 +79,21 @@ public final class ContainerEndpoints {
         exchange.text(204, "");
     }
 
+    /**
+     * {@code POST /containers/{id}/wait?condition=}: the head is sent at once and the body when the
+     * condition holds, as Docker does; Docker's CLI waits for the head before it starts the container.
+     */
     public void await(ApiExchange exchange) throws IOException {
-        int code = containers.await(exchange.pathParam(1), exchange.query("condition"));
-        ObjectNode answer = mapper.createObjectNode();
-        answer.put("StatusCode", code);
-        answer.putNull("Error");
-        exchange.json(200, answer);
+        String id = containers.require(exchange.pathParam(1)).id;
+        String condition = ContainerService.waitCondition(exchange.query("condition"));
+        try (OutputStream out = exchange.binary("application/json")) {
+            int code = containers.await(id, condition);
+            ObjectNode answer = mapper.createObjectNode();
+            answer.put("StatusCode", code);
+            answer.putNull("Error");
+            out.write(mapper.writeValueAsBytes(answer));
+            out.write('\n');
+        }
     }
 
     public void remove(ApiExchange exchange) throws IOException {
@@ -105,8 +114,10 @@ public final class ContainerEndpoints {
         exchange.json(200, containers.prune(exchange.context()));
     }
 
+    /** {@code GET /containers/json?all=&filters=}: see {@link ContainerFilters} for the filters. */
     public void list(ApiExchange exchange) throws IOException {
-        boolean all = exchange.queryFlag("all", false);
+        ContainerFilters filters = ContainerFilters.parse(exchange.query("filters"), mapper, containers::find);
+        boolean all = exchange.queryFlag("all", false) || filters.includesStopped();
         io.berth.engine.projection.Projections view = view(exchange);
         ArrayNode list = mapper.createArrayNode();
         for (ContainerState.ContainerRecord c : view == null ? containers.list() : containers.list(view)) {
@@ -114,6 +125,10 @@ public final class ContainerEndpoints {
                 continue;
             }
             JsonNode stored = containers.config(c);
+            JsonNode mounts = containers.mountsOf(c);
+            if (!filters.test(new ContainerFilters.Candidate(c, stored, mounts))) {
+                continue;
+            }
             ObjectNode item = list.addObject();
             item.put("Id", c.id);
             item.putArray("Names").add("/" + c.name);
@@ -126,7 +141,7 @@ public final class ContainerEndpoints {
             item.put("State", c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
-            item.set("Mounts", containers.mountsOf(c));
+            item.set("Mounts", mounts);
         }
         exchange.json(200, list);
     }
@@ -244,40 +259,74 @@ public final class ContainerEndpoints {
     public void attach(ApiExchange exchange) throws Exception {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
         boolean tty = containers.config(container).path("Config").path("Tty").asBoolean(false);
-        boolean wantStdin = exchange.queryFlag("stdin", false);
-        boolean wantStdout = exchange.queryFlag("stdout", false);
-        boolean wantStderr = exchange.queryFlag("stderr", false);
         var pending = containers.attach(container.id);
-        try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
+        try (OutputStream out = exchange.binary(streamType(tty))) {
             out.flush();
-            io.berth.spi.runtime.StdioStreams stdio;
-            try {
-                stdio = pending.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                return; // the start failed: the starter answered the start request with why
+            relay(container, tty, pending, exchange.queryFlag("stdin", false), exchange.queryFlag("stdout", false),
+                    exchange.queryFlag("stderr", false), exchange.body(), out);
+        }
+    }
+
+    private static String streamType(boolean tty) {
+        return tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
+    }
+
+    /**
+     * Attach as Docker's clients do it: {@code POST /containers/{id}/attach} upgraded to a raw
+     * connection (101), then the socket carries stdin in and the output out, as {@link #attach}'s
+     * request and response bodies do.
+     */
+    public io.berth.engine.api.Hijack attachHijack() {
+        return new io.berth.engine.api.Hijack() {
+            @Override
+            public String mediaType(Request request) {
+                return containers.find(request.pathParam(1))
+                        .map(c -> streamType(containers.config(c).path("Config").path("Tty").asBoolean(false)))
+                        .orElse(null);
             }
-            containers.attached(container.id, stdio);
-            try (stdio) {
-                Thread input = null;
-                if (wantStdin) {
-                    var body = exchange.body();
-                    input = Thread.ofVirtual().start(() -> {
-                        try (OutputStream stdin = stdio.stdin()) {
-                            body.transferTo(stdin);
-                        } catch (IOException e) {
-                            // the container or the client closed its side
-                        }
-                    });
-                }
-                Thread errors = Thread.ofVirtual().start(() -> copyFrames(stdio.stderr(), out, tty ? 0 : 2, wantStderr));
-                copyFrames(stdio.stdout(), out, tty ? 0 : 1, wantStdout);
-                errors.join();
-                if (input != null) {
-                    input.interrupt();
-                }
-            } finally {
-                containers.detached(container.id, stdio);
+
+            @Override
+            public void run(Request request, java.io.InputStream in, OutputStream out) throws Exception {
+                ContainerState.ContainerRecord container = containers.require(request.pathParam(1));
+                boolean tty = containers.config(container).path("Config").path("Tty").asBoolean(false);
+                var pending = containers.attach(container.id);
+                relay(container, tty, pending, request.queryFlag("stdin", false), request.queryFlag("stdout", false),
+                        request.queryFlag("stderr", false), in, out);
             }
+        };
+    }
+
+    /** Copies the client's input to the attached process's stdin and its output to the client until it ends. */
+    private void relay(ContainerState.ContainerRecord container, boolean tty,
+                       java.util.concurrent.CompletableFuture<io.berth.spi.runtime.StdioStreams> pending,
+                       boolean wantStdin, boolean wantStdout, boolean wantStderr, java.io.InputStream body, OutputStream out)
+            throws InterruptedException {
+        io.berth.spi.runtime.StdioStreams stdio;
+        try {
+            stdio = pending.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            return; // the start failed: the starter answered the start request with why
+        }
+        containers.attached(container.id, stdio);
+        try (stdio) {
+            Thread input = null;
+            if (wantStdin) {
+                input = Thread.ofVirtual().start(() -> {
+                    try (OutputStream stdin = stdio.stdin()) {
+                        body.transferTo(stdin);
+                    } catch (IOException e) {
+                        // the container or the client closed its side
+                    }
+                });
+            }
+            Thread errors = Thread.ofVirtual().start(() -> copyFrames(stdio.stderr(), out, tty ? 0 : 2, wantStderr));
+            copyFrames(stdio.stdout(), out, tty ? 0 : 1, wantStdout);
+            errors.join();
+            if (input != null) {
+                input.interrupt();
+            }
+        } finally {
+            containers.detached(container.id, stdio);
         }
     }
 
@@ -339,6 +388,9 @@ public final class ContainerEndpoints {
         containers.withRootfs(exchange.pathParam(1), rootfs -> {
             try (var body = exchange.body()) {
                 ContainerFiles.copyIn(rootfs, path, body);
+                // the tar reader stops at the end-of-archive blocks; the client may still be sending the record's
+                // padding, and answering before it is read lets Jetty close the connection under the client (EPIPE)
+                body.transferTo(OutputStream.nullOutputStream());
             }
             return null;
         });
@@ -418,6 +470,35 @@ public final class ContainerEndpoints {
         try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
             execs.start(exchange.pathParam(1), false, out, exchange.context());
         }
+    }
+
+    /**
+     * Exec start as Docker's clients do it: {@code POST /exec/{id}/start} with its JSON body, upgraded
+     * to a raw connection (101) that carries the process's stdin in and its output out. A detached
+     * start is left to {@link #execStart}.
+     */
+    public io.berth.engine.api.Hijack execStartHijack() {
+        return new io.berth.engine.api.Hijack() {
+            @Override
+            public String mediaType(Request request) {
+                try {
+                    return streamType(execs.tty(request.pathParam(1)));
+                } catch (ApiException e) {
+                    return null;
+                }
+            }
+
+            @Override
+            public void run(Request request, java.io.InputStream in, OutputStream out) throws Exception {
+                String text = request.bodyText();
+                JsonNode body = text.isBlank() ? mapper.createObjectNode() : mapper.readTree(text);
+                if (body.path("Detach").asBoolean(false)) {
+                    execs.start(request.pathParam(1), true, null, request.context());
+                    return;
+                }
+                execs.start(request.pathParam(1), false, in, out, request.context());
+            }
+        };
     }
 
     /** {@code POST /exec/{id}/resize?h=&w=}: the terminal size of a running exec. */

@@ -52,6 +52,17 @@ public final class ContainerService implements AutoCloseable {
     private final Attachments attachments = new Attachments();
     /** Exit codes of containers removed right after they exited ({@code --rm}), for a waiting client. */
     private final Map<String, Integer> lastExit = new ConcurrentHashMap<>();
+    /**
+     * One lock per container for what touches its runtime state and mounts: start, the release after
+     * an exit (which runs after the exit is recorded, off the caller's thread) and remove.
+     */
+    private final Map<String, Object> lifecycleLocks = new ConcurrentHashMap<>();
+    /** Containers whose runtime state and mount were freed after their last exit (remove need not again). */
+    private final Set<String> released = ConcurrentHashMap.newKeySet();
+    /** Notified whenever a container exits or is removed, for {@code wait}'s conditions. */
+    private final Object changes = new Object();
+    /** How many times each container's process ended (exited, or failed to start) since the daemon started. */
+    private final Map<String, Integer> endings = new ConcurrentHashMap<>();
 
     public ContainerService(Journal journal, ImageService images, VolumeService volumes, PluginHost plugins, ObjectMapper mapper, Path root) {
         this.journal = journal;
@@ -217,15 +228,29 @@ public final class ContainerService implements AutoCloseable {
 
     /** Starts a created or exited container. Starting a running one is a no-op, as in Docker (304). */
     public boolean start(String idOrName, RequestContext context) {
-        ContainerState.ContainerRecord container = require(idOrName);
-        if ("running".equals(container.status)) {
-            return false;
+        ContainerState.ContainerRecord first = require(idOrName);
+        synchronized (lifecycleLock(first.id)) {
+            // again under the lock: the release of its last exit may just have finished
+            ContainerState.ContainerRecord container = require(first.id);
+            if ("running".equals(container.status)) {
+                return false;
+            }
+            released.remove(container.id);
+            try {
+                new ContainerStarter(this, mapper).start(container, config(container), context);
+            } catch (RuntimeException e) {
+                ended(container.id);
+                throw e;
+            }
+            // a short-lived process may have ended before ContainerStarted was recorded: its exit file
+            // already exists and the watcher will not be woken again, so look now
+            checkExit(container.id);
         }
-        new ContainerStarter(this, mapper).start(container, config(container), context);
-        // a short-lived process may have ended before ContainerStarted was recorded: its exit file
-        // already exists and the watcher will not be woken again, so look now
-        checkExits();
         return true;
+    }
+
+    private Object lifecycleLock(String id) {
+        return lifecycleLocks.computeIfAbsent(id, k -> new Object());
     }
 
     Journal journal() {
@@ -387,17 +412,26 @@ public final class ContainerService implements AutoCloseable {
     /** Looks for containers the projection thinks run but whose monitor wrote an exit file. */
     void checkExits() {
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
-                continue;
-            }
-            Optional<ExitStatus> exit;
-            try {
-                exit = runtime().exitStatus(container.id);
-            } catch (ContainerRuntimeException | RuntimeException e) {
-                continue;
-            }
-            exit.ifPresent(status -> exited(container, status, false));
+            checkExit(container);
         }
+    }
+
+    /** {@link #checkExits()} for one container. */
+    private void checkExit(String id) {
+        find(id).ifPresent(this::checkExit);
+    }
+
+    private void checkExit(ContainerState.ContainerRecord container) {
+        if (!"running".equals(container.status)) {
+            return;
+        }
+        Optional<ExitStatus> exit;
+        try {
+            exit = runtime().exitStatus(container.id);
+        } catch (ContainerRuntimeException | RuntimeException e) {
+            return;
+        }
+        exit.ifPresent(status -> exited(container, status, false));
     }
 
     private void exited(ContainerState.ContainerRecord container, ExitStatus status, boolean whileDown) {
@@ -410,13 +444,23 @@ public final class ContainerService implements AutoCloseable {
                     status.oomKilled(), status.exitedAt().toString(), whileDown));
             lastExit.put(container.id, status.code());
         }
-        // waiters learn of the exit at once; freeing runc's state and the mount follows
+        // waiters learn of the exit at once; freeing runc's state and the mount follows on another
+        // thread, so neither the start that found the exit nor the exit watcher waits for it
         CountDownLatch latch = exits.remove(container.id);
         if (latch != null) {
             latch.countDown();
         }
-        releaseRuntime(container.id);
-        afterExit(container.id);
+        ended(container.id);
+        Thread.ofVirtual().name("berth-exited-" + container.id.substring(0, 12)).start(() -> {
+            synchronized (lifecycleLock(container.id)) {
+                if (find(container.id).map(c -> "running".equals(c.status)).orElse(true)) {
+                    return; // removed, or started again, before this ran
+                }
+                releaseRuntime(container.id);
+                released.add(container.id);
+            }
+            afterExit(container.id);
+        });
     }
 
     /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
@@ -523,7 +567,7 @@ public final class ContainerService implements AutoCloseable {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
         }
-        checkExits();
+        checkExit(container.id);
     }
 
     /** Waits until the container is not running; true when it stopped within {@code timeout}. */
@@ -541,28 +585,63 @@ public final class ContainerService implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return false;
             }
-            checkExits();
+            checkExit(id);
         }
         return find(id).map(c -> !"running".equals(c.status)).orElse(true);
     }
 
-    /** Docker's wait: blocks until the container is not running (or removed) and gives its exit code. */
+    /** Docker's wait conditions: {@code not-running} (the default), {@code next-exit}, {@code removed}. */
+    public static String waitCondition(String condition) {
+        String c = condition == null || condition.isEmpty() ? "not-running" : condition;
+        if (!c.equals("not-running") && !c.equals("next-exit") && !c.equals("removed")) {
+            throw ApiException.badRequest("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
+        }
+        return c;
+    }
+
+    /**
+     * Docker's wait: blocks until the condition holds and gives the container's exit code.
+     * {@code not-running}: at once if it is not running, else at its exit; {@code next-exit}: at its
+     * next exit, also for a container not started yet (Docker's CLI waits so before it starts one);
+     * {@code removed}: once it is removed.
+     */
     public int await(String idOrName, String condition) {
         ContainerState.ContainerRecord container = require(idOrName);
-        if ("next-exit".equals(condition) || "running".equals(container.status)) {
-            awaitExit(container.id, Duration.ofDays(365));
-        }
-        if ("removed".equals(condition)) {
-            while (find(container.id).isPresent()) {
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+        String id = container.id;
+        switch (waitCondition(condition)) {
+            case "next-exit" -> {
+                int before = endings.getOrDefault(id, 0);
+                awaitChange(() -> endings.getOrDefault(id, 0) != before || find(id).isEmpty());
+            }
+            case "removed" -> awaitChange(() -> find(id).isEmpty());
+            default -> {
+                if ("running".equals(container.status)) {
+                    awaitExit(id, Duration.ofDays(365));
                 }
             }
         }
-        return find(container.id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(container.id));
+        return find(id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(id));
+    }
+
+    private void ended(String id) {
+        endings.merge(id, 1, Integer::sum);
+        synchronized (changes) {
+            changes.notifyAll();
+        }
+    }
+
+    private void awaitChange(java.util.function.BooleanSupplier done) {
+        synchronized (changes) {
+            while (!done.getAsBoolean()) {
+                try {
+                    // notified on every exit and removal; the timeout only bounds a missed notification
+                    changes.wait(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /** A removed container's last exit code, from its last ContainerExited event. */
@@ -578,7 +657,32 @@ public final class ContainerService implements AutoCloseable {
     // ---- remove, rename, prune
 
     public void remove(String idOrName, boolean force, boolean removeVolumes, RequestContext context) {
-        ContainerState.ContainerRecord container = require(idOrName);
+        ContainerState.ContainerRecord first = require(idOrName);
+        if ("running".equals(first.status)) {
+            if (!force) {
+                throw new ApiException(409, "You cannot remove a running container " + first.id
+                        + ". Stop the container before attempting removal or force remove");
+            }
+            stopping.add(first.id);
+            try {
+                signal(first, 9, context);
+                awaitExit(first.id, Duration.ofSeconds(10));
+            } finally {
+                stopping.remove(first.id);
+            }
+        }
+        synchronized (lifecycleLock(first.id)) {
+            ContainerState.ContainerRecord container = require(first.id);
+            removeLocked(container, force, removeVolumes, context);
+        }
+        lifecycleLocks.remove(first.id);
+        endings.remove(first.id);
+        synchronized (changes) {
+            changes.notifyAll();
+        }
+    }
+
+    private void removeLocked(ContainerState.ContainerRecord container, boolean force, boolean removeVolumes, RequestContext context) {
         if ("running".equals(container.status)) {
             if (!force) {
                 throw new ApiException(409, "You cannot remove a running container " + container.id
@@ -592,7 +696,9 @@ public final class ContainerService implements AutoCloseable {
                 stopping.remove(container.id);
             }
         }
-        releaseRuntime(container.id);
+        if (!released.remove(container.id)) {
+            releaseRuntime(container.id);
+        }
         try {
             if (storage().snapshot(container.id).isPresent()) {
                 storage().removeSnapshot(container.id);

@@ -109,7 +109,11 @@ final class ContainerStarter {
             host.path("CapAdd").forEach(c -> capAdd.add(c.asText()));
             List<String> capDrop = new ArrayList<>();
             host.path("CapDrop").forEach(c -> capDrop.add(c.asText()));
-            RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, ContainerConfigs.args(config), env, cwd, user.uid(), user.gid(),
+            List<String> args = ContainerConfigs.args(config);
+            if (host.path("Init").asBoolean(false)) {
+                args = withInit(args, rootfs, mounts);
+            }
+            RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, args, env, cwd, user.uid(), user.gid(),
                     groups, hostname, config.path("Tty").asBoolean(false), host.path("ReadonlyRootfs").asBoolean(false),
                     host.path("Privileged").asBoolean(false), capAdd, capDrop, hostNetwork, host.path("Memory").asLong(0),
                     host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), "/berth/" + id, mounts, sysctls);
@@ -127,7 +131,7 @@ final class ContainerStarter {
             created = true;
             containers.attachments().connect(id, runtime);
             runtime.start(id);
-            long pid = runtime.state(id).map(s -> s.pid()).orElse(0L);
+            long pid = runtime.pid(id);
             containers.journal().record(context, new ContainerEvent.ContainerStarted(id, pid));
         } catch (StartFailure e) {
             containers.attachments().fail(id, e);
@@ -148,6 +152,34 @@ final class ContainerStarter {
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
         }
+    }
+
+    /** Where {@code --init}'s program is mounted in the container (Docker's path for its docker-init). */
+    static final String INIT_PATH = "/sbin/docker-init";
+    /** Where the init is looked for on the host: tini's static build (Debian package tini), which runs on any image. */
+    static final List<Path> INIT_CANDIDATES = List.of(Path.of("/usr/bin/tini-static"), Path.of("/usr/local/bin/tini-static"));
+
+    /**
+     * {@code --init}: tini, statically linked, bind-mounted read-only at {@link #INIT_PATH} and run as
+     * the container's first process in front of its command ({@code docker-init -- ARGS}), as Docker does.
+     */
+    private static List<String> withInit(List<String> args, Path rootfs, List<RuntimeSpecInput.MountSpec> mounts) throws IOException {
+        Path init = null;
+        for (Path candidate : INIT_CANDIDATES) {
+            if (Files.isExecutable(candidate)) {
+                init = candidate;
+                break;
+            }
+        }
+        if (init == null) {
+            throw new StartFailure(128, "--init needs tini's static build on the host (Debian package tini): none of "
+                    + INIT_CANDIDATES + " is there");
+        }
+        ensureMountPoint(rootfs, INIT_PATH, false);
+        mounts.add(new RuntimeSpecInput.MountSpec(INIT_PATH, "bind", init.toString(), List.of("rbind", "ro", "rprivate")));
+        List<String> withInit = new ArrayList<>(List.of(INIT_PATH, "--"));
+        withInit.addAll(args);
+        return withInit;
     }
 
     /** Docker's exit codes for a process that could not be executed. */

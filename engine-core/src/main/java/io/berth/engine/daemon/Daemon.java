@@ -208,7 +208,9 @@ public final class Daemon {
                 .route("GET", "/berth/builds", buildApi::list)
                 .route("GET", "/berth/builds/([^/]+)", buildApi::inspect)
                 .route("GET", "/berth/builds/([^/]+)/logs", buildApi::logs)
-                .route("POST", "/berth/builds/([^/]+)/replay", buildApi::replay);
+                .route("POST", "/berth/builds/([^/]+)/replay", buildApi::replay)
+                .hijack("POST", "/containers/([^/]+)/attach", containerApi.attachHijack())
+                .hijack("POST", "/exec/([^/]+)/start", containerApi.execStartHijack());
         containers.reconcile();
         server = new ApiServer(options.socket(), handler);
         try {

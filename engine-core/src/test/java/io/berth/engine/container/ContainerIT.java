@@ -49,6 +49,11 @@ class ContainerIT {
         TestImages.TestImage busybox = TestImages.image(TestImages.Format.OCI, TestImages.hostPlatform(),
                 TestImages.Compression.GZIP, List.of(TestImages.busyboxTar(), etc), "");
         registry.push(busybox, "ctr/busybox", "1");
+        // an image that asks to be stopped with SIGUSR1 (Dockerfile's STOPSIGNAL, written into its config)
+        TestImages.TestImage stopsignal = TestImages.withContainerConfig(List.of(TestImages.busyboxTar()),
+                "{\"Env\":[\"PATH=/bin\"],\"Cmd\":[\"sh\",\"-c\",\"trap 'exit 10' USR1; trap 'exit 15' TERM; while true; do sleep 0.1; done\"],"
+                        + "\"StopSignal\":\"SIGUSR1\"}");
+        registry.push(stopsignal, "ctr/stopsignal", "1");
         image = registry.host() + "/ctr/busybox:1";
         root = Files.createTempDirectory("berth-container-it");
         Path plugins = root.resolve("plugin-jars");
@@ -57,6 +62,8 @@ class ContainerIT {
         daemon.start();
         UnixHttp.Response pulled = UnixHttp.post(socket(), "/images/create?fromImage=" + enc(registry.host() + "/ctr/busybox") + "&tag=1", "");
         assertTrue(pulled.body().contains("Downloaded newer image"), pulled.body());
+        UnixHttp.Response pulledStopsignal = UnixHttp.post(socket(), "/images/create?fromImage=" + enc(registry.host() + "/ctr/stopsignal") + "&tag=1", "");
+        assertTrue(pulledStopsignal.body().contains("Downloaded newer image"), pulledStopsignal.body());
     }
 
     @AfterAll
@@ -141,13 +148,16 @@ class ContainerIT {
         String id = create("{\"Cmd\":[\"sh\",\"-c\",\"i=0; while [ $i -lt 5000 ]; do echo line $i; echo err $i >&2; i=$((i+1)); done\"],"
                 + "\"StopSignal\":\"SIGUSR1\"}", null);
         assertEquals(0, run(id));
-        String all = logs(id);
-        List<String> stdout = all.lines().filter(l -> l.startsWith("line ")).toList();
+        // each stream on its own: the monitor may log a line in parts, with the other stream's lines between them
+        String[] streams = unframe(UnixHttp.get(socket(), "/containers/" + id + "/logs?stdout=1&stderr=1").bytes());
+        List<String> stdout = streams[0].lines().toList();
         assertEquals(5000, stdout.size());
         for (int i = 0; i < stdout.size(); i++) {
             assertEquals("line " + i, stdout.get(i));
         }
-        assertEquals(5000, all.lines().filter(l -> l.startsWith("err ")).count());
+        List<String> stderr = streams[1].lines().toList();
+        assertEquals(5000, stderr.size());
+        assertEquals("err 4999", stderr.getLast());
         byte[] tail = UnixHttp.get(socket(), "/containers/" + id + "/logs?stdout=1&tail=3").bytes();
         assertEquals(3 * 8 + "line 4997\nline 4998\nline 4999\n".length(), tail.length, "three framed lines");
         assertEquals("SIGUSR1", inspect(id).get("Config").get("StopSignal").asText());
@@ -218,6 +228,90 @@ class ContainerIT {
         assertEquals(204, UnixHttp.post(socket(), "/containers/stoppable/stop?t=10", "").status());
         assertTrue(System.nanoTime() - started < 5_000_000_000L, "the trap ended it before the timeout");
         assertEquals(7, inspect(id).get("State").get("ExitCode").asInt());
+    }
+
+    @Test
+    void stopSendsTheImagesOwnStopSignalUnlessTheContainerOrTheRequestNamesAnother() throws Exception {
+        String stopsignalImage = registry.host() + "/ctr/stopsignal:1";
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create?name=image-stopsignal", "{\"Image\":\"" + stopsignalImage + "\"}");
+        assertEquals(201, created.status(), created.body());
+        String id = JSON.readTree(created.body()).get("Id").asText();
+        assertEquals("SIGUSR1", inspect(id).get("Config").get("StopSignal").asText(), "the container takes the image's stop signal");
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        long started = System.nanoTime();
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/stop?t=10", "").status());
+        assertTrue(System.nanoTime() - started < 5_000_000_000L, "SIGUSR1's trap ended it before the timeout");
+        assertEquals(10, inspect(id).get("State").get("ExitCode").asInt(), "SIGUSR1 (trap exit 10), not SIGTERM (15) or SIGKILL (137)");
+        List<Integer> signals = new java.util.ArrayList<>();
+        for (String line : UnixHttp.get(socket(), "/berth/events?filters=" + enc("{\"subject\":[\"" + id + "\"]}")).body().split("\n")) {
+            if (line.contains("\"type\":\"ContainerKilled\"")) {
+                signals.add(JSON.readTree(line).get("payload").get("signal").asInt());
+            }
+        }
+        assertEquals(List.of(10), signals, "one ContainerKilled, with SIGUSR1 (10)");
+
+        // a container's own --stop-signal wins over the image's
+        UnixHttp.Response overridden = UnixHttp.post(socket(), "/containers/create",
+                "{\"Image\":\"" + stopsignalImage + "\",\"StopSignal\":\"SIGTERM\"}");
+        String other = JSON.readTree(overridden.body()).get("Id").asText();
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + other + "/start", "").status());
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + other + "/stop?t=10", "").status());
+        assertEquals(15, inspect(other).get("State").get("ExitCode").asInt(), "the container's SIGTERM, not the image's SIGUSR1");
+    }
+
+    /** The names of {@code GET /containers/json} with these query parameters, sorted. */
+    private static List<String> listed(String query) throws IOException {
+        UnixHttp.Response answer = UnixHttp.get(socket(), "/containers/json?" + query);
+        assertEquals(200, answer.status(), answer.body());
+        List<String> names = new java.util.ArrayList<>();
+        JSON.readTree(answer.body()).forEach(c -> names.add(c.get("Names").get(0).asText().substring(1)));
+        java.util.Collections.sort(names);
+        return names;
+    }
+
+    private static String filters(String json) {
+        return "filters=" + enc(json);
+    }
+
+    @Test
+    void psFiltersAreAppliedByTheDaemonAsDockersAndAnUnknownKeyIsRefused() throws Exception {
+        String a = create("{\"Cmd\":[\"sh\",\"-c\",\"exit 3\"],\"Labels\":{\"tier\":\"web\"},\"HostConfig\":{\"Binds\":[\"flt-vol:/data\"]}}", "flt-a");
+        assertEquals(3, run(a));
+        String b = create("{\"Cmd\":[\"sleep\",\"60\"],\"Labels\":{\"tier\":\"db\"}}", "flt-b");
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + b + "/start", "").status());
+        create("{\"Cmd\":[\"true\"]}", "flt-c");
+
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"label\":[\"tier=web\"]}")));
+        assertEquals(List.of("flt-b"), listed(filters("{\"label\":[\"tier\"],\"name\":[\"^flt-\"]}")), "without all: running only");
+        assertEquals(List.of("flt-a"), listed(filters("{\"exited\":[\"3\"],\"name\":[\"flt-\"]}")), "exited implies all");
+        assertEquals(List.of("flt-a", "flt-b"), listed(filters("{\"status\":[\"exited\",\"running\"],\"name\":[\"^/flt-\"]}")),
+                "values of one key are alternatives; a name matches with its slash too");
+        assertEquals(List.of("flt-b", "flt-c"), listed("all=1&" + filters("{\"since\":[\"flt-a\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"before\":[\"" + b + "\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"flt-vol\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"/data\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"id\":[\"" + a.substring(0, 10) + "\"]}")));
+        assertEquals(List.of("flt-b"), listed(filters("{\"network\":[\"none\"],\"health\":[\"none\"],\"name\":[\"flt-b\"]}")));
+        assertEquals(List.of(), listed(filters("{\"health\":[\"healthy\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a", "flt-b", "flt-c"), listed("all=1&" + filters("{\"ancestor\":[\"" + image + "\"],\"name\":[\"flt-\"]}")));
+        assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"label\":{\"tier=web\":true}}")), "the older map-of-maps form");
+
+        UnixHttp.Response unknown = UnixHttp.get(socket(), "/containers/json?" + filters("{\"colour\":[\"red\"]}"));
+        assertEquals(400, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("invalid filter 'colour'"), unknown.body());
+        UnixHttp.Response badStatus = UnixHttp.get(socket(), "/containers/json?" + filters("{\"status\":[\"sleeping\"]}"));
+        assertEquals(400, badStatus.status(), badStatus.body());
+        assertTrue(badStatus.body().contains("status=sleeping"), badStatus.body());
+        assertEquals(404, UnixHttp.get(socket(), "/containers/json?" + filters("{\"since\":[\"no-such-container\"]}")).status());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + b + "?force=1", null).status());
+    }
+
+    @Test
+    void givenInitThenTiniIsTheFirstProcessAndTheCommandRunsUnderItWithItsExitCode() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"cat /proc/1/comm; ls /sbin; exit 6\"],\"HostConfig\":{\"Init\":true}}", null);
+        assertEquals(6, run(id), "tini passes the command's exit code on");
+        assertEquals("docker-init\ndocker-init\n", logs(id), "pid 1 is the init, mounted at Docker's path");
+        assertTrue(inspect(id).get("HostConfig").get("Init").asBoolean());
     }
 
     @Test
@@ -326,6 +420,119 @@ class ContainerIT {
             assertTrue(text.contains("\u0001\u0000\u0000\u0000\u0000\u0000\u0000\u000bfrom-stdin\n"), "stdout in a stdout frame: " + text);
         }
         assertEquals(3, JSON.readTree(UnixHttp.post(socket(), "/containers/" + id + "/wait", "").body()).get("StatusCode").asInt());
+    }
+
+    /** Reads an HTTP response head, up to and including the blank line, and nothing after it. */
+    private static String readHead(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
+    private static java.nio.channels.SocketChannel connect() throws IOException {
+        java.nio.channels.SocketChannel channel = java.nio.channels.SocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        channel.connect(java.net.UnixDomainSocketAddress.of(socket()));
+        return channel;
+    }
+
+    /** Decodes Docker's stream frames: stream 1 and 2 each into their own text. */
+    private static String[] unframe(byte[] framed) {
+        ByteArrayOutputStream[] streams = {new ByteArrayOutputStream(), new ByteArrayOutputStream(), new ByteArrayOutputStream()};
+        int i = 0;
+        while (i + 8 <= framed.length) {
+            int size = ((framed[i + 4] & 0xff) << 24) | ((framed[i + 5] & 0xff) << 16) | ((framed[i + 6] & 0xff) << 8) | (framed[i + 7] & 0xff);
+            streams[Math.min(framed[i], 2)].write(framed, i + 8, Math.min(size, framed.length - i - 8));
+            i += 8 + size;
+        }
+        return new String[] {streams[1].toString(StandardCharsets.UTF_8), streams[2].toString(StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void givenDockersUpgradeRequestThenAttachAnswers101AndTheRawSocketCarriesStdinInAndFramesOut() throws Exception {
+        String id = create("{\"Cmd\":[\"sh\"],\"OpenStdin\":true,\"StdinOnce\":true,\"AttachStdin\":true}", null);
+        try (java.nio.channels.SocketChannel attach = connect(); java.nio.channels.SocketChannel wait = connect()) {
+            java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(attach);
+            java.io.InputStream response = java.nio.channels.Channels.newInputStream(attach);
+            // what Docker's client sends (client/hijack.go): an ordinary POST with the upgrade headers
+            request.write(("POST /v1.47/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+                    + "Host: api.moby.localhost\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\nContent-Length: 0\r\n"
+                    + "Content-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            request.flush();
+            String head = readHead(response);
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            assertTrue(head.contains("Content-Type: application/vnd.docker.multiplexed-stream"), head);
+            assertTrue(head.contains("Upgrade: tcp"), head);
+
+            // Docker's CLI asks for the next exit and waits for the answer's head before it starts the container
+            java.nio.channels.Channels.newOutputStream(wait).write(("POST /v1.47/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\n"
+                    + "Host: b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            java.io.InputStream waitResponse = java.nio.channels.Channels.newInputStream(wait);
+            assertTrue(readHead(waitResponse).startsWith("HTTP/1.1 200"), "the wait's head comes before the start");
+
+            assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+            request.write("echo from-stdin; echo oops >&2; exit 3\n".getBytes(StandardCharsets.UTF_8));
+            request.flush();
+            attach.shutdownOutput(); // as the client does at the end of its stdin
+            String[] output = unframe(response.readAllBytes());
+            assertEquals("from-stdin\n", output[0]);
+            assertEquals("oops\n", output[1]);
+            String waitBody = new String(waitResponse.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(waitBody.contains("\"StatusCode\":3"), "the next exit's code: " + waitBody);
+        }
+    }
+
+    @Test
+    void givenDockersUpgradeRequestThenExecStartReadsItsJsonBodyAndTheRawSocketCarriesTheProcess() throws Exception {
+        String id = create("{\"Cmd\":[\"sleep\",\"60\"]}", null);
+        assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/" + id + "/exec",
+                "{\"Cmd\":[\"sh\",\"-c\",\"read x; echo got $x; echo warn >&2; exit 4\"],\"AttachStdin\":true,\"AttachStdout\":true,\"AttachStderr\":true}");
+        assertEquals(201, created.status(), created.body());
+        String execId = JSON.readTree(created.body()).get("Id").asText();
+        try (java.nio.channels.SocketChannel channel = connect()) {
+            java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(channel);
+            java.io.InputStream response = java.nio.channels.Channels.newInputStream(channel);
+            byte[] body = "{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.UTF_8);
+            // the body and the first stdin bytes arrive together: the body's length separates them
+            request.write(("POST /v1.47/exec/" + execId + "/start HTTP/1.1\r\nHost: api.moby.localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            request.write(body);
+            request.write("hello\n".getBytes(StandardCharsets.UTF_8));
+            request.flush();
+            String head = readHead(response);
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            channel.shutdownOutput();
+            String[] output = unframe(response.readAllBytes());
+            assertEquals("got hello\n", output[0]);
+            assertEquals("warn\n", output[1]);
+        }
+        assertEquals(4, JSON.readTree(UnixHttp.get(socket(), "/exec/" + execId + "/json").body()).get("ExitCode").asInt());
+        assertEquals(204, UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null).status());
+    }
+
+    @Test
+    void givenAnUpgradeRequestForAnUnknownContainerThenTheAnswerIsAnOrdinary404() throws Exception {
+        try (java.nio.channels.SocketChannel channel = connect()) {
+            java.nio.channels.Channels.newOutputStream(channel).write(("POST /containers/no-such-container/attach?stream=1&stdout=1 HTTP/1.1\r\n"
+                    + "Host: b\r\nContent-Length: 0\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = readHead(java.nio.channels.Channels.newInputStream(channel));
+            assertTrue(answer.startsWith("HTTP/1.1 404"), answer);
+        }
+    }
+
+    @Test
+    void givenAnUnknownWaitConditionThenTheAnswerIs400NamingIt() throws Exception {
+        String id = create("{\"Cmd\":[\"true\"]}", null);
+        UnixHttp.Response answer = UnixHttp.post(socket(), "/containers/" + id + "/wait?condition=sometime", "");
+        assertEquals(400, answer.status(), answer.body());
+        assertTrue(answer.body().contains("sometime"), answer.body());
     }
 
     @Test

@@ -365,6 +365,7 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
         assertEquals(ContainerState.Status.CREATED, created.status(), "after create: " + created);
         assertTrue(created.pid() > 0, "a created container has a process: " + created);
         assertEquals(spec.bundle(), created.bundle(), "state names the bundle");
+        assertEquals(created.pid(), extension.pid(spec.id()), "pid() is the created process's pid");
         assertEquals(Optional.empty(), extension.exitStatus(spec.id()), "a created container has no exit status");
         assertTrue(extension.list().contains(spec.id()), "list() must include a created container");
 
@@ -428,6 +429,7 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
         String id = newContainerId();
         assertEquals(Optional.empty(), extension.state(id));
         assertEquals(Optional.empty(), extension.exitStatus(id));
+        assertEquals(0L, extension.pid(id), "an unknown container has no pid");
         for (var operation : List.<ThrowingOperation>of(() -> extension.start(id), () -> extension.kill(id, 15))) {
             ContainerRuntimeException e = assertThrows(ContainerRuntimeException.class, operation::run);
             assertEquals(ContainerRuntimeException.Reason.NOT_FOUND, e.reason(), e.getMessage());

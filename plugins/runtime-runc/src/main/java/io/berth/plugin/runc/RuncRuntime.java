@@ -45,6 +45,9 @@ import java.util.Optional;
  *   <dt>{@code conmon}</dt><dd>absolute path of conmon; found the same way</dd>
  *   <dt>{@code conmon-log-level}</dt><dd>conmon's {@code --log-level}; default {@code warning}</dd>
  *   <dt>{@code log-size-max}</dt><dd>conmon's {@code --log-size-max} in bytes; default: no limit</dd>
+ *   <dt>{@code sync-log}</dt><dd>{@code true}: conmon syncs a container's log to disk when it ends,
+ *   before it writes the exit file; default {@code false} (as Docker), which spares every exit an
+ *   fsync</dd>
  * </dl>
  */
 public class RuncRuntime implements ContainerRuntime {
@@ -178,7 +181,8 @@ public class RuncRuntime implements ContainerRuntime {
         }
         Runc runc = new Runc(runcLookup.path(), layout.runcRoot());
         Conmon conmon = new Conmon(conmonLookup.path(), runc, layout,
-                ctx.options().getOrDefault("conmon-log-level", "warning"), ctx.options().get("log-size-max"));
+                ctx.options().getOrDefault("conmon-log-level", "warning"), ctx.options().get("log-size-max"),
+                Boolean.parseBoolean(ctx.options().getOrDefault("sync-log", "false")));
         return new Tools(runc, conmon, layout);
     }
 
@@ -186,7 +190,8 @@ public class RuncRuntime implements ContainerRuntime {
     public void create(ContainerSpec spec) throws ContainerRuntimeException {
         Tools t = tools();
         String id = spec.id();
-        if (t.runc().state(id).isPresent()) {
+        // runc keeps a directory per container under its root: looking for it spares a `runc state`
+        if (t.runc().knows(id)) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.ALREADY_EXISTS,
                     "container " + id + " already exists; delete it first or choose another id");
         }
@@ -236,13 +241,22 @@ public class RuncRuntime implements ContainerRuntime {
 
     @Override
     public void start(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        // no `runc state` first: runc start refuses an unknown container or one not in the created state
+        // itself, and its message maps to NOT_FOUND or WRONG_STATE (Runc.failure)
+        tools().runc().start(id);
+    }
+
+    /** The pid runc wrote when it created the container (its pid file in the bundle), without asking runc. */
+    @Override
+    public long pid(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
         Tools t = tools();
-        ContainerState state = requireKnown(t, id);
-        if (state.status() != ContainerState.Status.CREATED) {
-            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
-                    "container " + id + " is " + describe(state.status()) + ", not created: only a created container can be started");
+        Optional<Layout.Record> record = record(t, id);
+        if (record.isEmpty()) {
+            return 0;
         }
-        t.runc().start(id);
+        return Conmon.readPid(Conmon.containerPidFile(record.get().bundle())).orElse(0);
     }
 
     @Override
@@ -277,8 +291,16 @@ public class RuncRuntime implements ContainerRuntime {
     @Override
     public void delete(String id, boolean force) throws ContainerRuntimeException {
         Tools t = tools();
-        Optional<ContainerState> state = t.runc().state(id);
         Optional<Layout.Record> record = record(t, id);
+        if (force && t.runc().knows(id)) {
+            // forced, the state does not matter: `runc delete --force` alone (one runc process, not two)
+            t.runc().delete(id, true);
+            t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+            removeConmonFiles(t, id, record.map(Layout.Record::bundle));
+            return;
+        }
+        // a container runc no longer knows (already deleted) costs no `runc state`
+        Optional<ContainerState> state = t.runc().knows(id) ? t.runc().state(id) : Optional.empty();
         if (state.isPresent()) {
             ContainerState.Status status = state.get().status();
             boolean alive = status == ContainerState.Status.RUNNING || status == ContainerState.Status.PAUSED
@@ -290,8 +312,12 @@ public class RuncRuntime implements ContainerRuntime {
             t.runc().delete(id, force || status == ContainerState.Status.CREATED);
         }
         t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+        removeConmonFiles(t, id, record.map(Layout.Record::bundle).or(() -> state.map(ContainerState::bundle)));
+    }
+
+    private static void removeConmonFiles(Tools t, String id, Optional<Path> bundle) throws ContainerRuntimeException {
         try {
-            t.conmon().removeFiles(id, record.map(Layout.Record::bundle).or(() -> state.map(ContainerState::bundle)));
+            t.conmon().removeFiles(id, bundle);
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     "container " + id + ": deleted, but conmon's files remain: " + e.getMessage(), e);

@@ -24,6 +24,6 @@ class ConmonTest {
                 "-l", "k8s-file:/logs/c1.log", "--log-level", "warning", "--socket-dir-path", d + "/sockets",
                 "--conmon-pidfile", d + "/containers/c1/conmon.pid", "--persist-dir", d + "/containers/c1",
                 "--runtime-arg", "--root=" + d + "/runc", "--runtime-arg", "--log-format=json",
-                "--runtime-arg", "--log=" + d + "/containers/c1/runc.log", "-t", "-i"), conmon.createCommand(spec));
+                "--runtime-arg", "--log=" + d + "/containers/c1/runc.log", "--no-sync-log", "-t", "-i"), conmon.createCommand(spec));
     }
 }

@@ -1,0 +1,198 @@
+package io.berth.engine.container;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.api.ApiException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Docker's {@code filters} for {@code GET /containers/json}: within one key any value matches (or),
+ * across keys all must (and). Keys, as Docker's:
+ * <ul>
+ *   <li>{@code id}: a prefix of the id; {@code name}: a regular expression found in the name (with or
+ *       without its leading slash);</li>
+ *   <li>{@code label}: {@code KEY} or {@code KEY=VALUE}; {@code ancestor}: the image by name (with or
+ *       without tag) or id prefix;</li>
+ *   <li>{@code status}: created, restarting, running, removing, paused, exited or dead; {@code exited}:
+ *       the exit code of a container that is not running;</li>
+ *   <li>{@code before} / {@code since}: created before / after the container named (id or name);</li>
+ *   <li>{@code volume}: a volume's name or a mount's destination; {@code network}: the network mode;</li>
+ *   <li>{@code health}: starting, healthy, unhealthy or none (berth runs no health checks yet: every
+ *       container's is none).</li>
+ * </ul>
+ * An unknown key or a bad value is a 400 naming it.
+ */
+final class ContainerFilters {
+    static final Set<String> KEYS = Set.of("id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume",
+            "network", "health");
+    private static final Set<String> STATUSES = Set.of("created", "restarting", "running", "removing", "paused", "exited", "dead");
+    private static final Set<String> HEALTH = Set.of("starting", "healthy", "unhealthy", "none");
+
+    /** What a filter looks at of one container. */
+    record Candidate(ContainerState.ContainerRecord record, JsonNode stored, JsonNode mounts) {}
+
+    private final Map<String, List<String>> criteria;
+    private final Map<String, String> createdOf = new LinkedHashMap<>();
+
+    private ContainerFilters(Map<String, List<String>> criteria) {
+        this.criteria = criteria;
+    }
+
+    static ContainerFilters none() {
+        return new ContainerFilters(Map.of());
+    }
+
+    /**
+     * Parses Docker's filters JSON (a map of arrays, or the older map of maps) and checks every value.
+     *
+     * @param find finds a container by id, id prefix or name, for {@code before} and {@code since}
+     * @throws ApiException 400 for malformed JSON, an unknown key or a bad value; 404 for an unknown
+     *                      container in {@code before} or {@code since}
+     */
+    static ContainerFilters parse(String json, ObjectMapper mapper,
+                                  Function<String, java.util.Optional<ContainerState.ContainerRecord>> find) {
+        if (json == null || json.isBlank()) {
+            return none();
+        }
+        JsonNode root;
+        try {
+            root = mapper.readTree(json);
+        } catch (Exception e) {
+            throw ApiException.badRequest("invalid filters: not JSON: " + json);
+        }
+        if (!root.isObject()) {
+            throw ApiException.badRequest("invalid filters: expected a JSON object of arrays, got " + json);
+        }
+        Map<String, List<String>> criteria = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String key = field.getKey();
+            if (!KEYS.contains(key)) {
+                throw ApiException.badRequest("invalid filter '" + key + "': containers filter by " + String.join(", ",
+                        List.of("id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network", "health")));
+            }
+            List<String> values = new ArrayList<>();
+            JsonNode value = field.getValue();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.asText()));
+            } else if (value.isObject()) {
+                value.fieldNames().forEachRemaining(values::add);
+            } else {
+                values.add(value.asText());
+            }
+            for (String v : values) {
+                check(key, v);
+            }
+            criteria.put(key, values);
+        }
+        ContainerFilters filters = new ContainerFilters(criteria);
+        for (String key : List.of("before", "since")) {
+            for (String v : criteria.getOrDefault(key, List.of())) {
+                ContainerState.ContainerRecord other = find.apply(v).orElseThrow(() ->
+                        ApiException.notFound("No such container: " + v + " (in filter '" + key + "')"));
+                filters.createdOf.put(v, other.created);
+            }
+        }
+        return filters;
+    }
+
+    private static void check(String key, String v) {
+        switch (key) {
+            case "status" -> {
+                if (!STATUSES.contains(v)) {
+                    throw ApiException.badRequest("invalid filter 'status=" + v + "': a status is one of created, restarting, "
+                            + "running, removing, paused, exited, dead");
+                }
+            }
+            case "exited" -> {
+                try {
+                    Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw ApiException.badRequest("invalid filter 'exited=" + v + "': an exit code is an integer");
+                }
+            }
+            case "health" -> {
+                if (!HEALTH.contains(v)) {
+                    throw ApiException.badRequest("invalid filter 'health=" + v + "': health is one of starting, healthy, unhealthy, none");
+                }
+            }
+            case "name" -> {
+                try {
+                    Pattern.compile(v);
+                } catch (PatternSyntaxException e) {
+                    throw ApiException.badRequest("invalid filter 'name=" + v + "': not a regular expression: " + e.getDescription());
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Whether any filter asks for containers that are not running (then {@code all} is implied, as Docker's). */
+    boolean includesStopped() {
+        return criteria.containsKey("status") || criteria.containsKey("exited");
+    }
+
+    boolean test(Candidate c) {
+        for (Map.Entry<String, List<String>> criterion : criteria.entrySet()) {
+            boolean any = false;
+            for (String v : criterion.getValue()) {
+                if (matches(c, criterion.getKey(), v)) {
+                    any = true;
+                    break;
+                }
+            }
+            if (!any) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean matches(Candidate c, String key, String v) {
+        ContainerState.ContainerRecord r = c.record();
+        return switch (key) {
+            case "id" -> r.id.startsWith(v);
+            case "name" -> Pattern.compile(v).matcher(r.name).find() || Pattern.compile(v).matcher("/" + r.name).find();
+            case "label" -> {
+                JsonNode labels = c.stored().path("Config").path("Labels");
+                int eq = v.indexOf('=');
+                yield eq < 0 ? labels.has(v) : labels.path(v.substring(0, eq)).asText("\0").equals(v.substring(eq + 1));
+            }
+            case "status" -> r.status.equals(v);
+            case "exited" -> !"running".equals(r.status) && !"created".equals(r.status) && r.exitCode == Integer.parseInt(v);
+            case "ancestor" -> ancestor(r, v);
+            case "before" -> java.time.Instant.parse(r.created).isBefore(java.time.Instant.parse(createdOf.get(v)));
+            case "since" -> java.time.Instant.parse(r.created).isAfter(java.time.Instant.parse(createdOf.get(v)));
+            case "volume" -> {
+                for (JsonNode mount : c.mounts()) {
+                    if (v.equals(mount.path("Name").asText()) || v.equals(mount.path("Destination").asText())) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            case "network" -> {
+                String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
+                yield v.equals(mode.isEmpty() || mode.equals("default") ? "none" : mode);
+            }
+            case "health" -> v.equals("none");
+            default -> false;
+        };
+    }
+
+    private static boolean ancestor(ContainerState.ContainerRecord r, String v) {
+        String image = r.image;
+        String hex = v.startsWith("sha256:") ? v.substring(7) : v;
+        return image.equals(v) || image.equals(v + ":latest") || (!v.contains(":") && image.startsWith(v + ":"))
+                || (hex.length() >= 4 && r.imageId.startsWith("sha256:" + hex));
+    }
+}

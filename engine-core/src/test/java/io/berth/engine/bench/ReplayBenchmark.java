@@ -47,7 +47,8 @@ public final class ReplayBenchmark {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-        for (int round = 1; round <= 3; round++) {
+        int rounds = Integer.getInteger("replay.rounds", 3);
+        for (int round = 1; round <= rounds; round++) {
             try (EventLog log = ChronicleEventLog.open(root.resolve("events"))) {
                 Projections projections = new Projections(Daemon.projections());
                 long start = System.nanoTime();
@@ -59,10 +60,13 @@ public final class ReplayBenchmark {
                 // the wall time says more about the neighbours than about the replay
                 System.out.printf("full replay %d: %,d events into projections in %.3f s (%.2f µs/event), process CPU %.3f s%n",
                         round, folded, took / 1e9, took / 1e3 / folded, cpu / 1e9);
-                if (round == 3) {
+                if (round == rounds) {
                     new SnapshotStore(root.resolve("snapshots"), mapper).write(projections.toJson(mapper));
                 }
             }
+        }
+        if (Boolean.getBoolean("replay.only")) {
+            return; // replay figures only (A/B runs against a kept root)
         }
         // a few events after the snapshot, as a daemon that ran on would have
         try (EventLog log = ChronicleEventLog.open(root.resolve("events"))) {

@@ -44,6 +44,36 @@ class EventCodecTest {
     }
 
     @Test
+    void givenEveryEventType_whenPeeked_thenTheByteScanReadsTheSameHeaderAsTheDecoder() {
+        long sequence = 1;
+        for (Event event : TestEvents.oneOfEach()) {
+            sequence = sequence > 100_000_000_000_000_000L ? 1 : sequence * 10 + 7; // one digit to eighteen
+            EventEnvelope e = envelope(sequence, event);
+            byte[] json = codec.encode(e);
+            EventCodec.Header header = EventCodec.scanHeader(json);
+            assertEquals(new EventCodec.Header(e.sequence(), e.type()), header, event.getClass().getSimpleName());
+            assertEquals(header, codec.peek(json));
+        }
+    }
+
+    @Test
+    void givenAnotherLayout_whenPeeked_thenTheParserReadsItInsteadOfTheScan() {
+        List<String> others = List.of(
+                "{\"sequence\":12,\"type\":\"PluginFailed\",\"schemaVersion\":1,\"payload\":{}}",
+                "{ \"schemaVersion\":1,\"sequence\":12,\"time\":\"t\",\"type\":\"PluginFailed\"}",
+                "{\"schemaVersion\":1,\"sequence\":12,\"time\":\"t\",\"type\":\"Plugin\\u0046ailed\"}",
+                "{\"schemaVersion\":1,\"sequence\":12,\"time\":\"t\\\"\",\"type\":\"PluginFailed\"}");
+        for (String json : others) {
+            byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+            assertEquals(null, EventCodec.scanHeader(bytes), json);
+            assertEquals(new EventCodec.Header(12, "PluginFailed"), codec.peek(bytes), json);
+        }
+        assertEquals(null, EventCodec.scanHeader("{\"schemaVersion\":1,\"sequence\":12345678901234567890,".getBytes(StandardCharsets.UTF_8)),
+                "a sequence too long for a long is left to the parser");
+        assertEquals(null, EventCodec.scanHeader(new byte[0]));
+    }
+
+    @Test
     void givenAnEnvelope_whenEncoded_thenFieldsAreInTheDocumentedOrder() {
         EventEnvelope e = envelope(7, new PluginFailed("x", "/p/x.jar", "broken"));
         String json = new String(codec.encode(e), StandardCharsets.UTF_8);

@@ -35,10 +35,10 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     @Override
     public void apply(ContainerState state, EventEnvelope event) {
-        String time = event.time().toString();
+        // formatted only for the events this projection folds: every other event passes through here too
         switch (event.payload()) {
-            case ContainerEvent container -> applyContainer(state, container, time);
-            case VolumeEvent volume -> applyVolume(state, volume, time);
+            case ContainerEvent container -> applyContainer(state, container, event.time().toString());
+            case VolumeEvent volume -> applyVolume(state, volume, event.time().toString());
             default -> { }
         }
     }

@@ -38,7 +38,8 @@ public final class ImageProjection implements Projection<ImageState> {
         if (!(event.payload() instanceof ImageEvent imageEvent)) {
             return;
         }
-        String time = event.time().toString();
+        // the time is formatted only where it is kept: Instant.toString is a measurable part of a replay
+        java.time.Instant time = event.time();
         switch (imageEvent) {
             case ImageEvent.ImagePulled pulled -> {
                 ImageState.ImageEntry entry = arrive(state, pulled.image(), time);
@@ -55,7 +56,7 @@ public final class ImageProjection implements Projection<ImageState> {
                     state.images.get(previous).repoTags.remove(tagged.tag());
                 }
                 entry.repoTags.add(tagged.tag());
-                entry.lastTagTime = time;
+                entry.lastTagTime = time.toString();
             }
             case ImageEvent.ImageUntagged untagged -> {
                 if (untagged.imageId().equals(state.tags.get(untagged.tag()))) {
@@ -94,10 +95,10 @@ public final class ImageProjection implements Projection<ImageState> {
         }
     }
 
-    private static ImageState.ImageEntry arrive(ImageState state, ImageDescription image, String time) {
+    private static ImageState.ImageEntry arrive(ImageState state, ImageDescription image, java.time.Instant time) {
         ImageState.ImageEntry entry = state.images.computeIfAbsent(image.imageId(), id -> {
             ImageState.ImageEntry created = new ImageState.ImageEntry();
-            created.addedAt = time;
+            created.addedAt = time.toString();
             return created;
         });
         entry.image = image;

@@ -239,7 +239,9 @@ final class BuildExecution {
         String key = state.cacheKey;
         record(new BuildEvent.BuildStepCompleted(buildId, step, "FROM " + image, "", key, Map.of(), Map.of(), "", "", 0,
                 millisSince(t0), "a base is resolved, not cached: " + described));
-        out.stream(" ---> " + shortKey(key) + "\n");
+        // As Docker: a FROM of an image shows that image's id; other steps show their cache key (berth keeps no
+        // intermediate images).
+        out.stream(" ---> " + shortKey(described.startsWith("sha256:") ? described : key) + "\n");
         List<String> triggers = state.onBuild;
         state.onBuild = new ArrayList<>();
         if (!triggers.isEmpty()) {

@@ -108,8 +108,20 @@ public final class AuditEntry {
             case PluginEvent.PluginLoaded e -> "plugin " + e.pluginId() + " " + e.version() + " loaded";
             case PluginEvent.PluginFailed e -> "plugin " + e.pluginId() + " failed: " + e.reason();
             case NoteEvent.NoteRecorded e -> "note: " + e.text();
-            // event types added later (builds, …) read as their type until they get their own words
-            default -> DockerEventShape.of(event).action() + " (" + event.type() + ")";
+            case io.berth.eventlog.events.BuildEvent.BuildStarted e -> (e.replayOf().isEmpty() ? "build started" : "replay of build " + shortId(e.replayOf()) + " started")
+                    + " from " + e.dockerfileName() + " (" + shortId(e.dockerfileDigest()) + "), context " + shortId(e.contextDigest())
+                    + (e.target().isEmpty() ? "" : ", target " + e.target()) + (e.noCache() ? ", no cache" : "")
+                    + (e.tags().isEmpty() ? "" : ", tags " + String.join(", ", e.tags()));
+            case io.berth.eventlog.events.BuildEvent.BuildStepStarted e -> "step " + e.step() + " started: " + e.instruction() + " (" + e.location() + ")";
+            case io.berth.eventlog.events.BuildEvent.BuildStepCached e -> "step " + e.step() + " cached: " + e.reason();
+            case io.berth.eventlog.events.BuildEvent.BuildStepCompleted e -> "step " + e.step() + " built"
+                    + (e.diffId().isEmpty() ? "" : ", layer " + shortId(e.diffId()) + " (" + e.layerSize() + " bytes)")
+                    + " in " + e.durationMillis() + " ms" + (e.cacheMiss().isEmpty() ? "" : "; not cached: " + e.cacheMiss());
+            case io.berth.eventlog.events.BuildEvent.BuildStepFailed e -> "step " + e.step() + " failed"
+                    + (e.exitCode() >= 0 ? " with exit code " + e.exitCode() : "") + ": " + e.message();
+            case io.berth.eventlog.events.BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
+                    + (e.tags().isEmpty() ? "" : " tagged " + String.join(", ", e.tags())) + " in " + e.durationMillis() + " ms";
+            case io.berth.eventlog.events.BuildEvent.BuildFailed e -> "build failed: " + e.reason();
         };
     }
 }

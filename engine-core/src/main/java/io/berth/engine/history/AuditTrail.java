@@ -57,7 +57,8 @@ public final class AuditTrail implements Predicate<EventEnvelope> {
             return true;
         }
         boolean byName = switch (query.objectType()) {
-            case "image" -> EventFilter.matchesName(List.of(name), subject, DockerEventShape.names(event));
+            // a build is also found by the image name it was tagged with (demo, demo:latest)
+            case "image", "build" -> EventFilter.matchesName(List.of(name), subject, DockerEventShape.names(event));
             default -> subject.equals(name) || DockerEventShape.names(event).contains(name);
         };
         boolean byId = name.length() >= 4 && idPrefix(subject, name);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.berth.engine.api.ApiException;
 import io.berth.eventlog.Actor;
 import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
@@ -85,5 +86,25 @@ class AuditTrailTest {
         EventEnvelope created = log(new ContainerEvent.ContainerCreated(A, "web", "busybox", IMAGE, "{}"), ALICE).getFirst();
         String line = AuditEntry.line(AuditEntry.toJson(created, new com.fasterxml.jackson.databind.ObjectMapper()));
         assertEquals("1970-01-01T00:00:00Z  alice(1000) pid=10 berth-cli/0.1.0  container aaaaaaaaaaaa  created container web from busybox  correlation=corr-0", line);
+    }
+
+    @Test
+    void givenABuildTaggedDemo_whenAuditedByTheImageName_thenTheWholeBuildMatchesAndEachStepSaysWhatHappened() {
+        String other = "e".repeat(64);
+        List<EventEnvelope> log = log(
+                new BuildEvent.BuildStarted(A, "sha256:" + "1".repeat(64), "Dockerfile", "sha256:" + "2".repeat(64), java.util.Map.of(),
+                        "", List.of("docker.io/library/demo:latest"), java.util.Map.of(), false, ""), ALICE,
+                new BuildEvent.BuildStarted(other, "sha256:" + "1".repeat(64), "Dockerfile", "sha256:" + "2".repeat(64), java.util.Map.of(),
+                        "", List.of("docker.io/library/other:latest"), java.util.Map.of(), false, ""), BOB,
+                new BuildEvent.BuildStepStarted(A, 1, "0", "COPY app/ ./", "Dockerfile:3"), ALICE,
+                new BuildEvent.BuildStepCached(A, 1, "sha256:" + "3".repeat(64), B, 1, "", "same parent and instruction as build bbbbbbbbbbbb step 1"), ALICE,
+                new BuildEvent.BuildStepStarted(other, 1, "0", "RUN false", "Dockerfile:2"), BOB,
+                new BuildEvent.BuildStepFailed(other, 1, 1, "The command '/bin/sh -c false' returned a non-zero code: 1", List.of()), BOB,
+                new BuildEvent.BuildCompleted(A, IMAGE, List.of("docker.io/library/demo:latest"), "", 12), ALICE);
+        assertEquals(List.of(1L, 3L, 4L, 7L), trail(new AuditQuery("build", "demo", List.of(), null, null), log));
+        assertEquals(List.of(2L, 5L, 6L), trail(new AuditQuery("build", "eeeeeeee", List.of(), null, null), log));
+        assertEquals("step 1 cached: same parent and instruction as build bbbbbbbbbbbb step 1", AuditEntry.describe(log.get(3)));
+        assertEquals("step 1 failed with exit code 1: The command '/bin/sh -c false' returned a non-zero code: 1", AuditEntry.describe(log.get(5)));
+        assertEquals("build completed: image cccccccccccc tagged docker.io/library/demo:latest in 12 ms", AuditEntry.describe(log.get(6)));
     }
 }

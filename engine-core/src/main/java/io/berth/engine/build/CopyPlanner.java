@@ -125,6 +125,7 @@ final class CopyPlanner {
                 chain = build.finishedStage(stage).topChainId();
                 origin = "stage " + from;
             } else {
+                build.flushPending(); // a pull appends its own events
                 ImageService.Image image = build.service().baseImage(from, build.out(), build.context(), location, true);
                 chain = image.description().layers().isEmpty() ? null : image.description().layers().getLast().chainId();
                 origin = "image " + image.id();

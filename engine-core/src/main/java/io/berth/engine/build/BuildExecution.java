@@ -65,11 +65,17 @@ final class BuildExecution {
     private int currentStage;
 
     private final Path contextRoot;
+    private final Map<String, String> contextDigests;
     private final Path scratch;
 
+    /**
+     * @param contextDigests digests of the context's files already computed (by path and mode rule),
+     *                       shared with later builds of the same unpacked context; filled as files are hashed
+     */
     BuildExecution(BuildService service, BuildRequest request, String buildId, RequestContext context, BuildOutput out,
-                   StepRunner runner, Instant epoch, Path contextRoot, Path scratch) {
+                   StepRunner runner, Instant epoch, Path contextRoot, Map<String, String> contextDigests, Path scratch) {
         this.contextRoot = contextRoot;
+        this.contextDigests = contextDigests;
         this.scratch = scratch;
         this.service = service;
         this.request = request;
@@ -751,6 +757,10 @@ final class BuildExecution {
 
     Path contextRoot() {
         return contextRoot;
+    }
+
+    Map<String, String> contextDigests() {
+        return contextDigests;
     }
 
     Path scratch() {

@@ -38,6 +38,14 @@ public final class AotTraining {
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
         String host = "unix://" + sock;
+        // A small build context like a real one: a Dockerfile, a .dockerignore and files in a directory.
+        Path context = dir.resolve("context");
+        Files.createDirectories(context.resolve("files"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM busybox\nCOPY files/ /app/\n");
+        Files.writeString(context.resolve(".dockerignore"), "*.tmp\n");
+        for (int i = 0; i < 8; i++) {
+            Files.writeString(context.resolve("files").resolve("file-" + i + ".txt"), "line " + i + "\n");
+        }
         // The everyday commands only. With the JDK's AOT cache every class in it is loaded and linked when the
         // JVM starts, so training help, error and rarely used paths would make every command start slower
         // (measured: docs/PERFORMANCE.md, "CLI start-up"); those paths load their classes from the jar.
@@ -64,6 +72,8 @@ public final class AotTraining {
                 {"-H", host, "ps", "-a"},
                 {"-H", host, "ps", "-aq"},
                 {"-H", host, "container", "ls", "-a"},
+                {"-H", host, "build", "-q", "-t", "x/y:z", context.toString()},
+                {"-H", host, "build", "-t", "x/y:z", context.toString()},
         };
         Main.warmUpInBackground();
         try (StubDaemon stub = new StubDaemon(sock)) {

@@ -66,6 +66,16 @@ public final class StubDaemon implements AutoCloseable {
             [{"Id":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e","Created":1795046400,\
             "CreatedBy":"ADD busybox /bin/busybox # a long created-by text for truncation","Tags":["busybox:latest"],\
             "Size":1213440,"Comment":""}]""";
+    static final String BUILD = """
+            {"aux":{"BuildID":"6f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c"}}
+            {"stream":"Step 1/2 : FROM busybox\\n"}
+            {"stream":" ---> 7c13d8aa7155\\n"}
+            {"stream":"Step 2/2 : COPY files/ /app/\\n"}
+            {"stream":" ---> Using cache\\n"}
+            {"stream":"Successfully built 2ba05935e10f\\n"}
+            {"aux":{"ID":"sha256:2ba05935e10f1a2ae0d7dd2bc82f6b52e52f09ebd55db764bd0610e5e7bb723e"}}
+            """;
+
     static final String PULL = """
             {"status":"Pulling from library/busybox","id":"latest"}
             {"status":"Pulling fs layer","id":"7c13d8aa7155"}
@@ -186,6 +196,7 @@ public final class StubDaemon implements AutoCloseable {
                 case "/berth/plugins" -> respond(out, 200, "application/json", PLUGINS);
                 case "/berth/system/replay" -> respond(out, 200, "application/json", REPLAY);
                 case "/berth/events" -> chunked(out, EVENTS);
+                case "/build" -> chunked(out, BUILD);
                 case "/containers/json" -> respond(out, 200, "application/json", CONTAINERS);
                 default -> respond(out, 404, "application/json", "{\"message\":\"page not found: " + path + "\"}");
             }

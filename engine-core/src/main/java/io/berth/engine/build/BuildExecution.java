@@ -65,11 +65,17 @@ final class BuildExecution {
     private int currentStage;
 
     private final Path contextRoot;
+    private final Map<String, String> contextDigests;
     private final Path scratch;
 
+    /**
+     * @param contextDigests digests of the context's files already computed (by path and mode rule),
+     *                       shared with later builds of the same unpacked context; filled as files are hashed
+     */
     BuildExecution(BuildService service, BuildRequest request, String buildId, RequestContext context, BuildOutput out,
-                   StepRunner runner, Instant epoch, Path contextRoot, Path scratch) {
+                   StepRunner runner, Instant epoch, Path contextRoot, Map<String, String> contextDigests, Path scratch) {
         this.contextRoot = contextRoot;
+        this.contextDigests = contextDigests;
         this.scratch = scratch;
         this.service = service;
         this.request = request;
@@ -116,9 +122,13 @@ final class BuildExecution {
             displayTotal += 1 + dockerfile.stages().get(index).body().size();
         }
         StageState last = null;
-        for (int index : needed) {
-            last = runStage(dockerfile.stages().get(index));
-            finished.put(index, last);
+        try {
+            for (int index : needed) {
+                last = runStage(dockerfile.stages().get(index));
+                finished.put(index, last);
+            }
+        } finally {
+            flushPending(); // the steps' events precede the build's outcome, whatever it is
         }
         List<String> unused = new ArrayList<>();
         for (String name : request.buildArgs().keySet()) {
@@ -229,6 +239,7 @@ final class BuildExecution {
                 state = finished.get(base).copy();
                 described = "stage " + image;
             } else {
+                flushPending(); // a pull appends its own events
                 ImageService.Image found = service.baseImage(image, out, context, from.location());
                 state = StageState.fromImageConfig(service.images().config(found));
                 state.layers = new ArrayList<>(found.description().layers());
@@ -299,16 +310,16 @@ final class BuildExecution {
         BuildService.CacheHit hit = request.noCache() ? null : service.cacheHit(key, state.topChainId(), plan.producesLayer());
         ImageLayer layer = null;
         if (hit != null) {
-            record(new BuildEvent.BuildStepCached(buildId, step, key, hit.buildId(), hit.step(), hit.layer() == null ? "" : hit.layer().diffId(),
+            recordDeferred(new BuildEvent.BuildStepCached(buildId, step, key, hit.buildId(), hit.step(), hit.layer() == null ? "" : hit.layer().diffId(),
                     "same parent" + (plan.sources.isEmpty() ? " and instruction" : ", instruction and sources") + " as build "
                             + hit.buildId().substring(0, 12) + " step " + hit.step()));
             out.stream(" ---> Using cache\n");
             layer = hit.layer();
         } else {
+            flushPending();
             String reason = request.noCache() ? "--no-cache" : service.explainMiss(buildId, parentKey, plan.text, plan.args, plan.sources, changedStep);
             boolean newKey = !service.knownKey(key);
             if (plan.producesLayer()) {
-                flushStart();
                 layer = plan.layerMaker.make(state, step);
             }
             record(new BuildEvent.BuildStepCompleted(buildId, step, plan.text, parentKey, key, plan.args, plan.sources,
@@ -750,6 +761,10 @@ final class BuildExecution {
         return contextRoot;
     }
 
+    Map<String, String> contextDigests() {
+        return contextDigests;
+    }
+
     Path scratch() {
         return scratch;
     }
@@ -816,29 +831,36 @@ final class BuildExecution {
      * cache hit, a metadata step): one synced append per step instead of two. A step that runs a
      * command records its start first, so a follower of the event stream sees it begin.
      */
-    private BuildEvent pendingStart;
+    /**
+     * Events not yet appended: a step's start waits for its outcome, and a run of cached steps waits
+     * for the next step that does work (or the end of the build), so a fully cached build makes one
+     * synced append for all its steps instead of one per step. Everything pending is appended before
+     * anything else reads or writes the log on the build's behalf: a cache miss (its reason reads the
+     * build records), a layer being made, a base image that may be pulled, a failure, the end.
+     */
+    private final List<BuildEvent> pending = new ArrayList<>();
 
     private void recordStart(BuildEvent started) {
-        flushStart();
-        pendingStart = started;
+        pending.add(started);
     }
 
-    private void flushStart() {
-        if (pendingStart != null) {
-            BuildEvent start = pendingStart;
-            pendingStart = null;
-            service.journal().record(context, start);
+    /** Appends a cached step's outcome with the next append (see {@link #pending}). */
+    private void recordDeferred(BuildEvent outcome) {
+        pending.add(outcome);
+    }
+
+    /** Appends everything pending, in order, in one synced append. */
+    void flushPending() {
+        if (!pending.isEmpty()) {
+            List<BuildEvent> events = List.copyOf(pending);
+            pending.clear();
+            service.journal().record(context, events);
         }
     }
 
     private void record(BuildEvent event) {
-        if (pendingStart != null) {
-            BuildEvent start = pendingStart;
-            pendingStart = null;
-            service.journal().record(context, List.of(start, event));
-            return;
-        }
-        service.journal().record(context, event);
+        pending.add(event);
+        flushPending();
     }
 
     private static long millisSince(long t0) {

@@ -54,6 +54,7 @@ public final class BuildService {
     private final PluginHost plugins;
     private final ObjectMapper mapper;
     private final Path buildsDir;
+    private final ContextCache contexts;
     private final Path exitDirectory;
     private final Instant defaultEpoch;
 
@@ -74,6 +75,7 @@ public final class BuildService {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create " + exitDirectory + ": " + e.getMessage(), e);
         }
+        this.contexts = new ContextCache(buildsDir.resolve("contexts"));
     }
 
     /**
@@ -190,6 +192,7 @@ public final class BuildService {
         };
         long t0 = System.nanoTime();
         boolean started = false;
+        ContextCache.Lease lease = null;
         try {
             Files.createDirectories(dir);
             Path tarFile = dir.resolve("context.tar");
@@ -200,13 +203,10 @@ public final class BuildService {
             String contextDigest = Digests.sha256(sha);
             long tReceived = System.nanoTime();
             store(tarFile, contextDigest);
-            Path contextRoot = dir.resolve("context");
             String dockerfileName = request.dockerfile();
             byte[] dockerfileBytes;
-            BuildContext unpacked;
-            try (InputStream in = Files.newInputStream(tarFile)) {
-                unpacked = BuildContext.unpack(in, contextRoot);
-            }
+            lease = contexts.acquire(contextDigest, tarFile, BuildContext::unpack);
+            Path contextRoot = lease.root();
             Path dockerfile = contextRoot.resolve(BuildContext.cleanSource(dockerfileName));
             if (!Files.isRegularFile(dockerfile)) {
                 throw new BuildException("Cannot locate specified Dockerfile: " + dockerfileName);
@@ -232,7 +232,7 @@ public final class BuildService {
             guard.lock();
             try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet())) {
                 BuildExecution execution = new BuildExecution(this, request, buildId, context, out, runner, epoch,
-                        unpacked.root(), scratch);
+                        contextRoot, lease.fileDigests(), scratch);
                 BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
                 long tSteps = System.nanoTime();
                 StageState image = result.image();
@@ -272,9 +272,9 @@ public final class BuildService {
                         full -> List.of(new BuildEvent.BuildCompleted(buildId, imageId, full, logDigest, millis)), context);
                 long tEnd = System.nanoTime();
                 System.getLogger("berth.build").log(System.Logger.Level.INFO, String.format(
-                        "build %s: %d ms (context received %d, stored and unpacked %d, steps %d, image recorded %d)",
+                        "build %s: %d ms (context received %d, stored and %s %d, steps %d, image recorded %d)",
                         buildId.substring(0, 12), (tEnd - t0) / 1_000_000, (tReceived - t0) / 1_000_000,
-                        (tUnpacked - tReceived) / 1_000_000, (tSteps - tUnpacked) / 1_000_000, (tEnd - tSteps) / 1_000_000));
+                        lease.reused() ? "kept unpacked" : "unpacked", (tUnpacked - tReceived) / 1_000_000, (tSteps - tUnpacked) / 1_000_000, (tEnd - tSteps) / 1_000_000));
                 out.imageId(imageId);
                 if (request.quiet()) {
                     output.stream(imageId + "\n");
@@ -303,6 +303,9 @@ public final class BuildService {
             }
             throw new BuildException(message);
         } finally {
+            if (lease != null) {
+                lease.close();
+            }
             deleteTree(dir);
         }
     }
@@ -587,7 +590,7 @@ public final class BuildService {
                 all && result.imageId().equals(original.imageId));
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         if (!Files.exists(root)) {
             return;
         }

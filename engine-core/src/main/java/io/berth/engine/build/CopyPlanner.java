@@ -125,6 +125,7 @@ final class CopyPlanner {
                 chain = build.finishedStage(stage).topChainId();
                 origin = "stage " + from;
             } else {
+                build.flushPending(); // a pull appends its own events
                 ImageService.Image image = build.service().baseImage(from, build.out(), build.context(), location, true);
                 chain = image.description().layers().isEmpty() ? null : image.description().layers().getLast().chainId();
                 origin = "image " + image.id();
@@ -328,10 +329,10 @@ final class CopyPlanner {
     }
 
     /** Adds each file's content digest (and mode, link target) under the source's origin. */
-    private static void hashInto(Source source, Map<String, String> digests) {
+    private void hashInto(Source source, Map<String, String> digests) {
         try {
             if (!source.directory()) {
-                digests.put(source.origin(), fileDigest(source.path(), source.defaultMode()));
+                digests.put(source.origin(), contextFileDigest(source.path(), source.defaultMode()));
                 return;
             }
             try (Stream<Path> walk = Files.walk(source.path())) {
@@ -343,13 +344,27 @@ final class CopyPlanner {
                     } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                         digests.put(key, "dir:" + Integer.toOctalString(mode(p)));
                     } else {
-                        digests.put(key, fileDigest(p, null));
+                        digests.put(key, contextFileDigest(p, null));
                     }
                 }
             }
         } catch (IOException e) {
             throw new BuildException("cannot read source " + source.origin() + ": " + e.getMessage());
         }
+    }
+
+    /** A file's digest, remembered for files of the (never changing) unpacked context. */
+    private String contextFileDigest(Path file, Integer defaultMode) throws IOException {
+        if (!file.startsWith(build.contextRoot())) {
+            return fileDigest(file, defaultMode);
+        }
+        String memo = file + "\0" + defaultMode;
+        String known = build.contextDigests().get(memo);
+        if (known == null) {
+            known = fileDigest(file, defaultMode);
+            build.contextDigests().put(memo, known);
+        }
+        return known;
     }
 
     private static String fileDigest(Path file, Integer defaultMode) throws IOException {

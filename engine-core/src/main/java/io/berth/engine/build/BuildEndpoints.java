@@ -104,51 +104,38 @@ public final class BuildEndpoints {
 
     /** Docker's JSON-lines framing; a client that hangs up stops receiving, the build goes on. */
     private final class StreamOutput implements BuildOutput {
-        private final ApiExchange.LineStream out;
-        private boolean gone;
+        private final io.berth.engine.image.JsonProgress messages;
 
         StreamOutput(ApiExchange.LineStream out) {
-            this.out = out;
+            this.messages = new io.berth.engine.image.JsonProgress(out, mapper);
         }
 
         @Override
-        public synchronized void stream(String text) {
-            ObjectNode node = mapper.createObjectNode();
-            node.put("stream", text);
-            write(node);
+        public void stream(String text) {
+            messages.stream(text);
         }
 
         @Override
-        public synchronized void imageId(String id) {
+        public void imageId(String id) {
             ObjectNode node = mapper.createObjectNode();
             node.putObject("aux").put("ID", id);
             write(node);
         }
 
         @Override
-        public synchronized void buildStarted(String buildId) {
+        public void buildStarted(String buildId) {
             // an aux Docker's CLI reads as a BuildResult without ID; the final aux carries the image id
             ObjectNode node = mapper.createObjectNode();
             node.putObject("aux").put("BuildID", buildId);
             write(node);
         }
 
-        synchronized void error(String message) {
-            ObjectNode node = mapper.createObjectNode();
-            node.putObject("errorDetail").put("message", message);
-            node.put("error", message);
-            write(node);
+        void error(String message) {
+            messages.error(message);
         }
 
-        synchronized void write(ObjectNode node) {
-            if (gone) {
-                return;
-            }
-            try {
-                out.write(mapper.writeValueAsBytes(node));
-            } catch (IOException e) {
-                gone = true;
-            }
+        void write(ObjectNode node) {
+            messages.write(node);
         }
     }
 

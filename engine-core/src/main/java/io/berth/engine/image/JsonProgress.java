@@ -8,14 +8,14 @@ import java.io.IOException;
 /**
  * Progress as Docker's JSON message stream: one object per line, {@code {"status","id","progressDetail",
  * "progress"}}, and {@code {"errorDetail":{"message"},"error"}} for a failure. A client that hangs
- * up stops receiving; the operation itself carries on.
+ * up stops receiving; the operation itself carries on. Builds write their stream through it too.
  */
-final class JsonProgress implements PullProgress {
+public final class JsonProgress implements PullProgress {
     private final ApiExchange.LineStream out;
     private final ObjectMapper mapper;
     private boolean clientGone;
 
-    JsonProgress(ApiExchange.LineStream out, ObjectMapper mapper) {
+    public JsonProgress(ApiExchange.LineStream out, ObjectMapper mapper) {
         this.out = out;
         this.mapper = mapper;
     }
@@ -43,20 +43,21 @@ final class JsonProgress implements PullProgress {
     }
 
     /** A line with {@code stream} text, as Docker's load and build answers carry. */
-    synchronized void stream(String text) {
+    public synchronized void stream(String text) {
         ObjectNode node = mapper.createObjectNode();
         node.put("stream", text);
         write(node);
     }
 
-    synchronized void error(String message) {
+    public synchronized void error(String message) {
         ObjectNode node = mapper.createObjectNode();
         node.putObject("errorDetail").put("message", message);
         node.put("error", message);
         write(node);
     }
 
-    private void write(ObjectNode node) {
+    /** Writes one message as a line; after the client hung up, nothing. */
+    public synchronized void write(ObjectNode node) {
         if (clientGone) {
             return;
         }

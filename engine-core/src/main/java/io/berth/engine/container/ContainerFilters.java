@@ -3,8 +3,6 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,41 +57,13 @@ final class ContainerFilters {
      */
     static ContainerFilters parse(String json, ObjectMapper mapper,
                                   Function<String, java.util.Optional<ContainerState.ContainerRecord>> find) {
-        if (json == null || json.isBlank()) {
+        Map<String, List<String>> criteria = io.berth.engine.api.DockerFilters.parse(json, mapper, KEYS,
+                key -> "invalid filter '" + key + "': containers filter by " + String.join(", ",
+                        List.of("id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network", "health")));
+        if (criteria.isEmpty()) {
             return none();
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(json);
-        } catch (Exception e) {
-            throw ApiException.badRequest("invalid filters: not JSON: " + json);
-        }
-        if (!root.isObject()) {
-            throw ApiException.badRequest("invalid filters: expected a JSON object of arrays, got " + json);
-        }
-        Map<String, List<String>> criteria = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            String key = field.getKey();
-            if (!KEYS.contains(key)) {
-                throw ApiException.badRequest("invalid filter '" + key + "': containers filter by " + String.join(", ",
-                        List.of("id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network", "health")));
-            }
-            List<String> values = new ArrayList<>();
-            JsonNode value = field.getValue();
-            if (value.isArray()) {
-                value.forEach(v -> values.add(v.asText()));
-            } else if (value.isObject()) {
-                value.fieldNames().forEachRemaining(values::add);
-            } else {
-                values.add(value.asText());
-            }
-            for (String v : values) {
-                check(key, v);
-            }
-            criteria.put(key, values);
-        }
+        criteria.forEach((key, values) -> values.forEach(v -> check(key, v)));
         ContainerFilters filters = new ContainerFilters(criteria);
         for (String key : List.of("before", "since")) {
             for (String v : criteria.getOrDefault(key, List.of())) {

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
 import io.berth.eventlog.EventEnvelope;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,37 +122,8 @@ public final class EventFilter implements Predicate<EventEnvelope> {
      * @throws ApiException (400) for malformed JSON or an unknown key
      */
     public static EventFilter parse(String json, ObjectMapper mapper) {
-        if (json == null || json.isBlank()) {
-            return none();
-        }
-        JsonNode root;
-        try {
-            root = mapper.readTree(json);
-        } catch (Exception e) {
-            throw ApiException.badRequest("invalid filters: not JSON: " + json);
-        }
-        if (!root.isObject()) {
-            throw ApiException.badRequest("invalid filters: expected a JSON object of arrays, got " + json);
-        }
-        Map<String, List<String>> criteria = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> field = fields.next();
-            if (!KEYS.contains(field.getKey())) {
-                throw ApiException.badRequest("invalid filter '" + field.getKey() + "'");
-            }
-            List<String> values = new ArrayList<>();
-            JsonNode value = field.getValue();
-            if (value.isArray()) {
-                value.forEach(v -> values.add(v.asText()));
-            } else if (value.isObject()) {
-                value.fieldNames().forEachRemaining(values::add);
-            } else {
-                values.add(value.asText());
-            }
-            criteria.put(field.getKey(), values);
-        }
-        return new EventFilter(criteria);
+        Map<String, List<String>> criteria = io.berth.engine.api.DockerFilters.parse(json, mapper, KEYS, key -> "invalid filter '" + key + "'");
+        return criteria.isEmpty() ? none() : new EventFilter(criteria);
     }
 
     @Override

@@ -367,6 +367,11 @@ class BuildIT {
         assertTrue(unknown.error().contains("no stage or image named nosuchstage"), unknown.error());
         Built badTarget = build(files("Dockerfile", "FROM " + base + " AS a\n"), "target=b");
         assertEquals("failed to reach build target b in Dockerfile", badTarget.error());
+        Built cycle = build(files("Dockerfile", "FROM " + base + " AS a\nCOPY --from=b /etc/passwd /x\nFROM " + base
+                + " AS b\nCOPY --from=a /etc/passwd /y\n"), "");
+        // a stage may use only the stages before it (as Docker's builder), so a cycle is refused at its first forward edge
+        assertEquals("Dockerfile:2: COPY --from=b: stage b is not defined before this stage", cycle.error());
+        assertFalse(cycle.error().contains("\n"), "one line: " + cycle.error());
     }
 
     @Test

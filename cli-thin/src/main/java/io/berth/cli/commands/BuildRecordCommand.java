@@ -70,7 +70,9 @@ public final class BuildRecordCommand extends BaseCommand {
                     out.println(new String(root.api().getRaw("/berth/builds"), StandardCharsets.UTF_8).strip());
                     yield ExitCodes.OK;
                 }
-                List<Object> builds = Json.list(root.api().getJson("/berth/builds"));
+                List<Object> builds = new java.util.ArrayList<>(Json.list(root.api().getJson("/berth/builds")));
+                // newest first, as docker ps and docker images list
+                builds.sort(java.util.Comparator.comparing((Object b) -> Json.text(b, "startedAt"), java.util.Comparator.comparing(Instant::parse)).reversed());
                 if (isSet(quiet)) {
                     builds.forEach(b -> out.println(Json.text(b, "id").substring(0, 12)));
                     yield ExitCodes.OK;

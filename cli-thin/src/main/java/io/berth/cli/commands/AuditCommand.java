@@ -59,7 +59,7 @@ public final class AuditCommand extends BaseCommand {
                     + launcher() + " audit --log DIR …'");
         }
         List<String> args = requireArgs(object, 0, 2);
-        boolean json = json(string(format));
+        boolean json = tableOrJson(format);
         String target = target(args, strings(actors), string(since), string(until), Instant.now());
         PrintStream out = root.out();
         try (HttpResponse r = root.api().stream(target)) {
@@ -80,16 +80,6 @@ public final class AuditCommand extends BaseCommand {
     private String launcher() {
         String l = root.env("BERTH_LAUNCHER");
         return l == null || l.isEmpty() ? "<install dir>/bin/berth" : l;
-    }
-
-    static boolean json(String f) {
-        if (f == null || f.equals("table")) {
-            return false;
-        }
-        if (f.equals("json") || f.equals("{{json .}}")) {
-            return true;
-        }
-        throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f + "\": berth supports --format table and --format json");
     }
 
     /**

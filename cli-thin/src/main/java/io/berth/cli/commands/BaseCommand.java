@@ -187,6 +187,22 @@ public abstract class BaseCommand implements Callable<Integer> {
     }
 
     /**
+     * For commands that print a table by default: {@code --format table} (or none) is the table,
+     * {@code json} one JSON object per line; anything else is refused in one line.
+     */
+    protected static boolean tableOrJson(OptionSpec format) {
+        String f = string(format);
+        if (f == null || f.equals("table")) {
+            return false;
+        }
+        if (f.equals("json") || f.equals("{{json .}}")) {
+            return true;
+        }
+        throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
+                + "\": berth supports --format table and --format json");
+    }
+
+    /**
      * Whether {@code --format json} was asked for; absent means the readable form. Docker takes Go
      * templates here; berth only {@code json}, and says so rather than ignoring a template.
      */

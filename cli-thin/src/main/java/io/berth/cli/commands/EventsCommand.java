@@ -47,7 +47,7 @@ public final class EventsCommand extends BaseCommand {
 
     @Override
     public Integer call() throws Exception {
-        boolean json = AuditCommand.json(string(format));
+        boolean json = tableOrJson(format);
         List<String> filterValues = filters.getValue();
         boolean following = isSet(follow);
         String target = target(string(since), string(until), filterValues == null ? List.of() : filterValues,

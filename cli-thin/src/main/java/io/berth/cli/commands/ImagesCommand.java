@@ -52,16 +52,7 @@ public final class ImagesCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         List<String> args = requireArgs(repository, 0, 1);
-        String f = string(format);
-        boolean json;
-        if (f == null || f.equals("table")) {
-            json = false;
-        } else if (f.equals("json") || f.equals("{{json .}}")) {
-            json = true;
-        } else {
-            throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
-                    + "\": berth supports --format table and --format json");
-        }
+        boolean json = tableOrJson(format);
         List<Object> images = new ArrayList<>();
         if (string(at) == null) {
             images.addAll(root.api().images(isSet(all)));

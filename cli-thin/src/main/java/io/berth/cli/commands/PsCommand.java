@@ -53,16 +53,7 @@ public final class PsCommand extends ContainerCommand {
     @Override
     public Integer call() throws Exception {
         requireArgs(none, 0, 0);
-        String f = string(format);
-        boolean json;
-        if (f == null || f.equals("table")) {
-            json = false;
-        } else if (f.equals("json") || f.equals("{{json .}}")) {
-            json = true;
-        } else {
-            throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
-                    + "\": berth supports --format table and --format json");
-        }
+        boolean json = tableOrJson(format);
         Map<String, List<String>> wanted = parseFilters(strings(filters));
         String target = isSet(all) ? "/containers/json?all=1" : "/containers/json";
         if (!wanted.isEmpty()) {

@@ -123,12 +123,7 @@ public final class VolumeCommand extends ContainerCommand {
 
     private int list() throws IOException {
         requireArgs(names, 0, 0);
-        String f = string(format);
-        boolean json = f != null && (f.equals("json") || f.equals("{{json .}}"));
-        if (f != null && !json && !f.equals("table")) {
-            throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
-                    + "\": berth supports --format table and --format json");
-        }
+        boolean json = tableOrJson(format);
         List<Object> volumes = new ArrayList<>(Json.list(root.api().getJson(withAt("/volumes", at)), "Volumes"));
         volumes.sort(new ByName());
         PrintStream out = root.out();

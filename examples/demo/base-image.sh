@@ -2,13 +2,15 @@
 # Makes the example's base image, berth-example/busybox:latest, from the host's busybox
 # (Debian package busybox-static) and loads it with `berth load`: no registry and no network.
 # The image is one layer: /bin/busybox, a symlink per applet, /etc/passwd and /etc/group, /tmp.
-# Usage: examples/demo/base-image.sh [BERTH_COMMAND]   (default: the repository's ./berth)
+# Usage: examples/demo/base-image.sh [BERTH_COMMAND [GLOBAL_OPTION…]]   (default: the repository's ./berth;
+#        the options, such as -H or --root, go before `load`)
 #        examples/demo/base-image.sh --save FILE       (write the docker-archive, load nothing)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 save=
 if [[ ${1:-} == --save ]]; then save=$2; fi
 berth=${1:-$here/../../berth}
+global=("${@:2}")
 busybox=$(command -v busybox || true)
 [[ -n $busybox ]] || { echo "base-image.sh: busybox is missing (apt-get install busybox-static)" >&2; exit 1; }
 work=$(mktemp -d)
@@ -37,5 +39,5 @@ tar -C "$work/archive" -cf "$work/image.tar" .
 if [[ -n $save ]]; then
     cp "$work/image.tar" "$save"
 else
-    "$berth" load -i "$work/image.tar"
+    "$berth" "${global[@]}" load -i "$work/image.tar"
 fi

@@ -5,6 +5,7 @@ import io.berth.cli.http.UnixHttpClient;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Starts a daemon in the background when none answers, so a first-time user needs no separate step.
@@ -94,6 +96,7 @@ public final class DaemonStarter {
         }
         Path log = logFile();
         Process process;
+        long ownOutputStart;
         try {
             Files.createDirectories(log.getParent());
             List<String> cmd = command();
@@ -102,6 +105,7 @@ public final class DaemonStarter {
                 w.write(Instant.now() + " berth: no daemon answered on unix://" + socket + "; starting: "
                         + String.join(" ", cmd) + System.lineSeparator());
             }
+            ownOutputStart = Files.size(log);
             List<String> full = new ArrayList<>(cmd.size() + 1);
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 full.add("/usr/bin/setsid");
@@ -130,7 +134,7 @@ public final class DaemonStarter {
                 }
                 if (exit != 0) {
                     throw new DaemonStartException("Cannot start the berth daemon: it exited with status " + exit
-                            + "; see " + log);
+                            + lastLine(log, ownOutputStart).map(line -> " (" + line + ")").orElse("") + "; see " + log);
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -145,6 +149,30 @@ public final class DaemonStarter {
             }
             sleepMillis = Math.min(200, sleepMillis * 2);
         }
+    }
+
+    /**
+     * The last non-blank line the daemon wrote to its log (past {@code from}, read from at most its last 4 KiB):
+     * a daemon that refuses to start says why in one line (a missing host package, a bad config key), which the
+     * user should not have to look for.
+     */
+    static Optional<String> lastLine(Path log, long from) {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            long length = file.length();
+            int size = (int) Math.max(0, Math.min(length - from, 4096));
+            byte[] tail = new byte[size];
+            file.seek(length - size);
+            file.readFully(tail);
+            String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                if (!lines[i].isBlank()) {
+                    return Optional.of(lines[i].strip());
+                }
+            }
+        } catch (IOException e) {
+            // no log to quote: the message still names the file
+        }
+        return Optional.empty();
     }
 
     /** Whether a daemon answers {@code GET /_ping} with 2xx. */

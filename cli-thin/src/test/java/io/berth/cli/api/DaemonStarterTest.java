@@ -29,14 +29,15 @@ class DaemonStarterTest {
     }
 
     @Test
-    void givenLauncherThatExits1_whenACommandNeedsTheDaemon_thenOneLineNamingTheLogAnd125() throws Exception {
+    void givenLauncherThatExits1_whenACommandNeedsTheDaemon_thenOneLineQuotingItsReasonAndNamingTheLog() throws Exception {
         Path launcher = script("fails", "echo 'cannot bind socket' >&2; exit 1");
         Path root = dir.resolve("root");
         CliRun r = CliRun.run(Map.of("BERTH_LAUNCHER", launcher.toString()),
                 "-H", "unix://" + dir.resolve("b.sock"), "--root", root.toString(), "info");
         assertEquals(125, r.exitCode());
         Path log = root.resolve("daemon.log");
-        assertEquals("Cannot start the berth daemon: it exited with status 1; see " + log + "\n", r.err());
+        assertEquals("Cannot start the berth daemon: it exited with status 1 (cannot bind socket); see " + log + "\n",
+                r.err());
         String logText = Files.readString(log);
         assertTrue(logText.contains("cannot bind socket"), logText); // the daemon's stderr went to the log
         assertTrue(logText.contains("starting: " + launcher + " daemon -H unix://"), logText);
@@ -49,6 +50,7 @@ class DaemonStarterTest {
         CliRun r = CliRun.run(Map.of("BERTH_LAUNCHER", launcher.toString(), "BERTH_ROOT", root.toString()),
                 "-H", "unix://" + dir.resolve("b.sock"), "version");
         assertEquals(125, r.exitCode());
+        // The daemon said nothing, so there is nothing to quote (the CLI's own note in the log is not a reason).
         assertTrue(r.err().endsWith("it exited with status 3; see " + root.resolve("daemon.log") + "\n"), r.err());
         assertTrue(r.out().startsWith("Client:"), "the client part is printed before the error, as Docker does");
     }

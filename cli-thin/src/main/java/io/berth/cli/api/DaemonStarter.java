@@ -7,6 +7,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.Writer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +27,9 @@ import java.util.Optional;
  * session ({@code setsid}) so the terminal's signals do not reach it, with stdin from {@code /dev/null} and
  * stdout and stderr appended to {@code ROOT/daemon.log}. It then polls {@code /_ping} until the daemon
  * answers or the timeout passes.
+ *
+ * <p>Commands that find no daemon at the same moment start one between them: the first to take the lock
+ * {@code SOCKET.lock} starts it and holds the lock until it answers; the others then find it answering.
  *
  * <p>{@code --pidfile} is passed only for a non-default socket: a second daemon on its own socket and root
  * (tests, a user's private engine) must not fight the system daemon over {@code /run/berth/berth.pid}.
@@ -94,6 +99,28 @@ public final class DaemonStarter {
                     + ": no daemon is running, and none can be started because BERTH_LAUNCHER is not set"
                     + " (run the berth launcher, or start one with 'berth daemon')");
         }
+        // One daemon, however many commands find none at once: each takes a lock beside the socket, and a
+        // command that got it after another one finds that one's daemon answering and starts nothing.
+        Path lockFile = socket.resolveSibling(socket.getFileName() + ".lock");
+        try {
+            Files.createDirectories(lockFile.getParent());
+            try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = channel.lock()) {
+                if (ping(client)) {
+                    return;
+                }
+                launch(client);
+            }
+        } catch (DaemonStartException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DaemonStartException("Cannot start the berth daemon: cannot lock " + lockFile + " ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    /** Starts the daemon (the caller holds the start lock) and waits until it answers. */
+    private void launch(UnixHttpClient client) throws DaemonStartException {
         Path log = logFile();
         Process process;
         long ownOutputStart;
@@ -128,7 +155,7 @@ public final class DaemonStarter {
             }
             if (!process.isAlive()) {
                 int exit = process.exitValue();
-                // Another CLI may have started a daemon at the same moment: ours then exits, theirs answers.
+                // A daemon started otherwise (by hand) may have taken the socket meanwhile: ours then exits, it answers.
                 if (ping(client)) {
                     return;
                 }

@@ -74,6 +74,34 @@ class DaemonLifecycleIT {
     }
 
     @Test
+    void givenNoDaemon_whenTwentyCommandsStartAtOnce_thenAllSucceedAgainstOneDaemon() throws Exception {
+        BerthDist berth = BerthDist.get();
+        Path root = tmp.resolve("root");
+        String host = "unix://" + tmp.resolve("berth.sock");
+        pidFile = root.resolve("berth.pid");
+
+        List<java.util.concurrent.Future<BerthDist.Result>> runs = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                runs.add(pool.submit(() -> berth.run(120, "-H", host, "--root", root.toString(), "version")));
+            }
+        }
+        for (var run : runs) {
+            BerthDist.Result r = run.get();
+            assertEquals(0, r.exitCode(), r.err());
+            assertTrue(r.out().contains("Server: berth"), r.out());
+        }
+        BerthDist.Result events = berth.run(30, "-H", host, "events", "--since", "0", "--filter", "type=daemon",
+                "--format", "json");
+        assertEquals(0, events.exitCode(), events.err());
+        long starts = events.lines().stream().filter(l -> l.contains("\"DaemonStarted\"")).count();
+        assertEquals(1, starts, "exactly one daemon started:\n" + events.out());
+        String log = Files.readString(root.resolve("daemon.log"));
+        assertEquals(1, log.lines().filter(l -> l.contains("no daemon answered")).count(),
+                "one command started the daemon, the others waited for it:\n" + log);
+    }
+
+    @Test
     void givenDaemonStartedExplicitly_whenCommandsRun_thenTheyUseItAndStartNoOther() throws Exception {
         BerthDist berth = BerthDist.get();
         Path root = tmp.resolve("root");

@@ -160,6 +160,11 @@ public final class BuildService {
 
     /** Checks the tags before anything is streamed, so a bad one is a plain 400. */
     public void validate(BuildRequest request) {
+        try {
+            BuildNetwork.parse(request.network(), "--network");
+        } catch (BuildException e) {
+            throw io.berth.engine.api.ApiException.badRequest(e.getMessage());
+        }
         for (String tag : request.tags()) {
             images.parse(tag);
         }
@@ -567,7 +572,7 @@ public final class BuildService {
             throw new BuildException("the context of build " + original.id + " is no longer stored");
         }
         BuildRequest request = new BuildRequest(original.dockerfileName, new LinkedHashMap<>(original.buildArgs), original.target,
-                List.of(), original.labels, true, false, original.id);
+                List.of(), original.labels, true, false, original.id, ""); // the build's --network is not recorded: default
         Result result;
         try (InputStream context0 = images.content().open(original.contextDigest)) {
             result = build(context0, request, out, context);

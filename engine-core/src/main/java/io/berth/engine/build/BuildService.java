@@ -62,6 +62,21 @@ public final class BuildService {
      * @param defaultEpoch the time layers are clamped to and images dated with when a build gives no
      *                     {@code SOURCE_DATE_EPOCH} build-arg
      */
+    private volatile UrlDownload.Limits addUrlLimits = UrlDownload.Limits.DEFAULT;
+
+    /**
+     * Bounds {@code ADD <url>}: the largest body and the time a download may take (the daemon's
+     * {@code add-url-max-size} and {@code add-url-timeout}).
+     */
+    public BuildService withAddUrlLimits(long maxBytes, java.time.Duration timeout) {
+        addUrlLimits = new UrlDownload.Limits(maxBytes, timeout, UrlDownload.Limits.DEFAULT.maxRedirects());
+        return this;
+    }
+
+    UrlDownload.Limits addUrlLimits() {
+        return addUrlLimits;
+    }
+
     public BuildService(Journal journal, ImageService images, PluginHost plugins, ObjectMapper mapper, Path root, Instant defaultEpoch) {
         this.journal = journal;
         this.images = images;

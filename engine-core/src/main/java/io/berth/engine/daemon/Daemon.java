@@ -124,7 +124,8 @@ public final class Daemon {
                         () -> mirror == null ? Long.MAX_VALUE : mirror.status().acknowledged()));
 
         io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
-                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
+                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()))
+                .withAddUrlLimits(options.addUrlMaxBytes(), options.addUrlTimeout());
         io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
         buildService.recoverInterrupted(self);
         images.setRetainedBlobs(buildService::recordBlobs);

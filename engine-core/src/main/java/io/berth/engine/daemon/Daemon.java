@@ -103,6 +103,17 @@ public final class Daemon {
         long tProjections = System.nanoTime();
 
         RequestContext self = RequestContext.daemon();
+        joinQuietly(pluginLoading);
+        if (!plugins.unsafe().isEmpty()) {
+            // refused before DaemonStarted: nothing is recorded for a daemon that never served
+            plugins.close();
+            if (mirror != null) {
+                mirror.close();
+            }
+            log.close();
+            pidFile.release();
+            throw new StartupException("refusing to start: " + plugins.unsafe().getFirst());
+        }
         journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
                 options.root().toString(), options.socket().toString(), opened.droppedAnything() ? opened.detail() : ""));
 

@@ -35,6 +35,13 @@ public record Probe(List<Check> checks) {
         FILESYSTEM,
         /** A privilege the extension needs, for example running as root. */
         PRIVILEGE,
+        /**
+         * Whether a component the extension found is safe to run containers with, for example a
+         * runtime version without a known container escape. Unlike a missing program, a failed
+         * check of this kind stops the daemon from starting: it names the component, the version
+         * found and what to install instead.
+         */
+        SECURITY,
         /** Anything else. */
         OTHER
     }
@@ -109,6 +116,11 @@ public record Probe(List<Check> checks) {
     /** @return whether every check passed */
     public boolean usable() {
         return checks.stream().allMatch(Check::passed);
+    }
+
+    /** @return the failed {@link Kind#SECURITY} checks: the daemon refuses to start while there is one */
+    public List<Check> unsafe() {
+        return checks.stream().filter(c -> !c.passed() && c.kind() == Kind.SECURITY).toList();
     }
 
     /** @return the failed checks, each as {@code name: detail}; empty when usable */

@@ -400,4 +400,61 @@ public final class ContainerArgs {
         throw new IllegalArgumentException("network mode '" + value
                 + "' is not supported yet: berth runs --network none (the default) or --network host");
     }
+
+    /**
+     * {@code --security-opt}, as Docker's CLI sends it: {@code seccomp=FILE} becomes {@code seccomp=}
+     * followed by the file's JSON (whitespace outside strings removed), {@code seccomp=unconfined} and
+     * every other option go as given (the daemon checks them).
+     */
+    public static String securityOpt(String value) {
+        int eq = value.indexOf('=');
+        int colon = value.indexOf(':');
+        int at = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+        if (at < 0 || !value.substring(0, at).equals("seccomp")) {
+            return value;
+        }
+        String profile = value.substring(at + 1);
+        if (profile.equals("unconfined") || profile.isEmpty()) {
+            return value;
+        }
+        String json;
+        try {
+            json = java.nio.file.Files.readString(java.nio.file.Path.of(profile));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("opening seccomp profile (" + profile + ") failed: "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file or directory" : e.getMessage()));
+        }
+        return "seccomp=" + compactJson(json);
+    }
+
+    /** JSON text without the whitespace between its tokens (strings are kept as they are). */
+    static String compactJson(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        boolean inString = false;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (inString) {
+                out.append(c);
+                if (c == '\\' && i + 1 < json.length()) {
+                    out.append(json.charAt(++i));
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+                out.append(c);
+            } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** {@code --cgroupns}: {@code host} or {@code private}. */
+    public static String cgroupns(String value) {
+        if (value.equals("host") || value.equals("private")) {
+            return value;
+        }
+        throw new IllegalArgumentException("invalid cgroup namespace mode \"" + value + "\": use host or private");
+    }
 }

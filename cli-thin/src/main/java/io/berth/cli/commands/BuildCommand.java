@@ -44,6 +44,7 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec target;
     private final OptionSpec explain;
     private final OptionSpec platform;
+    private final OptionSpec network;
     private final PositionalParamSpec context;
 
     public BuildCommand(BerthCommand root, BaseCommand... members) {
@@ -56,6 +57,7 @@ public final class BuildCommand extends BaseCommand {
         labels = multi("list", "Set metadata for an image", "--label");
         buildArgs = multi("list", "Set build-time variables", "--build-arg");
         noCache = flag("Do not use cache when building the image", "--no-cache");
+        network = option("string", "Set the networking mode for the RUN instructions during build (default|host|none)", "--network");
         target = option("string", "Set the target build stage to build", "--target");
         explain = flag("After the build, print each step's cache decision and why", "--explain-cache");
         platform = option("string", "Set platform (only linux/amd64)", "--platform");
@@ -117,6 +119,9 @@ public final class BuildCommand extends BaseCommand {
             }
             if (string(platform) != null) {
                 target0.append("&platform=").append(BerthApi.query(string(platform)));
+            }
+            if (string(network) != null) {
+                target0.append("&networkmode=").append(BerthApi.query(string(network)));
             }
             String[] imageId = {""};
             String[] buildId = {""};

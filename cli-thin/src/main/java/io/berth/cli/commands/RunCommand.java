@@ -61,6 +61,8 @@ public final class RunCommand extends ContainerCommand {
     private final OptionSpec label;
     private final OptionSpec groupAdd;
     private final OptionSpec sysctl;
+    private final OptionSpec securityOpt;
+    private final OptionSpec cgroupns;
     private final PositionalParamSpec image;
 
     /** @param run {@code true} for {@code run}, {@code false} for {@code create} */
@@ -73,6 +75,8 @@ public final class RunCommand extends ContainerCommand {
         attach = multi("STREAM", "Attach to STDIN, STDOUT or STDERR", "-a", "--attach");
         capAdd = multi("CAP", "Add Linux capabilities", "--cap-add");
         capDrop = multi("CAP", "Drop Linux capabilities", "--cap-drop");
+        cgroupns = option("string", "Cgroup namespace to use (host|private); default: private where the host has cgroup v2 only,"
+                + " host otherwise", "--cgroupns");
         cpus = option("decimal", "Number of CPUs", "--cpus");
         detach = run ? flag("Run container in background and print container ID", "-d", "--detach") : null;
         entrypoint = option("string", "Overwrite the default ENTRYPOINT of the image", "--entrypoint");
@@ -94,6 +98,7 @@ public final class RunCommand extends ContainerCommand {
         remove = flag("Automatically remove the container when it exits", "--rm");
         stopSignal = option("string", "Signal to stop the container", "--stop-signal");
         stopTimeout = option("int", "Timeout (in seconds) to stop a container", "--stop-timeout");
+        securityOpt = multi("list", "Security Options (seccomp=unconfined|FILE, no-new-privileges)", "--security-opt");
         sysctl = multi("KEY=VALUE", "Sysctl options", "--sysctl");
         tmpfs = multi("PATH[:OPTIONS]", "Mount a tmpfs directory", "--tmpfs");
         tty = flag("Allocate a pseudo-TTY", "-t", "--tty");
@@ -369,6 +374,16 @@ public final class RunCommand extends ContainerCommand {
         if (!sysctls.isEmpty()) {
             host.put("Sysctls", sysctls);
         }
+        List<Object> securityOpts = new ArrayList<>();
+        for (String s : strings(securityOpt)) {
+            securityOpts.add(value(securityOpt, s, new P(P.SECURITY_OPT)));
+        }
+        if (!securityOpts.isEmpty()) {
+            host.put("SecurityOpt", securityOpts);
+        }
+        if (string(cgroupns) != null) {
+            host.put("CgroupnsMode", value(cgroupns, string(cgroupns), new P(P.CGROUPNS)));
+        }
         if (t && stdin && root.stdinIsTerminal()) {
             int[] size = ContainerIo.TerminalMode.size();
             if (size != null) {
@@ -438,7 +453,7 @@ public final class RunCommand extends ContainerCommand {
     /** The option parsers, as one class with a switch rather than method references (no run-time linkage). */
     private static final class P implements Parser<Object> {
         static final int ATTACH = 0, VOLUME = 1, INT = 2, KEY_VALUE = 3, MOUNT = 4, TMPFS = 5, NETWORK = 6, MEMORY = 7,
-                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11;
+                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11, SECURITY_OPT = 12, CGROUPNS = 13;
         private final int kind;
 
         P(int kind) {
@@ -459,6 +474,8 @@ public final class RunCommand extends ContainerCommand {
                 case CPUS -> ContainerArgs.nanoCpus(v);
                 case LONG -> longValue(v);
                 case RESTART -> ContainerArgs.restartPolicy(v);
+                case SECURITY_OPT -> ContainerArgs.securityOpt(v);
+                case CGROUPNS -> ContainerArgs.cgroupns(v);
                 default -> ContainerArgs.sysctl(v);
             };
         }

@@ -38,7 +38,8 @@ public final class BuildEndpoints {
         Map<String, String> labels = jsonMap(exchange.query("labels"), "labels");
         labels.values().removeIf(v -> v == null);
         BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
-                exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "");
+                exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "",
+                exchange.query("networkmode"));
         builds.validate(request);
         try (InputStream body = exchange.body(); ApiExchange.LineStream out = exchange.stream("application/json")) {
             StreamOutput output = new StreamOutput(out);

@@ -527,8 +527,14 @@ final class BuildExecution {
     }
 
     private void planRun(Instruction.Run run, StageState state, StepPlan plan) {
+        BuildNetwork network = BuildNetwork.parse(request.network(), "--network");
+        String networkFlag = "";
         for (Instruction.Flag flag : run.flags()) {
-            throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
+            if (!flag.name().equals("network")) {
+                throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
+            }
+            network = BuildNetwork.parse(flag.value(), "RUN --network");
+            networkFlag = "--network=" + network.word() + " ";
         }
         List<String> argv;
         String script = null;
@@ -573,15 +579,17 @@ final class BuildExecution {
             createdBy.append(' ');
         }
         createdBy.append(run.command().execForm() ? json(argv) : String.join(" ", argv));
-        plan.text = "RUN " + (run.command().execForm() ? json(argv) : String.join(" ", argv));
+        // the step's own --network is part of what it is (and of its cache key); the build's is not, as in Docker
+        plan.text = "RUN " + networkFlag + (run.command().execForm() ? json(argv) : String.join(" ", argv));
         plan.args = args;
         plan.createdBy = createdBy.toString();
         List<String> finalArgv = List.copyOf(argv);
+        BuildNetwork stepNetwork = network;
         plan.layerMaker = (s, step) -> {
             List<String> runEnv = new ArrayList<>(s.env);
             args.forEach((k, v) -> runEnv.add(k + "=" + v));
             proxies.forEach((k, v) -> runEnv.add(k + "=" + v));
-            return runner.run(s, step, finalArgv, runEnv);
+            return runner.run(s, step, finalArgv, runEnv, stepNetwork);
         };
     }
 

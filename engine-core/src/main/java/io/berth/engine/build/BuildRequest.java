@@ -14,9 +14,11 @@ import java.util.Map;
  * @param noCache    build every step
  * @param quiet      stream only the image id
  * @param replayOf   the build being replayed, empty otherwise
+ * @param network    the RUN steps' network ({@code --network}: default, host or none; empty is default)
  */
 public record BuildRequest(String dockerfile, Map<String, String> buildArgs, String target, List<String> tags,
-                           Map<String, String> labels, boolean noCache, boolean quiet, String replayOf) {
+                           Map<String, String> labels, boolean noCache, boolean quiet, String replayOf,
+                           String network) {
     public BuildRequest {
         buildArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(buildArgs));
         tags = List.copyOf(tags);
@@ -24,5 +26,6 @@ public record BuildRequest(String dockerfile, Map<String, String> buildArgs, Str
         dockerfile = dockerfile == null || dockerfile.isBlank() ? "Dockerfile" : dockerfile;
         target = target == null ? "" : target;
         replayOf = replayOf == null ? "" : replayOf;
+        network = network == null ? "" : network;
     }
 }

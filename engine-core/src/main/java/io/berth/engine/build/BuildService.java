@@ -62,6 +62,21 @@ public final class BuildService {
      * @param defaultEpoch the time layers are clamped to and images dated with when a build gives no
      *                     {@code SOURCE_DATE_EPOCH} build-arg
      */
+    private volatile UrlDownload.Limits addUrlLimits = UrlDownload.Limits.DEFAULT;
+
+    /**
+     * Bounds {@code ADD <url>}: the largest body and the time a download may take (the daemon's
+     * {@code add-url-max-size} and {@code add-url-timeout}).
+     */
+    public BuildService withAddUrlLimits(long maxBytes, java.time.Duration timeout) {
+        addUrlLimits = new UrlDownload.Limits(maxBytes, timeout, UrlDownload.Limits.DEFAULT.maxRedirects());
+        return this;
+    }
+
+    UrlDownload.Limits addUrlLimits() {
+        return addUrlLimits;
+    }
+
     public BuildService(Journal journal, ImageService images, PluginHost plugins, ObjectMapper mapper, Path root, Instant defaultEpoch) {
         this.journal = journal;
         this.images = images;
@@ -160,6 +175,11 @@ public final class BuildService {
 
     /** Checks the tags before anything is streamed, so a bad one is a plain 400. */
     public void validate(BuildRequest request) {
+        try {
+            BuildNetwork.parse(request.network(), "--network");
+        } catch (BuildException e) {
+            throw io.berth.engine.api.ApiException.badRequest(e.getMessage());
+        }
         for (String tag : request.tags()) {
             images.parse(tag);
         }
@@ -567,7 +587,7 @@ public final class BuildService {
             throw new BuildException("the context of build " + original.id + " is no longer stored");
         }
         BuildRequest request = new BuildRequest(original.dockerfileName, new LinkedHashMap<>(original.buildArgs), original.target,
-                List.of(), original.labels, true, false, original.id);
+                List.of(), original.labels, true, false, original.id, ""); // the build's --network is not recorded: default
         Result result;
         try (InputStream context0 = images.content().open(original.contextDigest)) {
             result = build(context0, request, out, context);

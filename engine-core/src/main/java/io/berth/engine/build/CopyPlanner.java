@@ -11,19 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -44,9 +39,6 @@ import org.apache.commons.compress.compressors.CompressorStreamFactory;
  * unless {@code --chown}; ADD unpacks a local tar archive and downloads a URL (mode 0600).
  */
 final class CopyPlanner {
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10)).build();
-
     private final BuildExecution build;
     private final StageState state;
     private final Location location;
@@ -262,7 +254,7 @@ final class CopyPlanner {
         }
     }
 
-    /** ADD of a URL: downloaded (redirects followed), checked against {@code --checksum}, mode 0600, time from Last-Modified. */
+    /** ADD of a URL: downloaded within the daemon's bounds ({@link UrlDownload}), checked against {@code --checksum}, mode 0600, time from Last-Modified. */
     private Source download(String url, String checksum) {
         URI uri;
         try {
@@ -279,21 +271,13 @@ final class CopyPlanner {
             Path dir = build.scratch().resolve("download-" + System.nanoTime());
             Files.createDirectories(dir);
             Path file = dir.resolve(name);
-            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() / 100 != 2) {
-                response.body().close();
-                throw new BuildException("ADD failed: " + url + ": the server answered " + response.statusCode());
-            }
             MessageDigest sha = Digests.newSha256();
-            try (InputStream in = new DigestInputStream(response.body(), sha)) {
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            UrlDownload.Result response = UrlDownload.fetch(url, file, sha, build.service().addUrlLimits());
             String actual = Digests.sha256(sha);
             if (checksum != null && !checksum.equals(actual)) {
                 throw new BuildException("ADD failed: " + url + ": checksum mismatch: expected " + checksum + ", got " + actual);
             }
-            long mtime = response.headers().firstValue("Last-Modified").map(v -> {
+            long mtime = response.lastModified().map(v -> {
                 try {
                     return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli();
                 } catch (RuntimeException e) {
@@ -304,9 +288,6 @@ final class CopyPlanner {
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new BuildException("ADD failed: cannot download " + url + ": " + why);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BuildException("ADD failed: interrupted while downloading " + url);
         }
     }
 

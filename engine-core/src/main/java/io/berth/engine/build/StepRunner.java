@@ -5,6 +5,7 @@ import io.berth.engine.container.ImageUsers;
 import io.berth.engine.container.RootfsPaths;
 import io.berth.engine.container.RuntimeSpecBuilder;
 import io.berth.engine.container.RuntimeSpecInput;
+import io.berth.engine.container.SecurityOptions;
 import io.berth.engine.content.ContentStore;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ContainerRuntime;
@@ -101,11 +102,12 @@ final class StepRunner implements AutoCloseable {
     }
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
-    ImageLayer run(StageState state, int step, List<String> argv, List<String> env) {
-        return inSnapshot(state, step, rootfs -> runContainer(state, key(step), rootfs, argv, env));
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
+        return inSnapshot(state, step, rootfs -> runContainer(state, key(step), rootfs, argv, env, network));
     }
 
-    private void runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env) throws IOException {
+    private void runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env, BuildNetwork network)
+            throws IOException {
         ContainerRuntime runtime = service.runtime();
         ObjectMapper mapper = service.mapper();
         String cwd = state.workingDir.isEmpty() ? "/" : state.workingDir;
@@ -145,7 +147,8 @@ final class StepRunner implements AutoCloseable {
             fullEnv.add("HOME=" + user.home());
         }
         RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, argv, fullEnv, cwd, user.uid(), user.gid(), user.additionalGids(),
-                hostname, false, false, false, List.of(), List.of(), true, 0, 0, 0, "/berth/" + id, mounts, Map.of());
+                hostname, false, false, false, List.of(), network.droppedCapabilities(), network.hostNamespace(), 0, 0, 0,
+                "/berth/" + id, mounts, Map.of(), SecurityOptions.defaults());
         byte[] spec = mapper.writeValueAsBytes(new RuntimeSpecBuilder(mapper).build(input));
         Path log = bundle.resolve("output.log");
         Path exits = service.exitDirectory();

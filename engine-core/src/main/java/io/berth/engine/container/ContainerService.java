@@ -200,6 +200,15 @@ public final class ContainerService implements AutoCloseable {
         for (JsonNode bind : host.path("Binds")) {
             BindSpec.parse(bind.asText());
         }
+        try {
+            SecurityOptions.of(host, mapper); // a bad option or profile is refused now, not at start
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        if (host.path("CgroupnsMode").asText("").isEmpty() && host instanceof ObjectNode hostObject) {
+            // recorded resolved, so inspect shows the mode the container has, as Docker's does
+            hostObject.put("CgroupnsMode", SecurityOptions.defaultCgroupnsMode());
+        }
         String id = ContainerNames.newId();
         synchronized (this) {
             if (name == null) {

@@ -113,10 +113,16 @@ final class ContainerStarter {
             if (host.path("Init").asBoolean(false)) {
                 args = withInit(args, rootfs, mounts);
             }
+            SecurityOptions security;
+            try {
+                security = SecurityOptions.of(host, mapper);
+            } catch (IllegalArgumentException e) {
+                throw new StartFailure(128, e.getMessage());
+            }
             RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, args, env, cwd, user.uid(), user.gid(),
                     groups, hostname, config.path("Tty").asBoolean(false), host.path("ReadonlyRootfs").asBoolean(false),
                     host.path("Privileged").asBoolean(false), capAdd, capDrop, hostNetwork, host.path("Memory").asLong(0),
-                    host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), "/berth/" + id, mounts, sysctls);
+                    host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), "/berth/" + id, mounts, sysctls, security);
             ObjectNode spec;
             try {
                 spec = new RuntimeSpecBuilder(mapper).build(input);

@@ -172,6 +172,12 @@ public final class ExecService {
         stored.path("HostConfig").path("CapDrop").forEach(c -> capDrop.add(c.asText()));
         boolean privileged = stored.path("HostConfig").path("Privileged").asBoolean(false) || exec.request.path("Privileged").asBoolean(false);
         List<String> caps = RuntimeSpecBuilder.capabilities(privileged, capAdd, capDrop);
+        // the seccomp filter is the container's (runc applies it to every process it execs); no-new-privileges is per process
+        try {
+            process.put("noNewPrivileges", SecurityOptions.of(stored.path("HostConfig"), mapper).noNewPrivileges());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         ObjectNode capabilities = process.putObject("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
             ArrayNode list = capabilities.putArray(set);

@@ -13,7 +13,8 @@ import java.util.Set;
  * Builds a container's OCI runtime spec (config.json) the way Docker's defaults make it: Docker's
  * default capability set, masked and read-only /proc and /sys paths, /proc /dev /dev/pts /dev/shm
  * /dev/mqueue /sys mounts, namespaces pid, ipc, uts, mount and (unless {@code --network host})
- * network, the default device rules, and the limits asked for. Pure: the same input gives the same
+ * network (and cgroup when asked), the default device rules, the seccomp profile
+ * ({@link SeccompProfile}, relaxed for the container's capabilities) and the limits asked for. Pure: the same input gives the same
  * spec. ARCHITECTURE.md ("From image config to runtime spec") lists each default.
  */
 public final class RuntimeSpecBuilder {
@@ -36,6 +37,8 @@ public final class RuntimeSpecBuilder {
             "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
             "/sys/firmware", "/sys/devices/virtual/powercap");
     static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger");
+
+    private static final int HOST_KERNEL = SeccompProfile.hostKernel();
 
     private final ObjectMapper mapper;
     private final long maxOpenFiles;
@@ -129,7 +132,7 @@ public final class RuntimeSpecBuilder {
         nofile.put("type", "RLIMIT_NOFILE");
         nofile.put("hard", maxOpenFiles);
         nofile.put("soft", maxOpenFiles);
-        process.put("noNewPrivileges", false);
+        process.put("noNewPrivileges", in.security().noNewPrivileges());
         process.put("oomScoreAdj", 0);
 
         ObjectNode root = spec.putObject("root");
@@ -190,6 +193,13 @@ public final class RuntimeSpecBuilder {
         ArrayNode namespaces = linux.putArray("namespaces");
         for (String ns : in.hostNetwork() ? List.of("pid", "ipc", "uts", "mount") : List.of("pid", "ipc", "uts", "mount", "network")) {
             namespaces.addObject().put("type", ns);
+        }
+        if (in.security().privateCgroupNamespace()) {
+            namespaces.addObject().put("type", "cgroup");
+        }
+        if (in.security().seccomp() != null) {
+            // the rules a capability unlocks follow the container's final bounding set, as Docker's do
+            linux.set("seccomp", in.security().seccomp().toOci(mapper, caps, SeccompProfile.hostArch(), HOST_KERNEL));
         }
         if (!in.privileged()) {
             strings(linux.putArray("maskedPaths"), MASKED_PATHS);

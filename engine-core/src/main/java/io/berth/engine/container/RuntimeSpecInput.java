@@ -30,12 +30,13 @@ import java.util.Map;
  * @param cgroupsPath     the cgroup path the runtime creates for it
  * @param mounts          extra mounts in order (volumes, binds, tmpfs, /etc/hosts…)
  * @param sysctls         sysctls
+ * @param security        seccomp profile, no-new-privileges and cgroup namespace ({@link SecurityOptions})
  */
 public record RuntimeSpecInput(String id, Path rootfs, List<String> args, List<String> env, String cwd, int uid, int gid,
                                List<Integer> additionalGids, String hostname, boolean terminal, boolean readOnlyRootfs,
                                boolean privileged, List<String> capAdd, List<String> capDrop, boolean hostNetwork,
                                long memoryBytes, long nanoCpus, long pidsLimit, String cgroupsPath, List<MountSpec> mounts,
-                               Map<String, String> sysctls) {
+                               Map<String, String> sysctls, SecurityOptions security) {
 
     /**
      * A mount in the container.

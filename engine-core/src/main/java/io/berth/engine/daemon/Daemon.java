@@ -103,6 +103,17 @@ public final class Daemon {
         long tProjections = System.nanoTime();
 
         RequestContext self = RequestContext.daemon();
+        joinQuietly(pluginLoading);
+        if (!plugins.unsafe().isEmpty()) {
+            // refused before DaemonStarted: nothing is recorded for a daemon that never served
+            plugins.close();
+            if (mirror != null) {
+                mirror.close();
+            }
+            log.close();
+            pidFile.release();
+            throw new StartupException("refusing to start: " + plugins.unsafe().getFirst());
+        }
         journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
                 options.root().toString(), options.socket().toString(), opened.droppedAnything() ? opened.detail() : ""));
 
@@ -124,7 +135,8 @@ public final class Daemon {
                         () -> mirror == null ? Long.MAX_VALUE : mirror.status().acknowledged()));
 
         io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
-                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()));
+                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()))
+                .withAddUrlLimits(options.addUrlMaxBytes(), options.addUrlTimeout());
         io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
         buildService.recoverInterrupted(self);
         images.setRetainedBlobs(buildService::recordBlobs);

@@ -34,7 +34,7 @@ public final class DaemonMain implements Callable<Integer> {
     private static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
     private static final Set<String> CONFIG_KEYS = Set.of("root", "data-root", "host", "hosts", "pidfile",
             "plugins-dir", "snapshot-every", "plugins", "max-concurrent-downloads", "insecure-registries",
-            "kafka-bootstrap-servers", "kafka-topic", "kafka-properties");
+            "kafka-bootstrap-servers", "kafka-topic", "kafka-properties", "add-url-max-size", "add-url-timeout");
 
     @Option(names = {"--root", "--data-root"}, paramLabel = "DIR", description = "Root directory of persistent state (default: $BERTH_ROOT or /var/lib/berth).")
     Path root;
@@ -65,6 +65,12 @@ public final class DaemonMain implements Callable<Integer> {
 
     @Option(names = "--kafka-properties", paramLabel = "KEY=VALUE", description = "A Kafka producer property for the mirror (TLS, SASL, …); repeatable.")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--add-url-max-size", paramLabel = "BYTES", description = "The largest file a build's ADD <url> downloads: bytes or 512k, 100m, 2g (default: 1g).")
+    String addUrlMaxSize;
+
+    @Option(names = "--add-url-timeout", paramLabel = "DURATION", description = "The time a build's ADD <url> download may take: 90s, 10m, 1h (default: 10m).")
+    String addUrlTimeout;
 
     @Option(names = "--config-file", paramLabel = "FILE", description = "Daemon configuration file (default: /etc/berth/daemon.json when it exists).")
     Path configFile;
@@ -146,8 +152,49 @@ public final class DaemonMain implements Callable<Integer> {
             perPlugin.computeIfAbsent("registry-oci", k -> new LinkedHashMap<>())
                     .merge("insecure-registries", String.join(",", insecure), (a, b) -> a + "," + b);
         }
+        Path file = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        long addMax = addUrlMaxSize != null ? bytes(addUrlMaxSize, "--add-url-max-size")
+                : config.has("add-url-max-size") ? bytes(config.get("add-url-max-size").asText(), "\"add-url-max-size\" in config file " + file)
+                : DaemonOptions.DEFAULT_ADD_URL_MAX_BYTES;
+        java.time.Duration addTimeout = addUrlTimeout != null ? duration(addUrlTimeout, "--add-url-timeout")
+                : config.has("add-url-timeout") ? duration(config.get("add-url-timeout").asText(), "\"add-url-timeout\" in config file " + file)
+                : DaemonOptions.DEFAULT_ADD_URL_TIMEOUT;
         return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin, downloads,
-                kafkaMirror(config));
+                kafkaMirror(config), addMax, addTimeout);
+    }
+
+    /** A size as Docker writes them: a number of bytes, or with k, m, g (powers of 1024). */
+    static long bytes(String value, String where) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)([kmgKMG]?)[bB]?").matcher(value.strip());
+        if (!m.matches()) {
+            throw new StartupException("invalid " + where + " \"" + value + "\": give bytes, or a number with k, m or g");
+        }
+        int shift = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
+            throw new StartupException("invalid " + where + " \"" + value + "\": must be 1 byte or more");
+        }
+        return n << shift;
+    }
+
+    /** A duration as Go writes simple ones: a number with ms, s, m or h. */
+    static java.time.Duration duration(String value, String where) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.strip());
+        if (!m.matches() || Long.parseLong(m.group(1)) < 1) {
+            throw new StartupException("invalid " + where + " \"" + value + "\": give a duration such as 90s, 10m or 1h");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            default -> java.time.Duration.ofHours(n);
+        };
     }
 
     /** The mirror's settings, flags over the config file; null (off) without bootstrap servers. */

@@ -18,15 +18,19 @@ import java.util.Map;
  * @param parallelDownloads layers downloaded at once by a pull; {@code --max-concurrent-downloads}, else 3
  * @param kafkaMirror    where the Kafka mirror sends events; {@code --kafka-bootstrap-servers}, {@code --kafka-topic},
  *                       {@code --kafka-properties} or the config file keys of the same names, else null: no mirror
+ * @param addUrlMaxBytes the largest body a build's {@code ADD <url>} accepts; {@code --add-url-max-size}, else 1 GiB
+ * @param addUrlTimeout  the time an {@code ADD <url>} download may take; {@code --add-url-timeout}, else 10 minutes
  */
 public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
                             Map<String, Map<String, String>> pluginOptions, int parallelDownloads,
-                            KafkaMirrorConfig kafkaMirror) {
+                            KafkaMirrorConfig kafkaMirror, long addUrlMaxBytes, java.time.Duration addUrlTimeout) {
     public static final Path DEFAULT_ROOT = Path.of("/var/lib/berth");
     public static final Path DEFAULT_SOCKET = Path.of("/run/berth/berth.sock");
     public static final Path DEFAULT_PID_FILE = Path.of("/run/berth/berth.pid");
     public static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
     public static final int DEFAULT_PARALLEL_DOWNLOADS = 3;
+    public static final long DEFAULT_ADD_URL_MAX_BYTES = 1L << 30;
+    public static final java.time.Duration DEFAULT_ADD_URL_TIMEOUT = java.time.Duration.ofMinutes(10);
 
     public DaemonOptions {
         pluginDirs = List.copyOf(pluginDirs);
@@ -39,8 +43,21 @@ public record DaemonOptions(Path root, Path socket, Path pidFile, List<Path> plu
         this(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, null);
     }
 
+    /** With the default bounds of {@code ADD <url>}. */
+    public DaemonOptions(Path root, Path socket, Path pidFile, List<Path> pluginDirs, long snapshotEvery,
+                         Map<String, Map<String, String>> pluginOptions, int parallelDownloads, KafkaMirrorConfig kafkaMirror) {
+        this(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, kafkaMirror,
+                DEFAULT_ADD_URL_MAX_BYTES, DEFAULT_ADD_URL_TIMEOUT);
+    }
+
+    public DaemonOptions withAddUrlLimits(long maxBytes, java.time.Duration timeout) {
+        return new DaemonOptions(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, kafkaMirror,
+                maxBytes, timeout);
+    }
+
     public DaemonOptions withKafkaMirror(KafkaMirrorConfig mirror) {
-        return new DaemonOptions(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, mirror);
+        return new DaemonOptions(root, socket, pidFile, pluginDirs, snapshotEvery, pluginOptions, parallelDownloads, mirror,
+                addUrlMaxBytes, addUrlTimeout);
     }
 
     public Path eventLogDirectory() {

@@ -65,6 +65,25 @@ public final class PluginHost implements AutoCloseable {
             PluginStatus status = load(jar);
             statuses.put(status.id(), status);
         }
+        List<String> found = new ArrayList<>();
+        for (BerthExtension runtime : extensions.getOrDefault(ContainerRuntime.class, List.of())) {
+            try {
+                ((ContainerRuntime) runtime).probe().unsafe().forEach(check -> found.add(check.detail()));
+            } catch (RuntimeException e) {
+                // a probe that fails is reported by berth info; only a definite SECURITY check stops the daemon
+            }
+        }
+        unsafe = List.copyOf(found);
+    }
+
+    private volatile List<String> unsafe = List.of();
+
+    /**
+     * What the loaded runtimes' probes found unsafe ({@code Probe.Kind.SECURITY}), one line each:
+     * the daemon refuses to start while this is not empty (a runc open to CVE-2024-21626, say).
+     */
+    public List<String> unsafe() {
+        return unsafe;
     }
 
     /** Records the outcome of {@link #load()}: {@code PluginLoaded} or {@code PluginFailed} per jar, in load order. */

@@ -18,7 +18,8 @@ class RuntimeSpecBuilderTest {
     private static RuntimeSpecInput input(boolean privileged, boolean hostNetwork, List<String> add, List<String> drop) {
         return new RuntimeSpecInput("c1", Path.of("/r/rootfs"), List.of("sh"), List.of("PATH=/bin"), "/", 0, 0, List.of(),
                 "c1", false, false, privileged, add, drop, hostNetwork, 64L << 20, 500_000_000L, 100, "/berth/c1",
-                List.of(new RuntimeSpecInput.MountSpec("/etc/hosts", "bind", "/r/hosts", List.of("rbind", "rprivate"))), Map.of());
+                List.of(new RuntimeSpecInput.MountSpec("/etc/hosts", "bind", "/r/hosts", List.of("rbind", "rprivate"))), Map.of(),
+                new SecurityOptions(privileged ? null : SeccompProfile.defaults(), false, false));
     }
 
     @Test

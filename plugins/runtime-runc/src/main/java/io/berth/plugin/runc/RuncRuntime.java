@@ -82,11 +82,25 @@ public class RuncRuntime implements ContainerRuntime {
     @Override
     public Probe probe() {
         Programs programs = programs();
-        return Probe.of(
-                programs.lookup("runc", "runc").check(),
+        Programs.Lookup runc = programs.lookup("runc", "runc");
+        List<Probe.Check> checks = new java.util.ArrayList<>(List.of(runc.check(),
                 programs.lookup("conmon", "conmon").check(),
                 rootCheck(),
-                Cgroups.check());
+                Cgroups.check()));
+        if (runc.path() != null) {
+            checks.add(versionCheck());
+        }
+        return new Probe(checks);
+    }
+
+    /** runc's version against CVE-2024-21626; a runc that cannot say its version fails the check too. */
+    private Probe.Check versionCheck() {
+        try {
+            return VersionOutput.safety(version());
+        } catch (ContainerRuntimeException e) {
+            return Probe.Check.failed("runc version", Probe.Kind.SECURITY, e.getMessage().lines().findFirst().orElse("")
+                    + "; berth needs runc 1.1.12 or later (CVE-2024-21626)");
+        }
     }
 
     private static Probe.Check rootCheck() {

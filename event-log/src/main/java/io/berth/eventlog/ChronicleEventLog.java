@@ -90,6 +90,7 @@ public final class ChronicleEventLog implements EventLog {
     }
 
     private final Path dir;
+    private File narrowedFile;
     private final LogDirectory directory;
     private final Options options;
     private final EventCodec codec;
@@ -177,6 +178,9 @@ public final class ChronicleEventLog implements EventLog {
                 scan.clearUnfinishedWrite();
             }
             long kept = checkSequence(dir, queue, scan);
+            // Chronicle creates its files with the process's umask (0644 as a rule): narrow what is there now,
+            // including a log written by an older berth; a later cycle file is narrowed by the append that creates it
+            PrivateFiles.restrictTree(dir);
             String detail = scan.describe(kept, true);
             if (stalePid != 0 && detail.isEmpty()) {
                 detail = "the previous writer (pid " + stalePid + ") stopped without closing the log; nothing was lost";
@@ -314,6 +318,7 @@ public final class ChronicleEventLog implements EventLog {
                 appender.writeBytes(scratch);
                 cycles.appended(appender.lastIndexAppended(), first + i);
             }
+            narrowNewCycleFile();
             if (options.sync()) {
                 force();
             }
@@ -326,6 +331,21 @@ public final class ChronicleEventLog implements EventLog {
         visibleSequence = sequence;
         signalAppended();
         return List.copyOf(written);
+    }
+
+    /**
+     * Makes a cycle file 0600 the first time an append writes to it. Chronicle creates the file (at
+     * the first append of a day) with the process's umask, 0644 as a rule; a Chronicle
+     * {@code StoreFileListener} is not told of a new file by the appender (measured: the second day's
+     * file stayed 0644), and changing the umask is process-wide (it would narrow the files containers
+     * must read, such as their /etc/hosts). The directory is 0700, so the file is unreachable meanwhile.
+     */
+    private void narrowNewCycleFile() throws IOException {
+        File current = appender.currentFile();
+        if (current != null && !current.equals(narrowedFile)) {
+            PrivateFiles.restrict(current.toPath());
+            narrowedFile = current;
+        }
     }
 
     /** fdatasync of the cycle file just written to; on a new cycle file, also of the old file and the directory. */

@@ -65,8 +65,8 @@ final class LogArchive {
         Path target = dir.resolve(FILE);
         Path temporary = dir.resolve(FILE + ".tmp");
         try {
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel out = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileAttribute())) {
                 out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(record)));
                 out.force(true);
             }
@@ -83,7 +83,7 @@ final class LogArchive {
 
     private static void move(Path file, Path archive) {
         try {
-            Files.createDirectories(archive);
+            PrivateFiles.createDirectories(archive);
             Files.move(file, archive.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             LogDirectory.forceDirectory(archive);
             LogDirectory.forceDirectory(file.getParent());

@@ -48,7 +48,7 @@ final class LogDirectory implements AutoCloseable {
             throw new EventLogException("event log directory " + dir + " is not a directory");
         }
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir); // the log holds every container's environment: root only
         } catch (IOException e) {
             throw new EventLogException("cannot create event log directory " + dir + ": " + e.getMessage(), e);
         }
@@ -81,7 +81,7 @@ final class LogDirectory implements AutoCloseable {
         Path file = dir.resolve(LOCK_FILE);
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateFiles.fileAttribute());
             FileLock lock = channel.tryLock();
             if (lock == null) {
                 throw new OverlappingFileLockException();
@@ -113,8 +113,8 @@ final class LogDirectory implements AutoCloseable {
                 .put("createdAt", Rfc3339.format(Instant.now()));
         Path tmp = dir.resolve(META_FILE + ".tmp");
         try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel out = FileChannel.open(tmp, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileAttribute())) {
                 out.write(ByteBuffer.wrap(JSON.writeValueAsBytes(node)));
                 out.force(true);
             }

@@ -230,7 +230,7 @@ class ContainersIT {
                 webTypes.add(Json.text(envelope, "type"));
                 if (!Json.text(envelope, "type").equals("ContainerExited")) { // recorded by the daemon itself
                     assertEquals(Long.toString(uid), Json.text(envelope, "actor", "uid"), line);
-                    assertTrue(Json.text(envelope, "actor", "client").startsWith("berth-cli/"), line);
+                    assertTrue(Json.text(envelope, "actor", "client").startsWith("claimed:berth-cli/"), line);
                 }
             }
         }

@@ -89,10 +89,34 @@ public final class ApiExchange {
         return Request.asInputStream(request);
     }
 
+    /**
+     * The most a body read whole may hold: the JSON bodies of create, exec, update and the like are a
+     * few KiB; 8 MiB leaves room for a huge environment and still bounds the daemon's memory per request.
+     */
+    public static final int MAX_BODY_BYTES = 8 << 20;
+
+    /**
+     * The whole body, for a JSON request.
+     *
+     * @throws ApiException 413 when the body is over {@link #MAX_BODY_BYTES} (declared or as sent)
+     */
     public byte[] bodyBytes() throws IOException {
-        try (InputStream in = body()) {
-            return in.readAllBytes();
+        long declared = request.getLength();
+        if (declared > MAX_BODY_BYTES) {
+            throw tooLarge();
         }
+        try (InputStream in = body()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw tooLarge();
+            }
+            return bytes;
+        }
+    }
+
+    private ApiException tooLarge() {
+        return new ApiException(413, "request body of " + method() + " " + request.getHttpURI().getPath() + " is larger than "
+                + (MAX_BODY_BYTES >> 20) + " MiB, the limit for a JSON body");
     }
 
     public ObjectMapper mapper() {

@@ -150,6 +150,6 @@ public final class ApiHandler extends Handler.Abstract {
         if (endPoint instanceof SelectableChannelEndPoint channelEndPoint) {
             peer = PeerCredentials.of(channelEndPoint.getChannel());
         }
-        return new Actor(peer.uid(), userNames.nameOf(peer.uid()), peer.pid(), agent == null ? "" : agent);
+        return Actor.caller(peer.uid(), userNames.nameOf(peer.uid()), peer.pid(), agent);
     }
 }

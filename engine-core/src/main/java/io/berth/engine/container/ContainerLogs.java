@@ -1,15 +1,17 @@
 package io.berth.engine.container;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -39,41 +41,30 @@ public final class ContainerLogs {
     /** One parsed log line. */
     record Line(Instant time, String timeText, int stream, boolean partial, byte[] content) {}
 
+    /**
+     * The longest log line kept. conmon writes a long line in parts of a few KiB each, so a line
+     * longer than this was not written by conmon; it is skipped, never held in memory whole.
+     */
+    static final int MAX_LINE = 1 << 20;
+    private static final int BLOCK = 64 * 1024;
+
+    /**
+     * Writes the log to {@code out}, streamed: memory holds one block and one line, whatever the
+     * log's size. {@code tail} is found by reading the file backwards from its end.
+     */
     public static void copy(Path log, Options options, OutputStream out, BooleanSupplier running) throws IOException {
         long position = 0;
         if (Files.exists(log)) {
-            if (options.tail() >= 0) {
-                Deque<Line> last = new ArrayDeque<>();
-                byte[] all = Files.readAllBytes(log);
-                int start = 0;
-                for (int i = 0; i < all.length; i++) {
-                    if (all[i] == '\n') {
-                        Line line = parse(new String(all, start, i - start, StandardCharsets.UTF_8));
-                        if (line != null && selected(line, options)) {
-                            last.addLast(line);
-                            if (last.size() > options.tail()) {
-                                last.removeFirst();
-                            }
-                        }
-                        start = i + 1;
-                    }
-                }
-                position = start;
-                for (Line line : last) {
-                    write(line, options, out);
-                }
-                out.flush();
-            } else {
-                position = emit(log, 0, options, out);
-            }
+            long end = Files.size(log);
+            long start = options.tail() >= 0 ? tailStart(log, end, options) : 0;
+            position = emit(log, start, end, options, out);
         }
         while (options.follow()) {
             boolean stillRunning = running.getAsBoolean();
-            long next = Files.exists(log) ? emit(log, position, options, out) : position;
+            long next = Files.exists(log) ? emit(log, position, Long.MAX_VALUE, options, out) : position;
             if (next == position && !stillRunning) {
                 return;
             }
-            position = next;
             if (next == position) {
                 try {
                     Thread.sleep(50);
@@ -82,30 +73,143 @@ public final class ContainerLogs {
                     return;
                 }
             }
+            position = next;
         }
     }
 
-    /** Emits complete lines from {@code position}; returns the position after the last complete line. */
-    private static long emit(Path log, long position, Options options, OutputStream out) throws IOException {
-        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-            if (file.length() <= position) {
-                return position;
-            }
-            file.seek(position);
-            byte[] rest = new byte[(int) Math.min(file.length() - position, 8 << 20)];
-            file.readFully(rest);
-            int start = 0;
-            for (int i = 0; i < rest.length; i++) {
-                if (rest[i] == '\n') {
-                    Line line = parse(new String(rest, start, i - start, StandardCharsets.UTF_8));
-                    if (line != null && selected(line, options)) {
-                        write(line, options, out);
-                    }
-                    start = i + 1;
+    /**
+     * The offset of the first of the last {@code options.tail()} selected lines among the complete
+     * lines before {@code end}: the file is read backwards, one block at a time.
+     */
+    static long tailStart(Path log, long end, Options options) throws IOException {
+        try (FileChannel file = FileChannel.open(log, StandardOpenOption.READ)) {
+            BackwardLines lines = new BackwardLines(file, Math.min(end, file.size()));
+            long start = lines.completeEnd();
+            int found = 0;
+            while (found < options.tail()) {
+                byte[] line = lines.previous();
+                if (line == null) {
+                    break;
+                }
+                start = lines.lineStart();
+                Line parsed = line.length > MAX_LINE ? null : parse(new String(line, StandardCharsets.UTF_8));
+                if (parsed != null && selected(parsed, options)) {
+                    found++;
                 }
             }
+            return found < options.tail() ? 0 : start;
+        }
+    }
+
+    /**
+     * Emits the complete lines between {@code from} and {@code to} (or the file's end); returns the
+     * offset after the last complete line, where a follower goes on.
+     */
+    private static long emit(Path log, long from, long to, Options options, OutputStream out) throws IOException {
+        try (InputStream in = Files.newInputStream(log)) {
+            in.skipNBytes(Math.min(from, Files.size(log)));
+            byte[] buffer = new byte[BLOCK];
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            boolean tooLong = false;
+            long position = from;
+            long lineStart = from;
+            int n;
+            while (position < to && (n = in.read(buffer, 0, (int) Math.min(buffer.length, to - position))) > 0) {
+                int segment = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] != '\n') {
+                        continue;
+                    }
+                    tooLong |= line.size() + (i - segment) > MAX_LINE;
+                    if (!tooLong) {
+                        line.write(buffer, segment, i - segment);
+                        Line parsed = parse(line.toString(StandardCharsets.UTF_8));
+                        if (parsed != null && selected(parsed, options)) {
+                            write(parsed, options, out);
+                        }
+                    }
+                    line.reset();
+                    tooLong = false;
+                    segment = i + 1;
+                    lineStart = position + i + 1;
+                }
+                tooLong |= line.size() + (n - segment) > MAX_LINE;
+                if (!tooLong) {
+                    line.write(buffer, segment, n - segment);
+                } else {
+                    line.reset(); // a line no monitor wrote: skipped, never held whole
+                }
+                position += n;
+            }
             out.flush();
-            return position + start;
+            return lineStart;
+        }
+    }
+
+    /** Reads a file's newline-terminated lines from the end towards the start, one block at a time. */
+    private static final class BackwardLines {
+        private final FileChannel file;
+        private final ByteBuffer block = ByteBuffer.allocate(BLOCK);
+        private long blockStart;
+        private int blockLength;
+        private final long completeEnd;
+        private long cursor;
+
+        BackwardLines(FileChannel file, long size) throws IOException {
+            this.file = file;
+            this.blockStart = size;
+            long end = size;
+            while (end > 0 && byteAt(end - 1) != '\n') {
+                end--; // a partial last line is not complete yet
+            }
+            this.completeEnd = end;
+            this.cursor = end;
+        }
+
+        long completeEnd() {
+            return completeEnd;
+        }
+
+        long lineStart() {
+            return cursor;
+        }
+
+        /** The line before the cursor (without its newline), or null at the file's start; a line over MAX_LINE comes back as MAX_LINE + 1 bytes. */
+        byte[] previous() throws IOException {
+            if (cursor <= 0) {
+                return null;
+            }
+            long lineEnd = cursor - 1; // the newline
+            long start = lineEnd;
+            while (start > 0 && byteAt(start - 1) != '\n') {
+                start--;
+            }
+            cursor = start;
+            long length = lineEnd - start;
+            if (length > MAX_LINE) {
+                return new byte[MAX_LINE + 1];
+            }
+            byte[] line = new byte[(int) length];
+            for (int i = 0; i < line.length; i++) {
+                line[i] = byteAt(start + i);
+            }
+            return line;
+        }
+
+        private byte byteAt(long offset) throws IOException {
+            if (offset < blockStart || offset >= blockStart + blockLength) {
+                blockStart = Math.max(0, offset - BLOCK + 1);
+                block.clear();
+                blockLength = 0;
+                while (block.hasRemaining()) {
+                    int n = file.read(block, blockStart + block.position());
+                    if (n < 0) {
+                        break;
+                    }
+                }
+                blockLength = block.position();
+            }
+            return block.get((int) (offset - blockStart));
         }
     }
 

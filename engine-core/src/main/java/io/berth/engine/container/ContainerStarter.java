@@ -334,7 +334,9 @@ final class ContainerStarter {
             VolumeService.populate(data, inImage);
         }
         ensureMountPoint(rootfs, destination, true);
-        mounts.add(new RuntimeSpecInput.MountSpec(destination, "bind", data.toString(), List.of("rbind", readOnly ? "ro" : "rw", "rprivate")));
+        // nodev: a device node a container (or an image) leaves in a volume opens no host device in the next one
+        mounts.add(new RuntimeSpecInput.MountSpec(destination, "bind", data.toString(),
+                List.of("rbind", "nodev", readOnly ? "ro" : "rw", "rprivate")));
         ObjectNode record = record("volume", created.volume().name, data.toString(), destination, !readOnly, created.volume().anonymous);
         record.put("Driver", "local");
         records.add(record);

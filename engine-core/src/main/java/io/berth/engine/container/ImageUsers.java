@@ -1,10 +1,16 @@
 package io.berth.engine.container;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Resolves Docker's {@code -u user[:group]} against a container's /etc/passwd and /etc/group, as
@@ -35,15 +41,16 @@ public final class ImageUsers {
             group = user.substring(colon + 1);
             user = user.substring(0, colon);
         }
-        List<String[]> passwd = read(rootfs, "/etc/passwd");
-        List<String[]> groups = read(rootfs, "/etc/group");
-        String[] entry = null;
-        for (String[] line : passwd) {
-            if (line.length >= 7 && (line[0].equals(user) || isNumber(user) && line[2].equals(user))) {
-                entry = line;
-                break;
+        String wanted = user;
+        String[][] found = new String[1][];
+        entries(rootfs, "/etc/passwd", line -> {
+            if (line.length >= 7 && (line[0].equals(wanted) || isNumber(wanted) && line[2].equals(wanted))) {
+                found[0] = line;
+                return false;
             }
-        }
+            return true;
+        });
+        String[] entry = found[0];
         int uid;
         int gid;
         String name;
@@ -61,27 +68,35 @@ public final class ImageUsers {
             throw new IllegalArgumentException("unable to find user " + user + ": no matching entries in passwd file");
         }
         if (group != null && !group.isEmpty()) {
-            gid = groupId(groups, group);
+            gid = groupId(rootfs, group);
         }
         List<Integer> additional = new ArrayList<>();
         if (name != null) {
-            for (String[] line : groups) {
+            int primary = gid;
+            entries(rootfs, "/etc/group", line -> {
                 if (line.length >= 4 && !line[3].isEmpty() && List.of(line[3].split(",")).contains(name)) {
                     int id = Integer.parseInt(line[2]);
-                    if (id != gid && !additional.contains(id)) {
+                    if (id != primary && !additional.contains(id)) {
                         additional.add(id);
                     }
                 }
-            }
+                return additional.size() < MAX_GROUPS;
+            });
         }
         return new Identity(uid, gid, List.copyOf(additional), home);
     }
 
-    private static int groupId(List<String[]> groups, String group) {
-        for (String[] line : groups) {
+    private static int groupId(Path rootfs, String group) throws IOException {
+        int[] found = {-1};
+        entries(rootfs, "/etc/group", line -> {
             if (line.length >= 3 && (line[0].equals(group) || line[2].equals(group))) {
-                return Integer.parseInt(line[2]);
+                found[0] = Integer.parseInt(line[2]);
+                return false;
             }
+            return true;
+        });
+        if (found[0] >= 0) {
+            return found[0];
         }
         if (isNumber(group)) {
             return Integer.parseInt(group);
@@ -89,18 +104,53 @@ public final class ImageUsers {
         throw new IllegalArgumentException("unable to find group " + group + ": no matching entries in group file");
     }
 
-    private static List<String[]> read(Path rootfs, String file) throws IOException {
+    /** Longest passwd or group line considered; no real entry comes near it. */
+    static final int MAX_LINE = 64 * 1024;
+    /** Largest passwd or group file read. */
+    static final long MAX_FILE = 32L << 20;
+    /** Most supplementary groups kept (Linux's NGROUPS_MAX is 65536). */
+    private static final int MAX_GROUPS = 65536;
+
+    /**
+     * Streams the entries of the image's {@code file} (split at ':') to {@code visitor} until it
+     * returns false. The file is never read whole: a line over {@link #MAX_LINE} bytes is skipped and
+     * a file over {@link #MAX_FILE} bytes is refused, so an image cannot make a start, an exec or a
+     * build step hold gigabytes (or read a device or a fifo: only a regular file is opened).
+     */
+    static void entries(Path rootfs, String file, Predicate<String[]> visitor) throws IOException {
         Path path = RootfsPaths.resolve(rootfs, file);
-        if (!Files.isRegularFile(path)) {
-            return List.of();
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+            return;
         }
-        List<String[]> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(path)) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                lines.add(line.split(":", -1));
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS))) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+            long total = 0;
+            boolean tooLong = false;
+            while (true) {
+                int b = in.read();
+                if (b >= 0 && ++total > MAX_FILE) {
+                    throw new IllegalArgumentException("unable to read " + file + " of the image: it is larger than "
+                            + (MAX_FILE >> 20) + " MiB");
+                }
+                if (b >= 0 && b != '\n') {
+                    if (line.size() < MAX_LINE) {
+                        line.write(b);
+                    } else {
+                        tooLong = true;
+                    }
+                    continue;
+                }
+                String text = line.toString(StandardCharsets.UTF_8);
+                if (!tooLong && !text.isBlank() && !text.startsWith("#") && !visitor.test(text.split(":", -1))) {
+                    return;
+                }
+                if (b < 0) {
+                    return;
+                }
+                line.reset();
+                tooLong = false;
             }
         }
-        return lines;
     }
 
     private static boolean isNumber(String s) {

@@ -84,6 +84,7 @@ public final class VolumeService {
             }
             Path data = directory.resolve(volumeName).resolve("_data");
             try {
+                io.berth.eventlog.PrivateFiles.createDirectories(directory); // no other host user reaches a volume's data
                 Files.createDirectories(data);
             } catch (IOException e) {
                 throw new ApiException(500, "cannot create volume directory " + data + ": " + e.getMessage());

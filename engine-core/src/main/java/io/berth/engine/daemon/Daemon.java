@@ -63,6 +63,7 @@ public final class Daemon {
     public synchronized void start() {
         long t0 = System.nanoTime();
         HostPaths.requireWritableDirectory(options.root(), "root directory");
+        HostPaths.restrictModes(options.root(), options.snapshotDirectory());
         pidFile = new PidFile(options.pidFile());
         pidFile.claim();
         HostPaths.claimSocketPath(options.socket());

@@ -29,6 +29,32 @@ final class HostPaths {
         }
     }
 
+    /** The data root's mode: only root enters it (its group may traverse, as Docker's 0710 data root allows). */
+    static final java.util.Set<java.nio.file.attribute.PosixFilePermission> ROOT_MODE =
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x---");
+
+    /**
+     * Narrows the modes of a data root, new or written by an older berth (which left it 0755 and its
+     * event log world-readable): the root 0710; the snapshots 0700/0600 (they hold every container's
+     * environment, as the log does, which the log opens 0700/0600 itself); the directories of build
+     * records, blobs and volume data 0700, so no other host user reaches a volume's {@code _data}
+     * (a setuid file a container left there) or a build's context. Files inside build contexts and
+     * volumes keep their modes: they are the content.
+     */
+    static void restrictModes(Path root, Path snapshots) {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(root, ROOT_MODE);
+            if (Files.isDirectory(snapshots, LinkOption.NOFOLLOW_LINKS)) {
+                io.berth.eventlog.PrivateFiles.restrictTree(snapshots);
+            }
+            for (String dir : new String[] {"builds", "content", "volumes"}) {
+                io.berth.eventlog.PrivateFiles.createDirectories(root.resolve(dir));
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new StartupException("cannot restrict the modes of root directory " + root + ": " + e.getMessage());
+        }
+    }
+
     /**
      * Makes {@code socket} free to bind: refuses a path that is not a socket or that another daemon
      * answers on; removes a stale socket file left by a daemon that died.

@@ -366,18 +366,12 @@ final class ImageArchive {
             String diffId = config.diffIds().get(i);
             if (!storage.hasLayer(chainId)) {
                 progress.status(ImagePuller.shortId(digest), "Loading layer");
-                MessageDigest sha256 = Digests.newSha256();
                 LayerInfo info;
                 try (InputStream blob = content.open(digest);
-                     InputStream tar = new DigestInputStream(LayerCompression.uncompressed(mediaTypes.get(i), blob), sha256)) {
-                    info = storage.applyLayer(chainId, i == 0 ? null : chainIds.get(i - 1), tar);
-                    tar.transferTo(OutputStream.nullOutputStream());
-                }
-                String actual = Digests.sha256(sha256);
-                if (!actual.equals(diffId)) {
-                    storage.removeLayer(chainId);
-                    throw new ImageException(ImageException.Kind.INVALID, "invalid archive: layer " + digest + " hashes to "
-                            + actual + " uncompressed, its config says " + diffId);
+                     InputStream tar = LayerCompression.uncompressed(mediaTypes.get(i), blob)) {
+                    info = VerifiedLayers.apply(storage, chainId, i == 0 ? null : chainIds.get(i - 1), tar, diffId,
+                            actual -> new ImageException(ImageException.Kind.INVALID, "invalid archive: layer " + digest + " hashes to "
+                                    + actual + " uncompressed, its config says " + diffId));
                 }
                 events.add(new ImageEvent.LayerUnpacked(imageId, chainId, diffId, info.size()));
                 size += info.size();

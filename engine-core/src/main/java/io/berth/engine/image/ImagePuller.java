@@ -8,7 +8,6 @@ import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
-import io.berth.spi.Digests;
 import io.berth.spi.ImageRegistry;
 import io.berth.spi.StorageDriver;
 import io.berth.spi.registry.Credentials;
@@ -22,8 +21,6 @@ import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -282,18 +279,13 @@ final class ImagePuller {
                 return;
             }
             progress.status(id, "Extracting");
-            MessageDigest sha256 = Digests.newSha256();
             LayerInfo info;
             try (InputStream compressed = content.open(blob.digest());
-                 InputStream tar = new DigestInputStream(LayerCompression.uncompressed(blob.mediaType(), compressed), sha256)) {
-                info = storage.applyLayer(chainId, parentChainId, tar);
-                tar.transferTo(java.io.OutputStream.nullOutputStream()); // a driver may stop at the tar's end marker
-            }
-            String actual = Digests.sha256(sha256);
-            if (!actual.equals(diffId)) {
-                storage.removeLayer(chainId);
-                throw new ImageException(ImageException.Kind.UPSTREAM, "layer " + blob.digest() + " of " + reference
-                        + " does not match its config: uncompressed it hashes to " + actual + ", the config says " + diffId);
+                 InputStream tar = LayerCompression.uncompressed(blob.mediaType(), compressed)) {
+                // verified before it is visible under its chain id: a mismatch fails the driver's last read
+                info = VerifiedLayers.apply(storage, chainId, parentChainId, tar, diffId,
+                        actual -> new ImageException(ImageException.Kind.UPSTREAM, "layer " + blob.digest() + " of " + reference
+                                + " does not match its config: uncompressed it hashes to " + actual + ", the config says " + diffId));
             }
             journal.record(context, new ImageEvent.LayerUnpacked(reference.toString(), chainId, diffId, info.size()));
         }

@@ -57,12 +57,12 @@ public final class SnapshotStore {
     private String write(JsonNode snapshot, String prefix) {
         long sequence = snapshot.path("sequence").asLong();
         try {
-            Files.createDirectories(directory);
+            io.berth.eventlog.PrivateFiles.createDirectories(directory); // snapshots hold every container's environment
             Path target = directory.resolve(String.format("%s%020d%s", prefix, sequence, SUFFIX));
             Path temporary = directory.resolve(target.getFileName() + ".tmp");
             byte[] bytes = mapper.writeValueAsBytes(snapshot);
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            try (FileChannel channel = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), io.berth.eventlog.PrivateFiles.fileAttribute())) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

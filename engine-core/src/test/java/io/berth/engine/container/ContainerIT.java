@@ -628,7 +628,7 @@ class ContainerIT {
         run(id);
         String events = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"subject\":[\"" + id + "\"]}")).body();
         assertTrue(events.contains("\"ContainerCreated\"") && events.contains("\"ContainerStarted\"") && events.contains("\"ContainerExited\""), events);
-        assertTrue(events.contains("\"client\":\"berth-test/1\""), events);
+        assertTrue(events.contains("\"client\":\"claimed:berth-test/1\""), events);
         String byName = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"container\":[\"evented\"]}")).body();
         assertEquals(events, byName, "filtering by the container's name gives its whole life");
         JsonNode replay = JSON.readTree(UnixHttp.post(socket(), "/berth/system/replay", "").body());

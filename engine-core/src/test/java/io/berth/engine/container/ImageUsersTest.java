@@ -59,4 +59,25 @@ class ImageUsersTest {
         Files.createSymbolicLink(rootfs.resolve("etc/passwd"), Path.of("/real/passwd"));
         assertEquals(1000, ImageUsers.resolve(rootfs, "app").uid());
     }
+
+    @Test
+    void defect8_aPasswdFileLargerThanTheCapIsRefusedWithOneLineNotReadWhole() throws Exception {
+        files();
+        // sparse: 4 GiB that would not fit in one array, read whole today
+        try (var file = java.nio.channels.FileChannel.open(rootfs.resolve("etc/passwd"), java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap("\nbob:x:1000:1000::/home/bob:/bin/sh\n".getBytes()), 4L << 30);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageUsers.resolve(rootfs, "bob"));
+        assertEquals("unable to read /etc/passwd of the image: it is larger than 32 MiB", e.getMessage());
+        // the user is found in the first line without reading on
+        assertEquals(0, ImageUsers.resolve(rootfs, "root").uid());
+    }
+
+    @Test
+    void defect8_aLineOverTheCapIsSkippedAndTheEntriesAroundItAreFound() throws Exception {
+        files();
+        Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\n" + "big:x:9:" + "m,".repeat(ImageUsers.MAX_LINE) + "www\nstaff:x:50:www\n");
+        ImageUsers.Identity www = ImageUsers.resolve(rootfs, "www");
+        assertEquals(List.of(50), www.additionalGids());
+    }
 }

@@ -130,7 +130,7 @@ class DaemonIT {
         assertEquals("maintenance window", note.get("payload").get("text").asText());
         assertEquals(curlPid, note.get("actor").get("pid").asLong(), "actor pid is curl's, from SO_PEERCRED");
         assertEquals(SelfUid.uid(), note.get("actor").get("uid").asInt());
-        assertTrue(note.get("actor").get("client").asText().startsWith("curl/"));
+        assertTrue(note.get("actor").get("client").asText().startsWith("claimed:curl/"));
         assertNotNull(note.get("correlationId").asText());
     }
 

@@ -235,7 +235,7 @@ class ImageIT {
         String events = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"type\":[\"image\"]}")).body();
         for (JsonNode event : lines(events)) {
             assertEquals(0, event.get("actor").get("uid").asInt(), "image events carry the caller's uid");
-            assertEquals("berth-test/1", event.get("actor").get("client").asText());
+            assertEquals("claimed:berth-test/1", event.get("actor").get("client").asText());
         }
         assertTrue(events.contains("\"ImagePulled\"") && events.contains("\"ImageUntagged\""), events);
         JsonNode replay = JSON.readTree(UnixHttp.post(socket(), "/berth/system/replay", "").body());

@@ -62,8 +62,8 @@ final class MirrorCursor {
         ObjectNode node = MAPPER.createObjectNode().put("topic", topic).put("acknowledged", acknowledged);
         Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
         try {
-            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel channel = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING), io.berth.eventlog.PrivateFiles.fileAttribute())) {
                 channel.write(ByteBuffer.wrap(MAPPER.writeValueAsBytes(node)));
                 channel.force(true);
             }

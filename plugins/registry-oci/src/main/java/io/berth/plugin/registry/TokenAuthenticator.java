@@ -117,6 +117,13 @@ final class TokenAuthenticator {
             throw new RegistryException(Reason.PROTOCOL, call.registry(), call.subject(),
                     "the registry's token realm \"" + realm + "\" is not an http(s) URL");
         }
+        boolean sendsSecret = call.credentials() instanceof Credentials.IdentityToken || basicHeader(call.credentials()) != null;
+        if (sendsSecret && "https".equalsIgnoreCase(call.endpoint().scheme()) && !"https".equalsIgnoreCase(realmUri.getScheme())) {
+            // a registry served over TLS that points its token service at plain HTTP would expose the password on the wire
+            throw new RegistryException(Reason.PROTOCOL, call.registry(), call.subject(),
+                    "the registry's token realm \"" + realm + "\" is plain HTTP while the registry is served over HTTPS;"
+                            + " berth does not send credentials there");
+        }
         List<String> scopes = new ArrayList<>(call.scope().values());
         if (scopes.isEmpty()) {
             challenge.param("scope").ifPresent(scopes::add);

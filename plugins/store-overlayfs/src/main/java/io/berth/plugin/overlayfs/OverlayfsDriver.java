@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
 import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
@@ -220,8 +221,14 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                 byte[] diff = nativePath(tmp.resolve("diff"));
                 sys.mkdir(diff, 0755);
                 sys.chmod(diff, 0755);
-                size = new LayerUnpacker(sys, diff, chainId, unpackOptions).unpack(new TarReader(uncompressedTar));
             } catch (Sys.SysException e) {
+                throw new StorageException(Reason.IO, "applyLayer " + chainId + ": " + e.getMessage(), e);
+            }
+            try (SafeRoot layer = SafeRoot.open(tmp.resolve("diff"), SafeRoot.Symlinks.REFUSE)) {
+                size = new LayerUnpacker(layer, chainId, unpackOptions).unpack(new TarReader(uncompressedTar));
+            } catch (StorageException e) {
+                throw e;
+            } catch (IOException e) {
                 throw new StorageException(Reason.IO, "applyLayer " + chainId + ": " + e.getMessage(), e);
             }
             LayerInfo info = publish(chainId, parentChainId, tmp, size, "applyLayer");

@@ -496,7 +496,7 @@ public class OverlayfsDriver implements CommittingStorageDriver {
             String data = mount.optionString();
             try {
                 if (data.getBytes(StandardCharsets.UTF_8).length <= MAX_MOUNT_DATA) {
-                    Libc.mount("overlay", merged.toString(), "overlay", 0, data);
+                    Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
                 } else {
                     mountThroughDescriptors(key, merged, lowers, dir);
                 }
@@ -556,7 +556,7 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                             + " layers; overlay's options for them take " + data.length() + " bytes even as descriptors, over the kernel's limit of "
                             + MAX_MOUNT_DATA + " (about " + (MAX_MOUNT_DATA - 200) / 19 + " layers at most)");
                 }
-                Libc.mount("overlay", merged.toString(), "overlay", 0, data);
+                Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
             } finally {
                 for (int fd : fds) {
                     sys.closeQuietly(fd);

@@ -301,4 +301,30 @@ class OverlayfsDriverTest {
         assertEquals(modeBefore, Files.getAttribute(tmp, "unix:mode"), "the layer's parent directory kept its mode");
         assertEquals(ownerBefore, Files.getAttribute(tmp, "unix:uid"), "the layer's parent directory kept its owner");
     }
+
+    // ------------------------------------------------------------------ issue 15, defect 7: overlay mounts are nodev
+
+    @Test
+    void defect7_givenALayerWithADeviceNode_whenItsSnapshotIsMounted_thenTheMountIsNodevAndTheDeviceCannotBeOpened() throws Exception {
+        OverlayfsDriver d = driver(Map.of());
+        LayerTar tar = LayerTar.create().charDevice("dev-zero", 1, 5, 0666).file("f", "x");
+        String chainId = d.applyLayer(ChainIds.next(null, tar.diffId()), null, tar.stream()).chainId();
+        d.prepare("nodev", chainId);
+        try {
+            Path merged = d.mount("nodev").target();
+            String line = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.split(" ")[4].equals(merged.toString())).findFirst().orElseThrow();
+            assertTrue(line.split(" ")[5].contains("nodev"), line);
+            assertFalse(line.split(" ")[5].contains("nosuid"), "setuid programs keep working, as in Docker: " + line);
+            assertThrows(java.nio.file.AccessDeniedException.class, () -> {
+                try (var in = Files.newInputStream(merged.resolve("dev-zero"))) {
+                    in.read();
+                }
+            });
+            assertEquals("x", Files.readString(merged.resolve("f")));
+        } finally {
+            d.unmount("nodev");
+            d.removeSnapshot("nodev");
+        }
+    }
 }

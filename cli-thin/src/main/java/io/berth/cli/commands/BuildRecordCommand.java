@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The build record: {@code berth build ls} (every build), {@code build inspect ID} (inputs, every step
@@ -43,11 +44,11 @@ public final class BuildRecordCommand extends BaseCommand {
             case "ls" -> {
                 synopsis("[OPTIONS]");
                 quiet = flag("Only display build IDs", "-q", "--quiet");
-                format = option("table|json", "Print as a table (default) or JSON", "--format");
+                format = option("table|json", "Print as a table (default) or one JSON object per build", "--format");
             }
             case "inspect" -> {
                 synopsis("[OPTIONS] BUILD");
-                format = option("text|json", "Print as text (default) or the record as JSON", "--format");
+                format = option("text|json", "Print as text (default) or the record as one line of JSON", "--format");
             }
             default -> synopsis("BUILD");
         }
@@ -66,10 +67,7 @@ public final class BuildRecordCommand extends BaseCommand {
         return switch (member) {
             case "ls" -> {
                 requireArgs(ids, 0, 0);
-                if ("json".equals(string(format))) {
-                    out.println(new String(root.api().getRaw("/berth/builds"), StandardCharsets.UTF_8).strip());
-                    yield ExitCodes.OK;
-                }
+                boolean json = tableOrJson(format);
                 List<Object> builds = new java.util.ArrayList<>(Json.list(root.api().getJson("/berth/builds")));
                 // newest first, as docker ps and docker images list
                 builds.sort(java.util.Comparator.comparing((Object b) -> Json.text(b, "startedAt"), java.util.Comparator.comparing(Instant::parse)).reversed());
@@ -81,19 +79,28 @@ public final class BuildRecordCommand extends BaseCommand {
                 long now = System.currentTimeMillis() / 1000;
                 for (Object b : builds) {
                     String image = Json.text(b, "imageId");
-                    table.row(Json.text(b, "id").substring(0, 12), Json.text(b, "status") + (Json.text(b, "replayOf").isEmpty() ? "" : " (replay)"),
+                    List<String> row = List.of(Json.text(b, "id").substring(0, 12),
+                            Json.text(b, "status") + (Json.text(b, "replayOf").isEmpty() ? "" : " (replay)"),
                             image.isEmpty() ? "<none>" : Units.shortId(image), String.join(",", familiar(Json.list(b, "tags"))),
                             Units.ago(Instant.parse(Json.text(b, "startedAt")).getEpochSecond(), now),
                             millis(number(Json.at(b, "durationMillis"))), Json.text(b, "user"));
+                    if (json) {
+                        out.println(jsonLine(row, Json.text(b, "startedAt")));
+                    } else {
+                        table.row(row.toArray(String[]::new));
+                    }
                 }
-                table.print(out);
+                if (!json) {
+                    table.print(out);
+                }
                 yield ExitCodes.OK;
             }
             case "inspect" -> {
                 String id = requireArgs(ids, 1, 1).getFirst();
                 byte[] raw = root.api().getRaw("/berth/builds/" + BerthApi.pathSegment(id));
                 if ("json".equals(string(format))) {
-                    out.println(Json.indent(raw, "    "));
+                    // one object on one line, as Docker's --format json prints each object
+                    out.println(Json.write(Json.parse(raw)));
                     yield ExitCodes.OK;
                 }
                 printRecord(out, Json.parse(raw));
@@ -218,5 +225,22 @@ public final class BuildRecordCommand extends BaseCommand {
 
     private static String millis(long ms) {
         return ms < 1000 ? ms + " ms" : String.format("%.1f s", ms / 1000.0);
+    }
+
+    /**
+     * One build as Docker's {@code --format json} prints a listed object: the table's columns under Docker-style
+     * key names, as display strings, keys sorted; {@code StartedAt} is the time itself rather than "ago".
+     */
+    static String jsonLine(List<String> row, String startedAt) {
+        Map<String, Object> m = new TreeMap<>();
+        m.put("ID", row.get(0));
+        m.put("Status", row.get(1));
+        m.put("Image", row.get(2));
+        m.put("Tags", row.get(3));
+        m.put("RunningFor", row.get(4));
+        m.put("StartedAt", ImagesCommand.createdAt(Instant.parse(startedAt).getEpochSecond()));
+        m.put("Duration", row.get(5));
+        m.put("User", row.get(6));
+        return Json.write(m);
     }
 }

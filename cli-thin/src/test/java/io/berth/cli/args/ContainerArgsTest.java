@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import static assertEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static assertThrows;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Option values of run/create, checked against what Docker's CLI makes of them. */
 class ContainerArgsTest {

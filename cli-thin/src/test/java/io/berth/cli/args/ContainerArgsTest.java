@@ -158,4 +158,20 @@ class ContainerArgsTest {
         assertEquals("stdout", ContainerArgs.attachStream("STDOUT"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.attachStream("stdall"));
     }
+
+    @Test
+    void securityOptSendsASeccompProfileFilesJsonAsDockersCliDoes() throws Exception {
+        Path profile = dir.resolve("profile.json");
+        Files.writeString(profile, "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"comment\": \"a b\\\" c\"\n}\n");
+        assertEquals("seccomp={\"defaultAction\":\"SCMP_ACT_ALLOW\",\"comment\":\"a b\\\" c\"}",
+                ContainerArgs.securityOpt("seccomp=" + profile));
+        assertEquals("seccomp=unconfined", ContainerArgs.securityOpt("seccomp=unconfined"));
+        assertEquals("no-new-privileges", ContainerArgs.securityOpt("no-new-privileges"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> ContainerArgs.securityOpt("seccomp=" + dir.resolve("none.json")));
+        assertEquals("opening seccomp profile (" + dir.resolve("none.json")
+                + ") failed: no such file or directory", missing.getMessage());
+        assertEquals("private", ContainerArgs.cgroupns("private"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.cgroupns("shared"));
+    }
 }

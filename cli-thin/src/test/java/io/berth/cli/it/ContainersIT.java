@@ -61,7 +61,7 @@ class ContainersIT {
         berth = BerthDist.get();
         registry = LocalRegistry.start(Files.createDirectories(tmp.resolve("registry")));
         Path layout = LocalRegistry.busyboxLayout(Files.createDirectories(tmp.resolve("image")),
-                List.of("sh", "echo", "cat", "true", "sleep", "httpd", "ln", "mkdir"));
+                List.of("sh", "echo", "cat", "true", "sleep", "httpd", "ln", "mkdir", "grep", "unshare"));
         registry.push(layout, "busybox:1");
         image = registry.host() + "/busybox:1";
         root = tmp.resolve("root");
@@ -466,6 +466,34 @@ class ContainersIT {
         } finally {
             Files.deleteIfExists(input);
         }
+    }
+
+    @Test
+    @Order(11)
+    void givenDockersSeccompProfile_whenAUserNamespaceIsAsked_thenItIsRefusedUnlessUnconfinedOrAProfileFileSaysOtherwise()
+            throws Exception {
+        String script = "grep Seccomp: /proc/self/status; unshare -Ur true";
+        BerthDist.Result confined = berth("run", "--rm", image, "sh", "-c", script);
+        assertEquals("Seccomp:\t2\n", confined.out(), describe(confined));
+        assertEquals(1, confined.exitCode(), describe(confined));
+        assertTrue(confined.err().contains("Operation not permitted"), describe(confined));
+        BerthDist.Result unconfined = berth("run", "--rm", "--security-opt", "seccomp=unconfined", image, "sh", "-c", script);
+        assertEquals("Seccomp:\t0\n", unconfined.out(), describe(unconfined));
+        assertEquals(0, unconfined.exitCode(), describe(unconfined));
+        Path profile = Files.writeString(tmp.resolve("no-mkdir.json"), """
+                {
+                  "defaultAction": "SCMP_ACT_ALLOW",
+                  "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]
+                }
+                """);
+        BerthDist.Result custom = berth("run", "--rm", "--security-opt", "seccomp=" + profile, image, "sh", "-c",
+                "mkdir /made || exit 7; " + script);
+        assertEquals(7, custom.exitCode(), describe(custom));
+        assertTrue(custom.err().contains("Permission denied"), describe(custom));
+        BerthDist.Result missing = berth("run", "--rm", "--security-opt", "seccomp=" + tmp.resolve("none.json"), image, "true");
+        assertEquals(125, missing.exitCode(), describe(missing));
+        assertTrue(missing.err().startsWith("invalid argument \"seccomp=" + tmp.resolve("none.json")
+                + "\" for \"--security-opt\" flag: opening seccomp profile"), describe(missing));
     }
 
     @Test

@@ -199,13 +199,28 @@ public final class RuntimeSpecBuilder {
         }
         if (in.security().seccomp() != null) {
             // the rules a capability unlocks follow the container's final bounding set, as Docker's do
-            linux.set("seccomp", in.security().seccomp().toOci(mapper, caps, SeccompProfile.hostArch(), HOST_KERNEL));
+            linux.set("seccomp", seccomp(in.security().seccomp(), caps));
         }
         if (!in.privileged()) {
             strings(linux.putArray("maskedPaths"), MASKED_PATHS);
             strings(linux.putArray("readonlyPaths"), READONLY_PATHS);
         }
         return spec;
+    }
+
+    /** The default profile's OCI form per capability set: the same for almost every container, so made once. */
+    private static final java.util.Map<List<String>, ObjectNode> DEFAULT_SECCOMP = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private ObjectNode seccomp(SeccompProfile profile, List<String> caps) {
+        if (profile != SeccompProfile.defaults()) {
+            return profile.toOci(mapper, caps, SeccompProfile.hostArch(), HOST_KERNEL);
+        }
+        if (DEFAULT_SECCOMP.size() > 64) {
+            DEFAULT_SECCOMP.clear(); // a bound, for a daemon that sees many different --cap-add sets
+        }
+        // shared between specs: only ever serialised, never changed
+        return DEFAULT_SECCOMP.computeIfAbsent(List.copyOf(caps),
+                c -> SeccompProfile.defaults().toOci(mapper, c, SeccompProfile.hostArch(), HOST_KERNEL));
     }
 
     private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {

@@ -38,7 +38,8 @@ class SeccompProfileTest {
         JsonNode seccomp = oci(RuntimeSpecBuilder.DEFAULT_CAPABILITIES);
         assertEquals("SCMP_ACT_ERRNO", seccomp.get("defaultAction").asText());
         assertEquals(1, seccomp.get("defaultErrnoRet").asInt());
-        assertEquals("[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\",\"SCMP_ARCH_X32\"]", seccomp.get("architectures").toString());
+        // x32 is left out on purpose (see the resource): libseccomp then refuses every x32 syscall
+        assertEquals("[\"SCMP_ARCH_X86_64\",\"SCMP_ARCH_X86\"]", seccomp.get("architectures").toString());
         assertEquals(List.of("SCMP_ACT_ALLOW - "), entriesFor(seccomp, "read").stream().map(s -> s.replace("- ", "- ").replaceAll("\\s+$", " ")).toList());
         assertEquals(List.of("SCMP_ACT_ALLOW - "), entriesFor(seccomp, "arch_prctl").stream().map(s -> s.replaceAll("\\s+$", " ")).toList());
         for (String refused : List.of("unshare", "setns", "mount", "keyctl", "bpf", "userfaultfd", "perf_event_open", "add_key",

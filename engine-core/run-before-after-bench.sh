@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `run --rm busybox true` of two berth installations on one machine, interleaved: a daemon from each
+# (BEFORE_REPO's target/dist and this repository's), the same image pulled into both from a loopback
+# registry, then runs alternating between them (the order swapped every round) so that a busy shared
+# machine weighs on both alike. Prints each side's median, mean and min, and after/before of the medians.
+# Arguments: BEFORE_REPO [runs] (default 30). Needs: docker-registry, skopeo, curl.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+before_repo="$(cd "${1:?usage: run-before-after-bench.sh BEFORE_REPO [runs]}" && pwd)"
+runs="${2:-30}"
+work="$(mktemp -d /tmp/berth-before-after.XXXXXX)"
+registry_pid=""
+cleanup() {
+    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+    for side in before after; do
+        [ -f "$work/$side/berth.pid" ] && kill "$(cat "$work/$side/berth.pid")" 2>/dev/null || true
+    done
+    sleep 2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+source "$repo/engine-core/bench-lib.sh"
+bench_start_registry "$work"
+registry_pid=$bench_registry_pid
+bench_busybox_tar "$work" "$work/layer.tar" sh true echo
+bench_oci_layout "$work/layout" "$work/layer.tar"
+image="127.0.0.1:$bench_registry_port/busybox:1"
+skopeo copy -q --dest-tls-verify=false "oci:$work/layout" "docker://$image"
+
+bench_start_daemon "$work/before" "$before_repo"
+bench_start_daemon "$work/after" "$repo"
+berth_before="$before_repo/target/dist/bin/berth -H unix://$work/before/berth.sock"
+berth_after="$repo/target/dist/bin/berth -H unix://$work/after/berth.sock"
+$berth_before pull -q "$image" > /dev/null
+$berth_after pull -q "$image" > /dev/null
+
+one() { # side → milliseconds of one run
+    local cmd start end
+    if [ "$1" = before ]; then cmd=$berth_before; else cmd=$berth_after; fi
+    start=$(date +%s%N)
+    $cmd run --rm "$image" true
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000000 ))
+}
+for _ in 1 2 3; do one before > /dev/null; one after > /dev/null; done
+for i in $(seq 1 "$runs"); do
+    if (( i % 2 )); then one before >> "$work/before.ms"; one after >> "$work/after.ms"
+    else one after >> "$work/after.ms"; one before >> "$work/before.ms"; fi
+done
+stats() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "median %d ms, mean %d ms, min %d ms (%d runs)", m, s/NR, a[1], NR}'; }
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+echo "before ($before_repo): $(stats "$work/before.ms")"
+echo "after  ($repo): $(stats "$work/after.ms")"
+echo "after / before (medians): $(awk -v a="$(median "$work/after.ms")" -v b="$(median "$work/before.ms")" 'BEGIN {printf "%.3f", a/b}')"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.Sys;
 import io.berth.spi.storage.StorageException;
 
 import java.io.IOException;

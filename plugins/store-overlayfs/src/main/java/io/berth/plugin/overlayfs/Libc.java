@@ -1,5 +1,9 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.Sys.SysException;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -30,8 +34,6 @@ final class Libc {
             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS), true);
     private static final MethodHandle UMOUNT2 = downcall("umount2",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), true);
-    private static final MethodHandle STRERROR = downcall("strerror",
-            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_INT), false);
 
     private Libc() {
     }
@@ -58,7 +60,7 @@ final class Libc {
                     arena.allocateFrom(fstype), flags, options);
             if (rc != 0) {
                 int errno = (int) ERRNO.get(state, 0L);
-                throw new Sys.SysException("mount " + fstype + " on " + target + ": " + describe(errno), errno);
+                throw new SysException("mount " + fstype + " on " + target + ": " + describe(errno), errno);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -78,7 +80,7 @@ final class Libc {
             int rc = (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target), flags);
             if (rc != 0) {
                 int errno = (int) ERRNO.get(state, 0L);
-                throw new Sys.SysException("umount " + target + ": " + describe(errno), errno);
+                throw new SysException("umount " + target + ": " + describe(errno), errno);
             }
         } catch (IOException | RuntimeException | Error e) {
             throw e;
@@ -87,17 +89,9 @@ final class Libc {
         }
     }
 
-    /**
-     * @param errno an error number
-     * @return the C library's text for it and the number, for example
-     *         {@code Operation not permitted (errno 1)}
-     */
+    /** The kernel's words for an error number (one binding, in {@link Sys}). */
     static String describe(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0) + " (errno " + errno + ")";
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+        return Sys.describe(errno);
     }
+
 }

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.Sys;
 import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
 import io.berth.spi.PluginContext;

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.Sys;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.berth.plugin.overlayfs;
+package io.berth.spi.fs;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -15,8 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The file-system calls the driver makes on layer and snapshot contents, through the Foreign
- * Function API, with paths as <em>raw bytes</em>.
+ * berth's one binding of the C library's file-system calls, through the Foreign Function API,
+ * with paths as <em>raw bytes</em>: path-based calls for trees berth owns (a layer's directory, a
+ * snapshot) and descriptor-relative calls ({@code openat2}, {@code mkdirat}, {@code linkat}, …)
+ * for {@link SafeRoot}, which is what code writing into or reading from a tree a client controls
+ * uses. Shared by engine-core and the plugins (they may depend on spi alone), so no module binds
+ * these calls a second time.
  *
  * <p>Why not {@code java.nio.file}: a layer's file names are bytes, not text. NIO turns them into
  * strings with the JVM's {@code sun.jnu.encoding}, which is ASCII when the daemon starts without a
@@ -25,46 +29,63 @@ import java.util.List;
  * portably, or stat a file without following it <em>and</em> get its device numbers in one call.
  *
  * <p>An instance owns native scratch memory and is confined to the thread that made it: each
- * unpack, diff or tree removal makes its own and closes it.
+ * unpack, diff or tree removal makes its own and closes it. Failures are {@link SysException}s
+ * carrying the call, the path and the kernel's words.
  */
-final class Sys implements AutoCloseable {
+public final class Sys implements AutoCloseable {
 
-    static final int ENOENT = 2;
-    static final int EEXIST = 17;
-    static final int ENOTDIR = 20;
-    static final int EISDIR = 21;
-    static final int EINVAL = 22;
-    static final int ENOSPC = 28;
-    static final int ERANGE = 34;
-    static final int ENOTEMPTY = 39;
-    static final int ELOOP = 40;
-    static final int ENODATA = 61;
-    static final int EOPNOTSUPP = 95;
-    static final int EPERM = 1;
-    static final int EBUSY = 16;
-    static final int ENAMETOOLONG = 36;
+    public static final int ENOENT = 2;
+    public static final int EEXIST = 17;
+    public static final int ENOTDIR = 20;
+    public static final int EISDIR = 21;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int ERANGE = 34;
+    public static final int ENOTEMPTY = 39;
+    public static final int ELOOP = 40;
+    public static final int ENODATA = 61;
+    public static final int EOPNOTSUPP = 95;
+    public static final int EPERM = 1;
+    public static final int EBUSY = 16;
+    public static final int ENAMETOOLONG = 36;
 
-    static final int S_IFMT = 0170000;
-    static final int S_IFDIR = 0040000;
-    static final int S_IFREG = 0100000;
-    static final int S_IFLNK = 0120000;
-    static final int S_IFCHR = 0020000;
-    static final int S_IFBLK = 0060000;
-    static final int S_IFIFO = 0010000;
-    static final int S_IFSOCK = 0140000;
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFLNK = 0120000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFSOCK = 0140000;
 
     private static final boolean ARM = System.getProperty("os.arch", "").contains("aarch64");
-    static final int O_RDONLY = 0;
-    static final int O_WRONLY = 1;
-    static final int O_CREAT = 0100;
-    static final int O_EXCL = 0200;
-    static final int O_DIRECTORY = ARM ? 040000 : 0200000;
-    static final int O_NOFOLLOW = ARM ? 0100000 : 0400000;
-    static final int O_CLOEXEC = 02000000;
-    static final int O_PATH = 010000000;
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_DIRECTORY = ARM ? 040000 : 0200000;
+    public static final int O_NOFOLLOW = ARM ? 0100000 : 0400000;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int O_PATH = 010000000;
 
-    private static final int AT_FDCWD = -100;
-    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int O_NONBLOCK = 04000;
+    public static final int O_NOCTTY = 0400;
+
+    /** {@code AT_FDCWD}: a *at call's "relative to the working directory". */
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    public static final int AT_REMOVEDIR = 0x200;
+    public static final int AT_EMPTY_PATH = 0x1000;
+    public static final int EXDEV = 18;
+    public static final int EAGAIN = 11;
+    public static final int ENOSYS = 38;
+
+    /** {@code openat2}'s {@code RESOLVE_*} flags (linux/openat2.h). */
+    public static final long RESOLVE_NO_MAGICLINKS = 0x02;
+    public static final long RESOLVE_NO_SYMLINKS = 0x04;
+    public static final long RESOLVE_BENEATH = 0x08;
+    public static final long RESOLVE_IN_ROOT = 0x10;
+    private static final long SYS_OPENAT2 = 437;
     private static final int STATX_BASIC_STATS = 0x7ff;
 
     private static final int PATH_MAX = 4096;
@@ -91,6 +112,7 @@ final class Sys implements AutoCloseable {
     private static final MethodHandle UTIMENSAT = call("utimensat", FunctionDescriptor.of(I, I, P, P, I));
     private static final MethodHandle FUTIMENS = call("futimens", FunctionDescriptor.of(I, I, P));
     private static final MethodHandle LSETXATTR = call("lsetxattr", FunctionDescriptor.of(I, P, P, P, L, I));
+    private static final MethodHandle SETXATTR = call("setxattr", FunctionDescriptor.of(I, P, P, P, L, I));
     private static final MethodHandle FSETXATTR = call("fsetxattr", FunctionDescriptor.of(I, I, P, P, L, I));
     private static final MethodHandle LLISTXATTR = call("llistxattr", FunctionDescriptor.of(L, P, P, L));
     private static final MethodHandle LGETXATTR = call("lgetxattr", FunctionDescriptor.of(L, P, P, P, L));
@@ -103,38 +125,53 @@ final class Sys implements AutoCloseable {
     private static final MethodHandle OPENDIR = call("opendir", FunctionDescriptor.of(P, P));
     private static final MethodHandle READDIR = call("readdir", FunctionDescriptor.of(P, P));
     private static final MethodHandle CLOSEDIR = call("closedir", FunctionDescriptor.of(I, P));
+    private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"), FunctionDescriptor.of(P, I));
+    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(symbol("syscall"), FunctionDescriptor.of(L, L, I, P, P, L),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle OPENAT = LINKER.downcallHandle(symbol("openat"), FunctionDescriptor.of(I, I, P, I, I),
+            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle MKDIRAT = call("mkdirat", FunctionDescriptor.of(I, I, P, I));
+    private static final MethodHandle UNLINKAT = call("unlinkat", FunctionDescriptor.of(I, I, P, I));
+    private static final MethodHandle SYMLINKAT = call("symlinkat", FunctionDescriptor.of(I, P, I, P));
+    private static final MethodHandle LINKAT = call("linkat", FunctionDescriptor.of(I, I, P, I, P, I));
+    private static final MethodHandle MKNODAT = call("mknodat", FunctionDescriptor.of(I, I, P, I, L));
+    private static final MethodHandle FCHOWNAT = call("fchownat", FunctionDescriptor.of(I, I, P, I, I, I));
+    private static final MethodHandle FCHMODAT = call("fchmodat", FunctionDescriptor.of(I, I, P, I, I));
+    private static final MethodHandle READLINKAT = call("readlinkat", FunctionDescriptor.of(L, I, P, P, L));
+    private static final MethodHandle FDOPENDIR = call("fdopendir", FunctionDescriptor.of(P, I));
+    private static final MethodHandle DUP = call("dup", FunctionDescriptor.of(I, I));
 
     /** What {@code statx} says about a file, without following a final symbolic link. */
-    record Stat(int mode, int uid, int gid, int nlink, long size, long ino, long dev,
+    public record Stat(int mode, int uid, int gid, int nlink, long size, long ino, long dev,
                 long mtimeSec, int mtimeNsec, int rdevMajor, int rdevMinor) {
-        int type() {
+        public int type() {
             return mode & S_IFMT;
         }
 
-        boolean isDir() {
+        public boolean isDir() {
             return type() == S_IFDIR;
         }
 
-        boolean isSymlink() {
+        public boolean isSymlink() {
             return type() == S_IFLNK;
         }
 
-        boolean isRegular() {
+        public boolean isRegular() {
             return type() == S_IFREG;
         }
 
         /** @return whether this is an overlay whiteout: a character device 0/0 */
-        boolean isWhiteout() {
+        public boolean isWhiteout() {
             return type() == S_IFCHR && rdevMajor == 0 && rdevMinor == 0;
         }
     }
 
     /** A failed system call: the call, the path and the kernel's words, with the errno to react on. */
-    static final class SysException extends IOException {
+    public static final class SysException extends IOException {
         private static final long serialVersionUID = 1L;
-        final int errno;
+        public final int errno;
 
-        SysException(String message, int errno) {
+        public SysException(String message, int errno) {
             super(message);
             this.errno = errno;
         }
@@ -149,6 +186,7 @@ final class Sys implements AutoCloseable {
     private final MemorySegment times = arena.allocate(32, 8);
     private MemorySegment small = arena.allocate(64 * 1024, 8);
     private final MemorySegment io = arena.allocate(IO_BUFFER, 4096);
+    private final MemorySegment how = arena.allocate(24, 8);
 
     private static MemorySegment symbol(String fn) {
         return LINKER.defaultLookup().find(fn).orElseThrow(() -> new IllegalStateException("libc has no " + fn));
@@ -183,7 +221,7 @@ final class Sys implements AutoCloseable {
 
     private SysException fail(String op, byte[] path) {
         int e = errno();
-        return new SysException(op + " " + show(path) + ": " + Libc.describe(e), e);
+        return new SysException(op + " " + show(path) + ": " + describe(e), e);
     }
 
     private static RuntimeException rethrow(Throwable t) {
@@ -197,17 +235,17 @@ final class Sys implements AutoCloseable {
     }
 
     /** A path for messages: its bytes read as UTF-8 (invalid bytes become U+FFFD). */
-    static String show(byte[] path) {
+    public static String show(byte[] path) {
         return new String(path, StandardCharsets.UTF_8);
     }
 
     /** @return the path's bytes as a string that maps byte for byte (ISO-8859-1) */
-    static String latin1(byte[] bytes) {
+    public static String latin1(byte[] bytes) {
         return new String(bytes, StandardCharsets.ISO_8859_1);
     }
 
     /** @return the bytes of a string made by {@link #latin1} */
-    static byte[] bytes(String latin1) {
+    public static byte[] bytes(String latin1) {
         return latin1.getBytes(StandardCharsets.ISO_8859_1);
     }
 
@@ -216,7 +254,7 @@ final class Sys implements AutoCloseable {
      *
      * @return the file's facts, or {@code null} if it does not exist (or a parent is not a directory)
      */
-    Stat lstat(byte[] path) throws SysException {
+    public Stat lstat(byte[] path) throws SysException {
         try {
             int rc = (int) STATX.invokeExact(state, AT_FDCWD, c(path1, path), AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, statx);
             if (rc != 0) {
@@ -224,13 +262,17 @@ final class Sys implements AutoCloseable {
                 if (e == ENOENT || e == ENOTDIR) {
                     return null;
                 }
-                throw new SysException("stat " + show(path) + ": " + Libc.describe(e), e);
+                throw new SysException("stat " + show(path) + ": " + describe(e), e);
             }
         } catch (SysException e) {
             throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        return parseStatx();
+    }
+
+    private Stat parseStatx() {
         // struct statx: nlink@0x10 uid@0x14 gid@0x18 mode@0x1c(u16) ino@0x20 size@0x28
         // mtime@0x70 {i64 sec, u32 nsec}; rdev_major@0x80 rdev_minor@0x84 dev_major@0x88 dev_minor@0x8c
         int mode = Short.toUnsignedInt(statx.get(ValueLayout.JAVA_SHORT, 0x1c));
@@ -239,7 +281,7 @@ final class Sys implements AutoCloseable {
                 statx.get(L, 0x20), dev, statx.get(L, 0x70), statx.get(I, 0x78), statx.get(I, 0x80), statx.get(I, 0x84));
     }
 
-    void mkdir(byte[] path, int mode) throws SysException {
+    public void mkdir(byte[] path, int mode) throws SysException {
         int rc;
         try {
             rc = (int) MKDIR.invokeExact(state, c(path1, path), mode);
@@ -251,7 +293,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void unlink(byte[] path) throws SysException {
+    public void unlink(byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) UNLINK.invokeExact(state, c(path1, path));
@@ -263,7 +305,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void rmdir(byte[] path) throws SysException {
+    public void rmdir(byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) RMDIR.invokeExact(state, c(path1, path));
@@ -276,7 +318,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Creates {@code path} as a symbolic link whose target is exactly {@code target}'s bytes. */
-    void symlink(byte[] target, byte[] path) throws SysException {
+    public void symlink(byte[] target, byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) SYMLINK.invokeExact(state, c(path2, target), c(path1, path));
@@ -289,7 +331,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Creates {@code path} as a hard link to {@code existing}; never follows a symbolic link. */
-    void link(byte[] existing, byte[] path) throws SysException {
+    public void link(byte[] existing, byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) LINK.invokeExact(state, c(path2, existing), c(path1, path));
@@ -301,7 +343,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void mknod(byte[] path, int mode, int major, int minor) throws SysException {
+    public void mknod(byte[] path, int mode, int major, int minor) throws SysException {
         long dev = ((long) (major & 0xfffff000) << 32) | ((long) (major & 0xfff) << 8)
                 | ((long) (minor & 0xffffff00) << 12) | (minor & 0xff);
         int rc;
@@ -315,7 +357,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void lchown(byte[] path, int uid, int gid) throws SysException {
+    public void lchown(byte[] path, int uid, int gid) throws SysException {
         int rc;
         try {
             rc = (int) LCHOWN.invokeExact(state, c(path1, path), uid, gid);
@@ -328,7 +370,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** {@code chmod}; only ever called on a path just checked not to be a symbolic link. */
-    void chmod(byte[] path, int mode) throws SysException {
+    public void chmod(byte[] path, int mode) throws SysException {
         int rc;
         try {
             rc = (int) CHMOD.invokeExact(state, c(path1, path), mode);
@@ -341,7 +383,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Sets access and modification time of a path, not following a final symbolic link. */
-    void lutimes(byte[] path, long sec, int nsec) throws SysException {
+    public void lutimes(byte[] path, long sec, int nsec) throws SysException {
         setTimes(sec, nsec);
         int rc;
         try {
@@ -366,7 +408,7 @@ final class Sys implements AutoCloseable {
      *
      * @return 0, or the errno if the file system does not take it ({@code EOPNOTSUPP}, {@code EPERM})
      */
-    int lsetxattr(byte[] path, String attr, byte[] value) throws SysException {
+    public int lsetxattr(byte[] path, String attr, byte[] value) throws SysException {
         MemorySegment v = value(value);
         int rc;
         try {
@@ -379,7 +421,31 @@ final class Sys implements AutoCloseable {
             if (e == EOPNOTSUPP || e == EPERM) {
                 return e;
             }
-            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + Libc.describe(e), e);
+            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
+        }
+        return 0;
+    }
+
+    /**
+     * Sets an extended attribute on what a path leads to, following it: for
+     * {@code /proc/self/fd/N} of an {@code O_PATH} descriptor, the very file that descriptor holds.
+     *
+     * @return 0, or the errno if the file system does not take it ({@code EOPNOTSUPP}, {@code EPERM})
+     */
+    public int setxattr(byte[] path, String attr, byte[] value) throws SysException {
+        MemorySegment v = value(value);
+        int rc;
+        try {
+            rc = (int) SETXATTR.invokeExact(state, c(path1, path), cname(attr), v, (long) value.length, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            int e = errno();
+            if (e == EOPNOTSUPP || e == EPERM) {
+                return e;
+            }
+            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
         }
         return 0;
     }
@@ -393,7 +459,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** The names of a path's extended attributes (not following a symbolic link), in the kernel's order. */
-    List<String> llistxattr(byte[] path) throws SysException {
+    public List<String> llistxattr(byte[] path) throws SysException {
         while (true) {
             long n;
             try {
@@ -410,7 +476,7 @@ final class Sys implements AutoCloseable {
                 if (e == EOPNOTSUPP) {
                     return List.of();
                 }
-                throw new SysException("listxattr " + show(path) + ": " + Libc.describe(e), e);
+                throw new SysException("listxattr " + show(path) + ": " + describe(e), e);
             }
             List<String> names = new ArrayList<>();
             int start = 0;
@@ -428,7 +494,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** @return an extended attribute's value, or {@code null} if the path does not have it */
-    byte[] lgetxattr(byte[] path, String attr) throws SysException {
+    public byte[] lgetxattr(byte[] path, String attr) throws SysException {
         while (true) {
             long n;
             try {
@@ -445,14 +511,14 @@ final class Sys implements AutoCloseable {
                 if (e == ENODATA || e == EOPNOTSUPP) {
                     return null;
                 }
-                throw new SysException("getxattr " + attr + " of " + show(path) + ": " + Libc.describe(e), e);
+                throw new SysException("getxattr " + attr + " of " + show(path) + ": " + describe(e), e);
             }
             return small.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
         }
     }
 
     /** @return the target of a symbolic link, byte for byte */
-    byte[] readlink(byte[] path) throws SysException {
+    public byte[] readlink(byte[] path) throws SysException {
         long n;
         try {
             n = (long) READLINK.invokeExact(state, c(path1, path), path2, (long) PATH_MAX);
@@ -466,7 +532,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** {@code open(path, flags, mode)}; returns the descriptor. */
-    int open(byte[] path, int flags, int mode) throws SysException {
+    public int open(byte[] path, int flags, int mode) throws SysException {
         int fd;
         try {
             fd = (int) OPEN.invokeExact(state, c(path1, path), flags | O_CLOEXEC, mode);
@@ -480,7 +546,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Closes a descriptor; errors are reported for files being written, where they can mean lost data. */
-    void close(int fd, byte[] path) throws SysException {
+    public void close(int fd, byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) CLOSE.invokeExact(state, fd);
@@ -493,7 +559,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Closes a descriptor after a failure, ignoring any error. */
-    void closeQuietly(int fd) {
+    public void closeQuietly(int fd) {
         try {
             int ignored = (int) CLOSE.invokeExact(state, fd);
         } catch (Throwable ignored) {
@@ -502,12 +568,12 @@ final class Sys implements AutoCloseable {
     }
 
     /** The size of the native buffer {@link #write} and {@link #read} copy through. */
-    static int ioBufferSize() {
+    public static int ioBufferSize() {
         return IO_BUFFER;
     }
 
     /** Writes all of {@code b[off, off+len)} to the descriptor ({@code len <= ioBufferSize()}). */
-    void write(int fd, byte[] b, int off, int len, byte[] pathForErrors) throws SysException {
+    public void write(int fd, byte[] b, int off, int len, byte[] pathForErrors) throws SysException {
         MemorySegment.copy(b, off, io, ValueLayout.JAVA_BYTE, 0, len);
         long done = 0;
         while (done < len) {
@@ -525,7 +591,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Reads up to {@code len} bytes ({@code len <= ioBufferSize()}); returns the count, 0 at the end. */
-    int read(int fd, byte[] b, int off, int len, byte[] pathForErrors) throws SysException {
+    public int read(int fd, byte[] b, int off, int len, byte[] pathForErrors) throws SysException {
         long n;
         try {
             n = (long) READ.invokeExact(state, fd, io, (long) len);
@@ -539,7 +605,7 @@ final class Sys implements AutoCloseable {
         return (int) n;
     }
 
-    void fchown(int fd, int uid, int gid, byte[] path) throws SysException {
+    public void fchown(int fd, int uid, int gid, byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) FCHOWN.invokeExact(state, fd, uid, gid);
@@ -551,7 +617,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void fchmod(int fd, int mode, byte[] path) throws SysException {
+    public void fchmod(int fd, int mode, byte[] path) throws SysException {
         int rc;
         try {
             rc = (int) FCHMOD.invokeExact(state, fd, mode);
@@ -563,7 +629,7 @@ final class Sys implements AutoCloseable {
         }
     }
 
-    void futimes(int fd, long sec, int nsec, byte[] path) throws SysException {
+    public void futimes(int fd, long sec, int nsec, byte[] path) throws SysException {
         setTimes(sec, nsec);
         int rc;
         try {
@@ -577,7 +643,7 @@ final class Sys implements AutoCloseable {
     }
 
     /** Like {@link #lsetxattr} on an open descriptor. */
-    int fsetxattr(int fd, String attr, byte[] value, byte[] path) throws SysException {
+    public int fsetxattr(int fd, String attr, byte[] value, byte[] path) throws SysException {
         MemorySegment v = value(value);
         int rc;
         try {
@@ -590,13 +656,13 @@ final class Sys implements AutoCloseable {
             if (e == EOPNOTSUPP || e == EPERM) {
                 return e;
             }
-            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + Libc.describe(e), e);
+            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
         }
         return 0;
     }
 
     /** The names in a directory, without {@code .} and {@code ..}, unsorted, as raw bytes. */
-    List<byte[]> list(byte[] dir) throws SysException {
+    public List<byte[]> list(byte[] dir) throws SysException {
         MemorySegment d;
         try {
             d = (MemorySegment) OPENDIR.invokeExact(state, c(path1, dir));
@@ -606,6 +672,10 @@ final class Sys implements AutoCloseable {
         if (d.equals(MemorySegment.NULL)) {
             throw fail("opendir", dir);
         }
+        return readAll(d);
+    }
+
+    private List<byte[]> readAll(MemorySegment d) {
         List<byte[]> names = new ArrayList<>();
         try {
             while (true) {
@@ -642,7 +712,7 @@ final class Sys implements AutoCloseable {
      * Removes a path and, if it is a directory, everything under it, never following a symbolic
      * link. A path that does not exist is fine.
      */
-    void removeTree(byte[] path) throws SysException {
+    public void removeTree(byte[] path) throws SysException {
         Stat st = lstat(path);
         if (st == null) {
             return;
@@ -658,12 +728,240 @@ final class Sys implements AutoCloseable {
     }
 
     /** @return {@code dir + "/" + name} as bytes */
-    static byte[] join(byte[] dir, byte[] name) {
+    public static byte[] join(byte[] dir, byte[] name) {
         byte[] out = new byte[dir.length + 1 + name.length];
         System.arraycopy(dir, 0, out, 0, dir.length);
         out[dir.length] = '/';
         System.arraycopy(name, 0, out, dir.length + 1, name.length);
         return out;
+    }
+
+
+    /**
+     * @param errno an error number
+     * @return the C library's text for it and the number, e.g. {@code Operation not permitted (errno 1)}
+     */
+    public static String describe(int errno) {
+        try {
+            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
+            return text.reinterpret(256).getString(0) + " (errno " + errno + ")";
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+
+    /**
+     * {@code openat2(dirfd, path, {flags, mode, resolve})} through {@code syscall(437, …)}: the C
+     * library has no wrapper for it.
+     *
+     * @return the descriptor, or {@code -errno} (so a caller can fall back on {@code ENOSYS},
+     *         retry on {@code EAGAIN}, or report {@code EXDEV}/{@code ELOOP} as an escape)
+     */
+    public int openat2(int dirfd, byte[] path, int flags, int mode, long resolve) throws SysException {
+        how.set(L, 0, (long) (flags | O_CLOEXEC));
+        how.set(L, 8, (long) mode);
+        how.set(L, 16, resolve);
+        long rc;
+        try {
+            rc = (long) SYSCALL4.invokeExact(state, SYS_OPENAT2, dirfd, c(path1, path), how, 24L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return rc < 0 ? -errno() : (int) rc;
+    }
+
+    /** {@code openat(dirfd, name, flags|O_CLOEXEC, mode)}; returns the descriptor or {@code -errno}. */
+    public int openat(int dirfd, byte[] name, int flags, int mode) throws SysException {
+        int fd;
+        try {
+            fd = (int) OPENAT.invokeExact(state, dirfd, c(path1, name), flags | O_CLOEXEC, mode);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return fd < 0 ? -errno() : fd;
+    }
+
+    /** {@code dup(fd)} (with no {@code O_CLOEXEC} race: berth never forks from Java). */
+    public int dup(int fd) throws SysException {
+        int rc;
+        try {
+            rc = (int) DUP.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc < 0) {
+            throw new SysException("dup: " + describe(errno()), errno());
+        }
+        return rc;
+    }
+
+    /**
+     * {@code statx(dirfd, name, flags)}; with an empty name and {@link #AT_EMPTY_PATH}, the
+     * descriptor itself.
+     *
+     * @return the facts, or {@code null} if the name does not exist
+     */
+    public Stat statAt(int dirfd, byte[] name, int flags, byte[] pathForErrors) throws SysException {
+        int rc;
+        try {
+            rc = (int) STATX.invokeExact(state, dirfd, c(path1, name), flags, STATX_BASIC_STATS, statx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            int e = errno();
+            if (e == ENOENT || e == ENOTDIR) {
+                return null;
+            }
+            throw new SysException("stat " + show(pathForErrors) + ": " + describe(e), e);
+        }
+        return parseStatx();
+    }
+
+    /** The facts of an open descriptor (an {@code O_PATH} one included), never following it. */
+    public Stat fstat(int fd, byte[] pathForErrors) throws SysException {
+        Stat st = statAt(fd, new byte[0], AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, pathForErrors);
+        if (st == null) {
+            throw new SysException("stat " + show(pathForErrors) + ": " + describe(ENOENT), ENOENT);
+        }
+        return st;
+    }
+
+    /** {@code mkdirat}; returns 0 or {@code -errno}. */
+    public int mkdirat(int dirfd, byte[] name, int mode) throws SysException {
+        int rc;
+        try {
+            rc = (int) MKDIRAT.invokeExact(state, dirfd, c(path1, name), mode);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return rc != 0 ? -errno() : 0;
+    }
+
+    /** {@code unlinkat} ({@link #AT_REMOVEDIR} for a directory); returns 0 or {@code -errno}. */
+    public int unlinkat(int dirfd, byte[] name, int flags) throws SysException {
+        int rc;
+        try {
+            rc = (int) UNLINKAT.invokeExact(state, dirfd, c(path1, name), flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return rc != 0 ? -errno() : 0;
+    }
+
+    /** {@code symlinkat(target, dirfd, name)}: the link holds {@code target}'s bytes exactly. */
+    public void symlinkat(byte[] target, int dirfd, byte[] name, byte[] pathForErrors) throws SysException {
+        int rc;
+        try {
+            rc = (int) SYMLINKAT.invokeExact(state, c(path2, target), dirfd, c(path1, name));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("symlink", pathForErrors);
+        }
+    }
+
+    /** {@code linkat(olddir, oldname, newdir, newname, 0)}: a final symbolic link is linked, not followed. */
+    public void linkat(int olddir, byte[] oldname, int newdir, byte[] newname, byte[] pathForErrors) throws SysException {
+        int rc;
+        try {
+            rc = (int) LINKAT.invokeExact(state, olddir, c(path2, oldname), newdir, c(path1, newname), 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("link", pathForErrors);
+        }
+    }
+
+    /** {@code mknodat}; {@code mode} holds the type ({@link #S_IFCHR}, …) and permission bits. */
+    public void mknodat(int dirfd, byte[] name, int mode, int major, int minor, byte[] pathForErrors) throws SysException {
+        long dev = ((long) (major & 0xfffff000) << 32) | ((long) (major & 0xfff) << 8)
+                | ((long) (minor & 0xffffff00) << 12) | (minor & 0xff);
+        int rc;
+        try {
+            rc = (int) MKNODAT.invokeExact(state, dirfd, c(path1, name), mode, dev);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("mknod", pathForErrors);
+        }
+    }
+
+    /** {@code fchownat(dirfd, name, uid, gid, flags)}; with an empty name and {@link #AT_EMPTY_PATH}, the descriptor. */
+    public void fchownat(int dirfd, byte[] name, int uid, int gid, int flags, byte[] pathForErrors) throws SysException {
+        int rc;
+        try {
+            rc = (int) FCHOWNAT.invokeExact(state, dirfd, c(path1, name), uid, gid, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("chown", pathForErrors);
+        }
+    }
+
+    /** {@code fchmodat(dirfd, name, mode, 0)}: callers make sure the name is not a symbolic link. */
+    public void fchmodat(int dirfd, byte[] name, int mode, byte[] pathForErrors) throws SysException {
+        int rc;
+        try {
+            rc = (int) FCHMODAT.invokeExact(state, dirfd, c(path1, name), mode, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("chmod", pathForErrors);
+        }
+    }
+
+    /** {@code utimensat(dirfd, name, times, flags)}: access and modification time both set. */
+    public void utimensat(int dirfd, byte[] name, long sec, int nsec, int flags, byte[] pathForErrors) throws SysException {
+        setTimes(sec, nsec);
+        int rc;
+        try {
+            rc = (int) UTIMENSAT.invokeExact(state, dirfd, c(path1, name), times, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc != 0) {
+            throw fail("utimensat", pathForErrors);
+        }
+    }
+
+    /** {@code readlinkat}; with an empty name, the symbolic link an {@code O_PATH} descriptor holds. */
+    public byte[] readlinkat(int dirfd, byte[] name, byte[] pathForErrors) throws SysException {
+        long n;
+        try {
+            n = (long) READLINKAT.invokeExact(state, dirfd, c(path1, name), path2, (long) PATH_MAX);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (n < 0) {
+            throw fail("readlink", pathForErrors);
+        }
+        return path2.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The names in the directory {@code dirfd} (not consumed), without {@code .} and {@code ..}. */
+    public List<byte[]> listAt(int dirfd, byte[] pathForErrors) throws SysException {
+        int fd = openat(dirfd, new byte[]{'.'}, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0) {
+            throw new SysException("opendir " + show(pathForErrors) + ": " + describe(-fd), -fd);
+        }
+        MemorySegment d;
+        try {
+            d = (MemorySegment) FDOPENDIR.invokeExact(state, fd);
+        } catch (Throwable t) {
+            closeQuietly(fd);
+            throw rethrow(t);
+        }
+        if (d.equals(MemorySegment.NULL)) {
+            closeQuietly(fd);
+            throw fail("opendir", pathForErrors);
+        }
+        return readAll(d);
     }
 
     @Override

@@ -1,0 +1,847 @@
+package io.berth.spi.fs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A directory tree that every read and write stays inside: berth's one primitive for writing into
+ * or reading from a tree that a client, an image or a container controls (a layer, a build
+ * context, a container's root, a volume).
+ *
+ * <h2>Vocabulary</h2>
+ * <ul>
+ *   <li><b>root</b> — the directory given to {@link #open}; it plays {@code /} for every path.</li>
+ *   <li><b>path</b> — a name relative to the root, as bytes or as a string (UTF-8). A leading
+ *       {@code /} means the root; empty and {@code .} components are ignored; {@code ..} goes up,
+ *       never above the root.</li>
+ *   <li><b>parent</b> and <b>base</b> — a path's directory, resolved, and its last component,
+ *       which every write creates or changes <em>relative to the parent's descriptor</em>.</li>
+ *   <li><b>symlink policy</b> — {@link Symlinks#FOLLOW_IN_ROOT}: a symbolic link on the way is
+ *       followed as if the root were {@code /} (an absolute target or {@code ../..} lands inside
+ *       the root), as a container sees its own files; {@link Symlinks#REFUSE}: a symbolic link on
+ *       the way is refused, as a layer tar must never write through one.</li>
+ * </ul>
+ *
+ * <h2>The guarantee</h2>
+ * Nothing outside the root is created, written, changed, or read, whatever the tree holds and
+ * however it changes during the call: every component is resolved inside the root, and then the
+ * operation works on descriptors ({@code mkdirat}, {@code openat(O_NOFOLLOW|O_EXCL)},
+ * {@code symlinkat}, {@code linkat}, {@code mknodat}, {@code fchownat(AT_SYMLINK_NOFOLLOW)},
+ * {@code fchmod} on the opened file, …), never by reopening a path. The last component of a write
+ * is never followed: a symbolic link there is replaced, not written through. A read opens only a
+ * regular file's contents (never a device's or a fifo's). Names with a NUL byte, a component over
+ * 255 bytes or a path over 4096 bytes are refused with one line naming the path.
+ *
+ * <h2>The kernel</h2>
+ * Resolution uses {@code openat2} with {@code RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS} (or
+ * {@code RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS} under {@link Symlinks#REFUSE}), Linux 5.6 and
+ * newer. Where it is missing (or a seccomp filter refuses it), and whenever directories must be
+ * created on the way, the same resolution is done one component at a time: {@code openat(dir,
+ * name, O_PATH|O_NOFOLLOW)}, a symbolic link read with {@code readlinkat} and its target resolved
+ * from the root's descriptor, {@code ..} taken from the stack of descriptors already open — never
+ * from the kernel's {@code ..}, which a concurrent rename could move outside. Changing a mode and
+ * an extended attribute of an {@code O_PATH} descriptor goes through {@code /proc/self/fd}.
+ *
+ * <p>An instance holds the root's descriptor and native scratch memory, and is confined to the
+ * thread that opened it. Methods with {@code byte[]} paths take names exactly as a tar holds them;
+ * those with {@code String} paths encode them as UTF-8.
+ */
+public final class SafeRoot implements AutoCloseable {
+
+    /** How a symbolic link met on the way to a path's last component is treated. */
+    public enum Symlinks {
+        /** Followed as if the root were {@code /}: it can never lead outside. */
+        FOLLOW_IN_ROOT,
+        /** Refused ({@link SafeFsException.Reason#ESCAPE}): for unpacking layers. */
+        REFUSE
+    }
+
+    /**
+     * Metadata to set on a path without following it: a field left at {@link #KEEP} (or, for the
+     * time, {@link #KEEP_TIME}; for extended attributes, an empty map) is left as it is.
+     */
+    public record Meta(int uid, int gid, int mode, long mtimeSec, int mtimeNsec, Map<String, byte[]> xattrs) {
+        public static final int KEEP = -1;
+        public static final long KEEP_TIME = Long.MIN_VALUE;
+
+        /** Owner, mode and time, no extended attributes. */
+        public static Meta of(int uid, int gid, int mode, long mtimeSec, int mtimeNsec) {
+            return new Meta(uid, gid, mode, mtimeSec, mtimeNsec, Map.of());
+        }
+    }
+
+    /** The longest component, in bytes (NAME_MAX). */
+    public static final int MAX_NAME = 255;
+    /** The longest path, in bytes (PATH_MAX, with its NUL). */
+    public static final int MAX_PATH = 4095;
+    /** The most symbolic links followed in one resolution (the kernel's limit). */
+    public static final int MAX_LINKS = 40;
+
+    private static final byte[] EMPTY = new byte[0];
+    private static volatile boolean openat2Works = !Boolean.getBoolean("berth.fs.noOpenat2");
+
+    private final Path dir;
+    private final Sys sys;
+    private final int rootFd;
+    private final Symlinks symlinks;
+
+    private SafeRoot(Path dir, Sys sys, int rootFd, Symlinks symlinks) {
+        this.dir = dir;
+        this.sys = sys;
+        this.rootFd = rootFd;
+        this.symlinks = symlinks;
+    }
+
+    /**
+     * Opens a directory as a root. The directory's own path is trusted (berth chose it).
+     *
+     * @throws SafeFsException NOT_FOUND or NOT_DIRECTORY naming the directory
+     */
+    public static SafeRoot open(Path dir, Symlinks symlinks) throws IOException {
+        Sys sys = new Sys();
+        byte[] p = dir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
+        int fd = sys.openat(Sys.AT_FDCWD, p, Sys.O_PATH | Sys.O_DIRECTORY, 0);
+        if (fd < 0) {
+            sys.close();
+            throw new SafeFsException(-fd == Sys.ENOTDIR ? SafeFsException.Reason.NOT_DIRECTORY
+                    : -fd == Sys.ENOENT ? SafeFsException.Reason.NOT_FOUND : SafeFsException.Reason.IO,
+                    "\"" + dir + "\": cannot open as a root directory: " + Sys.describe(-fd));
+        }
+        return new SafeRoot(dir, sys, fd, symlinks);
+    }
+
+    /** @return the root directory's path, for messages */
+    public Path path() {
+        return dir;
+    }
+
+    /** @return how this root treats symbolic links on the way */
+    public Symlinks symlinks() {
+        return symlinks;
+    }
+
+    /** For tests: resolve by the per-component walk alone, as on a kernel without {@code openat2}. */
+    static void useOpenat2(boolean use) {
+        openat2Works = use;
+    }
+
+    /** Whether this kernel resolves with {@code openat2} (false after it was found missing). */
+    public static boolean usesOpenat2() {
+        return openat2Works;
+    }
+
+    // ---------------------------------------------------------------- names
+
+    /** @return a string path's bytes (UTF-8) */
+    public static byte[] bytes(String path) {
+        return path.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Checks a name as a tar entry, a symbolic link's target or a client's path may hold it.
+     *
+     * @throws SafeFsException BAD_NAME: it holds a NUL byte, a component is longer than 255 bytes,
+     *                         or the whole is longer than 4095 bytes
+     */
+    public static void checkName(byte[] path) throws SafeFsException {
+        if (path.length > MAX_PATH) {
+            throw new SafeFsException(SafeFsException.Reason.BAD_NAME,
+                    quote(path) + ": the name is " + path.length + " bytes long, over the limit of " + MAX_PATH);
+        }
+        int start = 0;
+        for (int i = 0; i <= path.length; i++) {
+            if (i == path.length || path[i] == '/') {
+                if (i - start > MAX_NAME) {
+                    throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": a component is "
+                            + (i - start) + " bytes long, over the limit of " + MAX_NAME);
+                }
+                start = i + 1;
+            } else if (path[i] == 0) {
+                throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": the name holds a NUL byte");
+            }
+        }
+    }
+
+    /** @see #checkName(byte[]) */
+    public static void checkName(String path) throws SafeFsException {
+        checkName(bytes(path));
+    }
+
+    /**
+     * A path for a one-line message: quoted, read as UTF-8, with NUL, control characters and
+     * quotes escaped, so a hostile name cannot break the line or forge another.
+     */
+    public static String quote(byte[] path) {
+        String s = new String(path, StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        int shown = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (++shown > 300) {
+                b.append("…");
+                break;
+            }
+            if (c == 0) {
+                b.append("\\0");
+            } else if (c < 0x20 || c == 0x7f) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else if (c == '"' || c == '\\') {
+                b.append('\\').append(c);
+            } else {
+                b.append(c);
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** @see #quote(byte[]) */
+    public static String quote(String path) {
+        return quote(bytes(path));
+    }
+
+    private static List<byte[]> split(byte[] path) throws SafeFsException {
+        checkName(path);
+        List<byte[]> parts = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= path.length; i++) {
+            if (i == path.length || path[i] == '/') {
+                int len = i - start;
+                if (len > 0 && !(len == 1 && path[start] == '.')) {
+                    byte[] c = new byte[len];
+                    System.arraycopy(path, start, c, 0, len);
+                    parts.add(c);
+                }
+                start = i + 1;
+            }
+        }
+        return parts;
+    }
+
+    private static boolean isDotDot(byte[] c) {
+        return c.length == 2 && c[0] == '.' && c[1] == '.';
+    }
+
+    private static byte[] join(List<byte[]> parts, int n) {
+        int len = 0;
+        for (int i = 0; i < n; i++) {
+            len += parts.get(i).length + 1;
+        }
+        byte[] out = new byte[Math.max(0, len - 1)];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] c = parts.get(i);
+            if (i > 0) {
+                out[at++] = '/';
+            }
+            System.arraycopy(c, 0, out, at, c.length);
+            at += c.length;
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- resolution
+
+    private void release(int fd) {
+        if (fd != rootFd && fd >= 0) {
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /**
+     * Resolves the first {@code n} components.
+     *
+     * @param followLast whether a symbolic link as the n-th component is followed
+     * @param mustBeDir  whether the result must be a directory
+     * @param create     whether missing directories are created (with {@code mode})
+     * @return an {@code O_PATH} descriptor (the root's own for n == 0: see {@link #release})
+     */
+    private int resolve(List<byte[]> parts, int n, boolean followLast, boolean mustBeDir, boolean create, int mode,
+                        byte[] shown) throws IOException {
+        if (n == 0) {
+            return rootFd;
+        }
+        if (followLast && openat2Works) {
+            long resolve = Sys.RESOLVE_NO_MAGICLINKS | (symlinks == Symlinks.REFUSE
+                    ? Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS : Sys.RESOLVE_IN_ROOT);
+            byte[] joined = join(parts, n);
+            for (int attempt = 0; attempt < 3; attempt++) {
+                int fd = sys.openat2(rootFd, joined, Sys.O_PATH | (mustBeDir ? Sys.O_DIRECTORY : 0), 0, resolve);
+                if (fd >= 0) {
+                    return fd;
+                }
+                if (-fd == Sys.ENOSYS || -fd == Sys.EPERM) {
+                    openat2Works = false; // an old kernel, or a seccomp filter: walk from now on
+                    break;
+                }
+                if (-fd != Sys.EAGAIN) {
+                    break; // ENOENT, ELOOP, ENOTDIR, EXDEV: the walk creates, or says exactly what is wrong
+                }
+            }
+        }
+        return walk(parts, n, followLast, mustBeDir, create, mode, shown);
+    }
+
+    private int walk(List<byte[]> parts, int n, boolean followLast, boolean mustBeDir, boolean create, int mode,
+                     byte[] shown) throws IOException {
+        Deque<Integer> fds = new ArrayDeque<>();
+        Deque<byte[]> names = new ArrayDeque<>();
+        Deque<byte[]> pending = new ArrayDeque<>(parts.subList(0, n));
+        int links = 0;
+        boolean ok = false;
+        try {
+            while (!pending.isEmpty()) {
+                byte[] c = pending.pollFirst();
+                boolean last = pending.isEmpty();
+                int top = fds.isEmpty() ? rootFd : fds.peek();
+                if (isDotDot(c)) {
+                    if (fds.isEmpty()) {
+                        if (symlinks == Symlinks.REFUSE) {
+                            throw new SafeFsException(SafeFsException.Reason.ESCAPE,
+                                    quote(shown) + ": climbs out of the root with \"..\"");
+                        }
+                    } else {
+                        sys.closeQuietly(fds.pop());
+                        names.pop();
+                    }
+                    continue;
+                }
+                int fd = sys.openat(top, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                if (fd == -Sys.ENOENT && create && (!last || mustBeDir)) {
+                    int made = sys.mkdirat(top, c, 0700);
+                    if (made != 0 && made != -Sys.EEXIST) {
+                        throw failed("mkdir", here(names, c), -made);
+                    }
+                    fd = sys.openat(top, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                    if (fd >= 0 && made == 0) {
+                        chmodPath(fd, mode, here(names, c));
+                    }
+                }
+                if (fd < 0) {
+                    if (-fd == Sys.ENOENT) {
+                        throw new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(shown) + ": "
+                                + (last && names.isEmpty() ? "does not exist" : quote(here(names, c)) + " does not exist"));
+                    }
+                    throw failed("open", here(names, c), -fd);
+                }
+                Sys.Stat st;
+                try {
+                    st = sys.fstat(fd, here(names, c));
+                } catch (IOException e) {
+                    sys.closeQuietly(fd);
+                    throw e;
+                }
+                if (st.isSymlink() && (!last || followLast)) {
+                    sys.closeQuietly(fd);
+                    if (symlinks == Symlinks.REFUSE) {
+                        throw new SafeFsException(SafeFsException.Reason.ESCAPE, quote(shown)
+                                + ": goes through the symbolic link " + quote(here(names, c)));
+                    }
+                    if (++links > MAX_LINKS) {
+                        throw new SafeFsException(SafeFsException.Reason.LOOP, quote(shown)
+                                + ": too many levels of symbolic links");
+                    }
+                    byte[] target = sys.readlinkat(top, c, here(names, c));
+                    if (target.length > 0 && target[0] == '/') {
+                        while (!fds.isEmpty()) {
+                            sys.closeQuietly(fds.pop());
+                        }
+                        names.clear();
+                    }
+                    List<byte[]> more = split(target);
+                    for (int i = more.size() - 1; i >= 0; i--) {
+                        pending.addFirst(more.get(i));
+                    }
+                    continue;
+                }
+                if (!st.isDir() && (!last || mustBeDir)) {
+                    sys.closeQuietly(fd);
+                    throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(shown) + ": "
+                            + quote(here(names, c)) + " is not a directory");
+                }
+                fds.push(fd);
+                names.push(c);
+            }
+            ok = true;
+            return fds.isEmpty() ? rootFd : fds.pop();
+        } finally {
+            if (!ok || !fds.isEmpty()) {
+                while (!fds.isEmpty()) {
+                    sys.closeQuietly(fds.pop());
+                }
+            }
+        }
+    }
+
+    /** The resolved path so far plus {@code c}, for messages. */
+    private static byte[] here(Deque<byte[]> names, byte[] c) {
+        List<byte[]> all = new ArrayList<>();
+        names.descendingIterator().forEachRemaining(all::add);
+        all.add(c);
+        return join(all, all.size());
+    }
+
+    private SafeFsException failed(String op, byte[] path, int errno) {
+        return new SafeFsException(errno == Sys.ENOTDIR ? SafeFsException.Reason.NOT_DIRECTORY
+                : errno == Sys.EISDIR ? SafeFsException.Reason.IS_DIRECTORY : SafeFsException.Reason.IO,
+                quote(path) + ": " + op + ": " + Sys.describe(errno));
+    }
+
+    /** A path's parent, resolved, and its last component. */
+    private record Parent(int fd, byte[] base, byte[] shown) {
+    }
+
+    private Parent parent(byte[] path, boolean create) throws IOException {
+        List<byte[]> parts = split(path);
+        if (parts.isEmpty()) {
+            throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": names the root itself");
+        }
+        byte[] base = parts.getLast();
+        if (isDotDot(base)) {
+            throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": ends in \"..\"");
+        }
+        int fd = resolve(parts, parts.size() - 1, true, true, create, 0755, path);
+        return new Parent(fd, base, path);
+    }
+
+    /** Removes a non-directory at the parent's base, so a new entry can take its name. */
+    private void clearBase(Parent p) throws IOException {
+        int rc = sys.unlinkat(p.fd, p.base, 0);
+        if (rc == -Sys.EISDIR) {
+            throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(p.shown) + ": is a directory");
+        }
+        if (rc != 0 && rc != -Sys.ENOENT) {
+            throw failed("unlink", p.shown, -rc);
+        }
+    }
+
+    /** chmod of what an O_PATH descriptor holds (never a symbolic link: callers check). */
+    private void chmodPath(int opathFd, int mode, byte[] shown) throws IOException {
+        try {
+            sys.fchmodat(Sys.AT_FDCWD, procFd(opathFd), mode & 07777, shown);
+        } catch (Sys.SysException e) {
+            throw new SafeFsException(SafeFsException.Reason.IO, quote(shown) + ": chmod: " + Sys.describe(e.errno), e);
+        }
+    }
+
+    private static byte[] procFd(int fd) {
+        return ("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Makes sure {@code path} is a directory, creating it and every missing directory on the way
+     * with {@code mode} (exactly: no umask). An existing directory is left as it is.
+     *
+     * @throws SafeFsException NOT_DIRECTORY if a component is something else
+     */
+    public void mkdirs(byte[] path, int mode) throws IOException {
+        List<byte[]> parts = split(path);
+        release(resolve(parts, parts.size(), true, true, true, mode, path));
+    }
+
+    /** @see #mkdirs(byte[], int) */
+    public void mkdirs(String path, int mode) throws IOException {
+        mkdirs(bytes(path), mode);
+    }
+
+    /**
+     * Creates the directory {@code path} with {@code mode} (missing parents 0755), or sets
+     * {@code mode} on it if it is a directory already.
+     *
+     * @throws SafeFsException NOT_DIRECTORY if something else has the name (remove it first)
+     */
+    public void mkdir(byte[] path, int mode) throws IOException {
+        Parent p = parent(path, true);
+        try {
+            int rc = sys.mkdirat(p.fd, p.base, 0700);
+            if (rc != 0 && rc != -Sys.EEXIST) {
+                throw failed("mkdir", path, -rc);
+            }
+            int fd = sys.openat(p.fd, p.base, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
+            if (fd < 0) {
+                throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(path) + ": exists and is not a directory");
+            }
+            try {
+                sys.fchmod(fd, mode & 07777, path);
+            } finally {
+                sys.closeQuietly(fd);
+            }
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #mkdir(byte[], int) */
+    public void mkdir(String path, int mode) throws IOException {
+        mkdir(bytes(path), mode);
+    }
+
+    /**
+     * Creates a new regular file at {@code path} for writing, replacing a non-directory of that
+     * name (a symbolic link there is removed, never followed); missing parents are made 0755.
+     *
+     * @param mode its mode, exactly (no umask); change the owner before setting setuid bits again
+     * @throws SafeFsException IS_DIRECTORY if a directory has the name
+     */
+    public SafeFile create(byte[] path, int mode) throws IOException {
+        Parent p = parent(path, true);
+        try {
+            clearBase(p);
+            int fd = sys.openat(p.fd, p.base, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
+            if (fd < 0) {
+                throw failed("create", path, -fd);
+            }
+            SafeFile f = new SafeFile(sys, fd, path, true);
+            if ((mode & 07777) != 0600) {
+                try {
+                    f.chmod(mode);
+                } catch (IOException e) {
+                    sys.closeQuietly(fd);
+                    throw e;
+                }
+            }
+            return f;
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #create(byte[], int) */
+    public SafeFile create(String path, int mode) throws IOException {
+        return create(bytes(path), mode);
+    }
+
+    /** Creates {@code path} as a symbolic link to {@code target} (kept byte for byte), replacing a non-directory. */
+    public void symlink(byte[] path, byte[] target) throws IOException {
+        checkName(target);
+        Parent p = parent(path, true);
+        try {
+            clearBase(p);
+            sys.symlinkat(target, p.fd, p.base, path);
+        } catch (Sys.SysException e) {
+            throw failed("symlink", path, e.errno);
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #symlink(byte[], byte[]) */
+    public void symlink(String path, String target) throws IOException {
+        symlink(bytes(path), bytes(target));
+    }
+
+    /**
+     * Creates {@code path} as a hard link to {@code existing}, both inside the root; a symbolic
+     * link as {@code existing}'s last component is linked itself, never followed.
+     *
+     * @throws SafeFsException NOT_FOUND if {@code existing} is not there, IS_DIRECTORY if it is a directory
+     */
+    public void hardlink(byte[] path, byte[] existing) throws IOException {
+        Parent src = parent(existing, false);
+        try {
+            Sys.Stat st = sys.statAt(src.fd, src.base, Sys.AT_SYMLINK_NOFOLLOW, existing);
+            if (st == null) {
+                throw new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(path) + ": the link target "
+                        + quote(existing) + " does not exist");
+            }
+            if (st.isDir()) {
+                throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": the link target "
+                        + quote(existing) + " is a directory");
+            }
+            Parent dst = parent(path, true);
+            try {
+                Sys.Stat here = sys.statAt(dst.fd, dst.base, Sys.AT_SYMLINK_NOFOLLOW, path);
+                if (here != null && here.ino() == st.ino() && here.dev() == st.dev()) {
+                    return; // the name is that file already
+                }
+                clearBase(dst);
+                sys.linkat(src.fd, src.base, dst.fd, dst.base, path);
+            } catch (Sys.SysException e) {
+                throw failed("link", path, e.errno);
+            } finally {
+                release(dst.fd);
+            }
+        } finally {
+            release(src.fd);
+        }
+    }
+
+    /** @see #hardlink(byte[], byte[]) */
+    public void hardlink(String path, String existing) throws IOException {
+        hardlink(bytes(path), bytes(existing));
+    }
+
+    /**
+     * Creates a device node, fifo or whiteout at {@code path}, replacing a non-directory.
+     *
+     * @param mode the type ({@link Sys#S_IFCHR}, {@link Sys#S_IFBLK}, {@link Sys#S_IFIFO}) and permission bits
+     */
+    public void mknod(byte[] path, int mode, int major, int minor) throws IOException {
+        Parent p = parent(path, true);
+        try {
+            clearBase(p);
+            sys.mknodat(p.fd, p.base, mode, major, minor, path);
+        } catch (Sys.SysException e) {
+            throw failed("mknod", path, e.errno);
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #mknod(byte[], int, int, int) */
+    public void mknod(String path, int mode, int major, int minor) throws IOException {
+        mknod(bytes(path), mode, major, minor);
+    }
+
+    /**
+     * Removes {@code path} and, if it is a directory, everything below it, never following a
+     * symbolic link. Nothing there is fine.
+     */
+    public void remove(byte[] path) throws IOException {
+        Parent p;
+        try {
+            p = parent(path, false);
+        } catch (SafeFsException e) {
+            if (e.reason() == SafeFsException.Reason.NOT_FOUND) {
+                return;
+            }
+            throw e;
+        }
+        try {
+            removeAt(p.fd, p.base, path);
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #remove(byte[]) */
+    public void remove(String path) throws IOException {
+        remove(bytes(path));
+    }
+
+    private void removeAt(int dirFd, byte[] name, byte[] shown) throws IOException {
+        int rc = sys.unlinkat(dirFd, name, 0);
+        if (rc == 0 || rc == -Sys.ENOENT) {
+            return;
+        }
+        if (rc != -Sys.EISDIR) {
+            throw failed("unlink", shown, -rc);
+        }
+        int fd = sys.openat(dirFd, name, Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
+        if (fd < 0) {
+            throw failed("open", shown, -fd);
+        }
+        try {
+            for (byte[] child : sys.listAt(fd, shown)) {
+                removeAt(fd, child, shown);
+            }
+        } finally {
+            sys.closeQuietly(fd);
+        }
+        rc = sys.unlinkat(dirFd, name, Sys.AT_REMOVEDIR);
+        if (rc != 0 && rc != -Sys.ENOENT) {
+            throw failed("rmdir", shown, -rc);
+        }
+    }
+
+    /**
+     * Sets owner, mode, extended attributes and modification time of {@code path}, in that order,
+     * without following it: a symbolic link gets its own owner and time, and no mode.
+     *
+     * @return the errno of the first extended attribute the file system refused, else 0
+     */
+    public int setMeta(byte[] path, Meta meta) throws IOException {
+        Parent p = parent(path, false);
+        int refused = 0;
+        try {
+            int fd = sys.openat(p.fd, p.base, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+            if (fd < 0) {
+                throw -fd == Sys.ENOENT
+                        ? new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(path) + ": does not exist")
+                        : failed("open", path, -fd);
+            }
+            try {
+                Sys.Stat st = sys.fstat(fd, path);
+                if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+                    sys.fchownat(fd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, path);
+                }
+                if (meta.mode() != Meta.KEEP && !st.isSymlink()) {
+                    chmodPath(fd, meta.mode(), path);
+                }
+                for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+                    int rc = sys.setxattr(procFd(fd), x.getKey(), x.getValue());
+                    if (rc != 0 && refused == 0) {
+                        refused = rc;
+                    }
+                }
+            } finally {
+                sys.closeQuietly(fd);
+            }
+            if (meta.mtimeSec() != Meta.KEEP_TIME) {
+                sys.utimensat(p.fd, p.base, meta.mtimeSec(), meta.mtimeNsec(), Sys.AT_SYMLINK_NOFOLLOW, path);
+            }
+        } catch (Sys.SysException e) {
+            throw new SafeFsException(SafeFsException.Reason.IO, quote(path) + ": " + e.getMessage().replace('\n', ' '), e);
+        } finally {
+            release(p.fd);
+        }
+        return refused;
+    }
+
+    /** @see #setMeta(byte[], Meta) */
+    public int setMeta(String path, Meta meta) throws IOException {
+        return setMeta(bytes(path), meta);
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /** @return the facts of {@code path} itself (a symbolic link as a link), or {@code null} if it is not there */
+    public Sys.Stat lstat(byte[] path) throws IOException {
+        List<byte[]> parts = split(path);
+        if (parts.isEmpty()) {
+            return sys.fstat(rootFd, path);
+        }
+        Parent p;
+        try {
+            p = parent(path, false);
+        } catch (SafeFsException e) {
+            if (e.reason() == SafeFsException.Reason.NOT_FOUND || e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
+                return null;
+            }
+            throw e;
+        }
+        try {
+            return sys.statAt(p.fd, p.base, Sys.AT_SYMLINK_NOFOLLOW, path);
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #lstat(byte[]) */
+    public Sys.Stat lstat(String path) throws IOException {
+        return lstat(bytes(path));
+    }
+
+    /** @return the facts of what {@code path} leads to, symbolic links followed inside the root; {@code null} if nothing */
+    public Sys.Stat stat(byte[] path) throws IOException {
+        List<byte[]> parts = split(path);
+        int fd;
+        try {
+            fd = resolve(parts, parts.size(), true, false, false, 0, path);
+        } catch (SafeFsException e) {
+            if (e.reason() == SafeFsException.Reason.NOT_FOUND || e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
+                return null;
+            }
+            throw e;
+        }
+        try {
+            return sys.fstat(fd, path);
+        } finally {
+            release(fd);
+        }
+    }
+
+    /** @see #stat(byte[]) */
+    public Sys.Stat stat(String path) throws IOException {
+        return stat(bytes(path));
+    }
+
+    /**
+     * Opens a regular file inside the root for reading.
+     *
+     * @param followLast whether a symbolic link as the last component is followed (inside the root)
+     * @throws SafeFsException NOT_FOUND, IS_DIRECTORY, or NOT_REGULAR for a device, fifo, socket
+     *                         or (not followed) symbolic link: their contents are never read
+     */
+    public SafeFile openRead(byte[] path, boolean followLast) throws IOException {
+        List<byte[]> parts = split(path);
+        int fd = resolve(parts, parts.size(), followLast, false, false, 0, path);
+        try {
+            Sys.Stat st = sys.fstat(fd, path);
+            if (st.isDir()) {
+                throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": is a directory");
+            }
+            if (!st.isRegular()) {
+                throw new SafeFsException(SafeFsException.Reason.NOT_REGULAR, quote(path) + ": is "
+                        + kind(st) + ", not a regular file; its contents are never read");
+            }
+            // Reopen the very inode the O_PATH descriptor holds: no second lookup by name.
+            int rfd = sys.openat(Sys.AT_FDCWD, procFd(fd), Sys.O_RDONLY | Sys.O_NOCTTY, 0);
+            if (rfd < 0) {
+                throw failed("open", path, -rfd);
+            }
+            return new SafeFile(sys, rfd, path, false);
+        } finally {
+            release(fd);
+        }
+    }
+
+    /** @see #openRead(byte[], boolean) */
+    public SafeFile openRead(String path, boolean followLast) throws IOException {
+        return openRead(bytes(path), followLast);
+    }
+
+    /** @return the names in the directory {@code path} (symbolic links followed inside the root), unsorted */
+    public List<byte[]> list(byte[] path) throws IOException {
+        List<byte[]> parts = split(path);
+        int fd = resolve(parts, parts.size(), true, true, false, 0, path);
+        try {
+            return sys.listAt(fd, path);
+        } finally {
+            release(fd);
+        }
+    }
+
+    /** @see #list(byte[]) */
+    public List<String> list(String path) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (byte[] n : list(bytes(path))) {
+            out.add(new String(n, StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
+    /** @return the target of the symbolic link {@code path}, byte for byte */
+    public byte[] readlink(byte[] path) throws IOException {
+        Parent p = parent(path, false);
+        try {
+            return sys.readlinkat(p.fd, p.base, path);
+        } catch (Sys.SysException e) {
+            throw failed("readlink", path, e.errno);
+        } finally {
+            release(p.fd);
+        }
+    }
+
+    /** @see #readlink(byte[]) */
+    public String readlink(String path) throws IOException {
+        return new String(readlink(bytes(path)), StandardCharsets.UTF_8);
+    }
+
+    /** A kind of file in words, for messages. */
+    public static String kind(Sys.Stat st) {
+        return switch (st.type()) {
+            case Sys.S_IFDIR -> "a directory";
+            case Sys.S_IFREG -> "a regular file";
+            case Sys.S_IFLNK -> "a symbolic link";
+            case Sys.S_IFCHR -> "a character device";
+            case Sys.S_IFBLK -> "a block device";
+            case Sys.S_IFIFO -> "a fifo";
+            case Sys.S_IFSOCK -> "a socket";
+            default -> "a special file";
+        };
+    }
+
+    @Override
+    public void close() {
+        sys.closeQuietly(rootFd);
+        sys.close();
+    }
+}

@@ -11,6 +11,8 @@ import io.berth.engine.plugins.PluginHost;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerState.Status;
 import io.berth.spi.runtime.ExitStatus;
@@ -318,37 +320,70 @@ public final class ContainerService implements AutoCloseable {
         exits.put(id, new CountDownLatch(1));
     }
 
-    /** A task that reads or writes a container's root filesystem. */
+    /** A task that reads or writes a container's filesystem through a root that keeps it inside. */
     @FunctionalInterface
-    public interface RootfsTask<T> {
-        T run(Path rootfs) throws IOException;
+    public interface ViewTask<T> {
+        T run(SafeRoot root) throws IOException;
     }
 
     /**
-     * Runs {@code task} on the container's mounted root filesystem, mounting its writable layer for
-     * the time of the task when the container is not running.
+     * Runs {@code task} on the container's filesystem as its processes see it ({@link ContainerView}): a
+     * running container's own mount tree; else its root filesystem with its volumes and binds, mounted for
+     * the time of the task (and prepared first for a container never started: Docker lets cp fill a created
+     * container). A stopped container is held under its lifecycle lock meanwhile, so no start changes it.
      */
-    public <T> T withRootfs(String idOrName, RootfsTask<T> task) throws IOException {
+    public <T> T withView(String idOrName, ViewTask<T> task) throws IOException {
         ContainerState.ContainerRecord container = require(idOrName);
-        StorageDriver storage = storage();
-        boolean mountedHere = false;
-        try {
-            var snapshot = storage.snapshot(container.id).orElseThrow(() ->
-                    new ApiException(409, "container " + container.name + " has never been started: it has no filesystem yet"));
-            Path rootfs = snapshot.rootfs();
-            if (!snapshot.mounted()) {
-                rootfs = storage.mount(container.id).target();
-                mountedHere = true;
+        if ("running".equals(container.status) && container.pid > 0) {
+            ContainerView view = ContainerView.running(container.pid);
+            SafeRoot root = null;
+            try {
+                root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+            } catch (SafeFsException e) {
+                // it ended meanwhile: reached below as a stopped container
             }
-            return task.run(rootfs);
-        } catch (StorageException e) {
-            throw new ApiException(500, "cannot reach the filesystem of " + container.name + ": " + e.getMessage());
-        } finally {
-            if (mountedHere) {
-                try {
-                    storage.unmount(container.id);
-                } catch (StorageException e) {
-                    LOG.log(System.Logger.Level.WARNING, "unmount of " + container.id + ": " + e.getMessage());
+            if (root != null) {
+                try (SafeRoot opened = root) {
+                    if (ContainerView.belongsTo(container.pid, container.id)) {
+                        return ContainerFiles.answering(task, opened);
+                    }
+                }
+            }
+        }
+        synchronized (lifecycleLock(container.id)) {
+            ContainerState.ContainerRecord now = require(container.id);
+            if ("running".equals(now.status)) {
+                throw new ApiException(409, "container " + now.name + " started during the copy: try again");
+            }
+            StorageDriver storage = storage();
+            boolean mountedHere = false;
+            try {
+                if (storage.snapshot(now.id).isEmpty()) {
+                    ImageService.Image image = images.find(now.imageId).orElseThrow(() ->
+                            new ApiException(404, "No such image: " + now.imageId + " (container " + now.name + ")"));
+                    var layers = image.description().layers();
+                    storage.prepare(now.id, layers.isEmpty() ? null : layers.getLast().chainId());
+                }
+                var snapshot = storage.snapshot(now.id).orElseThrow(() ->
+                        new ApiException(500, "container " + now.name + " has no filesystem"));
+                Path rootfs = snapshot.rootfs();
+                if (!snapshot.mounted()) {
+                    rootfs = storage.mount(now.id).target();
+                    mountedHere = true;
+                }
+                try (ContainerView view = ContainerView.assemble(rootfs, mountsOf(now));
+                     SafeRoot root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                    return ContainerFiles.answering(task, root);
+                }
+            } catch (StorageException e) {
+                throw new ApiException(500, "cannot reach the filesystem of " + now.name + ": " + e.getMessage());
+            } finally {
+                if (mountedHere) {
+                    try {
+                        storage.unmount(now.id);
+                    } catch (StorageException e) {
+                        LOG.log(System.Logger.Level.WARNING, "unmount of " + now.id + ": " + e.getMessage());
+                    }
                 }
             }
         }

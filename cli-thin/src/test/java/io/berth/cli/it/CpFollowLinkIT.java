@@ -96,6 +96,12 @@ class CpFollowLinkIT {
         assertEquals(0, in.exitCode(), describe(in));
         assertEquals("written through the link\n", berth("exec", "links", "cat", "/etc/shadow").out());
         assertEquals(new String(hostShadow), Files.readString(Path.of("/etc/shadow")), "the host's file is untouched");
+
+        Path tree = Files.createDirectories(tmp.resolve("tree/sub"));
+        Files.writeString(tree.resolve("b"), "deep\n");
+        Files.createSymbolicLink(tmp.resolve("tree/link"), Path.of("sub/b"));
+        BerthDist.Result cpTree = berth("cp", tmp.resolve("tree").toString(), "links:/");
+        assertEquals(0, cpTree.exitCode(), describe(cpTree) + Files.readString(root.resolve("daemon.log")));
     }
 
     private BerthDist.Result berth(String... args) throws Exception {

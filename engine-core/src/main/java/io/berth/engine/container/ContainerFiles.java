@@ -176,7 +176,9 @@ public final class ContainerFiles {
         String base = ContainerPaths.resolve(root, containerPath);
         String prefix = base.equals("/") ? "/" : base + "/";
         List<String[]> directories = new ArrayList<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(tarStream)) {
+        // not closed here: the caller reads what the client still sends after the end-of-archive blocks
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
+        try {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
                 String name = entryName(entry.getName());
@@ -242,7 +244,8 @@ public final class ContainerFiles {
 
     /**
      * Runs a copy, turning a refusal of the safe root into Docker's answer: a path that is not there (or
-     * went away meanwhile) 404, a bad name, an escape or a wrong kind of file 400, one line naming the path.
+     * went away or changed meanwhile) 404, a bad name, an escape or a wrong kind of file 400, one line naming
+     * the path.
      */
     static <T> T answering(ContainerService.ViewTask<T> task, SafeRoot root) throws IOException {
         try {
@@ -253,6 +256,13 @@ public final class ContainerFiles {
                 case IO -> new ApiException(500, e.getMessage());
                 default -> ApiException.badRequest(e.getMessage());
             };
+        } catch (Sys.SysException e) {
+            // a call on the way met a tree the container changed meanwhile (a link that stopped being one, a
+            // directory gone): the path is not there as it was named
+            if (e.errno == Sys.ENOENT || e.errno == Sys.ENOTDIR || e.errno == Sys.EINVAL) {
+                throw ApiException.notFound("Could not find the file in container: " + e.getMessage() + " (it changed during the copy)");
+            }
+            throw new ApiException(500, e.getMessage());
         }
     }
 

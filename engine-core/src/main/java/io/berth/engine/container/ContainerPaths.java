@@ -58,7 +58,13 @@ final class ContainerPaths {
                 if (++links > SafeRoot.MAX_LINKS) {
                     throw new SafeFsException(SafeFsException.Reason.LOOP, SafeRoot.quote(path) + ": too many levels of symbolic links");
                 }
-                String target = root.readlink(candidate);
+                String target;
+                try {
+                    target = root.readlink(candidate);
+                } catch (SafeFsException e) {
+                    pending.push(part); // no longer a link: the tree changed meanwhile, look at it again
+                    continue;
+                }
                 if (target.startsWith("/")) {
                     resolved.clear();
                 }

@@ -371,7 +371,7 @@ public final class ContainerService implements AutoCloseable {
                     rootfs = storage.mount(now.id).target();
                     mountedHere = true;
                 }
-                try (ContainerView view = ContainerView.assemble(rootfs, mountsOf(now));
+                try (ContainerView view = ContainerView.assemble(rootfs, copyMounts(now));
                      SafeRoot root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
                     return ContainerFiles.answering(task, root);
                 }
@@ -795,6 +795,51 @@ public final class ContainerService implements AutoCloseable {
         answer.put("ContainersDeleted", deleted);
         answer.put("SpaceReclaimed", 0);
         return answer;
+    }
+
+    /**
+     * The volumes and binds a copy sees in a container that is not running: those of its last start, or for
+     * one never started, the binds and the named volumes that already exist among those it asks for (the
+     * others are made at its first start), in the shape of its {@code Mounts}.
+     */
+    JsonNode copyMounts(ContainerState.ContainerRecord container) {
+        if (Files.exists(bundle(container.id).resolve("mounts.json"))) {
+            return mountsOf(container);
+        }
+        var planned = mapper.createArrayNode();
+        JsonNode host = config(container).path("HostConfig");
+        for (JsonNode bindNode : host.path("Binds")) {
+            BindSpec bind;
+            try {
+                bind = BindSpec.parse(bindNode.asText());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            String source = bind.volume() ? volumes.find(bind.source()).map(v -> v.mountpoint).orElse(null) : bind.source();
+            plan(planned, source, bind.destination(), !bind.readOnly());
+        }
+        for (JsonNode mount : host.path("Mounts")) {
+            String type = mount.path("Type").asText("volume");
+            String source = mount.path("Source").asText("");
+            if (type.equals("volume")) {
+                source = source.isEmpty() ? null : volumes.find(source).map(v -> v.mountpoint).orElse(null);
+            } else if (!type.equals("bind")) {
+                continue;
+            }
+            plan(planned, source, mount.path("Target").asText(""), !mount.path("ReadOnly").asBoolean(false));
+        }
+        return planned;
+    }
+
+    private static void plan(com.fasterxml.jackson.databind.node.ArrayNode planned, String source, String destination, boolean rw) {
+        if (source == null || source.isEmpty() || destination.isEmpty()) {
+            return;
+        }
+        ObjectNode m = planned.addObject();
+        m.put("Type", "bind");
+        m.put("Source", source);
+        m.put("Destination", destination);
+        m.put("RW", rw);
     }
 
     /** The mounts a container was started with (written into its bundle by the starter). */

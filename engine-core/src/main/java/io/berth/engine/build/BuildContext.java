@@ -6,18 +6,22 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import io.berth.spi.fs.SafeFile;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * The build context unpacked in a private directory. Entries are checked as they are unpacked: no
- * absolute names, no {@code ..} climbing out, nothing written through a symlink. Symlinks are kept
- * as links; hard links become copies; devices and fifos are skipped (Docker's CLI never sends them).
+ * absolute names, no {@code ..} climbing out, no NUL or over-long names, and every write goes through
+ * {@link SafeRoot}, so nothing lands or is read outside the directory. Symlinks are kept as links;
+ * hard links stay hard links inside the context; devices and fifos are skipped (Docker's CLI never
+ * sends them).
  */
 final class BuildContext {
     private final Path root;
@@ -30,7 +34,17 @@ final class BuildContext {
         return root;
     }
 
-    /** Unpacks a (possibly gzip-compressed) context tar into {@code dir}, which must be empty. */
+    /** A directory whose mode and time are set after its contents were written. */
+    private record DirTimes(String path, long mtimeMillis, int mode) {
+    }
+
+    /**
+     * Unpacks a (possibly gzip-compressed) context tar into {@code dir}, which must be empty. Every
+     * entry is written through {@link SafeRoot}: a symbolic link in the context is followed only
+     * inside the context (as Docker's chrooted unpack does), so {@code l -> /host/dir} and then
+     * {@code l/sub/file} writes {@code <context>/host/dir/sub/file}, never the host's; a hard link
+     * is made only to a file already inside the context.
+     */
     static BuildContext unpack(InputStream tar, Path dir) throws IOException {
         Files.createDirectories(dir);
         InputStream in = new BufferedInputStream(tar);
@@ -41,69 +55,94 @@ final class BuildContext {
         if (b1 == 0x1f && b2 == 0x8b) {
             in = new java.util.zip.GZIPInputStream(in, 65536);
         }
-        List<Object[]> directoryTimes = new ArrayList<>();
+        List<DirTimes> directoryTimes = new ArrayList<>();
         TarArchiveInputStream entries = new TarArchiveInputStream(in);
-        TarArchiveEntry entry;
-        while ((entry = entries.getNextEntry()) != null) {
-            String name = entry.getName();
-            Path target = safe(dir, name);
-            if (target == null) {
-                continue; // the root itself
-            }
-            Files.createDirectories(target.getParent());
-            if (Files.isSymbolicLink(target.getParent())) {
-                throw new BuildException("invalid build context: entry " + name + " is written through a symbolic link");
-            }
-            if (entry.isDirectory()) {
-                if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.createDirectory(target);
+        try (SafeRoot root = SafeRoot.open(dir, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            TarArchiveEntry entry;
+            while ((entry = entries.getNextEntry()) != null) {
+                String name = entry.getName();
+                String rel = safe(name);
+                if (rel == null) {
+                    continue; // the root itself
                 }
-                directoryTimes.add(new Object[]{target, entry.getModTime().getTime(), entry.getMode()});
-            } else if (entry.isSymbolicLink()) {
-                Files.deleteIfExists(target);
-                Files.createSymbolicLink(target, Path.of(entry.getLinkName()));
-            } else if (entry.isLink()) {
-                Path source = safe(dir, entry.getLinkName());
-                if (source == null || !Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new BuildException("invalid build context: hard link " + name + " to " + entry.getLinkName());
+                try {
+                    if (entry.isDirectory()) {
+                        Sys.Stat st = root.stat(rel);
+                        if (st == null || !st.isDir()) {
+                            root.remove(rel);
+                            root.mkdir(rel, 0755);
+                        }
+                        directoryTimes.add(new DirTimes(rel, entry.getModTime().getTime(), entry.getMode()));
+                    } else if (entry.isSymbolicLink()) {
+                        root.symlink(rel, entry.getLinkName());
+                    } else if (entry.isLink()) {
+                        String source = safe(entry.getLinkName());
+                        if (source == null) {
+                            throw new BuildException("invalid build context: hard link " + SafeRoot.quote(name) + " to the context's root");
+                        }
+                        root.hardlink(rel, source);
+                    } else if (entry.isFile()) {
+                        try (SafeFile f = root.create(rel, 0600)) {
+                            f.writeFrom(entries);
+                            f.chmod(entry.getMode() & 07777);
+                            long ms = entry.getModTime().getTime();
+                            f.setTimes(Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000);
+                        }
+                    }
+                    // devices and fifos are skipped: Docker's CLI never sends them
+                } catch (SafeFsException e) {
+                    throw new BuildException("invalid build context: entry " + SafeRoot.quote(name) + ": " + afterName(e));
                 }
-                Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-            } else if (entry.isFile()) {
-                Files.deleteIfExists(target);
-                Files.copy(entries, target);
-                setMode(target, entry.getMode());
-                Files.setLastModifiedTime(target, FileTime.fromMillis(entry.getModTime().getTime()));
             }
-        }
-        for (int i = directoryTimes.size() - 1; i >= 0; i--) {
-            Path d = (Path) directoryTimes.get(i)[0];
-            setMode(d, (Integer) directoryTimes.get(i)[2]);
-            Files.setLastModifiedTime(d, FileTime.fromMillis((Long) directoryTimes.get(i)[1]));
+            for (int i = directoryTimes.size() - 1; i >= 0; i--) {
+                DirTimes d = directoryTimes.get(i);
+                long ms = d.mtimeMillis();
+                root.setMeta(d.path(), new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, d.mode() & 07777,
+                        Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, java.util.Map.of()));
+            }
         }
         return new BuildContext(dir);
     }
 
-    private static void setMode(Path path, int mode) throws IOException {
-        Files.setAttribute(path, "unix:mode", mode & 07777, LinkOption.NOFOLLOW_LINKS);
+    /** A {@link SafeFsException}'s words after the path it names first. */
+    private static String afterName(SafeFsException e) {
+        String m = e.getMessage();
+        int at = m.indexOf("\": ");
+        return m.startsWith("\"") && at > 0 ? m.substring(at + 3) : m;
     }
 
-    /** The host path of a tar entry name, or null for the root; refuses names that leave the directory. */
-    private static Path safe(Path dir, String name) {
+    /**
+     * The clean relative name of a tar entry, or null for the root; refuses names that leave the
+     * directory, and names with a NUL byte or over the kernel's length limits.
+     */
+    private static String safe(String name) {
+        try {
+            SafeRoot.checkName(name);
+        } catch (SafeFsException e) {
+            throw new BuildException("invalid build context: entry " + e.getMessage());
+        }
         String n = name;
         while (n.startsWith("./")) {
             n = n.substring(2);
         }
         if (n.startsWith("/")) {
-            throw new BuildException("invalid build context: absolute entry name " + name);
+            throw new BuildException("invalid build context: absolute entry name " + SafeRoot.quote(name));
         }
-        Path normal = Path.of(n).normalize();
-        if (normal.toString().isEmpty() || normal.toString().equals(".")) {
-            return null;
+        List<String> parts = new ArrayList<>();
+        for (String part : n.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw new BuildException("invalid build context: entry " + SafeRoot.quote(name) + " leaves the context");
+                }
+                parts.removeLast();
+            } else {
+                parts.add(part);
+            }
         }
-        if (normal.startsWith("..")) {
-            throw new BuildException("invalid build context: entry " + name + " leaves the context");
-        }
-        return dir.resolve(normal);
+        return parts.isEmpty() ? null : String.join("/", parts);
     }
 
     /**

@@ -19,8 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributeView;
-import java.nio.file.attribute.FileTime;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -31,6 +29,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import io.berth.spi.fs.SafeFile;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TreeCopy;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.CompressorException;
@@ -187,8 +190,9 @@ final class CopyPlanner {
         }
 
         Map<String, String> digests = new TreeMap<>();
+        final Path sourceTree = tree;
         for (Source s : sources) {
-            hashInto(s, digests);
+            hashInto(s, sourceTree, digests);
         }
         StringBuilder text = new StringBuilder(keyword);
         if (from != null) {
@@ -220,8 +224,15 @@ final class CopyPlanner {
                 uid = ids[0];
                 gid = ids[1];
             }
-            for (Source source : sources) {
-                copyInto(rootfs, source, destination, intoDir, uid, gid, chownSpec != null, mode);
+            try (SafeRoot target = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                for (Source source : sources) {
+                    try (SafeRoot sourceRoot = sourceRoot(source, sourceTree)) {
+                        copyInto(target, sourceRoot, relative(source, sourceTree), source, destination, intoDir, uid, gid,
+                                chownSpec != null, mode);
+                    } catch (SafeFsException e) {
+                        throw new BuildException(keyword + " failed: " + source.origin() + ": " + e.getMessage());
+                    }
+                }
             }
         });
     }
@@ -311,6 +322,9 @@ final class CopyPlanner {
     }
 
     private static boolean isArchive(Path file) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             byte[] head = in.readNBytes(512);
             if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
@@ -328,11 +342,31 @@ final class CopyPlanner {
         }
     }
 
-    /** Adds each file's content digest (and mode, link target) under the source's origin. */
-    private void hashInto(Source source, Map<String, String> digests) {
-        try {
+    /**
+     * The root a source is read through: the tree it was found in (the context, another stage's or
+     * an image's files), or, for a heredoc or a download in the build's scratch directory, its own directory.
+     */
+    private static SafeRoot sourceRoot(Source source, Path tree) throws IOException {
+        Path root = source.path().startsWith(tree) ? tree : source.path().getParent();
+        return SafeRoot.open(root, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+    }
+
+    /** A source's path relative to {@link #sourceRoot} ("" for the root itself). */
+    private static String relative(Source source, Path tree) {
+        Path root = source.path().startsWith(tree) ? tree : source.path().getParent();
+        return root.relativize(source.path()).toString();
+    }
+
+    /**
+     * Adds each file's content digest (and mode, link target) under the source's origin. Contents
+     * are read through {@link SafeRoot}, and only a regular file's: a device node or fifo is hashed
+     * by its kind and numbers, never opened.
+     */
+    private void hashInto(Source source, Path tree, Map<String, String> digests) {
+        try (SafeRoot root = sourceRoot(source, tree)) {
+            String top = relative(source, tree);
             if (!source.directory()) {
-                digests.put(source.origin(), contextFileDigest(source.path(), source.defaultMode()));
+                digests.put(source.origin(), contextFileDigest(root, top, source.path(), source.defaultMode()));
                 return;
             }
             try (Stream<Path> walk = Files.walk(source.path())) {
@@ -344,7 +378,7 @@ final class CopyPlanner {
                     } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                         digests.put(key, "dir:" + Integer.toOctalString(mode(p)));
                     } else {
-                        digests.put(key, contextFileDigest(p, null));
+                        digests.put(key, contextFileDigest(root, top.isEmpty() ? rel : top + "/" + rel, p, null));
                     }
                 }
             }
@@ -354,25 +388,35 @@ final class CopyPlanner {
     }
 
     /** A file's digest, remembered for files of the (never changing) unpacked context. */
-    private String contextFileDigest(Path file, Integer defaultMode) throws IOException {
+    private String contextFileDigest(SafeRoot root, String rel, Path file, Integer defaultMode) throws IOException {
         if (!file.startsWith(build.contextRoot())) {
-            return fileDigest(file, defaultMode);
+            return fileDigest(root, rel, defaultMode);
         }
         String memo = file + "\0" + defaultMode;
         String known = build.contextDigests().get(memo);
         if (known == null) {
-            known = fileDigest(file, defaultMode);
+            known = fileDigest(root, rel, defaultMode);
             build.contextDigests().put(memo, known);
         }
         return known;
     }
 
-    private static String fileDigest(Path file, Integer defaultMode) throws IOException {
+    private static String fileDigest(SafeRoot root, String rel, Integer defaultMode) throws IOException {
+        Sys.Stat st = root.lstat(rel);
+        if (st == null) {
+            throw new SafeFsException(SafeFsException.Reason.NOT_FOUND, SafeRoot.quote(rel) + ": does not exist");
+        }
+        int mode = defaultMode != null ? defaultMode : st.mode() & 07777;
+        if (!st.isRegular()) {
+            // a device node or fifo: copied as a node (or skipped), so its identity is what counts
+            return "special:" + Integer.toOctalString(st.type()) + ":" + st.rdevMajor() + ":" + st.rdevMinor()
+                    + " " + Integer.toOctalString(mode);
+        }
         MessageDigest sha = Digests.newSha256();
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
+        try (SafeFile f = root.openRead(rel, false); InputStream in = new DigestInputStream(f.inputStream(), sha)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
-        return Digests.sha256(sha) + " " + Integer.toOctalString(defaultMode != null ? defaultMode : mode(file));
+        return Digests.sha256(sha) + " " + Integer.toOctalString(mode);
     }
 
     private static int mode(Path p) throws IOException {
@@ -403,161 +447,120 @@ final class CopyPlanner {
         }
     }
 
-    private void copyInto(Path rootfs, Source source, String destination, boolean intoDir, int uid, int gid, boolean chown,
-                          Integer chmod) throws IOException {
+    private void copyInto(SafeRoot target, SafeRoot from, String fromRel, Source source, String destination, boolean intoDir,
+                          int uid, int gid, boolean chown, Integer chmod) throws IOException {
+        TreeCopy.Rules rules = new TreeCopy.Rules(uid, gid, chmod != null ? chmod : TreeCopy.Rules.KEEP, true);
         if (source.directory()) {
-            Path target = mkdirs(rootfs, destination);
-            copyTree(rootfs, source.path(), destination, uid, gid, chmod);
-            if (!Files.isDirectory(target)) {
-                throw new BuildException(keyword + " failed: cannot copy a directory to " + destination + ": it is not a directory");
-            }
+            mkdirs(target, destination);
+            TreeCopy.copyContents(from, fromRel.isEmpty() ? "/" : fromRel, target, destination, rules);
             return;
         }
         if (source.archive()) {
-            mkdirs(rootfs, destination);
-            extract(rootfs, source.path(), destination, chown ? uid : -1, chown ? gid : -1);
+            mkdirs(target, destination);
+            try (SafeFile archive = from.openRead(fromRel, true)) {
+                extract(target, archive.inputStream(), source.path().getFileName().toString(), destination,
+                        chown ? uid : -1, chown ? gid : -1);
+            }
             return;
         }
-        String target = destination;
-        if (intoDir || Files.isDirectory(RootfsPaths.resolve(rootfs, destination))) {
-            target = destination.equals("/") ? "/" + source.name() : destination + "/" + source.name();
+        String name = destination;
+        Sys.Stat there = target.stat(destination);
+        if (intoDir || (there != null && there.isDir())) {
+            name = destination.equals("/") ? "/" + source.name() : destination + "/" + source.name();
         }
-        int parentEnd = target.lastIndexOf('/');
-        mkdirs(rootfs, parentEnd <= 0 ? "/" : target.substring(0, parentEnd));
-        Path host = RootfsPaths.resolve(rootfs, target);
-        if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-            throw new BuildException(keyword + " failed: cannot overwrite directory " + target + " with a file");
+        int parentEnd = name.lastIndexOf('/');
+        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd));
+        Sys.Stat existing = target.lstat(name);
+        if (existing != null && existing.isDir()) {
+            throw new BuildException(keyword + " failed: cannot overwrite directory " + name + " with a file");
         }
-        Files.deleteIfExists(host);
-        Files.copy(source.path(), host);
-        int mode = chmod != null ? chmod : source.defaultMode() != null ? source.defaultMode() : mode(source.path());
-        finish(host, mode, uid, gid, source.mtimeMillis() >= 0 ? source.mtimeMillis() : Files.getLastModifiedTime(source.path()).toMillis());
+        Integer mode = chmod != null ? chmod : source.defaultMode();
+        TreeCopy.copy(from, fromRel, target, name, new TreeCopy.Rules(uid, gid, mode != null ? mode : TreeCopy.Rules.KEEP, true));
+        if (source.mtimeMillis() >= 0) {
+            long ms = source.mtimeMillis();
+            target.setMeta(name, new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP,
+                    Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, Map.of()));
+        }
     }
 
-    private void copyTree(Path rootfs, Path from, String destination, int uid, int gid, Integer chmod) throws IOException {
-        List<Path> entries;
-        try (Stream<Path> walk = Files.walk(from)) {
-            entries = walk.sorted().toList();
+    /**
+     * Unpacks a local archive (tar, optionally gzip/bzip2/xz) into a directory of the rootfs,
+     * every entry through {@link SafeRoot}: names with a NUL byte or that climb out are refused,
+     * links are followed only inside the rootfs, hard links only to files already inside it.
+     */
+    private void extract(SafeRoot target, InputStream archive, String archiveName, String destination, int uid, int gid)
+            throws IOException {
+        InputStream raw = new BufferedInputStream(archive, 1 << 16);
+        InputStream in = raw;
+        raw.mark(16);
+        try {
+            String type = CompressorStreamFactory.detect(raw);
+            in = new CompressorStreamFactory().createCompressorInputStream(type, raw);
+        } catch (CompressorException e) {
+            raw.reset(); // not compressed: a plain tar
         }
-        List<Path> dirs = new ArrayList<>();
-        for (Path p : entries) {
-            if (p.equals(from)) {
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        TarArchiveEntry entry;
+        while ((entry = tar.getNextEntry()) != null) {
+            String name;
+            try {
+                SafeRoot.checkName(entry.getName());
+                name = BuildContext.cleanSource(entry.getName());
+            } catch (SafeFsException | BuildException e) {
+                throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
+                        + (e instanceof SafeFsException f ? f.getMessage().substring(f.getMessage().indexOf("\": ") + 2)
+                        : " leaves the destination"));
+            }
+            if (name.isEmpty()) {
                 continue;
             }
-            String rel = from.relativize(p).toString();
-            String inContainer = destination.equals("/") ? "/" + rel : destination + "/" + rel;
-            Path host = RootfsPaths.resolve(rootfs, inContainer);
-            if (Files.isSymbolicLink(p)) {
-                Files.deleteIfExists(host);
-                Files.createSymbolicLink(host, Files.readSymbolicLink(p));
-                Files.setAttribute(host, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(host, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-                Files.getFileAttributeView(host, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                        .setTimes(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS), null, null);
-            } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                if (!Files.isDirectory(host)) {
-                    Files.deleteIfExists(host);
-                    Files.createDirectory(host);
-                }
-                dirs.add(p);
-                finish(host, chmod != null ? chmod : mode(p), uid, gid, Files.getLastModifiedTime(p).toMillis());
-            } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                if (Files.isDirectory(host, LinkOption.NOFOLLOW_LINKS)) {
-                    throw new BuildException(keyword + " failed: cannot overwrite directory " + inContainer + " with a file");
-                }
-                Files.deleteIfExists(host);
-                Files.copy(p, host);
-                finish(host, chmod != null ? chmod : mode(p), uid, gid, Files.getLastModifiedTime(p).toMillis());
-            }
-        }
-        // a directory's time is set again after its entries were written into it
-        for (int i = dirs.size() - 1; i >= 0; i--) {
-            Path p = dirs.get(i);
-            String rel = from.relativize(p).toString();
-            Path host = RootfsPaths.resolve(rootfs, destination.equals("/") ? "/" + rel : destination + "/" + rel);
-            Files.setLastModifiedTime(host, Files.getLastModifiedTime(p));
-        }
-    }
-
-    /** Unpacks a local archive (tar, optionally gzip/bzip2/xz) into a directory of the rootfs. */
-    private void extract(Path rootfs, Path archive, String destination, int uid, int gid) throws IOException {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(archive))) {
-            InputStream in = raw;
-            raw.mark(16);
+            String inContainer = destination.equals("/") ? "/" + name : destination + "/" + name;
+            int owner = uid >= 0 ? uid : (int) entry.getLongUserId();
+            int group = gid >= 0 ? gid : (int) entry.getLongGroupId();
+            long ms = entry.getModTime().getTime();
+            SafeRoot.Meta meta = new SafeRoot.Meta(owner, group, entry.getMode() & 07777,
+                    Math.floorDiv(Math.max(0, ms), 1000), (int) Math.floorMod(Math.max(0, ms), 1000) * 1_000_000, Map.of());
             try {
-                String type = CompressorStreamFactory.detect(raw);
-                in = new CompressorStreamFactory().createCompressorInputStream(type, raw);
-            } catch (CompressorException e) {
-                raw.reset(); // not compressed: a plain tar
-            }
-            TarArchiveInputStream tar = new TarArchiveInputStream(in);
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
-                String name;
-                try {
-                    name = BuildContext.cleanSource(entry.getName());
-                } catch (BuildException e) {
-                    throw new BuildException("ADD failed: archive " + archive.getFileName() + ": entry " + entry.getName() + " leaves the destination");
-                }
-                if (name.isEmpty()) {
-                    continue;
-                }
-                String inContainer = destination.equals("/") ? "/" + name : destination + "/" + name;
-                int slash = inContainer.lastIndexOf('/');
-                mkdirs(rootfs, slash <= 0 ? "/" : inContainer.substring(0, slash));
-                Path host = RootfsPaths.resolve(rootfs, inContainer);
-                int owner = uid >= 0 ? uid : (int) entry.getLongUserId();
-                int group = gid >= 0 ? gid : (int) entry.getLongGroupId();
                 if (entry.isDirectory()) {
-                    if (!Files.isDirectory(host)) {
-                        Files.deleteIfExists(host);
-                        Files.createDirectory(host);
+                    Sys.Stat st = target.stat(inContainer);
+                    if (st == null || !st.isDir()) {
+                        target.remove(inContainer);
+                        target.mkdir(inContainer, 0755);
                     }
-                    finish(host, entry.getMode() & 07777, owner, group, entry.getModTime().getTime());
+                    Sys.Stat itself = target.lstat(inContainer);
+                    if (itself != null && itself.isDir()) {
+                        target.setMeta(inContainer, meta);
+                    }
                 } else if (entry.isSymbolicLink()) {
-                    Files.deleteIfExists(host);
-                    Files.createSymbolicLink(host, Path.of(entry.getLinkName()));
-                    Files.setAttribute(host, "unix:uid", owner, LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(host, "unix:gid", group, LinkOption.NOFOLLOW_LINKS);
+                    target.symlink(inContainer, entry.getLinkName());
+                    target.setMeta(inContainer, new SafeRoot.Meta(owner, group, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP_TIME, 0, Map.of()));
                 } else if (entry.isLink()) {
+                    SafeRoot.checkName(entry.getLinkName());
                     String linkName = BuildContext.cleanSource(entry.getLinkName());
-                    Path linked = RootfsPaths.resolve(rootfs, destination.equals("/") ? "/" + linkName : destination + "/" + linkName);
-                    Files.deleteIfExists(host);
-                    Files.createLink(host, linked);
+                    target.hardlink(inContainer, destination.equals("/") ? "/" + linkName : destination + "/" + linkName);
                 } else if (entry.isFile()) {
-                    Files.deleteIfExists(host);
-                    Files.copy(tar, host);
-                    finish(host, entry.getMode() & 07777, owner, group, entry.getModTime().getTime());
+                    try (SafeFile f = target.create(inContainer, 0600)) {
+                        f.writeFrom(tar);
+                    }
+                    target.setMeta(inContainer, meta);
                 }
                 // devices and fifos in an ADDed archive are skipped: the build runs unprivileged content
+            } catch (SafeFsException e) {
+                throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
+                        + ": " + e.getMessage());
             }
         }
     }
 
     /** Creates the missing directories of a path in the rootfs (0755, root-owned, as Docker does). */
-    private static Path mkdirs(Path rootfs, String containerPath) throws IOException {
-        StringBuilder prefix = new StringBuilder();
-        Path host = rootfs;
-        for (String part : containerPath.split("/")) {
-            if (part.isEmpty()) {
-                continue;
+    private static void mkdirs(SafeRoot rootfs, String containerPath) throws IOException {
+        try {
+            rootfs.mkdirs(containerPath, 0755);
+        } catch (SafeFsException e) {
+            if (e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
+                throw new BuildException("cannot create directory " + containerPath + ": a file is in the way");
             }
-            prefix.append('/').append(part);
-            host = RootfsPaths.resolve(rootfs, prefix.toString());
-            if (!Files.exists(host)) {
-                Files.createDirectory(host);
-                Files.setAttribute(host, "unix:mode", 0755);
-            } else if (!Files.isDirectory(host)) {
-                throw new BuildException("cannot create directory " + prefix + ": a file is in the way");
-            }
+            throw e;
         }
-        return host;
-    }
-
-    private static void finish(Path host, int mode, int uid, int gid, long mtimeMillis) throws IOException {
-        Files.setAttribute(host, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(host, "unix:gid", gid, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(host, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
-        Files.setLastModifiedTime(host, FileTime.fromMillis(Math.max(0, mtimeMillis)));
     }
 }

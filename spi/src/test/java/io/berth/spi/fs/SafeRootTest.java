@@ -260,4 +260,34 @@ class SafeRootTest {
             assertEquals(2, r.lstat("f").nlink());
         }
     }
+
+    @ParameterizedTest(name = "openat2={0}")
+    @ValueSource(booleans = {true, false})
+    void givenATreeWithLinksDevicesAndHardLinks_whenCopied_thenNodesAreMadeAndNoDeviceIsRead(boolean openat2) throws IOException {
+        Path src = Files.createDirectory(base.resolve("src"));
+        Files.createDirectories(src.resolve("d/e"));
+        Files.writeString(src.resolve("d/e/f"), "content");
+        Files.createLink(src.resolve("d/hard"), src.resolve("d/e/f"));
+        Files.createSymbolicLink(src.resolve("d/secret"), outside.resolve("secret"));
+        Files.createSymbolicLink(root.resolve("d"), outside); // the target's d leads to a host dir
+        try (SafeRoot from = open(openat2, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+             SafeRoot s = SafeRoot.open(src, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            Files.createDirectories(root.resolve(outside.toString().substring(1)));
+            s.mknod("d/zero", Sys.S_IFCHR | 0666, 1, 5);
+            s.mknod("d/fifo", Sys.S_IFIFO | 0600, 0, 0);
+            TreeCopy.copyContents(s, "/", from, "/", new TreeCopy.Rules(7, 8, TreeCopy.Rules.KEEP, true));
+            Path inside = root.resolve(outside.toString().substring(1));
+            assertEquals("content", Files.readString(inside.resolve("e/f")));
+            assertEquals(Files.getAttribute(inside.resolve("e/f"), "unix:ino"), Files.getAttribute(inside.resolve("hard"), "unix:ino"));
+            assertEquals(7, Files.getAttribute(inside.resolve("e/f"), "unix:uid"));
+            assertEquals(outside.resolve("secret"), Files.readSymbolicLink(inside.resolve("secret")));
+            Sys.Stat zero = from.lstat(outside.toString() + "/zero");
+            assertEquals(Sys.S_IFCHR, zero.type());
+            assertEquals(5, zero.rdevMinor());
+            assertEquals(Sys.S_IFIFO, from.lstat(outside.toString() + "/fifo").type());
+            TreeCopy.copy(s, "d/zero", from, "copied-zero", TreeCopy.Rules.preserving());
+            assertEquals(Sys.S_IFCHR, from.lstat("copied-zero").type());
+        }
+        assertOutsideUntouched();
+    }
 }

@@ -1,16 +1,16 @@
 package io.berth.plugin.overlayfs;
 
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.SafeFile;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.storage.StorageException;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Unpacks one layer tar into an empty directory, converting OCI whiteouts to overlayfs ones and
@@ -21,9 +21,12 @@ import java.util.Set;
  *   <li>A name is cleaned lexically ({@code ./}, {@code //} and {@code a/..} go away). A name that
  *       is absolute is refused (or, with {@link Options#stripAbsoluteNames}, stripped of its
  *       {@code /} as Docker does); a name that climbs out of the layer with {@code ..} is refused.</li>
- *   <li>No entry is ever written through a symbolic link: every directory on the way to an entry
- *       must be a real directory inside the layer (checked with {@code lstat}, never following a
- *       link). An entry below a symbolic link is refused, wherever the link points.</li>
+ *   <li>A name with a NUL byte, a component over 255 bytes or a name over 4095 bytes is refused.</li>
+ *   <li>No entry is ever written through a symbolic link: every entry is written through
+ *       {@link SafeRoot} in its {@link SafeRoot.Symlinks#REFUSE} mode, which resolves the directories
+ *       on the way inside the layer ({@code openat2} with {@code RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS},
+ *       or a per-component {@code O_NOFOLLOW} walk) and then works on their descriptors. An entry
+ *       below a symbolic link is refused, wherever the link points.</li>
  *   <li>An entry that replaces an existing name removes it first and then creates the new file
  *       with {@code O_EXCL|O_NOFOLLOW}, so a symbolic link planted earlier is replaced, not
  *       followed.</li>
@@ -52,18 +55,16 @@ final class LayerUnpacker {
     private static final String OPAQUE = ".wh..wh..opq";
     private static final String WH_META = ".wh..wh.";
 
-    private final Sys sys;
-    private final byte[] root;
+    private final SafeRoot root;
     private final String chainId;
     private final Options options;
-    private final Set<String> knownDirs = new HashSet<>();
     private final Map<String, long[]> dirTimes = new HashMap<>();
     private final byte[] buffer = new byte[Sys.ioBufferSize()];
     private long size;
     private String entryName = "";
 
-    LayerUnpacker(Sys sys, byte[] root, String chainId, Options options) {
-        this.sys = sys;
+    /** @param root the layer's empty directory, opened with {@link SafeRoot.Symlinks#REFUSE} */
+    LayerUnpacker(SafeRoot root, String chainId, Options options) {
         this.root = root;
         this.chainId = chainId;
         this.options = options;
@@ -80,14 +81,23 @@ final class LayerUnpacker {
             TarReader.Entry e;
             while ((e = tar.next()) != null) {
                 entryName = e.displayName();
-                apply(e, tar);
+                try {
+                    apply(e, tar);
+                } catch (SafeFsException refused) {
+                    throw switch (refused.reason()) {
+                        case IO -> refused;
+                        default -> new StorageException(StorageException.Reason.HOSTILE_CONTENT,
+                                "layer " + chainId + " refused: entry \"" + entryName + "\": " + afterName(refused));
+                    };
+                }
             }
             entryName = "";
             for (Map.Entry<String, long[]> d : dirTimes.entrySet()) {
-                byte[] p = abs(d.getKey());
-                Sys.Stat st = sys.lstat(p);
+                byte[] p = Sys.bytes(d.getKey());
+                Sys.Stat st = root.lstat(p);
                 if (st != null && st.isDir()) {
-                    sys.lutimes(p, d.getValue()[0], (int) d.getValue()[1]);
+                    root.setMeta(p, new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP,
+                            d.getValue()[0], (int) d.getValue()[1], Map.of()));
                 }
             }
             tar.drain();
@@ -103,7 +113,15 @@ final class LayerUnpacker {
         }
     }
 
+    /** A {@link SafeFsException}'s words after the path it quotes first. */
+    private static String afterName(SafeFsException e) {
+        String m = e.getMessage();
+        int at = m.indexOf("\": ");
+        return m.startsWith("\"") && at > 0 ? m.substring(at + 3) : m;
+    }
+
     private void apply(TarReader.Entry e, TarReader tar) throws IOException {
+        SafeRoot.checkName(e.name());
         List<String> parts = clean(e.name(), "");
         if (parts.isEmpty()) {
             if (e.type() != '5') {
@@ -113,65 +131,60 @@ final class LayerUnpacker {
             return;
         }
         String base = parts.get(parts.size() - 1);
-        List<String> parentParts = parts.subList(0, parts.size() - 1);
+        String parent = String.join("/", parts.subList(0, parts.size() - 1));
         if (base.startsWith(WH)) {
-            String parent = ensureDirs(parentParts);
+            if (!parent.isEmpty()) {
+                root.mkdirs(Sys.bytes(parent), 0755);
+            }
             if (base.equals(OPAQUE)) {
-                sys.lsetxattr(abs(parent), "trusted.overlay.opaque", new byte[]{'y'});
+                root.setMeta(Sys.bytes(parent), new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP,
+                        SafeRoot.Meta.KEEP_TIME, 0, Map.of("trusted.overlay.opaque", new byte[]{'y'})));
             } else if (!base.startsWith(WH_META)) {
                 String target = base.substring(WH.length());
                 if (target.isEmpty() || target.equals(".") || target.equals("..")) {
                     throw hostile("is a whiteout of \"" + target + "\", which is not a name in its directory");
                 }
-                String rel = join(parent, target);
-                if (sys.lstat(abs(rel)) == null) {
-                    sys.mknod(abs(rel), Sys.S_IFCHR, 0, 0);
+                byte[] rel = Sys.bytes(join(parent, target));
+                if (root.lstat(rel) == null) {
+                    root.mknod(rel, Sys.S_IFCHR, 0, 0);
                 }
             }
             return;
         }
-        String parent = ensureDirs(parentParts);
-        String rel = join(parent, base);
-        byte[] path = abs(rel);
+        String relName = join(parent, base);
+        byte[] rel = Sys.bytes(relName);
         switch (e.type()) {
             case '5' -> {
-                Sys.Stat st = sys.lstat(path);
+                Sys.Stat st = root.lstat(rel);
                 if (st == null || !st.isDir()) {
-                    replace(rel, st);
-                    sys.mkdir(path, 0700);
+                    replace(relName, st);
+                    root.mkdir(rel, 0700);
                 }
-                knownDirs.add(rel);
-                applyDirMetadata(rel, e);
+                applyDirMetadata(relName, e);
             }
-            case '0', '7' -> {
-                replace(rel, sys.lstat(path));
-                writeFile(path, e, tar);
-            }
+            case '0', '7' -> writeFile(relName, rel, e, tar);
             case '2' -> {
-                replace(rel, sys.lstat(path));
-                sys.symlink(e.linkName(), path);
-                sys.lchown(path, (int) e.uid(), (int) e.gid());
-                setXattrs(path, e);
-                sys.lutimes(path, e.mtimeSec(), e.mtimeNsec());
+                SafeRoot.checkName(e.linkName());
+                replacing(relName, () -> root.symlink(rel, e.linkName()));
+                root.setMeta(rel, new SafeRoot.Meta((int) e.uid(), (int) e.gid(), SafeRoot.Meta.KEEP,
+                        e.mtimeSec(), e.mtimeNsec(), xattrs(e)));
             }
-            case '1' -> link(rel, path, e);
+            case '1' -> link(relName, e);
             case '3', '4', '6' -> {
                 if (e.type() != '6' && !options.allowDevices()) {
                     throw hostile("is a " + (e.type() == '3' ? "character" : "block") + " device, and this driver is set to refuse device nodes");
                 }
-                replace(rel, sys.lstat(path));
                 int kind = e.type() == '3' ? Sys.S_IFCHR : e.type() == '4' ? Sys.S_IFBLK : Sys.S_IFIFO;
-                sys.mknod(path, kind | 0600, e.devMajor(), e.devMinor());
-                sys.lchown(path, (int) e.uid(), (int) e.gid());
-                sys.chmod(path, e.mode());
-                setXattrs(path, e);
-                sys.lutimes(path, e.mtimeSec(), e.mtimeNsec());
+                replacing(relName, () -> root.mknod(rel, kind | 0600, e.devMajor(), e.devMinor()));
+                root.setMeta(rel, new SafeRoot.Meta((int) e.uid(), (int) e.gid(), e.mode(),
+                        e.mtimeSec(), e.mtimeNsec(), xattrs(e)));
             }
             default -> throw hostile("has the entry type '" + printable(e.type()) + "', which a layer cannot hold");
         }
     }
 
-    private void link(String rel, byte[] path, TarReader.Entry e) throws IOException {
+    private void link(String rel, TarReader.Entry e) throws IOException {
+        SafeRoot.checkName(e.linkName());
         List<String> targetParts;
         try {
             targetParts = clean(e.linkName(), "hard link target ");
@@ -182,70 +195,76 @@ final class LayerUnpacker {
             throw hostile("is a hard link to the layer's root directory");
         }
         String targetRel = String.join("/", targetParts);
-        for (int i = 0; i < targetParts.size() - 1; i++) {
-            String dir = String.join("/", targetParts.subList(0, i + 1));
-            if (!knownDirs.contains(dir)) {
-                Sys.Stat st = sys.lstat(abs(dir));
-                if (st == null || !st.isDir()) {
-                    throw hostile("is a hard link to \"" + Sys.show(e.linkName()) + "\", which is not in the layer"
-                            + (st != null && st.isSymlink() ? " (it goes through the symbolic link \"" + show(dir) + "\")" : ""));
-                }
-            }
+        try {
+            replacing(rel, () -> root.hardlink(Sys.bytes(rel), Sys.bytes(targetRel)));
+        } catch (SafeFsException refused) {
+            throw switch (refused.reason()) {
+                case NOT_FOUND -> hostile("is a hard link to \"" + Sys.show(e.linkName()) + "\", which was not extracted before it");
+                case IS_DIRECTORY -> hostile("is a hard link to the directory \"" + Sys.show(e.linkName()) + "\"");
+                case ESCAPE, NOT_DIRECTORY -> hostile("is a hard link to \"" + Sys.show(e.linkName())
+                        + "\", which is not in the layer (" + afterName(refused) + ")");
+                default -> refused;
+            };
         }
-        Sys.Stat target = sys.lstat(abs(targetRel));
-        if (target == null) {
-            throw hostile("is a hard link to \"" + Sys.show(e.linkName()) + "\", which was not extracted before it");
-        }
-        if (target.isDir()) {
-            throw hostile("is a hard link to the directory \"" + Sys.show(e.linkName()) + "\"");
-        }
-        if (targetRel.equals(rel)) {
-            return;
-        }
-        replace(rel, sys.lstat(path));
-        sys.link(abs(targetRel), path);
     }
 
-    private void writeFile(byte[] path, TarReader.Entry e, TarReader tar) throws IOException {
-        int fd = sys.open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
-        boolean ok = false;
-        try {
+    private void writeFile(String relName, byte[] rel, TarReader.Entry e, TarReader tar) throws IOException {
+        SafeFile[] made = new SafeFile[1];
+        replacing(relName, () -> made[0] = root.create(rel, 0600));
+        try (SafeFile f = made[0]) {
             int n;
             while ((n = tar.read(buffer, 0, buffer.length)) > 0) {
-                sys.write(fd, buffer, 0, n, path);
+                f.write(buffer, 0, n);
                 size += n;
             }
-            sys.fchown(fd, (int) e.uid(), (int) e.gid(), path);
-            sys.fchmod(fd, e.mode(), path);
-            for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
-                if (!x.getKey().startsWith("trusted.overlay.")) {
-                    sys.fsetxattr(fd, x.getKey(), x.getValue(), path);
-                }
+            f.chown((int) e.uid(), (int) e.gid());
+            f.chmod(e.mode());
+            for (Map.Entry<String, byte[]> x : xattrs(e).entrySet()) {
+                f.setXattr(x.getKey(), x.getValue());
             }
-            sys.futimes(fd, e.mtimeSec(), e.mtimeNsec(), path);
-            ok = true;
-        } finally {
-            if (ok) {
-                sys.close(fd, path);
-            } else {
-                sys.closeQuietly(fd);
-            }
+            f.setTimes(e.mtimeSec(), e.mtimeNsec());
         }
     }
 
     private void applyDirMetadata(String rel, TarReader.Entry e) throws IOException {
-        byte[] p = abs(rel);
-        sys.lchown(p, (int) e.uid(), (int) e.gid());
-        sys.chmod(p, e.mode());
-        setXattrs(p, e);
+        root.setMeta(Sys.bytes(rel), new SafeRoot.Meta((int) e.uid(), (int) e.gid(), e.mode(),
+                SafeRoot.Meta.KEEP_TIME, 0, xattrs(e)));
         dirTimes.put(rel, new long[]{e.mtimeSec(), e.mtimeNsec()});
     }
 
-    private void setXattrs(byte[] p, TarReader.Entry e) throws IOException {
+    /** The entry's extended attributes, less the overlay's private ones (a layer never sets those directly). */
+    private static Map<String, byte[]> xattrs(TarReader.Entry e) {
+        if (e.xattrs().isEmpty()) {
+            return Map.of();
+        }
+        Map<String, byte[]> out = new HashMap<>();
         for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
             if (!x.getKey().startsWith("trusted.overlay.")) {
-                sys.lsetxattr(p, x.getKey(), x.getValue());
+                out.put(x.getKey(), x.getValue());
             }
+        }
+        return out;
+    }
+
+    /** An operation that may meet a directory where it creates its entry. */
+    private interface Op {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code op}; if a directory holds the name ({@code IS_DIRECTORY}), removes it, as a later
+     * tar entry replaces an earlier one, and runs it again. Costs nothing extra in the usual case.
+     */
+    private void replacing(String rel, Op op) throws IOException {
+        try {
+            op.run();
+        } catch (SafeFsException e) {
+            Sys.Stat st = e.reason() == SafeFsException.Reason.IS_DIRECTORY ? root.lstat(Sys.bytes(rel)) : null;
+            if (st == null || !st.isDir()) {
+                throw e;
+            }
+            replace(rel, st);
+            op.run();
         }
     }
 
@@ -255,49 +274,9 @@ final class LayerUnpacker {
             return;
         }
         if (existing.isDir()) {
-            forget(rel);
             dirTimes.keySet().removeIf(k -> k.equals(rel) || k.startsWith(rel + "/"));
         }
-        sys.removeTree(abs(rel));
-    }
-
-    private void forget(String rel) {
-        String prefix = rel + "/";
-        for (Iterator<String> it = knownDirs.iterator(); it.hasNext(); ) {
-            String k = it.next();
-            if (k.equals(rel) || k.startsWith(prefix)) {
-                it.remove();
-            }
-        }
-    }
-
-    /**
-     * Makes sure every directory on a path exists as a real directory, creating missing ones
-     * (0755, root), refusing a symbolic link or a non-directory on the way.
-     *
-     * @return the joined relative path ("" for the root)
-     */
-    private String ensureDirs(List<String> parts) throws IOException {
-        String rel = "";
-        for (String part : parts) {
-            rel = join(rel, part);
-            if (knownDirs.contains(rel)) {
-                continue;
-            }
-            byte[] p = abs(rel);
-            Sys.Stat st = sys.lstat(p);
-            if (st == null) {
-                sys.mkdir(p, 0755);
-                sys.chmod(p, 0755);
-            } else if (st.isSymlink()) {
-                throw hostile("would be written through the symbolic link \"" + show(rel) + "\" (-> \""
-                        + Sys.show(sys.readlink(p)) + "\")");
-            } else if (!st.isDir()) {
-                throw hostile("would be written below \"" + show(rel) + "\", which is not a directory");
-            }
-            knownDirs.add(rel);
-        }
-        return rel;
+        root.remove(Sys.bytes(rel));
     }
 
     /**
@@ -333,16 +312,8 @@ final class LayerUnpacker {
         return parts;
     }
 
-    private byte[] abs(String rel) {
-        return rel.isEmpty() ? root : Sys.join(root, Sys.bytes(rel));
-    }
-
     private static String join(String dir, String name) {
         return dir.isEmpty() ? name : dir + "/" + name;
-    }
-
-    private static String show(String latin1) {
-        return Sys.show(Sys.bytes(latin1));
     }
 
     private static String printable(char c) {

@@ -24,6 +24,14 @@ import java.lang.invoke.VarHandle;
  */
 final class Libc {
 
+    /**
+     * {@code MS_NODEV}: device nodes in the mount cannot be opened. Every overlay berth mounts (a
+     * container's root, a build step's snapshot, a read-only view of an image) has it, so a device
+     * node an image or a container made never reaches a host device; the container's /dev is a
+     * tmpfs of its own. No {@code MS_NOSUID}: as Docker, whose root filesystems keep setuid programs working.
+     */
+    static final long MS_NODEV = 4;
+
     /** {@code MNT_DETACH}: lazy unmount, for cleaning up after a failure. */
     static final int MNT_DETACH = 2;
 

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
 import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
@@ -220,8 +221,14 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                 byte[] diff = nativePath(tmp.resolve("diff"));
                 sys.mkdir(diff, 0755);
                 sys.chmod(diff, 0755);
-                size = new LayerUnpacker(sys, diff, chainId, unpackOptions).unpack(new TarReader(uncompressedTar));
             } catch (Sys.SysException e) {
+                throw new StorageException(Reason.IO, "applyLayer " + chainId + ": " + e.getMessage(), e);
+            }
+            try (SafeRoot layer = SafeRoot.open(tmp.resolve("diff"), SafeRoot.Symlinks.REFUSE)) {
+                size = new LayerUnpacker(layer, chainId, unpackOptions).unpack(new TarReader(uncompressedTar));
+            } catch (StorageException e) {
+                throw e;
+            } catch (IOException e) {
                 throw new StorageException(Reason.IO, "applyLayer " + chainId + ": " + e.getMessage(), e);
             }
             LayerInfo info = publish(chainId, parentChainId, tmp, size, "applyLayer");
@@ -489,7 +496,7 @@ public class OverlayfsDriver implements CommittingStorageDriver {
             String data = mount.optionString();
             try {
                 if (data.getBytes(StandardCharsets.UTF_8).length <= MAX_MOUNT_DATA) {
-                    Libc.mount("overlay", merged.toString(), "overlay", 0, data);
+                    Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
                 } else {
                     mountThroughDescriptors(key, merged, lowers, dir);
                 }
@@ -549,7 +556,7 @@ public class OverlayfsDriver implements CommittingStorageDriver {
                             + " layers; overlay's options for them take " + data.length() + " bytes even as descriptors, over the kernel's limit of "
                             + MAX_MOUNT_DATA + " (about " + (MAX_MOUNT_DATA - 200) / 19 + " layers at most)");
                 }
-                Libc.mount("overlay", merged.toString(), "overlay", 0, data);
+                Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
             } finally {
                 for (int fd : fds) {
                     sys.closeQuietly(fd);

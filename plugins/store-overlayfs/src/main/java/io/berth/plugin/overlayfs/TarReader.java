@@ -41,9 +41,10 @@ final class TarReader {
             return type == '0' || type == '7';
         }
 
-        /** @return the name for messages, as UTF-8 */
+        /** @return the name for messages, as UTF-8, control characters escaped so it stays one line */
         String displayName() {
-            return new String(name, StandardCharsets.UTF_8);
+            String q = io.berth.spi.fs.SafeRoot.quote(name);
+            return q.substring(1, q.length() - 1);
         }
     }
 
@@ -172,6 +173,16 @@ final class TarReader {
                 }
             }
             xattrs = x;
+        }
+        // A NUL inside a name would cut it short at the kernel (a PAX "path" of "..\0" is ".." there):
+        // such a name is refused, never truncated.
+        if (indexOfNul(name) >= 0) {
+            throw new FormatException("entry " + io.berth.spi.fs.SafeRoot.quote(name) + " at byte " + at
+                    + " has a NUL byte in its name");
+        }
+        if (indexOfNul(link) >= 0) {
+            throw new FormatException("entry " + io.berth.spi.fs.SafeRoot.quote(name) + " at byte " + at
+                    + " has a NUL byte in its link target " + io.berth.spi.fs.SafeRoot.quote(link));
         }
         if (type == 'S' || type == 'M' || type == 'N') {
             throw new FormatException("entry \"" + new String(name, StandardCharsets.UTF_8) + "\" at byte " + at
@@ -329,6 +340,15 @@ final class TarReader {
             end++;
         }
         return Arrays.copyOfRange(h, off, end);
+    }
+
+    private static int indexOfNul(byte[] b) {
+        for (int i = 0; i < b.length; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static byte[] trimNul(byte[] b) {

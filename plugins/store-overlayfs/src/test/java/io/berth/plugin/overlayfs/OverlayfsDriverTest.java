@@ -227,4 +227,104 @@ class OverlayfsDriverTest {
             d.removeSnapshot("tall");
         }
     }
+
+    // ------------------------------------------------------------------ issue 15, defect 6: NUL in names
+
+    /** One 512-byte ustar header, written by hand so a test can put any byte in a name. */
+    private static byte[] header(byte[] name, char type, int mode, long uid, long size) {
+        byte[] h = new byte[512];
+        System.arraycopy(name, 0, h, 0, Math.min(100, name.length));
+        octal(h, 100, 8, mode);
+        octal(h, 108, 8, uid);
+        octal(h, 116, 8, uid);
+        octal(h, 124, 12, size);
+        octal(h, 136, 12, 1_000_000);
+        h[156] = (byte) type;
+        System.arraycopy("ustar\u000000".getBytes(StandardCharsets.US_ASCII), 0, h, 257, 8);
+        java.util.Arrays.fill(h, 148, 156, (byte) ' ');
+        long sum = 0;
+        for (byte b : h) {
+            sum += b & 0xff;
+        }
+        octal(h, 148, 7, sum);
+        return h;
+    }
+
+    private static void octal(byte[] h, int off, int len, long v) {
+        String s = String.format("%0" + (len - 1) + "o", v);
+        System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, h, off, len - 1);
+    }
+
+    private static void withData(ByteArrayOutputStream out, byte[] header, byte[] data) {
+        out.writeBytes(header);
+        out.writeBytes(data);
+        out.writeBytes(new byte[(512 - data.length % 512) % 512]);
+    }
+
+    /** A tar whose directory entry is named {@code ..\0} through a PAX path or a GNU long name. */
+    private static byte[] nulNamedDirectory(boolean pax) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] evil = {'.', '.', 0, 'x'};
+        if (pax) {
+            byte[] rec = new byte[]{'1', '3', ' ', 'p', 'a', 't', 'h', '=', '.', '.', 0, 'x', '\n'};
+            withData(out, header("PaxHeaders/x".getBytes(StandardCharsets.US_ASCII), 'x', 0644, 0, rec.length), rec);
+        } else {
+            withData(out, header("././@LongLink".getBytes(StandardCharsets.US_ASCII), 'L', 0644, 0, evil.length + 1),
+                    new byte[]{'.', '.', 0, 'x', 0});
+        }
+        out.writeBytes(header("placeholder".getBytes(StandardCharsets.US_ASCII), '5', 0777, 4321, 0));
+        out.writeBytes(new byte[1024]);
+        return out.toByteArray();
+    }
+
+    @Test
+    void defect6_givenAPaxPathWithANul_whenApplied_thenRefusedInOneLineAndTheLayersParentUntouched() throws Exception {
+        assertNulNameRefused(true);
+    }
+
+    @Test
+    void defect6_givenAGnuLongNameWithANul_whenApplied_thenRefusedInOneLineAndTheLayersParentUntouched() throws Exception {
+        assertNulNameRefused(false);
+    }
+
+    private void assertNulNameRefused(boolean pax) throws Exception {
+        OverlayfsDriver d = driver(Map.of());
+        Path tmp = dir.resolve("root/plugins/store-overlayfs/tmp");
+        Object modeBefore = Files.getAttribute(tmp, "unix:mode");
+        Object ownerBefore = Files.getAttribute(tmp, "unix:uid");
+        byte[] tar = nulNamedDirectory(pax);
+        StorageException e = assertThrows(StorageException.class,
+                () -> d.applyLayer(ChainIds.next(null, Digests.sha256(tar)), null, new ByteArrayInputStream(tar)));
+        assertEquals(StorageException.Reason.HOSTILE_CONTENT, e.reason());
+        assertTrue(e.getMessage().contains("..\\0x") && e.getMessage().contains("NUL"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n") || e.getMessage().contains("\u0000"), e.getMessage());
+        assertEquals(modeBefore, Files.getAttribute(tmp, "unix:mode"), "the layer's parent directory kept its mode");
+        assertEquals(ownerBefore, Files.getAttribute(tmp, "unix:uid"), "the layer's parent directory kept its owner");
+    }
+
+    // ------------------------------------------------------------------ issue 15, defect 7: overlay mounts are nodev
+
+    @Test
+    void defect7_givenALayerWithADeviceNode_whenItsSnapshotIsMounted_thenTheMountIsNodevAndTheDeviceCannotBeOpened() throws Exception {
+        OverlayfsDriver d = driver(Map.of());
+        LayerTar tar = LayerTar.create().charDevice("dev-zero", 1, 5, 0666).file("f", "x");
+        String chainId = d.applyLayer(ChainIds.next(null, tar.diffId()), null, tar.stream()).chainId();
+        d.prepare("nodev", chainId);
+        try {
+            Path merged = d.mount("nodev").target();
+            String line = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.split(" ")[4].equals(merged.toString())).findFirst().orElseThrow();
+            assertTrue(line.split(" ")[5].contains("nodev"), line);
+            assertFalse(line.split(" ")[5].contains("nosuid"), "setuid programs keep working, as in Docker: " + line);
+            assertThrows(java.nio.file.AccessDeniedException.class, () -> {
+                try (var in = Files.newInputStream(merged.resolve("dev-zero"))) {
+                    in.read();
+                }
+            });
+            assertEquals("x", Files.readString(merged.resolve("f")));
+        } finally {
+            d.unmount("nodev");
+            d.removeSnapshot("nodev");
+        }
+    }
 }

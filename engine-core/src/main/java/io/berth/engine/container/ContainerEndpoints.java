@@ -385,9 +385,11 @@ public final class ContainerEndpoints {
     /** {@code PUT /containers/{id}/archive?path=}: extracts the tar body into the directory {@code path}. */
     public void archivePut(ApiExchange exchange) throws IOException {
         String path = requirePath(exchange);
-        containers.withView(exchange.pathParam(1), root -> {
+        String id = exchange.pathParam(1);
+        containers.withView(id, root -> {
             try (var body = exchange.body()) {
                 try {
+                    containers.checkCopyTarget(id, ContainerPaths.resolve(root, path));
                     ContainerFiles.copyIn(root, path, body);
                 } catch (IOException | RuntimeException e) {
                     // a refusal is answered after a bounded part of what the client is still sending is read,

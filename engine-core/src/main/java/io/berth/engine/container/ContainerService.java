@@ -798,6 +798,37 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /**
+     * Docker's checks before a copy into a container: a destination inside a read-only volume or bind is
+     * refused ("mounted volume is marked read-only"), and one outside every volume and bind of a container
+     * with a read-only root filesystem ("container rootfs is marked read-only"), whether it runs or not.
+     *
+     * @param resolved the destination directory, resolved inside the container's view
+     */
+    void checkCopyTarget(String idOrName, String resolved) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        JsonNode best = null;
+        int bestLength = -1;
+        for (JsonNode m : copyMounts(container)) {
+            String type = m.path("Type").asText("");
+            String destination = ContainerPaths.clean(m.path("Destination").asText("/"));
+            boolean inside = resolved.equals(destination) || resolved.startsWith(destination.equals("/") ? "/" : destination + "/");
+            if ((type.equals("volume") || type.equals("bind")) && inside && destination.length() > bestLength) {
+                best = m;
+                bestLength = destination.length();
+            }
+        }
+        if (best != null) {
+            if (!best.path("RW").asBoolean(true)) {
+                throw ApiException.badRequest("mounted volume is marked read-only: " + best.path("Destination").asText());
+            }
+            return;
+        }
+        if (config(container).path("HostConfig").path("ReadonlyRootfs").asBoolean(false)) {
+            throw ApiException.badRequest("container rootfs is marked read-only");
+        }
+    }
+
+    /**
      * The volumes and binds a copy sees in a container that is not running: those of its last start, or for
      * one never started, the binds and the named volumes that already exist among those it asks for (the
      * others are made at its first start), in the shape of its {@code Mounts}.

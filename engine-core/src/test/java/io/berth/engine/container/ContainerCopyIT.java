@@ -162,6 +162,22 @@ class ContainerCopyIT {
         UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null);
     }
 
+    @Test
+    void aCopyIntoAReadOnlyRootfsOrVolumeIsRefusedAsDockerRefusesIt() throws Exception {
+        String id = create("{\"Cmd\":[\"true\"],\"HostConfig\":{\"ReadonlyRootfs\":true,"
+                + "\"Binds\":[\"cp-ro-vol:/ro:ro\",\"cp-rw-vol:/rw\"]}}", null);
+        assertEquals(0, run(id));
+        UnixHttp.Response rootfs = UnixHttp.send(socket(), "PUT", "/containers/" + id + "/archive?path=/tmp", tarOf("x", "x\n"), "application/x-tar", Map.of());
+        assertEquals(400, rootfs.status(), rootfs.body());
+        assertEquals("{\"message\":\"container rootfs is marked read-only\"}", rootfs.body().strip());
+        UnixHttp.Response ro = UnixHttp.send(socket(), "PUT", "/containers/" + id + "/archive?path=/ro", tarOf("x", "x\n"), "application/x-tar", Map.of());
+        assertEquals(400, ro.status(), ro.body());
+        assertTrue(ro.body().contains("mounted volume is marked read-only"), ro.body());
+        put(id, "/rw", tarOf("x", "into the writable volume\n"));
+        Path mountpoint = Path.of(JSON.readTree(UnixHttp.get(socket(), "/volumes/cp-rw-vol").body()).path("Mountpoint").asText());
+        assertEquals("into the writable volume\n", Files.readString(mountpoint.resolve("x")));
+    }
+
     // ---- before the start
 
     @Test

@@ -36,6 +36,7 @@ import java.util.List;
  */
 public final class CpCommand extends ContainerCommand {
     private static final long MODE_DIR = 1L << 31; // Go's os.ModeDir in the path-stat header
+    private static final long MODE_SYMLINK = 1L << 27; // Go's os.ModeSymlink
     private final PositionalParamSpec args;
     private final OptionSpec archive;
     private final OptionSpec followLink;
@@ -91,7 +92,10 @@ public final class CpCommand extends ContainerCommand {
     // ---- out of the container
 
     private void copyOut(String ctr, String src, String dest) throws IOException {
-        String target = container(ctr) + "/archive?path=" + q(src);
+        // -L: ask for what the link leads to, which the daemon names resolved inside the container's root; the
+        // copy keeps the link's own name (Docker's rebase). Never a link written on the host and read through it.
+        String fetched = isSet(followLink) ? followedInContainer(ctr, src) : src;
+        String target = container(ctr) + "/archive?path=" + q(fetched);
         if (dest.equals("-")) {
             try (HttpResponse r = root.api().open("GET", target, null)) {
                 r.body().transferTo(root.out());
@@ -204,10 +208,43 @@ public final class CpCommand extends ContainerCommand {
         }
     }
 
+    /**
+     * The container path a symlink at {@code path} leads to, as the daemon's path-stat header names it (resolved
+     * in the container), keeping a trailing {@code /} or {@code /.}; {@code path} itself when it is no link or
+     * cannot be looked at (the copy then reports the error).
+     */
+    private String followedInContainer(String ctr, String path) throws IOException {
+        String header;
+        try (HttpResponse r = root.api().open("HEAD", container(ctr) + "/archive?path=" + q(path), null)) {
+            header = r.header("X-Docker-Container-Path-Stat");
+        } catch (ApiException e) {
+            return path;
+        }
+        return linkTarget(path, mode(header), Json.text(stat(header), "linkTarget"));
+    }
+
+    /** Docker's rule: a link's target, joined to the link's directory when relative, with the path's trailing slash or dot. */
+    static String linkTarget(String path, long mode, String linkTarget) {
+        if ((mode & MODE_SYMLINK) == 0 || linkTarget == null || linkTarget.isEmpty()) {
+            return path;
+        }
+        String parent = containerParent(path);
+        String target = linkTarget.startsWith("/") ? linkTarget : (parent.equals("/") ? "/" : parent + "/") + linkTarget;
+        if (path.endsWith("/.")) {
+            return target + "/.";
+        }
+        return path.endsWith("/") ? target + "/" : target;
+    }
+
     /** The {@code mode} of Docker's base64 JSON path-stat header, 0 when absent. */
     static long mode(String header) throws IOException {
+        return Json.at(stat(header), "mode") instanceof Number n ? n.longValue() : 0;
+    }
+
+    /** Docker's base64 JSON path-stat header, decoded ({@code null} when absent). */
+    private static Object stat(String header) throws IOException {
         if (header == null || header.isBlank()) {
-            return 0;
+            return null;
         }
         byte[] json;
         try {
@@ -215,7 +252,7 @@ public final class CpCommand extends ContainerCommand {
         } catch (IllegalArgumentException e) {
             throw new IOException("bad X-Docker-Container-Path-Stat header: " + e.getMessage());
         }
-        return Json.at(Json.parse(json), "mode") instanceof Number n ? n.longValue() : 0;
+        return Json.parse(json);
     }
 
     // ---- into the container
@@ -225,13 +262,22 @@ public final class CpCommand extends ContainerCommand {
         if (given != null && !Files.exists(given, LinkOption.NOFOLLOW_LINKS)) {
             throw new CliException(ExitCodes.FAILED, "lstat " + given + ": no such file or directory");
         }
-        String statTarget = container(ctr) + "/archive?path=" + q(dst);
         Long dstMode = null;
-        try (HttpResponse r = root.api().open("HEAD", statTarget, null)) {
-            dstMode = mode(r.header("X-Docker-Container-Path-Stat"));
+        try (HttpResponse r = root.api().open("HEAD", container(ctr) + "/archive?path=" + q(dst), null)) {
+            String header = r.header("X-Docker-Container-Path-Stat");
+            dstMode = mode(header);
+            if ((dstMode & MODE_SYMLINK) != 0) {
+                // a link as destination: Docker writes where it leads, inside the container, not over the link
+                dst = linkTarget(dst, dstMode, Json.text(stat(header), "linkTarget"));
+                dstMode = null;
+                try (HttpResponse followed = root.api().open("HEAD", container(ctr) + "/archive?path=" + q(dst), null)) {
+                    dstMode = mode(followed.header("X-Docker-Container-Path-Stat"));
+                }
+            }
         } catch (ApiException ignored) {
             // missing, or no such container: the copy itself says which
         }
+        String statTarget = container(ctr) + "/archive?path=" + q(dst);
         boolean dstExists = dstMode != null;
         boolean dstIsDir = dstExists && (dstMode & MODE_DIR) != 0;
         if (src.equals("-")) {

@@ -368,15 +368,15 @@ public final class ContainerEndpoints {
         String path = requirePath(exchange);
         String id = exchange.pathParam(1);
         if ("HEAD".equals(exchange.method())) {
-            String stat = containers.withRootfs(id, rootfs -> ContainerFiles.pathStat(rootfs, path, mapper));
+            String stat = containers.withView(id, root -> ContainerFiles.pathStat(root, path, mapper));
             exchange.header("X-Docker-Container-Path-Stat", stat);
             exchange.text(200, "");
             return;
         }
-        containers.withRootfs(id, rootfs -> {
-            exchange.header("X-Docker-Container-Path-Stat", ContainerFiles.pathStat(rootfs, path, mapper));
+        containers.withView(id, root -> {
+            exchange.header("X-Docker-Container-Path-Stat", ContainerFiles.pathStat(root, path, mapper));
             try (OutputStream out = exchange.binary("application/x-tar")) {
-                ContainerFiles.copyOut(rootfs, path, out);
+                ContainerFiles.copyOut(root, path, out);
             }
             return null;
         });
@@ -385,9 +385,18 @@ public final class ContainerEndpoints {
     /** {@code PUT /containers/{id}/archive?path=}: extracts the tar body into the directory {@code path}. */
     public void archivePut(ApiExchange exchange) throws IOException {
         String path = requirePath(exchange);
-        containers.withRootfs(exchange.pathParam(1), rootfs -> {
+        String id = exchange.pathParam(1);
+        containers.withView(id, root -> {
             try (var body = exchange.body()) {
-                ContainerFiles.copyIn(rootfs, path, body);
+                try {
+                    containers.checkCopyTarget(id, ContainerPaths.resolve(root, path));
+                    ContainerFiles.copyIn(root, path, body);
+                } catch (IOException | RuntimeException e) {
+                    // a refusal is answered after a bounded part of what the client is still sending is read,
+                    // so the client hears the answer instead of a broken pipe
+                    drain(body, REFUSED_BODY_READ);
+                    throw e;
+                }
                 // the tar reader stops at the end-of-archive blocks; the client may still be sending the record's
                 // padding, and answering before it is read lets Jetty close the connection under the client (EPIPE)
                 body.transferTo(OutputStream.nullOutputStream());
@@ -395,6 +404,22 @@ public final class ContainerEndpoints {
             return null;
         });
         exchange.text(200, "");
+    }
+
+    /** How much of a refused copy's body is read before the refusal is answered. */
+    private static final long REFUSED_BODY_READ = 16L << 20;
+
+    private static void drain(java.io.InputStream body, long limit) {
+        try {
+            byte[] buffer = new byte[64 * 1024];
+            long read = 0;
+            int n;
+            while (read < limit && (n = body.read(buffer, 0, (int) Math.min(buffer.length, limit - read))) > 0) {
+                read += n;
+            }
+        } catch (IOException ignored) {
+            // the client stopped sending: the answer goes out anyway
+        }
     }
 
     private static String requirePath(ApiExchange exchange) {

@@ -3,171 +3,316 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
+import io.berth.spi.fs.SafeFile;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * {@code docker cp}: files out of and into a container's root filesystem as tar streams. Every
- * path is resolved inside the root as the container would see it ({@link RootfsPaths}), so a
- * symlink in the container that points at {@code /etc} or {@code ../../..} never reaches the host;
- * symlinks met while copying are copied as links, never followed.
+ * {@code docker cp}: files out of and into a container's filesystem as tar streams, through a
+ * {@link SafeRoot} on the container's view ({@link ContainerView}: its root with its volumes, binds and,
+ * while it runs, its tmpfs). Every path is resolved inside that root as the container would see it, and
+ * every read and write is on the descriptor that resolution gave, never a path reopened by name: a link
+ * to {@code /etc} or {@code ../../..}, even one a running container swaps in meanwhile, never reaches
+ * the host. Symlinks met while copying are copied as links, never followed.
  */
 public final class ContainerFiles {
+    /** Go's {@code os.FileMode} bits in Docker's path-stat header. */
+    private static final long MODE_DIR = 1L << 31;
+    private static final long MODE_SYMLINK = 1L << 27;
+    private static final long MODE_DEVICE = 1L << 26;
+    private static final long MODE_PIPE = 1L << 25;
+    private static final long MODE_SOCKET = 1L << 24;
+    private static final long MODE_SETUID = 1L << 23;
+    private static final long MODE_SETGID = 1L << 22;
+    private static final long MODE_CHAR = 1L << 21;
+    private static final long MODE_STICKY = 1L << 20;
+
     private ContainerFiles() {}
 
-    /** Docker's {@code X-Docker-Container-Path-Stat} header: base64 JSON of name, size, mode, mtime, linkTarget. */
-    public static String pathStat(Path rootfs, String containerPath, ObjectMapper mapper) throws IOException {
-        Path host = existing(rootfs, containerPath);
-        PosixFileAttributes attributes = Files.readAttributes(host, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    /**
+     * Docker's {@code X-Docker-Container-Path-Stat} header: base64 JSON of name, size, mode, mtime and
+     * linkTarget, the last fully resolved inside the container (what {@code docker cp -L} then asks for).
+     */
+    public static String pathStat(SafeRoot root, String containerPath, ObjectMapper mapper) throws IOException {
+        Sys.Stat st = existing(root, containerPath);
         ObjectNode stat = mapper.createObjectNode();
-        stat.put("name", host.getFileName() == null ? "/" : host.getFileName().toString());
-        stat.put("size", attributes.size());
-        long mode = modeBits(attributes.permissions()) | (attributes.isDirectory() ? 0x80000000L : 0)
-                | (attributes.isSymbolicLink() ? 0x08000000L : 0);
-        stat.put("mode", mode);
-        stat.put("mtime", attributes.lastModifiedTime().toInstant().toString());
-        stat.put("linkTarget", attributes.isSymbolicLink() ? Files.readSymbolicLink(host).toString() : "");
+        stat.put("name", baseName(containerPath));
+        stat.put("size", st.size());
+        stat.put("mode", goMode(st));
+        stat.put("mtime", Instant.ofEpochSecond(st.mtimeSec(), st.mtimeNsec()).toString());
+        stat.put("linkTarget", st.isSymlink() ? ContainerPaths.resolve(root, containerPath) : "");
         return Base64.getEncoder().encodeToString(mapper.writeValueAsBytes(stat));
     }
 
-    /** Writes {@code containerPath} (a file or a directory tree) as a tar, named by its last component. */
-    public static void copyOut(Path rootfs, String containerPath, OutputStream out) throws IOException {
-        Path host = existing(rootfs, containerPath);
+    /**
+     * Writes {@code containerPath} (a file, a link, or a directory tree) as a tar whose entries are named
+     * after the path's last component, as Docker's daemon names them.
+     */
+    public static void copyOut(SafeRoot root, String containerPath, OutputStream out) throws IOException {
+        Sys.Stat top = existing(root, containerPath);
+        String start = followsLast(containerPath) ? ContainerPaths.resolve(root, containerPath) : ContainerPaths.clean(containerPath);
+        String name = baseName(containerPath);
+        if (name.equals("/") || name.equals(".")) {
+            name = start.equals("/") ? "." : start.substring(start.lastIndexOf('/') + 1);
+        }
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        String base = host.getFileName() == null ? "." : host.getFileName().toString();
-        List<Path> paths;
-        if (Files.isSymbolicLink(host)) {
-            paths = List.of(host);
-        } else {
-            try (Stream<Path> walk = Files.walk(host)) {
-                paths = walk.sorted().toList(); // Files.walk does not follow symlinks
-            }
-        }
-        for (Path path : paths) {
-            String name = base + (path.equals(host) ? "" : "/" + host.relativize(path));
-            PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            TarArchiveEntry entry;
-            if (attributes.isSymbolicLink()) {
-                entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                entry.setLinkName(Files.readSymbolicLink(path).toString());
-            } else if (attributes.isDirectory()) {
-                entry = new TarArchiveEntry(name + "/");
-            } else if (attributes.isRegularFile()) {
-                entry = new TarArchiveEntry(name);
-                entry.setSize(attributes.size());
-            } else {
-                continue; // devices, fifos and sockets are not copied, as docker cp skips what it cannot read
-            }
-            entry.setMode((int) modeBits(attributes.permissions()));
-            entry.setModTime(attributes.lastModifiedTime().toMillis());
-            Map<String, Object> ids = Files.readAttributes(path, "unix:uid,gid", LinkOption.NOFOLLOW_LINKS);
-            entry.setUserId((Integer) ids.get("uid"));
-            entry.setGroupId((Integer) ids.get("gid"));
-            tar.putArchiveEntry(entry);
-            if (attributes.isRegularFile()) {
-                try (InputStream in = Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS)) {
-                    in.transferTo(tar);
-                }
-            }
-            tar.closeArchiveEntry();
-        }
+        writeTree(root, start, name, top, tar);
         tar.finish();
         out.flush();
     }
 
     /**
-     * Extracts a tar into the directory {@code containerPath}. Entries are placed by resolving
-     * their names inside the container's root, so neither {@code ..}, absolute names nor symlinks
-     * (in the container or earlier in the tar) can place anything outside it.
+     * One entry, and below a directory every entry of its tree, depth first in name order. Each is looked
+     * at and opened afresh from the root: a directory swapped for a link meanwhile is entered, if at all,
+     * inside the container. What vanished or changed its kind meanwhile is left out.
      */
-    public static void copyIn(Path rootfs, String containerPath, InputStream tarStream) throws IOException {
-        Path target = RootfsPaths.resolve(rootfs, containerPath);
-        if (!Files.isDirectory(target)) {
+    private static void writeTree(SafeRoot root, String path, String name, Sys.Stat st, TarArchiveOutputStream tar) throws IOException {
+        if (st.isRegular()) {
+            SafeFile file;
+            try {
+                file = root.openRead(path, false);
+            } catch (SafeFsException e) {
+                return; // replaced by something else since it was looked at
+            }
+            try (file) {
+                Sys.Stat opened = file.stat(); // the size and owner of what is read, not of what was looked at
+                TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_NORMAL, opened);
+                entry.setSize(opened.size());
+                tar.putArchiveEntry(entry);
+                copyExactly(file, tar, opened.size());
+                tar.closeArchiveEntry();
+            }
+        } else if (st.isSymlink()) {
+            String target;
+            try {
+                target = root.readlink(path);
+            } catch (SafeFsException e) {
+                return;
+            }
+            TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_SYMLINK, st);
+            entry.setLinkName(target);
+            tar.putArchiveEntry(entry);
+            tar.closeArchiveEntry();
+        } else if (st.isDir()) {
+            tar.putArchiveEntry(entry(name + "/", TarArchiveEntry.LF_DIR, st));
+            tar.closeArchiveEntry();
+            List<String> children;
+            try {
+                children = new ArrayList<>(root.list(path));
+            } catch (SafeFsException e) {
+                return;
+            }
+            children.sort(null);
+            for (String child : children) {
+                String childPath = path.equals("/") ? "/" + child : path + "/" + child;
+                Sys.Stat cst = root.lstat(childPath);
+                if (cst != null) {
+                    writeTree(root, childPath, name + "/" + child, cst, tar);
+                }
+            }
+        }
+        // devices, fifos and sockets are not copied: their contents are never read
+    }
+
+    private static TarArchiveEntry entry(String name, byte type, Sys.Stat st) {
+        TarArchiveEntry entry = new TarArchiveEntry(name, type);
+        entry.setMode(st.mode() & 07777);
+        entry.setModTime(st.mtimeSec() * 1000 + st.mtimeNsec() / 1_000_000);
+        entry.setUserId(st.uid());
+        entry.setGroupId(st.gid());
+        return entry;
+    }
+
+    /** Exactly {@code size} bytes: a file that grew is cut, one that shrank is padded, so the tar stays whole. */
+    private static void copyExactly(SafeFile file, OutputStream out, long size) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long left = size;
+        while (left > 0) {
+            int n = file.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                java.util.Arrays.fill(buffer, (byte) 0);
+                while (left > 0) {
+                    int pad = (int) Math.min(buffer.length, left);
+                    out.write(buffer, 0, pad);
+                    left -= pad;
+                }
+                return;
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    /**
+     * Extracts a tar into the directory {@code containerPath}. Each entry is placed by resolving its name
+     * inside the container's root, so neither absolute names nor symlinks (in the container, or earlier in
+     * the tar) place anything outside it; a name that climbs above the directory with {@code ..} is refused,
+     * as Docker refuses it.
+     */
+    public static void copyIn(SafeRoot root, String containerPath, InputStream tarStream) throws IOException {
+        Sys.Stat target = root.stat(containerPath);
+        if (target == null || !target.isDir()) {
             throw ApiException.notFound("Could not find the file " + containerPath + " in container: not a directory");
         }
-        String base = containerPath.endsWith("/") ? containerPath : containerPath + "/";
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(tarStream)) {
+        // the directory, resolved once: entries are placed under the directory the path named when the copy began
+        String base = ContainerPaths.resolve(root, containerPath);
+        String prefix = base.equals("/") ? "/" : base + "/";
+        List<String[]> directories = new ArrayList<>();
+        // not closed here: the caller reads what the client still sends after the end-of-archive blocks
+        TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
+        try {
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {
-                String name = entry.getName();
-                Path destination = RootfsPaths.resolve(rootfs, base + name);
-                if (!destination.normalize().startsWith(rootfs.normalize())) {
-                    throw ApiException.badRequest("refusing tar entry " + name + ": it leads outside the container");
+                String name = entryName(entry.getName());
+                if (name.isEmpty()) {
+                    continue; // "." or "./": the directory itself
                 }
+                String path = prefix + name;
+                SafeRoot.Meta meta = SafeRoot.Meta.of((int) entry.getLongUserId(), (int) entry.getLongGroupId(),
+                        entry.getMode() & 07777, entry.getModTime().toInstant().getEpochSecond(), 0);
                 if (entry.isDirectory()) {
-                    Files.createDirectories(destination);
-                } else if (entry.isSymbolicLink()) {
-                    Files.createDirectories(destination.getParent());
-                    Files.deleteIfExists(destination);
-                    Files.createSymbolicLink(destination, Path.of(entry.getLinkName()));
-                } else if (entry.isLink()) {
-                    Path linked = RootfsPaths.resolve(rootfs, base + entry.getLinkName());
-                    Files.createDirectories(destination.getParent());
-                    Files.deleteIfExists(destination);
-                    Files.createLink(destination, linked);
-                } else if (entry.isFile()) {
-                    Files.createDirectories(destination.getParent());
-                    Files.deleteIfExists(destination);
-                    Files.copy(tar, destination);
-                } else {
+                    root.mkdir(path, entry.getMode() & 07777);
+                    directories.add(new String[] {path, Long.toString(meta.mtimeSec())});
+                    root.setMeta(path, SafeRoot.Meta.of(meta.uid(), meta.gid(), meta.mode(), SafeRoot.Meta.KEEP_TIME, 0));
                     continue;
+                } else if (entry.isSymbolicLink()) {
+                    root.symlink(path, entry.getLinkName());
+                } else if (entry.isLink()) {
+                    String linked = entryName(entry.getLinkName());
+                    if (linked.isEmpty()) {
+                        throw ApiException.badRequest("refusing tar entry " + entry.getName() + ": a hard link to the destination directory");
+                    }
+                    root.hardlink(path, prefix + linked);
+                } else if (entry.isFile()) {
+                    try (SafeFile file = root.create(path, entry.getMode() & 07777)) {
+                        file.writeFrom(tar);
+                    }
+                } else {
+                    continue; // devices and fifos are not created by a copy
                 }
-                if (!entry.isSymbolicLink()) {
-                    Files.setPosixFilePermissions(destination, permissions(entry.getMode()));
-                    Files.setAttribute(destination, "unix:uid", (int) entry.getLongUserId(), LinkOption.NOFOLLOW_LINKS);
-                    Files.setAttribute(destination, "unix:gid", (int) entry.getLongGroupId(), LinkOption.NOFOLLOW_LINKS);
-                }
+                root.setMeta(path, meta);
             }
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest("the body is not a tar archive: " + e.getMessage());
         }
+        // directories get their times last: creating their entries changed them
+        for (int i = directories.size() - 1; i >= 0; i--) {
+            String[] d = directories.get(i);
+            root.setMeta(d[0], SafeRoot.Meta.of(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, Long.parseLong(d[1]), 0));
+        }
     }
 
-    private static Path existing(Path rootfs, String containerPath) throws IOException {
-        // a path ending in "/" or "/." means the directory a link points to; otherwise a link is the link itself
-        Path host = containerPath.endsWith("/") || containerPath.endsWith("/.")
-                ? RootfsPaths.resolve(rootfs, containerPath) : RootfsPaths.resolveParent(rootfs, containerPath);
-        if (!Files.exists(host, LinkOption.NOFOLLOW_LINKS)) {
+    /**
+     * A tar entry's name relative to the destination: a leading {@code /} and {@code .} components dropped,
+     * {@code ..} taken lexically; one that climbs above the destination is refused (one line naming it).
+     */
+    static String entryName(String raw) throws ApiException {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String part : raw.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    throw ApiException.badRequest("refusing tar entry " + raw + ": it climbs out of the destination directory");
+                }
+                parts.removeLast();
+                continue;
+            }
+            parts.addLast(part);
+        }
+        return String.join("/", parts);
+    }
+
+    /**
+     * Runs a copy, turning a refusal of the safe root into Docker's answer: a path that is not there (or
+     * went away or changed meanwhile) 404, a bad name, an escape or a wrong kind of file 400, one line naming
+     * the path.
+     */
+    static <T> T answering(ContainerService.ViewTask<T> task, SafeRoot root) throws IOException {
+        try {
+            return task.run(root);
+        } catch (SafeFsException e) {
+            throw switch (e.reason()) {
+                case NOT_FOUND, NOT_DIRECTORY -> ApiException.notFound("Could not find the file in container: " + e.getMessage());
+                case IO -> new ApiException(500, e.getMessage());
+                default -> ApiException.badRequest(e.getMessage());
+            };
+        } catch (Sys.SysException e) {
+            // a call on the way met a tree the container changed meanwhile (a link that stopped being one, a
+            // directory gone): the path is not there as it was named
+            if (e.errno == Sys.ENOENT || e.errno == Sys.ENOTDIR || e.errno == Sys.EINVAL) {
+                throw ApiException.notFound("Could not find the file in container: " + e.getMessage() + " (it changed during the copy)");
+            }
+            throw new ApiException(500, e.getMessage());
+        }
+    }
+
+    /** The stat of the path: its last component followed when the path ends in {@code /} or {@code /.}, as Docker. */
+    private static Sys.Stat existing(SafeRoot root, String containerPath) throws IOException {
+        Sys.Stat st = followsLast(containerPath) ? root.stat(containerPath) : root.lstat(containerPath);
+        if (st == null) {
             throw ApiException.notFound("Could not find the file " + containerPath + " in container");
         }
-        return host;
+        return st;
     }
 
-    private static long modeBits(Set<PosixFilePermission> permissions) {
-        long mode = 0;
-        for (PosixFilePermission p : permissions) {
-            mode |= 1L << (8 - p.ordinal());
+    /** A path ending in "/" or "/." means the directory a link points to; otherwise a link is the link itself. */
+    private static boolean followsLast(String containerPath) {
+        return containerPath.endsWith("/") || containerPath.endsWith("/.") || containerPath.equals(".");
+    }
+
+    /** The last component of the path as given ({@code filepath.Base}): "/" for the root. */
+    private static String baseName(String containerPath) {
+        String p = containerPath;
+        while (p.length() > 1 && p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        if (p.equals("/") || p.isEmpty()) {
+            return "/";
+        }
+        return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    private static long goMode(Sys.Stat st) {
+        long mode = st.mode() & 0777;
+        mode |= switch (st.type()) {
+            case Sys.S_IFDIR -> MODE_DIR;
+            case Sys.S_IFLNK -> MODE_SYMLINK;
+            case Sys.S_IFIFO -> MODE_PIPE;
+            case Sys.S_IFSOCK -> MODE_SOCKET;
+            case Sys.S_IFBLK -> MODE_DEVICE;
+            case Sys.S_IFCHR -> MODE_DEVICE | MODE_CHAR;
+            default -> 0L;
+        };
+        if ((st.mode() & 04000) != 0) {
+            mode |= MODE_SETUID;
+        }
+        if ((st.mode() & 02000) != 0) {
+            mode |= MODE_SETGID;
+        }
+        if ((st.mode() & 01000) != 0) {
+            mode |= MODE_STICKY;
         }
         return mode;
-    }
-
-    private static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> set = java.util.EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] all = PosixFilePermission.values();
-        for (int i = 0; i < all.length; i++) {
-            if ((mode & (1 << (8 - i))) != 0) {
-                set.add(all[i]);
-            }
-        }
-        return set;
     }
 
     /** Processes of a container as {@code ps} shows them, filtered to the container's cgroup. */

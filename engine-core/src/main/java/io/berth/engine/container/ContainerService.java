@@ -11,6 +11,8 @@ import io.berth.engine.plugins.PluginHost;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.fs.SafeFsException;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerState.Status;
 import io.berth.spi.runtime.ExitStatus;
@@ -327,37 +329,70 @@ public final class ContainerService implements AutoCloseable {
         exits.put(id, new CountDownLatch(1));
     }
 
-    /** A task that reads or writes a container's root filesystem. */
+    /** A task that reads or writes a container's filesystem through a root that keeps it inside. */
     @FunctionalInterface
-    public interface RootfsTask<T> {
-        T run(Path rootfs) throws IOException;
+    public interface ViewTask<T> {
+        T run(SafeRoot root) throws IOException;
     }
 
     /**
-     * Runs {@code task} on the container's mounted root filesystem, mounting its writable layer for
-     * the time of the task when the container is not running.
+     * Runs {@code task} on the container's filesystem as its processes see it ({@link ContainerView}): a
+     * running container's own mount tree; else its root filesystem with its volumes and binds, mounted for
+     * the time of the task (and prepared first for a container never started: Docker lets cp fill a created
+     * container). A stopped container is held under its lifecycle lock meanwhile, so no start changes it.
      */
-    public <T> T withRootfs(String idOrName, RootfsTask<T> task) throws IOException {
+    public <T> T withView(String idOrName, ViewTask<T> task) throws IOException {
         ContainerState.ContainerRecord container = require(idOrName);
-        StorageDriver storage = storage();
-        boolean mountedHere = false;
-        try {
-            var snapshot = storage.snapshot(container.id).orElseThrow(() ->
-                    new ApiException(409, "container " + container.name + " has never been started: it has no filesystem yet"));
-            Path rootfs = snapshot.rootfs();
-            if (!snapshot.mounted()) {
-                rootfs = storage.mount(container.id).target();
-                mountedHere = true;
+        if ("running".equals(container.status) && container.pid > 0) {
+            ContainerView view = ContainerView.running(container.pid);
+            SafeRoot root = null;
+            try {
+                root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+            } catch (SafeFsException e) {
+                // it ended meanwhile: reached below as a stopped container
             }
-            return task.run(rootfs);
-        } catch (StorageException e) {
-            throw new ApiException(500, "cannot reach the filesystem of " + container.name + ": " + e.getMessage());
-        } finally {
-            if (mountedHere) {
-                try {
-                    storage.unmount(container.id);
-                } catch (StorageException e) {
-                    LOG.log(System.Logger.Level.WARNING, "unmount of " + container.id + ": " + e.getMessage());
+            if (root != null) {
+                try (SafeRoot opened = root) {
+                    if (ContainerView.belongsTo(container.pid, container.id)) {
+                        return ContainerFiles.answering(task, opened);
+                    }
+                }
+            }
+        }
+        synchronized (lifecycleLock(container.id)) {
+            ContainerState.ContainerRecord now = require(container.id);
+            if ("running".equals(now.status)) {
+                throw new ApiException(409, "container " + now.name + " started during the copy: try again");
+            }
+            StorageDriver storage = storage();
+            boolean mountedHere = false;
+            try {
+                if (storage.snapshot(now.id).isEmpty()) {
+                    ImageService.Image image = images.find(now.imageId).orElseThrow(() ->
+                            new ApiException(404, "No such image: " + now.imageId + " (container " + now.name + ")"));
+                    var layers = image.description().layers();
+                    storage.prepare(now.id, layers.isEmpty() ? null : layers.getLast().chainId());
+                }
+                var snapshot = storage.snapshot(now.id).orElseThrow(() ->
+                        new ApiException(500, "container " + now.name + " has no filesystem"));
+                Path rootfs = snapshot.rootfs();
+                if (!snapshot.mounted()) {
+                    rootfs = storage.mount(now.id).target();
+                    mountedHere = true;
+                }
+                try (ContainerView view = ContainerView.assemble(rootfs, copyMounts(now));
+                     SafeRoot root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                    return ContainerFiles.answering(task, root);
+                }
+            } catch (StorageException e) {
+                throw new ApiException(500, "cannot reach the filesystem of " + now.name + ": " + e.getMessage());
+            } finally {
+                if (mountedHere) {
+                    try {
+                        storage.unmount(now.id);
+                    } catch (StorageException e) {
+                        LOG.log(System.Logger.Level.WARNING, "unmount of " + now.id + ": " + e.getMessage());
+                    }
                 }
             }
         }
@@ -769,6 +804,82 @@ public final class ContainerService implements AutoCloseable {
         answer.put("ContainersDeleted", deleted);
         answer.put("SpaceReclaimed", 0);
         return answer;
+    }
+
+    /**
+     * Docker's checks before a copy into a container: a destination inside a read-only volume or bind is
+     * refused ("mounted volume is marked read-only"), and one outside every volume and bind of a container
+     * with a read-only root filesystem ("container rootfs is marked read-only"), whether it runs or not.
+     *
+     * @param resolved the destination directory, resolved inside the container's view
+     */
+    void checkCopyTarget(String idOrName, String resolved) {
+        ContainerState.ContainerRecord container = require(idOrName);
+        JsonNode best = null;
+        int bestLength = -1;
+        for (JsonNode m : copyMounts(container)) {
+            String type = m.path("Type").asText("");
+            String destination = ContainerPaths.clean(m.path("Destination").asText("/"));
+            boolean inside = resolved.equals(destination) || resolved.startsWith(destination.equals("/") ? "/" : destination + "/");
+            if ((type.equals("volume") || type.equals("bind")) && inside && destination.length() > bestLength) {
+                best = m;
+                bestLength = destination.length();
+            }
+        }
+        if (best != null) {
+            if (!best.path("RW").asBoolean(true)) {
+                throw ApiException.badRequest("mounted volume is marked read-only: " + best.path("Destination").asText());
+            }
+            return;
+        }
+        if (config(container).path("HostConfig").path("ReadonlyRootfs").asBoolean(false)) {
+            throw ApiException.badRequest("container rootfs is marked read-only");
+        }
+    }
+
+    /**
+     * The volumes and binds a copy sees in a container that is not running: those of its last start, or for
+     * one never started, the binds and the named volumes that already exist among those it asks for (the
+     * others are made at its first start), in the shape of its {@code Mounts}.
+     */
+    JsonNode copyMounts(ContainerState.ContainerRecord container) {
+        if (Files.exists(bundle(container.id).resolve("mounts.json"))) {
+            return mountsOf(container);
+        }
+        var planned = mapper.createArrayNode();
+        JsonNode host = config(container).path("HostConfig");
+        for (JsonNode bindNode : host.path("Binds")) {
+            BindSpec bind;
+            try {
+                bind = BindSpec.parse(bindNode.asText());
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            String source = bind.volume() ? volumes.find(bind.source()).map(v -> v.mountpoint).orElse(null) : bind.source();
+            plan(planned, source, bind.destination(), !bind.readOnly());
+        }
+        for (JsonNode mount : host.path("Mounts")) {
+            String type = mount.path("Type").asText("volume");
+            String source = mount.path("Source").asText("");
+            if (type.equals("volume")) {
+                source = source.isEmpty() ? null : volumes.find(source).map(v -> v.mountpoint).orElse(null);
+            } else if (!type.equals("bind")) {
+                continue;
+            }
+            plan(planned, source, mount.path("Target").asText(""), !mount.path("ReadOnly").asBoolean(false));
+        }
+        return planned;
+    }
+
+    private static void plan(com.fasterxml.jackson.databind.node.ArrayNode planned, String source, String destination, boolean rw) {
+        if (source == null || source.isEmpty() || destination.isEmpty()) {
+            return;
+        }
+        ObjectNode m = planned.addObject();
+        m.put("Type", "bind");
+        m.put("Source", source);
+        m.put("Destination", destination);
+        m.put("RW", rw);
     }
 
     /** The mounts a container was started with (written into its bundle by the starter). */

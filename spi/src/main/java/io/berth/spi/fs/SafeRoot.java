@@ -387,8 +387,10 @@ public final class SafeRoot implements AutoCloseable {
     }
 
     private SafeFsException failed(String op, byte[] path, int errno) {
+        // ENOENT after the parent was resolved: the directory went away meanwhile (a racing rename or removal)
         return new SafeFsException(errno == Sys.ENOTDIR ? SafeFsException.Reason.NOT_DIRECTORY
-                : errno == Sys.EISDIR ? SafeFsException.Reason.IS_DIRECTORY : SafeFsException.Reason.IO,
+                : errno == Sys.EISDIR ? SafeFsException.Reason.IS_DIRECTORY
+                : errno == Sys.ENOENT ? SafeFsException.Reason.NOT_FOUND : SafeFsException.Reason.IO,
                 quote(path) + ": " + op + ": " + Sys.describe(errno));
     }
 

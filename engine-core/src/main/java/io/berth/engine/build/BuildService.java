@@ -193,12 +193,15 @@ public final class BuildService {
     public Result build(InputStream contextTar, BuildRequest request, BuildOutput output, RequestContext context) {
         String buildId = HexFormat.of().formatHex(randomBytes());
         Path dir = buildsDir.resolve(buildId);
-        StringBuilder log = new StringBuilder();
+        BuildLog log = new BuildLog(dir.resolve("output.log"));
         BuildOutput out = new BuildOutput() {
             @Override
             public void stream(String text) {
-                synchronized (log) {
+                try {
                     log.append(text);
+                } catch (IOException e) {
+                    // the kept log is an extra; the build and the client's stream carry on without it
+                    System.getLogger("berth.build").log(System.Logger.Level.WARNING, "build " + buildId + ": cannot keep its output: " + e.getMessage());
                 }
                 if (!request.quiet()) {
                     output.stream(text);
@@ -283,10 +286,7 @@ public final class BuildService {
                 for (String tag : request.tags()) {
                     out.stream("Successfully tagged " + images.familiar(images.parse(tag).toString()) + "\n");
                 }
-                String logDigest;
-                synchronized (log) {
-                    logDigest = images.content().put(log.toString().getBytes(StandardCharsets.UTF_8));
-                }
+                String logDigest = log.store(images.content());
                 long millis = (System.nanoTime() - t0) / 1_000_000;
                 List<String> tags = images.recordBuilt(description, request.tags(),
                         full -> List.of(new BuildEvent.BuildCompleted(buildId, imageId, full, logDigest, millis)), context);
@@ -312,9 +312,11 @@ public final class BuildService {
             }
             if (started) {
                 String logDigest;
-                synchronized (log) {
-                    log.append("ERROR: ").append(message).append('\n');
-                    logDigest = images.content().put(log.toString().getBytes(StandardCharsets.UTF_8));
+                try {
+                    log.append("ERROR: " + message + "\n");
+                    logDigest = log.store(images.content());
+                } catch (IOException logFailure) {
+                    logDigest = images.content().put(("ERROR: " + message + "\n").getBytes(StandardCharsets.UTF_8));
                 }
                 journal.record(context, new BuildEvent.BuildFailed(buildId, message, logDigest));
             }

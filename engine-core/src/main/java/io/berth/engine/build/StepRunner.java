@@ -21,7 +21,6 @@ import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +45,6 @@ import java.util.zip.GZIPOutputStream;
  * monitor's log; COPY and ADD write into the mounted snapshot directly.
  */
 final class StepRunner implements AutoCloseable {
-    private static final int LAST_LINES = 20;
 
     private final BuildService service;
     private final String buildId;
@@ -166,7 +164,7 @@ final class StepRunner implements AutoCloseable {
             created = true;
             out.stream(" ---> Running in " + hostname + "\n");
             runtime.start(id);
-            LogTail tail = new LogTail(log);
+            RunOutputTail tail = new RunOutputTail(log, out, quiet);
             ExitStatus status;
             while (true) {
                 tail.drain(lastLines);
@@ -201,71 +199,6 @@ final class StepRunner implements AutoCloseable {
                 }
             }
             Files.deleteIfExists(exits.resolve(id));
-        }
-    }
-
-    /** Follows conmon's log file ({@code TIME STREAM F|P TEXT}) and streams the text. */
-    private final class LogTail {
-        private final Path file;
-        private long offset;
-        private final StringBuilder pending = new StringBuilder();
-        private final StringBuilder partialLine = new StringBuilder();
-
-        LogTail(Path file) {
-            this.file = file;
-        }
-
-        void drain(Deque<String> lastLines) throws IOException {
-            if (!Files.exists(file)) {
-                return;
-            }
-            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-                long length = raf.length();
-                if (length <= offset) {
-                    return;
-                }
-                byte[] bytes = new byte[(int) Math.min(length - offset, 1 << 20)];
-                raf.seek(offset);
-                raf.readFully(bytes);
-                offset += bytes.length;
-                pending.append(new String(bytes, StandardCharsets.UTF_8));
-            }
-            int newline;
-            StringBuilder text = new StringBuilder();
-            while ((newline = pending.indexOf("\n")) >= 0) {
-                String record = pending.substring(0, newline);
-                pending.delete(0, newline + 1);
-                // TIME STREAM TAG TEXT
-                String[] parts = record.split(" ", 4);
-                if (parts.length < 3) {
-                    continue;
-                }
-                String content = parts.length == 4 ? parts[3] : "";
-                partialLine.append(content);
-                if (parts[2].equals("F")) {
-                    String line = partialLine.toString();
-                    partialLine.setLength(0);
-                    text.append(line).append('\n');
-                    lastLines.addLast(line);
-                    if (lastLines.size() > LAST_LINES) {
-                        lastLines.removeFirst();
-                    }
-                }
-            }
-            if (!text.isEmpty() && !quiet) {
-                out.stream(text.toString());
-            }
-        }
-
-        void flushPartial(Deque<String> lastLines) {
-            if (!partialLine.isEmpty()) {
-                String line = partialLine.toString();
-                partialLine.setLength(0);
-                lastLines.addLast(line);
-                if (!quiet) {
-                    out.stream(line + "\n");
-                }
-            }
         }
     }
 

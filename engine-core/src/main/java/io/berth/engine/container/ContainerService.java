@@ -406,12 +406,10 @@ public final class ContainerService implements AutoCloseable {
     public List<Map<String, Object>> changes(String idOrName) throws IOException {
         ContainerState.ContainerRecord container = require(idOrName);
         StorageDriver storage = storage();
-        java.io.ByteArrayOutputStream diff = new java.io.ByteArrayOutputStream();
         try {
             if (storage.snapshot(container.id).isEmpty()) {
                 return List.of();
             }
-            storage.diff(container.id, diff);
         } catch (StorageException e) {
             throw new ApiException(500, "cannot read the changes of " + container.name + ": " + e.getMessage());
         }
@@ -422,7 +420,19 @@ public final class ContainerService implements AutoCloseable {
         try {
             storage.prepare(view, layers.isEmpty() ? null : layers.getLast().chainId());
             Path lower = storage.mount(view).target();
-            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(new java.io.ByteArrayInputStream(diff.toByteArray()))) {
+            // the driver's diff tar is read as the driver writes it, through a pipe: only headers are kept,
+            // file contents pass by (a container may have written gigabytes; they were buffered whole before)
+            java.io.PipedInputStream piped = new java.io.PipedInputStream(1 << 16);
+            java.io.PipedOutputStream into = new java.io.PipedOutputStream(piped);
+            Exception[] diffFailure = {null};
+            Thread writer = Thread.ofVirtual().name("changes-" + container.id.substring(0, 12)).start(() -> {
+                try (into) {
+                    storage.diff(container.id, into);
+                } catch (IOException | RuntimeException e) {
+                    diffFailure[0] = e;
+                }
+            });
+            try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(piped)) {
                 org.apache.commons.compress.archivers.tar.TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
                     String name = entry.getName().replaceAll("/+$", "");
@@ -438,6 +448,13 @@ public final class ContainerService implements AutoCloseable {
                         changes.add(Map.of("Path", "/" + name, "Kind", existed ? 0 : 1));
                     }
                 }
+                piped.transferTo(java.io.OutputStream.nullOutputStream()); // the padding after the end marker: let the writer finish
+            } finally {
+                piped.close(); // a writer still writing (the read failed) gets an error instead of waiting
+                joinUninterruptibly(writer);
+            }
+            if (diffFailure[0] != null) {
+                throw new ApiException(500, "cannot read the changes of " + container.name + ": " + diffFailure[0].getMessage());
             }
         } catch (StorageException e) {
             throw new ApiException(500, "cannot compare " + container.name + " with its image: " + e.getMessage());
@@ -449,6 +466,21 @@ public final class ContainerService implements AutoCloseable {
             }
         }
         return changes;
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     // ---- exits

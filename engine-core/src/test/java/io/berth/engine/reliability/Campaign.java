@@ -144,8 +144,21 @@ final class Campaign implements AutoCloseable {
                 stop();
                 scrub();
             } finally {
+                keepLog();
                 registry.close();
             }
+        }
+    }
+
+    /** The daemon's log, kept beside the figures (the work directory is deleted). */
+    private void keepLog() {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "reliability"));
+            if (Files.exists(log)) {
+                Files.copy(log, dir.resolve(log.getParent().getFileName() + "-daemon.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // the figures matter more than the log
         }
     }
 

@@ -142,7 +142,7 @@ class FaultIT {
             try {
                 Path root = Files.createDirectories(mountPoint.resolve("root"));
                 try (Campaign campaign = Campaign.create(work, root);
-                     Requests requests = new Requests(campaign.socket, Duration.ofSeconds(300))) {
+                     Requests requests = new Requests(campaign.socket, Duration.ofSeconds(180))) {
                     String big = campaign.pushRandomImage("big", payloadMegabytes << 20, 7);
                     campaign.start();
                     Requests.Outcome base = requests.post("pull", "/images/create?fromImage=" + Campaign.enc(campaign.base), "");
@@ -160,6 +160,17 @@ class FaultIT {
                             .line("free after the pull: " + free(root) + " MB");
                     findings.addAll(afterFull("pull", pulled, requests, campaign, audit));
 
+                    // a build that fills the disk from a RUN, as builds usually do
+                    byte[] filling = Tar.create()
+                            .file("Dockerfile", 0644, ("FROM " + campaign.base + "\nRUN dd if=/dev/zero of=/fill bs=1048576 count="
+                                    + payloadMegabytes + "\n").getBytes(StandardCharsets.UTF_8))
+                            .toBytes();
+                    Requests.Outcome filled = requests.send("build", "POST", "/build?t=enospc/run", filling, "application/x-tar");
+                    report.line("build (RUN writes " + payloadMegabytes + " MB): " + filled.kind() + " " + filled.status() + ": "
+                                    + filled.message())
+                            .line("free after that build: " + free(root) + " MB");
+                    findings.addAll(afterFull("build with a RUN filling the disk", filled, requests, campaign, audit));
+
                     byte[] payload = new byte[payloadMegabytes << 20];
                     new Random(8).nextBytes(payload);
                     byte[] context = Tar.create()
@@ -168,9 +179,9 @@ class FaultIT {
                             .toBytes();
                     payload = null;
                     Requests.Outcome built = requests.send("build", "POST", "/build?t=enospc/big", context, "application/x-tar");
-                    report.line("build: " + built.kind() + " " + built.status() + ": " + built.message())
+                    report.line("build (a context of " + payloadMegabytes + " MB): " + built.kind() + " " + built.status() + ": " + built.message())
                             .line("free after the build: " + free(root) + " MB");
-                    findings.addAll(afterFull("build", built, requests, campaign, audit));
+                    findings.addAll(afterFull("build with a context bigger than the disk", built, requests, campaign, audit));
                     findings.addAll(requests.findings());
                     report.counts("requests by operation and outcome", requests.counts())
                             .list("inconsistencies found", findings)

@@ -30,9 +30,9 @@ final class Requests implements AutoCloseable {
     enum Kind {
         /** 2xx, and a stream without an error line. */
         ANSWERED,
-        /** 4xx with one clear line, or a 2xx stream ending in one clear error line. */
+        /** 4xx (or 507, a full disk) with one clear line, or a 2xx stream ending in one clear error line. */
         REFUSED,
-        /** 5xx. */
+        /** 5xx, but for 507 with a clear line. */
         SERVER_ERROR,
         /** An error without a usable message: empty, several lines, an exception's class name, or not JSON. */
         UNCLEAR,
@@ -139,6 +139,9 @@ final class Requests implements AutoCloseable {
             message = JSON.readTree(response.body()).path("message").asText("");
         } catch (IOException notJson) {
             message = "";
+        }
+        if (status == 507 && clear(message)) {
+            return new Outcome(op, Kind.REFUSED, status, message, correlation, response); // Insufficient Storage: a full disk, said clearly
         }
         if (status >= 500) {
             return new Outcome(op, Kind.SERVER_ERROR, status, request + " -> " + status + " " + message, correlation, response);

@@ -310,6 +310,7 @@ public final class ChronicleEventLog implements EventLog {
             encoded[written.size()] = codec.encode(envelope);
             written.add(envelope);
         }
+        requireFreeSpace(encoded);
         try {
             long first = lastSequence + 1;
             for (int i = 0; i < encoded.length; i++) {
@@ -322,7 +323,8 @@ public final class ChronicleEventLog implements EventLog {
             if (options.sync()) {
                 force();
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | InternalError e) {
+            // InternalError: the JVM's word for a fault on a mapped page (the disk filled meanwhile)
             failed = new EventLogException("cannot append to event log " + dir + ": " + e.getMessage(), e);
             throw failed;
         }
@@ -349,6 +351,35 @@ public final class ChronicleEventLog implements EventLog {
     }
 
     /** fdatasync of the cycle file just written to; on a new cycle file, also of the old file and the directory. */
+    /** Free bytes an append needs beyond its own: Chronicle's index and the next mapped pages. */
+    static final long MIN_FREE_BYTES = 4L << 20;
+    private long lastFree;
+    private long lastFreeCheck;
+
+    /** Refuses, before writing anything, an append the file system may not be able to back. */
+    private void requireFreeSpace(byte[][] encoded) {
+        long needed = MIN_FREE_BYTES;
+        for (byte[] e : encoded) {
+            needed += e.length;
+        }
+        long now = System.nanoTime();
+        if (lastFree > (256L << 20) && now - lastFreeCheck < 1_000_000_000L) {
+            return; // plenty a moment ago: statvfs at most once a second then
+        }
+        long free;
+        try {
+            free = Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return; // cannot tell: the write itself will say
+        }
+        lastFree = free;
+        lastFreeCheck = now;
+        if (free < needed) {
+            throw new LogFullException("no space left on device: " + (free >> 10) + " KiB free where the event log " + dir
+                    + " needs " + (needed >> 10) + " KiB to append; nothing was recorded, free some space and retry");
+        }
+    }
+
     private void force() throws IOException {
         File current = appender.currentFile();
         if (!current.equals(syncFile)) {

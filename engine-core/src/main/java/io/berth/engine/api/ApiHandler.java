@@ -117,6 +117,9 @@ public final class ApiHandler extends Handler.Abstract {
             }
         } catch (ApiException e) {
             answerError(exchange, e.status(), e.getMessage());
+        } catch (io.berth.eventlog.LogFullException e) {
+            // nothing was recorded and the daemon is fine: the disk is full (HTTP's Insufficient Storage)
+            answerError(exchange, 507, e.getMessage());
         } catch (java.io.IOException e) {
             // the client went away mid-answer (e.g. a follow stream was closed): nothing to tell it
             exchange.fail(e);

@@ -222,6 +222,9 @@ public final class BuildService {
             MessageDigest sha = Digests.newSha256();
             try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tarFile), sha)) {
                 contextTar.transferTo(file);
+            } catch (IOException e) {
+                // most often the daemon's disk (ENOSPC): say where, so the message is one a user can act on
+                throw new BuildException("cannot receive the build context into " + dir + ": " + e.getMessage());
             }
             String contextDigest = Digests.sha256(sha);
             long tReceived = System.nanoTime();

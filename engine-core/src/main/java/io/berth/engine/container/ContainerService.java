@@ -539,6 +539,39 @@ public final class ContainerService implements AutoCloseable {
         });
     }
 
+    /**
+     * A daemon killed between mounting a rootfs and {@code ContainerStarted}, or during a build's RUN,
+     * leaves a runtime container (created or stopped, its monitor and cgroups) and a mount that no
+     * running container owns: freed here, at start-up, before the API serves. Writable layers stay.
+     */
+    private void releaseOrphans() {
+        java.util.Set<String> running = new java.util.HashSet<>();
+        for (ContainerState.ContainerRecord container : list()) {
+            if ("running".equals(container.status)) {
+                running.add(container.id);
+            }
+        }
+        try {
+            for (String id : runtime().list()) {
+                if (!running.contains(id)) {
+                    synchronized (lifecycleLock(id)) {
+                        LOG.log(System.Logger.Level.INFO, "freeing runtime container " + id + ", which no running container owns");
+                        releaseRuntime(id);
+                    }
+                }
+            }
+            for (io.berth.spi.storage.Snapshot snapshot : storage().listSnapshots()) {
+                if (snapshot.mounted() && !running.contains(snapshot.key()) && find(snapshot.key()).isPresent()) {
+                    synchronized (lifecycleLock(snapshot.key())) {
+                        storage().unmount(snapshot.key());
+                    }
+                }
+            }
+        } catch (ContainerRuntimeException | StorageException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot free what an interrupted start left: " + e.getMessage());
+        }
+    }
+
     /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
     private void releaseRuntime(String id) {
         try {
@@ -958,6 +991,7 @@ public final class ContainerService implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "cannot reconcile container " + container.id + ": " + e.getMessage());
             }
         }
+        releaseOrphans();
         watcher.start();
         // restart policies that apply across a daemon restart
         for (ContainerState.ContainerRecord container : list()) {

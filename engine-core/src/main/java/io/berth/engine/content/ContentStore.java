@@ -29,6 +29,10 @@ import java.util.stream.Stream;
  * <p>An interrupted download leaves its bytes in {@code ingest/}; opening the same ingest again
  * resumes after them (the bytes already there are re-hashed, so resumption trusts nothing it did
  * not check).
+ *
+ * <p>Writes keep a reserve free on the file system ({@link #reserveBytes}: a tenth of it, at most
+ * 64 MiB) for the event log, which cannot append on a full disk: a write that would eat into it fails
+ * with "no space left on device" and its partial bytes are deleted (a resume could not finish either).
  */
 public final class ContentStore {
     private final Path blobs;
@@ -43,6 +47,11 @@ public final class ContentStore {
         } catch (IOException e) {
             throw new ContentException("cannot create the content store under " + root + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Space kept free for the event log on a file system of {@code total} bytes: a tenth, at most 64 MiB. */
+    static long reserveBytes(long total) {
+        return Math.min(64L << 20, total / 10);
     }
 
     /** Whether a verified blob with this digest is stored. */
@@ -156,6 +165,7 @@ public final class ContentStore {
         private FileChannel channel;
         private MessageDigest sha256;
         private long offset;
+        private long unchecked;
         private boolean committed;
 
         private Ingest(String digest, long expectedSize) {
@@ -227,6 +237,7 @@ public final class ContentStore {
             if (expectedSize >= 0 && offset + length > expectedSize) {
                 throw new ContentException("blob " + digest + " is larger than its descriptor's size " + expectedSize);
             }
+            requireSpace(length);
             try {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes, from, length);
                 while (buffer.hasRemaining()) {
@@ -235,7 +246,33 @@ public final class ContentStore {
                 sha256.update(bytes, from, length);
                 offset += length;
             } catch (IOException e) {
+                if (String.valueOf(e.getMessage()).contains("No space left")) {
+                    discard();
+                }
                 throw new ContentException("cannot write blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Fails, and drops the partial bytes, when writing {@code length} more would eat into the reserve. */
+        private void requireSpace(long length) {
+            unchecked += length;
+            if (unchecked < (1 << 20) && offset > 0) {
+                return; // statvfs once a MiB
+            }
+            unchecked = 0;
+            long free;
+            long reserve;
+            try {
+                java.nio.file.FileStore store = Files.getFileStore(ingest);
+                free = store.getUsableSpace();
+                reserve = reserveBytes(store.getTotalSpace());
+            } catch (IOException e) {
+                return; // cannot tell: the write itself will say
+            }
+            if (free - length < reserve) {
+                discard();
+                throw new ContentException("cannot write blob " + digest + ": no space left on device (" + (free >> 20)
+                        + " MiB free on " + ingest.getParent() + ", " + (reserve >> 20) + " MiB of it kept for the event log)");
             }
         }
 

@@ -44,10 +44,38 @@ public final class UnixHttp {
             extraHeaders.forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
             String head = method + " " + path + " HTTP/1.1\r\nHost: berth\r\nUser-Agent: berth-test/1\r\nConnection: close\r\n"
                     + extra + (body == null ? "" : "Content-Type: " + contentType + "\r\nContent-Length: " + payload.length + "\r\n") + "\r\n";
-            channel.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
-            channel.write(ByteBuffer.wrap(payload));
+            // the body is sent while the answer is read, as curl and Go's client do: a server that
+            // refuses early (an error line, then close) is heard instead of a reset of the upload
+            IOException[] writeFailed = new IOException[1];
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    channel.write(ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)));
+                    // in slices: one write of a large heap buffer needs a direct copy of it all
+                    for (int from = 0; from < payload.length; from += 1 << 20) {
+                        ByteBuffer slice = ByteBuffer.wrap(payload, from, Math.min(1 << 20, payload.length - from));
+                        while (slice.hasRemaining()) {
+                            channel.write(slice);
+                        }
+                    }
+                } catch (IOException e) {
+                    writeFailed[0] = e;
+                }
+            });
             InputStream in = Channels.newInputStream(channel);
-            String statusLine = readLine(in);
+            String statusLine;
+            try {
+                statusLine = readLine(in);
+            } catch (IOException e) {
+                joinQuietly(writer);
+                if (writeFailed[0] != null) {
+                    e.addSuppressed(writeFailed[0]);
+                }
+                throw e;
+            }
+            if (statusLine.isEmpty()) {
+                joinQuietly(writer);
+                throw writeFailed[0] != null ? writeFailed[0] : new IOException("connection closed before an answer");
+            }
             int status = Integer.parseInt(statusLine.split(" ")[1]);
             Map<String, String> headers = new LinkedHashMap<>();
             String line;
@@ -70,6 +98,14 @@ public final class UnixHttp {
                 content = in.readAllBytes();
             }
             return new Response(status, headers, content);
+        }
+    }
+
+    private static void joinQuietly(Thread writer) {
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

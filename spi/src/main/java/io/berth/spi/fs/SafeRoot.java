@@ -660,7 +660,8 @@ public final class SafeRoot implements AutoCloseable {
      * @return the errno of the first extended attribute the file system refused, else 0
      */
     public int setMeta(byte[] path, Meta meta) throws IOException {
-        Parent p = parent(path, false);
+        // The root itself ("", ".", "./"; a layer's first entry is often "./") is named as "." in itself.
+        Parent p = split(path).isEmpty() ? new Parent(rootFd, DOT, path) : parent(path, false);
         int refused = 0;
         try {
             int fd = sys.openat(p.fd, p.base, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
@@ -696,6 +697,8 @@ public final class SafeRoot implements AutoCloseable {
         }
         return refused;
     }
+
+    private static final byte[] DOT = {'.'};
 
     /** @see #setMeta(byte[], Meta) */
     public int setMeta(String path, Meta meta) throws IOException {

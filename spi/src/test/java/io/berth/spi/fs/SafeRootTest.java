@@ -114,6 +114,21 @@ class SafeRootTest {
 
     @ParameterizedTest(name = "openat2={0}")
     @ValueSource(booleans = {true, false})
+    void givenTheRootItself_whenItsMetadataIsSet_thenTheRootChanges(boolean openat2) throws IOException {
+        // a layer's first entry is often "./", which carries the mode and times of the layer's root
+        for (String name : new String[]{"./", ".", ""}) {
+            try (SafeRoot r = open(openat2, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                r.setMeta(name, SafeRoot.Meta.of(0, 0, 0751, 1234, 0));
+            }
+            assertEquals("rwxr-x--x", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(root)));
+            assertEquals(1234, Files.getLastModifiedTime(root).toMillis() / 1000);
+            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        assertOutsideUntouched();
+    }
+
+    @ParameterizedTest(name = "openat2={0}")
+    @ValueSource(booleans = {true, false})
     void givenASymlinkAtTheLastComponent_whenCreated_thenTheLinkIsReplacedNotFollowed(boolean openat2) throws IOException {
         Files.createSymbolicLink(root.resolve("f"), outside.resolve("secret"));
         try (SafeRoot r = open(openat2, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {

@@ -55,7 +55,12 @@ final class Ipv4 {
             if (slash < 0) {
                 throw new IllegalArgumentException("subnet \"" + text + "\" needs a prefix length, for example 10.213.0.0/24");
             }
-            int address = Ipv4.parse(t.substring(0, slash));
+            int address;
+            try {
+                address = Ipv4.parse(t.substring(0, slash));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("subnet \"" + text + "\": " + e.getMessage());
+            }
             int prefix;
             try {
                 prefix = Integer.parseInt(t.substring(slash + 1));

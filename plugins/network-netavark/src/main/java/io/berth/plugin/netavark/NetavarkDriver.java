@@ -602,11 +602,24 @@ public class NetavarkDriver implements NetworkDriver {
      * interface name to delete, and does the rest.
      */
     private void teardown(Stored stored, boolean bestEffort) throws NetworkException {
+        try {
+            teardown(stored, bestEffort, !Files.exists(Path.of(stored.netns())));
+        } catch (NetworkException e) {
+            // The namespace is there but the container's interface is not (torn down before, or
+            // replaced): netavark stops at the missing veth, so finish the rest as for a gone namespace.
+            if (e.getMessage().contains("No such device") && Files.exists(Path.of(stored.netns()))) {
+                teardown(stored, bestEffort, true);
+            } else {
+                throw e;
+            }
+        }
+    }
+
+    private void teardown(Stored stored, boolean bestEffort, boolean gone) throws NetworkException {
         String where = "network " + networkName(stored.networkId()) + ", container "
                 + stored.containerId().substring(0, Math.min(12, stored.containerId().length()));
         Path netavark = program("netavark", "netavark", where);
         Path aardvark = program("aardvark-dns", "aardvark-dns", where);
-        boolean gone = !Files.exists(Path.of(stored.netns()));
         String scratch = null;
         String netns = stored.netns();
         try {

@@ -42,17 +42,32 @@ public record AttachRequest(String containerId, String containerName, String net
         return new AttachRequest(containerId, containerName, netnsPath, List.of(), null, null, List.of());
     }
 
-    /** @param newAliases the aliases @return the same request with other aliases */
+    /**
+     * Returns the same request with other aliases.
+     *
+     * @param newAliases the aliases
+     * @return the same request with other aliases
+     */
     public AttachRequest withAliases(List<String> newAliases) {
         return new AttachRequest(containerId, containerName, netnsPath, newAliases, staticIp, interfaceName, portMappings);
     }
 
-    /** @param ip the address @return the same request asking for a static address */
+    /**
+     * Returns the same request asking for a static address.
+     *
+     * @param ip the address
+     * @return the same request asking for a static address
+     */
     public AttachRequest withStaticIp(String ip) {
         return new AttachRequest(containerId, containerName, netnsPath, aliases, ip, interfaceName, portMappings);
     }
 
-    /** @param mappings the ports @return the same request publishing other ports */
+    /**
+     * Returns the same request publishing other ports.
+     *
+     * @param mappings the ports
+     * @return the same request publishing other ports
+     */
     public AttachRequest withPorts(List<PortMapping> mappings) {
         return new AttachRequest(containerId, containerName, netnsPath, aliases, staticIp, interfaceName, mappings);
     }

@@ -51,17 +51,32 @@ public record NetworkDefinition(String name, String id, String driver, List<Subn
         return new NetworkDefinition(name, id, "bridge", List.of(), "", false, true, Map.of(), Map.of());
     }
 
-    /** @param newSubnets the subnets @return the same definition with other subnets */
+    /**
+     * Returns the same definition with other subnets.
+     *
+     * @param newSubnets the subnets
+     * @return the same definition with other subnets
+     */
     public NetworkDefinition withSubnets(List<Subnet> newSubnets) {
         return new NetworkDefinition(name, id, driver, newSubnets, networkInterface, internal, dnsEnabled, labels, options);
     }
 
-    /** @param newInternal whether it is internal @return the same definition, internal or not */
+    /**
+     * Returns the same definition, internal or not.
+     *
+     * @param newInternal whether it is internal
+     * @return the same definition, internal or not
+     */
     public NetworkDefinition withInternal(boolean newInternal) {
         return new NetworkDefinition(name, id, driver, subnets, networkInterface, newInternal, dnsEnabled, labels, options);
     }
 
-    /** @param newInterface the bridge's name @return the same definition with another host interface */
+    /**
+     * Returns the same definition with another host interface.
+     *
+     * @param newInterface the bridge's name
+     * @return the same definition with another host interface
+     */
     public NetworkDefinition withNetworkInterface(String newInterface) {
         return new NetworkDefinition(name, id, driver, subnets, newInterface, internal, dnsEnabled, labels, options);
     }

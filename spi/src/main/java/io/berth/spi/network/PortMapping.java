@@ -45,7 +45,13 @@ public record PortMapping(String hostIp, int hostPort, int containerPort, String
         return new PortMapping("", hostPort, containerPort, protocol, 1);
     }
 
-    /** @return whether this mapping and {@code other} claim a common host port of the same protocol on a common address */
+    /**
+     * Whether two mappings cannot both be published: a common host port of the same protocol on a
+     * common host address (an empty address is every address).
+     *
+     * @param other another mapping
+     * @return whether they clash
+     */
     public boolean clashesWith(PortMapping other) {
         boolean sameAddress = hostIp.isEmpty() || other.hostIp.isEmpty() || hostIp.equals(other.hostIp);
         return sameAddress && protocol.equals(other.protocol)

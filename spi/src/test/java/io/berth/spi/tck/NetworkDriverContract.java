@@ -60,7 +60,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>After every check, even a failed one, the kit detaches what is attached, removes the
  * networks it created and deletes its namespaces, then fails the check if anything of them
  * remains: a host interface named after one of its networks' bridges, a veth that was not there
- * before, or an {@code iptables-save} line naming one of its subnets or published host ports.
+ * before, or a line of {@code iptables-save} or {@code nft list ruleset} naming one of its subnets
+ * or published host ports.
  */
 public abstract class NetworkDriverContract extends ExtensionContract<NetworkDriver> {
 
@@ -123,7 +124,7 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         }
         for (int port : hostPorts) {
             for (String line : rules.lines().toList()) {
-                if (line.matches(".*--dport " + port + "\\b.*")) {
+                if (line.matches(".*(--dport|dport) " + port + "\\b.*")) {
                     found.add("firewall rule \"" + line + "\"");
                 }
             }
@@ -197,12 +198,20 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         throw new IOException("no free host port found between 20000 and 30000");
     }
 
+    /** The host's firewall as {@code iptables-save} and, where installed, {@code nft list ruleset} print it. */
     private static String iptablesSave() throws IOException {
         NetNamespace.Result r = NetNamespace.run(List.of("iptables-save"));
         if (r.exitCode() != 0) {
             throw new IOException("iptables-save failed: " + r.output().strip());
         }
-        return r.output();
+        String rules = r.output();
+        if (Files.isExecutable(Path.of("/usr/sbin/nft"))) {
+            NetNamespace.Result nft = NetNamespace.run(List.of("/usr/sbin/nft", "list", "ruleset"));
+            if (nft.exitCode() == 0) {
+                rules += nft.output();
+            }
+        }
+        return rules;
     }
 
     private static Set<String> veths() throws IOException {

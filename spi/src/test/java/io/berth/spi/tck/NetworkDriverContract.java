@@ -274,6 +274,16 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         for (Probe.Check program : programs) {
             assertTrue(probe.problems().stream().anyMatch(p -> p.startsWith(program.name())), "the probe must name " + program.name() + ": " + probe);
         }
+        String refusedId = randomId();
+        try {
+            broken.create(NetworkDefinition.bridge("tck-" + refusedId.substring(0, 8), refusedId));
+            created.add(broken.networks().stream().filter(x -> x.id().equals(refusedId)).findFirst().orElseThrow());
+        } catch (NetworkException refused) {
+            // A driver may refuse at create already; then it must say why in one line and record nothing.
+            assertEquals(NetworkException.Reason.NOT_USABLE, refused.reason(), refused.getMessage());
+            assertFalse(refused.getMessage().contains("\n"), refused.getMessage());
+            assertTrue(broken.networks().stream().noneMatch(x -> x.id().equals(refusedId)), "a refused network is not recorded");
+        }
         NetworkDefinition d = network(r -> r);
         broken.restore(created);
         NetNamespace ns = namespace();

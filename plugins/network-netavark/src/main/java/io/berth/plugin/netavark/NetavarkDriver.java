@@ -154,6 +154,11 @@ public class NetavarkDriver implements NetworkDriver {
                 throw new NetworkException(Reason.CONFLICT, "network " + name + ": id " + request.id() + " is taken by network " + known.name());
             }
         }
+        // Refused here rather than at the first attach, so that a host without netavark says so at once.
+        program("netavark", "netavark", "network " + name);
+        if (request.dnsEnabled()) {
+            program("aardvark-dns", "aardvark-dns", "network " + name);
+        }
         if (request.subnets().size() > 1) {
             throw new NetworkException(Reason.INVALID, "network " + name + ": " + request.subnets().size()
                     + " subnets given; this driver takes one IPv4 subnet per network");

@@ -171,6 +171,36 @@ class NetavarkDriverTest {
     }
 
     @Test
+    void givenADaemonKilledDuringSetup_whenANewInstanceIsRestored_thenThePendingAttachmentIsTornDownAndItsAddressFreed() throws Exception {
+        NetavarkDriver first = driver(Map.of());
+        NetworkDefinition d = network(first, NetworkDefinition.bridge("pending-test", randomId()));
+        String cid = randomId();
+        NetNamespace ns = namespace();
+        Attachment a = first.attach(d.id(), AttachRequest.of(cid, "alpha", ns.path().toString()));
+        // What a kill -9 between netavark's setup and the driver's record leaves: the file without its result.
+        Path file = tempDir.resolve("root/plugins/network-netavark/attachments").resolve(d.id() + "-" + cid + ".json");
+        Files.writeString(file, Files.readString(file).replaceAll(",\"attachment\":\\{.*}}$", ",\"attachment\":null}"));
+        NetavarkDriver second = driver(Map.of());
+        cleanUpWith(second, d);
+        second.restore(List.of(d));
+        assertEquals(List.of(), second.attachments());
+        assertFalse(Files.exists(file), "the pending record is gone");
+        assertFalse(ns.ip("-o", "link").contains("eth0"), "what setup made is undone");
+        assertFalse(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "the bridge went with its only member");
+        Attachment again = second.attach(d.id(), AttachRequest.of(randomId(), "beta", namespace().path().toString()));
+        assertEquals(a.ipAddress(), again.ipAddress(), "the address was freed");
+    }
+
+    @Test
+    void givenNetavarkMissing_whenANetworkIsCreated_thenItIsRefusedNotUsableInOneLine() {
+        NetavarkDriver driver = driver(Map.of("netavark", "/nonexistent/netavark"));
+        NetworkException e = assertThrows(NetworkException.class, () -> driver.create(NetworkDefinition.bridge("nv", randomId())));
+        assertEquals(NetworkException.Reason.NOT_USABLE, e.reason());
+        assertTrue(e.getMessage().contains("/nonexistent/netavark") && !e.getMessage().contains("\n"), e.getMessage());
+        assertEquals(List.of(), driver.networks());
+    }
+
+    @Test
     void givenAPoolOption_whenANetworkIsCreatedWithoutSubnet_thenItsSubnetComesFromThatPool() throws Exception {
         NetavarkDriver driver = driver(Map.of("default-address-pool", "10.217.64.0/18", "default-address-pool-size", "26"));
         NetworkDefinition d = network(driver, NetworkDefinition.bridge("pool-test", randomId()));

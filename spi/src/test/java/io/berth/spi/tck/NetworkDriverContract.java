@@ -536,6 +536,9 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         NetworkException noNs = assertThrows(NetworkException.class,
                 () -> extension.attach(d.id(), AttachRequest.of(randomId(), "x", "/run/netns/berth-tck-does-not-exist")));
         assertEquals(NetworkException.Reason.INVALID, noNs.reason(), noNs.getMessage());
+        NetworkException badAlias = assertThrows(NetworkException.class, () -> extension.attach(d.id(), request(ns, "x").withAliases(List.of("no spaces"))));
+        assertEquals(NetworkException.Reason.INVALID, badAlias.reason(), badAlias.getMessage());
+        assertTrue(badAlias.getMessage().contains("no spaces"), badAlias.getMessage());
         assertEquals(List.of(), extension.attachments());
         assertFalse(ns.ip("-o", "link").contains("eth0"), "nothing was made in the namespace");
     }
@@ -614,6 +617,33 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         assertTrue(addrs.contains(a1.ipAddress()) && addrs.contains(a2.ipAddress()), addrs);
         extension.detach(d1.id(), cid);
         assertTrue(ns.ip("-o", "-4", "addr").contains(a2.ipAddress()), "leaving one network keeps the other");
+    }
+
+    @Test
+    void givenFourContainersJoiningAtOnce_whenAttachedFromFourThreads_thenEachHasItsOwnAddressInItsNamespace() throws Exception {
+        requireUsable();
+        NetworkDefinition d = network(r -> r);
+        List<NetNamespace> spaces = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            spaces.add(namespace());
+        }
+        List<java.util.concurrent.CompletableFuture<Attachment>> joins = new ArrayList<>();
+        for (NetNamespace ns : spaces) {
+            joins.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return extension.attach(d.id(), request(ns, "c-" + ns.name()));
+                } catch (NetworkException e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        Set<String> addresses = new HashSet<>();
+        for (int i = 0; i < spaces.size(); i++) {
+            Attachment a = joins.get(i).join();
+            addresses.add(a.ipAddress());
+            assertTrue(spaces.get(i).ip("-o", "-4", "addr").contains(a.ipAddress() + "/"), "namespace " + i + " has " + a.ipAddress());
+        }
+        assertEquals(4, addresses.size(), "four members, four addresses: " + addresses);
     }
 
     /** @return the context the extension under test was initialized with */

@@ -364,6 +364,9 @@ public class NetavarkDriver implements NetworkDriver {
         }
         Path netavark = program("netavark", "netavark", where);
         Path aardvark = program("aardvark-dns", "aardvark-dns", where);
+        if (!request.containerName().isEmpty() && !NAME.matcher(request.containerName()).matches()) {
+            throw new NetworkException(Reason.INVALID, where + ": container name \"" + request.containerName() + "\" is not a valid DNS name");
+        }
         for (String alias : request.aliases()) {
             if (!NAME.matcher(alias).matches()) {
                 throw new NetworkException(Reason.INVALID, where + ": alias \"" + alias + "\" is not a valid DNS name");
@@ -530,6 +533,10 @@ public class NetavarkDriver implements NetworkDriver {
     }
 
     private static void bindTest(String where, PortMapping p, int port) throws NetworkException {
+        if (p.hostIp().contains(":")) {
+            throw new NetworkException(Reason.INVALID, where + ": host address " + p.hostIp()
+                    + " is IPv6, which this driver does not publish on yet; give an IPv4 address or none");
+        }
         InetAddress address;
         try {
             address = InetAddress.getByName(p.hostIp().isEmpty() ? "0.0.0.0" : p.hostIp());

@@ -511,6 +511,29 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
     }
 
     @Test
+    void givenTwoMembersOneOfWhoseNamespaceIsGone_whenThatOneIsDetached_thenItsPortRulesGoAndTheOtherStillWorks() throws Exception {
+        requireUsable();
+        NetworkDefinition d = network(r -> r);
+        NetNamespace nsA = namespace();
+        NetNamespace nsB = namespace();
+        int portA = freePort(false);
+        int portB = freePort(false);
+        Attachment a = extension.attach(d.id(), request(nsA, "alpha").withPorts(List.of(PortMapping.of(portA, 80, "tcp"))));
+        Attachment b = extension.attach(d.id(), request(nsB, "beta").withPorts(List.of(PortMapping.of(portB, 80, "tcp"))));
+        nsA.close();
+        extension.detach(d.id(), a.containerId());
+        assertTrue(iptablesSave().lines().noneMatch(l -> l.matches(".*(--dport|dport) " + portA + "\\b.*")),
+                "no rule for the ended member's port " + portA + " remains");
+        assertEquals(List.of(b), extension.attachments().stream().filter(x -> x.networkId().equals(d.id())).toList());
+        Thread server = serveOnce(nsB, 80, "still here");
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), portB), 5000);
+            assertEquals("still here", readLine(s), "the other member's published port still answers");
+        }
+        server.join(5000);
+    }
+
+    @Test
     void givenAMemberAndANetworkInUse_whenRemoved_thenItIsRefusedInUse() throws Exception {
         requireUsable();
         NetworkDefinition d = network(r -> r);

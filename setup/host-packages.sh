@@ -10,6 +10,7 @@
 
 # What the daemon runs: runc and conmon (every container), tini's static build (run --init), netavark and
 # aardvark-dns (container networks, Podman's stack), iptables (netavark's port forwarding and masquerade),
+# iproute2 (ip netns: network-netavark's teardown of a container whose namespace is gone, and the network kit),
 # busybox-static (the example image, berth-example/busybox, made from the host's busybox).
 BERTH_DAEMON_PACKAGES=(
     runc:runc
@@ -18,6 +19,7 @@ BERTH_DAEMON_PACKAGES=(
     netavark:/usr/lib/podman/netavark
     aardvark-dns:/usr/lib/podman/aardvark-dns
     iptables:iptables
+    iproute2:ip
     busybox-static:busybox
 )
 

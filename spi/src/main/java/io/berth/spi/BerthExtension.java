@@ -13,8 +13,8 @@ import org.pf4j.ExtensionPoint;
  *       ({@code Plugin-Id}), versions it ({@code Plugin-Version}) and says which engine versions it
  *       works with ({@code Plugin-Requires}). One plugin may carry several extensions.</dd>
  *   <dt>extension point</dt>
- *   <dd>One of the three interfaces the engine looks up: {@link ContainerRuntime},
- *       {@link ImageRegistry}, {@link StorageDriver}.</dd>
+ *   <dd>One of the interfaces the engine looks up: {@link ContainerRuntime},
+ *       {@link ImageRegistry}, {@link StorageDriver}, {@link NetworkDriver}.</dd>
  *   <dt>extension</dt>
  *   <dd>A class in a plugin that implements an extension point and is annotated with
  *       {@code @org.pf4j.Extension}, so that PF4J lists it in the jar's

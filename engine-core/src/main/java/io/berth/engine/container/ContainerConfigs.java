@@ -135,11 +135,7 @@ public final class ContainerConfigs {
             throw ApiException.badRequest("Range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors()
                     + ".00, as there are only " + Runtime.getRuntime().availableProcessors() + " CPUs available");
         }
-        String network = host.path("NetworkMode").asText("");
-        if (!network.isEmpty() && !network.equals("none") && !network.equals("host") && !network.equals("default")
-                && !network.equals("bridge")) {
-            throw ApiException.badRequest("network " + network + " not found");
-        }
+        // NetworkMode is checked by the network slice (ContainerNetworks.validate), which knows the networks
         String restart = host.path("RestartPolicy").path("Name").asText("");
         if (!restart.isEmpty() && !List.of("no", "always", "unless-stopped", "on-failure").contains(restart)) {
             throw ApiException.badRequest("invalid restart policy '" + restart + "'");

@@ -136,11 +136,14 @@ public final class ContainerEndpoints {
             item.put("ImageID", c.imageId);
             item.put("Command", String.join(" ", commandOf(stored)));
             item.put("Created", Instant.parse(c.created).getEpochSecond());
-            item.putArray("Ports");
+            item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
             item.put("State", c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
+            ObjectNode networkSettings = item.putObject("NetworkSettings");
+            networkSettings.set("Networks", containers.networks().settings(view == null ? containers.projections() : view, c.id,
+                    stored, "running".equals(c.status)).path("Networks"));
             item.set("Mounts", mounts);
         }
         exchange.json(200, list);
@@ -212,9 +215,8 @@ public final class ContainerEndpoints {
         body.set("HostConfig", stored.path("HostConfig"));
         body.set("Mounts", containers.mountsOf(c));
         body.set("Config", stored.path("Config"));
-        ObjectNode network = body.putObject("NetworkSettings");
-        network.putObject("Networks");
-        network.putObject("Ports");
+        body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
+                "running".equals(c.status)));
         exchange.json(200, body);
     }
 

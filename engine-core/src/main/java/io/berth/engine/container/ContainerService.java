@@ -52,6 +52,8 @@ public final class ContainerService implements AutoCloseable {
     private final Set<String> stopping = ConcurrentHashMap.newKeySet();
     private final ExitWatcher watcher;
     private final Attachments attachments = new Attachments();
+    /** The network slice, wired by the daemon; without it containers have their loopback only. */
+    private volatile ContainerNetworks networks = ContainerNetworks.NONE;
     /** Exit codes of containers removed right after they exited ({@code --rm}), for a waiting client. */
     private final Map<String, Integer> lastExit = new ConcurrentHashMap<>();
     /**
@@ -82,6 +84,20 @@ public final class ContainerService implements AutoCloseable {
         this.watcher = new ExitWatcher(exitDir, this::checkExits);
         images.setImageInUse(imageId -> list().stream().anyMatch(c -> c.imageId.equals(imageId)));
         volumes.setInUse(name -> list().stream().anyMatch(c -> usesVolume(c, name)));
+    }
+
+    /** Connects containers to networks at start and disconnects them at exit and removal. */
+    public void setNetworks(ContainerNetworks networks) {
+        this.networks = networks;
+    }
+
+    /** The live projections (the networks' views read them). */
+    public io.berth.engine.projection.Projections projections() {
+        return journal.projections();
+    }
+
+    public ContainerNetworks networks() {
+        return networks;
     }
 
     ContainerRuntime runtime() {
@@ -189,6 +205,8 @@ public final class ContainerService implements AutoCloseable {
         }
         JsonNode host = request.path("HostConfig").isObject() ? request.get("HostConfig") : mapper.createObjectNode();
         ContainerConfigs.validateHostConfig(host);
+        JsonNode networking = request.path("NetworkingConfig");
+        networks.validate((ObjectNode) host, networking);
         String name;
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
@@ -230,6 +248,9 @@ public final class ContainerService implements AutoCloseable {
             ObjectNode stored = mapper.createObjectNode();
             stored.set("Config", config);
             stored.set("HostConfig", host);
+            if (networking.path("EndpointsConfig").isObject() && !networking.path("EndpointsConfig").isEmpty()) {
+                stored.set("NetworkingConfig", networking);
+            }
             journal.record(context, new ContainerEvent.ContainerCreated(id, name, imageName, image.id(), stored.toString()));
         }
         return id;
@@ -574,6 +595,11 @@ public final class ContainerService implements AutoCloseable {
 
     /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
     private void releaseRuntime(String id) {
+        try {
+            networks.disconnect(id, RequestContext.daemon());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "network teardown of " + id + ": " + e.getMessage());
+        }
         try {
             runtime().delete(id, true);
         } catch (ContainerRuntimeException | RuntimeException e) {

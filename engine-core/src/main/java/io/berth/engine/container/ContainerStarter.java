@@ -88,7 +88,11 @@ final class ContainerStarter {
             boolean hostNetwork = "host".equals(host.path("NetworkMode").asText(""));
             List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
             ArrayNode mountRecords = mapper.createArrayNode();
-            writeEtcFiles(bundle, hostname, hostNetwork, mounts, config);
+            writeEtcFiles(bundle, hostname, hostNetwork, host, List.of());
+            for (String file : List.of("hostname", "hosts", "resolv.conf")) {
+                mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(),
+                        List.of("rbind", "rprivate")));
+            }
             addVolumes(container, config, host, rootfs, mounts, mountRecords, context);
             Files.writeString(bundle.resolve("mounts.json"), mountRecords.toString());
 
@@ -135,6 +139,13 @@ final class ContainerStarter {
             runtime.create(new ContainerSpec(id, bundle, rootfs, mapper.writeValueAsBytes(spec), containers.logPath(id),
                     containers.exitDir(), config.path("Tty").asBoolean(false), config.path("OpenStdin").asBoolean(false)));
             created = true;
+            // the namespace exists from create on: join the networks before the program runs, then tell
+            // /etc/hosts and /etc/resolv.conf (bind-mounted already, so rewritten in place) what it got
+            List<ContainerNetworks.Connected> joined = containers.networks().connect(id, container.name,
+                    "/proc/" + runtime.pid(id) + "/ns/net", stored, context);
+            if (!joined.isEmpty()) {
+                writeEtcFiles(bundle, hostname, hostNetwork, host, joined);
+            }
             containers.attachments().connect(id, runtime);
             runtime.start(id);
             long pid = runtime.pid(id);
@@ -202,6 +213,11 @@ final class ContainerStarter {
 
     private void fail(ContainerState.ContainerRecord container, int exitCode, String reason, boolean created, boolean mounted,
                       RequestContext context) {
+        try {
+            containers.networks().disconnect(container.id, context);
+        } catch (RuntimeException e) {
+            // best effort: the failure below is what the user needs to see
+        }
         if (created) {
             try {
                 containers.runtime().delete(container.id, true);
@@ -220,29 +236,89 @@ final class ContainerStarter {
                 reason == null ? "start failed" : reason.lines().findFirst().orElse("start failed")));
     }
 
-    private void writeEtcFiles(Path bundle, String hostname, boolean hostNetwork, List<RuntimeSpecInput.MountSpec> mounts,
-                               JsonNode config) throws IOException {
-        Path hostnameFile = bundle.resolve("hostname");
-        Files.writeString(hostnameFile, hostname + "\n");
+    /**
+     * /etc/hostname, /etc/hosts and /etc/resolv.conf as Docker writes them: the host's files for
+     * {@code --network host}; else localhost entries, {@code --add-host} lines and the container's own
+     * address (127.0.1.1 before it has one); resolvers from {@code --dns}, else the network's DNS server
+     * on a network with DNS, else the host's (without loopback resolvers, which the container cannot reach).
+     * Written in place, so that a rewrite after the networks are joined reaches the bind mounts.
+     */
+    private void writeEtcFiles(Path bundle, String hostname, boolean hostNetwork, JsonNode host,
+                               List<ContainerNetworks.Connected> joined) throws IOException {
+        Files.writeString(bundle.resolve("hostname"), hostname + "\n");
         Path hosts = bundle.resolve("hosts");
+        StringBuilder hostsText = new StringBuilder();
         if (hostNetwork && Files.isRegularFile(Path.of("/etc/hosts"))) {
-            Files.copy(Path.of("/etc/hosts"), hosts, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            hostsText.append(Files.readString(Path.of("/etc/hosts")));
         } else {
-            Files.writeString(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                    + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n"
-                    + "127.0.1.1\t" + hostname + "\n", StandardCharsets.UTF_8);
+            hostsText.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+                    + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
         }
-        Path resolv = bundle.resolve("resolv.conf");
+        for (JsonNode extra : host.path("ExtraHosts")) {
+            String entry = extra.asText();
+            int colon = entry.indexOf(':');
+            if (colon > 0) {
+                hostsText.append(entry.substring(colon + 1)).append('\t').append(entry, 0, colon).append('\n');
+            }
+        }
+        if (!hostNetwork) {
+            if (joined.isEmpty()) {
+                hostsText.append("127.0.1.1\t").append(hostname).append('\n');
+            } else {
+                hostsText.append(joined.getFirst().ipAddress()).append('\t').append(hostname).append('\n');
+            }
+        }
+        Files.writeString(hosts, hostsText.toString(), StandardCharsets.UTF_8);
+
         Path hostResolv = Path.of("/etc/resolv.conf");
-        if (Files.isReadable(hostResolv)) {
-            Files.copy(hostResolv, resolv, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } else {
-            Files.writeString(resolv, "");
+        List<String> hostLines = Files.isReadable(hostResolv) ? Files.readAllLines(hostResolv) : List.of();
+        List<String> nameservers = new ArrayList<>();
+        host.path("Dns").forEach(d -> nameservers.add(d.asText()));
+        List<String> search = new ArrayList<>();
+        host.path("DnsSearch").forEach(d -> search.add(d.asText()));
+        List<String> options = new ArrayList<>();
+        host.path("DnsOptions").forEach(d -> options.add(d.asText()));
+        boolean custom = !nameservers.isEmpty() || !search.isEmpty() || !options.isEmpty();
+        boolean networkDns = !hostNetwork && !joined.isEmpty() && !joined.getFirst().dnsServers().isEmpty();
+        if (!custom && !networkDns && (hostNetwork || joined.isEmpty())) {
+            Files.writeString(bundle.resolve("resolv.conf"), hostLines.isEmpty() ? "" : String.join("\n", hostLines) + "\n");
+            return;
         }
-        for (String file : List.of("hostname", "hosts", "resolv.conf")) {
-            mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(),
-                    List.of("rbind", "rprivate")));
+        if (nameservers.isEmpty()) {
+            if (networkDns) {
+                nameservers.addAll(joined.getFirst().dnsServers());
+            } else {
+                for (String line : hostLines) {
+                    String[] words = line.strip().split("\\s+");
+                    if (words.length >= 2 && words[0].equals("nameserver") && !words[1].startsWith("127.") && !words[1].equals("::1")) {
+                        nameservers.add(words[1]);
+                    }
+                }
+                if (nameservers.isEmpty() && !hostNetwork) {
+                    nameservers.addAll(List.of("8.8.8.8", "8.8.4.4")); // Docker's fallback when the host has only loopback resolvers
+                }
+            }
         }
+        StringBuilder resolv = new StringBuilder();
+        for (String line : hostLines) {
+            String trimmed = line.strip();
+            if (search.isEmpty() && (trimmed.startsWith("search ") || trimmed.startsWith("domain "))) {
+                resolv.append(trimmed).append('\n');
+            }
+            if (options.isEmpty() && trimmed.startsWith("options ")) {
+                resolv.append(trimmed).append('\n');
+            }
+        }
+        if (!search.isEmpty()) {
+            resolv.append("search ").append(String.join(" ", search)).append('\n');
+        }
+        if (!options.isEmpty()) {
+            resolv.append("options ").append(String.join(" ", options)).append('\n');
+        }
+        for (String server : nameservers) {
+            resolv.append("nameserver ").append(server).append('\n');
+        }
+        Files.writeString(bundle.resolve("resolv.conf"), resolv.toString(), StandardCharsets.UTF_8);
     }
 
     private void addVolumes(ContainerState.ContainerRecord container, JsonNode config, JsonNode host, Path rootfs,

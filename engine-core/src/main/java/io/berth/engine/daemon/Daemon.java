@@ -57,7 +57,7 @@ public final class Daemon {
     /** All projections the engine keeps, in fold order. */
     public static List<io.berth.engine.projection.Projection<?>> projections() {
         return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE,
-                io.berth.engine.build.BuildProjection.INSTANCE);
+                io.berth.engine.build.BuildProjection.INSTANCE, io.berth.engine.network.NetworkProjection.INSTANCE);
     }
 
     public synchronized void start() {
@@ -128,6 +128,12 @@ public final class Daemon {
         ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
+        io.berth.engine.network.NetworkService networks = new io.berth.engine.network.NetworkService(journal, plugins, mapper,
+                null, null);
+        containers.setNetworks(networks);
+        networks.startUp(self);
+        io.berth.engine.network.NetworkEndpoints networkApi = new io.berth.engine.network.NetworkEndpoints(networks, containers, mapper)
+                .withHistory(timeTravel);
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
                 .withHistory(timeTravel);
@@ -217,6 +223,13 @@ public final class Daemon {
                 .route("POST", "/volumes/prune", containerApi::volumePrune)
                 .route("GET", "/volumes/([^/]+)", containerApi::volumeInspect)
                 .route("DELETE", "/volumes/([^/]+)", containerApi::volumeRemove)
+                .route("POST", "/networks/create", networkApi::create)
+                .route("GET", "/networks", networkApi::list)
+                .route("POST", "/networks/prune", networkApi::prune)
+                .route("GET", "/networks/([^/]+)", networkApi::inspect)
+                .route("DELETE", "/networks/([^/]+)", networkApi::remove)
+                .route("POST", "/networks/([^/]+)/connect", networkApi::connect)
+                .route("POST", "/networks/([^/]+)/disconnect", networkApi::disconnect)
                 .route("POST", "/build", buildApi::build)
                 .route("GET", "/berth/builds", buildApi::list)
                 .route("GET", "/berth/builds/([^/]+)", buildApi::inspect)
@@ -225,6 +238,7 @@ public final class Daemon {
                 .hijack("POST", "/containers/([^/]+)/attach", containerApi.attachHijack())
                 .hijack("POST", "/exec/([^/]+)/start", containerApi.execStartHijack());
         containers.reconcile();
+        networks.reconcile(id -> containers.find(id).map(c -> "running".equals(c.status)).orElse(false));
         server = new ApiServer(options.socket(), handler);
         try {
             server.start();

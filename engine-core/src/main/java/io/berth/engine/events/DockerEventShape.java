@@ -60,6 +60,13 @@ public final class DockerEventShape {
                 case VolumeEvent.VolumeCreated ignored -> "create";
                 case VolumeEvent.VolumeRemoved ignored -> "destroy";
             });
+            case io.berth.eventlog.events.NetworkEvent network -> new TypeAndAction("network", switch (network) {
+                case io.berth.eventlog.events.NetworkEvent.NetworkCreated ignored -> "create";
+                case io.berth.eventlog.events.NetworkEvent.NetworkRemoved ignored -> "destroy";
+                case io.berth.eventlog.events.NetworkEvent.ContainerConnected ignored -> "connect";
+                case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected ignored -> "disconnect";
+                case io.berth.eventlog.events.NetworkEvent.PortsPublished ignored -> "publish";
+            });
         };
     }
 

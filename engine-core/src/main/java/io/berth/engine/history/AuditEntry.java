@@ -101,6 +101,14 @@ public final class AuditEntry {
             case ImageEvent.BlobRemoved e -> "blob removed (" + e.size() + " bytes)";
             case VolumeEvent.VolumeCreated e -> "created volume " + e.name() + (e.anonymous() ? " (anonymous)" : "");
             case VolumeEvent.VolumeRemoved e -> "removed volume " + e.name();
+            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> "created network " + e.name()
+                    + (e.subnets().isEmpty() ? "" : " (" + e.subnets().getFirst().cidr() + ")");
+            case io.berth.eventlog.events.NetworkEvent.NetworkRemoved e -> "removed network " + e.name();
+            case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> "connected container " + shortId(e.containerId())
+                    + " as " + e.ipAddress();
+            case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> "disconnected container " + shortId(e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> "published " + e.ports() + " for container "
+                    + shortId(e.containerId());
             case DaemonEvent.DaemonStarted e -> "daemon " + e.version() + " started (pid " + e.pid() + ")";
             case DaemonEvent.DaemonStopped e -> "daemon stopped (" + e.reason() + ")";
             case DaemonEvent.LogCompacted e -> "history through event " + e.throughSequence() + " (" + e.throughTime() + ") compacted"

@@ -33,7 +33,7 @@ import org.pf4j.PluginWrapper;
 public final class PluginHost implements AutoCloseable {
     /** The extension points the engine looks for, in the order they are reported. */
     public static final List<Class<? extends BerthExtension>> EXTENSION_POINTS =
-            List.of(ContainerRuntime.class, ImageRegistry.class, StorageDriver.class);
+            List.of(ContainerRuntime.class, ImageRegistry.class, StorageDriver.class, io.berth.spi.NetworkDriver.class);
 
     private final List<Path> pluginDirectories;
     private final Path rootDirectory;

@@ -76,7 +76,6 @@ class ContainerConfigsTest {
     void hostConfigValuesDockerRefusesAreRefusedWithDockersWording() throws Exception {
         assertEquals("Minimum memory limit allowed is 6MB", assertThrows(ApiException.class,
                 () -> ContainerConfigs.validateHostConfig(JSON.readTree("{\"Memory\":1024}"))).getMessage());
-        assertThrows(ApiException.class, () -> ContainerConfigs.validateHostConfig(JSON.readTree("{\"NetworkMode\":\"mynet\"}")));
         assertThrows(ApiException.class, () -> ContainerConfigs.validateHostConfig(JSON.readTree(
                 "{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}")));
     }

@@ -5,7 +5,7 @@ package io.berth.eventlog.events;
  * interfaces so that a projection's {@code switch} over an aggregate's events is exhaustive.
  * The type name written to the log is the record's simple name.
  */
-public sealed interface Event permits DaemonEvent, PluginEvent, NoteEvent, ImageEvent, ContainerEvent, VolumeEvent, BuildEvent {
+public sealed interface Event permits DaemonEvent, PluginEvent, NoteEvent, ImageEvent, ContainerEvent, VolumeEvent, BuildEvent, NetworkEvent {
     /** Id of the aggregate the event is about. */
     String subject();
 }

@@ -1,0 +1,587 @@
+package io.berth.engine.network;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.container.ContainerNames;
+import io.berth.engine.container.ContainerNetworks;
+import io.berth.engine.journal.Journal;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.plugins.PluginHost;
+import io.berth.engine.projection.Projections;
+import io.berth.eventlog.events.Event;
+import io.berth.eventlog.events.NetworkEvent;
+import io.berth.spi.NetworkDriver;
+import io.berth.spi.network.AttachRequest;
+import io.berth.spi.network.Attachment;
+import io.berth.spi.network.NetworkDefinition;
+import io.berth.spi.network.NetworkException;
+import io.berth.spi.network.PortMapping;
+import io.berth.spi.network.Subnet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * Networks: create and remove them through the {@link NetworkDriver} plugin, connect containers at
+ * start and disconnect them at exit and removal, and record each step as a {@link NetworkEvent}.
+ * The projection ({@link NetworkProjection}) is the record of which networks exist and who is on
+ * them; the driver holds only what it needs to undo its work, and is told the networks again at
+ * daemon start ({@link #startUp}).
+ */
+public final class NetworkService implements ContainerNetworks {
+    private static final System.Logger LOG = System.getLogger("berth.networks");
+    /** Docker's name for the default network. */
+    public static final String DEFAULT_NETWORK = "bridge";
+    /** The default network's host bridge: not Docker's docker0 nor Podman's podman0. */
+    public static final String DEFAULT_BRIDGE = "berth0";
+
+    private final Journal journal;
+    private final PluginHost plugins;
+    private final ObjectMapper mapper;
+    private final String defaultSubnet;
+    private final String defaultGateway;
+
+    /**
+     * @param defaultSubnet  the default network's subnet (daemon.json {@code bip}'s network), or null to let the driver choose
+     * @param defaultGateway its gateway (daemon.json {@code bip}'s address), or null for the first host address
+     */
+    public NetworkService(Journal journal, PluginHost plugins, ObjectMapper mapper, String defaultSubnet, String defaultGateway) {
+        this.journal = journal;
+        this.plugins = plugins;
+        this.mapper = mapper;
+        this.defaultSubnet = defaultSubnet;
+        this.defaultGateway = defaultGateway;
+    }
+
+    Optional<NetworkDriver> optionalDriver() {
+        return plugins.first(NetworkDriver.class);
+    }
+
+    NetworkDriver driver() {
+        return optionalDriver().orElseThrow(() -> new ApiException(500,
+                "no network driver plugin is running (see berth plugin ls)"));
+    }
+
+    // ---- reads
+
+    public List<NetworkState.NetworkRecord> list() {
+        return list(journal.projections());
+    }
+
+    public List<NetworkState.NetworkRecord> list(Projections view) {
+        return view.read(NetworkProjection.INSTANCE, state -> state.networks.values().stream().map(NetworkService::copy)
+                .sorted(java.util.Comparator.comparing(n -> n.name)).toList());
+    }
+
+    public Optional<NetworkState.NetworkRecord> find(String idOrName) {
+        return find(journal.projections(), idOrName);
+    }
+
+    /** By exact name, full id, or a unique id prefix, as Docker looks networks up. */
+    public Optional<NetworkState.NetworkRecord> find(Projections view, String idOrName) {
+        if (idOrName == null || idOrName.isEmpty()) {
+            return Optional.empty();
+        }
+        return view.read(NetworkProjection.INSTANCE, state -> {
+            String id = state.names.get(idOrName);
+            if (id == null && state.networks.containsKey(idOrName)) {
+                id = idOrName;
+            }
+            if (id == null) {
+                List<String> matches = state.networks.keySet().stream().filter(k -> k.startsWith(idOrName)).toList();
+                if (matches.size() == 1) {
+                    id = matches.getFirst();
+                }
+            }
+            NetworkState.NetworkRecord found = id == null ? null : state.networks.get(id);
+            return Optional.ofNullable(found == null ? null : copy(found));
+        });
+    }
+
+    public NetworkState.NetworkRecord require(String idOrName) {
+        return find(idOrName).orElseThrow(() -> ApiException.notFound("network " + idOrName + " not found"));
+    }
+
+    private static NetworkState.NetworkRecord copy(NetworkState.NetworkRecord r) {
+        NetworkState.NetworkRecord c = new NetworkState.NetworkRecord();
+        c.id = r.id;
+        c.name = r.name;
+        c.driver = r.driver;
+        c.plugin = r.plugin;
+        c.subnets = new ArrayList<>(r.subnets);
+        c.networkInterface = r.networkInterface;
+        c.internal = r.internal;
+        c.dnsEnabled = r.dnsEnabled;
+        c.labels = new java.util.TreeMap<>(r.labels);
+        c.options = new java.util.TreeMap<>(r.options);
+        c.created = r.created;
+        c.endpoints = new java.util.TreeMap<>(r.endpoints);
+        return c;
+    }
+
+    static NetworkDefinition definition(NetworkState.NetworkRecord r) {
+        List<Subnet> subnets = r.subnets.stream().map(s -> new Subnet(s.subnet, s.gateway == null || s.gateway.isEmpty() ? null : s.gateway)).toList();
+        return new NetworkDefinition(r.name, r.id, r.driver, subnets, r.networkInterface, r.internal, r.dnsEnabled, r.labels, r.options);
+    }
+
+    // ---- start-up
+
+    /**
+     * At daemon start: hands the driver every network the log holds, then creates the default
+     * network {@code bridge} if the log has none (its {@code NetworkCreated} is recorded by the daemon).
+     */
+    public void startUp(RequestContext self) {
+        Optional<NetworkDriver> driver = optionalDriver();
+        if (driver.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "no network driver plugin: containers get no network but their loopback");
+            return;
+        }
+        try {
+            driver.get().restore(list().stream().map(NetworkService::definition).toList());
+        } catch (NetworkException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "network driver restore: " + e.getMessage());
+        }
+        if (find(DEFAULT_NETWORK).isEmpty()) {
+            NetworkDefinition request = new NetworkDefinition(DEFAULT_NETWORK, ContainerNames.newId(), "bridge",
+                    defaultSubnet == null ? List.of() : List.of(new Subnet(defaultSubnet, defaultGateway)), DEFAULT_BRIDGE,
+                    false, false, Map.of(), Map.of("com.docker.network.bridge.default_bridge", "true",
+                            "com.docker.network.bridge.name", DEFAULT_BRIDGE));
+            try {
+                record(self, driver.get().create(request), driver.get().name());
+            } catch (NetworkException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot create the default network bridge: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * After containers are reconciled at start: every endpoint whose container does not run (it
+     * ended while the daemon was down) is torn down and recorded; so is any attachment the driver
+     * holds that the log does not know (a start cut off by a crash).
+     */
+    public void reconcile(Predicate<String> running) {
+        Optional<NetworkDriver> driver = optionalDriver();
+        if (driver.isEmpty()) {
+            return;
+        }
+        Set<String> known = new java.util.HashSet<>();
+        for (NetworkState.NetworkRecord network : list()) {
+            for (String containerId : network.endpoints.keySet()) {
+                known.add(network.id + "/" + containerId);
+                if (!running.test(containerId)) {
+                    detachRecorded(network, containerId, RequestContext.daemon());
+                }
+            }
+        }
+        for (Attachment attachment : driver.get().attachments()) {
+            if (!known.contains(attachment.networkId() + "/" + attachment.containerId())) {
+                try {
+                    driver.get().detach(attachment.networkId(), attachment.containerId());
+                } catch (NetworkException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot detach " + attachment.containerId() + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    // ---- networks
+
+    /**
+     * A {@code POST /networks/create} request.
+     *
+     * @param name     the name
+     * @param driver   Docker's driver ({@code bridge})
+     * @param subnet   a CIDR or null for one from the pool
+     * @param gateway  an address or null
+     * @param internal no route out
+     * @param labels   labels
+     * @param options  driver options
+     */
+    public record CreateRequest(String name, String driver, String subnet, String gateway, boolean internal,
+                                Map<String, String> labels, Map<String, String> options) { }
+
+    public synchronized NetworkState.NetworkRecord create(CreateRequest request, RequestContext context) {
+        String name = request.name() == null ? "" : request.name().strip();
+        if (name.isEmpty()) {
+            throw ApiException.badRequest("network create: a name is required");
+        }
+        if (find(name).filter(n -> n.name.equals(name)).isPresent()) {
+            throw new ApiException(409, "network with name " + name + " already exists");
+        }
+        if (name.equals("host") || name.equals("none")) {
+            throw new ApiException(403, "network " + name + " is a pre-defined network and cannot be created");
+        }
+        String driverName = request.driver() == null || request.driver().isBlank() ? "bridge" : request.driver();
+        if (!driverName.equals("bridge")) {
+            throw ApiException.notFound("plugin \"" + driverName + "\" not found: berth's networks use the driver bridge");
+        }
+        if (request.subnet() == null && request.gateway() != null) {
+            throw ApiException.badRequest("network " + name + ": --gateway needs --subnet");
+        }
+        NetworkDefinition asked = new NetworkDefinition(name, ContainerNames.newId(), driverName,
+                request.subnet() == null ? List.of() : List.of(new Subnet(request.subnet(), request.gateway())), "",
+                request.internal(), true, request.labels(), request.options());
+        NetworkDriver driver = driver();
+        NetworkDefinition made;
+        try {
+            made = driver.create(asked);
+        } catch (NetworkException e) {
+            throw apiError(e);
+        }
+        record(context, made, driver.name());
+        return require(made.id());
+    }
+
+    private void record(RequestContext context, NetworkDefinition made, String plugin) {
+        journal.record(context, new NetworkEvent.NetworkCreated(made.id(), made.name(), made.driver(), made.subnets(),
+                made.networkInterface(), made.internal(), made.dnsEnabled(), made.labels(), made.options(), plugin));
+    }
+
+    public synchronized void remove(String idOrName, RequestContext context) {
+        NetworkState.NetworkRecord network = require(idOrName);
+        if (network.name.equals(DEFAULT_NETWORK)) {
+            throw new ApiException(403, "bridge is a pre-defined network and cannot be removed");
+        }
+        if (!network.endpoints.isEmpty()) {
+            throw new ApiException(409, "error while removing network: network " + network.name + " id " + network.id
+                    + " has active endpoints");
+        }
+        try {
+            driver().remove(network.id);
+        } catch (NetworkException e) {
+            throw apiError(e);
+        }
+        journal.record(context, new NetworkEvent.NetworkRemoved(network.id, network.name));
+    }
+
+    /** Removes every user network without members that {@code keep} does not protect; their names. */
+    public List<String> prune(Predicate<NetworkState.NetworkRecord> selected, RequestContext context) {
+        List<String> removed = new ArrayList<>();
+        for (NetworkState.NetworkRecord network : list()) {
+            if (network.name.equals(DEFAULT_NETWORK) || !network.endpoints.isEmpty() || !selected.test(network)) {
+                continue;
+            }
+            try {
+                remove(network.id, context);
+                removed.add(network.name);
+            } catch (ApiException e) {
+                LOG.log(System.Logger.Level.DEBUG, "prune kept " + network.name + ": " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    static ApiException apiError(NetworkException e) {
+        int status = switch (e.reason()) {
+            case INVALID -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT, IN_USE -> 409;
+            case PORT_IN_USE, NOT_USABLE, FAILED -> 500;
+        };
+        return new ApiException(status, e.getMessage());
+    }
+
+    // ---- containers
+
+    /** The networks a container joins at start, primary first, by name or id as the user gave them. */
+    static List<String> targets(JsonNode stored) {
+        String mode = stored.path("HostConfig").path("NetworkMode").asText("");
+        if (mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
+            return List.of();
+        }
+        Set<String> targets = new LinkedHashSet<>();
+        targets.add(mode.isEmpty() || mode.equals("default") ? DEFAULT_NETWORK : mode);
+        stored.path("NetworkingConfig").path("EndpointsConfig").fieldNames().forEachRemaining(targets::add);
+        return List.copyOf(targets);
+    }
+
+    @Override
+    public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
+        String mode = hostConfig.path("NetworkMode").asText("");
+        if (mode.startsWith("container:")) {
+            throw ApiException.badRequest("network mode " + mode + " is not supported by berth yet");
+        }
+        if (mode.isEmpty() || mode.equals("default")) {
+            hostConfig.put("NetworkMode", DEFAULT_NETWORK);
+        }
+        ObjectNode stored = mapper.createObjectNode();
+        stored.set("HostConfig", hostConfig);
+        if (networkingConfig != null && networkingConfig.isObject()) {
+            stored.set("NetworkingConfig", networkingConfig);
+        }
+        for (String target : targets(stored)) {
+            require(target);
+        }
+        PortSpecs.requested(stored); // a malformed port is refused at create, not at start
+    }
+
+    @Override
+    public List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context) {
+        List<String> targets = targets(stored);
+        if (targets.isEmpty()) {
+            return List.of();
+        }
+        disconnect(containerId, context); // what a previous run left (its exit not yet released)
+        NetworkDriver driver = driver();
+        List<Connected> connected = new ArrayList<>();
+        List<NetworkState.NetworkRecord> done = new ArrayList<>();
+        try {
+            int index = 0;
+            for (String target : targets) {
+                NetworkState.NetworkRecord network = require(target);
+                JsonNode endpoint = endpointConfig(stored, target, network);
+                List<String> aliases = new ArrayList<>();
+                endpoint.path("Aliases").forEach(a -> {
+                    if (!aliases.contains(a.asText())) {
+                        aliases.add(a.asText());
+                    }
+                });
+                if (network.dnsEnabled && !aliases.contains(containerId.substring(0, 12))) {
+                    aliases.add(containerId.substring(0, 12)); // Docker's user networks answer the short id too
+                }
+                String staticIp = endpoint.path("IPAMConfig").path("IPv4Address").asText("");
+                List<PortMapping> ports = index == 0 ? PortSpecs.chooseHostPorts(PortSpecs.requested(stored)) : List.of();
+                AttachRequest request = new AttachRequest(containerId, name, netnsPath, aliases,
+                        staticIp.isEmpty() ? null : staticIp, "eth" + index, ports);
+                Attachment attachment;
+                try {
+                    attachment = driver.attach(network.id, request);
+                } catch (NetworkException e) {
+                    throw apiError(e);
+                }
+                done.add(network);
+                List<Event> events = new ArrayList<>();
+                events.add(new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
+                        attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),
+                        attachment.aliases(), attachment.dnsServers()));
+                if (!attachment.portMappings().isEmpty()) {
+                    events.add(new NetworkEvent.PortsPublished(network.id, containerId, attachment.portMappings()));
+                }
+                journal.record(context, events);
+                connected.add(new Connected(network.name, attachment.ipAddress(), attachment.dnsServers(), attachment.aliases()));
+                index++;
+            }
+        } catch (RuntimeException e) {
+            for (NetworkState.NetworkRecord network : done) {
+                detachRecorded(network, containerId, context);
+            }
+            throw e;
+        }
+        return connected;
+    }
+
+    private static JsonNode endpointConfig(JsonNode stored, String target, NetworkState.NetworkRecord network) {
+        JsonNode endpoints = stored.path("NetworkingConfig").path("EndpointsConfig");
+        JsonNode byTarget = endpoints.path(target);
+        if (!byTarget.isMissingNode()) {
+            return byTarget;
+        }
+        JsonNode byName = endpoints.path(network.name);
+        return byName.isMissingNode() ? endpoints.path(network.id) : byName;
+    }
+
+    @Override
+    public void disconnect(String containerId, RequestContext context) {
+        Optional<NetworkDriver> driver = optionalDriver();
+        if (driver.isEmpty()) {
+            return;
+        }
+        for (NetworkState.NetworkRecord network : list()) {
+            if (network.endpoints.containsKey(containerId)) {
+                detachRecorded(network, containerId, context);
+            }
+        }
+    }
+
+    /** Disconnects a container from one network ({@code POST /networks/{id}/disconnect}). */
+    public void disconnect(String networkIdOrName, String containerId, RequestContext context) {
+        NetworkState.NetworkRecord network = require(networkIdOrName);
+        if (!network.endpoints.containsKey(containerId)) {
+            throw new ApiException(404, "container " + containerId + " is not connected to network " + network.name);
+        }
+        detachRecorded(network, containerId, context);
+    }
+
+    /** Connects a running container's namespace to one more network ({@code POST /networks/{id}/connect}). */
+    public Connected connectRunning(String networkIdOrName, String containerId, String containerName, long pid, JsonNode endpointConfig,
+                                    RequestContext context) {
+        NetworkState.NetworkRecord network = require(networkIdOrName);
+        if (network.endpoints.containsKey(containerId)) {
+            throw new ApiException(403, "endpoint with name " + containerName + " already exists in network " + network.name);
+        }
+        ObjectNode stored = mapper.createObjectNode();
+        stored.putObject("HostConfig").put("NetworkMode", network.name);
+        if (endpointConfig != null && endpointConfig.isObject()) {
+            stored.putObject("NetworkingConfig").putObject("EndpointsConfig").set(network.name, endpointConfig);
+        }
+        Set<String> interfaces = new java.util.HashSet<>();
+        for (NetworkState.NetworkRecord other : list()) {
+            NetworkState.EndpointRecord endpoint = other.endpoints.get(containerId);
+            if (endpoint != null) {
+                interfaces.add(endpoint.interfaceName);
+            }
+        }
+        int index = 0;
+        while (interfaces.contains("eth" + index)) {
+            index++;
+        }
+        JsonNode endpoint = endpointConfig(stored, network.name, network);
+        List<String> aliases = new ArrayList<>();
+        endpoint.path("Aliases").forEach(a -> aliases.add(a.asText()));
+        if (network.dnsEnabled) {
+            aliases.add(containerId.substring(0, 12));
+        }
+        String staticIp = endpoint.path("IPAMConfig").path("IPv4Address").asText("");
+        Attachment attachment;
+        try {
+            attachment = driver().attach(network.id, new AttachRequest(containerId, containerName, "/proc/" + pid + "/ns/net",
+                    aliases, staticIp.isEmpty() ? null : staticIp, "eth" + index, List.of()));
+        } catch (NetworkException e) {
+            throw apiError(e);
+        }
+        journal.record(context, new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
+                attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),
+                attachment.aliases(), attachment.dnsServers()));
+        return new Connected(network.name, attachment.ipAddress(), attachment.dnsServers(), attachment.aliases());
+    }
+
+    private final Object detaching = new Object();
+
+    private void detachRecorded(NetworkState.NetworkRecord network, String containerId, RequestContext context) {
+        synchronized (detaching) {
+            // again under the lock: an exit's release and the start-up reconcile may both get here
+            if (find(network.id).map(n -> !n.endpoints.containsKey(containerId)).orElse(true)) {
+                return;
+            }
+            detachLocked(network, containerId, context);
+        }
+    }
+
+    private void detachLocked(NetworkState.NetworkRecord network, String containerId, RequestContext context) {
+        try {
+            driver().detach(network.id, containerId);
+        } catch (NetworkException | RuntimeException e) {
+            // the driver keeps the attachment so that a later call retries; the log says it is still there
+            LOG.log(System.Logger.Level.WARNING, "cannot disconnect " + containerId + " from " + network.name + ": " + e.getMessage());
+            return;
+        }
+        journal.record(context, new NetworkEvent.ContainerDisconnected(network.id, containerId));
+    }
+
+    // ---- views for the container slice
+
+    @Override
+    public ObjectNode settings(Projections view, String containerId, JsonNode stored, boolean running) {
+        ObjectNode settings = mapper.createObjectNode();
+        settings.put("Bridge", "");
+        settings.put("SandboxID", "");
+        settings.put("HairpinMode", false);
+        settings.put("LinkLocalIPv6Address", "");
+        settings.put("LinkLocalIPv6PrefixLen", 0);
+        ObjectNode ports = settings.putObject("Ports");
+        settings.put("SandboxKey", "");
+        settings.putNull("SecondaryIPAddresses");
+        settings.putNull("SecondaryIPv6Addresses");
+        settings.put("EndpointID", "");
+        settings.put("Gateway", "");
+        settings.put("GlobalIPv6Address", "");
+        settings.put("GlobalIPv6PrefixLen", 0);
+        settings.put("IPAddress", "");
+        settings.put("IPPrefixLen", 0);
+        settings.put("IPv6Gateway", "");
+        settings.put("MacAddress", "");
+        ObjectNode networks = settings.putObject("Networks");
+        List<String> targets = targets(stored);
+        Map<String, NetworkState.NetworkRecord> byTarget = new LinkedHashMap<>();
+        for (String target : targets) {
+            find(view, target).ifPresent(n -> byTarget.put(target, n));
+        }
+        // networks joined later (connect) show too
+        for (NetworkState.NetworkRecord network : list(view)) {
+            if (network.endpoints.containsKey(containerId) && byTarget.values().stream().noneMatch(n -> n.id.equals(network.id))) {
+                byTarget.put(network.name, network);
+            }
+        }
+        boolean first = true;
+        for (Map.Entry<String, NetworkState.NetworkRecord> entry : byTarget.entrySet()) {
+            NetworkState.NetworkRecord network = entry.getValue();
+            NetworkState.EndpointRecord endpoint = network.endpoints.get(containerId);
+            JsonNode config = endpointConfig(stored, entry.getKey(), network);
+            ObjectNode n = networks.putObject(network.name);
+            JsonNode ipam = config.path("IPAMConfig");
+            if (ipam.isObject()) {
+                n.set("IPAMConfig", ipam);
+            } else {
+                n.putNull("IPAMConfig");
+            }
+            n.putNull("Links");
+            if (network.dnsEnabled) {
+                ArrayNode aliases = n.putArray("Aliases");
+                config.path("Aliases").forEach(aliases::add);
+                if (!aliases.toString().contains("\"" + containerId.substring(0, 12) + "\"")) {
+                    aliases.add(containerId.substring(0, 12));
+                }
+            } else {
+                n.putNull("Aliases");
+            }
+            n.put("NetworkID", network.id);
+            n.put("EndpointID", endpoint == null ? "" : endpointId(network.id, containerId));
+            n.put("Gateway", endpoint == null ? "" : endpoint.gateway);
+            n.put("IPAddress", endpoint == null ? "" : endpoint.ipAddress);
+            n.put("IPPrefixLen", endpoint == null ? 0 : endpoint.prefixLength);
+            n.put("IPv6Gateway", "");
+            n.put("GlobalIPv6Address", "");
+            n.put("GlobalIPv6PrefixLen", 0);
+            n.put("MacAddress", endpoint == null ? "" : endpoint.macAddress);
+            n.putNull("DriverOpts");
+            if (first && endpoint != null) {
+                if (network.name.equals(DEFAULT_NETWORK)) {
+                    // Docker fills the top-level fields for the default bridge only
+                    settings.put("EndpointID", endpointId(network.id, containerId));
+                    settings.put("Gateway", endpoint.gateway);
+                    settings.put("IPAddress", endpoint.ipAddress);
+                    settings.put("IPPrefixLen", endpoint.prefixLength);
+                    settings.put("MacAddress", endpoint.macAddress);
+                }
+                settings.put("SandboxKey", "/proc/" + containerId.substring(0, 12));
+                if (running) {
+                    PortSpecs.fillPorts(ports, stored, endpoint.ports);
+                }
+            }
+            first = false;
+        }
+        if (byTarget.isEmpty() || !running) {
+            settings.put("SandboxKey", "");
+        }
+        return settings;
+    }
+
+    @Override
+    public ArrayNode ports(Projections view, String containerId, JsonNode stored) {
+        ArrayNode list = mapper.createArrayNode();
+        List<String> targets = targets(stored);
+        NetworkState.EndpointRecord endpoint = targets.isEmpty() ? null
+                : find(view, targets.getFirst()).map(n -> n.endpoints.get(containerId)).orElse(null);
+        PortSpecs.fillList(list, stored, endpoint == null ? List.of() : endpoint.ports);
+        return list;
+    }
+
+    /** A stable endpoint id: Docker's is random; berth derives it from the network and container ids. */
+    static String endpointId(String networkId, String containerId) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((networkId + "/" + containerId)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -73,7 +73,7 @@ public final class BerthCommand implements Callable<Integer> {
 
     /** The top-level commands, in the order {@code berth --help} lists them. */
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
-            "wait", "rename", "container", "volume", "build", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
+            "wait", "rename", "port", "container", "volume", "network", "build", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
             "audit", "daemon", "fleet", "help"};
 
@@ -143,6 +143,7 @@ public final class BerthCommand implements Callable<Integer> {
     private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
             "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp"};
     private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
+    private static final String[] NETWORK_MEMBERS = {"create", "ls", "inspect", "rm", "prune", "connect", "disconnect"};
     private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
@@ -200,6 +201,8 @@ public final class BerthCommand implements Callable<Integer> {
             case "container diff" -> new DiffCommand(this);
             case "container cp" -> new CpCommand(this);
             case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
+            case "network create", "network ls", "network inspect", "network rm", "network prune", "network connect",
+                 "network disconnect" -> new io.berth.cli.commands.NetworkCommand(this, name);
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
@@ -220,6 +223,8 @@ public final class BerthCommand implements Callable<Integer> {
             case "rename" -> new RenameCommand(this).spec();
             case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
             case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
+            case "network" -> group("network", "Manage networks", NETWORK_MEMBERS);
+            case "port" -> new io.berth.cli.commands.PortCommand(this).spec();
             case "build" -> buildCommand();
             case "top" -> new TopCommand(this).spec();
             case "diff" -> new DiffCommand(this).spec();

@@ -80,10 +80,26 @@ public final class PsCommand extends ContainerCommand {
         Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES").minWidth(10);
         for (Object c : shown) {
             table.row(id(c, trunc), image(c, trunc), command(c, trunc), Units.ago(number(Json.at(c, "Created")), now),
-                    Json.text(c, "Status"), "", names(c));
+                    Json.text(c, "Status"), ports(c), names(c));
         }
         table.print(out);
         return 0;
+    }
+
+    /** Docker's PORTS column: {@code 0.0.0.0:8080->80/tcp, 443/tcp}. */
+    static String ports(Object c) {
+        StringBuilder sb = new StringBuilder();
+        for (Object p : Json.list(c, "Ports")) {
+            if (!sb.isEmpty()) {
+                sb.append(", ");
+            }
+            Object pub = Json.at(p, "PublicPort");
+            if (pub != null) {
+                sb.append(Json.text(p, "IP")).append(':').append(number(pub)).append("->");
+            }
+            sb.append(number(Json.at(p, "PrivatePort"))).append('/').append(Json.text(p, "Type"));
+        }
+        return sb.toString();
     }
 
     static Map<String, List<String>> parseFilters(List<String> pairs) {
@@ -213,7 +229,7 @@ public final class PsCommand extends ContainerCommand {
         m.put("Mounts", mounts.toString());
         m.put("Names", names(c));
         m.put("Networks", Json.text(c, "HostConfig", "NetworkMode"));
-        m.put("Ports", "");
+        m.put("Ports", ports(c));
         m.put("RunningFor", Units.ago(created, now));
         m.put("Size", "0B");
         m.put("State", Json.text(c, "State"));

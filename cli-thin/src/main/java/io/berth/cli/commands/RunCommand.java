@@ -47,6 +47,13 @@ public final class RunCommand extends ContainerCommand {
     private final OptionSpec tty;
     private final OptionSpec attach;
     private final OptionSpec network;
+    private final OptionSpec networkAlias;
+    private final OptionSpec ip;
+    private final OptionSpec publish;
+    private final OptionSpec publishAll;
+    private final OptionSpec expose;
+    private final OptionSpec dns;
+    private final OptionSpec addHost;
     private final OptionSpec privileged;
     private final OptionSpec readOnly;
     private final OptionSpec init;
@@ -89,7 +96,16 @@ public final class RunCommand extends ContainerCommand {
         memory = option("bytes", "Memory limit", "-m", "--memory");
         mount = multi("mount", "Attach a filesystem mount to the container", "--mount");
         name = option("string", "Assign a name to the container", "--name");
-        network = option("none|host", "Connect a container to a network (none or host)", "--network", "--net");
+        network = option("network", "Connect a container to a network (default: bridge; also host, none or a network's name)",
+                "--network", "--net");
+        networkAlias = multi("list", "Add network-scoped alias for the container", "--network-alias", "--net-alias");
+        ip = option("string", "IPv4 address (e.g., 172.30.100.104)", "--ip");
+        publish = multi("list", "Publish a container's port(s) to the host: [ip:][hostPort:]containerPort[/proto], ranges allowed",
+                "-p", "--publish");
+        publishAll = flag("Publish all exposed ports to random ports", "-P", "--publish-all");
+        expose = multi("list", "Expose a port or a range of ports", "--expose");
+        dns = multi("list", "Set custom DNS servers", "--dns");
+        addHost = multi("list", "Add a custom host-to-IP mapping (host:ip)", "--add-host");
         pidsLimit = option("int", "Tune container pids limit (set -1 for unlimited)", "--pids-limit");
         privileged = flag("Give extended privileges to this container", "--privileged");
         readOnly = flag("Mount the container's root filesystem as read only", "--read-only");
@@ -325,7 +341,56 @@ public final class RunCommand extends ContainerCommand {
         if (!tmpfsMap.isEmpty()) {
             host.put("Tmpfs", tmpfsMap);
         }
-        host.put("NetworkMode", string(network) == null ? "none" : value(network, string(network), new P(P.NETWORK)));
+        String networkMode = string(network) == null ? "default" : value(network, string(network), new P(P.NETWORK));
+        host.put("NetworkMode", networkMode);
+        Map<String, Object> exposed = new LinkedHashMap<>();
+        Map<String, Object> bindings = new LinkedHashMap<>();
+        for (String e : strings(expose)) {
+            for (String port : this.<List<String>>value(expose, e, new Expose())) {
+                exposed.put(port, new LinkedHashMap<>());
+            }
+        }
+        for (String p : strings(publish)) {
+            ContainerArgs.Published published = value(publish, p, new Publish());
+            exposed.putAll(published.exposed());
+            for (Map.Entry<String, List<Map<String, Object>>> entry : published.bindings().entrySet()) {
+                @SuppressWarnings("unchecked")
+                List<Object> list = (List<Object>) bindings.computeIfAbsent(entry.getKey(), k -> new ArrayList<>());
+                list.addAll(entry.getValue());
+            }
+        }
+        if (!exposed.isEmpty()) {
+            body.put("ExposedPorts", exposed);
+        }
+        if (!bindings.isEmpty()) {
+            host.put("PortBindings", bindings);
+        }
+        if (isSet(publishAll)) {
+            host.put("PublishAllPorts", true);
+        }
+        if (!strings(dns).isEmpty()) {
+            host.put("Dns", new ArrayList<>(strings(dns)));
+        }
+        if (!strings(addHost).isEmpty()) {
+            List<String> extra = new ArrayList<>();
+            for (String h2 : strings(addHost)) {
+                extra.add(value(addHost, h2, new AddHost()));
+            }
+            host.put("ExtraHosts", extra);
+        }
+        if (!strings(networkAlias).isEmpty() || string(ip) != null) {
+            if (networkMode.equals("default") || networkMode.equals("bridge") || networkMode.equals("host") || networkMode.equals("none")) {
+                throw usage("network-scoped aliases and --ip are only supported for user-defined networks");
+            }
+            Map<String, Object> endpoint = new LinkedHashMap<>();
+            if (!strings(networkAlias).isEmpty()) {
+                endpoint.put("Aliases", new ArrayList<>(strings(networkAlias)));
+            }
+            if (string(ip) != null) {
+                endpoint.put("IPAMConfig", Map.of("IPv4Address", string(ip)));
+            }
+            body.put("NetworkingConfig", Map.of("EndpointsConfig", Map.of(networkMode, endpoint)));
+        }
         if (isSet(privileged)) {
             host.put("Privileged", true);
         }
@@ -478,6 +543,27 @@ public final class RunCommand extends ContainerCommand {
                 case CGROUPNS -> ContainerArgs.cgroupns(v);
                 default -> ContainerArgs.sysctl(v);
             };
+        }
+    }
+
+    private static final class Publish implements Parser<ContainerArgs.Published> {
+        @Override
+        public ContainerArgs.Published parse(String value) {
+            return ContainerArgs.publish(value);
+        }
+    }
+
+    private static final class Expose implements Parser<List<String>> {
+        @Override
+        public List<String> parse(String value) {
+            return ContainerArgs.expose(value);
+        }
+    }
+
+    private static final class AddHost implements Parser<String> {
+        @Override
+        public String parse(String value) {
+            return ContainerArgs.addHost(value);
         }
     }
 

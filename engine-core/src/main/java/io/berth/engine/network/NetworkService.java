@@ -551,15 +551,11 @@ public final class NetworkService implements ContainerNetworks {
                     settings.put("IPPrefixLen", endpoint.prefixLength);
                     settings.put("MacAddress", endpoint.macAddress);
                 }
-                settings.put("SandboxKey", "/proc/" + containerId.substring(0, 12));
                 if (running) {
                     PortSpecs.fillPorts(ports, stored, endpoint.ports);
                 }
             }
             first = false;
-        }
-        if (byTarget.isEmpty() || !running) {
-            settings.put("SandboxKey", "");
         }
         return settings;
     }

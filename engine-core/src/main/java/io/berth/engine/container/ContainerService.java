@@ -267,7 +267,10 @@ public final class ContainerService implements AutoCloseable {
             if ("running".equals(container.status)) {
                 return false;
             }
-            released.remove(container.id);
+            if (!released.remove(container.id) && !container.startedAt.startsWith("0001")) {
+                // its last exit is not released yet (a restart right after the stop won the lock): release it now
+                releaseRuntime(container.id);
+            }
             try {
                 new ContainerStarter(this, mapper).start(container, config(container), context);
             } catch (RuntimeException e) {

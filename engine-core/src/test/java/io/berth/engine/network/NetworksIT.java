@@ -1,0 +1,214 @@
+package io.berth.engine.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.daemon.TestDaemons;
+import io.berth.engine.daemon.UnixHttp;
+import io.berth.spi.tck.fixtures.LocalRegistry;
+import io.berth.spi.tck.fixtures.TestImages;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Networks through a real daemon with the real netavark plugin: a published port answers from the
+ * host on 127.0.0.1, two containers on a user network reach each other by name and alias, removing a
+ * network in use is 409, nothing (veth, bridge, rule, namespace) is left after removal, and a replay
+ * of the log equals the live state with networks. Talks only to 127.0.0.1 and the containers' addresses.
+ */
+class NetworksIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static LocalRegistry registry;
+    private static Path root;
+    private static Path socket;
+    private static Process daemon;
+    private static String image;
+    private static Set<String> linksBefore;
+
+    @BeforeAll
+    static void startDaemon() throws Exception {
+        linksBefore = links();
+        registry = LocalRegistry.start();
+        registry.push(TestImages.busybox(TestImages.Format.OCI), "net/busybox", "1");
+        root = Files.createTempDirectory("berth-networks-it");
+        Path plugins = root.resolve("plugin-jars");
+        TestDaemons.copyBuiltPlugins(plugins);
+        Path log = root.resolve("daemon.log");
+        socket = root.resolve("berth.sock");
+        daemon = TestDaemons.startChildDaemon(root, plugins, log);
+        TestDaemons.awaitPing(socket, daemon, log);
+        image = registry.host() + "/net/busybox";
+        UnixHttp.post(socket, "/images/create?fromImage=" + URLEncoder.encode(image, StandardCharsets.UTF_8) + "&tag=1", "");
+        image = image + ":1";
+    }
+
+    @AfterAll
+    static void stopDaemon() throws Exception {
+        try {
+            if (daemon != null && daemon.isAlive()) {
+                for (JsonNode c : JSON.readTree(UnixHttp.get(socket, "/containers/json?all=1").body())) {
+                    UnixHttp.send(socket, "DELETE", "/containers/" + c.get("Id").asText() + "?force=1", null);
+                }
+                for (JsonNode n : JSON.readTree(UnixHttp.get(socket, "/networks").body())) {
+                    UnixHttp.send(socket, "DELETE", "/networks/" + n.get("Id").asText(), null);
+                }
+                daemon.destroy();
+                daemon.waitFor();
+            }
+        } finally {
+            if (daemon != null && daemon.isAlive()) {
+                daemon.destroyForcibly().waitFor();
+            }
+            // the default network's bridge goes with its last member; a leftover one is this test's
+            new ProcessBuilder("ip", "link", "delete", NetworkService.DEFAULT_BRIDGE).redirectErrorStream(true).start().waitFor();
+            TestDaemons.deleteTree(root);
+            if (registry != null) {
+                registry.close();
+            }
+        }
+    }
+
+    private static Set<String> links() throws IOException, InterruptedException {
+        Process ip = new ProcessBuilder("ip", "-o", "link", "show").redirectErrorStream(true).start();
+        String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        ip.waitFor();
+        Set<String> names = new TreeSet<>();
+        for (String line : out.split("\n")) {
+            String[] parts = line.split(": ");
+            if (parts.length > 1) {
+                names.add(parts[1].replaceAll("@.*", ""));
+            }
+        }
+        return names;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
+    }
+
+    private static String create(String name, String body) throws IOException {
+        UnixHttp.Response created = UnixHttp.post(socket, "/containers/create?name=" + name, body);
+        assertEquals(201, created.status(), created.body());
+        return JSON.readTree(created.body()).get("Id").asText();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String httpGet(int port) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        Exception last = null;
+        for (int attempt = 0; attempt < 30; attempt++) {
+            try {
+                return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(3)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            } catch (IOException e) {
+                last = e;
+                Thread.sleep(100); // httpd may still be starting
+            }
+        }
+        throw last;
+    }
+
+    @Test
+    void givenHttpdPublishedOnLoopback_whenTheHostAsks_thenItAnswersAndInspectAndPsShowThePort() throws Exception {
+        Path www = Files.createDirectories(root.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "hello from berth\n");
+        int port = freePort();
+        String id = create("web", "{\"Image\":\"" + image + "\",\"Cmd\":[\"busybox\",\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"],"
+                + "\"ExposedPorts\":{\"80/tcp\":{},\"81/tcp\":{}},\"HostConfig\":{\"Binds\":[\"" + www + ":/www\"],"
+                + "\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"" + port + "\"}]},\"PublishAllPorts\":true}}");
+        UnixHttp.Response started = UnixHttp.post(socket, "/containers/web/start", "");
+        assertEquals(204, started.status(), started.body());
+        assertEquals("hello from berth\n", httpGet(port));
+
+        JsonNode settings = JSON.readTree(UnixHttp.get(socket, "/containers/web/json").body()).get("NetworkSettings");
+        assertEquals(String.valueOf(port), settings.at("/Ports/80~1tcp/0/HostPort").asText(), settings.toString());
+        assertEquals("127.0.0.1", settings.at("/Ports/80~1tcp/0/HostIp").asText());
+        assertEquals("0.0.0.0", settings.at("/Ports/81~1tcp/0/HostIp").asText(), "-P published the other exposed port");
+        assertTrue(settings.get("IPAddress").asText().startsWith("10.213."), settings.toString());
+        assertEquals(settings.get("IPAddress").asText(), settings.at("/Networks/bridge/IPAddress").asText());
+        assertTrue(settings.get("MacAddress").asText().matches("([0-9a-f]{2}:){5}[0-9a-f]{2}"), settings.toString());
+
+        JsonNode listed = JSON.readTree(UnixHttp.get(socket, "/containers/json").body()).get(0);
+        assertEquals(id, listed.get("Id").asText());
+        assertTrue(listed.get("Ports").toString().contains("\"PublicPort\":" + port), listed.get("Ports").toString());
+
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/web?force=1", null).status());
+        assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains(String.valueOf(port))), "no rule names the port");
+    }
+
+    @Test
+    void givenAUserNetwork_whenTwoContainersJoinIt_thenTheyReachEachOtherByNameAndAliasAndItCannotBeRemovedWhileInUse() throws Exception {
+        UnixHttp.Response made = UnixHttp.post(socket, "/networks/create", "{\"Name\":\"app\",\"Labels\":{\"team\":\"a\"}}");
+        assertEquals(201, made.status(), made.body());
+        String networkId = JSON.readTree(made.body()).get("Id").asText();
+        assertEquals(409, UnixHttp.post(socket, "/networks/create", "{\"Name\":\"app\"}").status(), "a duplicate name");
+        JsonNode network = JSON.readTree(UnixHttp.get(socket, "/networks/app").body());
+        String subnet = network.at("/IPAM/Config/0/Subnet").asText();
+        assertTrue(subnet.startsWith("10.213."), network.toString());
+
+        create("db", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"],\"HostConfig\":{\"NetworkMode\":\"app\"},"
+                + "\"NetworkingConfig\":{\"EndpointsConfig\":{\"app\":{\"Aliases\":[\"database\"]}}}}");
+        assertEquals(204, UnixHttp.post(socket, "/containers/db/start", "").status());
+        create("client", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"ping -c1 -W3 db && ping -c1 -W3 database\"],"
+                + "\"HostConfig\":{\"NetworkMode\":\"app\"}}");
+        assertEquals(204, UnixHttp.post(socket, "/containers/client/start", "").status());
+        JsonNode waited = JSON.readTree(UnixHttp.post(socket, "/containers/client/wait", "").body());
+        String logs = UnixHttp.get(socket, "/containers/client/logs?stdout=1&stderr=1").body();
+        assertEquals(0, waited.get("StatusCode").asInt(), logs);
+
+        JsonNode inspected = JSON.readTree(UnixHttp.get(socket, "/networks/" + networkId).body());
+        for (int i = 0; i < 50 && inspected.get("Containers").size() > 1; i++) {
+            Thread.sleep(100); // client's endpoint goes when its exit is released, just after the exit
+            inspected = JSON.readTree(UnixHttp.get(socket, "/networks/" + networkId).body());
+        }
+        assertEquals(1, inspected.get("Containers").size(), "db is on it, client left at its exit: " + inspected);
+        UnixHttp.Response inUse = UnixHttp.send(socket, "DELETE", "/networks/app", null);
+        assertEquals(409, inUse.status(), inUse.body());
+        String filtered = UnixHttp.get(socket, "/networks?filters=" + URLEncoder.encode("{\"label\":[\"team=a\"]}", StandardCharsets.UTF_8)).body();
+        assertEquals(1, JSON.readTree(filtered).size(), filtered);
+
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/db?force=1", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/client", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/app", null).status());
+        assertEquals(404, UnixHttp.get(socket, "/networks/app").status());
+        assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains(subnet)), "no rule names " + subnet);
+        Set<String> leftover = links();
+        leftover.removeAll(linksBefore);
+        leftover.remove(NetworkService.DEFAULT_BRIDGE); // the other test's default network may still hold members
+        assertEquals(Set.of(), leftover.stream().filter(l -> l.startsWith("veth") || l.startsWith("berth")).collect(java.util.stream.Collectors.toSet()));
+        assertEquals("", run("ip", "netns", "list").lines().filter(l -> l.startsWith("berth")).reduce("", String::concat));
+
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+        String events = UnixHttp.get(socket, "/berth/events?since=0&filters="
+                + URLEncoder.encode("{\"type\":[\"network\"]}", StandardCharsets.UTF_8)).body();
+        for (String type : List.of("NetworkCreated", "ContainerConnected", "ContainerDisconnected", "NetworkRemoved")) {
+            assertTrue(events.contains(type), type + " in " + events);
+        }
+    }
+}

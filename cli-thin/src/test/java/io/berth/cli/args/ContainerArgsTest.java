@@ -154,7 +154,9 @@ class ContainerArgsTest {
         assertEquals(List.of("net.ipv4.ip_forward", "1"), List.of(ContainerArgs.sysctl("net.ipv4.ip_forward=1")));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.sysctl("kernel.x"));
         assertEquals("host", ContainerArgs.network("host"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.network("bridge"));
+        assertEquals("bridge", ContainerArgs.network("bridge"));
+        assertEquals("app", ContainerArgs.network("app"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.network("container:web"));
         assertEquals("stdout", ContainerArgs.attachStream("STDOUT"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.attachStream("stdall"));
     }
@@ -173,5 +175,24 @@ class ContainerArgsTest {
                 + ") failed: no such file or directory", missing.getMessage());
         assertEquals("private", ContainerArgs.cgroupns("private"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.cgroupns("shared"));
+    }
+
+    @Test
+    void publishedPortsAsDockersCliSendsThem() {
+        ContainerArgs.Published one = ContainerArgs.publish("127.0.0.1:8080:80");
+        assertEquals(Map.of("80/tcp", Map.of()), one.exposed());
+        assertEquals(Map.of("80/tcp", List.of(Map.of("HostIp", "127.0.0.1", "HostPort", "8080"))), one.bindings());
+        assertEquals(Map.of("53/udp", List.of(Map.of("HostIp", "", "HostPort", ""))), ContainerArgs.publish("53/udp").bindings());
+        ContainerArgs.Published range = ContainerArgs.publish("8000-8001:80-81/tcp");
+        assertEquals(List.of(Map.of("HostIp", "", "HostPort", "8001")), range.bindings().get("81/tcp"));
+        assertEquals(List.of(Map.of("HostIp", "", "HostPort", "9000-9010")), ContainerArgs.publish("9000-9010:80").bindings().get("80/tcp"));
+        assertEquals(List.of(Map.of("HostIp", "10.0.0.1", "HostPort", "")), ContainerArgs.publish("10.0.0.1::80").bindings().get("80/tcp"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("80/sctp"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("8000-8002:80-81"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("70000:80"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("a:b:c:d"));
+        assertEquals(List.of("80/tcp", "81/tcp"), ContainerArgs.expose("80-81"));
+        assertEquals("db:10.0.0.2", ContainerArgs.addHost("db=10.0.0.2"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.addHost("db"));
     }
 }

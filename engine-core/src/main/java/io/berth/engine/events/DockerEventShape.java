@@ -103,6 +103,8 @@ public final class DockerEventShape {
             case BuildEvent.BuildCompleted e -> e.tags();
             case ContainerEvent.ContainerCreated e -> java.util.List.of(e.name());
             case ContainerEvent.ContainerRenamed e -> java.util.List.of(e.newName());
+            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> java.util.List.of(e.name());
+            case io.berth.eventlog.events.NetworkEvent.NetworkRemoved e -> java.util.List.of(e.name());
             default -> java.util.List.of();
         };
     }
@@ -119,6 +121,14 @@ public final class DockerEventShape {
         java.util.List<String> names = names(envelope);
         if (!names.isEmpty()) {
             attributes.put("name", names.getFirst());
+        }
+        switch (envelope.payload()) {
+            // Docker's network connect/disconnect events name the container in the attribute "container"
+            case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> attributes.put("type", e.driver());
+            default -> { }
         }
         attributes.put("berth.type", envelope.type());
         attributes.put("berth.user", envelope.actor().user());

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `run --rm busybox true` on the default network `bridge` against `--network none` (what a container had
+# before berth had networks), one daemon, alternating rounds, each run timed from the CLI's launch to its exit.
+# The busybox image is made from the host's /bin/busybox and served by Debian's docker-registry on 127.0.0.1.
+# Needs: docker-registry, skopeo, netavark, aardvark-dns, iptables. Arguments: [runs].
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+runs="${1:-30}"
+work="$(mktemp -d /tmp/berth-network-bench.XXXXXX)"
+registry_pid=""
+cleanup() {
+    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+    [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
+    sleep 2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+source "$repo/engine-core/bench-lib.sh"
+bench_start_registry "$work"
+registry_pid=$bench_registry_pid
+bench_busybox_tar "$work" "$work/layer.tar" sh true echo
+bench_oci_layout "$work/layout" "$work/layer.tar"
+image="127.0.0.1:$bench_registry_port/busybox:1"
+skopeo copy -q --dest-tls-verify=false "oci:$work/layout" "docker://$image"
+
+bench_start_daemon "$work/root" "$repo"
+berth="$repo/target/dist/bin/berth -H unix://$work/root/berth.sock"
+$berth pull -q "$image" > /dev/null
+
+one() { # bridge|none → milliseconds of one run
+    local opts="" start end
+    [ "$1" = none ] && opts="--network none"
+    start=$(date +%s%N)
+    $berth run --rm $opts "$image" true
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000000 ))
+}
+for _ in 1 2 3; do one none > /dev/null; one bridge > /dev/null; done
+for i in $(seq 1 "$runs"); do
+    if (( i % 2 )); then one none >> "$work/none.ms"; one bridge >> "$work/bridge.ms"
+    else one bridge >> "$work/bridge.ms"; one none >> "$work/none.ms"; fi
+done
+stats() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "median %d ms, mean %d ms, min %d ms (%d runs)", m, s/NR, a[1], NR}'; }
+median() { sort -n "$1" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+echo "--network none:  $(stats "$work/none.ms")"
+echo "default bridge:  $(stats "$work/bridge.ms")"
+echo "bridge / none (medians): $(awk -v a="$(median "$work/bridge.ms")" -v b="$(median "$work/none.ms")" 'BEGIN {printf "%.3f", a/b}')"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

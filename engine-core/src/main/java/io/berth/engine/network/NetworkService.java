@@ -299,7 +299,9 @@ public final class NetworkService implements ContainerNetworks {
         }
         Set<String> targets = new LinkedHashSet<>();
         targets.add(mode.isEmpty() || mode.equals("default") ? DEFAULT_NETWORK : mode);
-        stored.path("NetworkingConfig").path("EndpointsConfig").fieldNames().forEachRemaining(targets::add);
+        // Docker's CLI names the default network "default" in EndpointsConfig too
+        stored.path("NetworkingConfig").path("EndpointsConfig").fieldNames()
+                .forEachRemaining(name -> targets.add(name.equals("default") ? DEFAULT_NETWORK : name));
         return List.copyOf(targets);
     }
 
@@ -385,6 +387,9 @@ public final class NetworkService implements ContainerNetworks {
             return byTarget;
         }
         JsonNode byName = endpoints.path(network.name);
+        if (byName.isMissingNode() && network.name.equals(DEFAULT_NETWORK)) {
+            byName = endpoints.path("default");
+        }
         return byName.isMissingNode() ? endpoints.path(network.id) : byName;
     }
 

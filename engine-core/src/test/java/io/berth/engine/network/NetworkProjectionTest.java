@@ -122,4 +122,15 @@ class NetworkProjectionTest {
         assertEquals(JSON.readTree("[{\"IP\":\"0.0.0.0\",\"PrivatePort\":80,\"PublicPort\":8080,\"Type\":\"tcp\"},"
                 + "{\"PrivatePort\":443,\"Type\":\"tcp\"}]"), list);
     }
+
+    @Test
+    void givenDockersCreateBodies_whenTheNetworksAreRead_thenDefaultIsTheBridgeAndHostOrNoneJoinNothing() throws Exception {
+        assertEquals(List.of("bridge"), NetworkService.targets(JSON.readTree(
+                "{\"HostConfig\":{\"NetworkMode\":\"default\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"default\":{}}}}")));
+        assertEquals(List.of("app", "other"), NetworkService.targets(JSON.readTree(
+                "{\"HostConfig\":{\"NetworkMode\":\"app\"},\"NetworkingConfig\":{\"EndpointsConfig\":{\"app\":{},\"other\":{}}}}")));
+        assertEquals(List.of(), NetworkService.targets(JSON.readTree("{\"HostConfig\":{\"NetworkMode\":\"host\"}}")));
+        assertEquals(List.of(), NetworkService.targets(JSON.readTree("{\"HostConfig\":{\"NetworkMode\":\"none\"}}")));
+        assertEquals(List.of("bridge"), NetworkService.targets(JSON.readTree("{\"HostConfig\":{}}")));
+    }
 }

@@ -152,7 +152,7 @@ final class ContainerFilters {
             }
             case "network" -> {
                 String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
-                yield v.equals(mode.isEmpty() || mode.equals("default") ? "none" : mode);
+                yield v.equals(mode.isEmpty() || mode.equals("default") ? "bridge" : mode); // the default network
             }
             case "health" -> v.equals("none");
             default -> false;

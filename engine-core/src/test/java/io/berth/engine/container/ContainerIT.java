@@ -291,7 +291,7 @@ class ContainerIT {
         assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"flt-vol\"]}")));
         assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"volume\":[\"/data\"],\"name\":[\"flt-\"]}")));
         assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"id\":[\"" + a.substring(0, 10) + "\"]}")));
-        assertEquals(List.of("flt-b"), listed(filters("{\"network\":[\"none\"],\"health\":[\"none\"],\"name\":[\"flt-b\"]}")));
+        assertEquals(List.of("flt-b"), listed(filters("{\"network\":[\"bridge\"],\"health\":[\"none\"],\"name\":[\"flt-b\"]}")));
         assertEquals(List.of(), listed(filters("{\"health\":[\"healthy\"],\"name\":[\"flt-\"]}")));
         assertEquals(List.of("flt-a", "flt-b", "flt-c"), listed("all=1&" + filters("{\"ancestor\":[\"" + image + "\"],\"name\":[\"flt-\"]}")));
         assertEquals(List.of("flt-a"), listed("all=1&" + filters("{\"label\":{\"tier=web\":true}}")), "the older map-of-maps form");

@@ -211,4 +211,25 @@ class NetworksIT {
             assertTrue(events.contains(type), type + " in " + events);
         }
     }
+
+    @Test
+    void givenAHostPortInUse_whenTheContainerStarts_thenTheStartFailsInOneLineAndNothingIsLeft() throws Exception {
+        Set<String> before = links();
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            create("clash", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"30\"],"
+                    + "\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"" + port + "\"}]}}}");
+            UnixHttp.Response started = UnixHttp.post(socket, "/containers/clash/start", "");
+            assertTrue(started.status() >= 400, started.body());
+            assertTrue(started.body().contains(String.valueOf(port)) && !started.body().contains("\\n"), started.body());
+            JsonNode state = JSON.readTree(UnixHttp.get(socket, "/containers/clash/json").body());
+            assertEquals("created", state.at("/State/Status").asText(), state.toString());
+            assertEquals("", state.at("/NetworkSettings/Networks/bridge/IPAddress").asText(), "no address kept");
+            Set<String> after = links();
+            after.removeAll(before);
+            assertEquals(Set.of(), after.stream().filter(l -> l.startsWith("veth")).collect(java.util.stream.Collectors.toSet()));
+            assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains("dport " + port)), "no rule names " + port);
+        }
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/clash", null).status());
+    }
 }

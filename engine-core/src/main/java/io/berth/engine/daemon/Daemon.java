@@ -128,8 +128,10 @@ public final class Daemon {
         ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
+        String bip = options.pluginOptions().getOrDefault(DaemonMain.NETWORK_PLUGIN, java.util.Map.of()).get("bip");
+        String[] bipSubnet = bip == null ? null : DaemonMain.bipSubnet(bip, "bip");
         io.berth.engine.network.NetworkService networks = new io.berth.engine.network.NetworkService(journal, plugins, mapper,
-                null, null);
+                bipSubnet == null ? null : bipSubnet[0], bipSubnet == null ? null : bipSubnet[1]);
         containers.setNetworks(networks);
         networks.startUp(self);
         io.berth.engine.network.NetworkEndpoints networkApi = new io.berth.engine.network.NetworkEndpoints(networks, containers, mapper)

@@ -34,7 +34,8 @@ public final class DaemonMain implements Callable<Integer> {
     private static final Path DEFAULT_CONFIG_FILE = Path.of("/etc/berth/daemon.json");
     private static final Set<String> CONFIG_KEYS = Set.of("root", "data-root", "host", "hosts", "pidfile",
             "plugins-dir", "snapshot-every", "plugins", "max-concurrent-downloads", "insecure-registries",
-            "kafka-bootstrap-servers", "kafka-topic", "kafka-properties", "add-url-max-size", "add-url-timeout");
+            "kafka-bootstrap-servers", "kafka-topic", "kafka-properties", "add-url-max-size", "add-url-timeout",
+            "bip", "default-address-pools");
 
     @Option(names = {"--root", "--data-root"}, paramLabel = "DIR", description = "Root directory of persistent state (default: $BERTH_ROOT or /var/lib/berth).")
     Path root;
@@ -53,6 +54,9 @@ public final class DaemonMain implements Callable<Integer> {
 
     @Option(names = "--max-concurrent-downloads", paramLabel = "N", description = "Layers a pull downloads at once (default: 3).")
     Integer maxConcurrentDownloads;
+
+    @Option(names = "--bip", paramLabel = "CIDR", description = "The default network bridge's address and subnet, as dockerd's (e.g. 10.213.0.1/24).")
+    String bip;
 
     @Option(names = "--insecure-registry", paramLabel = "HOST:PORT", description = "A registry to reach over plain HTTP; repeatable (loopback registries always are).")
     List<String> insecureRegistries = new ArrayList<>();
@@ -153,6 +157,7 @@ public final class DaemonMain implements Callable<Integer> {
                     .merge("insecure-registries", String.join(",", insecure), (a, b) -> a + "," + b);
         }
         Path file = configFile != null ? configFile : DEFAULT_CONFIG_FILE;
+        networkOptions(config, file, perPlugin);
         long addMax = addUrlMaxSize != null ? bytes(addUrlMaxSize, "--add-url-max-size")
                 : config.has("add-url-max-size") ? bytes(config.get("add-url-max-size").asText(), "\"add-url-max-size\" in config file " + file)
                 : DaemonOptions.DEFAULT_ADD_URL_MAX_BYTES;
@@ -161,6 +166,64 @@ public final class DaemonMain implements Callable<Integer> {
                 : DaemonOptions.DEFAULT_ADD_URL_TIMEOUT;
         return new DaemonOptions(rootDir.toAbsolutePath().normalize(), socket, pid.toAbsolutePath(), dirs, every, perPlugin, downloads,
                 kafkaMirror(config), addMax, addTimeout);
+    }
+
+    /** The network plugin's id: dockerd's network keys become its options, as insecure-registries become registry-oci's. */
+    static final String NETWORK_PLUGIN = "network-netavark";
+
+    /**
+     * dockerd's {@code default-address-pools} (its first pool: {@code base} and {@code size}) become the network
+     * plugin's {@code default-address-pool} and {@code -size}; {@code bip} / {@code --bip} ({@code 10.213.0.1/24}:
+     * the bridge's address in its subnet) is checked here and handed on as {@code bip}, which the engine reads
+     * when it makes the default network.
+     */
+    private void networkOptions(com.fasterxml.jackson.databind.JsonNode config, Path file, Map<String, Map<String, String>> perPlugin) {
+        com.fasterxml.jackson.databind.JsonNode pools = config.path("default-address-pools");
+        if (!pools.isMissingNode()) {
+            com.fasterxml.jackson.databind.JsonNode first = pools.path(0);
+            if (!pools.isArray() || !first.path("base").isTextual() || !first.path("size").canConvertToInt()) {
+                throw new StartupException("invalid \"default-address-pools\" in config file " + file
+                        + ": give [{\"base\": \"10.213.0.0/16\", \"size\": 24}]");
+            }
+            Map<String, String> options = perPlugin.computeIfAbsent(NETWORK_PLUGIN, k -> new LinkedHashMap<>());
+            options.put("default-address-pool", first.get("base").asText());
+            options.put("default-address-pool-size", String.valueOf(first.get("size").asInt()));
+        }
+        String value = bip != null ? bip : config.hasNonNull("bip") ? config.get("bip").asText() : null;
+        if (value != null) {
+            String where = bip != null ? "--bip" : "\"bip\" in config file " + file;
+            bipSubnet(value, where);
+            perPlugin.computeIfAbsent(NETWORK_PLUGIN, k -> new LinkedHashMap<>()).put("bip", value);
+        }
+    }
+
+    /**
+     * {@code 10.213.0.1/24} → {@code [10.213.0.0/24, 10.213.0.1]}: the subnet and the gateway.
+     *
+     * @throws StartupException naming {@code where} when the value is not an IPv4 address with a prefix length
+     */
+    public static String[] bipSubnet(String value, String where) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})/(\\d{1,2})")
+                .matcher(value.strip());
+        if (!m.matches() || Integer.parseInt(m.group(5)) < 8 || Integer.parseInt(m.group(5)) > 30) {
+            throw new StartupException("invalid " + where + " \"" + value + "\": give the bridge's IPv4 address and prefix length, e.g. 10.213.0.1/24");
+        }
+        long address = 0;
+        for (int i = 1; i <= 4; i++) {
+            int octet = Integer.parseInt(m.group(i));
+            if (octet > 255) {
+                throw new StartupException("invalid " + where + " \"" + value + "\": " + octet + " is not an octet");
+            }
+            address = address << 8 | octet;
+        }
+        int prefix = Integer.parseInt(m.group(5));
+        long mask = 0xFFFFFFFFL << (32 - prefix) & 0xFFFFFFFFL;
+        long network = address & mask;
+        if (address == network || address == (network | ~mask & 0xFFFFFFFFL)) {
+            throw new StartupException("invalid " + where + " \"" + value + "\": the bridge's address cannot be the subnet's network or broadcast address");
+        }
+        String subnet = (network >> 24 & 255) + "." + (network >> 16 & 255) + "." + (network >> 8 & 255) + "." + (network & 255) + "/" + prefix;
+        return new String[] {subnet, m.group(1) + "." + m.group(2) + "." + m.group(3) + "." + m.group(4)};
     }
 
     /** A size as Docker writes them: a number of bytes, or with k, m, g (powers of 1024). */

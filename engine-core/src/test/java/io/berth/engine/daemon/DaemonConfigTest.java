@@ -75,4 +75,20 @@ class DaemonConfigTest {
         assertEquals(1, malformed.lines().count(), malformed);
         assertEquals(true, malformed.startsWith("invalid JSON in config file " + file + " at line 1"), malformed);
     }
+
+    @Test
+    void givenDockerdsNetworkKeysThenTheNetworkPluginGetsThem() throws Exception {
+        DaemonOptions options = resolve("{\"bip\": \"10.99.0.1/24\", \"default-address-pools\": [{\"base\": \"10.98.0.0/16\", \"size\": 26}]}");
+        assertEquals(Map.of("bip", "10.99.0.1/24", "default-address-pool", "10.98.0.0/16", "default-address-pool-size", "26"),
+                options.pluginOptions().get("network-netavark"));
+        assertEquals("10.97.0.1/16", resolve("{\"bip\": \"10.99.0.1/24\"}", "--bip", "10.97.0.1/16").pluginOptions()
+                .get("network-netavark").get("bip"), "the flag wins");
+        assertEquals(java.util.List.of("10.99.0.0/24", "10.99.0.1"), java.util.List.of(DaemonMain.bipSubnet("10.99.0.1/24", "bip")));
+        Path file = dir.resolve("daemon.json");
+        assertEquals("invalid \"bip\" in config file " + file + " \"10.99.0.0/24\": the bridge's address cannot be the subnet's"
+                + " network or broadcast address", error("{\"bip\": \"10.99.0.0/24\"}"));
+        assertEquals("invalid --bip \"fast\": give the bridge's IPv4 address and prefix length, e.g. 10.213.0.1/24", error("{}", "--bip", "fast"));
+        assertEquals("invalid \"default-address-pools\" in config file " + file + ": give [{\"base\": \"10.213.0.0/16\", \"size\": 24}]",
+                error("{\"default-address-pools\": \"10.98.0.0/16\"}"));
+    }
 }

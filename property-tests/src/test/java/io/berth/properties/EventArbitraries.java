@@ -98,6 +98,12 @@ final class EventArbitraries {
         if (type == Instant.class) {
             return (Arbitrary<Object>) (Arbitrary<?>) instants();
         }
+        if (type == io.berth.spi.network.PortMapping.class) {
+            // a mapping checks its ports when made: generate only ones it accepts
+            return (Arbitrary<Object>) (Arbitrary<?>) Combinators.combine(text(), Arbitraries.integers().between(1, 60000),
+                    Arbitraries.integers().between(1, 60000), Arbitraries.of("tcp", "udp"), Arbitraries.integers().between(1, 5))
+                    .as(io.berth.spi.network.PortMapping::new);
+        }
         if (type instanceof Class<?> nested && nested.isRecord()) {
             return recordsOf(nested);
         }

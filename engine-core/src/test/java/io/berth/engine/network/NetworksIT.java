@@ -232,4 +232,32 @@ class NetworksIT {
         }
         assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/clash", null).status());
     }
+
+    @Test
+    void givenAPublishedPort_whenTheDaemonIsKilled_thenItKeepsAnsweringAndTheRestartedDaemonStillKnowsIt() throws Exception {
+        Path www = Files.createDirectories(root.resolve("www-kill"));
+        Files.writeString(www.resolve("index.html"), "still here\n");
+        int port = freePort();
+        create("survivor", "{\"Image\":\"" + image + "\",\"Cmd\":[\"busybox\",\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/www\"],"
+                + "\"HostConfig\":{\"Binds\":[\"" + www + ":/www\"],\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"" + port + "\"}]}}}");
+        assertEquals(204, UnixHttp.post(socket, "/containers/survivor/start", "").status());
+        assertEquals("still here\n", httpGet(port));
+        String address = JSON.readTree(UnixHttp.get(socket, "/containers/survivor/json").body()).at("/NetworkSettings/IPAddress").asText();
+
+        daemon.destroyForcibly().waitFor(); // SIGKILL
+        assertEquals("still here\n", httpGet(port), "the port answers with no daemon");
+        Path plugins = root.resolve("plugin-jars");
+        Path log = root.resolve("daemon.log");
+        daemon = TestDaemons.startChildDaemon(root, plugins, log);
+        TestDaemons.awaitPing(socket, daemon, log);
+
+        JsonNode settings = JSON.readTree(UnixHttp.get(socket, "/containers/survivor/json").body()).get("NetworkSettings");
+        assertEquals(String.valueOf(port), settings.at("/Ports/80~1tcp/0/HostPort").asText(), settings.toString());
+        assertEquals(address, settings.get("IPAddress").asText(), "the same address after the restart");
+        assertEquals("still here\n", httpGet(port));
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/survivor?force=1", null).status());
+        assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains("dport " + port)), "no rule names " + port);
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+    }
 }

@@ -50,10 +50,11 @@ public interface ContainerNetworks {
      *
      * @param network    the network's name
      * @param ipAddress  its address
+     * @param gateway    the network's gateway, empty on an internal network
      * @param dnsServers the network's DNS server, empty without one
      * @param aliases    names the network's DNS answers
      */
-    record Connected(String network, String ipAddress, List<String> dnsServers, List<String> aliases) { }
+    record Connected(String network, String ipAddress, String gateway, List<String> dnsServers, List<String> aliases) { }
 
     /** No networks: loopback only. */
     ContainerNetworks NONE = new ContainerNetworks() {

@@ -257,8 +257,13 @@ final class ContainerStarter {
         for (JsonNode extra : host.path("ExtraHosts")) {
             String entry = extra.asText();
             int colon = entry.indexOf(':');
-            if (colon > 0) {
-                hostsText.append(entry.substring(colon + 1)).append('\t').append(entry, 0, colon).append('\n');
+            String address = colon > 0 ? entry.substring(colon + 1) : "";
+            if (address.equals("host-gateway")) {
+                // Docker's name for the host as the container reaches it: its network's gateway
+                address = joined.isEmpty() ? "" : joined.getFirst().gateway();
+            }
+            if (colon > 0 && !address.isEmpty()) {
+                hostsText.append(address).append('\t').append(entry, 0, colon).append('\n');
             }
         }
         if (!hostNetwork) {

@@ -368,7 +368,7 @@ public final class NetworkService implements ContainerNetworks {
                     events.add(new NetworkEvent.PortsPublished(network.id, containerId, attachment.portMappings()));
                 }
                 journal.record(context, events);
-                connected.add(new Connected(network.name, attachment.ipAddress(), attachment.dnsServers(), attachment.aliases()));
+                connected.add(new Connected(network.name, attachment.ipAddress(), attachment.gateway(), attachment.dnsServers(), attachment.aliases()));
                 index++;
             }
         } catch (RuntimeException e) {
@@ -455,7 +455,7 @@ public final class NetworkService implements ContainerNetworks {
         journal.record(context, new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
                 attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),
                 attachment.aliases(), attachment.dnsServers()));
-        return new Connected(network.name, attachment.ipAddress(), attachment.dnsServers(), attachment.aliases());
+        return new Connected(network.name, attachment.ipAddress(), attachment.gateway(), attachment.dnsServers(), attachment.aliases());
     }
 
     private final Object detaching = new Object();

@@ -598,11 +598,22 @@ public final class ContainerService implements AutoCloseable {
 
     /** Frees runc's state and the rootfs mount of a container that has exited; its writable layer stays. */
     private void releaseRuntime(String id) {
+        // the network teardown (netavark, the slowest part) runs beside runc's delete and the unmount: they share nothing
+        Thread teardown = Thread.ofVirtual().name("berth-net-teardown-" + id.substring(0, Math.min(12, id.length()))).start(() -> {
+            try {
+                networks.disconnect(id, RequestContext.daemon());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "network teardown of " + id + ": " + e.getMessage());
+            }
+        });
         try {
-            networks.disconnect(id, RequestContext.daemon());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "network teardown of " + id + ": " + e.getMessage());
+            releaseRuntimeOnly(id);
+        } finally {
+            joinUninterruptibly(teardown);
         }
+    }
+
+    private void releaseRuntimeOnly(String id) {
         try {
             runtime().delete(id, true);
         } catch (ContainerRuntimeException | RuntimeException e) {

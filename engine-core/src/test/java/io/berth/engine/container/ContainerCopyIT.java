@@ -83,6 +83,9 @@ class ContainerCopyIT {
         String mounts = Files.readString(Path.of("/proc/self/mounts"));
         try {
             assertFalse(mounts.contains(root.toString()), "no mount under the test root is left: " + mounts);
+            List<String> helpers = ProcessHandle.current().descendants().map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains("unshare")).toList();
+            assertTrue(helpers.isEmpty(), "no mount-namespace helper is left: " + helpers);
             for (String id : ids) {
                 try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
                     for (Path controller : controllers.toList()) {

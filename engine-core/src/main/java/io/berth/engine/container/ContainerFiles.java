@@ -102,6 +102,9 @@ public final class ContainerFiles {
             }
             try (file) {
                 Sys.Stat opened = file.stat(); // the size and owner of what is read, not of what was looked at
+                if (kernel.holds(opened)) {
+                    return; // a directory on the way was swapped for a link into /proc or /sys meanwhile
+                }
                 TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_NORMAL, opened);
                 entry.setSize(opened.size());
                 tar.putArchiveEntry(entry);
@@ -195,7 +198,7 @@ public final class ContainerFiles {
         TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
         try {
             TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            while ((entry = next(tar)) != null) {
                 String name = entryName(entry.getName());
                 if (name.isEmpty()) {
                     continue; // "." or "./": the directory itself
@@ -239,6 +242,15 @@ public final class ContainerFiles {
         for (int i = directories.size() - 1; i >= 0; i--) {
             String[] d = directories.get(i);
             root.setMeta(d[0], SafeRoot.Meta.of(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, Long.parseLong(d[1]), 0));
+        }
+    }
+
+    /** The next entry; a body that is no tar (or is cut) is the client's error, in one line. */
+    private static TarArchiveEntry next(TarArchiveInputStream tar) throws ApiException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body is not a tar archive: " + e.getMessage());
         }
     }
 

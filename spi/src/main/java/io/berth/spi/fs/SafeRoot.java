@@ -688,6 +688,9 @@ public final class SafeRoot implements AutoCloseable {
      * @return the errno of the first extended attribute the file system refused, else 0
      */
     public int setMeta(byte[] path, Meta meta) throws IOException {
+        if (split(path).isEmpty()) {
+            return setRootMeta(meta);
+        }
         Parent p = parent(path, false);
         int refused = 0;
         try {
@@ -721,6 +724,31 @@ public final class SafeRoot implements AutoCloseable {
             throw new SafeFsException(SafeFsException.Reason.IO, quote(path) + ": " + e.getMessage().replace('\n', ' '), e);
         } finally {
             release(p.fd);
+        }
+        return refused;
+    }
+
+    private int setRootMeta(Meta meta) throws IOException {
+        byte[] shown = {'/'};
+        int refused = 0;
+        try {
+            if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+                sys.fchownat(rootFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
+            }
+            if (meta.mode() != Meta.KEEP) {
+                chmodPath(rootFd, meta.mode(), shown);
+            }
+            for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+                int rc = sys.setxattr(procFd(rootFd), x.getKey(), x.getValue());
+                if (rc != 0 && refused == 0) {
+                    refused = rc;
+                }
+            }
+            if (meta.mtimeSec() != Meta.KEEP_TIME) {
+                sys.utimensat(Sys.AT_FDCWD, procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
+            }
+        } catch (Sys.SysException e) {
+            throw new SafeFsException(SafeFsException.Reason.IO, "the root " + dir + ": " + e.getMessage(), e);
         }
         return refused;
     }

@@ -266,6 +266,36 @@ public final class SafeRoot implements AutoCloseable {
         if (n == 0) {
             return rootFd;
         }
+        if (!followLast && !isDotDot(parts.get(n - 1))) {
+            // The parent as usual, then the last component itself, never followed.
+            int parent = resolve(parts, n - 1, true, true, create, 0755, shown);
+            try {
+                byte[] c = parts.get(n - 1);
+                int fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                if (fd == -Sys.ENOENT && create && mustBeDir) {
+                    int made = sys.mkdirat(parent, c, 0700);
+                    if (made != 0 && made != -Sys.EEXIST) {
+                        throw failed("mkdir", shown, -made);
+                    }
+                    fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                    if (fd >= 0 && made == 0) {
+                        chmodPath(fd, mode, shown);
+                    }
+                }
+                if (fd < 0) {
+                    throw -fd == Sys.ENOENT
+                            ? new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(shown) + ": does not exist")
+                            : failed("open", shown, -fd);
+                }
+                if (mustBeDir && !sys.fstat(fd, shown).isDir()) {
+                    sys.closeQuietly(fd);
+                    throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(shown) + ": is not a directory");
+                }
+                return fd;
+            } finally {
+                release(parent);
+            }
+        }
         if (followLast && openat2Works) {
             long resolve = Sys.RESOLVE_NO_MAGICLINKS | (symlinks == Symlinks.REFUSE
                     ? Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS : Sys.RESOLVE_IN_ROOT);
@@ -660,8 +690,10 @@ public final class SafeRoot implements AutoCloseable {
      * @return the errno of the first extended attribute the file system refused, else 0
      */
     public int setMeta(byte[] path, Meta meta) throws IOException {
-        // The root itself ("", ".", "./"; a layer's first entry is often "./") is named as "." in itself.
-        Parent p = split(path).isEmpty() ? new Parent(rootFd, DOT, path) : parent(path, false);
+        if (split(path).isEmpty()) {
+            return setRootMeta(meta);
+        }
+        Parent p = parent(path, false);
         int refused = 0;
         try {
             int fd = sys.openat(p.fd, p.base, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
@@ -698,7 +730,30 @@ public final class SafeRoot implements AutoCloseable {
         return refused;
     }
 
-    private static final byte[] DOT = {'.'};
+    private int setRootMeta(Meta meta) throws IOException {
+        byte[] shown = {'/'};
+        int refused = 0;
+        try {
+            if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+                sys.fchownat(rootFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
+            }
+            if (meta.mode() != Meta.KEEP) {
+                chmodPath(rootFd, meta.mode(), shown);
+            }
+            for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+                int rc = sys.setxattr(procFd(rootFd), x.getKey(), x.getValue());
+                if (rc != 0 && refused == 0) {
+                    refused = rc;
+                }
+            }
+            if (meta.mtimeSec() != Meta.KEEP_TIME) {
+                sys.utimensat(Sys.AT_FDCWD, procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
+            }
+        } catch (Sys.SysException e) {
+            throw new SafeFsException(SafeFsException.Reason.IO, "the root " + dir + ": " + e.getMessage(), e);
+        }
+        return refused;
+    }
 
     /** @see #setMeta(byte[], Meta) */
     public int setMeta(String path, Meta meta) throws IOException {
@@ -828,6 +883,29 @@ public final class SafeRoot implements AutoCloseable {
     /** @see #readlink(byte[]) */
     public String readlink(String path) throws IOException {
         return new String(readlink(bytes(path)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The extended attributes of {@code path} itself (never followed), sorted by name.
+     *
+     * @throws SafeFsException NOT_FOUND if it is not there
+     */
+    public java.util.SortedMap<String, byte[]> xattrs(byte[] path) throws IOException {
+        List<byte[]> parts = split(path);
+        int fd = resolve(parts, parts.size(), false, false, false, 0, path);
+        try {
+            java.util.TreeMap<String, byte[]> out = new java.util.TreeMap<>();
+            byte[] proc = procFd(fd);
+            for (String name : sys.listxattr(proc)) {
+                byte[] value = sys.getxattr(proc, name);
+                if (value != null) {
+                    out.put(name, value);
+                }
+            }
+            return out;
+        } finally {
+            release(fd);
+        }
     }
 
     /** A kind of file in words, for messages. */

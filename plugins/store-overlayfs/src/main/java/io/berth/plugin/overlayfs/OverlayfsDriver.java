@@ -631,8 +631,8 @@ public class OverlayfsDriver implements CommittingStorageDriver {
         Path dir = requireSnapshot(key, "diff");
         long clamp = clampTimesTo == null ? Long.MAX_VALUE : clampTimesTo.getEpochSecond();
         BufferedOutputStream out = new BufferedOutputStream(nonClosing(tarOut), 256 * 1024);
-        try (Sys sys = new Sys()) {
-            new UpperDiff(sys, new TarWriter(out), clamp).write(nativePath(dir.resolve("upper")));
+        try (SafeRoot upper = SafeRoot.open(dir.resolve("upper"), SafeRoot.Symlinks.REFUSE)) {
+            new UpperDiff(upper, new TarWriter(out), clamp).write();
             out.flush();
         } catch (IOException e) {
             throw new StorageException(Reason.IO, "diff " + key + ": " + e.getMessage(), e);

@@ -244,7 +244,7 @@ class ContainmentIT {
                     // expected once the daemon has answered
                 }
             });
-            answer = new String(java.nio.channels.Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+            answer = readAnswer(java.nio.channels.Channels.newInputStream(channel));
             sender.join(10_000);
         }
         assertTrue(answer.startsWith("HTTP/1.1 413 "), answer.lines().findFirst().orElse(""));
@@ -292,6 +292,22 @@ class ContainmentIT {
         assertFalse(Files.exists(layers.resolve(name)));
         String unpacked = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"event\":[\"LayerUnpacked\"]}")).body();
         assertFalse(unpacked.contains(claimed), unpacked);
+    }
+
+    /** One HTTP answer with a Content-Length body, read without waiting for the connection to close. */
+    private static String readAnswer(java.io.InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+        }
+        String headText = head.toString(StandardCharsets.US_ASCII);
+        long length = headText.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+                .mapToLong(l -> Long.parseLong(l.substring(15).strip())).findFirst().orElse(0);
+        return headText + new String(in.readNBytes((int) Math.min(length, 1 << 20)), StandardCharsets.UTF_8);
     }
 
     private static String json(Descriptor d) {

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * (defect 5), bounds on what a client sends (defect 8), no lost log lines and no unverified layer
  * (defect 9). Each test names the defect it guards.
  */
+@org.junit.jupiter.api.Timeout(300)
 class ContainmentIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalRegistry registry;

@@ -228,6 +228,22 @@ class ContainmentIT {
     }
 
     @Test
+    void defect8_changesOfAContainerThatWroteAFileLargerThanAnArrayCanHoldAreListed() throws Exception {
+        // 3 GiB, sparse: the diff carries every byte of it; buffered whole it cannot fit in one array
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"dd if=/dev/zero of=/big bs=1 count=0 seek=3221225472 && echo > /small\"]}");
+        assertEquals(0, run(id));
+        UnixHttp.Response changes = UnixHttp.get(socket(), "/containers/" + id + "/changes");
+        assertEquals(200, changes.status(), changes.body());
+        List<String> added = new ArrayList<>();
+        for (JsonNode change : JSON.readTree(changes.body())) {
+            if (change.get("Kind").asInt() == 1) {
+                added.add(change.get("Path").asText());
+            }
+        }
+        assertTrue(added.containsAll(List.of("/big", "/small")), changes.body());
+    }
+
+    @Test
     void defect8_aJsonBodyOverTheCapIsRefusedWith413InOneLineAndNothingIsRecorded() throws Exception {
         long before = lastSequence(socket());
         String huge = "{\"Image\":\"" + image + "\",\"Env\":[\"X=" + "x".repeat(9 << 20) + "\"]}";

@@ -283,6 +283,8 @@ class LoadIT {
         rq.get("ps", "/containers/json?all=1");
         rq.get("images", "/images/json");
         rq.get("info", "/info");
+        // a name with its slash escaped (%2F), as some clients send it: answered, or refused with a line
+        rq.get("inspect-escaped", "/images/" + Campaign.enc("load/no-such:image") + "/json");
         long now = System.currentTimeMillis() / 1000;
         rq.get("events", "/events?since=" + (now - 5) + "&until=" + now);
         if (ticker != null) {

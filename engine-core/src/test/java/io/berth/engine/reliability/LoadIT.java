@@ -3,7 +3,6 @@ package io.berth.engine.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.daemon.TestDaemons;
 import io.berth.spi.tck.fixtures.Tar;
@@ -302,14 +301,5 @@ class LoadIT {
             i += 8 + size;
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    static JsonNode lastJsonLine(String body) {
-        String last = body.lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("{}");
-        try {
-            return Requests.JSON.readTree(last);
-        } catch (java.io.IOException e) {
-            return Requests.JSON.createObjectNode();
-        }
     }
 }

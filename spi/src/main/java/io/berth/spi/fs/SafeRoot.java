@@ -90,6 +90,14 @@ public final class SafeRoot implements AutoCloseable {
     private final Sys sys;
     private final int rootFd;
     private final Symlinks symlinks;
+    /*
+     * The last parent directory resolved, kept open: a tar's entries come directory by directory, so
+     * most entries share their parent with the one before. Kept only under REFUSE, where a path has
+     * no symbolic link in it and is therefore the directory's real name, and dropped when remove()
+     * takes away that directory or one above it (no other operation removes a directory).
+     */
+    private byte[] cachedKey;
+    private int cachedFd = -1;
 
     private SafeRoot(Path dir, Sys sys, int rootFd, Symlinks symlinks) {
         this.dir = dir;
@@ -248,7 +256,7 @@ public final class SafeRoot implements AutoCloseable {
     // ---------------------------------------------------------------- resolution
 
     private void release(int fd) {
-        if (fd != rootFd && fd >= 0) {
+        if (fd != rootFd && fd != cachedFd && fd >= 0) {
             sys.closeQuietly(fd);
         }
     }
@@ -427,6 +435,10 @@ public final class SafeRoot implements AutoCloseable {
     }
 
     private Parent parent(byte[] path, boolean create) throws IOException {
+        return parent(path, create, true);
+    }
+
+    private Parent parent(byte[] path, boolean create, boolean mayCache) throws IOException {
         List<byte[]> parts = split(path);
         if (parts.isEmpty()) {
             throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": names the root itself");
@@ -435,8 +447,40 @@ public final class SafeRoot implements AutoCloseable {
         if (isDotDot(base)) {
             throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": ends in \"..\"");
         }
-        int fd = resolve(parts, parts.size() - 1, true, true, create, 0755, path);
+        int n = parts.size() - 1;
+        boolean cacheable = symlinks == Symlinks.REFUSE && n > 0 && parts.subList(0, n).stream().noneMatch(SafeRoot::isDotDot);
+        byte[] key = cacheable ? join(parts, n) : null;
+        if (key != null && cachedFd >= 0 && java.util.Arrays.equals(key, cachedKey)) {
+            return new Parent(cachedFd, base, path);
+        }
+        int fd = resolve(parts, n, true, true, create, 0755, path);
+        if (key != null && mayCache) {
+            dropCache();
+            cachedKey = key;
+            cachedFd = fd;
+        }
         return new Parent(fd, base, path);
+    }
+
+    private void dropCache() {
+        if (cachedFd >= 0) {
+            int fd = cachedFd;
+            cachedFd = -1;
+            cachedKey = null;
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /** Drops the cached parent if {@code path} is it or a directory above it. */
+    private void forget(byte[] path) throws SafeFsException {
+        if (cachedKey == null) {
+            return;
+        }
+        byte[] p = join(split(path), split(path).size());
+        if (cachedKey.length >= p.length && java.util.Arrays.equals(cachedKey, 0, p.length, p, 0, p.length)
+                && (cachedKey.length == p.length || cachedKey[p.length] == '/')) {
+            dropCache();
+        }
     }
 
     /** Removes a non-directory at the parent's base, so a new entry can take its name. */
@@ -574,7 +618,7 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_FOUND if {@code existing} is not there, IS_DIRECTORY if it is a directory
      */
     public void hardlink(byte[] path, byte[] existing) throws IOException {
-        Parent src = parent(existing, false);
+        Parent src = parent(existing, false, false);
         try {
             Sys.Stat st = sys.statAt(src.fd, src.base, Sys.AT_SYMLINK_NOFOLLOW, existing);
             if (st == null) {
@@ -585,7 +629,7 @@ public final class SafeRoot implements AutoCloseable {
                 throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": the link target "
                         + quote(existing) + " is a directory");
             }
-            Parent dst = parent(path, true);
+            Parent dst = parent(path, true, false);
             try {
                 Sys.Stat here = sys.statAt(dst.fd, dst.base, Sys.AT_SYMLINK_NOFOLLOW, path);
                 if (here != null && here.ino() == st.ino() && here.dev() == st.dev()) {
@@ -645,6 +689,7 @@ public final class SafeRoot implements AutoCloseable {
             throw e;
         }
         try {
+            forget(path); // the cached directory, if it is path or below it (never p's own parent)
             removeAt(p.fd, p.base, path);
         } finally {
             release(p.fd);
@@ -922,6 +967,7 @@ public final class SafeRoot implements AutoCloseable {
 
     @Override
     public void close() {
+        dropCache();
         sys.closeQuietly(rootFd);
         sys.close();
     }

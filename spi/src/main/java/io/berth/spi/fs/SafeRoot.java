@@ -276,7 +276,7 @@ public final class SafeRoot implements AutoCloseable {
         }
         if (!followLast && !isDotDot(parts.get(n - 1))) {
             // The parent as usual, then the last component itself, never followed.
-            int parent = resolve(parts, n - 1, true, true, create, 0755, shown);
+            int parent = parentFd(parts, n - 1, create, true, shown);
             try {
                 byte[] c = parts.get(n - 1);
                 int fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
@@ -447,19 +447,23 @@ public final class SafeRoot implements AutoCloseable {
         if (isDotDot(base)) {
             throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": ends in \"..\"");
         }
-        int n = parts.size() - 1;
+        return new Parent(parentFd(parts, parts.size() - 1, create, mayCache, path), base, path);
+    }
+
+    /** The directory of the first {@code n} components, from the cache when it holds it (see {@link #release}). */
+    private int parentFd(List<byte[]> parts, int n, boolean create, boolean mayCache, byte[] shown) throws IOException {
         boolean cacheable = symlinks == Symlinks.REFUSE && n > 0 && parts.subList(0, n).stream().noneMatch(SafeRoot::isDotDot);
         byte[] key = cacheable ? join(parts, n) : null;
         if (key != null && cachedFd >= 0 && java.util.Arrays.equals(key, cachedKey)) {
-            return new Parent(cachedFd, base, path);
+            return cachedFd;
         }
-        int fd = resolve(parts, n, true, true, create, 0755, path);
+        int fd = resolve(parts, n, true, true, create, 0755, shown);
         if (key != null && mayCache) {
             dropCache();
             cachedKey = key;
             cachedFd = fd;
         }
-        return new Parent(fd, base, path);
+        return fd;
     }
 
     private void dropCache() {

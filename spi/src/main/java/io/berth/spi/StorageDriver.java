@@ -119,9 +119,12 @@ public interface StorageDriver extends BerthExtension {
     /**
      * Unpacks a layer tar as a committed layer.
      *
-     * <p>The stream is read to its end but not closed. If the layer is already present the stream
-     * is still read to its end, nothing changes, and the present layer is returned: applying is
-     * idempotent, so two concurrent pulls of the same layer are harmless.
+     * <p>The stream is read to its end but not closed, and it is read to its end <em>before</em> the
+     * layer becomes visible: the engine checks the layer's digest (its diff id) at the end of the
+     * stream and fails that last read when it does not match, and a failed read must leave no layer
+     * and nothing else behind. If the layer is already present the stream is still read to its end,
+     * nothing changes, and the present layer is returned: applying is idempotent, so two concurrent
+     * pulls of the same layer are harmless.
      *
      * @param chainId       the chain id of the new layer
      * @param parentChainId the chain id of the layer below, which must be present; {@code null}

@@ -520,7 +520,7 @@ public final class ContainerArgs {
 
     /**
      * {@code --security-opt}, as Docker's CLI sends it: {@code seccomp=FILE} becomes {@code seccomp=}
-     * followed by the file's JSON (whitespace outside strings removed), {@code seccomp=unconfined} and
+     * followed by the file's JSON (whitespace outside strings removed), {@code seccomp=unconfined|builtin} and
      * every other option go as given (the daemon checks them).
      */
     public static String securityOpt(String value) {
@@ -531,7 +531,7 @@ public final class ContainerArgs {
             return value;
         }
         String profile = value.substring(at + 1);
-        if (profile.equals("unconfined") || profile.isEmpty()) {
+        if (profile.equals("unconfined") || profile.equals("builtin") || profile.isEmpty()) {
             return value;
         }
         String json;

@@ -150,4 +150,24 @@ class BuildCommandsIT {
         assertEquals(1, missing.exitCode(), describe(missing));
         assertTrue(missing.err().contains("unable to prepare context: path"), describe(missing));
     }
+
+    @Test
+    void buildNetworkChoosesTheRunStepsNetworkAndTheDefaultHasNoRawSockets() throws Exception {
+        Path context = Files.createDirectories(tmp.resolve("network"));
+        Files.writeString(context.resolve("Dockerfile"), "FROM berth-example/busybox:latest\n"
+                + "RUN cat /proc/net/dev | cut -d: -f1 | tail -n +3 | tr -d ' ' | sort | tr '\\n' ' ' && echo\n"
+                + "RUN ping -c1 -W1 127.0.0.1 >/dev/null 2>&1 && echo raw socket opened || echo raw socket refused\n");
+        BerthDist.Result none = berth("build", "--no-cache", "--network", "none", context.toString());
+        assertEquals(0, none.exitCode(), describe(none));
+        assertTrue(none.out().contains("\nlo \n"), "only the loopback interface: " + describe(none));
+        BerthDist.Result byDefault = berth("build", "--no-cache", context.toString());
+        assertEquals(0, byDefault.exitCode(), describe(byDefault));
+        assertTrue(byDefault.out().contains("raw socket refused"), describe(byDefault));
+        BerthDist.Result host = berth("build", "--no-cache", "--network", "host", context.toString());
+        assertEquals(0, host.exitCode(), describe(host));
+        assertTrue(host.out().contains("raw socket opened"), describe(host));
+        BerthDist.Result bad = berth("build", "--network", "overlay", context.toString());
+        assertEquals(1, bad.exitCode(), describe(bad));
+        assertTrue(bad.err().contains("--network=overlay is not supported: use default, host or none"), describe(bad));
+    }
 }

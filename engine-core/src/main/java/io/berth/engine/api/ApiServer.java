@@ -39,7 +39,35 @@ public final class ApiServer implements AutoCloseable {
         connector.setIdleTimeout(24L * 3600 * 1000);
         server.addConnector(connector);
         server.setHandler(handler);
+        server.setErrorHandler(new JsonErrors());
         server.setStopTimeout(2000);
+    }
+
+    /**
+     * Errors Jetty answers itself, before any route runs (a URI it refuses, such as an encoded
+     * {@code %2F}; a header too large): Docker's shape, {@code {"message": "..."}}, one line naming
+     * the problem, where Jetty's default is an HTML page or an empty body that a client cannot show.
+     */
+    static final class JsonErrors extends org.eclipse.jetty.server.handler.ErrorHandler {
+        @Override
+        protected void generateResponse(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
+                                        int code, String message, Throwable cause, org.eclipse.jetty.util.Callback callback) {
+            String reason = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
+            String text = reason.lines().findFirst().orElse(reason) + ": " + request.getMethod() + " " + request.getHttpURI().getPath();
+            StringBuilder json = new StringBuilder("{\"message\":\"");
+            for (char c : text.toCharArray()) {
+                if (c == '"' || c == '\\') {
+                    json.append('\\').append(c);
+                } else if (c < 0x20) {
+                    json.append(String.format("\\u%04x", (int) c));
+                } else {
+                    json.append(c);
+                }
+            }
+            json.append("\"}\n");
+            response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, java.nio.ByteBuffer.wrap(json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+        }
     }
 
     public void start() throws Exception {

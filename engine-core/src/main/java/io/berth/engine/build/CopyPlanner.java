@@ -469,7 +469,7 @@ final class CopyPlanner {
      * every entry through {@link SafeRoot}: names with a NUL byte or that climb out are refused,
      * links are followed only inside the rootfs, hard links only to files already inside it.
      */
-    private void extract(SafeRoot target, InputStream archive, String archiveName, String destination, int uid, int gid)
+    static void extract(SafeRoot target, InputStream archive, String archiveName, String destination, int uid, int gid)
             throws IOException {
         InputStream raw = new BufferedInputStream(archive, 1 << 16);
         InputStream in = raw;

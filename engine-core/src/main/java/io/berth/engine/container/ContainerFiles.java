@@ -51,6 +51,7 @@ public final class ContainerFiles {
      */
     public static String pathStat(SafeRoot root, String containerPath, ObjectMapper mapper) throws IOException {
         Sys.Stat st = existing(root, containerPath);
+        KernelFiles.of(root).refuse(st, containerPath);
         ObjectNode stat = mapper.createObjectNode();
         stat.put("name", baseName(containerPath));
         stat.put("size", st.size());
@@ -66,15 +67,17 @@ public final class ContainerFiles {
      */
     public static void copyOut(SafeRoot root, String containerPath, OutputStream out) throws IOException {
         Sys.Stat top = existing(root, containerPath);
+        KernelFiles kernel = KernelFiles.of(root);
+        kernel.refuse(top, containerPath);
         String start = followsLast(containerPath) ? ContainerPaths.resolve(root, containerPath) : ContainerPaths.clean(containerPath);
         String name = baseName(containerPath);
         if (name.equals("/") || name.equals(".")) {
-            name = start.equals("/") ? "." : start.substring(start.lastIndexOf('/') + 1);
+            name = start.equals("/") ? "rootfs" : start.substring(start.lastIndexOf('/') + 1);
         }
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        writeTree(root, start, name, top, tar);
+        writeTree(root, start, name, top, tar, kernel);
         tar.finish();
         out.flush();
     }
@@ -84,7 +87,12 @@ public final class ContainerFiles {
      * at and opened afresh from the root: a directory swapped for a link meanwhile is entered, if at all,
      * inside the container. What vanished or changed its kind meanwhile is left out.
      */
-    private static void writeTree(SafeRoot root, String path, String name, Sys.Stat st, TarArchiveOutputStream tar) throws IOException {
+    private static void writeTree(SafeRoot root, String path, String name, Sys.Stat st, TarArchiveOutputStream tar,
+                                  KernelFiles kernel) throws IOException {
+        boolean kernelFiles = kernel.holds(st);
+        if (kernelFiles && !st.isDir()) {
+            return;
+        }
         if (st.isRegular()) {
             SafeFile file;
             try {
@@ -94,6 +102,9 @@ public final class ContainerFiles {
             }
             try (file) {
                 Sys.Stat opened = file.stat(); // the size and owner of what is read, not of what was looked at
+                if (kernel.holds(opened)) {
+                    return; // a directory on the way was swapped for a link into /proc or /sys meanwhile
+                }
                 TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_NORMAL, opened);
                 entry.setSize(opened.size());
                 tar.putArchiveEntry(entry);
@@ -114,6 +125,9 @@ public final class ContainerFiles {
         } else if (st.isDir()) {
             tar.putArchiveEntry(entry(name + "/", TarArchiveEntry.LF_DIR, st));
             tar.closeArchiveEntry();
+            if (kernelFiles) {
+                return; // /proc, /sys: the directory, empty, as in Docker's copy
+            }
             List<String> children;
             try {
                 children = new ArrayList<>(root.list(path));
@@ -125,7 +139,7 @@ public final class ContainerFiles {
                 String childPath = path.equals("/") ? "/" + child : path + "/" + child;
                 Sys.Stat cst = root.lstat(childPath);
                 if (cst != null) {
-                    writeTree(root, childPath, name + "/" + child, cst, tar);
+                    writeTree(root, childPath, name + "/" + child, cst, tar, kernel);
                 }
             }
         }
@@ -172,6 +186,10 @@ public final class ContainerFiles {
         if (target == null || !target.isDir()) {
             throw ApiException.notFound("Could not find the file " + containerPath + " in container: not a directory");
         }
+        KernelFiles kernel = KernelFiles.of(root);
+        if (kernel.holds(target)) {
+            throw ApiException.badRequest("refusing to copy into " + containerPath + ": the kernel's files under /proc and /sys are not written");
+        }
         // the directory, resolved once: entries are placed under the directory the path named when the copy began
         String base = ContainerPaths.resolve(root, containerPath);
         String prefix = base.equals("/") ? "/" : base + "/";
@@ -180,12 +198,19 @@ public final class ContainerFiles {
         TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
         try {
             TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            while ((entry = next(tar)) != null) {
                 String name = entryName(entry.getName());
                 if (name.isEmpty()) {
                     continue; // "." or "./": the directory itself
                 }
                 String path = prefix + name;
+                if (!kernel.devices().isEmpty()) {
+                    // an earlier entry or the container may have made a link into /proc or /sys on the way
+                    Sys.Stat parent = root.stat(path.substring(0, path.lastIndexOf('/') + 1));
+                    if (kernel.holds(parent)) {
+                        throw ApiException.badRequest("refusing tar entry " + entry.getName() + ": it leads into the kernel's files under /proc or /sys");
+                    }
+                }
                 SafeRoot.Meta meta = SafeRoot.Meta.of((int) entry.getLongUserId(), (int) entry.getLongGroupId(),
                         entry.getMode() & 07777, entry.getModTime().toInstant().getEpochSecond(), 0);
                 if (entry.isDirectory()) {
@@ -220,6 +245,15 @@ public final class ContainerFiles {
         }
     }
 
+    /** The next entry; a body that is no tar (or is cut) is the client's error, in one line. */
+    private static TarArchiveEntry next(TarArchiveInputStream tar) throws ApiException {
+        try {
+            return tar.getNextEntry();
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body is not a tar archive: " + e.getMessage());
+        }
+    }
+
     /**
      * A tar entry's name relative to the destination: a leading {@code /} and {@code .} components dropped,
      * {@code ..} taken lexically; one that climbs above the destination is refused (one line naming it).
@@ -240,6 +274,47 @@ public final class ContainerFiles {
             parts.addLast(part);
         }
         return String.join("/", parts);
+    }
+
+    /**
+     * The kernel's file systems mounted in a running container's view ({@code /proc}, {@code /sys},
+     * {@code /sys/fs/cgroup}): cp never reads or writes in them, as Docker's cp (which sees only the root
+     * filesystem and the volumes) never does — the daemon would read and write with more privilege than the
+     * container has. Their mount points show as empty directories. None in a stopped container's view, where
+     * these are the root filesystem's own directories.
+     */
+    record KernelFiles(java.util.Set<Long> devices, java.util.Set<String> mountPoints) {
+        static KernelFiles of(SafeRoot root) throws IOException {
+            java.util.Set<Long> devices = new java.util.HashSet<>();
+            java.util.Set<String> mountPoints = new java.util.HashSet<>();
+            Sys.Stat top = root.lstat("/");
+            for (String path : List.of("/proc", "/sys", "/sys/fs/cgroup")) {
+                Sys.Stat st = root.lstat(path);
+                if (top != null && st != null && st.isDir() && st.dev() != top.dev()) {
+                    devices.add(st.dev());
+                    mountPoints.add(st.dev() + ":" + st.ino());
+                }
+            }
+            return new KernelFiles(devices, mountPoints);
+        }
+
+        /** Whether {@code st} is on one of them. */
+        boolean holds(Sys.Stat st) {
+            return st != null && devices.contains(st.dev());
+        }
+
+        /** Whether {@code st} is one of their mount points (copied as an empty directory). */
+        boolean isMountPoint(Sys.Stat st) {
+            return st != null && mountPoints.contains(st.dev() + ":" + st.ino());
+        }
+
+        /** Refuses a path on one of them, but for a mount point itself. */
+        void refuse(Sys.Stat st, String containerPath) throws ApiException {
+            if (holds(st) && !isMountPoint(st)) {
+                throw ApiException.notFound("Could not find the file " + containerPath
+                        + " in container: the kernel's files under /proc and /sys are not copied");
+            }
+        }
     }
 
     /**

@@ -15,6 +15,7 @@ import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerSpec;
 import io.berth.spi.storage.Mount;
 import io.berth.spi.storage.StorageException;
+import io.berth.spi.fs.SafeRoot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -410,9 +411,8 @@ final class ContainerStarter {
                              List<RuntimeSpecInput.MountSpec> mounts, ArrayNode records, RequestContext context) throws IOException {
         VolumeService.Created created = containers.volumes().create(name, Map.of(), anonymous || name == null || name.isEmpty(), context);
         Path data = Path.of(created.volume().mountpoint);
-        Path inImage = RootfsPaths.resolve(rootfs, destination);
         if (!noCopy) {
-            VolumeService.populate(data, inImage);
+            VolumeService.populate(data, rootfs, destination);
         }
         ensureMountPoint(rootfs, destination, true);
         // nodev: a device node a container (or an image) leaves in a volume opens no host device in the next one
@@ -423,17 +423,20 @@ final class ContainerStarter {
         records.add(record);
     }
 
-    /** Creates the mount point inside the rootfs (a directory, or an empty file for a file bind). */
+    /**
+     * Creates the mount point inside the rootfs (a directory, or an empty file for a file bind),
+     * through {@link SafeRoot}: a link in the container's files is followed only inside its root.
+     */
     private static void ensureMountPoint(Path rootfs, String destination, boolean directory) throws IOException {
-        Path target = RootfsPaths.resolve(rootfs, destination);
-        if (Files.exists(target)) {
-            return;
-        }
-        if (directory) {
-            Files.createDirectories(target);
-        } else {
-            Files.createDirectories(target.getParent());
-            Files.createFile(target);
+        try (SafeRoot root = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            if (root.stat(destination) != null) {
+                return;
+            }
+            if (directory) {
+                root.mkdirs(destination, 0755);
+            } else {
+                root.create(destination, 0644).close();
+            }
         }
     }
 

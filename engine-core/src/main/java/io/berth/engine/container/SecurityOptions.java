@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * A container's {@code HostConfig.SecurityOpt}, {@code Privileged} and {@code CgroupnsMode} read as
- * Docker reads them: {@code seccomp=unconfined}, {@code seccomp=PROFILE} (the profile's JSON itself:
+ * Docker reads them: {@code seccomp=unconfined}, {@code seccomp=builtin} (the default), {@code seccomp=PROFILE} (the profile's JSON itself:
  * Docker's CLI reads the file and sends its content), {@code no-new-privileges[=true|false]}; a
  * {@code :} is accepted for {@code =} as Docker still does. {@code label=…} and {@code apparmor=…}
  * are accepted and have no effect (this host has neither SELinux nor AppArmor in use).
@@ -57,11 +57,13 @@ public record SecurityOptions(SeccompProfile seccomp, boolean noNewPrivileges, b
                     }
                     if (kv[1].equals("unconfined")) {
                         seccomp = null;
+                    } else if (kv[1].equals("builtin")) {
+                        seccomp = SeccompProfile.defaults(); // Docker's name for the daemon's default profile
                     } else if (kv[1].strip().startsWith("{")) {
                         seccomp = SeccompProfile.parseDocker(kv[1], mapper);
                     } else {
                         throw new IllegalArgumentException("invalid --security-opt seccomp=" + kv[1]
-                                + ": give \"unconfined\" or the profile's JSON (the CLI reads a profile file and sends its content)");
+                                + ": give \"unconfined\", \"builtin\" or the profile's JSON (the CLI reads a profile file and sends its content)");
                     }
                 }
                 case "no-new-privileges" -> {
@@ -96,7 +98,7 @@ public record SecurityOptions(SeccompProfile seccomp, boolean noNewPrivileges, b
     private static IllegalArgumentException invalid(String option) {
         String shown = option.length() > 60 ? option.substring(0, 60) + "…" : option;
         return new IllegalArgumentException("invalid --security-opt \"" + shown
-                + "\": use seccomp=unconfined|PROFILE-JSON, no-new-privileges[=true|false], label=… or apparmor=…");
+                + "\": use seccomp=unconfined|builtin|PROFILE-JSON, no-new-privileges[=true|false], label=… or apparmor=…");
     }
 
     /** {@code key=value} or {@code key:value} (Docker's older separator); a bare key has a null value. */

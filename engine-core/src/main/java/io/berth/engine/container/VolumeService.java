@@ -4,6 +4,9 @@ import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.VolumeEvent;
+import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TreeCopy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,26 +127,27 @@ public final class VolumeService {
         return removed;
     }
 
-    /** Fills an empty volume with the image's files at its mount point (ownership and modes kept). */
-    public static void populate(Path volumeData, Path imageContent) throws IOException {
-        if (!Files.isDirectory(imageContent)) {
-            return;
-        }
-        try (Stream<Path> entries = Files.list(volumeData)) {
-            if (entries.findAny().isPresent()) {
+    /**
+     * Fills an empty volume with the image's content at the mount point, as Docker does: owners,
+     * modes, times, links and device nodes kept. Read and written through {@link SafeRoot}: the
+     * image's path is resolved inside the container's root (a link there never leads to the host),
+     * nothing is written outside the volume, and a device's contents are never read.
+     *
+     * @param volumeData the volume's {@code _data} directory
+     * @param rootfs the container's root filesystem
+     * @param destination the mount point, as the container sees it
+     */
+    public static void populate(Path volumeData, Path rootfs, String destination) throws IOException {
+        try (SafeRoot image = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+             SafeRoot volume = SafeRoot.open(volumeData, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            Sys.Stat there = image.stat(destination);
+            if (there == null || !there.isDir() || !volume.list("/").isEmpty()) {
                 return;
             }
-        }
-        Process copy = new ProcessBuilder("cp", "-a", "--", imageContent + "/.", volumeData.toString())
-                .redirectErrorStream(true).start();
-        String output = new String(copy.getInputStream().readAllBytes());
-        try {
-            if (copy.waitFor() != 0) {
-                throw new IOException("cannot copy the image's content into volume " + volumeData + ": " + output.strip());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while filling volume " + volumeData);
+            TreeCopy.copyContents(image, destination, volume, "/", TreeCopy.Rules.preserving());
+            // the volume's root takes the mount point's owner, mode and time, as Docker's copy-up does
+            volume.setMeta("", new SafeRoot.Meta(there.uid(), there.gid(), there.mode() & 07777,
+                    there.mtimeSec(), there.mtimeNsec(), java.util.Map.of()));
         }
     }
 

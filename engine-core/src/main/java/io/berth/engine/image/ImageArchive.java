@@ -201,6 +201,12 @@ final class ImageArchive {
                     continue;
                 }
                 String name = normalise(entry.getName());
+                if (name.indexOf('\u0000') >= 0) {
+                    // a NUL would make two different names one for the kernel: refused, never cut short
+                    throw new ImageException(ImageException.Kind.INVALID, "invalid archive: entry "
+                            + io.berth.spi.fs.SafeRoot.quote(entry.getName()) + " has a NUL byte in its name");
+                }
+                // the file's name on disk is a counter: no name from the archive ever becomes a path
                 Path file = scratch.resolve(Integer.toString(counter++));
                 Files.copy(tar, file);
                 files.put(name, file);

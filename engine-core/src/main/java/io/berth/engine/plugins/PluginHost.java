@@ -41,6 +41,7 @@ public final class PluginHost implements AutoCloseable {
     private final PluginManager manager;
     private final Map<String, PluginStatus> statuses = Collections.synchronizedMap(new LinkedHashMap<>());
     private final Map<Class<?>, List<BerthExtension>> extensions = new LinkedHashMap<>();
+    private volatile List<String> unsafe = List.of();
 
     public PluginHost(List<Path> pluginDirectories, Path rootDirectory, Map<String, Map<String, String>> pluginOptions) {
         this.pluginDirectories = List.copyOf(pluginDirectories);
@@ -75,8 +76,6 @@ public final class PluginHost implements AutoCloseable {
         }
         unsafe = List.copyOf(found);
     }
-
-    private volatile List<String> unsafe = List.of();
 
     /**
      * What the loaded runtimes' probes found unsafe ({@code Probe.Kind.SECURITY}), one line each:

@@ -28,7 +28,7 @@ import java.util.List;
  * Time travel on a big log: writes N events (image pulls, tags, untags, notes, pushes) through the
  * journal with the daemon's default snapshot interval, as a daemon that ran that long would have, then
  * measures {@link TimeTravel#at} (a cold state each time: the cache is bypassed by asking for new
- * moments) at several points in the log. Leaves the root for engine-core/history-bench.sh, which times
+ * moments) at several points in the log. Leaves the root for bench/history-bench.sh, which times
  * the CLI against a daemon on it. Arguments: events, root.
  */
 public final class HistoryBenchmark {

@@ -25,7 +25,7 @@ import java.util.Map;
 /**
  * Replay and start-up on a big log: writes N events (a mix of image pulls, tags, removals and
  * notes), then measures (1) a full replay into fresh projections, (2) a daemon start on that root
- * with a snapshot near the end, (3) a daemon start with no snapshot. Run by engine-core/bench.sh.
+ * with a snapshot near the end, (3) a daemon start with no snapshot. Run by bench/bench.sh.
  */
 public final class ReplayBenchmark {
     private ReplayBenchmark() {}

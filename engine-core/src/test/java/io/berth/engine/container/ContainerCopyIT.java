@@ -83,6 +83,9 @@ class ContainerCopyIT {
         String mounts = Files.readString(Path.of("/proc/self/mounts"));
         try {
             assertFalse(mounts.contains(root.toString()), "no mount under the test root is left: " + mounts);
+            List<String> helpers = ProcessHandle.current().descendants().map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains("unshare")).toList();
+            assertTrue(helpers.isEmpty(), "no mount-namespace helper is left: " + helpers);
             for (String id : ids) {
                 try (Stream<Path> controllers = Files.list(Path.of("/sys/fs/cgroup"))) {
                     for (Path controller : controllers.toList()) {
@@ -159,6 +162,20 @@ class ContainerCopyIT {
         put(id, "/scratch", tarOf("u", "tmpfs\n"));
         assertEquals("tmpfs\n", entries(get(id, "/scratch/u")).get("u"));
         assertFalse(Files.exists(rootfsUpper(id).resolve("scratch/u")), "the tmpfs, not the container's own layer");
+
+        // the kernel's files are not the container's: never read or written with the daemon's privileges
+        UnixHttp.Response environ = UnixHttp.get(socket(), "/containers/" + id + "/archive?path=/proc/1/environ");
+        assertEquals(404, environ.status(), environ.body());
+        assertTrue(environ.body().contains("/proc/1/environ"), environ.body());
+        assertEquals(Map.of("proc/", ""), entries(get(id, "/proc")));
+        UnixHttp.Response intoSys = UnixHttp.send(socket(), "PUT", "/containers/" + id + "/archive?path=/sys/fs/cgroup",
+                tarOf("x", "x\n"), "application/x-tar", Map.of());
+        assertEquals(400, intoSys.status(), intoSys.body());
+        Map<String, String> everything = entries(get(id, "/"));
+        assertTrue(everything.containsKey("rootfs/proc/") && everything.containsKey("rootfs/sys/"), everything.keySet().toString());
+        assertTrue(everything.keySet().stream().noneMatch(n -> n.startsWith("rootfs/proc/") && !n.equals("rootfs/proc/")
+                || n.startsWith("rootfs/sys/") && !n.equals("rootfs/sys/")), "nothing below /proc or /sys");
+        assertEquals("v\n", everything.get("rootfs/data/v"), "the volume, in the copy of the whole root");
         UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null);
     }
 

@@ -71,6 +71,21 @@ class ContainerFilesTest {
     }
 
     @Test
+    void aBodyThatIsNoTarIsRefusedInOneLineAndWritesNothing() throws Exception {
+        Path container = Files.createDirectories(tmp.resolve("rootfs"));
+        byte[] garbage = new byte[1024];
+        java.util.Arrays.fill(garbage, (byte) 'x');
+        try (SafeRoot root = SafeRoot.open(container, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            ApiException e = assertThrows(ApiException.class, () -> ContainerFiles.copyIn(root, "/", new ByteArrayInputStream(garbage)));
+            assertEquals(400, e.status());
+            assertTrue(e.getMessage().startsWith("the body is not a tar archive") && !e.getMessage().contains("\n"), e.getMessage());
+        }
+        try (var list = Files.list(container)) {
+            assertEquals(0, list.count());
+        }
+    }
+
+    @Test
     void aLinksTargetIsResolvedInsideTheRoot() throws Exception {
         Path container = Files.createDirectories(tmp.resolve("rootfs/etc"));
         Files.createSymbolicLink(container.resolve("x"), Path.of("/etc"));

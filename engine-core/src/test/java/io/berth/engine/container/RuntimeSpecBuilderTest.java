@@ -70,4 +70,23 @@ class RuntimeSpecBuilderTest {
         assertEquals(100, spec.at("/linux/resources/pids/limit").asLong());
         assertEquals("/etc/hosts", spec.at("/mounts/7/destination").asText(), "extra mounts follow the defaults");
     }
+
+    @Test
+    void givenSecurityOptionsThenTheSpecCarriesTheFilterNoNewPrivilegesAndTheCgroupNamespace() {
+        RuntimeSpecInput base = input(false, false, List.of(), List.of());
+        JsonNode spec = new RuntimeSpecBuilder(JSON).build(base);
+        assertEquals("SCMP_ACT_ERRNO", spec.at("/linux/seccomp/defaultAction").asText());
+        assertFalse(spec.at("/process/noNewPrivileges").asBoolean());
+        assertFalse(spec.at("/linux/namespaces").toString().contains("cgroup"));
+        RuntimeSpecInput hardened = new RuntimeSpecInput(base.id(), base.rootfs(), base.args(), base.env(), base.cwd(), base.uid(),
+                base.gid(), base.additionalGids(), base.hostname(), base.terminal(), base.readOnlyRootfs(), base.privileged(),
+                base.capAdd(), base.capDrop(), base.hostNetwork(), base.memoryBytes(), base.nanoCpus(), base.pidsLimit(),
+                base.cgroupsPath(), base.mounts(), base.sysctls(), new SecurityOptions(null, true, true));
+        JsonNode other = new RuntimeSpecBuilder(JSON).build(hardened);
+        assertTrue(other.at("/linux/seccomp").isMissingNode(), "unconfined: no filter");
+        assertTrue(other.at("/process/noNewPrivileges").asBoolean());
+        assertTrue(other.at("/linux/namespaces").toString().contains("{\"type\":\"cgroup\"}"));
+        assertTrue(new RuntimeSpecBuilder(JSON).build(input(true, false, List.of(), List.of())).at("/linux/seccomp").isMissingNode(),
+                "privileged: no filter");
+    }
 }

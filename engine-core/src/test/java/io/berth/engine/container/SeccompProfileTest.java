@@ -134,6 +134,7 @@ class SeccompProfileTest {
         assertNull(SecurityOptions.of(json("{\"SecurityOpt\":[\"seccomp=unconfined\"]}"), JSON).seccomp());
         assertNull(SecurityOptions.of(json("{\"SecurityOpt\":[\"seccomp:unconfined\"]}"), JSON).seccomp());
         assertNull(SecurityOptions.of(json("{\"Privileged\":true}"), JSON).seccomp(), "privileged: no filter at all");
+        assertEquals(SeccompProfile.defaults(), SecurityOptions.of(json("{\"SecurityOpt\":[\"seccomp=builtin\"]}"), JSON).seccomp());
         assertTrue(SecurityOptions.of(json("{\"SecurityOpt\":[\"no-new-privileges\"]}"), JSON).noNewPrivileges());
         assertTrue(SecurityOptions.of(json("{\"SecurityOpt\":[\"no-new-privileges:true\"]}"), JSON).noNewPrivileges());
         assertFalse(SecurityOptions.of(json("{\"SecurityOpt\":[\"no-new-privileges=false\"]}"), JSON).noNewPrivileges());

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * (defect 5), bounds on what a client sends (defect 8), no lost log lines and no unverified layer
  * (defect 9). Each test names the defect it guards.
  */
+@org.junit.jupiter.api.Timeout(300)
 class ContainmentIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static LocalRegistry registry;
@@ -227,6 +228,22 @@ class ContainmentIT {
     }
 
     @Test
+    void defect8_changesOfAContainerThatWroteAFileLargerThanAnArrayCanHoldAreListed() throws Exception {
+        // 2.2 GB, sparse: the diff carries every byte of it; buffered whole it cannot fit in one array (2 GiB at most)
+        String id = create("{\"Cmd\":[\"sh\",\"-c\",\"dd if=/dev/zero of=/big bs=1 count=0 seek=2200000000 && echo > /small\"]}");
+        assertEquals(0, run(id));
+        UnixHttp.Response changes = UnixHttp.get(socket(), "/containers/" + id + "/changes");
+        assertEquals(200, changes.status(), changes.body());
+        List<String> added = new ArrayList<>();
+        for (JsonNode change : JSON.readTree(changes.body())) {
+            if (change.get("Kind").asInt() == 1) {
+                added.add(change.get("Path").asText());
+            }
+        }
+        assertTrue(added.containsAll(List.of("/big", "/small")), changes.body());
+    }
+
+    @Test
     void defect8_aJsonBodyOverTheCapIsRefusedWith413InOneLineAndNothingIsRecorded() throws Exception {
         long before = lastSequence(socket());
         String huge = "{\"Image\":\"" + image + "\",\"Env\":[\"X=" + "x".repeat(9 << 20) + "\"]}";
@@ -244,7 +261,7 @@ class ContainmentIT {
                     // expected once the daemon has answered
                 }
             });
-            answer = new String(java.nio.channels.Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8);
+            answer = readAnswer(java.nio.channels.Channels.newInputStream(channel));
             sender.join(10_000);
         }
         assertTrue(answer.startsWith("HTTP/1.1 413 "), answer.lines().findFirst().orElse(""));
@@ -292,6 +309,22 @@ class ContainmentIT {
         assertFalse(Files.exists(layers.resolve(name)));
         String unpacked = UnixHttp.get(socket(), "/berth/events?since=0&filters=" + enc("{\"event\":[\"LayerUnpacked\"]}")).body();
         assertFalse(unpacked.contains(claimed), unpacked);
+    }
+
+    /** One HTTP answer with a Content-Length body, read without waiting for the connection to close. */
+    private static String readAnswer(java.io.InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            head.write(b);
+        }
+        String headText = head.toString(StandardCharsets.US_ASCII);
+        long length = headText.lines().filter(l -> l.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:"))
+                .mapToLong(l -> Long.parseLong(l.substring(15).strip())).findFirst().orElse(0);
+        return headText + new String(in.readNBytes((int) Math.min(length, 1 << 20)), StandardCharsets.UTF_8);
     }
 
     private static String json(Descriptor d) {

@@ -77,6 +77,23 @@ class DaemonConfigTest {
     }
 
     @Test
+    void givenAddUrlBoundsThenTheFileSetsThemFlagsWinAndTheDefaultsAreAGibibyteAndTenMinutes() throws Exception {
+        DaemonOptions defaults = resolve("{}");
+        assertEquals(1L << 30, defaults.addUrlMaxBytes());
+        assertEquals(java.time.Duration.ofMinutes(10), defaults.addUrlTimeout());
+        DaemonOptions file = resolve("{\"add-url-max-size\": \"2m\", \"add-url-timeout\": \"90s\"}");
+        assertEquals(2L << 20, file.addUrlMaxBytes());
+        assertEquals(java.time.Duration.ofSeconds(90), file.addUrlTimeout());
+        DaemonOptions flags = resolve("{\"add-url-max-size\": \"2m\"}", "--add-url-max-size", "512k", "--add-url-timeout", "1h");
+        assertEquals(512L << 10, flags.addUrlMaxBytes());
+        assertEquals(java.time.Duration.ofHours(1), flags.addUrlTimeout());
+        assertEquals("invalid \"add-url-max-size\" in config file " + dir.resolve("daemon.json")
+                + " \"lots\": give bytes, or a number with k, m or g", error("{\"add-url-max-size\": \"lots\"}"));
+        assertEquals("invalid --add-url-timeout \"soon\": give a duration such as 90s, 10m or 1h",
+                error("{}", "--add-url-timeout", "soon"));
+    }
+
+    @Test
     void givenDockerdsNetworkKeysThenTheNetworkPluginGetsThem() throws Exception {
         DaemonOptions options = resolve("{\"bip\": \"10.99.0.1/24\", \"default-address-pools\": [{\"base\": \"10.98.0.0/16\", \"size\": 26}]}");
         assertEquals(Map.of("bip", "10.99.0.1/24", "default-address-pool", "10.98.0.0/16", "default-address-pool-size", "26"),

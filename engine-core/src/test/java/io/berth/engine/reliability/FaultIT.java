@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The reliability campaign's faults, on a real daemon in a child JVM.
  *
- * <p><b>kill -9</b>: {@value #DEFAULT_ITERATIONS} times, a client loops over one of pull (then rmi and
- * prune), build, run (create, start, wait) and rm (create, start, rm -f) while the daemon is killed
+ * <p><b>kill -9</b>: {@value #DEFAULT_ITERATIONS} times, a client loops over one of pull (of four images
+ * with a 16 MiB layer, then rmi of all four and prune), build, run (create, start, wait) and rm (create, start, rm -f) while the daemon is killed
  * with SIGKILL after a random delay; the daemon is started again on the same root and then: the
  * log's replay equals the live state, every layer the projection lists is complete and every visible
  * blob hashes to its name, nothing is left that no running container owns, and every request that
@@ -68,7 +68,7 @@ class FaultIT {
              Requests requests = new Requests(campaign.socket, Duration.ofSeconds(120))) {
             List<String> pullable = new ArrayList<>();
             for (int i = 0; i < PULL_IMAGES; i++) {
-                pullable.add(campaign.pushRandomImage("fault-" + i, 3 << 20, 100 + i));
+                pullable.add(campaign.pushRandomImage("fault-" + i, 16 << 20, 100 + i));
             }
             campaign.start();
             Requests.Outcome base = requests.post("pull", "/images/create?fromImage=" + Campaign.enc(campaign.base), "");
@@ -266,7 +266,7 @@ class FaultIT {
         while (true) {
             n++;
             boolean alive = switch (kind) {
-                case "pull" -> pullOnce(rq, pullable.get(nextPull.getAndIncrement() % pullable.size()), answered);
+                case "pull" -> pullOnce(rq, pullable, nextPull.getAndIncrement() % pullable.size(), answered);
                 case "build" -> buildOnce(rq, campaign.base, answered);
                 case "run" -> runOnce(rq, campaign.base, answered, false);
                 default -> runOnce(rq, campaign.base, answered, true);
@@ -281,7 +281,9 @@ class FaultIT {
         return o.kind() == Requests.Kind.TRANSPORT || o.kind() == Requests.Kind.HANG;
     }
 
-    private static boolean pullOnce(Requests rq, String reference, Queue<Answered> answered) {
+    /** Pulls the {@code k}th image; after the last one, removes them all and prunes, so the next pulls download again. */
+    private static boolean pullOnce(Requests rq, List<String> pullable, int k, Queue<Answered> answered) {
+        String reference = pullable.get(k);
         int colon = reference.lastIndexOf(':');
         Requests.Outcome pulled = rq.post("pull", "/images/create?fromImage=" + Campaign.enc(reference.substring(0, colon))
                 + "&tag=" + reference.substring(colon + 1), "");
@@ -291,12 +293,17 @@ class FaultIT {
         if (pulled.ok() && pulled.body().contains("Status: Downloaded newer image")) {
             answered.add(new Answered("ImagePulled", pulled.correlation(), "pull " + reference));
         }
-        Requests.Outcome removed = rq.delete("rmi", "/images/" + reference);
-        if (down(removed)) {
-            return false;
+        if (k < pullable.size() - 1) {
+            return true;
         }
-        if (removed.ok() && removed.body().contains("Deleted")) {
-            answered.add(new Answered("ImageRemoved", removed.correlation(), "rmi " + reference));
+        for (String each : pullable) {
+            Requests.Outcome removed = rq.delete("rmi", "/images/" + each);
+            if (down(removed)) {
+                return false;
+            }
+            if (removed.ok() && removed.body().contains("Deleted")) {
+                answered.add(new Answered("ImageRemoved", removed.correlation(), "rmi " + each));
+            }
         }
         return !down(rq.post("prune", "/images/prune", ""));
     }

@@ -90,6 +90,14 @@ public final class SafeRoot implements AutoCloseable {
     private final Sys sys;
     private final int rootFd;
     private final Symlinks symlinks;
+    /*
+     * The last parent directory resolved, kept open: a tar's entries come directory by directory, so
+     * most entries share their parent with the one before. Kept only under REFUSE, where a path has
+     * no symbolic link in it and is therefore the directory's real name, and dropped when remove()
+     * takes away that directory or one above it (no other operation removes a directory).
+     */
+    private byte[] cachedKey;
+    private int cachedFd = -1;
 
     private SafeRoot(Path dir, Sys sys, int rootFd, Symlinks symlinks) {
         this.dir = dir;
@@ -248,7 +256,7 @@ public final class SafeRoot implements AutoCloseable {
     // ---------------------------------------------------------------- resolution
 
     private void release(int fd) {
-        if (fd != rootFd && fd >= 0) {
+        if (fd != rootFd && fd != cachedFd && fd >= 0) {
             sys.closeQuietly(fd);
         }
     }
@@ -265,6 +273,36 @@ public final class SafeRoot implements AutoCloseable {
                         byte[] shown) throws IOException {
         if (n == 0) {
             return rootFd;
+        }
+        if (!followLast && !isDotDot(parts.get(n - 1))) {
+            // The parent as usual, then the last component itself, never followed.
+            int parent = parentFd(parts, n - 1, create, true, shown);
+            try {
+                byte[] c = parts.get(n - 1);
+                int fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                if (fd == -Sys.ENOENT && create && mustBeDir) {
+                    int made = sys.mkdirat(parent, c, 0700);
+                    if (made != 0 && made != -Sys.EEXIST) {
+                        throw failed("mkdir", shown, -made);
+                    }
+                    fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+                    if (fd >= 0 && made == 0) {
+                        chmodPath(fd, mode, shown);
+                    }
+                }
+                if (fd < 0) {
+                    throw -fd == Sys.ENOENT
+                            ? new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(shown) + ": does not exist")
+                            : failed("open", shown, -fd);
+                }
+                if (mustBeDir && !sys.fstat(fd, shown).isDir()) {
+                    sys.closeQuietly(fd);
+                    throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(shown) + ": is not a directory");
+                }
+                return fd;
+            } finally {
+                release(parent);
+            }
         }
         if (followLast && openat2Works) {
             long resolve = Sys.RESOLVE_NO_MAGICLINKS | (symlinks == Symlinks.REFUSE
@@ -399,6 +437,10 @@ public final class SafeRoot implements AutoCloseable {
     }
 
     private Parent parent(byte[] path, boolean create) throws IOException {
+        return parent(path, create, true);
+    }
+
+    private Parent parent(byte[] path, boolean create, boolean mayCache) throws IOException {
         List<byte[]> parts = split(path);
         if (parts.isEmpty()) {
             throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": names the root itself");
@@ -407,8 +449,44 @@ public final class SafeRoot implements AutoCloseable {
         if (isDotDot(base)) {
             throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": ends in \"..\"");
         }
-        int fd = resolve(parts, parts.size() - 1, true, true, create, 0755, path);
-        return new Parent(fd, base, path);
+        return new Parent(parentFd(parts, parts.size() - 1, create, mayCache, path), base, path);
+    }
+
+    /** The directory of the first {@code n} components, from the cache when it holds it (see {@link #release}). */
+    private int parentFd(List<byte[]> parts, int n, boolean create, boolean mayCache, byte[] shown) throws IOException {
+        boolean cacheable = symlinks == Symlinks.REFUSE && n > 0 && parts.subList(0, n).stream().noneMatch(SafeRoot::isDotDot);
+        byte[] key = cacheable ? join(parts, n) : null;
+        if (key != null && cachedFd >= 0 && java.util.Arrays.equals(key, cachedKey)) {
+            return cachedFd;
+        }
+        int fd = resolve(parts, n, true, true, create, 0755, shown);
+        if (key != null && mayCache) {
+            dropCache();
+            cachedKey = key;
+            cachedFd = fd;
+        }
+        return fd;
+    }
+
+    private void dropCache() {
+        if (cachedFd >= 0) {
+            int fd = cachedFd;
+            cachedFd = -1;
+            cachedKey = null;
+            sys.closeQuietly(fd);
+        }
+    }
+
+    /** Drops the cached parent if {@code path} is it or a directory above it. */
+    private void forget(byte[] path) throws SafeFsException {
+        if (cachedKey == null) {
+            return;
+        }
+        byte[] p = join(split(path), split(path).size());
+        if (cachedKey.length >= p.length && java.util.Arrays.equals(cachedKey, 0, p.length, p, 0, p.length)
+                && (cachedKey.length == p.length || cachedKey[p.length] == '/')) {
+            dropCache();
+        }
     }
 
     /** Removes a non-directory at the parent's base, so a new entry can take its name. */
@@ -546,7 +624,7 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_FOUND if {@code existing} is not there, IS_DIRECTORY if it is a directory
      */
     public void hardlink(byte[] path, byte[] existing) throws IOException {
-        Parent src = parent(existing, false);
+        Parent src = parent(existing, false, false);
         try {
             Sys.Stat st = sys.statAt(src.fd, src.base, Sys.AT_SYMLINK_NOFOLLOW, existing);
             if (st == null) {
@@ -557,7 +635,7 @@ public final class SafeRoot implements AutoCloseable {
                 throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": the link target "
                         + quote(existing) + " is a directory");
             }
-            Parent dst = parent(path, true);
+            Parent dst = parent(path, true, false);
             try {
                 Sys.Stat here = sys.statAt(dst.fd, dst.base, Sys.AT_SYMLINK_NOFOLLOW, path);
                 if (here != null && here.ino() == st.ino() && here.dev() == st.dev()) {
@@ -617,6 +695,7 @@ public final class SafeRoot implements AutoCloseable {
             throw e;
         }
         try {
+            forget(path); // the cached directory, if it is path or below it (never p's own parent)
             removeAt(p.fd, p.base, path);
         } finally {
             release(p.fd);
@@ -660,8 +739,10 @@ public final class SafeRoot implements AutoCloseable {
      * @return the errno of the first extended attribute the file system refused, else 0
      */
     public int setMeta(byte[] path, Meta meta) throws IOException {
-        // The root itself ("", ".", "./"; a layer's first entry is often "./") is named as "." in itself.
-        Parent p = split(path).isEmpty() ? new Parent(rootFd, DOT, path) : parent(path, false);
+        if (split(path).isEmpty()) {
+            return setRootMeta(meta);
+        }
+        Parent p = parent(path, false);
         int refused = 0;
         try {
             int fd = sys.openat(p.fd, p.base, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
@@ -698,7 +779,30 @@ public final class SafeRoot implements AutoCloseable {
         return refused;
     }
 
-    private static final byte[] DOT = {'.'};
+    private int setRootMeta(Meta meta) throws IOException {
+        byte[] shown = {'/'};
+        int refused = 0;
+        try {
+            if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+                sys.fchownat(rootFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
+            }
+            if (meta.mode() != Meta.KEEP) {
+                chmodPath(rootFd, meta.mode(), shown);
+            }
+            for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+                int rc = sys.setxattr(procFd(rootFd), x.getKey(), x.getValue());
+                if (rc != 0 && refused == 0) {
+                    refused = rc;
+                }
+            }
+            if (meta.mtimeSec() != Meta.KEEP_TIME) {
+                sys.utimensat(Sys.AT_FDCWD, procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
+            }
+        } catch (Sys.SysException e) {
+            throw new SafeFsException(SafeFsException.Reason.IO, "the root " + dir + ": " + e.getMessage(), e);
+        }
+        return refused;
+    }
 
     /** @see #setMeta(byte[], Meta) */
     public int setMeta(String path, Meta meta) throws IOException {
@@ -830,6 +934,29 @@ public final class SafeRoot implements AutoCloseable {
         return new String(readlink(bytes(path)), StandardCharsets.UTF_8);
     }
 
+    /**
+     * The extended attributes of {@code path} itself (never followed), sorted by name.
+     *
+     * @throws SafeFsException NOT_FOUND if it is not there
+     */
+    public java.util.SortedMap<String, byte[]> xattrs(byte[] path) throws IOException {
+        List<byte[]> parts = split(path);
+        int fd = resolve(parts, parts.size(), false, false, false, 0, path);
+        try {
+            java.util.TreeMap<String, byte[]> out = new java.util.TreeMap<>();
+            byte[] proc = procFd(fd);
+            for (String name : sys.listxattr(proc)) {
+                byte[] value = sys.getxattr(proc, name);
+                if (value != null) {
+                    out.put(name, value);
+                }
+            }
+            return out;
+        } finally {
+            release(fd);
+        }
+    }
+
     /** A kind of file in words, for messages. */
     public static String kind(Sys.Stat st) {
         return switch (st.type()) {
@@ -846,6 +973,7 @@ public final class SafeRoot implements AutoCloseable {
 
     @Override
     public void close() {
+        dropCache();
         sys.closeQuietly(rootFd);
         sys.close();
     }

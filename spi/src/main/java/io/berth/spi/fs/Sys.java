@@ -112,6 +112,8 @@ public final class Sys implements AutoCloseable {
     private static final MethodHandle UTIMENSAT = call("utimensat", FunctionDescriptor.of(I, I, P, P, I));
     private static final MethodHandle FUTIMENS = call("futimens", FunctionDescriptor.of(I, I, P));
     private static final MethodHandle LSETXATTR = call("lsetxattr", FunctionDescriptor.of(I, P, P, P, L, I));
+    private static final MethodHandle LISTXATTR = call("listxattr", FunctionDescriptor.of(L, P, P, L));
+    private static final MethodHandle GETXATTR = call("getxattr", FunctionDescriptor.of(L, P, P, P, L));
     private static final MethodHandle SETXATTR = call("setxattr", FunctionDescriptor.of(I, P, P, P, L, I));
     private static final MethodHandle FSETXATTR = call("fsetxattr", FunctionDescriptor.of(I, I, P, P, L, I));
     private static final MethodHandle LLISTXATTR = call("llistxattr", FunctionDescriptor.of(L, P, P, L));
@@ -493,12 +495,71 @@ public final class Sys implements AutoCloseable {
         }
     }
 
+    /** Like {@link #llistxattr}, following the path (for {@code /proc/self/fd/N}: the file the descriptor holds). */
+    public List<String> listxattr(byte[] path) throws SysException {
+        while (true) {
+            long n;
+            try {
+                n = (long) LISTXATTR.invokeExact(state, c(path1, path), small, small.byteSize());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n < 0) {
+                int e = errno();
+                if (e == ERANGE) {
+                    small = arena.allocate(small.byteSize() * 4, 8);
+                    continue;
+                }
+                if (e == EOPNOTSUPP) {
+                    return List.of();
+                }
+                throw new SysException("listxattr " + show(path) + ": " + describe(e), e);
+            }
+            List<String> names = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (small.get(ValueLayout.JAVA_BYTE, i) == 0) {
+                    if (i > start) {
+                        byte[] b = small.asSlice(start, i - start).toArray(ValueLayout.JAVA_BYTE);
+                        names.add(latin1(b));
+                    }
+                    start = i + 1;
+                }
+            }
+            return names;
+        }
+    }
+
     /** @return an extended attribute's value, or {@code null} if the path does not have it */
     public byte[] lgetxattr(byte[] path, String attr) throws SysException {
         while (true) {
             long n;
             try {
                 n = (long) LGETXATTR.invokeExact(state, c(path1, path), cname(attr), small, small.byteSize());
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n < 0) {
+                int e = errno();
+                if (e == ERANGE) {
+                    small = arena.allocate(small.byteSize() * 4, 8);
+                    continue;
+                }
+                if (e == ENODATA || e == EOPNOTSUPP) {
+                    return null;
+                }
+                throw new SysException("getxattr " + attr + " of " + show(path) + ": " + describe(e), e);
+            }
+            return small.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    /** Like {@link #lgetxattr}, following the path (for {@code /proc/self/fd/N}: the file the descriptor holds). */
+    public byte[] getxattr(byte[] path, String attr) throws SysException {
+        while (true) {
+            long n;
+            try {
+                n = (long) GETXATTR.invokeExact(state, c(path1, path), cname(attr), small, small.byteSize());
             } catch (Throwable t) {
                 throw rethrow(t);
             }

@@ -305,4 +305,21 @@ class SafeRootTest {
         }
         assertOutsideUntouched();
     }
+
+    @ParameterizedTest(name = "openat2={0}")
+    @ValueSource(booleans = {true, false})
+    void givenADirectoryRemovedAndMadeAgain_whenWrittenInto_thenTheNewOneGetsTheFile(boolean openat2) throws IOException {
+        try (SafeRoot r = open(openat2, SafeRoot.Symlinks.REFUSE)) {
+            r.create("d/e/f", 0644).close();
+            r.create("d/e/g", 0644).close();
+            r.remove("d");
+            r.create("d/e/h", 0644).close();
+            assertEquals(java.util.List.of("h"), r.list("d/e"));
+            r.remove("d/e");
+            r.symlink("d/e", "/elsewhere");
+            assertEquals(SafeFsException.Reason.ESCAPE,
+                    assertThrows(SafeFsException.class, () -> r.create("d/e/i", 0644)).reason());
+        }
+        assertOutsideUntouched();
+    }
 }

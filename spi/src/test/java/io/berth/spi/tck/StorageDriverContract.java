@@ -319,6 +319,41 @@ public abstract class StorageDriverContract extends ExtensionContract<StorageDri
         assertEquals(-1, in.read(), "the engine digests what the driver reads: every byte must be read");
     }
 
+    /**
+     * The engine checks a layer's diff id at the end of the stream and fails that last read on a
+     * mismatch (issue 15): the driver must read to the end before it commits, so a failed last read
+     * leaves no layer visible.
+     */
+    @Test
+    void givenAStreamWhoseLastReadFails_whenApplied_thenItIsRefusedAndNoLayerBecomesVisible() throws Exception {
+        requireUsable();
+        byte[] bytes = busyboxLike().bytes();
+        String chainId = Digests.sha256("a layer whose digest check fails".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<String> before = tree(context.dataDirectory());
+        java.io.InputStream failingAtTheEnd = new java.io.FilterInputStream(new ByteArrayInputStream(bytes)) {
+            @Override
+            public int read() throws java.io.IOException {
+                int b = super.read();
+                if (b < 0) {
+                    throw new java.io.IOException("digest mismatch");
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                int n = super.read(b, off, len);
+                if (n < 0) {
+                    throw new java.io.IOException("digest mismatch");
+                }
+                return n;
+            }
+        };
+        assertThrows(StorageException.class, () -> extension.applyLayer(chainId, null, failingAtTheEnd));
+        assertFalse(extension.hasLayer(chainId), "a layer whose last read failed must not be visible");
+        assertEquals(before, tree(context.dataDirectory()), "nothing of it may stay behind");
+    }
+
     @Test
     void givenNamesWithDotSegmentsAndDoubleSlashes_whenApplied_thenTheyLandWhereTheyPointInsideTheLayer() throws Exception {
         requireUsable();

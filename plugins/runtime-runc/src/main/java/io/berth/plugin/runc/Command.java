@@ -29,7 +29,18 @@ record Command(int exitCode, String stdout, String stderr) {
      * @throws TimeoutException     if it runs longer than {@code timeout} (it is killed)
      */
     static Command run(List<String> command, Duration timeout) throws IOException, InterruptedException, TimeoutException {
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        return run(command, null, timeout);
+    }
+
+    /**
+     * As {@link #run(List, Duration)}, in the working directory {@code directory} ({@code null}: the daemon's).
+     * conmon writes its {@code oom} file relative to its working directory as well as in its persist directory,
+     * so it is started in the container's own directory, never in wherever the daemon was started.
+     */
+    static Command run(List<String> command, java.nio.file.Path directory, Duration timeout)
+            throws IOException, InterruptedException, TimeoutException {
+        Process process = new ProcessBuilder(command).directory(directory == null ? null : directory.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String out = read(process.getInputStream());
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -126,7 +126,7 @@ final class Conmon {
         List<String> command = createCommand(spec);
         Command launched;
         try {
-            launched = Command.run(command, LAUNCH_TIMEOUT);
+            launched = Command.run(command, layout.container(id), LAUNCH_TIMEOUT);
         } catch (IOException e) {
             throw new ContainerRuntimeException(Reason.NOT_USABLE, "container " + id + ": cannot run " + conmon + ": " + e.getMessage(), e);
         } catch (Command.TimeoutException e) {

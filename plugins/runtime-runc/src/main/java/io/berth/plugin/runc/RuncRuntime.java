@@ -88,15 +88,15 @@ public class RuncRuntime implements ContainerRuntime {
                 rootCheck(),
                 Cgroups.check()));
         if (runc.path() != null) {
-            checks.add(versionCheck());
+            checks.add(versionCheck(runc.path()));
         }
         return new Probe(checks);
     }
 
     /** runc's version against CVE-2024-21626; a runc that cannot say its version fails the check too. */
-    private Probe.Check versionCheck() {
+    private static Probe.Check versionCheck(Path runc) {
         try {
-            return VersionOutput.safety(version());
+            return VersionOutput.safety(runcVersion(runc));
         } catch (ContainerRuntimeException e) {
             return Probe.Check.failed("runc version", Probe.Kind.SECURITY, e.getMessage().lines().findFirst().orElse("")
                     + "; berth needs runc 1.1.12 or later (CVE-2024-21626)");
@@ -127,12 +127,7 @@ public class RuncRuntime implements ContainerRuntime {
         if (runc.path() == null) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE, runc.check().toString());
         }
-        Path runcPath = runc.path();
-        Command result = runQuietly(List.of(runcPath.toString(), "--version"));
-        if (result.exitCode() != 0) {
-            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE,
-                    runcPath + " --version exited with " + result.exitCode() + ": " + result.firstErrorLine());
-        }
+        RuntimeInfo parsed = runcVersion(runc.path());
         Map<String, String> details = new LinkedHashMap<>();
         Path conmon = programs.lookup("conmon", "conmon").path();
         if (conmon != null) {
@@ -143,11 +138,20 @@ public class RuncRuntime implements ContainerRuntime {
                 details.put("conmon", "unknown (" + e.getMessage() + ")");
             }
         }
-        RuntimeInfo parsed = VersionOutput.parseRunc(result.stdout())
-                .orElseThrow(() -> new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE,
-                        runcPath + " --version printed no \"runc version\" line: " + result.firstErrorLine()));
         details.putAll(parsed.details());
         return new RuntimeInfo(parsed.name(), parsed.version(), parsed.commit(), parsed.ociSpecVersion(), details);
+    }
+
+    /** What {@code runc --version} says, parsed. */
+    private static RuntimeInfo runcVersion(Path runcPath) throws ContainerRuntimeException {
+        Command result = runQuietly(List.of(runcPath.toString(), "--version"));
+        if (result.exitCode() != 0) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE,
+                    runcPath + " --version exited with " + result.exitCode() + ": " + result.firstErrorLine());
+        }
+        return VersionOutput.parseRunc(result.stdout())
+                .orElseThrow(() -> new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE,
+                        runcPath + " --version printed no \"runc version\" line: " + result.firstErrorLine()));
     }
 
     private static Command runQuietly(List<String> command) throws ContainerRuntimeException {

@@ -606,7 +606,7 @@ public class OverlayfsDriver implements CommittingStorageDriver {
             return;
         }
         try {
-            Libc.umount2(merged.toString(), 0);
+            umountRetryingBusy(merged);
         } catch (Sys.SysException e) {
             if (e.errno == Sys.EBUSY) {
                 throw new StorageException(Reason.IN_USE, op + " " + key + ": the mount at " + merged
@@ -617,6 +617,31 @@ public class OverlayfsDriver implements CommittingStorageDriver {
             }
         } catch (IOException e) {
             throw new StorageException(Reason.IO, op + " " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * EBUSY is often transient: a container being created at that moment clones the host's mounts
+     * into its new mount namespace, and until its init pivots away the copy keeps this mount's peer
+     * busy. So retry for up to a second (containerd retries the same way) before giving up.
+     */
+    private static void umountRetryingBusy(Path merged) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Libc.umount2(merged.toString(), 0);
+                return;
+            } catch (Sys.SysException e) {
+                if (e.errno != Sys.EBUSY || attempt >= 20) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                Libc.umount2(merged.toString(), 0);
+                return;
+            }
         }
     }
 
@@ -631,8 +656,8 @@ public class OverlayfsDriver implements CommittingStorageDriver {
         Path dir = requireSnapshot(key, "diff");
         long clamp = clampTimesTo == null ? Long.MAX_VALUE : clampTimesTo.getEpochSecond();
         BufferedOutputStream out = new BufferedOutputStream(nonClosing(tarOut), 256 * 1024);
-        try (Sys sys = new Sys()) {
-            new UpperDiff(sys, new TarWriter(out), clamp).write(nativePath(dir.resolve("upper")));
+        try (SafeRoot upper = SafeRoot.open(dir.resolve("upper"), SafeRoot.Symlinks.REFUSE)) {
+            new UpperDiff(upper, new TarWriter(out), clamp).write();
             out.flush();
         } catch (IOException e) {
             throw new StorageException(Reason.IO, "diff " + key + ": " + e.getMessage(), e);

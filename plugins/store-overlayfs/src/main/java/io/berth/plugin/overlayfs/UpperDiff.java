@@ -1,5 +1,7 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.SafeFile;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
 import java.io.IOException;
 import java.util.Arrays;
@@ -25,12 +27,17 @@ import java.util.TreeMap;
  * </ul>
  * Times are whole seconds; with a clamp, any later time is replaced by the clamp (as BuildKit does
  * with {@code SOURCE_DATE_EPOCH}).
+ *
+ * <p>The upper directory belongs to a container that may be running: it is read through
+ * {@link SafeRoot} ({@link SafeRoot.Symlinks#REFUSE}), so a directory swapped for a symbolic link
+ * during the walk fails the diff instead of leading it to the host's files, and only regular
+ * files' contents are read.
  */
 final class UpperDiff {
 
     private static final byte[] OPAQUE = Sys.bytes(".wh..wh..opq");
 
-    private final Sys sys;
+    private final SafeRoot root;
     private final TarWriter tar;
     private final long clamp;
     private final Map<String, byte[]> firstNameOfInode = new HashMap<>();
@@ -39,25 +46,25 @@ final class UpperDiff {
     /**
      * @param clampEpochSecond the latest time to write, or {@link Long#MAX_VALUE} for none
      */
-    UpperDiff(Sys sys, TarWriter tar, long clampEpochSecond) {
-        this.sys = sys;
+    UpperDiff(SafeRoot upper, TarWriter tar, long clampEpochSecond) {
+        this.root = upper;
         this.tar = tar;
         this.clamp = clampEpochSecond;
     }
 
-    /** Writes the whole tree under {@code upper} and ends the archive. */
-    void write(byte[] upper) throws IOException {
-        walk(upper, new byte[0]);
+    /** Writes the whole tree of the upper directory and ends the archive. */
+    void write() throws IOException {
+        walk(new byte[0]);
         tar.finish();
     }
 
-    private void walk(byte[] dir, byte[] relDir) throws IOException {
-        List<byte[]> names = sys.list(dir);
+    private void walk(byte[] relDir) throws IOException {
+        List<byte[]> names = root.list(relDir);
         names.sort(Arrays::compareUnsigned);
         for (byte[] name : names) {
-            byte[] path = Sys.join(dir, name);
             byte[] rel = relDir.length == 0 ? name : Sys.join(relDir, name);
-            Sys.Stat st = sys.lstat(path);
+            byte[] path = rel;
+            Sys.Stat st = root.lstat(path);
             if (st == null) {
                 continue;
             }
@@ -68,16 +75,17 @@ final class UpperDiff {
                 tar.begin(wh, '0', 0600, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
                 continue;
             }
-            Map<String, byte[]> xattrs = xattrs(path);
+            Map<String, byte[]> allXattrs = root.xattrs(path);
+            Map<String, byte[]> xattrs = withoutOverlays(allXattrs);
             switch (st.type()) {
                 case Sys.S_IFDIR -> {
                     tar.begin(concat(rel, new byte[]{'/'}), '5', st.mode() & 07777, st.uid(), st.gid(), 0, mtime,
                             null, 0, 0, xattrs);
-                    byte[] opaque = sys.lgetxattr(path, "trusted.overlay.opaque");
+                    byte[] opaque = allXattrs.get("trusted.overlay.opaque");
                     if (opaque != null && opaque.length == 1 && opaque[0] == 'y') {
                         tar.begin(Sys.join(rel, OPAQUE), '0', 0600, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
                     }
-                    walk(path, rel);
+                    walk(rel);
                 }
                 case Sys.S_IFREG -> {
                     if (st.nlink() > 1) {
@@ -91,7 +99,7 @@ final class UpperDiff {
                     tar.begin(rel, '0', st.mode() & 07777, st.uid(), st.gid(), st.size(), mtime, null, 0, 0, xattrs);
                     copy(path, st.size());
                 }
-                case Sys.S_IFLNK -> tar.begin(rel, '2', 0777, st.uid(), st.gid(), 0, mtime, sys.readlink(path), 0, 0, xattrs);
+                case Sys.S_IFLNK -> tar.begin(rel, '2', 0777, st.uid(), st.gid(), 0, mtime, root.readlink(path), 0, 0, xattrs);
                 case Sys.S_IFCHR, Sys.S_IFBLK -> tar.begin(rel, st.type() == Sys.S_IFCHR ? '3' : '4', st.mode() & 07777,
                         st.uid(), st.gid(), 0, mtime, null, st.rdevMajor(), st.rdevMinor(), xattrs);
                 case Sys.S_IFIFO -> tar.begin(rel, '6', st.mode() & 07777, st.uid(), st.gid(), 0, mtime, null, 0, 0, xattrs);
@@ -102,38 +110,30 @@ final class UpperDiff {
         }
     }
 
-    private Map<String, byte[]> xattrs(byte[] path) throws IOException {
-        List<String> names = sys.llistxattr(path);
-        if (names.isEmpty()) {
+    private static Map<String, byte[]> withoutOverlays(Map<String, byte[]> all) {
+        if (all.isEmpty()) {
             return Map.of();
         }
         TreeMap<String, byte[]> out = new TreeMap<>();
-        for (String n : names) {
-            if (n.startsWith("trusted.overlay.")) {
-                continue;
-            }
-            byte[] v = sys.lgetxattr(path, n);
-            if (v != null) {
-                out.put(n, v);
+        for (Map.Entry<String, byte[]> x : all.entrySet()) {
+            if (!x.getKey().startsWith("trusted.overlay.")) {
+                out.put(x.getKey(), x.getValue());
             }
         }
         return out;
     }
 
     private void copy(byte[] path, long size) throws IOException {
-        int fd = sys.open(path, Sys.O_RDONLY | Sys.O_NOFOLLOW, 0);
-        try {
+        try (SafeFile f = root.openRead(path, false)) {
             long left = size;
             while (left > 0) {
-                int n = sys.read(fd, buffer, 0, (int) Math.min(buffer.length, left), path);
-                if (n == 0) {
+                int n = f.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n <= 0) {
                     break;
                 }
                 tar.write(buffer, 0, n);
                 left -= n;
             }
-        } finally {
-            sys.closeQuietly(fd);
         }
     }
 

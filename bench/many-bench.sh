@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$repo/engine-core/bench-lib.sh"
+source "$repo/bench/bench-lib.sh"
 bench_busybox_tar "$work" "$work/layer.tar" sh sleep true
 BENCH_IMAGE_NAME=bench/busybox:1 bench_oci_layout "$work/layout" "$work/layer.tar"
 tar -C "$work/layout" -cf "$work/image.tar" .

@@ -16,7 +16,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$repo/engine-core/bench-lib.sh"
+source "$repo/bench/bench-lib.sh"
 bench_start_registry "$work"
 registry_pid=$bench_registry_pid
 bench_busybox_tar "$work" "$work/layer.tar" sh true echo

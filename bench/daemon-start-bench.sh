@@ -7,7 +7,7 @@ events="${1:-1000000}"
 runs="${2:-5}"
 work="$(mktemp -d /tmp/berth-start-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
-"$root_dir/engine-core/bench.sh" "$events" "$work/root" > "$work/bench.log" 2>&1
+"$root_dir/bench/bench.sh" "$events" "$work/root" > "$work/bench.log" 2>&1
 dist="$root_dir/target/dist"
 [ -x "$dist/bin/berth" ] || (cd "$root_dir" && mvn -q -B -DskipTests package)
 for run in $(seq 1 "$runs"); do

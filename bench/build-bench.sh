@@ -29,7 +29,7 @@ dockerd_pid=$!
 dk() { "$docker_cli" -H "unix://$dsock" "$@"; }
 for _ in $(seq 150); do dk version > /dev/null 2>&1 && break; sleep 0.2; done
 
-source "$repo/engine-core/bench-lib.sh"
+source "$repo/bench/bench-lib.sh"
 bench_start_daemon "$work/root" "$repo"
 berth() { "$repo/target/dist/bin/berth" -H "unix://$work/root/berth.sock" "$@"; }
 

@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-source "$repo/engine-core/bench-lib.sh"
+source "$repo/bench/bench-lib.sh"
 bench_start_registry "$work"
 registry_pid=$bench_registry_pid
 port=$bench_registry_port

@@ -13,8 +13,8 @@ work="${2:-$(mktemp -d /tmp/berth-history-bench.XXXXXX)}"
 mkdir -p "$work"
 cd "$repo"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
-# shellcheck source=engine-core/bench-lib.sh
-source engine-core/bench-lib.sh
+# shellcheck source=bench/bench-lib.sh
+source bench/bench-lib.sh
 cp_file="$(mktemp)"
 cleanup() {
     [[ -n ${daemon_pid:-} ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Pull of the big 4-layer image of pull-bench.sh from a loopback registry, by two berth installations
+# in turn: A (another checkout's target/dist, e.g. the commit before a change) and B (this one's).
+# Runs are interleaved A, B, A, B, … so a machine shared with other work slows both alike.
+# Needs: docker-registry, skopeo. Arguments: OTHER_REPO [runs]. Prints one line per pull and the medians.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+other="$(cd "${1:?usage: pull-ab-bench.sh OTHER_REPO [runs]}" && pwd)"
+runs="${2:-5}"
+work="$(mktemp -d /tmp/berth-pull-ab.XXXXXX)"
+registry_pid=""
+cleanup() {
+    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
+    [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
+    sleep 1
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+source "$repo/bench/bench-lib.sh"
+bench_start_registry "$work"
+registry_pid=$bench_registry_pid
+port=$bench_registry_port
+
+layout="$work/layout"
+tars=()
+for dir in /usr/share/doc /usr/lib/python3 /usr/share/perl /usr/share/locale; do
+    tar -C / -cf "$work/layer-${#tars[@]}.tar" "${dir#/}" 2>/dev/null || true
+    tars+=("$work/layer-${#tars[@]}.tar")
+done
+bench_oci_layout "$layout" "${tars[@]}"
+rm -f "${tars[@]}"
+skopeo copy -q --dest-tls-verify=false "oci:$layout" "docker://127.0.0.1:$port/big:1"
+image="127.0.0.1:$port/big:1"
+compressed=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
+echo "image $image: 4 layers, $((compressed / 1000000)) MB compressed"
+
+pull() { # $1 = repo; prints milliseconds
+    rm -rf "$work/root"
+    bench_start_daemon "$work/root" "$1"
+    local s e
+    s=$(date +%s%N)
+    "$1/target/dist/bin/berth" -H "unix://$work/root/berth.sock" pull -q "$image" > /dev/null
+    e=$(date +%s%N)
+    kill "$(cat "$work/root/berth.pid")"; sleep 1
+    echo $(( (e - s) / 1000000 ))
+}
+a=(); b=()
+for run in $(seq 1 "$runs"); do
+    ta=$(pull "$other"); a+=("$ta")
+    tb=$(pull "$repo"); b+=("$tb")
+    echo "run $run: A ${ta} ms, B ${tb} ms"
+done
+python3 - "${a[*]}" "${b[*]}" <<'PY'
+import statistics, sys
+a = [int(x) for x in sys.argv[1].split()]; b = [int(x) for x in sys.argv[2].split()]
+ma, mb = statistics.median(a), statistics.median(b)
+print(f"median A {ma:.0f} ms, median B {mb:.0f} ms, B/A {mb/ma:.3f}")
+PY

@@ -3,7 +3,8 @@
 # (BEFORE_REPO's target/dist and this repository's), the same image pulled into both from a loopback
 # registry, then runs alternating between them (the order swapped every round) so that a busy shared
 # machine weighs on both alike. Prints each side's median, mean and min, and after/before of the medians.
-# Arguments: BEFORE_REPO [runs] (default 30). Needs: docker-registry, skopeo, curl.
+# Arguments: BEFORE_REPO [runs] (default 30). Needs: docker-registry, skopeo, curl. AFTER_RUN_OPTS adds
+# options to the after side's `run` (e.g. --security-opt seccomp=unconfined, to weigh one feature).
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 before_repo="$(cd "${1:?usage: run-before-after-bench.sh BEFORE_REPO [runs]}" && pwd)"
@@ -39,7 +40,7 @@ one() { # side → milliseconds of one run
     local cmd start end
     if [ "$1" = before ]; then cmd=$berth_before; else cmd=$berth_after; fi
     start=$(date +%s%N)
-    $cmd run --rm "$image" true
+    if [ "$1" = before ]; then $cmd run --rm "$image" true; else $cmd run --rm ${AFTER_RUN_OPTS:-} "$image" true; fi
     end=$(date +%s%N)
     echo $(( (end - start) / 1000000 ))
 }

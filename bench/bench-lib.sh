@@ -61,3 +61,29 @@ bench_start_daemon() {
         > "$root.daemon.log" 2>&1 &
     until curl -s --unix-socket "$root/berth.sock" http://x/_ping > /dev/null 2>&1; do sleep 0.05; done
 }
+
+# The big image of the pull benchmarks: four gzip layers made from host directories (/usr/share/doc,
+# /usr/lib/python3, /usr/share/perl, /usr/share/locale), pushed with skopeo to the registry on port $2 as
+# big:1; its OCI layout is kept under $1/layout. Sets bench_big_image and prints its compressed size.
+bench_push_big_image() {
+    local work=$1 port=$2 layout=$1/layout tars=() dir compressed
+    for dir in /usr/share/doc /usr/lib/python3 /usr/share/perl /usr/share/locale; do
+        tar -C / -cf "$work/layer-${#tars[@]}.tar" "${dir#/}" 2>/dev/null || true
+        tars+=("$work/layer-${#tars[@]}.tar")
+    done
+    bench_oci_layout "$layout" "${tars[@]}"
+    rm -f "${tars[@]}"
+    skopeo copy -q --dest-tls-verify=false "oci:$layout" "docker://127.0.0.1:$port/big:1"
+    bench_big_image="127.0.0.1:$port/big:1"
+    compressed=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
+    echo "image $bench_big_image: 4 layers, $((compressed / 1000000)) MB compressed"
+}
+
+# The small image of the run benchmarks: the host's busybox with sh, true and echo, pushed with skopeo to
+# the registry on port $2 as busybox:1 (layout under $1/layout). Sets bench_busybox_image.
+bench_push_busybox() {
+    bench_busybox_tar "$1" "$1/layer.tar" sh true echo
+    bench_oci_layout "$1/layout" "$1/layer.tar"
+    bench_busybox_image="127.0.0.1:$2/busybox:1"
+    skopeo copy -q --dest-tls-verify=false "oci:$1/layout" "docker://$bench_busybox_image"
+}

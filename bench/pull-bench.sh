@@ -23,19 +23,8 @@ bench_start_registry "$work"
 registry_pid=$bench_registry_pid
 port=$bench_registry_port
 
-# an OCI layout with four gzip layers
-layout="$work/layout"
-tars=()
-for dir in /usr/share/doc /usr/lib/python3 /usr/share/perl /usr/share/locale; do
-    tar -C / -cf "$work/layer-${#tars[@]}.tar" "${dir#/}" 2>/dev/null || true
-    tars+=("$work/layer-${#tars[@]}.tar")
-done
-bench_oci_layout "$layout" "${tars[@]}"
-rm -f "${tars[@]}"
-skopeo copy -q --dest-tls-verify=false "oci:$layout" "docker://127.0.0.1:$port/big:1"
-image="127.0.0.1:$port/big:1"
-compressed=$(du -cb "$layout"/blobs/sha256/* | tail -1 | cut -f1)
-echo "image $image: 4 layers, $((compressed / 1000000)) MB compressed"
+bench_push_big_image "$work" "$port"
+image=$bench_big_image
 
 for run in $(seq 1 "$runs"); do
     rm -rf "$work/root"

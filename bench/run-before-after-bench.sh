@@ -24,10 +24,8 @@ trap cleanup EXIT
 source "$repo/bench/bench-lib.sh"
 bench_start_registry "$work"
 registry_pid=$bench_registry_pid
-bench_busybox_tar "$work" "$work/layer.tar" sh true echo
-bench_oci_layout "$work/layout" "$work/layer.tar"
-image="127.0.0.1:$bench_registry_port/busybox:1"
-skopeo copy -q --dest-tls-verify=false "oci:$work/layout" "docker://$image"
+bench_push_busybox "$work" "$bench_registry_port"
+image=$bench_busybox_image
 
 bench_start_daemon "$work/before" "$before_repo"
 bench_start_daemon "$work/after" "$repo"

@@ -23,10 +23,8 @@ source "$repo/bench/bench-lib.sh"
 bench_start_registry "$work"
 registry_pid=$bench_registry_pid
 port=$bench_registry_port
-bench_busybox_tar "$work" "$work/layer.tar" sh true echo
-bench_oci_layout "$work/layout" "$work/layer.tar"
-image="127.0.0.1:$port/busybox:1"
-skopeo copy -q --dest-tls-verify=false "oci:$work/layout" "docker://$image"
+bench_push_busybox "$work" "$port"
+image=$bench_busybox_image
 
 berth="$repo/target/dist/bin/berth -H unix://$work/root/berth.sock"
 bench_start_daemon "$work/root" "$repo"

@@ -3,10 +3,16 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
+import io.berth.cli.api.ApiException;
+import io.berth.cli.api.BerthApi;
+import io.berth.cli.api.Json;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -147,6 +153,42 @@ public abstract class BaseCommand implements Callable<Integer> {
     /** Adds {@code --at TIME}: show the state as it was then (time travel; berth's own option). */
     protected final OptionSpec atOption() {
         return option("TIME", "Show the state as it was at TIME (RFC 3339, Unix seconds, a duration such as 10m, or seq:N)", "--at");
+    }
+
+    /**
+     * {@code inspect} of named objects, as Docker's CLI prints them: one indented JSON array of those found,
+     * then a line on stderr per name not found, and exit 1 if any was missing.
+     *
+     * @param collection the API path of the collection, with slashes ({@code /volumes/})
+     * @param noun       what an object is called in the not-found line ({@code volume})
+     * @param at         the {@code --at} option, or {@code null}
+     */
+    protected int inspectEach(List<String> names, String collection, String noun, OptionSpec at) throws IOException {
+        ByteArrayOutputStream array = new ByteArrayOutputStream();
+        array.write('[');
+        List<String> errors = new ArrayList<>();
+        int found = 0;
+        for (String name : names) {
+            try {
+                byte[] raw = root.api().getRaw(withAt(collection + BerthApi.pathSegment(name), at));
+                if (found++ > 0) {
+                    array.write(',');
+                }
+                array.write(raw);
+            } catch (ApiException e) {
+                errors.add(e.status() == 404 ? "Error: No such " + noun + ": " + name : "Error response from daemon: " + e.getMessage());
+            }
+        }
+        array.write(']');
+        root.out().println(Json.indent(array.toByteArray(), "    "));
+        if (errors.isEmpty()) {
+            return 0;
+        }
+        root.out().flush();
+        for (String e : errors) {
+            root.err().println(e);
+        }
+        return ExitCodes.FAILED;
     }
 
     /**

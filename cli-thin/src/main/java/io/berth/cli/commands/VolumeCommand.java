@@ -3,7 +3,6 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
-import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
 import io.berth.cli.args.ContainerArgs;
@@ -12,7 +11,6 @@ import io.berth.cli.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -173,33 +171,8 @@ public final class VolumeCommand extends ContainerCommand {
     }
 
     private int inspect() throws IOException {
-        List<String> a = requireArgs(names, 1, -1);
         json(format);
-        ByteArrayOutputStream array = new ByteArrayOutputStream();
-        array.write('[');
-        List<String> errors = new ArrayList<>();
-        int found = 0;
-        for (String name : a) {
-            try {
-                byte[] raw = root.api().getRaw(withAt("/volumes/" + BerthApi.pathSegment(name), at));
-                if (found++ > 0) {
-                    array.write(',');
-                }
-                array.write(raw);
-            } catch (ApiException e) {
-                errors.add(e.status() == 404 ? "Error: No such volume: " + name : "Error response from daemon: " + e.getMessage());
-            }
-        }
-        array.write(']');
-        root.out().println(Json.indent(array.toByteArray(), "    "));
-        if (errors.isEmpty()) {
-            return 0;
-        }
-        root.out().flush();
-        for (String e : errors) {
-            root.err().println(e);
-        }
-        return ExitCodes.FAILED;
+        return inspectEach(requireArgs(names, 1, -1), "/volumes/", "volume", at);
     }
 
     private final class Remove implements Action {

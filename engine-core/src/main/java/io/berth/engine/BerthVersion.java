@@ -10,6 +10,13 @@ public final class BerthVersion {
     public static final String API_VERSION = "1.43";
     /** The oldest API version prefix accepted. */
     public static final String MIN_API_VERSION = "1.24";
+    /**
+     * The engine version reported to Docker clients in {@code /version}'s {@code Version} (and its {@code Engine}
+     * component): the Docker Engine release that first served {@link #API_VERSION}. Clients compare
+     * it against Docker's release numbers (Testcontainers refuses anything below 1.6.0), so berth's own
+     * version, which they would read as ancient, is reported in {@code Components} instead, as Podman does.
+     */
+    public static final String DOCKER_COMPATIBLE_VERSION = "24.0.0";
 
     private static final String VERSION = load();
 

@@ -118,18 +118,39 @@ public final class ImageEndpoints {
         return text.lines().findFirst().orElse(text);
     }
 
-    /** {@code GET /images/json}: Docker's image summaries. */
+    /** The filter keys of Docker's image list; only {@code reference} is applied so far, the rest are accepted. */
+    private static final java.util.Set<String> LIST_FILTERS = java.util.Set.of("reference", "dangling", "label", "before", "since");
+
+    /** {@code GET /images/json?filters=}: Docker's image summaries, optionally those matching {@code reference}. */
     public void list(ApiExchange exchange) throws IOException {
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                LIST_FILTERS, key -> "invalid filter '" + key + "'");
+        ReferenceFilter reference;
+        try {
+            reference = filters.containsKey("reference") ? new ReferenceFilter(filters.get("reference")) : null;
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         ArrayNode list = mapper.createArrayNode();
         io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
         for (ImageService.Image image : view == null ? images.list() : images.list(view)) {
+            List<String> repoTags = image.repoTags().stream().map(images::familiar).toList();
+            List<String> digestRefs = image.repoDigests().stream().map(images::familiar).toList();
+            if (reference != null) {
+                // As Docker: an image is listed when one of its references matches, with only those shown.
+                repoTags = repoTags.stream().filter(reference::matches).toList();
+                digestRefs = digestRefs.stream().filter(reference::matches).toList();
+                if (repoTags.isEmpty() && digestRefs.isEmpty()) {
+                    continue;
+                }
+            }
             ObjectNode summary = list.addObject();
             summary.put("Id", image.id());
             summary.put("ParentId", "");
             ArrayNode tags = summary.putArray("RepoTags");
-            image.repoTags().forEach(t -> tags.add(images.familiar(t)));
+            repoTags.forEach(tags::add);
             ArrayNode repoDigests = summary.putArray("RepoDigests");
-            image.repoDigests().forEach(d -> repoDigests.add(images.familiar(d)));
+            digestRefs.forEach(repoDigests::add);
             summary.put("Created", epochSeconds(image.description().created()));
             summary.put("Size", image.description().size());
             summary.put("SharedSize", -1);

@@ -61,13 +61,17 @@ public final class SystemEndpoints {
         details.put("BuildTime", buildTime.toString());
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("Name", "Engine");
-        engine.put("Version", BerthVersion.version());
+        engine.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
         engine.put("Details", details);
+        // berth's own version, kept where clients list components rather than compare release numbers.
+        Map<String, Object> berth = new LinkedHashMap<>();
+        berth.put("Name", "berth");
+        berth.put("Version", BerthVersion.version());
 
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Platform", Map.of("Name", "berth"));
-        body.put("Components", List.of(engine));
-        body.put("Version", BerthVersion.version());
+        body.put("Components", List.of(engine, berth));
+        body.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
         body.put("ApiVersion", BerthVersion.API_VERSION);
         body.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
         body.put("GitCommit", "");

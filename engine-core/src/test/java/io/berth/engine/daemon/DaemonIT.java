@@ -80,6 +80,11 @@ class DaemonIT {
         }
         assertEquals("linux", version.get("Os").asText());
         assertEquals("Engine", version.get("Components").get(0).get("Name").asText());
+        // Clients compare Version against Docker's releases (Testcontainers wants >= 1.6.0); berth's own is a component.
+        assertEquals("24.0.0", version.get("Version").asText());
+        assertEquals("24.0.0", version.get("Components").get(0).get("Version").asText());
+        assertEquals("berth", version.get("Components").get(1).get("Name").asText());
+        assertEquals(io.berth.engine.BerthVersion.version(), version.get("Components").get(1).get("Version").asText());
     }
 
     @Test

@@ -222,6 +222,27 @@ class ImageIT {
     }
 
     @Test
+    void givenAReferenceFilter_thenOnlyImagesWithAMatchingReferenceAreListedWithThoseReferences() throws Exception {
+        String name = registry.host() + "/images/busybox";
+        pull(socket(), name, "1");
+        assertEquals(201, UnixHttp.post(socket(), "/images/" + name + ":1/tag?repo=reffilter/app&tag=v2", "").status());
+        try {
+            JsonNode byName = JSON.readTree(UnixHttp.get(socket(), "/images/json?filters=" + enc("{\"reference\":[\"reffilter/app\"]}")).body());
+            assertEquals(1, byName.size(), byName.toString());
+            assertEquals("[\"reffilter/app:v2\"]", byName.get(0).get("RepoTags").toString(), "only the matching tags are shown");
+            JsonNode byGlob = JSON.readTree(UnixHttp.get(socket(), "/images/json?filters=" + enc("{\"reference\":[\"reffilter/*:v?\"]}")).body());
+            assertEquals(1, byGlob.size(), byGlob.toString());
+            JsonNode wrongTag = JSON.readTree(UnixHttp.get(socket(), "/images/json?filters=" + enc("{\"reference\":[\"reffilter/app:v3\"]}")).body());
+            assertEquals(0, wrongTag.size(), wrongTag.toString());
+            UnixHttp.Response unknown = UnixHttp.get(socket(), "/images/json?filters=" + enc("{\"colour\":[\"red\"]}"));
+            assertEquals(400, unknown.status());
+            assertEquals("invalid filter 'colour'", JSON.readTree(unknown.body()).get("message").asText());
+        } finally {
+            UnixHttp.send(socket(), "DELETE", "/images/reffilter/app:v2", null);
+        }
+    }
+
+    @Test
     void givenATagOnTwoImagesWhenRemovedThenRmiUntagsFirstAndDeletesLastAndGcFreesBlobs() throws Exception {
         String name = registry.host() + "/images/busybox";
         pull(socket(), name, "1");

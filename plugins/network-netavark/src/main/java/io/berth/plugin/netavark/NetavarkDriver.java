@@ -290,6 +290,7 @@ public class NetavarkDriver implements NetworkDriver {
 
     @Override
     public synchronized void restore(Collection<NetworkDefinition> given) throws NetworkException {
+        removeStaleScratchNamespaces();
         load();
         Map<String, NetworkDefinition> listed = new LinkedHashMap<>();
         given.forEach(d -> listed.put(d.id(), d));
@@ -637,7 +638,7 @@ public class NetavarkDriver implements NetworkDriver {
         try {
             if (gone) {
                 Path ip = program("ip", "iproute2", where);
-                scratch = "berth-nv-" + UUID.randomUUID().toString().substring(0, 8);
+                scratch = scratchPrefix() + UUID.randomUUID().toString().substring(0, 8);
                 run(where, ip.toString(), "netns", "add", scratch);
                 run(where, ip.toString(), "-n", scratch, "link", "add", stored.ifname(), "type", "veth", "peer", "name", "berthscratch0");
                 netns = "/run/netns/" + scratch;
@@ -672,6 +673,39 @@ public class NetavarkDriver implements NetworkDriver {
                     context.logger().log(System.Logger.Level.WARNING, where + ": cannot remove scratch namespace " + scratch + ": " + e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * The names of this driver's scratch namespaces: {@code berth-nv-}, a tag of its data directory (so that
+     * one daemon never removes another's on the same host), then a random part.
+     */
+    private String scratchPrefix() {
+        return String.format("berth-nv-%06x-", data.toAbsolutePath().toString().hashCode() & 0xffffff);
+    }
+
+    /**
+     * A daemon killed during a teardown leaves its scratch namespace in /run/netns (the {@code finally} that
+     * deletes it never ran): at start, every one of this driver's is removed.
+     */
+    private void removeStaleScratchNamespaces() {
+        Path netnsDir = Path.of("/run/netns");
+        if (!Files.isDirectory(netnsDir)) {
+            return;
+        }
+        String prefix = scratchPrefix();
+        try (var entries = Files.list(netnsDir)) {
+            for (Path ns : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                try {
+                    run("scratch namespace " + ns.getFileName(), program("ip", "iproute2", "restore").toString(),
+                            "netns", "del", ns.getFileName().toString());
+                } catch (IOException e) {
+                    context.logger().log(System.Logger.Level.WARNING, "cannot remove stale scratch namespace "
+                            + ns.getFileName() + ": " + e.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            context.logger().log(System.Logger.Level.WARNING, "cannot list /run/netns: " + e.getMessage());
         }
     }
 

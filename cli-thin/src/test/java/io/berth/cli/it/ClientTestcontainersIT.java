@@ -34,7 +34,7 @@ import org.testcontainers.utility.DockerImageName;
  * the tiny image is {@code berth-example/busybox:latest}, made by {@code examples/demo/base-image.sh}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TestcontainersIT {
+class ClientTestcontainersIT {
     private static final DockerImageName BUSYBOX = DockerImageName.parse("berth-example/busybox:latest");
 
     private BerthDist berth;
@@ -47,7 +47,7 @@ class TestcontainersIT {
         berth = BerthDist.get();
         host = System.getenv("DOCKER_HOST");
         if (host == null || !host.startsWith("unix://")) {
-            fail("DOCKER_HOST is " + host + ": run TestcontainersIT through Maven (failsafe sets it to a private socket)");
+            fail("DOCKER_HOST is " + host + ": run ClientTestcontainersIT through Maven (failsafe sets it to a private socket)");
         }
         Path socket = Path.of(host.substring("unix://".length()));
         dir = socket.getParent();

@@ -87,3 +87,26 @@ bench_push_busybox() {
     bench_busybox_image="127.0.0.1:$2/busybox:1"
     skopeo copy -q --dest-tls-verify=false "oci:$1/layout" "docker://$bench_busybox_image"
 }
+
+# bench_interleave A B RUNS: three warm-up calls of the caller's `one SIDE` each, then RUNS rounds calling it
+# for A and B in turn, the order swapped every round so a busy machine weighs on both alike; each side's
+# milliseconds go to $work/SIDE.ms.
+bench_interleave() {
+    local a=$1 b=$2 runs=$3 i
+    for _ in 1 2 3; do one "$a" > /dev/null; one "$b" > /dev/null; done
+    for i in $(seq 1 "$runs"); do
+        if (( i % 2 )); then one "$a" >> "$work/$a.ms"; one "$b" >> "$work/$b.ms"
+        else one "$b" >> "$work/$b.ms"; one "$a" >> "$work/$a.ms"; fi
+    done
+}
+
+# bench_stats FILE: median, mean and min of a file of milliseconds, one per line.
+bench_stats() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "median %d ms, mean %d ms, min %d ms (%d runs)", m, s/NR, a[1], NR}'; }
+
+# bench_ratio FILE_A FILE_B: the median of A over the median of B, to three places.
+bench_ratio() {
+    local ma mb
+    ma=$(sort -n "$1" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+    mb=$(sort -n "$2" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
+    awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a/b}'
+}

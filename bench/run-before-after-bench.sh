@@ -42,14 +42,8 @@ one() { # side → milliseconds of one run
     end=$(date +%s%N)
     echo $(( (end - start) / 1000000 ))
 }
-for _ in 1 2 3; do one before > /dev/null; one after > /dev/null; done
-for i in $(seq 1 "$runs"); do
-    if (( i % 2 )); then one before >> "$work/before.ms"; one after >> "$work/after.ms"
-    else one after >> "$work/after.ms"; one before >> "$work/before.ms"; fi
-done
-stats() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "median %d ms, mean %d ms, min %d ms (%d runs)", m, s/NR, a[1], NR}'; }
-median() { sort -n "$1" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-echo "before ($before_repo): $(stats "$work/before.ms")"
-echo "after  ($repo): $(stats "$work/after.ms")"
-echo "after / before (medians): $(awk -v a="$(median "$work/after.ms")" -v b="$(median "$work/before.ms")" 'BEGIN {printf "%.3f", a/b}')"
+bench_interleave before after "$runs"
+echo "before ($before_repo): $(bench_stats "$work/before.ms")"
+echo "after  ($repo): $(bench_stats "$work/after.ms")"
+echo "after / before (medians): $(bench_ratio "$work/after.ms" "$work/before.ms")"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

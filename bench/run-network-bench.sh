@@ -34,14 +34,8 @@ one() { # bridge|none → milliseconds of one run
     end=$(date +%s%N)
     echo $(( (end - start) / 1000000 ))
 }
-for _ in 1 2 3; do one none > /dev/null; one bridge > /dev/null; done
-for i in $(seq 1 "$runs"); do
-    if (( i % 2 )); then one none >> "$work/none.ms"; one bridge >> "$work/bridge.ms"
-    else one bridge >> "$work/bridge.ms"; one none >> "$work/none.ms"; fi
-done
-stats() { sort -n "$1" | awk '{a[NR]=$1; s+=$1} END {m = NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; printf "median %d ms, mean %d ms, min %d ms (%d runs)", m, s/NR, a[1], NR}'; }
-median() { sort -n "$1" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-echo "--network none:  $(stats "$work/none.ms")"
-echo "default bridge:  $(stats "$work/bridge.ms")"
-echo "bridge / none (medians): $(awk -v a="$(median "$work/bridge.ms")" -v b="$(median "$work/none.ms")" 'BEGIN {printf "%.3f", a/b}')"
+bench_interleave none bridge "$runs"
+echo "--network none:  $(bench_stats "$work/none.ms")"
+echo "default bridge:  $(bench_stats "$work/bridge.ms")"
+echo "bridge / none (medians): $(bench_ratio "$work/bridge.ms" "$work/none.ms")"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -6,6 +6,8 @@ import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
+import io.berth.cli.format.GoTemplate;
+import io.berth.cli.format.ListFormat;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -242,6 +244,53 @@ public abstract class BaseCommand implements Callable<Integer> {
         }
         throw new CliException(ExitCodes.ENGINE, "invalid value for --format: \"" + f
                 + "\": berth supports --format table and --format json");
+    }
+
+    /**
+     * A list command's {@code --format}: its table, {@code json}, or a Go template as Docker's CLI takes it;
+     * a template that cannot be read is Docker's one-line {@code template parsing error}.
+     */
+    protected static ListFormat listFormat(OptionSpec format) {
+        try {
+            return ListFormat.parse(string(format));
+        } catch (GoTemplate.TemplateException e) {
+            throw new CliException(ExitCodes.ENGINE, "template parsing error: " + e.getMessage());
+        }
+    }
+
+    /** Prints rows through a template {@code --format}; a step of it that fails is one line, as Docker's. */
+    protected static void printRows(java.io.PrintStream out, ListFormat shape, List<java.util.Map<String, Object>> rows,
+                                    java.util.Map<String, Object> headers) {
+        try {
+            shape.print(out, rows, headers);
+        } catch (GoTemplate.TemplateException e) {
+            throw new CliException(ExitCodes.ENGINE, e.getMessage());
+        }
+    }
+
+    /**
+     * An inspect-like command's {@code --format}: {@code null} for the JSON (no option, or {@code json}), else
+     * the Go template, read leniently (a field the object lacks prints {@code <no value>}).
+     */
+    protected static GoTemplate inspectTemplate(OptionSpec format) {
+        String f = string(format);
+        if (f == null || f.isEmpty() || f.equals("json") || f.equals("{{json .}}")) {
+            return null;
+        }
+        try {
+            return GoTemplate.parse(f, false);
+        } catch (GoTemplate.TemplateException e) {
+            throw new CliException(ExitCodes.ENGINE, "template parsing error: " + e.getMessage());
+        }
+    }
+
+    /** Runs an inspect-like template; a step of it that fails is Docker's one-line {@code template parsing error}. */
+    protected static String execute(GoTemplate template, Object data) {
+        try {
+            return template.execute(data);
+        } catch (GoTemplate.TemplateException e) {
+            throw new CliException(ExitCodes.ENGINE, "template parsing error: " + e.getMessage());
+        }
     }
 
     /**

@@ -5,6 +5,7 @@ import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.Json;
 import io.berth.cli.auth.ImageName;
+import io.berth.cli.format.ListFormat;
 import io.berth.cli.format.Table;
 import io.berth.cli.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
@@ -42,7 +43,7 @@ public final class ImagesCommand extends ImageCommand {
         }
         all = flag("Show all images (default hides intermediate images)", "-a", "--all");
         digests = flag("Show digests", "--digests");
-        format = option("table|json", "Print as a table (default) or one JSON object per image", "--format");
+        format = option("string", "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template", "--format");
         noTrunc = flag("Don't truncate output", "--no-trunc");
         quiet = flag("Only show image IDs", "-q", "--quiet");
         at = atOption();
@@ -52,7 +53,7 @@ public final class ImagesCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         List<String> args = requireArgs(repository, 0, 1);
-        boolean json = tableOrJson(format);
+        ListFormat shape = listFormat(format);
         List<Object> images = new ArrayList<>();
         if (string(at) == null) {
             images.addAll(root.api().images(isSet(all)));
@@ -83,10 +84,25 @@ public final class ImagesCommand extends ImageCommand {
             return 0;
         }
         long now = System.currentTimeMillis() / 1000;
-        if (json) {
+        if (shape.json()) {
             for (Row r : rows) {
-                out.println(json(r, trunc, now));
+                out.println(ListFormat.jsonLine(row(r, trunc, now)));
             }
+            return 0;
+        }
+        if (!shape.defaultTable()) {
+            List<Map<String, Object>> shown = new ArrayList<>();
+            for (Row r : rows) {
+                shown.add(row(r, trunc, now));
+            }
+            Map<String, Object> headers = new LinkedHashMap<>();
+            String[] pairs = {"Containers", "CONTAINERS", "CreatedAt", "CREATED AT", "CreatedSince", "CREATED", "Digest", "DIGEST",
+                "ID", "IMAGE ID", "Repository", "REPOSITORY", "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG",
+                "UniqueSize", "UNIQUE SIZE", "VirtualSize", "VIRTUAL SIZE"};
+            for (int i = 0; i < pairs.length; i += 2) {
+                headers.put(pairs[i], pairs[i + 1]);
+            }
+            printRows(out, shape, shown, headers);
             return 0;
         }
         Table table = isSet(digests)
@@ -183,10 +199,10 @@ public final class ImagesCommand extends ImageCommand {
     }
 
     /**
-     * The object Docker prints for {@code --format json}: its formatter's fields as display strings, keys
-     * sorted, {@code <} {@code >} {@code &} escaped as Go's encoder does.
+     * One image row as Docker's formatter shows it (the fields of {@code --format json} and of a template):
+     * display strings, keys sorted.
      */
-    private static String json(Row r, boolean trunc, long now) {
+    private static Map<String, Object> row(Row r, boolean trunc, long now) {
         Object image = r.image();
         long created = number(Json.at(image, "Created"));
         long shared = number(Json.at(image, "SharedSize"));
@@ -203,7 +219,7 @@ public final class ImagesCommand extends ImageCommand {
         m.put("Tag", r.tag());
         m.put("UniqueSize", shared < 0 ? "N/A" : Units.humanSize(number(Json.at(image, "Size")) - shared, 3));
         m.put("VirtualSize", Units.humanSize(number(Json.at(image, "VirtualSize"))));
-        return Json.write(m).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+        return m;
     }
 
     /** Go's {@code time.Time.String()} in the local zone: {@code 2026-11-28 10:24:10 +0100 CET}. */

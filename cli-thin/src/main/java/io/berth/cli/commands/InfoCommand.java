@@ -3,6 +3,7 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.BuildInfo;
 import io.berth.cli.api.Json;
+import io.berth.cli.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;
@@ -19,12 +20,13 @@ public final class InfoCommand extends BaseCommand {
 
     public InfoCommand(BerthCommand root) {
         super(root, "info", "Display system-wide information");
-        format = formatOption("Print the daemon's answer as JSON", "-f", "--format");
+        format = option("string", "Format output using a Go template, or 'json' for the daemon's answer", "-f", "--format");
     }
 
     @Override
     public Integer call() throws Exception {
-        boolean json = json(format);
+        GoTemplate template = inspectTemplate(format);
+        boolean json = template == null && string(format) != null && !string(format).isEmpty();
         PrintStream out = root.out();
         byte[] body = root.api().infoBytes();
         if (json) {
@@ -32,6 +34,16 @@ public final class InfoCommand extends BaseCommand {
             return 0;
         }
         Map<String, Object> info = Json.parseObject(body, "GET /info");
+        if (template != null) {
+            // Docker's info template sees the daemon's fields and the client's under ClientInfo
+            Map<String, Object> data = new java.util.LinkedHashMap<>(info);
+            Map<String, Object> client = new java.util.LinkedHashMap<>();
+            client.put("Debug", root.debug());
+            client.put("Version", BuildInfo.version());
+            data.put("ClientInfo", client);
+            out.println(execute(template, data));
+            return 0;
+        }
         out.println("Client:");
         line(out, " Version:", BuildInfo.version());
         line(out, " Debug Mode:", String.valueOf(root.debug()));

@@ -5,6 +5,7 @@ import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
+import io.berth.cli.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -45,7 +46,7 @@ public final class InspectCommand extends ImageCommand {
             case "container" -> "CONTAINER [CONTAINER...]";
             default -> "IMAGE [IMAGE...]";
         });
-        format = formatOption("Print as JSON (the default)", "-f", "--format");
+        format = option("string", "Format output using a Go template, or 'json' (the default)", "-f", "--format");
         type = kind.equals("any") ? option("container|image|volume", "Only look for this type of object", "--type") : null;
         at = atOption();
         names = arguments("NAME");
@@ -54,7 +55,7 @@ public final class InspectCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         List<String> args = requireArgs(names, 1, -1);
-        json(format); // only json is accepted, and it is what is printed anyway
+        GoTemplate template = inspectTemplate(format);
         String only = type == null ? null : string(type);
         if (only != null && !only.equals("container") && !only.equals("image") && !only.equals("volume")) {
             throw new io.berth.cli.CliException(ExitCodes.ENGINE, "\"" + only + "\" is not a valid value for --type");
@@ -99,7 +100,14 @@ public final class InspectCommand extends ImageCommand {
         }
         array.write(']');
         PrintStream out = root.out();
-        out.println(Json.indent(array.toByteArray(), "    "));
+        if (template == null) {
+            out.println(Json.indent(array.toByteArray(), "    "));
+        } else {
+            // as Docker's: the template once per object found, each result on its own line
+            for (Object object : Json.list(Json.parse(array.toByteArray()))) {
+                out.println(execute(template, object));
+            }
+        }
         if (errors.isEmpty()) {
             return 0;
         }

@@ -5,6 +5,8 @@ import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
+import io.berth.cli.format.GoTemplate;
+import io.berth.cli.format.ListFormat;
 import io.berth.cli.format.Table;
 import io.berth.cli.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
@@ -43,7 +45,7 @@ public final class PsCommand extends ContainerCommand {
         }
         all = flag("Show all containers (default shows just running)", "-a", "--all");
         filters = multi("key=value", "Filter output based on conditions provided", "-f", "--filter");
-        format = option("table|json", "Print as a table (default) or one JSON object per container", "--format");
+        format = option("string", "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or a Go template", "--format");
         noTrunc = flag("Don't truncate output", "--no-trunc");
         quiet = flag("Only display container IDs", "-q", "--quiet");
         at = atOption();
@@ -53,7 +55,7 @@ public final class PsCommand extends ContainerCommand {
     @Override
     public Integer call() throws Exception {
         requireArgs(none, 0, 0);
-        boolean json = tableOrJson(format);
+        ListFormat shape = listFormat(format);
         Map<String, List<String>> wanted = parseFilters(strings(filters));
         String target = isSet(all) ? "/containers/json?all=1" : "/containers/json";
         if (!wanted.isEmpty()) {
@@ -71,10 +73,18 @@ public final class PsCommand extends ContainerCommand {
             return 0;
         }
         long now = System.currentTimeMillis() / 1000;
-        if (json) {
+        if (shape.json()) {
             for (Object c : shown) {
-                out.println(json(c, trunc, now));
+                out.println(ListFormat.jsonLine(row(c, trunc, now)));
             }
+            return 0;
+        }
+        if (!shape.defaultTable()) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Object c : shown) {
+                rows.add(row(c, trunc, now));
+            }
+            printRows(out, shape, rows, headers());
             return 0;
         }
         Table table = new Table("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES").minWidth(10);
@@ -194,8 +204,24 @@ public final class PsCommand extends ContainerCommand {
         return sb.toString();
     }
 
-    /** The object Docker prints for {@code --format json}: display strings, keys sorted. */
-    static String json(Object c, boolean trunc, long now) {
+    /** Docker's column names by field, the header of {@code --format "table …"}. */
+    static Map<String, Object> headers() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        String[] pairs = {"Command", "COMMAND", "CreatedAt", "CREATED AT", "ID", "CONTAINER ID", "Image", "IMAGE",
+            "Labels", "LABELS", "LocalVolumes", "LOCAL VOLUMES", "Mounts", "MOUNTS", "Names", "NAMES", "Networks", "NETWORKS",
+            "Ports", "PORTS", "RunningFor", "CREATED", "Size", "SIZE", "State", "STATE", "Status", "STATUS"};
+        for (int i = 0; i < pairs.length; i += 2) {
+            h.put(pairs[i], pairs[i + 1]);
+        }
+        h.put("Label", (GoTemplate.Method) args -> "LABEL");
+        return h;
+    }
+
+    /**
+     * One container as Docker's formatter shows it: the fields of {@code --format json} (display strings,
+     * keys sorted) and {@code Label}, which takes a label's key.
+     */
+    static Map<String, Object> row(Object c, boolean trunc, long now) {
         Map<String, Object> m = new LinkedHashMap<>();
         long created = number(Json.at(c, "Created"));
         m.put("Command", command(c, trunc));
@@ -234,7 +260,12 @@ public final class PsCommand extends ContainerCommand {
         m.put("Size", "0B");
         m.put("State", Json.text(c, "State"));
         m.put("Status", Json.text(c, "Status"));
-        return Json.write(m).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+        Map<String, Object> raw = Json.object(c, "Labels");
+        m.put("Label", (GoTemplate.Method) args -> {
+            Object v = args.isEmpty() ? null : raw.get(String.valueOf(args.getFirst()));
+            return v == null ? "" : v;
+        });
+        return m;
     }
 
     static long number(Object v) {

@@ -4,6 +4,7 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.BuildInfo;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
+import io.berth.cli.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;
@@ -17,12 +18,13 @@ public final class VersionCommand extends BaseCommand {
 
     public VersionCommand(BerthCommand root) {
         super(root, "version", "Show the berth version information");
-        format = formatOption("Print as JSON", "-f", "--format");
+        format = option("string", "Format output using a Go template, or 'json'", "-f", "--format");
     }
 
     @Override
     public Integer call() throws Exception {
-        boolean json = json(format);
+        GoTemplate template = inspectTemplate(format);
+        boolean json = template == null && string(format) != null && !string(format).isEmpty();
         PrintStream out = root.out();
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("Version", BuildInfo.version());
@@ -30,6 +32,13 @@ public final class VersionCommand extends BaseCommand {
         client.put("JavaVersion", Runtime.version().toString());
         client.put("Os", BuildInfo.os());
         client.put("Arch", BuildInfo.arch());
+        if (template != null) {
+            Map<String, Object> both = new LinkedHashMap<>();
+            both.put("Client", client);
+            both.put("Server", root.api().version());
+            out.println(execute(template, both));
+            return 0;
+        }
         if (json) {
             Map<String, Object> both = new LinkedHashMap<>();
             both.put("Client", client);

@@ -422,7 +422,8 @@ public final class BuildService {
             return new CacheHit(entry.buildId, entry.step, null);
         }
         if (entry.diffId.isEmpty()) {
-            return null;
+            // a RUN or WORKDIR that changed nothing made no layer, as in Docker
+            return new CacheHit(entry.buildId, entry.step, null);
         }
         String chain = BuildExecution.chainOf(parentChain, entry.diffId);
         if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {

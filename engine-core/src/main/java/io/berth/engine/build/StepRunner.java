@@ -1,6 +1,11 @@
 package io.berth.engine.build;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.berth.engine.api.ApiException;
 import io.berth.engine.container.ContainerLauncher;
+import io.berth.engine.container.ContainerNetworks;
+import io.berth.engine.journal.RequestContext;
 import io.berth.engine.container.EtcFiles;
 import io.berth.engine.container.LaunchRequest;
 import io.berth.engine.container.RuntimeSpecInput;
@@ -55,8 +60,12 @@ final class StepRunner implements AutoCloseable {
     private final List<String> views = new ArrayList<>();
     private final List<String> activeSnapshots = new ArrayList<>();
 
-    StepRunner(BuildService service, String buildId, Path workDir, Instant epoch, BuildOutput out, boolean quiet) {
+    private final RequestContext context;
+
+    StepRunner(BuildService service, String buildId, Path workDir, Instant epoch, BuildOutput out, boolean quiet,
+               RequestContext context) {
         this.service = service;
+        this.context = context;
         this.buildId = buildId;
         this.workDir = workDir;
         this.epoch = epoch;
@@ -73,6 +82,10 @@ final class StepRunner implements AutoCloseable {
     private String key(int step) {
         return "build-" + buildId.substring(0, 16) + "-" + step;
     }
+
+    /** What a RUN step on the default network asks of the networks: the default network, nothing else. */
+    private static final JsonNode BRIDGE = JsonNodeFactory.instance.objectNode().set("HostConfig",
+            JsonNodeFactory.instance.objectNode().put("NetworkMode", "bridge"));
 
     /** Runs {@code work} in a new snapshot on the state's top layer and makes the result a layer. */
     ImageLayer inSnapshot(StageState state, int step, RootfsWork work) {
@@ -146,8 +159,10 @@ final class StepRunner implements AutoCloseable {
         ContainerLauncher launcher = new ContainerLauncher(service.runtime(), service.mapper());
         Path bundle = workDir.resolve(id);
         String hostname = id.length() > 12 ? Digests.hex(Digests.sha256(id.getBytes(StandardCharsets.UTF_8))).substring(0, 12) : id;
+        ContainerNetworks networks = service.networks();
+        boolean bridge = network == BuildNetwork.DEFAULT && networks.bridgeAvailable();
         LaunchRequest request = new LaunchRequest(id, rootfs, bundle, argv, env, state.workingDir, state.user, List.of(), hostname,
-                network.hostNamespace(), EtcFiles.Settings.NONE, false, false, false, false, List.of(), network.droppedCapabilities(),
+                network.hostNamespace(bridge), EtcFiles.Settings.NONE, false, false, false, false, List.of(), network.droppedCapabilities(),
                 0, 0, 0, mounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
         ContainerLauncher.Prepared prepared;
         try {
@@ -157,6 +172,7 @@ final class StepRunner implements AutoCloseable {
         }
         String commandText = String.join(" ", argv);
         boolean created = false;
+        boolean connected = false;
         Deque<String> lastLines = new ArrayDeque<>();
         try {
             try {
@@ -166,6 +182,11 @@ final class StepRunner implements AutoCloseable {
                         + " (" + e.getMessage().lines().findFirst().orElse("") + ")", e.exitCode(), List.of(e.getMessage()));
             }
             created = true;
+            if (bridge) {
+                // as Docker's builder: the step's own namespace on the default network, joined before it runs
+                connected = true;
+                launcher.joined(prepared, networks.connect(id, hostname, launcher.networkNamespace(id), BRIDGE, context));
+            }
             out.stream(" ---> Running in " + hostname + "\n");
             launcher.start(id);
             RunOutputTail tail = new RunOutputTail(request.log(), out, quiet);
@@ -181,7 +202,17 @@ final class StepRunner implements AutoCloseable {
             throw new BuildException("build interrupted");
         } catch (ContainerRuntimeException e) {
             throw new BuildException("RUN " + commandText + ": " + e.getMessage().lines().findFirst().orElse(""), -1, List.copyOf(lastLines));
+        } catch (ApiException e) {
+            throw new BuildException("RUN " + commandText + ": cannot join the default network: " + e.getMessage(), -1,
+                    List.copyOf(lastLines));
         } finally {
+            if (connected) {
+                try {
+                    networks.disconnect(id, context);
+                } catch (RuntimeException e) {
+                    // the driver keeps what it could not undo; the daemon's network reconcile removes it
+                }
+            }
             if (created) {
                 launcher.deleteQuietly(id);
             }

@@ -229,7 +229,8 @@ public final class PsCommand extends ContainerCommand {
         m.put("ID", id(c, trunc));
         m.put("Image", image(c, trunc));
         StringBuilder labels = new StringBuilder();
-        for (Map.Entry<String, Object> e : Json.object(c, "Labels").entrySet()) {
+        // Sorted by key: Docker's CLI joins them in Go's map order, which differs from run to run.
+        for (Map.Entry<String, Object> e : new java.util.TreeMap<>(Json.object(c, "Labels")).entrySet()) {
             if (!labels.isEmpty()) {
                 labels.append(',');
             }

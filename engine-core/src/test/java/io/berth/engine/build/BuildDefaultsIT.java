@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * build the same Dockerfile on the same base image — one berth pulls from a loopback registry and
  * saves, and Docker loads offline — driven by the same {@code docker} CLI ({@code DOCKER_BUILDKIT=0})
  * on each socket. Compared: the default PATH under {@code ENV PATH=/x:$PATH} on a base without PATH,
- * a RUN user's groups, which steps carry a layer, and every layer's entries (name, kind, mode,
+ * a RUN user's groups, SHELL and CMD in the config and the history, which steps carry a layer, and
+ * every layer's entries (name, kind, mode,
  * owner, size, link): WORKDIR's directory, {@code COPY --chown}'s parent directories and RUN layers
  * that hold only what the command changed (no /proc, /dev, /sys or /etc mount points).
  */
@@ -59,6 +60,9 @@ class BuildDefaultsIT {
             USER root
             RUN busybox touch /tmp/x && mkdir -p /srv/data
             USER app
+            SHELL ["/bin/sh", "-e", "-c"]
+            RUN echo "shell set"
+            CMD echo "$PATH"
             """;
 
     private static LocalRegistry registry;
@@ -168,8 +172,8 @@ class BuildDefaultsIT {
         }
     }
 
-    /** What one engine built: the build's output, the image's config and each layer's entries. */
-    private record Built(String output, JsonNode config, List<List<String>> layers) {}
+    /** What one engine built: the build's output, the image's config, its history lines and each layer's entries. */
+    private record Built(String output, JsonNode config, List<String> history, List<List<String>> layers) {}
 
     private static Built build(String host, Path context, String tag) throws IOException, InterruptedException {
         Ran built = cli(host, "build", "--no-cache", "-t", tag, context.toString());
@@ -179,7 +183,9 @@ class BuildDefaultsIT {
         Path saved = context.resolve(tag + ".tar");
         Ran save = cli(host, "save", "-o", saved.toString(), tag);
         assertEquals(0, save.exitCode(), save.stderr());
-        return new Built(built.out(), JSON.readTree(inspected.out()).get(0), layers(saved));
+        Ran history = cli(host, "history", "--no-trunc", "--format", "{{.CreatedBy}}", tag);
+        assertEquals(0, history.exitCode(), history.stderr());
+        return new Built(built.out(), JSON.readTree(inspected.out()).get(0), history.out().lines().toList(), layers(saved));
     }
 
     /** Each layer of a saved image (docker-archive manifest), as sorted lines: name kind mode uid:gid size link. */
@@ -236,6 +242,12 @@ class BuildDefaultsIT {
         assertEquals(strings(theirs.config().path("Config").path("Env")), strings(ours.config().path("Config").path("Env")));
         assertEquals(theirs.config().path("Config").path("WorkingDir").asText(), ours.config().path("Config").path("WorkingDir").asText());
         assertEquals(theirs.config().path("Config").path("User").asText(), ours.config().path("Config").path("User").asText());
+        assertEquals(strings(theirs.config().path("Config").path("Cmd")), strings(ours.config().path("Config").path("Cmd")));
+        assertEquals(strings(theirs.config().path("Config").path("Shell")), strings(ours.config().path("Config").path("Shell")));
+        // history lines as Docker writes them (SHELL's own line already under the new shell, CMD quoted as Go's %q);
+        // COPY lines name a digest of the sources that each builder computes its own way
+        assertEquals(theirs.history().stream().filter(l -> !l.contains(" COPY ")).toList(),
+                ours.history().stream().filter(l -> !l.contains(" COPY ")).toList());
 
         // a RUN user's groups: the primary one, then its memberships in the image's /etc/group
         String theirGroups = theirs.output().lines().filter(l -> l.startsWith("groups: ")).findFirst().orElseThrow();

@@ -207,6 +207,7 @@ public final class ContainerService implements AutoCloseable {
         ContainerConfigs.validateHostConfig(host);
         JsonNode networking = request.path("NetworkingConfig");
         networks.validate((ObjectNode) host, networking);
+        validateContainerNetworkMode(request, host);
         String name;
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
@@ -254,6 +255,52 @@ public final class ContainerService implements AutoCloseable {
             journal.record(context, new ContainerEvent.ContainerCreated(id, name, imageName, image.id(), stored.toString()));
         }
         return id;
+    }
+
+    /** The {@code NAME} of network mode {@code container:NAME}, or null for any other mode. */
+    static String networkContainer(JsonNode host) {
+        String mode = host.path("NetworkMode").asText("");
+        return mode.startsWith("container:") ? mode.substring("container:".length()) : null;
+    }
+
+    /**
+     * {@code container:NAME} shares NAME's network namespace and its hostname, /etc/hosts and
+     * /etc/resolv.conf, so the options that would set those are refused with Docker's words, and
+     * NAME must exist (it must run only at start).
+     */
+    private void validateContainerNetworkMode(JsonNode request, JsonNode host) {
+        String target = networkContainer(host);
+        if (target == null) {
+            return;
+        }
+        if (target.isEmpty()) {
+            throw ApiException.badRequest("Invalid network mode: invalid container format container:<name|id>");
+        }
+        JsonNode config = request.path("Config").isObject() ? request.get("Config") : request;
+        if (!config.path("Hostname").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: hostname and the network mode");
+        }
+        if (!host.path("Links").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+        }
+        if (!host.path("Dns").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: dns and the network mode");
+        }
+        if (!host.path("ExtraHosts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: custom host-to-IP mapping and the network mode");
+        }
+        if (!config.path("MacAddress").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: mac-address and the network mode");
+        }
+        if (!host.path("PortBindings").isEmpty() || host.path("PublishAllPorts").asBoolean(false)) {
+            throw ApiException.badRequest("conflicting options: port publishing and the container type network mode");
+        }
+        if (!config.path("ExposedPorts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: port exposing and the container type network mode");
+        }
+        if (find(target).isEmpty()) {
+            throw ApiException.notFound("No such container: " + target);
+        }
     }
 
     // ---- start

@@ -87,11 +87,20 @@ final class ContainerStarter {
 
             String hostname = config.path("Hostname").asText(id.substring(0, 12));
             boolean hostNetwork = "host".equals(host.path("NetworkMode").asText(""));
+            // container:NAME: NAME's namespace, and its hostname, /etc/hosts and /etc/resolv.conf, as Docker shares them
+            ContainerState.ContainerRecord networkOwner = networkOwner(host);
+            Path etcFiles = bundle;
+            if (networkOwner != null) {
+                etcFiles = containers.bundle(networkOwner.id);
+                hostname = containers.config(networkOwner).path("Config").path("Hostname").asText(networkOwner.id.substring(0, 12));
+            }
             List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
             ArrayNode mountRecords = mapper.createArrayNode();
-            writeEtcFiles(bundle, hostname, hostNetwork, host, List.of());
+            if (networkOwner == null) {
+                writeEtcFiles(bundle, hostname, hostNetwork, host, List.of());
+            }
             for (String file : List.of("hostname", "hosts", "resolv.conf")) {
-                mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(),
+                mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", etcFiles.resolve(file).toString(),
                         List.of("rbind", "rprivate")));
             }
             addVolumes(container, config, host, rootfs, mounts, mountRecords, context);
@@ -134,6 +143,13 @@ final class ContainerStarter {
             } catch (IllegalArgumentException e) {
                 throw new StartFailure(128, e.getMessage());
             }
+            if (networkOwner != null) {
+                for (JsonNode ns : spec.path("linux").path("namespaces")) {
+                    if (ns.path("type").asText().equals("network")) {
+                        ((ObjectNode) ns).put("path", "/proc/" + networkOwner.pid + "/ns/net");
+                    }
+                }
+            }
 
             Files.deleteIfExists(containers.exitDir().resolve(id));
             containers.expectExit(id);
@@ -170,6 +186,23 @@ final class ContainerStarter {
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
         }
+    }
+
+    /**
+     * The container whose network namespace {@code container:NAME} joins, which must run; null for
+     * any other network mode.
+     */
+    private ContainerState.ContainerRecord networkOwner(JsonNode host) {
+        String target = ContainerService.networkContainer(host);
+        if (target == null) {
+            return null;
+        }
+        ContainerState.ContainerRecord owner = containers.find(target)
+                .orElseThrow(() -> ApiException.notFound("No such container: " + target));
+        if (!owner.status.equals("running") || owner.pid <= 0 || !Files.exists(Path.of("/proc/" + owner.pid + "/ns/net"))) {
+            throw new ApiException(409, "cannot join network of a non running container: " + owner.id);
+        }
+        return owner;
     }
 
     /** Where {@code --init}'s program is mounted in the container (Docker's path for its docker-init). */

@@ -309,7 +309,7 @@ public final class NetworkService implements ContainerNetworks {
     public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
         String mode = hostConfig.path("NetworkMode").asText("");
         if (mode.startsWith("container:")) {
-            throw ApiException.badRequest("network mode " + mode + " is not supported by berth yet");
+            return; // another container's namespace: the container slice checks it, no network is joined
         }
         if (mode.isEmpty() || mode.equals("default")) {
             hostConfig.put("NetworkMode", DEFAULT_NETWORK);

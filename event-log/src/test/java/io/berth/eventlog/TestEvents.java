@@ -77,6 +77,8 @@ final class TestEvents {
                 new io.berth.eventlog.events.NetworkEvent.PortsPublished("d".repeat(64), "e".repeat(64),
                         List.of(new io.berth.spi.network.PortMapping("127.0.0.1", 8080, 80, "tcp", 1))),
                 new io.berth.eventlog.events.NetworkEvent.ContainerDisconnected("d".repeat(64), "e".repeat(64)),
+                new io.berth.eventlog.events.NetworkEvent.MembershipAdded("d".repeat(64), "e".repeat(64), List.of("snooze"), "10.213.1.9"),
+                new io.berth.eventlog.events.NetworkEvent.MembershipDropped("d".repeat(64), "e".repeat(64)),
                 new io.berth.eventlog.events.NetworkEvent.NetworkRemoved("d".repeat(64), "app"),
                 new io.berth.eventlog.events.BuildEvent.BuildStarted("b".repeat(64), DIGEST_A, "Dockerfile", DIGEST_B,
                         Map.of("V", "1"), "", List.of("docker.io/library/demo:latest"), Map.of("l", "v"), false, ""),

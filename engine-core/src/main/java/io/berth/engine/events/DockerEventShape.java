@@ -66,6 +66,9 @@ public final class DockerEventShape {
                 case io.berth.eventlog.events.NetworkEvent.ContainerConnected ignored -> "connect";
                 case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected ignored -> "disconnect";
                 case io.berth.eventlog.events.NetworkEvent.PortsPublished ignored -> "publish";
+                // recorded for the container's starts; a running container's joining is its "connect" event
+                case io.berth.eventlog.events.NetworkEvent.MembershipAdded ignored -> "member-add";
+                case io.berth.eventlog.events.NetworkEvent.MembershipDropped ignored -> "member-drop";
             });
         };
     }
@@ -127,6 +130,8 @@ public final class DockerEventShape {
             case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> attributes.put("type", e.driver());
             default -> { }
         }

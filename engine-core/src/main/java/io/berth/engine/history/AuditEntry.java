@@ -109,6 +109,10 @@ public final class AuditEntry {
             case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> "disconnected container " + shortId(e.containerId());
             case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> "published " + e.ports() + " for container "
                     + shortId(e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> "container " + shortId(e.containerId())
+                    + " joins the network at its starts" + (e.aliases().isEmpty() ? "" : " as " + String.join(", ", e.aliases()));
+            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> "container " + shortId(e.containerId())
+                    + " no longer joins the network at its starts";
             case DaemonEvent.DaemonStarted e -> "daemon " + e.version() + " started (pid " + e.pid() + ")";
             case DaemonEvent.DaemonStopped e -> "daemon stopped (" + e.reason() + ")";
             case DaemonEvent.LogCompacted e -> "history through event " + e.throughSequence() + " (" + e.throughTime() + ") compacted"

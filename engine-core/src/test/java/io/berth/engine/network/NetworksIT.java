@@ -2,6 +2,7 @@ package io.berth.engine.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -335,5 +336,47 @@ class NetworksIT {
         after.removeAll(before);
         assertEquals(Set.of(), after.stream().filter(l -> l.startsWith("veth") || l.startsWith("br-")).collect(java.util.stream.Collectors.toSet()));
         assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains("10.213.240.")), "no rule names the refused subnets");
+    }
+
+    private static boolean onNetwork(String network, String containerId) throws IOException {
+        return JSON.readTree(UnixHttp.get(socket, "/networks/" + network).body()).path("Containers").has(containerId);
+    }
+
+    @Test
+    void givenACreatedContainer_whenConnectedAndLaterDisconnected_thenItsStartsJoinAsRecordedAndARunningConnectSurvivesRestart() throws Exception {
+        assertEquals(201, UnixHttp.post(socket, "/networks/create", "{\"Name\":\"later\"}").status());
+        assertEquals(201, UnixHttp.post(socket, "/networks/create", "{\"Name\":\"later2\"}").status());
+        String id = create("sleeper", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"]}");
+        UnixHttp.Response connected = UnixHttp.post(socket, "/networks/later/connect",
+                "{\"Container\":\"sleeper\",\"EndpointConfig\":{\"Aliases\":[\"snooze\"]}}");
+        assertEquals(200, connected.status(), connected.body());
+        assertEquals(403, UnixHttp.post(socket, "/networks/later/connect", "{\"Container\":\"sleeper\"}").status(), "connected twice");
+        JsonNode planned = JSON.readTree(UnixHttp.get(socket, "/containers/sleeper/json").body()).at("/NetworkSettings/Networks");
+        assertTrue(planned.has("later") && planned.has("bridge"), "a created container shows the network it will join: " + planned);
+        assertFalse(onNetwork("later", id), "nothing is attached before the start");
+
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/start", "").status());
+        assertTrue(onNetwork("later", id) && onNetwork("bridge", id), "the start joined the recorded network and its own");
+        assertTrue(JSON.readTree(UnixHttp.get(socket, "/networks/later").body()).at("/Containers/" + id).toString().length() > 2);
+        assertEquals(200, UnixHttp.post(socket, "/networks/later2/connect", "{\"Container\":\"sleeper\"}").status());
+        assertTrue(onNetwork("later2", id), "a running container joins at once");
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/restart?t=1", "").status());
+        assertTrue(onNetwork("later", id) && onNetwork("later2", id), "a restart joins both again");
+
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/stop?t=1", "").status());
+        assertEquals(200, UnixHttp.post(socket, "/networks/bridge/disconnect", "{\"Container\":\"sleeper\"}").status());
+        assertEquals(404, UnixHttp.post(socket, "/networks/bridge/disconnect", "{\"Container\":\"sleeper\"}").status(), "disconnected twice");
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/start", "").status());
+        assertFalse(onNetwork("bridge", id), "the recorded disconnect holds at the next start");
+        assertTrue(onNetwork("later", id) && onNetwork("later2", id));
+        String events = UnixHttp.get(socket, "/berth/events?since=0&filters="
+                + URLEncoder.encode("{\"type\":[\"network\"]}", StandardCharsets.UTF_8)).body();
+        assertTrue(events.contains("MembershipAdded") && events.contains("MembershipDropped"), events);
+
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/sleeper?force=1", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/later", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/later2", null).status());
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
     }
 }

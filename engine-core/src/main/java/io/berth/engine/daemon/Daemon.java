@@ -102,6 +102,11 @@ public final class Daemon {
             joinQuietly(apiStarting);
             plugins.load();
         });
+        if (!Boolean.getBoolean("berth.daemon.openLogWhileServing")) {
+            // On two busy cores the log's opening beside Jetty's start made /_ping ~1 s later and the start no
+            // shorter (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
+            joinQuietly(apiStarting);
+        }
         try {
             log = ChronicleEventLog.open(options.eventLogDirectory());
         } catch (EventLogException e) {

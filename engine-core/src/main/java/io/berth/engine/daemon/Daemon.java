@@ -103,7 +103,7 @@ public final class Daemon {
             plugins.load();
         });
         if (!Boolean.getBoolean("berth.daemon.openLogWhileServing")) {
-            // On two busy cores the log's opening beside Jetty's start made /_ping ~1 s later and the start no
+            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later and the start no
             // shorter (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
             joinQuietly(apiStarting);
         }

@@ -400,7 +400,8 @@ final class BuildExecution {
                 plan.createdBy = nop + " ENTRYPOINT " + json(words);
                 boolean keepCmd = cmdSetInStage;
                 plan.configChange = s -> {
-                    s.entrypoint = words;
+                    // Docker's builder stores ENTRYPOINT [] as no entrypoint at all (null), not an empty list
+                    s.entrypoint = words.isEmpty() ? null : words;
                     if (!keepCmd) {
                         s.cmd = null;
                     }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Docker's container and volume endpoints. */
 public final class ContainerEndpoints {
@@ -138,7 +139,7 @@ public final class ContainerEndpoints {
             item.put("Created", Instant.parse(c.created).getEpochSecond());
             item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.status);
+            item.put("State", c.paused && "running".equals(c.status) ? "paused" : c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
@@ -160,7 +161,7 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
-            case "running" -> "Up " + ago(c.startedAt, false);
+            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : "");
             case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
@@ -192,9 +193,9 @@ public final class ContainerEndpoints {
         ArrayNode argv = body.putArray("Args");
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
-        state.put("Status", c.status);
+        state.put("Status", c.paused && "running".equals(c.status) ? "paused" : c.status);
         state.put("Running", "running".equals(c.status));
-        state.put("Paused", false);
+        state.put("Paused", c.paused && "running".equals(c.status));
         state.put("Restarting", false);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));
@@ -443,7 +444,94 @@ public final class ContainerEndpoints {
         if (!"running".equals(container.status)) {
             throw new ApiException(409, "Container " + container.id + " is not running");
         }
-        exchange.json(200, ContainerFiles.top(container.id, exchange.query("ps_args")));
+        exchange.json(200, ContainerFiles.top(resources.processes(container.id), exchange.query("ps_args")));
+    }
+
+    // ---- the cgroup: pause, unpause, update, stats
+
+    private ContainerResources resources;
+
+    /** Serves pause, unpause, update, stats and top through {@code resources}. */
+    public ContainerEndpoints withResources(ContainerResources resources) {
+        this.resources = resources;
+        return this;
+    }
+
+    /** {@code POST /containers/{id}/pause}. */
+    public void pause(ApiExchange exchange) throws IOException {
+        resources.pause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/unpause}. */
+    public void unpause(ApiExchange exchange) throws IOException {
+        resources.unpause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/update}: Docker's {@code ContainerUpdate} body (resources and restart policy). */
+    public void update(ApiExchange exchange) throws IOException {
+        exchange.json(200, resources.update(exchange.pathParam(1), body(exchange), exchange.context()));
+    }
+
+    /**
+     * {@code GET /containers/{id}/stats?stream=&one-shot=}: one JSON document per second while streaming (until
+     * the client leaves or the container stops), else one; without {@code one-shot} a single answer waits for a
+     * second sample so that {@code precpu_stats} is filled, as Docker's does.
+     */
+    public void stats(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord first = containers.require(exchange.pathParam(1));
+        boolean stream = exchange.queryFlag("stream", true);
+        boolean oneShot = exchange.queryFlag("one-shot", false);
+        if (oneShot && stream) {
+            throw ApiException.badRequest("cannot have stream=true and one-shot=true");
+        }
+        String mode = containers.config(first).path("HostConfig").path("NetworkMode").asText("");
+        boolean networks = !mode.equals("none") && !mode.equals("host");
+        String id = first.id;
+        DockerStats.Sample previous = null;
+        DockerStats.Sample current = sample(first);
+        if (!stream) {
+            if (!oneShot && current.stats() != null) {
+                sleep(1000);
+                previous = current;
+                current = containers.find(id).map(this::sample).orElse(previous);
+            }
+            ContainerState.ContainerRecord now = containers.find(id).orElse(first);
+            exchange.json(200, DockerStats.render(id, now.name, current, previous, now.pid, networks));
+            return;
+        }
+        try (OutputStream out = exchange.binary("application/json")) {
+            while (true) {
+                ContainerState.ContainerRecord now = containers.find(id).orElse(null);
+                if (now == null) {
+                    return;
+                }
+                out.write(mapper.writeValueAsBytes(DockerStats.render(id, now.name, current, previous, now.pid, networks)));
+                out.write('\n');
+                out.flush();
+                sleep(1000);
+                previous = current;
+                Optional<ContainerState.ContainerRecord> next = containers.find(id);
+                if (next.isEmpty()) {
+                    return;
+                }
+                current = sample(next.get());
+            }
+        }
+    }
+
+    private DockerStats.Sample sample(ContainerState.ContainerRecord container) {
+        return DockerStats.Sample.of(resources.sample(container).orElse(null));
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
     }
 
     // ---- exec

@@ -390,16 +390,10 @@ public final class ContainerFiles {
         return mode;
     }
 
-    /** Processes of a container as {@code ps} shows them, filtered to the container's cgroup. */
-    public static Map<String, Object> top(String id, String psArgs) throws IOException {
+    /** Processes of a container as the host's {@code ps} shows them, kept to the pids the runtime found in its cgroup. */
+    public static Map<String, Object> top(java.util.Collection<Long> containerPids, String psArgs) throws IOException {
         Set<String> pids = new java.util.HashSet<>();
-        for (String controller : List.of("pids", "memory", "cpu", "systemd")) {
-            Path procs = Path.of("/sys/fs/cgroup", controller, "berth", id, "cgroup.procs");
-            if (Files.isReadable(procs)) {
-                Files.readAllLines(procs).stream().map(String::strip).filter(l -> !l.isEmpty()).forEach(pids::add);
-                break;
-            }
-        }
+        containerPids.forEach(pid -> pids.add(Long.toString(pid)));
         List<String> command = new ArrayList<>(List.of("ps"));
         command.addAll(List.of((psArgs == null || psArgs.isBlank() ? "-ef" : psArgs).strip().split("\\s+")));
         Process ps = new ProcessBuilder(command).redirectErrorStream(true).start();

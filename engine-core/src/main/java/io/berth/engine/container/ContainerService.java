@@ -165,6 +165,7 @@ public final class ContainerService implements AutoCloseable {
         c.created = r.created;
         c.status = r.status;
         c.pid = r.pid;
+        c.paused = r.paused;
         c.startedAt = r.startedAt;
         c.finishedAt = r.finishedAt;
         c.exitCode = r.exitCode;
@@ -735,6 +736,15 @@ public final class ContainerService implements AutoCloseable {
         } catch (ContainerRuntimeException e) {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
+        }
+        if (find(container.id).map(c -> c.paused).orElse(false)) {
+            // a frozen process receives the signal only once thawed; Docker thaws a paused container it signals too
+            try {
+                runtime().resume(container.id);
+                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id));
+            } catch (ContainerRuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id + " after a signal: " + e.getMessage());
+            }
         }
         checkExit(container.id);
     }

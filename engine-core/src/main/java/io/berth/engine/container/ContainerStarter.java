@@ -131,6 +131,7 @@ final class ContainerStarter {
             ObjectNode spec;
             try {
                 spec = new RuntimeSpecBuilder(mapper).build(input);
+                RuntimeSpecBuilder.applyResources(spec, host);
             } catch (IllegalArgumentException e) {
                 throw new StartFailure(128, e.getMessage());
             }

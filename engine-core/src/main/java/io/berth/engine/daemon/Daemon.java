@@ -138,6 +138,7 @@ public final class Daemon {
                 .withHistory(timeTravel);
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
                 new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
@@ -215,6 +216,10 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/archive", containerApi::archiveGet)
                 .route("PUT", "/containers/([^/]+)/archive", containerApi::archivePut)
                 .route("GET", "/containers/([^/]+)/top", containerApi::top)
+                .route("POST", "/containers/([^/]+)/pause", containerApi::pause)
+                .route("POST", "/containers/([^/]+)/unpause", containerApi::unpause)
+                .route("POST", "/containers/([^/]+)/update", containerApi::update)
+                .route("GET", "/containers/([^/]+)/stats", containerApi::stats)
                 .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)

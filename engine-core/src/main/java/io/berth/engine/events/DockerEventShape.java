@@ -46,6 +46,9 @@ public final class DockerEventShape {
                 case ContainerEvent.ContainerRenamed ignored -> "rename";
                 case ContainerEvent.ExecStarted ignored -> "exec_start";
                 case ContainerEvent.ExecExited ignored -> "exec_die";
+                case ContainerEvent.ContainerPaused ignored -> "pause";
+                case ContainerEvent.ContainerUnpaused ignored -> "unpause";
+                case ContainerEvent.ContainerUpdated ignored -> "update";
             });
             case BuildEvent build -> new TypeAndAction("build", switch (build) {
                 case BuildEvent.BuildStarted ignored -> "start";

@@ -447,6 +447,43 @@ public final class ContainerEndpoints {
         exchange.json(200, ContainerFiles.top(resources.processes(container.id), exchange.query("ps_args")));
     }
 
+    // ---- commit and export
+
+    private ContainerCommit commits;
+
+    /** Serves {@code POST /commit} through {@code commits}. */
+    public ContainerEndpoints withCommits(ContainerCommit commits) {
+        this.commits = commits;
+        return this;
+    }
+
+    /**
+     * {@code POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes=}, the body a {@code Config} to
+     * merge (optional): 201 with the new image's id.
+     */
+    public void commit(ApiExchange exchange) throws IOException {
+        String container = exchange.query("container");
+        if (container == null || container.isBlank()) {
+            throw ApiException.badRequest("container is required");
+        }
+        JsonNode config = body(exchange);
+        String id = commits.commit(new ContainerCommit.Request(container, exchange.query("repo"), exchange.query("tag"),
+                exchange.query("comment"), exchange.query("author"), exchange.queryFlag("pause", true),
+                exchange.queryAll("changes"), config), exchange.context());
+        exchange.json(201, Map.of("Id", id));
+    }
+
+    /** {@code GET /containers/{id}/export}: the container's filesystem as one tar. */
+    public void export(ApiExchange exchange) throws IOException {
+        String id = containers.require(exchange.pathParam(1)).id;
+        containers.withView(id, root -> {
+            try (OutputStream out = exchange.binary("application/x-tar")) {
+                ContainerFiles.exportTree(root, out);
+            }
+            return null;
+        });
+    }
+
     // ---- the cgroup: pause, unpause, update, stats
 
     private ContainerResources resources;

@@ -62,6 +62,27 @@ public final class ContainerFiles {
     }
 
     /**
+     * {@code docker export}: the whole filesystem as one tar, entries named from the root without a prefix
+     * ({@code bin/}, {@code etc/passwd}); the kernel's file systems show as empty directories, as in a copy.
+     */
+    public static void exportTree(SafeRoot root, OutputStream out) throws IOException {
+        KernelFiles kernel = KernelFiles.of(root);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        List<String> children = new ArrayList<>(root.list("/"));
+        children.sort(null);
+        for (String child : children) {
+            Sys.Stat st = root.lstat("/" + child);
+            if (st != null) {
+                writeTree(root, "/" + child, child, st, tar, kernel);
+            }
+        }
+        tar.finish();
+        out.flush();
+    }
+
+    /**
      * Writes {@code containerPath} (a file, a link, or a directory tree) as a tar whose entries are named
      * after the path's last component, as Docker's daemon names them.
      */

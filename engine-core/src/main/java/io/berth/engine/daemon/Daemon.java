@@ -125,7 +125,8 @@ public final class Daemon {
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
         io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
-        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel)
+                .withScratch(options.root().resolve("tmp"));
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         String bip = options.pluginOptions().getOrDefault(DaemonMain.NETWORK_PLUGIN, java.util.Map.of()).get("bip");
@@ -139,6 +140,7 @@ public final class Daemon {
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
                 .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
+                .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
                 new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
@@ -220,6 +222,8 @@ public final class Daemon {
                 .route("POST", "/containers/([^/]+)/unpause", containerApi::unpause)
                 .route("POST", "/containers/([^/]+)/update", containerApi::update)
                 .route("GET", "/containers/([^/]+)/stats", containerApi::stats)
+                .route("GET", "/containers/([^/]+)/export", containerApi::export)
+                .route("POST", "/commit", containerApi::commit)
                 .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)

@@ -85,7 +85,8 @@ public final class DockerEventShape {
             case ImageEvent.ImageTagged ignored -> "tag";
             case ImageEvent.ImageUntagged ignored -> "untag";
             case ImageEvent.ImageRemoved ignored -> "delete";
-            case ImageEvent.ImageLoaded ignored -> "load";
+            // Docker's image action for an import is "import"; a commit is "load" here (Docker reports it as the container's "commit")
+            case ImageEvent.ImageLoaded loaded -> loaded.format().equals("import") ? "import" : "load";
             case ImageEvent.LayerRemoved ignored -> "layer-remove";
             case ImageEvent.BlobRemoved ignored -> "blob-remove";
         };

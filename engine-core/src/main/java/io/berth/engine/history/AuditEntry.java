@@ -99,7 +99,8 @@ public final class AuditEntry {
             case ImageEvent.ImageTagged e -> "tagged " + e.tag();
             case ImageEvent.ImageUntagged e -> "untagged " + e.tag();
             case ImageEvent.ImageRemoved e -> "removed";
-            case ImageEvent.ImageLoaded e -> "loaded from a " + e.format() + " archive" + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
+            case ImageEvent.ImageLoaded e -> (e.format().equals("commit") ? "committed from a container"
+                    : e.format().equals("import") ? "imported from a tar" : "loaded from a " + e.format() + " archive") + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
             case ImageEvent.LayerRemoved e -> "layer removed";
             case ImageEvent.BlobRemoved e -> "blob removed (" + e.size() + " bytes)";
             case VolumeEvent.VolumeCreated e -> "created volume " + e.name() + (e.anonymous() ? " (anonymous)" : "");

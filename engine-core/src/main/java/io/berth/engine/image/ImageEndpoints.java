@@ -39,7 +39,8 @@ public final class ImageEndpoints {
     public void create(ApiExchange exchange) throws IOException {
         String from = exchange.query("fromImage");
         if (exchange.query("fromSrc") != null) {
-            throw ApiException.badRequest("importing a filesystem tarball (fromSrc) is not supported; use berth load");
+            importTar(exchange);
+            return;
         }
         if (from == null || from.isBlank()) {
             throw ApiException.badRequest("fromImage is required");
@@ -60,6 +61,58 @@ public final class ImageEndpoints {
                 progress.error(message(e));
             }
         }
+    }
+
+    /**
+     * {@code POST /images/create?fromSrc=-&repo=&tag=&changes=&message=&platform=}: {@code docker import}, the
+     * request body a filesystem tar (plain, gzip or zstd) that becomes a one-layer image; its id is the stream's
+     * one status line, as Docker sends it. A URL as the source is refused: berth downloads images from
+     * registries only.
+     */
+    private void importTar(ApiExchange exchange) throws IOException {
+        if (!"-".equals(exchange.query("fromSrc"))) {
+            throw ApiException.badRequest("import from a URL (fromSrc=" + exchange.query("fromSrc")
+                    + ") is not supported: send the tar as the request body (fromSrc=-)");
+        }
+        String repo = exchange.query("repo");
+        String tag = exchange.query("tag");
+        List<String> tags = new java.util.ArrayList<>();
+        if (repo != null && !repo.isBlank()) {
+            tags.add(repo + (tag == null || tag.isBlank() ? "" : ":" + tag));
+            images.parse(tags.getFirst()); // a bad reference is a 400 before the stream opens
+        }
+        ObjectNode image = mapper.createObjectNode();
+        String now = java.time.Instant.now().toString();
+        image.put("architecture", io.berth.spi.registry.Platform.host().architecture());
+        image.put("os", "linux");
+        image.put("created", now);
+        ObjectNode config = image.putObject("config");
+        ConfigChanges.apply(config, exchange.queryAll("changes"));
+        String message = exchange.query("message");
+        if (message != null && !message.isEmpty()) {
+            image.put("comment", message);
+        }
+        ObjectNode history = mapper.createObjectNode();
+        history.put("created", now);
+        history.put("created_by", "import");
+        history.put("comment", message == null || message.isEmpty() ? "Imported from -" : message);
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            JsonProgress progress = new JsonProgress(out, mapper);
+            try (InputStream body = LayerCompression.uncompressed(null, exchange.body())) {
+                var made = new LayerOnTop(images, mapper).make(null, body, image, history, "import", tags, scratch, exchange.context());
+                progress.status(null, made.imageId());
+            } catch (IOException | RuntimeException e) {
+                progress.error(message(e));
+            }
+        }
+    }
+
+    private java.nio.file.Path scratch = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+
+    /** Where imports write their temporary layer files (the daemon's {@code <root>/tmp}). */
+    public ImageEndpoints withScratch(java.nio.file.Path scratch) {
+        this.scratch = scratch;
+        return this;
     }
 
     /** {@code POST /images/{name}/push?tag=}: pushes, streaming Docker's progress messages. */

@@ -243,6 +243,11 @@ public final class ImageService {
         return full;
     }
 
+    /** Records events about images in one durable append (a commit's or an import's image and tags). */
+    void record(RequestContext context, List<Event> events) {
+        journal.record(context, events);
+    }
+
     /** Held by a build while it runs, so garbage collection does not take the layers it is making. */
     public java.util.concurrent.locks.Lock buildGuard() {
         return collection.readLock();

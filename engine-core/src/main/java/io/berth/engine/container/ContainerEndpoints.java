@@ -111,8 +111,21 @@ public final class ContainerEndpoints {
         exchange.text(204, "");
     }
 
+    /** {@code POST /containers/prune?filters=}: Docker's {@code until}, {@code label} and {@code label!}. */
     public void prune(ApiExchange exchange) throws IOException {
-        exchange.json(200, containers.prune(exchange.context()));
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("until", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
+        exchange.json(200, containers.prune(c -> {
+            Map<String, String> containerLabels = new java.util.TreeMap<>();
+            containers.config(c).path("Config").path("Labels").fields()
+                    .forEachRemaining(f -> containerLabels.put(f.getKey(), f.getValue().asText()));
+            return io.berth.engine.api.FilterMatch.labelsMatchAll(containerLabels, labels)
+                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(containerLabels, notLabels)
+                    && io.berth.engine.api.FilterMatch.createdBefore(c.created, until);
+        }, exchange.context()));
     }
 
     /** {@code GET /containers/json?all=&filters=}: see {@link ContainerFilters} for the filters. */
@@ -679,11 +692,23 @@ public final class ContainerEndpoints {
         exchange.json(201, volumeJson(created.volume()));
     }
 
+    /** {@code GET /volumes?filters=}: Docker's {@code name} (a substring), {@code label}, {@code dangling} and {@code driver}. */
     public void volumeList(ApiExchange exchange) throws IOException {
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("name", "label", "dangling", "driver"), key -> "invalid filter '" + key + "'");
+        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("Volumes");
         io.berth.engine.projection.Projections view = view(exchange);
-        (view == null ? volumes.list() : volumes.list(view)).forEach(v -> list.add(volumeJson(v)));
+        for (ContainerState.VolumeRecord v : view == null ? volumes.list() : volumes.list(view)) {
+            if (filters.containsKey("name") && filters.get("name").stream().noneMatch(v.name::contains)
+                    || filters.containsKey("driver") && !filters.get("driver").contains(v.driver)
+                    || !io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, filters.getOrDefault("label", List.of()))
+                    || dangling != null && dangling == volumes.inUse(v.name)) {
+                continue;
+            }
+            list.add(volumeJson(v));
+        }
         answer.putArray("Warnings");
         exchange.json(200, answer);
     }
@@ -700,11 +725,15 @@ public final class ContainerEndpoints {
     }
 
     public void volumePrune(ApiExchange exchange) throws IOException {
-        String filters = exchange.query("filters");
-        boolean all = filters != null && filters.contains("\"all\"") && filters.contains("true");
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode deleted = answer.putArray("VolumesDeleted");
-        volumes.prune(all, exchange.context()).forEach(deleted::add);
+        volumes.prune(all != null && all, v -> io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, labels)
+                && !io.berth.engine.api.FilterMatch.labelsMatchAny(v.labels, notLabels), exchange.context()).forEach(deleted::add);
         answer.put("SpaceReclaimed", 0);
         exchange.json(200, answer);
     }

@@ -928,9 +928,14 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public Map<String, Object> prune(RequestContext context) {
+        return prune(c -> true, context);
+    }
+
+    /** Removes the containers that are not running and pass {@code filter} (labels, until). */
+    public Map<String, Object> prune(java.util.function.Predicate<ContainerState.ContainerRecord> filter, RequestContext context) {
         List<String> deleted = new ArrayList<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
+            if (!"running".equals(container.status) && filter.test(container)) {
                 remove(container.id, false, false, context);
                 deleted.add(container.id);
             }

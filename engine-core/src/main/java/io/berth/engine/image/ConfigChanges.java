@@ -59,8 +59,9 @@ public final class ConfigChanges {
             case Instruction.Cmd cmd -> config.set("Cmd", array(config, command(cmd.command())));
             case Instruction.Entrypoint entrypoint -> config.set("Entrypoint", array(config, command(entrypoint.command())));
             case Instruction.Env e -> {
+                Map<String, String> before = new LinkedHashMap<>(env); // every word of the line sees the environment before it
                 for (Instruction.KeyValue kv : e.pairs()) {
-                    env.put(expand(kv.key(), env), expand(kv.value(), env));
+                    env.put(expand(kv.key(), before), expand(kv.value(), before));
                 }
                 ArrayNode list = config.putArray("Env");
                 env.forEach((k, v) -> list.add(k + "=" + v));

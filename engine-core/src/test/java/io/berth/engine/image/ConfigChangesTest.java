@@ -36,6 +36,6 @@ class ConfigChangesTest {
         ApiException e = assertThrows(ApiException.class, () -> ConfigChanges.apply(JSON.createObjectNode(), List.of("RUN rm -rf /")));
         assertEquals(400, e.status());
         assertEquals("RUN is not a valid change command", e.getMessage());
-        assertThrows(ApiException.class, () -> ConfigChanges.apply(JSON.createObjectNode(), List.of("CMD [\"unterminated")));
+        assertThrows(ApiException.class, () -> ConfigChanges.apply(JSON.createObjectNode(), List.of("ENV")), "ENV needs a name");
     }
 }

@@ -244,7 +244,7 @@ class ContainerVerbsIT {
         assertEquals("me", inspect.get("Author").asText());
         assertEquals("[\"cat\",\"/marker\"]", inspect.path("Config").path("Cmd").toString());
         assertTrue(inspect.path("Config").path("Env").toString().contains("A=1"));
-        assertEquals(2, inspect.path("RootFS").path("Layers").size(), "the image's layer and the container's");
+        assertEquals(3, inspect.path("RootFS").path("Layers").size(), "the image's two layers and the container's");
         assertEquals("running", get("/containers/" + id + "/json").path("State").path("Status").asText(), "thawed after the commit");
         assertEquals("made\n", runAndLog("verbs/committed:2", null));
 
@@ -315,7 +315,7 @@ class ContainerVerbsIT {
         UnixHttp.send(socket(), "DELETE", "/containers/" + b, null);
 
         // images: dangling, label, before/since
-        String imageId = get("/images/" + enc(image) + "/json").get("Id").asText();
+        String imageId = get("/images/" + image + "/json").get("Id").asText();
         assertEquals(0, get("/images/json?filters=" + enc("{\"dangling\":[\"true\"]}")).size());
         assertTrue(get("/images/json?filters=" + enc("{\"dangling\":[\"false\"]}")).toString().contains(imageId));
         assertEquals(0, get("/images/json?filters=" + enc("{\"label\":[\"nobody\"]}")).size());
@@ -365,7 +365,7 @@ class ContainerVerbsIT {
         assertEquals(400, old.status());
         assertTrue(old.body().contains("client version 1.23 is too old. Minimum supported API version is 1.24"), old.body());
         assertEquals(400, UnixHttp.get(socket(), "/v1.44/version").status());
-        JsonNode distribution = get("/distribution/" + enc(image) + "/json");
+        JsonNode distribution = get("/distribution/" + image + "/json");
         assertTrue(distribution.path("Descriptor").path("digest").asText().startsWith("sha256:"), distribution.toString());
         assertEquals("linux", distribution.path("Platforms").get(0).path("os").asText());
         JsonNode pruned = JSON.readTree(UnixHttp.post(socket(), "/build/prune", "").body());

@@ -334,7 +334,7 @@ public class RuncRuntime implements ContainerRuntime {
         addFlag(flags, "--memory", update.memoryBytes());
         addFlag(flags, "--memory-swap", update.memorySwapBytes());
         addFlag(flags, "--memory-reservation", update.memoryReservationBytes());
-        addFlag(flags, "--cpu-shares", update.cpuShares());
+        addFlag(flags, "--cpu-share", update.cpuShares()); // runc names it in the singular
         addFlag(flags, "--cpu-quota", update.cpuQuotaMicros());
         addFlag(flags, "--cpu-period", update.cpuPeriodMicros());
         addFlag(flags, "--cpuset-cpus", update.cpusetCpus());

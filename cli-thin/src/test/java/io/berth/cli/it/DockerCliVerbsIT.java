@@ -199,6 +199,43 @@ class DockerCliVerbsIT {
         assertTrue(left.stream().anyMatch(r -> r.endsWith("/busybox:1")), "an image a container uses stays: " + left);
     }
 
+    @org.junit.jupiter.api.Test
+    void givenBerthCli_whenTheSameVerbs_thenTheSameOutcomes() throws Exception {
+        String name = "berth-cli-verbs";
+        runSleeper("/usr/local/bin/docker", name);
+        expectOk(berthCli("pause", name));
+        assertEquals("paused", ok("/usr/local/bin/docker", "inspect", "-f", "{{.State.Status}}", name).out().strip());
+        expectOk(berthCli("unpause", name));
+        expectOk(berthCli("update", "--memory", "40m", name));
+        assertEquals("41943040", ok("/usr/local/bin/docker", "inspect", "-f", "{{.HostConfig.Memory}}", name).out().strip());
+        BerthDist.Result stats = berthCli("stats", "--no-stream", name);
+        expectOk(stats);
+        assertTrue(stats.out().startsWith("CONTAINER ID") && stats.out().contains(name) && stats.out().contains("/ 40MiB"), stats.out());
+        ok(EXEC_CLIENT, "exec", name, "sh", "-c", "echo via-berth > /marker");
+        BerthDist.Result committed = berthCli("commit", "-c", "CMD [\"cat\",\"/marker\"]", name, "verbs-berth/committed:1");
+        expectOk(committed);
+        assertTrue(committed.out().strip().startsWith("sha256:"), committed.out());
+        assertEquals("via-berth", ok(EXEC_CLIENT, "run", "--rm", "--network", "none", "verbs-berth/committed:1").out().strip());
+        Path tar = tmp.resolve("berth-export.tar");
+        expectOk(berthCli("export", "-o", tar.toString(), name));
+        BerthDist.Result imported = berthCli("import", "-c", "CMD [\"cat\",\"/marker\"]", tar.toString(), "verbs-berth/imported:1");
+        expectOk(imported);
+        assertEquals("via-berth", ok(EXEC_CLIENT, "run", "--rm", "--network", "none", "verbs-berth/imported:1").out().strip());
+        BerthDist.Result df = berthCli("system", "df");
+        expectOk(df);
+        assertTrue(df.out().startsWith("TYPE") && df.out().contains("Local Volumes"), df.out());
+    }
+
+    private BerthDist.Result berthCli(String... args) throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("-H", "unix://" + socket, "--root", root.toString()));
+        all.addAll(List.of(args));
+        return berth.run(Map.of("DOCKER_CONFIG", tmp.resolve("docker-config").toString()), null, 120, all.toArray(String[]::new));
+    }
+
+    private static void expectOk(BerthDist.Result r) {
+        assertEquals(0, r.exitCode(), "exit " + r.exitCode() + "\nstdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    }
+
     private record Outcome(int exitCode, String out, String err) { }
 
     private Outcome ok(String docker, String... args) throws IOException, InterruptedException {

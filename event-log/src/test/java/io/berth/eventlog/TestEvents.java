@@ -67,6 +67,8 @@ final class TestEvents {
                 new ContainerEvent.ContainerRenamed("c".repeat(64), "web", "web2"),
                 new ContainerEvent.ExecStarted("c".repeat(64), "e".repeat(64), List.of("sh", "-c", "ls"), "", Map.of("A", "1")),
                 new ContainerEvent.ExecExited("c".repeat(64), "e".repeat(64), 0),
+                new ContainerEvent.ContainerStopped("c".repeat(64)),
+                new ContainerEvent.ContainerHealthChanged("c".repeat(64), "healthy", 0, 0, "ok\n"),
                 new VolumeEvent.VolumeCreated("data", "local", "/var/lib/berth/volumes/data/_data", Map.of(), false),
                 new VolumeEvent.VolumeRemoved("data"),
                 new io.berth.eventlog.events.NetworkEvent.NetworkCreated("d".repeat(64), "app", "bridge",

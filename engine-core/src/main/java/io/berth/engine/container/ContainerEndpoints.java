@@ -160,11 +160,16 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
-            case "running" -> "Up " + ago(c.startedAt, false);
+            case "running" -> "Up " + ago(c.startedAt, false) + healthSuffix(c.health);
             case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
         };
+    }
+
+    /** Docker's health part of a running container's status: {@code (healthy)}, {@code (health: starting)}. */
+    private static String healthSuffix(String health) {
+        return health == null || health.isEmpty() ? "" : " (" + ("starting".equals(health) ? "health: starting" : health) + ")";
     }
 
     public static String ago(String time, boolean suffix) {
@@ -203,6 +208,9 @@ public final class ContainerEndpoints {
         state.put("Error", c.error);
         state.put("StartedAt", c.startedAt);
         state.put("FinishedAt", c.finishedAt);
+        if (c.healthChecked || !c.health.isEmpty()) {
+            state.set("Health", health(c, view == null || view == containers.projections()));
+        }
         body.put("Image", c.imageId);
         body.put("ResolvConfPath", containers.bundle(c.id).resolve("resolv.conf").toString());
         body.put("HostnamePath", containers.bundle(c.id).resolve("hostname").toString());
@@ -218,6 +226,26 @@ public final class ContainerEndpoints {
         body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
                 "running".equals(c.status)));
         exchange.json(200, body);
+    }
+
+    /**
+     * Docker's {@code State.Health}: the verdict from the log; the failing streak and the last probes from the
+     * monitor of the live state (a past state, {@code ?at=}, has the streak recorded with the verdict, no probes).
+     */
+    private ObjectNode health(ContainerState.ContainerRecord c, boolean live) {
+        ObjectNode health = mapper.createObjectNode();
+        health.put("Status", c.health.isEmpty() ? "starting" : c.health);
+        var monitor = live ? containers.healthMonitor(c.id).filter(m -> m.startedAt.equals(c.startedAt)) : java.util.Optional.<HealthMonitors.Monitor>empty();
+        health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak));
+        ArrayNode log = health.putArray("Log");
+        for (ExecService.Probe probe : monitor.map(HealthMonitors.Monitor::probes).orElse(List.of())) {
+            ObjectNode entry = log.addObject();
+            entry.put("Start", probe.start().toString());
+            entry.put("End", probe.end().toString());
+            entry.put("ExitCode", probe.exitCode());
+            entry.put("Output", probe.output());
+        }
+        return health;
     }
 
     public void logs(ApiExchange exchange) throws IOException {

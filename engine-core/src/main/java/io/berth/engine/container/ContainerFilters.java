@@ -23,8 +23,8 @@ import java.util.regex.PatternSyntaxException;
  *       the exit code of a container that is not running;</li>
  *   <li>{@code before} / {@code since}: created before / after the container named (id or name);</li>
  *   <li>{@code volume}: a volume's name or a mount's destination; {@code network}: the network mode;</li>
- *   <li>{@code health}: starting, healthy, unhealthy or none (berth runs no health checks yet: every
- *       container's is none).</li>
+ *   <li>{@code health}: starting, healthy, unhealthy, or none for a container without a health check (or not
+ *       started yet).</li>
  * </ul>
  * An unknown key or a bad value is a 400 naming it.
  */
@@ -154,7 +154,7 @@ final class ContainerFilters {
                 String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
                 yield v.equals(mode.isEmpty() || mode.equals("default") ? "bridge" : mode); // the default network
             }
-            case "health" -> v.equals("none");
+            case "health" -> v.equals(r.health.isEmpty() ? "none" : r.health);
             default -> false;
         };
     }

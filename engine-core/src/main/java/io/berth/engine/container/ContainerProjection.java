@@ -16,7 +16,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
             "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
-            "VolumeCreated", "VolumeRemoved");
+            "ContainerHealthChanged", "VolumeCreated", "VolumeRemoved");
 
     @Override
     public boolean folds(String eventType) {
@@ -52,6 +52,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
             record.imageId = created.imageId();
             record.configJson = created.configJson();
             record.created = time;
+            record.healthChecked = hasHealthCheck(created.configJson());
             state.containers.put(record.id, record);
             state.names.put(record.name, record.id);
             state.nameHistory.computeIfAbsent(record.name, k -> new java.util.TreeSet<>()).add(record.id);
@@ -74,6 +75,11 @@ public final class ContainerProjection implements Projection<ContainerState> {
                 record.oomKilled = false;
                 record.error = "";
                 record.stoppedByUser = false;
+                if (record.healthChecked) {
+                    // Docker's monitor starts each run as "starting"; the daemon's probes record every change after
+                    record.health = "starting";
+                    record.healthFailingStreak = 0;
+                }
             }
             case ContainerEvent.ContainerStartFailed failed -> {
                 record.status = "created".equals(record.status) && record.startedAt.startsWith("0001") ? "created" : "exited";
@@ -101,6 +107,25 @@ public final class ContainerProjection implements Projection<ContainerState> {
             }
             case ContainerEvent.ExecStarted ignored -> { }
             case ContainerEvent.ExecExited ignored -> { }
+            case ContainerEvent.ContainerStopped ignored -> { }
+            case ContainerEvent.ContainerHealthChanged changed -> {
+                record.health = changed.status();
+                record.healthFailingStreak = changed.failingStreak();
+            }
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CONFIG_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** Read once per creation (a pure function of the event), so a start knows without parsing the config again. */
+    private static boolean hasHealthCheck(String configJson) {
+        if (configJson == null || !configJson.contains("\"Healthcheck\"")) {
+            return false;
+        }
+        try {
+            return HealthCheck.of(CONFIG_READER.readTree(configJson).path("Config")).isPresent();
+        } catch (java.io.IOException unreadable) {
+            return false;
         }
     }
 

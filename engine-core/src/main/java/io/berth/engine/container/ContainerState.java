@@ -33,6 +33,12 @@ public final class ContainerState {
         public int restartCount;
         /** Whether the user stopped it (restart policies leave such containers alone). */
         public boolean stoppedByUser;
+        /** Whether its configuration has a health check the daemon runs (fixed at creation). */
+        public boolean healthChecked;
+        /** The health check's verdict: empty before its first start, then starting, healthy or unhealthy. */
+        public String health = "";
+        /** Consecutive failed probes when the verdict last changed. */
+        public int healthFailingStreak;
     }
 
     /** One volume. */

@@ -85,6 +85,9 @@ public final class AuditEntry {
                     + " started: " + String.join(" ", e.command()) + (e.user().isEmpty() ? "" : " as " + e.user());
             case ContainerEvent.ExecExited e -> "exec " + e.execId().substring(0, Math.min(12, e.execId().length()))
                     + " exited with code " + e.exitCode();
+            case ContainerEvent.ContainerStopped e -> "stopped";
+            case ContainerEvent.ContainerHealthChanged e -> "health " + e.status() + " (probe exit code " + e.exitCode()
+                    + ", failing streak " + e.failingStreak() + ")";
             case ImageEvent.PullStarted e -> "pull of " + e.reference() + " started";
             case ImageEvent.LayerDownloaded e -> "layer " + shortId(e.digest()) + (e.alreadyPresent() ? " already present" : " downloaded (" + e.size() + " bytes)");
             case ImageEvent.LayerUnpacked e -> "layer " + shortId(e.diffId()) + " unpacked";

@@ -24,7 +24,8 @@ BERTH_DAEMON_PACKAGES=(
 )
 
 # What only the tests use on top: a real registry (with htpasswd auth), skopeo and umoci as independent peers,
-# curl against the API socket, zstd for compressed layers, and Maven to build and run them.
+# curl against the API socket, zstd for compressed layers, Maven to build and run them, and Docker's own clients
+# (docker-compose 1.x, the docker CLI) run against berth by ComposeIT and StockDockerCliIT.
 BERTH_TEST_PACKAGES=(
     maven:mvn
     curl:curl
@@ -33,6 +34,8 @@ BERTH_TEST_PACKAGES=(
     skopeo:skopeo
     umoci:umoci
     zstd:zstd
+    docker-compose:docker-compose
+    docker.io:/usr/bin/docker
 )
 
 # berth_missing_packages ENTRY…: prints the package of each entry whose program is absent, one per line.

@@ -17,8 +17,8 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>{@code id}: a prefix of the id; {@code name}: a regular expression found in the name (with or
  *       without its leading slash);</li>
- *   <li>{@code label}: {@code KEY} or {@code KEY=VALUE}; {@code ancestor}: the image by name (with or
- *       without tag) or id prefix;</li>
+ *   <li>{@code label}: {@code KEY} or {@code KEY=VALUE}, all of those given (for the other keys any value
+ *       given matches); {@code ancestor}: the image by name (with or without tag) or id prefix;</li>
  *   <li>{@code status}: created, restarting, running, removing, paused, exited or dead; {@code exited}:
  *       the exit code of a container that is not running;</li>
  *   <li>{@code before} / {@code since}: created before / after the container named (id or name);</li>
@@ -113,6 +113,15 @@ final class ContainerFilters {
 
     boolean test(Candidate c) {
         for (Map.Entry<String, List<String>> criterion : criteria.entrySet()) {
+            if (criterion.getKey().equals("label")) {
+                // as Docker's: every label asked for must be there (compose finds its containers by project AND service)
+                for (String v : criterion.getValue()) {
+                    if (!matches(c, "label", v)) {
+                        return false;
+                    }
+                }
+                continue;
+            }
             boolean any = false;
             for (String v : criterion.getValue()) {
                 if (matches(c, criterion.getKey(), v)) {

@@ -138,7 +138,7 @@ public final class ContainerEndpoints {
             item.put("Created", Instant.parse(c.created).getEpochSecond());
             item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.status);
+            item.put("State", c.restarting ? "restarting" : c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
@@ -161,7 +161,7 @@ public final class ContainerEndpoints {
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
             case "running" -> "Up " + ago(c.startedAt, false) + healthSuffix(c.health);
-            case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
+            case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
         };
@@ -197,10 +197,11 @@ public final class ContainerEndpoints {
         ArrayNode argv = body.putArray("Args");
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
-        state.put("Status", c.status);
-        state.put("Running", "running".equals(c.status));
+        // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
+        state.put("Status", c.restarting ? "restarting" : c.status);
+        state.put("Running", "running".equals(c.status) || c.restarting);
         state.put("Paused", false);
-        state.put("Restarting", false);
+        state.put("Restarting", c.restarting);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));
         state.put("Pid", c.pid);
@@ -220,7 +221,7 @@ public final class ContainerEndpoints {
         body.put("RestartCount", c.restartCount);
         body.put("Driver", "overlayfs");
         body.put("Platform", "linux");
-        body.set("HostConfig", stored.path("HostConfig"));
+        body.set("HostConfig", hostConfigWithDefaults(stored.path("HostConfig")));
         body.set("Mounts", containers.mountsOf(c));
         body.set("Config", stored.path("Config"));
         body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
@@ -246,6 +247,106 @@ public final class ContainerEndpoints {
             entry.put("Output", probe.output());
         }
         return health;
+    }
+
+    /**
+     * Docker's inspect shows a container's {@code HostConfig} complete: what the request left out has the value
+     * berth applies (the same as Docker's defaults), and the empty restart policy and log driver are named.
+     */
+    ObjectNode hostConfigWithDefaults(JsonNode requested) {
+        ObjectNode host = mapper.createObjectNode();
+        host.putNull("Binds");
+        host.put("ContainerIDFile", "");
+        ObjectNode logConfig = host.putObject("LogConfig");
+        logConfig.put("Type", "local"); // see /info's LoggingDriver
+        logConfig.putObject("Config");
+        host.put("NetworkMode", "default");
+        host.putObject("PortBindings");
+        ObjectNode restart = host.putObject("RestartPolicy");
+        restart.put("Name", "no");
+        restart.put("MaximumRetryCount", 0);
+        host.put("AutoRemove", false);
+        host.put("VolumeDriver", "");
+        host.putNull("VolumesFrom");
+        host.putArray("ConsoleSize").add(0).add(0);
+        host.putNull("CapAdd");
+        host.putNull("CapDrop");
+        host.put("CgroupnsMode", SecurityOptions.defaultCgroupnsMode());
+        host.putArray("Dns");
+        host.putArray("DnsOptions");
+        host.putArray("DnsSearch");
+        host.putNull("ExtraHosts");
+        host.putNull("GroupAdd");
+        host.put("IpcMode", "private");
+        host.put("Cgroup", "");
+        host.putNull("Links");
+        host.put("OomScoreAdj", 0);
+        host.put("PidMode", "");
+        host.put("Privileged", false);
+        host.put("PublishAllPorts", false);
+        host.put("ReadonlyRootfs", false);
+        host.putNull("SecurityOpt");
+        host.put("UTSMode", "");
+        host.put("UsernsMode", "");
+        host.put("ShmSize", 67108864L); // the /dev/shm the runtime spec mounts
+        host.put("Runtime", "runc");
+        host.put("Isolation", "");
+        host.put("CpuShares", 0);
+        host.put("Memory", 0);
+        host.put("NanoCpus", 0);
+        host.put("CgroupParent", "");
+        host.put("BlkioWeight", 0);
+        for (String list : List.of("BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+                "BlkioDeviceWriteIOps", "Devices")) {
+            host.putArray(list);
+        }
+        for (String number : List.of("CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime")) {
+            host.put(number, 0);
+        }
+        host.put("CpusetCpus", "");
+        host.put("CpusetMems", "");
+        host.putNull("DeviceCgroupRules");
+        host.putNull("DeviceRequests");
+        host.put("MemoryReservation", 0);
+        host.put("MemorySwap", 0);
+        host.putNull("MemorySwappiness");
+        host.put("OomKillDisable", false);
+        host.putNull("PidsLimit");
+        host.putNull("Ulimits");
+        host.put("CpuCount", 0);
+        host.put("CpuPercent", 0);
+        host.put("IOMaximumIOps", 0);
+        host.put("IOMaximumBandwidth", 0);
+        ArrayNode masked = host.putArray("MaskedPaths");
+        RuntimeSpecBuilder.MASKED_PATHS.forEach(masked::add);
+        ArrayNode readonly = host.putArray("ReadonlyPaths");
+        RuntimeSpecBuilder.READONLY_PATHS.forEach(readonly::add);
+        if (requested.isObject()) {
+            requested.fields().forEachRemaining(f -> {
+                // a null or an empty value the client sent leaves the applied default shown, as Docker's inspect does
+                boolean empty = f.getValue().isNull() || (f.getValue().isTextual() && f.getValue().asText().isEmpty())
+                        || (f.getKey().equals("ShmSize") && f.getValue().asLong(0) <= 0);
+                if (!empty || !host.has(f.getKey())) {
+                    host.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+        if (host.path("Privileged").asBoolean(false)) {
+            host.putNull("MaskedPaths"); // a privileged container's /proc and /sys are not masked (RuntimeSpecBuilder)
+            host.putNull("ReadonlyPaths");
+        }
+        if (host.path("RestartPolicy").path("Name").asText("").isEmpty()) {
+            ObjectNode policy = host.putObject("RestartPolicy");
+            policy.put("Name", "no");
+            policy.put("MaximumRetryCount", requested.path("RestartPolicy").path("MaximumRetryCount").asInt(0));
+        }
+        if (host.path("LogConfig").path("Type").asText("").isEmpty()) {
+            ObjectNode log = host.putObject("LogConfig");
+            log.put("Type", "local");
+            log.set("Config", requested.path("LogConfig").path("Config").isObject() ? requested.path("LogConfig").get("Config")
+                    : mapper.createObjectNode());
+        }
+        return host;
     }
 
     public void logs(ApiExchange exchange) throws IOException {

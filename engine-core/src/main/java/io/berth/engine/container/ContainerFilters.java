@@ -146,7 +146,7 @@ final class ContainerFilters {
                 int eq = v.indexOf('=');
                 yield eq < 0 ? labels.has(v) : labels.path(v.substring(0, eq)).asText("\0").equals(v.substring(eq + 1));
             }
-            case "status" -> r.status.equals(v);
+            case "status" -> (r.restarting ? "restarting" : r.status).equals(v);
             case "exited" -> !"running".equals(r.status) && !"created".equals(r.status) && r.exitCode == Integer.parseInt(v);
             case "ancestor" -> ancestor(r, v);
             case "before" -> java.time.Instant.parse(r.created).isBefore(java.time.Instant.parse(createdOf.get(v)));

@@ -187,6 +187,10 @@ public final class ContainerService implements AutoCloseable {
         c.healthChecked = r.healthChecked;
         c.health = r.health;
         c.healthFailingStreak = r.healthFailingStreak;
+        c.restartPolicy = r.restartPolicy;
+        c.restartRetries = r.restartRetries;
+        c.autoRemove = r.autoRemove;
+        c.restarting = r.restarting;
         return c;
     }
 

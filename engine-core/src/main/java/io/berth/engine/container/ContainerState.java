@@ -39,6 +39,14 @@ public final class ContainerState {
         public String health = "";
         /** Consecutive failed probes when the verdict last changed. */
         public int healthFailingStreak;
+        /** Its restart policy's name ({@code no}, {@code always}, {@code unless-stopped}, {@code on-failure}), fixed at creation. */
+        public String restartPolicy = "no";
+        /** The policy's {@code MaximumRetryCount} (on-failure). */
+        public int restartRetries;
+        /** Whether it is removed when it exits ({@code --rm}), fixed at creation. */
+        public boolean autoRemove;
+        /** Between an exit and the restart its policy makes (Docker's {@code Restarting}). */
+        public boolean restarting;
     }
 
     /** One volume. */

@@ -70,6 +70,8 @@ final class TestEvents {
                 new ContainerEvent.ContainerPaused("c".repeat(64)),
                 new ContainerEvent.ContainerUnpaused("c".repeat(64)),
                 new ContainerEvent.ContainerUpdated("c".repeat(64), Map.of("Memory", "67108864"), "{\"Config\":{},\"HostConfig\":{\"Memory\":67108864}}"),
+                new ContainerEvent.ContainerStopped("c".repeat(64)),
+                new ContainerEvent.ContainerHealthChanged("c".repeat(64), "healthy", 0, 0, "ok\n"),
                 new VolumeEvent.VolumeCreated("data", "local", "/var/lib/berth/volumes/data/_data", Map.of(), false),
                 new VolumeEvent.VolumeRemoved("data"),
                 new io.berth.eventlog.events.NetworkEvent.NetworkCreated("d".repeat(64), "app", "bridge",

@@ -88,6 +88,9 @@ public final class AuditEntry {
             case ContainerEvent.ContainerPaused e -> "paused";
             case ContainerEvent.ContainerUnpaused e -> "unpaused";
             case ContainerEvent.ContainerUpdated e -> "updated " + new java.util.TreeMap<>(e.changes());
+            case ContainerEvent.ContainerStopped e -> "stopped";
+            case ContainerEvent.ContainerHealthChanged e -> "health " + e.status() + " (probe exit code " + e.exitCode()
+                    + ", failing streak " + e.failingStreak() + ")";
             case ImageEvent.PullStarted e -> "pull of " + e.reference() + " started";
             case ImageEvent.LayerDownloaded e -> "layer " + shortId(e.digest()) + (e.alreadyPresent() ? " already present" : " downloaded (" + e.size() + " bytes)");
             case ImageEvent.LayerUnpacked e -> "layer " + shortId(e.diffId()) + " unpacked";

@@ -405,7 +405,8 @@ final class BuildExecution {
                 plan.createdBy = nop + " ENTRYPOINT " + goQuoted(words);
                 boolean keepCmd = cmdSetInStage;
                 plan.configChange = s -> {
-                    s.entrypoint = words;
+                    // Docker's builder stores ENTRYPOINT [] as no entrypoint at all (null), not an empty list
+                    s.entrypoint = words.isEmpty() ? null : words;
                     if (!keepCmd) {
                         s.cmd = null;
                     }

@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import io.berth.spi.fs.SafeRoot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -249,6 +250,22 @@ public final class BuildService {
                 throw new BuildException("Cannot locate specified Dockerfile: " + dockerfileName);
             }
             dockerfileBytes = Files.readAllBytes(dockerfile);
+            List<String> hidden = BuildFilesIgnore.excluded(contextRoot, dockerfileName);
+            if (!hidden.isEmpty()) {
+                // the context COPY and ADD see lacks the build files .dockerignore excludes: an unpacked
+                // context of its own, kept beside the full one under a key that names what it lacks
+                ContextCache.Lease full = lease;
+                lease = contexts.acquire(contextDigest + " without " + String.join(" ", hidden), tarFile, (in, into) -> {
+                    BuildContext.unpack(in, into);
+                    try (SafeRoot unpacked = SafeRoot.open(into, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                        for (String name : hidden) {
+                            unpacked.remove(name);
+                        }
+                    }
+                });
+                full.close();
+                contextRoot = lease.root();
+            }
             long tUnpacked = System.nanoTime();
             String dockerfileDigest = images.content().put(dockerfileBytes);
             Map<String, String> args = new TreeMap<>();

@@ -42,6 +42,9 @@ final class BuildExecution {
     static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
             "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
+    /** The {@code from=} of a {@code RUN --mount}: a stage it needs built first. */
+    private static final java.util.regex.Pattern MOUNT_FROM = java.util.regex.Pattern.compile("(?:^|,)\\s*from=\"?([^,\"]+)");
+
     private final BuildService service;
     private final BuildRequest request;
     private final String buildId;
@@ -160,6 +163,17 @@ final class BuildExecution {
             collectNeeded(baseStage, needed, path);
         }
         for (Instruction instruction : stage.body()) {
+            if (instruction instanceof Instruction.Run run) {
+                for (Instruction.Flag flag : run.flags()) {
+                    java.util.regex.Matcher m = MOUNT_FROM.matcher(flag.name().equals("mount") ? flag.value() : "");
+                    if (m.find()) {
+                        Integer other = stageIndex(expandGlobal(m.group(1), run.location()), index, run.location(), true);
+                        if (other != null) {
+                            collectNeeded(other, needed, path);
+                        }
+                    }
+                }
+            }
             if (instruction instanceof Instruction.Copy copy) {
                 String from = flag(copy.flags(), "from");
                 if (from != null) {
@@ -213,7 +227,10 @@ final class BuildExecution {
         BuildException located = located(instruction, e);
         if (!failureRecorded) {
             failureRecorded = true;
-            record(new BuildEvent.BuildStepFailed(buildId, step, e.exitCode(), located.getMessage(), e.lastOutput()));
+            BuildSecrets secrets = request.secrets();
+            located = new BuildException(secrets.redact(located.getMessage()), located.exitCode(),
+                    located.lastOutput().stream().map(secrets::redact).toList());
+            record(new BuildEvent.BuildStepFailed(buildId, step, e.exitCode(), located.getMessage(), located.lastOutput()));
         }
         return located;
     }
@@ -529,13 +546,27 @@ final class BuildExecution {
     private void planRun(Instruction.Run run, StageState state, StepPlan plan) {
         BuildNetwork network = BuildNetwork.parse(request.network(), "--network");
         String networkFlag = "";
+        List<RunMount> mounts = new ArrayList<>();
         for (Instruction.Flag flag : run.flags()) {
-            if (!flag.name().equals("network")) {
-                throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
+            switch (flag.name()) {
+                case "network" -> {
+                    network = BuildNetwork.parse(flag.value(), "RUN --network");
+                    networkFlag = "--network=" + network.word() + " ";
+                }
+                case "mount" -> mounts.add(RunMount.parse(expand(flag.value(), state, run.location()), state.workingDir));
+                case "security" -> {
+                    if (!expand(flag.value(), state, run.location()).equals("sandbox")) {
+                        throw new BuildException("RUN --security=" + flag.value() + " is not supported: berth runs build steps sandboxed only");
+                    }
+                }
+                default -> throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
             }
-            network = BuildNetwork.parse(flag.value(), "RUN --network");
-            networkFlag = "--network=" + network.word() + " ";
         }
+        StringBuilder mountFlags = new StringBuilder();
+        mounts.forEach(m -> mountFlags.append("--mount=").append(m.describe()).append(' '));
+        Map<String, String> mountSources = new TreeMap<>();
+        RunMounts runMounts = mounts.isEmpty() ? null
+                : RunMounts.plan(this, request, stepNumber, run.location(), mounts, mountSources);
         List<String> argv;
         String script = null;
         if (run.command().execForm()) {
@@ -580,8 +611,9 @@ final class BuildExecution {
         }
         createdBy.append(run.command().execForm() ? json(argv) : String.join(" ", argv));
         // the step's own --network is part of what it is (and of its cache key); the build's is not, as in Docker
-        plan.text = "RUN " + networkFlag + (run.command().execForm() ? json(argv) : String.join(" ", argv));
+        plan.text = "RUN " + networkFlag + mountFlags + (run.command().execForm() ? json(argv) : String.join(" ", argv));
         plan.args = args;
+        plan.sources = mountSources;
         plan.createdBy = createdBy.toString();
         List<String> finalArgv = List.copyOf(argv);
         BuildNetwork stepNetwork = network;
@@ -589,7 +621,11 @@ final class BuildExecution {
             List<String> runEnv = new ArrayList<>(s.env);
             args.forEach((k, v) -> runEnv.add(k + "=" + v));
             proxies.forEach((k, v) -> runEnv.add(k + "=" + v));
-            return runner.run(s, step, finalArgv, runEnv, stepNetwork);
+            if (runMounts == null) {
+                return runner.run(s, step, finalArgv, runEnv, stepNetwork);
+            }
+            runEnv.addAll(runMounts.environment());
+            return runner.run(s, step, finalArgv, runEnv, stepNetwork, runMounts);
         };
     }
 
@@ -769,6 +805,10 @@ final class BuildExecution {
         return contextRoot;
     }
 
+    String buildId() {
+        return buildId;
+    }
+
     Map<String, String> contextDigests() {
         return contextDigests;
     }
@@ -866,7 +906,7 @@ final class BuildExecution {
         }
     }
 
-    private void record(BuildEvent event) {
+    void record(BuildEvent event) {
         pending.add(event);
         flushPending();
     }

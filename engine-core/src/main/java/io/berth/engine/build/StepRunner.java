@@ -101,11 +101,23 @@ final class StepRunner implements AutoCloseable {
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
-        return inSnapshot(state, step, rootfs -> runContainer(state, key(step), rootfs, argv, env, network));
+        return run(state, step, argv, env, network, StepMounts.NONE);
     }
 
-    private void runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env, BuildNetwork network)
-            throws IOException {
+    /** RUN with extra mounts (see {@link StepMounts}). */
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
+        return inSnapshot(state, step, rootfs -> {
+            try {
+                List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
+                runContainer(state, key(step), rootfs, argv, env, network, mounts);
+            } finally {
+                extra.release(rootfs);
+            }
+        });
+    }
+
+    private void runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env, BuildNetwork network,
+                              List<RuntimeSpecInput.MountSpec> extraMounts) throws IOException {
         ContainerRuntime runtime = service.runtime();
         ObjectMapper mapper = service.mapper();
         String cwd = state.workingDir.isEmpty() ? "/" : state.workingDir;
@@ -136,6 +148,7 @@ final class StepRunner implements AutoCloseable {
                 Files.createFile(target);
             }
         }
+        mounts.addAll(extraMounts); // RUN --mount, after /etc's files so a mount may cover them
         List<String> fullEnv = new ArrayList<>(env);
         if (fullEnv.stream().noneMatch(e -> e.startsWith("PATH="))) {
             fullEnv.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");

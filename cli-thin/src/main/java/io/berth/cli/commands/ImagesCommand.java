@@ -63,7 +63,8 @@ public final class ImagesCommand extends ImageCommand {
         images.sort(new NewestFirst());
         List<Row> rows = new ArrayList<>();
         for (Object image : images) {
-            rows.addAll(rows(image, isSet(digests)));
+            // Docker's CLI shows digests when asked, or when the template names them.
+            rows.addAll(rows(image, isSet(digests) || shape.mentions(".Digest")));
         }
         if (!args.isEmpty()) {
             ImageName wanted = ImageName.parse(args.getFirst());

@@ -6,6 +6,7 @@ import io.berth.cli.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
 import io.berth.cli.format.GoTemplate;
+import io.berth.cli.format.GoTemplateFunctions;
 import io.berth.cli.format.ListFormat;
 import io.berth.cli.format.Table;
 import io.berth.cli.format.Units;
@@ -159,31 +160,9 @@ public final class PsCommand extends ContainerCommand {
         if (trunc) {
             command = Units.ellipsis(command, 20);
         }
-        return goQuote(command);
+        return GoTemplateFunctions.quote(command);
     }
 
-    /** Go's {@code strconv.Quote} for the characters a command line holds. */
-    static String goQuote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char ch = s.charAt(i);
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\t' -> sb.append("\\t");
-                case '\r' -> sb.append("\\r");
-                default -> {
-                    if (ch < 0x20 || ch == 0x7f) {
-                        sb.append("\\x").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 15, 16));
-                    } else {
-                        sb.append(ch);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString();
-    }
 
     /** Docker's NAMES column: the names without their leading {@code /}, comma-separated. */
     static String names(Object c) {
@@ -229,7 +208,8 @@ public final class PsCommand extends ContainerCommand {
         m.put("ID", id(c, trunc));
         m.put("Image", image(c, trunc));
         StringBuilder labels = new StringBuilder();
-        for (Map.Entry<String, Object> e : Json.object(c, "Labels").entrySet()) {
+        // Sorted by key: Docker's CLI joins them in Go's map order, which differs from run to run.
+        for (Map.Entry<String, Object> e : new java.util.TreeMap<>(Json.object(c, "Labels")).entrySet()) {
             if (!labels.isEmpty()) {
                 labels.append(',');
             }

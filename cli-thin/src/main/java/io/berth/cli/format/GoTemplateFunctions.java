@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * {@code urlquery}) and the ones Docker's CLI adds ({@code json}, {@code split}, {@code join}, {@code title},
  * {@code lower}, {@code upper}, {@code pad}, {@code truncate}) — and Go's way of printing a value.
  */
-final class GoTemplateFunctions {
+public final class GoTemplateFunctions {
     private static final Set<String> NAMES = Set.of("and", "or", "not", "len", "index", "slice", "print", "printf",
             "println", "eq", "ne", "lt", "le", "gt", "ge", "html", "js", "urlquery", "json", "split", "join", "title",
             "lower", "upper", "pad", "truncate");
@@ -336,21 +336,22 @@ final class GoTemplateFunctions {
         return sb.toString();
     }
 
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
+    /** Go's {@code strconv.Quote}: the {@code %q} verb, the {@code json}-free quoting of ps's COMMAND column. */
+    public static String quote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
+            char ch = s.charAt(i);
+            switch (ch) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
                 case '\n' -> sb.append("\\n");
                 case '\t' -> sb.append("\\t");
                 case '\r' -> sb.append("\\r");
                 default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\x%02x", (int) c));
+                    if (ch < 0x20 || ch == 0x7f) {
+                        sb.append("\\x").append(Character.forDigit(ch >> 4, 16)).append(Character.forDigit(ch & 15, 16));
                     } else {
-                        sb.append(c);
+                        sb.append(ch);
                     }
                 }
             }

@@ -18,11 +18,13 @@ public final class ListFormat {
     private final boolean table;
     private final boolean json;
     private final GoTemplate template;
+    private final String text;
 
-    private ListFormat(boolean table, boolean json, GoTemplate template) {
+    private ListFormat(boolean table, boolean json, GoTemplate template, String text) {
         this.table = table;
         this.json = json;
         this.template = template;
+        this.text = text;
     }
 
     /**
@@ -32,23 +34,28 @@ public final class ListFormat {
      */
     public static ListFormat parse(String option) {
         if (option == null || option.isBlank() || option.strip().equals("table")) {
-            return new ListFormat(true, false, null);
+            return new ListFormat(true, false, null, "");
         }
         String f = option.strip();
         if (f.equals("json")) {
-            return new ListFormat(false, true, null);
+            return new ListFormat(false, true, null, f);
         }
         boolean table = f.startsWith("table");
         if (table) {
             f = f.substring("table".length()).strip();
         }
         f = f.replace("\\t", "\t").replace("\\n", "\n");
-        return new ListFormat(table, false, GoTemplate.parse(f, true));
+        return new ListFormat(table, false, GoTemplate.parse(f, true), f);
     }
 
     /** Whether the command's own table is wanted (no template). */
     public boolean defaultTable() {
         return table && template == null;
+    }
+
+    /** Whether the template's text holds {@code field} (Docker's CLI adds digest rows when it names {@code .Digest}). */
+    public boolean mentions(String field) {
+        return template != null && text.contains(field);
     }
 
     /** Whether one JSON object per row is wanted. */

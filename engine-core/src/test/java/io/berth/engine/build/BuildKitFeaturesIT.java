@@ -430,4 +430,49 @@ class BuildKitFeaturesIT {
         assertTrue(failed.error().contains("unexpected key 'colour'"), failed.error());
         assertNotEquals("", failed.buildId());
     }
+
+    // ---- COPY --link, --parents, --exclude
+
+    @Test
+    void givenCopyParentsThenSourceDirectoriesAreKeptUnderTheDestinationFromThePivot() throws Exception {
+        String dockerfile = "FROM " + base + "\n"
+                + "COPY ./x/a.txt ./y/b.txt /no_parents/\n"
+                + "COPY --parents ./x/a.txt ./y/b.txt /parents/\n"
+                + "COPY --parents ./x/./y/*.txt /pivot/\n"
+                + "COPY --parents x/sub /dirs/\n"
+                + "COPY --link --parents y/b.txt /linked/\n";
+        Built built = ok(build(files("Dockerfile", dockerfile, "x/a.txt", "a\n", "y/b.txt", "b\n", "x/y/c.txt", "c\n",
+                "x/y/d.txt", "d\n", "x/sub/e.txt", "e\n"), ""));
+        assertEquals("""
+                /dirs/x/sub/e.txt
+                /linked/y/b.txt
+                /no_parents/a.txt
+                /no_parents/b.txt
+                /parents/x/a.txt
+                /parents/y/b.txt
+                /pivot/y/c.txt
+                /pivot/y/d.txt
+                """, runIn(built.imageId(), "find /dirs /linked /no_parents /parents /pivot -type f | sort"));
+    }
+
+    @Test
+    void givenCopyExcludeThenMatchingFilesAreNeitherCopiedNorPartOfTheCacheKey() throws Exception {
+        String dockerfile = "FROM " + base + "\n"
+                + "COPY --exclude=*.txt --exclude=*.md hom* /mydir/\n"
+                + "COPY --exclude=*.log --exclude=**/secret app/ /app/\n";
+        Map<String, byte[]> context = files("Dockerfile", dockerfile, "home.sh", "sh\n", "home.txt", "t\n", "homer.md", "m\n",
+                "app/main.c", "c\n", "app/debug.log", "l\n", "app/deep/x/secret", "s\n", "app/deep/x/keep", "k\n");
+        Built built = ok(build(context, ""));
+        assertEquals("""
+                /app/deep/x/keep
+                /app/main.c
+                /mydir/home.sh
+                """, runIn(built.imageId(), "find /mydir /app -type f | sort"));
+        // an excluded file's change does not invalidate the step
+        context.put("app/debug.log", "other\n".getBytes(StandardCharsets.UTF_8));
+        context.put("home.txt", "other\n".getBytes(StandardCharsets.UTF_8));
+        Built again = ok(build(context, ""));
+        assertEquals(built.imageId(), again.imageId(), again.output());
+        assertTrue(again.output().contains("Using cache"), again.output());
+    }
 }

@@ -47,6 +47,7 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec network;
     private final OptionSpec secrets;
     private final OptionSpec ssh;
+    private final OptionSpec outputs;
     private final PositionalParamSpec context;
 
     public BuildCommand(BerthCommand root, BaseCommand... members) {
@@ -65,6 +66,8 @@ public final class BuildCommand extends BaseCommand {
         platform = option("string", "Set platform (only linux/amd64)", "--platform");
         secrets = multi("stringArray", "Secret to expose to the build (format: \"id=mysecret[,src=/local/secret]\" or \"id=mysecret,env=VAR\")",
                 "--secret");
+        outputs = multi("stringArray", "Output destination for the image's files (format: \"type=local,dest=DIR\", \"type=tar,dest=FILE\", DIR, or - for a tar on stdout)",
+                "-o", "--output");
         ssh = multi("stringArray", "SSH agent socket to expose to the build (format: \"default|<id>[=<socket>]\")", "--ssh");
         flag("Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)", "--pull");
         flag("Remove intermediate containers after a successful build (always)", "--rm");
@@ -84,6 +87,12 @@ public final class BuildCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         String path = requireArgs(context, 1, 1).getFirst();
+        List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
+        if (wanted.size() > 1) {
+            throw new CliException(ExitCodes.FAILED, "only one --output is supported");
+        }
+        // with a tar on standard output, the progress goes to standard error (as BuildKit's does)
+        java.io.PrintStream progress = !wanted.isEmpty() && wanted.getFirst().dest().equals("-") ? root.err() : root.out();
         String dockerfileOption = string(file);
         Path tar = Files.createTempFile("berth-build-context", ".tar");
         try {
@@ -140,7 +149,7 @@ public final class BuildCommand extends BaseCommand {
             }
             try (InputStream body = Files.newInputStream(tar);
                  HttpResponse r = root.api().sendStream("POST", target0.toString(), headers, "application/x-tar", body, Files.size(tar))) {
-                JsonMessages messages = new JsonMessages(root.out(), tty, tty ? root.terminalWidth() : 0);
+                JsonMessages messages = new JsonMessages(progress, tty, tty ? root.terminalWidth() : 0);
                 try {
                     messages.render(r, m -> {
                         String id = Json.text(m, "aux", "ID");
@@ -161,6 +170,10 @@ public final class BuildCommand extends BaseCommand {
             }
             if (isSet(quiet) && !imageId[0].isEmpty()) {
                 // the daemon streamed the id already with q=1; nothing else to print
+            }
+            if (!wanted.isEmpty() && !imageId[0].isEmpty()) {
+                root.out().flush();
+                io.berth.cli.build.BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
             }
             if (string(iidFile) != null && !imageId[0].isEmpty()) {
                 Files.writeString(Path.of(string(iidFile)), imageId[0]);

@@ -809,6 +809,10 @@ final class BuildExecution {
         return buildId;
     }
 
+    BuildRequest request() {
+        return request;
+    }
+
     Map<String, String> contextDigests() {
         return contextDigests;
     }

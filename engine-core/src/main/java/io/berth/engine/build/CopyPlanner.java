@@ -76,6 +76,7 @@ final class CopyPlanner {
         Integer chmod = null;
         String checksum = null;
         boolean parents = false;
+        boolean keepGitDir = false;
         List<String> excludePatterns = new ArrayList<>();
         for (Instruction.Flag flag : flags) {
             String value = build.expandFlag(flag.value(), state, location);
@@ -101,6 +102,7 @@ final class CopyPlanner {
                 }
                 case "link" -> { } // layers are independent here anyway
                 case "parents" -> parents = !value.equals("false");
+                case "keep-git-dir" -> keepGitDir = !value.equals("false");
                 case "exclude" -> excludePatterns.add(value);
                 default -> throw new BuildException(keyword + " --" + flag.name() + " is not supported by this builder");
             }
@@ -142,6 +144,16 @@ final class CopyPlanner {
                 continue;
             }
             String src = build.expandFlag(word, state, location);
+            if (add && GitSource.isGitUrl(src)) {
+                build.flushPending();
+                GitSource.Checkout checkout = GitSource.fetch(src, checksum, keepGitDir, build.scratch(),
+                        build.request().secrets().sshSocket("default").orElse(null));
+                GitSource.Ref ref = GitSource.parse(src);
+                sources.add(new Source(checkout.tree(), "", true, false, -1, null,
+                        "git:" + ref.url() + "#" + checkout.commit() + (ref.subdir().isEmpty() ? "" : ":" + ref.subdir())
+                                + (keepGitDir ? " keep-git-dir" : "")));
+                continue;
+            }
             if (src.startsWith("http://") || src.startsWith("https://")) {
                 if (!add) {
                     throw new BuildException("source can't be a URL for COPY: " + src);

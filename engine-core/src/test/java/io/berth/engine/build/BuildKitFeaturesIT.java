@@ -475,4 +475,124 @@ class BuildKitFeaturesIT {
         assertEquals(built.imageId(), again.imageId(), again.output());
         assertTrue(again.output().contains("Using cache"), again.output());
     }
+
+    // ---- ADD of Git repositories and ADD --checksum
+
+    /** Runs a command in a directory; its standard output, or the test fails with its error. */
+    static String sh(Path dir, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("GIT_AUTHOR_NAME", "t", "GIT_AUTHOR_EMAIL", "t@example.invalid", "GIT_COMMITTER_NAME", "t",
+                "GIT_COMMITTER_EMAIL", "t@example.invalid", "HOME", dir.toString()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + out);
+        return out;
+    }
+
+    @Test
+    void givenGitSourcesOverHttpAndTheGitProtocolThenAddChecksOutTheRefWithoutGitDirAndWithTheReferencesModes() throws Exception {
+        Path work = Files.createTempDirectory("berth-buildkit-git");
+        com.sun.net.httpserver.HttpServer http = null;
+        Process daemonProcess = null;
+        try {
+            Path src = Files.createDirectories(work.resolve("src"));
+            sh(src, "git", "init", "--quiet", "-b", "main");
+            Files.createDirectories(src.resolve("sub"));
+            Files.writeString(src.resolve("sub/tool.sh"), "#!/bin/sh\necho v1\n");
+            Files.setPosixFilePermissions(src.resolve("sub/tool.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
+            Files.writeString(src.resolve("README"), "version one\n");
+            Files.setPosixFilePermissions(src.resolve("README"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+            sh(src, "git", "add", "-A");
+            sh(src, "git", "commit", "--quiet", "-m", "one");
+            sh(src, "git", "tag", "v1");
+            String v1 = sh(src, "git", "rev-parse", "HEAD").strip();
+            Files.writeString(src.resolve("README"), "version two\n");
+            sh(src, "git", "commit", "--quiet", "-am", "two");
+            Path served = work.resolve("served");
+            Files.createDirectories(served);
+            sh(work, "git", "clone", "--quiet", "--bare", src.toString(), served.resolve("repo.git").toString());
+            sh(served.resolve("repo.git"), "git", "update-server-info");
+            // the reference's https://…/repo.git form, over plain HTTP on loopback (git's "dumb" protocol: static files)
+            http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            http.createContext("/", exchange -> {
+                Path file = served.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+                if (!file.startsWith(served) || !Files.isRegularFile(file)) {
+                    exchange.sendResponseHeaders(404, -1);
+                } else {
+                    byte[] body = Files.readAllBytes(file);
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            http.start();
+            String httpUrl = "http://127.0.0.1:" + http.getAddress().getPort() + "/repo.git";
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = free.getLocalPort();
+            }
+            daemonProcess = new ProcessBuilder("git", "daemon", "--reuseaddr", "--export-all", "--listen=127.0.0.1", "--port=" + port,
+                    "--base-path=" + served, served.toString()).redirectErrorStream(true).redirectOutput(work.resolve("daemon.log").toFile()).start();
+            for (int i = 0; i < 100; i++) {
+                try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                    break;
+                } catch (IOException notYet) {
+                    Thread.sleep(50);
+                }
+            }
+            String gitUrl = "git://127.0.0.1:" + port + "/repo.git";
+            String dockerfile = "FROM " + base + "\n"
+                    + "ADD " + httpUrl + "#v1:sub /from-tag/\n"
+                    + "ADD " + gitUrl + " /head/\n"
+                    + "ADD --keep-git-dir=true " + gitUrl + "#main /kept/\n"
+                    + "ADD --checksum=" + v1.substring(0, 10) + " " + httpUrl + "#v1 /pinned/\n";
+            Built built = ok(build(files("Dockerfile", dockerfile), ""));
+            String id = built.imageId();
+            assertEquals("v1\n", runIn(id, "/from-tag/tool.sh"));
+            assertEquals("755 644\n", runIn(id, "echo $(stat -c %a /from-tag/tool.sh /head/README)"));
+            assertEquals("version two\n", runIn(id, "cat /head/README"));
+            assertEquals("no git dir\n", runIn(id, "test -e /head/.git || echo no git dir"));
+            assertEquals("kept\n", runIn(id, "test -d /kept/.git && echo kept"));
+            assertEquals("version one\n", runIn(id, "cat /pinned/README"));
+            assertTrue(built.record().toString().contains("#" + v1), "the commit is the source's identity: " + built.record());
+            Built mismatch = build(files("Dockerfile", "FROM " + base + "\nADD --checksum=0000000 " + httpUrl + "#v1 /x/\n"), "");
+            assertTrue(mismatch.error().contains("checksum mismatch: expected commit 0000000, got " + v1), mismatch.error());
+            Built noRef = build(files("Dockerfile", "FROM " + base + "\nADD " + gitUrl + "#nope /x/\n"), "");
+            assertTrue(noRef.error().contains("no branch, tag or commit nope"), noRef.error());
+        } finally {
+            if (http != null) {
+                http.stop(0);
+            }
+            if (daemonProcess != null) {
+                daemonProcess.destroy();
+                daemonProcess.waitFor();
+            }
+            TestDaemons.deleteTree(work);
+        }
+    }
+
+    @Test
+    void givenAddChecksumForAUrlThenTheDownloadIsVerifiedAndALocalSourceIsRefused() throws Exception {
+        byte[] body = "pinned download\n".getBytes(StandardCharsets.UTF_8);
+        String digest = "sha256:" + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/file.txt", exchange -> {
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        http.start();
+        try {
+            String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/file.txt";
+            Built ok = ok(build(files("Dockerfile", "FROM " + base + "\nADD --checksum=" + digest + " " + url + " /pinned.txt\n"), ""));
+            assertEquals("pinned download\n", runIn(ok.imageId(), "cat /pinned.txt"));
+            String wrong = "sha256:" + "0".repeat(64);
+            Built bad = build(files("Dockerfile", "FROM " + base + "\nADD --checksum=" + wrong + " " + url + " /pinned.txt\n"), "");
+            assertTrue(bad.error().contains("checksum mismatch: expected " + wrong + ", got " + digest), bad.error());
+            Built local = build(files("Dockerfile", "FROM " + base + "\nADD --checksum=" + digest + " a.txt /a.txt\n", "a.txt", "a\n"), "");
+            assertTrue(local.error().contains("checksum can't be specified for non-HTTP(S) sources"), local.error());
+        } finally {
+            http.stop(0);
+        }
+    }
 }

@@ -48,6 +48,7 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec secrets;
     private final OptionSpec ssh;
     private final OptionSpec outputs;
+    private final OptionSpec cacheFrom;
     private final PositionalParamSpec context;
 
     public BuildCommand(BerthCommand root, BaseCommand... members) {
@@ -68,6 +69,7 @@ public final class BuildCommand extends BaseCommand {
                 "--secret");
         outputs = multi("stringArray", "Output destination for the image's files (format: \"type=local,dest=DIR\", \"type=tar,dest=FILE\", DIR, or - for a tar on stdout)",
                 "-o", "--output");
+        cacheFrom = multi("strings", "Images to consider as cache sources", "--cache-from");
         ssh = multi("stringArray", "SSH agent socket to expose to the build (format: \"default|<id>[=<socket>]\")", "--ssh");
         flag("Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)", "--pull");
         flag("Remove intermediate containers after a successful build (always)", "--rm");
@@ -124,6 +126,18 @@ public final class BuildCommand extends BaseCommand {
             }
             if (isSet(noCache)) {
                 target0.append("&nocache=1");
+            }
+            List<String> cacheImages = new ArrayList<>();
+            for (String c : strings(cacheFrom)) {
+                // BuildKit's type=registry,ref=IMAGE names an image too; other cache backends do not exist here
+                String ref = c.startsWith("type=registry,ref=") ? c.substring("type=registry,ref=".length()) : c;
+                if (ref.startsWith("type=")) {
+                    throw new CliException(ExitCodes.FAILED, "--cache-from " + c + ": only images are supported as cache sources");
+                }
+                cacheImages.add(ref);
+            }
+            if (!cacheImages.isEmpty()) {
+                target0.append("&cachefrom=").append(BerthApi.query(Json.write(cacheImages)));
             }
             if (isSet(quiet)) {
                 target0.append("&q=1");

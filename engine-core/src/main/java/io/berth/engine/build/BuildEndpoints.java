@@ -48,7 +48,7 @@ public final class BuildEndpoints {
         }
         BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
                 exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "",
-                exchange.query("networkmode"), secrets);
+                exchange.query("networkmode"), secrets, cacheFrom(exchange.query("cachefrom")));
         builds.validate(request);
         try (InputStream body = exchange.body(); ApiExchange.LineStream out = exchange.stream("application/json")) {
             StreamOutput output = new StreamOutput(out);
@@ -82,6 +82,24 @@ public final class BuildEndpoints {
             }
         } catch (IOException e) {
             throw new BuildException("--ssh " + id + "=" + socket + ": no such socket");
+        }
+    }
+
+    /** Docker's {@code cachefrom}: a JSON array of image references. */
+    private List<String> cacheFrom(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (!node.isArray()) {
+                throw ApiException.badRequest("invalid cachefrom: expected a JSON array of images, got " + json);
+            }
+            List<String> images = new java.util.ArrayList<>();
+            node.forEach(n -> images.add(n.asText()));
+            return images;
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid cachefrom: not JSON: " + json);
         }
     }
 

@@ -58,6 +58,7 @@ final class BuildExecution {
     private final Map<String, String> globalArgs = new LinkedHashMap<>();
     private final Set<String> usedBuildArgs = new HashSet<>();
     private Dockerfile dockerfile;
+    private CacheFromImages cacheFrom;
     private int stepNumber;
     private int displayNumber;
     private int displayTotal;
@@ -113,6 +114,7 @@ final class BuildExecution {
                 globalArgs.put(d.name(), value);
             }
         }
+        cacheFrom = CacheFromImages.load(service, request.cacheFrom(), out);
         int target = dockerfile.stages().size() - 1;
         if (!request.target().isEmpty()) {
             target = dockerfile.stages().stream().filter(s -> s.name().map(n -> n.equalsIgnoreCase(request.target())).orElse(false))
@@ -325,8 +327,16 @@ final class BuildExecution {
         String parentKey = state.cacheKey;
         String key = cacheKey(parentKey, plan);
         BuildService.CacheHit hit = request.noCache() ? null : service.cacheHit(key, state.topChainId(), plan.producesLayer());
+        CacheFromImages.Hit fromImage = hit != null || request.noCache() || cacheFrom.isEmpty() ? null
+                : cacheFrom.find(state, plan.createdBy, plan.producesLayer(), service);
         ImageLayer layer = null;
-        if (hit != null) {
+        if (fromImage != null) {
+            layer = fromImage.layer();
+            recordDeferred(new BuildEvent.BuildStepCached(buildId, step, key, "", 0, layer == null ? "" : layer.diffId(),
+                    "same history and instruction as image " + fromImage.reference() + " (" + shortKey(fromImage.imageId())
+                            + ", --cache-from)"));
+            out.stream(" ---> Using cache\n");
+        } else if (hit != null) {
             recordDeferred(new BuildEvent.BuildStepCached(buildId, step, key, hit.buildId(), hit.step(), hit.layer() == null ? "" : hit.layer().diffId(),
                     "same parent" + (plan.sources.isEmpty() ? " and instruction" : ", instruction and sources") + " as build "
                             + hit.buildId().substring(0, 12) + " step " + hit.step()));

@@ -115,11 +115,15 @@ class BuildKitFeaturesIT {
     }
 
     static Built build(Map<String, byte[]> files, String query, Map<String, String> headers) throws IOException {
+        return buildOn(socket(), files, query, headers);
+    }
+
+    static Built buildOn(Path socket, Map<String, byte[]> files, String query, Map<String, String> headers) throws IOException {
         Tar tar = Tar.create();
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             tar.file(f.getKey(), 0644, f.getValue());
         }
-        UnixHttp.Response r = UnixHttp.send(socket(), "POST", "/build" + (query.isEmpty() ? "" : "?" + query), tar.toBytes(),
+        UnixHttp.Response r = UnixHttp.send(socket, "POST", "/build" + (query.isEmpty() ? "" : "?" + query), tar.toBytes(),
                 "application/x-tar", headers);
         assertEquals(200, r.status(), r.body());
         StringBuilder output = new StringBuilder();
@@ -594,5 +598,53 @@ class BuildKitFeaturesIT {
         } finally {
             http.stop(0);
         }
+    }
+
+    // ---- --cache-from
+
+    @Test
+    void givenCacheFromAnImageBuiltElsewhereThenItsHistoryServesTheStepsOnAnotherDaemon() throws Exception {
+        String dockerfile = "FROM " + base + "\n"
+                + "COPY app.txt /app.txt\n"
+                + "RUN cat /proc/sys/kernel/random/uuid > /built-once\n"
+                + "CMD [\"cat\", \"/built-once\"]\n";
+        Map<String, byte[]> context = files("Dockerfile", dockerfile, "app.txt", "app\n");
+        Built original = ok(build(context, "t=" + enc("cachefrom/app:1")));
+        String firstRun = runIn(original.imageId(), "cat /built-once");
+        byte[] saved = UnixHttp.get(socket(), "/images/get?names=" + enc("cachefrom/app:1")).bytes();
+        Path otherRoot = Files.createTempDirectory("berth-buildkit-it-2");
+        Daemon other = null;
+        try {
+            Path plugins = otherRoot.resolve("plugin-jars");
+            TestDaemons.copyBuiltPlugins(plugins);
+            other = new Daemon(TestDaemons.options(otherRoot, plugins));
+            other.start();
+            Path otherSocket = otherRoot.resolve("berth.sock");
+            UnixHttp.Response loaded = UnixHttp.send(otherSocket, "POST", "/images/load", saved, "application/x-tar", Map.of());
+            assertTrue(loaded.body().contains("cachefrom/app:1"), loaded.body());
+            Built served = buildOn(otherSocket, context, "cachefrom=" + enc("[\"cachefrom/app:1\"]"), Map.of());
+            assertEquals("", served.error(), served.output());
+            assertEquals(original.imageId(), served.imageId(), "every step served by the image: the same image " + served.output());
+            assertEquals(3, served.output().split(" ---> Using cache", -1).length - 1, served.output());
+            JsonNode record = JSON.readTree(UnixHttp.get(otherSocket, "/berth/builds/" + served.buildId()).body());
+            assertTrue(record.toString().contains("--cache-from"), record.toString());
+            // without it, the other daemon has no cache: the RUN runs again
+            Built rebuilt = buildOn(otherSocket, context, "", Map.of());
+            assertEquals("", rebuilt.error(), rebuilt.output());
+            assertNotEquals(original.imageId(), rebuilt.imageId());
+            // a changed source breaks the chain at its step
+            Map<String, byte[]> changed = files("Dockerfile", dockerfile, "app.txt", "changed\n");
+            Built partly = buildOn(otherSocket, changed, "nocache=0&cachefrom=" + enc("[\"cachefrom/app:1\"]"), Map.of());
+            assertEquals("", partly.error(), partly.output());
+            assertEquals(0, partly.output().split(" ---> Using cache", -1).length - 1, partly.output());
+            Built missing = buildOn(otherSocket, context, "cachefrom=" + enc("[\"nowhere/none:1\"]"), Map.of());
+            assertTrue(missing.output().contains("--cache-from nowhere/none:1: no such image here"), missing.output());
+        } finally {
+            if (other != null) {
+                other.stop("test finished");
+            }
+            TestDaemons.deleteTree(otherRoot);
+        }
+        assertEquals(firstRun, runIn(original.imageId(), "cat /built-once"));
     }
 }

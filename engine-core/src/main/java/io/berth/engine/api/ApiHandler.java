@@ -131,13 +131,23 @@ public final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
         Matcher prefixed = VERSION_PREFIX.matcher(path);
+        String versionRefusal = null;
         if (prefixed.matches()) {
             path = prefixed.group(3);
+            versionRefusal = versionRefusal(Integer.parseInt(prefixed.group(1)), Integer.parseInt(prefixed.group(2)));
         }
         String method = request.getMethod();
         RequestContext context = new RequestContext(actorOf(request), RequestContext.newCorrelationId());
         response.getHeaders().put("Server", serverHeader);
         response.getHeaders().put(CORRELATION_HEADER, context.correlationId());
+        if (versionRefusal != null) {
+            try {
+                new ApiExchange(request, response, callback, null, context, mapper).error(400, versionRefusal);
+            } catch (java.io.IOException e) {
+                callback.failed(e);
+            }
+            return true;
+        }
 
         Route found = null;
         Matcher match = null;
@@ -195,6 +205,33 @@ public final class ApiHandler extends Handler.Abstract {
             answerError(exchange, 500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
         }
         return true;
+    }
+
+    /** The oldest and newest Docker API versions served, as {@code major * 1000 + minor}. */
+    private static final int MIN_VERSION = version(io.berth.engine.BerthVersion.MIN_API_VERSION);
+    private static final int MAX_VERSION = version(io.berth.engine.BerthVersion.API_VERSION);
+
+    private static int version(String text) {
+        String[] parts = text.split("\\.");
+        return Integer.parseInt(parts[0]) * 1000 + Integer.parseInt(parts[1]);
+    }
+
+    /**
+     * Docker's answer to a version prefix outside what the daemon serves (400 both ways, in Docker's words), or
+     * {@code null} for one it serves. Docker's clients ask {@code /_ping} first and then use at most the
+     * daemon's {@code API-Version}, so only clients pinned to another version meet this.
+     */
+    static String versionRefusal(int major, int minor) {
+        int asked = major * 1000 + minor;
+        String text = major + "." + minor;
+        if (asked < MIN_VERSION) {
+            return "client version " + text + " is too old. Minimum supported API version is "
+                    + io.berth.engine.BerthVersion.MIN_API_VERSION + ", please upgrade your client to a newer version";
+        }
+        if (asked > MAX_VERSION) {
+            return "client version " + text + " is too new. Maximum supported API version is " + io.berth.engine.BerthVersion.API_VERSION;
+        }
+        return null;
     }
 
     private static void answerError(ApiExchange exchange, int status, String message) {

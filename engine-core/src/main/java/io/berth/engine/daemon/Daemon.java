@@ -169,7 +169,8 @@ public final class Daemon {
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
         io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
-        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel)
+                .withScratch(options.root().resolve("tmp"));
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         String bip = options.pluginOptions().getOrDefault(DaemonMain.NETWORK_PLUGIN, java.util.Map.of()).get("bip");
@@ -182,6 +183,8 @@ public final class Daemon {
                 .withHistory(timeTravel);
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
+                .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
                 new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
@@ -231,6 +234,10 @@ public final class Daemon {
                 .route("POST", "/auth", imageApi::auth)
                 .route("POST", "/images/create", imageApi::create)
                 .route("GET", "/images/json", imageApi::list)
+                .route("GET", "/images/search", imageApi::search)
+                .route("GET", "/distribution/(.+)/json", imageApi::distribution)
+                .route("POST", "/build/prune", imageApi::builderPrune)
+                .route("GET", "/system/df", new io.berth.engine.container.DiskUsage(containers, images, volumes, mapper)::serve)
                 .route("POST", "/images/prune", imageApi::prune)
                 .route("GET", "/images/(.+)/json", imageApi::inspect)
                 .route("GET", "/images/(.+)/history", imageApi::history)
@@ -257,6 +264,12 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/archive", containerApi::archiveGet)
                 .route("PUT", "/containers/([^/]+)/archive", containerApi::archivePut)
                 .route("GET", "/containers/([^/]+)/top", containerApi::top)
+                .route("POST", "/containers/([^/]+)/pause", containerApi::pause)
+                .route("POST", "/containers/([^/]+)/unpause", containerApi::unpause)
+                .route("POST", "/containers/([^/]+)/update", containerApi::update)
+                .route("GET", "/containers/([^/]+)/stats", containerApi::stats)
+                .route("GET", "/containers/([^/]+)/export", containerApi::export)
+                .route("POST", "/commit", containerApi::commit)
                 .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)

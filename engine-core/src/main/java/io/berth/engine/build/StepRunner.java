@@ -139,18 +139,23 @@ final class StepRunner implements AutoCloseable {
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
-        return run(state, step, argv, env, network, List.of());
+        return run(state, step, argv, env, network, StepMounts.NONE);
     }
 
     /**
-     * RUN with extra mounts (a RUN's {@code --mount}s): the command in a container on a snapshot; a
-     * non-zero exit fails the step with its output. The layer holds only what the command changed.
+     * RUN with extra mounts (a RUN's {@code --mount}s, see {@link StepMounts}): the command in a container on a
+     * snapshot; a non-zero exit fails the step with its output. The layer holds only what the command changed.
      */
-    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network,
-                   List<RuntimeSpecInput.MountSpec> mounts) {
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
         Map<String, MountPointFilter.Made> made = new java.util.HashMap<>();
-        return inSnapshot(state, step, rootfs -> made.putAll(runContainer(state, key(step), rootfs, argv, env, network, mounts)),
-                made);
+        return inSnapshot(state, step, rootfs -> {
+            try {
+                List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
+                made.putAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
+            } finally {
+                extra.release(rootfs);
+            }
+        }, made);
     }
 
     /** @return the mount points the launch made in the rootfs and the directories above them, as they were before the command */

@@ -60,6 +60,7 @@ public final class DockerEventShape {
                 case BuildEvent.BuildStepFailed ignored -> "step-fail";
                 case BuildEvent.BuildCompleted ignored -> "complete";
                 case BuildEvent.BuildFailed ignored -> "fail";
+                case BuildEvent.BuildCacheMountUsed ignored -> "cache-mount";
             });
             case VolumeEvent volume -> new TypeAndAction("volume", switch (volume) {
                 case VolumeEvent.VolumeCreated ignored -> "create";

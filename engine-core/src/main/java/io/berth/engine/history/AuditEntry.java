@@ -141,6 +141,8 @@ public final class AuditEntry {
             case io.berth.eventlog.events.BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
                     + (e.tags().isEmpty() ? "" : " tagged " + String.join(", ", e.tags())) + " in " + e.durationMillis() + " ms";
             case io.berth.eventlog.events.BuildEvent.BuildFailed e -> "build failed: " + e.reason();
+            case io.berth.eventlog.events.BuildEvent.BuildCacheMountUsed e -> "step " + e.step() + (e.created() ? " created" : " used")
+                    + " cache mount " + e.cacheId() + " at " + e.target() + " (" + e.sharing() + ")";
         };
     }
 }

@@ -16,7 +16,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
             "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
-            "VolumeCreated", "VolumeRemoved");
+            "ContainerPaused", "ContainerUnpaused", "ContainerUpdated", "VolumeCreated", "VolumeRemoved");
 
     @Override
     public boolean folds(String eventType) {
@@ -68,6 +68,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
                     record.restartCount++;
                 }
                 record.status = "running";
+                record.paused = false;
                 record.pid = started.pid();
                 record.startedAt = time;
                 record.exitCode = 0;
@@ -84,6 +85,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
             case ContainerEvent.ContainerKilled killed -> record.stoppedByUser = true;
             case ContainerEvent.ContainerExited exited -> {
                 record.status = "exited";
+                record.paused = false;
                 record.pid = 0;
                 record.exitCode = exited.exitCode();
                 record.oomKilled = exited.oomKilled();
@@ -101,6 +103,9 @@ public final class ContainerProjection implements Projection<ContainerState> {
             }
             case ContainerEvent.ExecStarted ignored -> { }
             case ContainerEvent.ExecExited ignored -> { }
+            case ContainerEvent.ContainerPaused ignored -> record.paused = true;
+            case ContainerEvent.ContainerUnpaused ignored -> record.paused = false;
+            case ContainerEvent.ContainerUpdated updated -> record.configJson = updated.configJson();
         }
     }
 

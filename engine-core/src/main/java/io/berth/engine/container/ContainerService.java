@@ -170,6 +170,7 @@ public final class ContainerService implements AutoCloseable {
         c.created = r.created;
         c.status = r.status;
         c.pid = r.pid;
+        c.paused = r.paused;
         c.startedAt = r.startedAt;
         c.finishedAt = r.finishedAt;
         c.exitCode = r.exitCode;
@@ -788,6 +789,15 @@ public final class ContainerService implements AutoCloseable {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
         }
+        if (find(container.id).map(c -> c.paused).orElse(false)) {
+            // a frozen process receives the signal only once thawed; Docker thaws a paused container it signals too
+            try {
+                runtime().resume(container.id);
+                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id));
+            } catch (ContainerRuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id + " after a signal: " + e.getMessage());
+            }
+        }
         checkExit(container.id);
     }
 
@@ -970,9 +980,14 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public Map<String, Object> prune(RequestContext context) {
+        return prune(c -> true, context);
+    }
+
+    /** Removes the containers that are not running and pass {@code filter} (labels, until). */
+    public Map<String, Object> prune(java.util.function.Predicate<ContainerState.ContainerRecord> filter, RequestContext context) {
         List<String> deleted = new ArrayList<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
+            if (!"running".equals(container.status) && filter.test(container)) {
                 remove(container.id, false, false, context);
                 deleted.add(container.id);
             }

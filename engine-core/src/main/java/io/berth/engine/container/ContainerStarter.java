@@ -102,6 +102,9 @@ final class ContainerStarter {
                     containers.logPath(id), containers.exitDir());
             ContainerLauncher launcher = containers.launcher();
             ContainerLauncher.Prepared prepared = launcher.prepare(request);
+            if (RuntimeSpecBuilder.hasExtraResources(host)) {
+                prepared = withResources(prepared, host);
+            }
             if (networkOwner != null) {
                 prepared = joiningNetworkOf(prepared, networkOwner);
             }
@@ -176,6 +179,14 @@ final class ContainerStarter {
                 }
             }
         }
+        return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
+                prepared.createdMountPoints());
+    }
+
+    /** The resources beyond the launch request's (CPU shares and quota, cpusets, swap, reservation, block I/O weight). */
+    private ContainerLauncher.Prepared withResources(ContainerLauncher.Prepared prepared, JsonNode host) throws IOException {
+        ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
+        RuntimeSpecBuilder.applyResources(spec, host);
         return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
                 prepared.createdMountPoints());
     }

@@ -46,6 +46,9 @@ public final class DockerEventShape {
                 case ContainerEvent.ContainerRenamed ignored -> "rename";
                 case ContainerEvent.ExecStarted ignored -> "exec_start";
                 case ContainerEvent.ExecExited ignored -> "exec_die";
+                case ContainerEvent.ContainerPaused ignored -> "pause";
+                case ContainerEvent.ContainerUnpaused ignored -> "unpause";
+                case ContainerEvent.ContainerUpdated ignored -> "update";
             });
             case BuildEvent build -> new TypeAndAction("build", switch (build) {
                 case BuildEvent.BuildStarted ignored -> "start";
@@ -85,7 +88,8 @@ public final class DockerEventShape {
             case ImageEvent.ImageTagged ignored -> "tag";
             case ImageEvent.ImageUntagged ignored -> "untag";
             case ImageEvent.ImageRemoved ignored -> "delete";
-            case ImageEvent.ImageLoaded ignored -> "load";
+            // Docker's image action for an import is "import"; a commit is "load" here (Docker reports it as the container's "commit")
+            case ImageEvent.ImageLoaded loaded -> loaded.format().equals("import") ? "import" : "load";
             case ImageEvent.LayerRemoved ignored -> "layer-remove";
             case ImageEvent.BlobRemoved ignored -> "blob-remove";
         };

@@ -85,6 +85,9 @@ public final class AuditEntry {
                     + " started: " + String.join(" ", e.command()) + (e.user().isEmpty() ? "" : " as " + e.user());
             case ContainerEvent.ExecExited e -> "exec " + e.execId().substring(0, Math.min(12, e.execId().length()))
                     + " exited with code " + e.exitCode();
+            case ContainerEvent.ContainerPaused e -> "paused";
+            case ContainerEvent.ContainerUnpaused e -> "unpaused";
+            case ContainerEvent.ContainerUpdated e -> "updated " + new java.util.TreeMap<>(e.changes());
             case ImageEvent.PullStarted e -> "pull of " + e.reference() + " started";
             case ImageEvent.LayerDownloaded e -> "layer " + shortId(e.digest()) + (e.alreadyPresent() ? " already present" : " downloaded (" + e.size() + " bytes)");
             case ImageEvent.LayerUnpacked e -> "layer " + shortId(e.diffId()) + " unpacked";
@@ -96,7 +99,8 @@ public final class AuditEntry {
             case ImageEvent.ImageTagged e -> "tagged " + e.tag();
             case ImageEvent.ImageUntagged e -> "untagged " + e.tag();
             case ImageEvent.ImageRemoved e -> "removed";
-            case ImageEvent.ImageLoaded e -> "loaded from a " + e.format() + " archive" + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
+            case ImageEvent.ImageLoaded e -> (e.format().equals("commit") ? "committed from a container"
+                    : e.format().equals("import") ? "imported from a tar" : "loaded from a " + e.format() + " archive") + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
             case ImageEvent.LayerRemoved e -> "layer removed";
             case ImageEvent.BlobRemoved e -> "blob removed (" + e.size() + " bytes)";
             case VolumeEvent.VolumeCreated e -> "created volume " + e.name() + (e.anonymous() ? " (anonymous)" : "");

@@ -25,7 +25,8 @@ public final class SystemEndpoints {
     private final Journal journal;
     private final EventLog log;
     private final PluginHost plugins;
-    private final Instant buildTime = Instant.now();
+    /** When the daemon started (Docker's {@code BuildTime} field); set when the daemon first answers. */
+    private static final Instant STARTED = Instant.now();
     private Supplier<MirrorStatus> mirror = () -> MirrorStatus.off(0);
 
     public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
@@ -41,14 +42,16 @@ public final class SystemEndpoints {
         return this;
     }
 
-    public void ping(ApiExchange exchange) throws IOException {
+    /** {@code GET /_ping}: needs nothing of the daemon, so a starting daemon answers it at once. */
+    public static void ping(ApiExchange exchange) throws IOException {
         exchange.header("API-Version", BerthVersion.API_VERSION);
         exchange.header("Ostype", "linux");
         exchange.header("Cache-Control", "no-cache, no-store, must-revalidate");
         exchange.text(200, "OK");
     }
 
-    public void version(ApiExchange exchange) throws IOException {
+    /** {@code GET /version}: facts of the build and the host only, answered at once like {@code /_ping}. */
+    public static void version(ApiExchange exchange) throws IOException {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ApiVersion", BerthVersion.API_VERSION);
         details.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
@@ -58,7 +61,7 @@ public final class SystemEndpoints {
         details.put("KernelVersion", HostFacts.kernelVersion());
         details.put("GitCommit", "");
         details.put("GoVersion", "java" + Runtime.version().feature());
-        details.put("BuildTime", buildTime.toString());
+        details.put("BuildTime", STARTED.toString());
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("Name", "Engine");
         engine.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
@@ -79,7 +82,7 @@ public final class SystemEndpoints {
         body.put("Os", "linux");
         body.put("Arch", HostFacts.architecture());
         body.put("KernelVersion", HostFacts.kernelVersion());
-        body.put("BuildTime", buildTime.toString());
+        body.put("BuildTime", STARTED.toString());
         exchange.json(200, body);
     }
 

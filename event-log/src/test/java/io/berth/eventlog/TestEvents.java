@@ -70,6 +70,8 @@ final class TestEvents {
                 new ContainerEvent.ContainerPaused("c".repeat(64)),
                 new ContainerEvent.ContainerUnpaused("c".repeat(64)),
                 new ContainerEvent.ContainerUpdated("c".repeat(64), Map.of("Memory", "67108864"), "{\"Config\":{},\"HostConfig\":{\"Memory\":67108864}}"),
+                new ContainerEvent.ContainerStopped("c".repeat(64)),
+                new ContainerEvent.ContainerHealthChanged("c".repeat(64), "healthy", 0, 0, "ok\n"),
                 new VolumeEvent.VolumeCreated("data", "local", "/var/lib/berth/volumes/data/_data", Map.of(), false),
                 new VolumeEvent.VolumeRemoved("data"),
                 new io.berth.eventlog.events.NetworkEvent.NetworkCreated("d".repeat(64), "app", "bridge",
@@ -91,6 +93,7 @@ final class TestEvents {
                 new io.berth.eventlog.events.BuildEvent.BuildStepCompleted("b".repeat(64), 3, "RUN echo hi", DIGEST_A, DIGEST_B,
                         Map.of("V", "1"), Map.of("app/x", DIGEST_C), DIGEST_B, DIGEST_C, 120, 35, "instruction changed"),
                 new io.berth.eventlog.events.BuildEvent.BuildStepFailed("b".repeat(64), 4, 1, "RUN false: exit code 1", List.of("oops")),
+                new io.berth.eventlog.events.BuildEvent.BuildCacheMountUsed("b".repeat(64), 3, "go-build", "/root/.cache/go-build", "shared", true),
                 new io.berth.eventlog.events.BuildEvent.BuildCompleted("b".repeat(64), DIGEST_C, List.of("docker.io/library/demo:latest"),
                         DIGEST_A, 1200),
                 new io.berth.eventlog.events.BuildEvent.BuildFailed("b".repeat(64), "Dockerfile:4: RUN false: exit code 1", DIGEST_A));

@@ -103,9 +103,16 @@ public final class Daemon {
             plugins.load();
         });
         if (!Boolean.getBoolean("berth.daemon.openLogWhileServing")) {
-            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later and the start no
-            // shorter (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
+            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later, and every route
+            // later too (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
             joinQuietly(apiStarting);
+            if (apiFailure != null) {
+                // nothing opened yet but the plugins: refuse before the log is touched
+                joinQuietly(pluginLoading);
+                plugins.close();
+                refuse(apiStarting, apiFailure.getMessage());
+                throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
+            }
         }
         try {
             log = ChronicleEventLog.open(options.eventLogDirectory());
@@ -174,8 +181,10 @@ public final class Daemon {
         networks.startUp(self);
         io.berth.engine.network.NetworkEndpoints networkApi = new io.berth.engine.network.NetworkEndpoints(networks, containers, mapper)
                 .withHistory(timeTravel);
+        io.berth.engine.container.ExecService execs = new io.berth.engine.container.ExecService(containers, mapper);
+        containers.runHealthChecksWith(execs); // probes run as execs do
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
-                .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withExecs(execs)
                 .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
                 .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
@@ -213,6 +222,20 @@ public final class Daemon {
                 // no labels to match
             }
             return found;
+        }));
+        events.setContainerResolver(id -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(id);
+            if (container == null) {
+                return java.util.Optional.<io.berth.engine.events.DockerEventShape.ContainerFacts>empty();
+            }
+            java.util.Map<String, String> labels = new java.util.TreeMap<>();
+            try {
+                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                        .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+            } catch (java.io.IOException unreadable) {
+                // no labels to show
+            }
+            return java.util.Optional.of(new io.berth.engine.events.DockerEventShape.ContainerFacts(container.name, container.image, labels));
         }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
         handler.route("GET", "/info", system::info)

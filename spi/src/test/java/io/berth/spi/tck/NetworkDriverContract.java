@@ -148,7 +148,17 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         }
         Set<String> veths = veths();
         veths.removeAll(vethsBefore);
-        veths.forEach(v -> found.add("veth " + v));
+        // a new veth on a bridge the kit did not make is another engine's member (a shared host), not a leftover
+        Set<String> ownBridges = new HashSet<>();
+        created.forEach(d -> ownBridges.add(d.networkInterface()));
+        veths.stream().filter(v -> {
+            Path master = Path.of("/sys/class/net", v, "master");
+            try {
+                return !Files.exists(master) || ownBridges.contains(Files.readSymbolicLink(master).getFileName().toString());
+            } catch (IOException gone) {
+                return false; // removed meanwhile
+            }
+        }).forEach(v -> found.add("veth " + v));
         return found;
     }
 

@@ -331,7 +331,8 @@ final class BuildExecution {
         StepPlan plan = plan(instruction, state);
         String parentKey = state.cacheKey;
         String key = cacheKey(parentKey, plan);
-        BuildService.CacheHit hit = request.noCache() ? null : service.cacheHit(key, state.topChainId(), plan.producesLayer());
+        BuildService.CacheHit hit = request.noCache() ? null : service.cacheHit(key, state.topChainId(), plan.producesLayer(),
+                plan.mayMakeNoLayer);
         CacheFromImages.Hit fromImage = hit != null || request.noCache() || cacheFrom.isEmpty() ? null
                 : cacheFrom.find(state, plan.createdBy, plan.producesLayer(), service);
         ImageLayer layer = null;
@@ -401,6 +402,8 @@ final class BuildExecution {
         Map<String, String> sources = Map.of();
         java.util.function.Consumer<StageState> configChange;
         LayerMaker layerMaker;
+        /** A RUN or WORKDIR: a step that changed nothing makes no layer, and a cached one may have none. */
+        boolean mayMakeNoLayer;
 
         boolean producesLayer() {
             return layerMaker != null;
@@ -515,6 +518,7 @@ final class BuildExecution {
                 plan.configChange = s -> s.workingDir = resolved;
                 // as Docker's builder: a missing directory is made now, in a layer of its own
                 plan.layerMaker = (s, step) -> runner.workdir(s, step, resolved);
+                plan.mayMakeNoLayer = true;
             }
             case Instruction.Arg arg -> {
                 Map<String, String> values = new LinkedHashMap<>();
@@ -636,6 +640,7 @@ final class BuildExecution {
         plan.createdBy = createdBy.toString();
         List<String> finalArgv = List.copyOf(argv);
         BuildNetwork stepNetwork = network;
+        plan.mayMakeNoLayer = true;
         plan.layerMaker = (s, step) -> {
             List<String> runEnv = new ArrayList<>(s.env);
             args.forEach((k, v) -> runEnv.add(k + "=" + v));

@@ -439,7 +439,7 @@ public final class BuildService {
     /** A cache hit: the step that produced the result, and the layer (null for a step without one). */
     record CacheHit(String buildId, int step, ImageLayer layer) {}
 
-    CacheHit cacheHit(String key, String parentChain, boolean producesLayer) {
+    CacheHit cacheHit(String key, String parentChain, boolean producesLayer, boolean mayMakeNoLayer) {
         BuildState.CacheEntry entry = journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.get(key));
         if (entry == null) {
             return null;
@@ -448,8 +448,8 @@ public final class BuildService {
             return new CacheHit(entry.buildId, entry.step, null);
         }
         if (entry.diffId.isEmpty()) {
-            // a RUN or WORKDIR that changed nothing made no layer, as in Docker
-            return new CacheHit(entry.buildId, entry.step, null);
+            // a RUN or WORKDIR that changed nothing made no layer, as in Docker; any other layer step without one is no hit
+            return mayMakeNoLayer ? new CacheHit(entry.buildId, entry.step, null) : null;
         }
         String chain = BuildExecution.chainOf(parentChain, entry.diffId);
         if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {

@@ -499,7 +499,7 @@ final class CopyPlanner {
             return;
         }
         if (source.archive()) {
-            mkdirs(target, destination, chown, uid, gid);
+            mkdirs(target, destination); // an archive's destination stays root's, as Docker's builder leaves it
             try (SafeFile archive = from.openRead(fromRel, true)) {
                 // --chown does not reach into an archive: Docker's builder keeps the owners its entries name
                 extract(target, archive.inputStream(), source.path().getFileName().toString(), destination, -1, -1);

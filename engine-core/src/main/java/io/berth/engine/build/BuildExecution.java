@@ -10,6 +10,7 @@ import io.berth.engine.build.dockerfile.Instruction;
 import io.berth.engine.build.dockerfile.Location;
 import io.berth.engine.build.dockerfile.Stage;
 import io.berth.engine.build.dockerfile.WordExpander;
+import io.berth.engine.container.LaunchEnvironment;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.BuildEvent;
@@ -247,6 +248,10 @@ final class BuildExecution {
                 described = found.id();
             }
         }
+        if (state.envValue("PATH") == null) {
+            // as Docker's builders: a stage whose base sets no PATH (scratch too) gets the default one
+            state.env.add("PATH=" + LaunchEnvironment.DEFAULT_PATH);
+        }
         String key = state.cacheKey;
         record(new BuildEvent.BuildStepCompleted(buildId, step, "FROM " + image, "", key, Map.of(), Map.of(), "", "", 0,
                 millisSince(t0), "a base is resolved, not cached: " + described));
@@ -479,6 +484,8 @@ final class BuildExecution {
                 plan.text = "WORKDIR " + resolved;
                 plan.createdBy = nop + "WORKDIR " + resolved;
                 plan.configChange = s -> s.workingDir = resolved;
+                // as Docker's builder: a missing directory is made now, in a layer of its own
+                plan.layerMaker = (s, step) -> runner.workdir(s, step, resolved);
             }
             case Instruction.Arg arg -> {
                 Map<String, String> values = new LinkedHashMap<>();

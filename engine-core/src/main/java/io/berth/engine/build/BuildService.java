@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.image.ImageException;
 import io.berth.engine.image.ImageService;
@@ -56,6 +57,7 @@ public final class BuildService {
     private final Path buildsDir;
     private final ContextCache contexts;
     private final Path exitDirectory;
+    private volatile ContainerNetworks networks = ContainerNetworks.NONE;
     private final Instant defaultEpoch;
 
     /**
@@ -117,6 +119,16 @@ public final class BuildService {
 
     ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** The networks a RUN step joins (the default network {@code bridge}); set by the daemon. */
+    public BuildService withNetworks(ContainerNetworks networks) {
+        this.networks = networks;
+        return this;
+    }
+
+    ContainerNetworks networks() {
+        return networks;
     }
 
     Path exitDirectory() {
@@ -256,7 +268,7 @@ public final class BuildService {
             Files.createDirectories(scratch);
             var guard = images.buildGuard();
             guard.lock();
-            try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet())) {
+            try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet(), context)) {
                 BuildExecution execution = new BuildExecution(this, request, buildId, context, out, runner, epoch,
                         contextRoot, lease.fileDigests(), scratch);
                 BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
@@ -422,7 +434,8 @@ public final class BuildService {
             return new CacheHit(entry.buildId, entry.step, null);
         }
         if (entry.diffId.isEmpty()) {
-            return null;
+            // a RUN or WORKDIR that changed nothing made no layer, as in Docker
+            return new CacheHit(entry.buildId, entry.step, null);
         }
         String chain = BuildExecution.chainOf(parentChain, entry.diffId);
         if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {

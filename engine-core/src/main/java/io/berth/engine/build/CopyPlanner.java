@@ -432,12 +432,12 @@ final class CopyPlanner {
                           int uid, int gid, boolean chown, Integer chmod) throws IOException {
         TreeCopy.Rules rules = new TreeCopy.Rules(uid, gid, chmod != null ? chmod : TreeCopy.Rules.KEEP, true);
         if (source.directory()) {
-            mkdirs(target, destination);
+            mkdirs(target, destination, chown, uid, gid);
             TreeCopy.copyContents(from, fromRel.isEmpty() ? "/" : fromRel, target, destination, rules);
             return;
         }
         if (source.archive()) {
-            mkdirs(target, destination);
+            mkdirs(target, destination, chown, uid, gid);
             try (SafeFile archive = from.openRead(fromRel, true)) {
                 extract(target, archive.inputStream(), source.path().getFileName().toString(), destination,
                         chown ? uid : -1, chown ? gid : -1);
@@ -450,7 +450,7 @@ final class CopyPlanner {
             name = destination.equals("/") ? "/" + source.name() : destination + "/" + source.name();
         }
         int parentEnd = name.lastIndexOf('/');
-        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd));
+        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd), chown, uid, gid);
         Sys.Stat existing = target.lstat(name);
         if (existing != null && existing.isDir()) {
             throw new BuildException(keyword + " failed: cannot overwrite directory " + name + " with a file");
@@ -529,6 +529,29 @@ final class CopyPlanner {
             } catch (SafeFsException e) {
                 throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
                         + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Creates the missing directories of a path in the rootfs, 0755, owned by the {@code --chown}
+     * user when there is one (as Docker's builder: only the directories it creates), else by root.
+     */
+    private static void mkdirs(SafeRoot rootfs, String containerPath, boolean chown, int uid, int gid) throws IOException {
+        if (!chown) {
+            mkdirs(rootfs, containerPath);
+            return;
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : containerPath.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            path.append('/').append(part);
+            String current = path.toString();
+            if (rootfs.stat(current) == null) {
+                mkdirs(rootfs, current);
+                rootfs.setMeta(current, new SafeRoot.Meta(uid, gid, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP_TIME, 0, Map.of()));
             }
         }
     }

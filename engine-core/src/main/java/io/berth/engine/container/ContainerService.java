@@ -105,6 +105,11 @@ public final class ContainerService implements AutoCloseable {
                 "no container runtime plugin is running (see berth plugin ls)"));
     }
 
+    /** The launch core on the current runtime plugin (shared with a build's RUN). */
+    ContainerLauncher launcher() {
+        return new ContainerLauncher(runtime(), mapper);
+    }
+
     StorageDriver storage() {
         return images.storage();
     }

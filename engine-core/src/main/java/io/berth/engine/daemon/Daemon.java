@@ -148,7 +148,8 @@ public final class Daemon {
 
         io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
                 options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()))
-                .withAddUrlLimits(options.addUrlMaxBytes(), options.addUrlTimeout());
+                .withAddUrlLimits(options.addUrlMaxBytes(), options.addUrlTimeout())
+                .withNetworks(networks);
         io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
         buildService.recoverInterrupted(self);
         images.setRetainedBlobs(buildService::recordBlobs);

@@ -394,6 +394,11 @@ public final class NetworkService implements ContainerNetworks {
     }
 
     @Override
+    public boolean bridgeAvailable() {
+        return optionalDriver().isPresent() && find(DEFAULT_NETWORK).isPresent();
+    }
+
+    @Override
     public void disconnect(String containerId, RequestContext context) {
         Optional<NetworkDriver> driver = optionalDriver();
         if (driver.isEmpty()) {

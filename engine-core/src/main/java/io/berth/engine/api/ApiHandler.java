@@ -60,6 +60,9 @@ public final class ApiHandler extends Handler.Abstract {
     /** The hijacking route for a request, or null. */
     HijackMatch hijackFor(String method, String path) {
         Matcher prefixed = VERSION_PREFIX.matcher(path);
+        if (prefixed.matches() && versionRefusal(Integer.parseInt(prefixed.group(1)), Integer.parseInt(prefixed.group(2))) != null) {
+            return null; // not taken over: the ordinary route answers the version's refusal
+        }
         String bare = prefixed.matches() ? prefixed.group(3) : path;
         for (HijackRoute route : hijacks) {
             Matcher m = route.path().matcher(bare);

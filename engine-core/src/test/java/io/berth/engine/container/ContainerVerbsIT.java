@@ -195,6 +195,29 @@ class ContainerVerbsIT {
     }
 
     @Test
+    void givenContainerOnANetwork_whenStatsAsked_thenItsInterfaceIsCountedButNotLoopback() throws Exception {
+        // a network of this test's own (bridge name and subnet), so no other daemon on the host is in the way
+        UnixHttp.Response network = UnixHttp.post(socket(), "/networks/create", "{\"Name\":\"verbs-stats-net\",\"IPAM\":{\"Config\":"
+                + "[{\"Subnet\":\"10.213.178.0/24\"}]},\"Options\":{\"com.docker.network.bridge.name\":\"bvstats0\"}}");
+        assertEquals(201, network.status(), network.body());
+        try {
+            String body = "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"],\"HostConfig\":{\"NetworkMode\":\"verbs-stats-net\"}}";
+            UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create?name=verbs-stats-net-user", body);
+            assertEquals(201, created.status(), created.body());
+            String id = JSON.readTree(created.body()).get("Id").asText();
+            assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+            JsonNode stats = get("/containers/" + id + "/stats?stream=false&one-shot=true");
+            JsonNode eth0 = stats.path("networks").path("eth0");
+            assertFields(eth0, "networks.eth0", "rx_bytes", "rx_packets", "rx_errors", "rx_dropped", "tx_bytes", "tx_packets",
+                    "tx_errors", "tx_dropped");
+            assertFalse(stats.path("networks").has("lo"), stats.path("networks").toString());
+            UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null);
+        } finally {
+            UnixHttp.send(socket(), "DELETE", "/networks/verbs-stats-net", null);
+        }
+    }
+
+    @Test
     void givenRunningContainer_whenTop_thenTheRuntimesProcessesAsPsShowsThem() throws Exception {
         String id = runSleeper("verbs-top", "{}");
         JsonNode top = get("/containers/" + id + "/top");

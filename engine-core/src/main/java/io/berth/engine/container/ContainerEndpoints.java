@@ -728,6 +728,9 @@ public final class ContainerEndpoints {
         Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
         Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        if (all == null && exchange.apiVersionBefore(1, 42)) {
+            all = true; // before API 1.42 (Docker 23) a prune removed every unused volume, named ones too; 20.10's CLI speaks 1.41
+        }
         List<String> labels = filters.getOrDefault("label", List.of());
         List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();

@@ -326,6 +326,10 @@ class ContainerVerbsIT {
         assertFalse(spared.get("VolumesDeleted").toString().contains("vf-drop"), spared.toString());
         JsonNode pruned = JSON.readTree(UnixHttp.post(socket(), "/volumes/prune?filters=" + enc("{\"all\":[\"1\"],\"label\":[\"keep\"]}"), "").body());
         assertEquals("[\"vf-drop\"]", pruned.get("VolumesDeleted").toString(), "the volume in use stays");
+        assertEquals(201, UnixHttp.post(socket(), "/volumes/create", "{\"Name\":\"vf-old-client\"}").status());
+        JsonNode oldClient = JSON.readTree(UnixHttp.post(socket(), "/v1.41/volumes/prune", "").body());
+        assertEquals("[\"vf-old-client\"]", oldClient.get("VolumesDeleted").toString(),
+                "before API 1.42 a prune takes named volumes too, as Docker 20.10's did");
 
         // containers: prune by label and until
         String a = createOnly("pf-a", "{\"prune\":\"yes\"}");

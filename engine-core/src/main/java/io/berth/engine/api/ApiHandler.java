@@ -3,8 +3,10 @@ package io.berth.engine.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.Actor;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.io.EndPoint;
@@ -25,8 +27,11 @@ public final class ApiHandler extends Handler.Abstract {
 
     private record Route(String method, Pattern path, Endpoint endpoint) {}
 
-    private final List<Route> routes = new ArrayList<>();
-    private final List<HijackRoute> hijacks = new ArrayList<>();
+    // copy-on-write: a starting daemon adds its routes while the first requests (/_ping) are served
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<HijackRoute> hijacks = new CopyOnWriteArrayList<>();
+    /** Completed when every route is in place; {@code null} for a handler that is ready from the start. */
+    private volatile CompletableFuture<Void> ready;
 
     private record HijackRoute(String method, Pattern path, Hijack hijack) {}
 
@@ -39,6 +44,50 @@ public final class ApiHandler extends Handler.Abstract {
     public ApiHandler(ObjectMapper mapper, String serverHeader) {
         this.mapper = mapper;
         this.serverHeader = serverHeader;
+    }
+
+    /**
+     * Marks the handler as starting: the routes added so far are served at once, and a request for any other
+     * path waits until {@link #ready()} (then is served as usual) or {@link #failedToStart} (then gets 503 with
+     * the reason). A starting daemon so answers {@code /_ping} before its log is open, and a client's first
+     * request waits for it instead of failing.
+     */
+    public ApiHandler startingUp() {
+        ready = new CompletableFuture<>();
+        return this;
+    }
+
+    /** Every route is in place: requests waiting for them proceed. */
+    public void ready() {
+        CompletableFuture<Void> gate = ready;
+        if (gate != null) {
+            gate.complete(null);
+        }
+    }
+
+    /** The daemon will not serve: requests waiting for their routes get 503 with {@code reason}. */
+    public void failedToStart(String reason) {
+        CompletableFuture<Void> gate = ready;
+        if (gate != null) {
+            gate.completeExceptionally(new IllegalStateException(reason));
+        }
+    }
+
+    /** Waits until the daemon has started; the reason it did not start, or {@code null}. */
+    private String awaitStart() {
+        CompletableFuture<Void> gate = ready;
+        if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            gate.get();
+            return null;
+        } catch (ExecutionException e) {
+            return "the daemon did not start: " + e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "the daemon is stopping";
+        }
     }
 
     /** Adds a route; {@code pathRegex} is matched against the whole path without the version prefix. */
@@ -59,6 +108,9 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** The hijacking route for a request, or null. */
     HijackMatch hijackFor(String method, String path) {
+        if (awaitStart() != null) {
+            return null; // the ordinary route answers with the error
+        }
         Matcher prefixed = VERSION_PREFIX.matcher(path);
         if (prefixed.matches() && versionRefusal(Integer.parseInt(prefixed.group(1)), Integer.parseInt(prefixed.group(2))) != null) {
             return null; // not taken over: the ordinary route answers the version's refusal
@@ -103,19 +155,35 @@ public final class ApiHandler extends Handler.Abstract {
         Route found = null;
         Matcher match = null;
         boolean pathKnown = false;
-        for (Route route : routes) {
-            Matcher m = route.path().matcher(path);
-            if (m.matches()) {
-                pathKnown = true;
-                if (route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"))) {
-                    found = route;
-                    match = m;
+        String notStarted = null;
+        for (int attempt = 0; attempt < 2 && found == null && notStarted == null; attempt++) {
+            if (attempt == 1) {
+                // not one of the routes a starting daemon serves at once: wait for the others (requests run on
+                // virtual threads, so a waiting request holds no platform thread)
+                CompletableFuture<Void> gate = ready;
+                if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
                     break;
+                }
+                notStarted = awaitStart();
+            }
+            for (Route route : routes) {
+                Matcher m = route.path().matcher(path);
+                if (m.matches()) {
+                    pathKnown = true;
+                    if (route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"))) {
+                        found = route;
+                        match = m;
+                        break;
+                    }
                 }
             }
         }
         ApiExchange exchange = new ApiExchange(request, response, callback, match, context, mapper);
         try {
+            if (notStarted != null) {
+                exchange.error(503, notStarted);
+                return true;
+            }
             if (found == null) {
                 if (pathKnown) {
                     exchange.error(405, "method " + method + " not allowed on " + path);

@@ -152,7 +152,7 @@ public final class ContainerEndpoints {
             item.put("Created", Instant.parse(c.created).getEpochSecond());
             item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.paused && "running".equals(c.status) ? "paused" : c.status);
+            item.put("State", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
@@ -174,11 +174,17 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
-            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : "");
-            case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
+            // as Docker's State.String(): a pause hides the health
+            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : healthSuffix(c.health));
+            case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
         };
+    }
+
+    /** Docker's health part of a running container's status: {@code (healthy)}, {@code (health: starting)}. */
+    private static String healthSuffix(String health) {
+        return health == null || health.isEmpty() ? "" : " (" + ("starting".equals(health) ? "health: starting" : health) + ")";
     }
 
     public static String ago(String time, boolean suffix) {
@@ -206,10 +212,12 @@ public final class ContainerEndpoints {
         ArrayNode argv = body.putArray("Args");
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
-        state.put("Status", c.paused && "running".equals(c.status) ? "paused" : c.status);
-        state.put("Running", "running".equals(c.status));
-        state.put("Paused", c.paused && "running".equals(c.status));
-        state.put("Restarting", false);
+        // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
+        boolean paused = c.paused && "running".equals(c.status);
+        state.put("Status", c.restarting ? "restarting" : paused ? "paused" : c.status);
+        state.put("Running", "running".equals(c.status) || c.restarting);
+        state.put("Paused", paused);
+        state.put("Restarting", c.restarting);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));
         state.put("Pid", c.pid);
@@ -217,6 +225,9 @@ public final class ContainerEndpoints {
         state.put("Error", c.error);
         state.put("StartedAt", c.startedAt);
         state.put("FinishedAt", c.finishedAt);
+        if (c.healthChecked || !c.health.isEmpty()) {
+            state.set("Health", health(c, view == null || view == containers.projections()));
+        }
         body.put("Image", c.imageId);
         body.put("ResolvConfPath", containers.bundle(c.id).resolve("resolv.conf").toString());
         body.put("HostnamePath", containers.bundle(c.id).resolve("hostname").toString());
@@ -226,12 +237,132 @@ public final class ContainerEndpoints {
         body.put("RestartCount", c.restartCount);
         body.put("Driver", "overlayfs");
         body.put("Platform", "linux");
-        body.set("HostConfig", stored.path("HostConfig"));
+        body.set("HostConfig", hostConfigWithDefaults(stored.path("HostConfig")));
         body.set("Mounts", containers.mountsOf(c));
         body.set("Config", stored.path("Config"));
         body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
                 "running".equals(c.status)));
         exchange.json(200, body);
+    }
+
+    /**
+     * Docker's {@code State.Health}: the verdict from the log; the failing streak and the last probes from the
+     * monitor of the live state (a past state, {@code ?at=}, has the streak recorded with the verdict, no probes).
+     */
+    private ObjectNode health(ContainerState.ContainerRecord c, boolean live) {
+        ObjectNode health = mapper.createObjectNode();
+        health.put("Status", c.health.isEmpty() ? "starting" : c.health);
+        var monitor = live ? containers.healthMonitor(c.id).filter(m -> m.startedAt.equals(c.startedAt)) : java.util.Optional.<HealthMonitors.Monitor>empty();
+        health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak));
+        ArrayNode log = health.putArray("Log");
+        for (ExecService.Probe probe : monitor.map(HealthMonitors.Monitor::probes).orElse(List.of())) {
+            ObjectNode entry = log.addObject();
+            entry.put("Start", probe.start().toString());
+            entry.put("End", probe.end().toString());
+            entry.put("ExitCode", probe.exitCode());
+            entry.put("Output", probe.output());
+        }
+        return health;
+    }
+
+    /**
+     * Docker's inspect shows a container's {@code HostConfig} complete: what the request left out has the value
+     * berth applies (the same as Docker's defaults), and the empty restart policy and log driver are named.
+     */
+    ObjectNode hostConfigWithDefaults(JsonNode requested) {
+        ObjectNode host = mapper.createObjectNode();
+        host.putNull("Binds");
+        host.put("ContainerIDFile", "");
+        ObjectNode logConfig = host.putObject("LogConfig");
+        logConfig.put("Type", "local"); // see /info's LoggingDriver
+        logConfig.putObject("Config");
+        host.put("NetworkMode", "default");
+        host.putObject("PortBindings");
+        ObjectNode restart = host.putObject("RestartPolicy");
+        restart.put("Name", "no");
+        restart.put("MaximumRetryCount", 0);
+        host.put("AutoRemove", false);
+        host.put("VolumeDriver", "");
+        host.putNull("VolumesFrom");
+        host.putArray("ConsoleSize").add(0).add(0);
+        host.putNull("CapAdd");
+        host.putNull("CapDrop");
+        host.put("CgroupnsMode", SecurityOptions.defaultCgroupnsMode());
+        host.putArray("Dns");
+        host.putArray("DnsOptions");
+        host.putArray("DnsSearch");
+        host.putNull("ExtraHosts");
+        host.putNull("GroupAdd");
+        host.put("IpcMode", "private");
+        host.put("Cgroup", "");
+        host.putNull("Links");
+        host.put("OomScoreAdj", 0);
+        host.put("PidMode", "");
+        host.put("Privileged", false);
+        host.put("PublishAllPorts", false);
+        host.put("ReadonlyRootfs", false);
+        host.putNull("SecurityOpt");
+        host.put("UTSMode", "");
+        host.put("UsernsMode", "");
+        host.put("ShmSize", 67108864L); // the /dev/shm the runtime spec mounts
+        host.put("Runtime", "runc");
+        host.put("Isolation", "");
+        host.put("CpuShares", 0);
+        host.put("Memory", 0);
+        host.put("NanoCpus", 0);
+        host.put("CgroupParent", "");
+        host.put("BlkioWeight", 0);
+        for (String list : List.of("BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+                "BlkioDeviceWriteIOps", "Devices")) {
+            host.putArray(list);
+        }
+        for (String number : List.of("CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime")) {
+            host.put(number, 0);
+        }
+        host.put("CpusetCpus", "");
+        host.put("CpusetMems", "");
+        host.putNull("DeviceCgroupRules");
+        host.putNull("DeviceRequests");
+        host.put("MemoryReservation", 0);
+        host.put("MemorySwap", 0);
+        host.putNull("MemorySwappiness");
+        host.put("OomKillDisable", false);
+        host.putNull("PidsLimit");
+        host.putNull("Ulimits");
+        host.put("CpuCount", 0);
+        host.put("CpuPercent", 0);
+        host.put("IOMaximumIOps", 0);
+        host.put("IOMaximumBandwidth", 0);
+        ArrayNode masked = host.putArray("MaskedPaths");
+        RuntimeSpecBuilder.MASKED_PATHS.forEach(masked::add);
+        ArrayNode readonly = host.putArray("ReadonlyPaths");
+        RuntimeSpecBuilder.READONLY_PATHS.forEach(readonly::add);
+        if (requested.isObject()) {
+            requested.fields().forEachRemaining(f -> {
+                // a null or an empty value the client sent leaves the applied default shown, as Docker's inspect does
+                boolean empty = f.getValue().isNull() || (f.getValue().isTextual() && f.getValue().asText().isEmpty())
+                        || (f.getKey().equals("ShmSize") && f.getValue().asLong(0) <= 0);
+                if (!empty || !host.has(f.getKey())) {
+                    host.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+        if (host.path("Privileged").asBoolean(false)) {
+            host.putNull("MaskedPaths"); // a privileged container's /proc and /sys are not masked (RuntimeSpecBuilder)
+            host.putNull("ReadonlyPaths");
+        }
+        if (host.path("RestartPolicy").path("Name").asText("").isEmpty()) {
+            ObjectNode policy = host.putObject("RestartPolicy");
+            policy.put("Name", "no");
+            policy.put("MaximumRetryCount", requested.path("RestartPolicy").path("MaximumRetryCount").asInt(0));
+        }
+        if (host.path("LogConfig").path("Type").asText("").isEmpty()) {
+            ObjectNode log = host.putObject("LogConfig");
+            log.put("Type", "local");
+            log.set("Config", requested.path("LogConfig").path("Config").isObject() ? requested.path("LogConfig").get("Config")
+                    : mapper.createObjectNode());
+        }
+        return host;
     }
 
     public void logs(ApiExchange exchange) throws IOException {

@@ -257,6 +257,16 @@ public final class RuntimeSpecBuilder {
      * {@code NanoCpus} set them), {@code CpusetCpus}, {@code CpusetMems}, {@code MemorySwap},
      * {@code MemoryReservation} and {@code BlkioWeight}, as set at create or by {@code update}.
      */
+    /** Whether {@code host} asks for a resource {@link #applyResources} sets (most containers ask for none). */
+    static boolean hasExtraResources(JsonNode host) {
+        for (String field : new String[] {"CpuShares", "CpuQuota", "CpuPeriod", "MemorySwap", "MemoryReservation", "BlkioWeight"}) {
+            if (host.path(field).asLong(0) != 0) {
+                return true;
+            }
+        }
+        return !host.path("CpusetCpus").asText("").isEmpty() || !host.path("CpusetMems").asText("").isEmpty();
+    }
+
     static void applyResources(ObjectNode spec, JsonNode host) {
         ObjectNode resources = (ObjectNode) spec.path("linux").path("resources");
         if (resources.isMissingNode()) {

@@ -8,7 +8,7 @@ public sealed interface ContainerEvent extends Event permits ContainerEvent.Cont
         ContainerEvent.ContainerStartFailed, ContainerEvent.ContainerKilled, ContainerEvent.ContainerExited,
         ContainerEvent.ContainerRemoved, ContainerEvent.ContainerRenamed, ContainerEvent.ExecStarted,
         ContainerEvent.ExecExited, ContainerEvent.ContainerPaused, ContainerEvent.ContainerUnpaused,
-        ContainerEvent.ContainerUpdated {
+        ContainerEvent.ContainerUpdated, ContainerEvent.ContainerStopped, ContainerEvent.ContainerHealthChanged {
 
     /**
      * A container was created: its configuration is fixed from here on.
@@ -189,6 +189,36 @@ public sealed interface ContainerEvent extends Event permits ContainerEvent.Cont
             changes = Map.copyOf(changes);
         }
 
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A stop the user asked for ended: the stop signal (and SIGKILL after the timeout, if needed) was sent and
+     * the process exited. Recorded after its {@code ContainerExited}; Docker's {@code stop} action.
+     *
+     * @param id the container id
+     */
+    record ContainerStopped(String id) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The health check's verdict changed (Docker's {@code health_status} event). Only changes are recorded,
+     * not every probe: the probes' own log is kept in memory by the daemon.
+     *
+     * @param id            the container id
+     * @param status        {@code starting}, {@code healthy} or {@code unhealthy}
+     * @param failingStreak consecutive failed probes at the change
+     * @param exitCode      the exit code of the probe that caused the change (-1 for a probe that timed out)
+     * @param output        that probe's output, at most 4096 bytes as Docker keeps
+     */
+    record ContainerHealthChanged(String id, String status, int failingStreak, int exitCode, String output) implements ContainerEvent {
         @Override
         public String subject() {
             return id;

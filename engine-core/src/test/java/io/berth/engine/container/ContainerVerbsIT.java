@@ -134,6 +134,7 @@ class ContainerVerbsIT {
             assertEquals("FROZEN", Files.readString(freezer).strip(), "the cgroup freezer holds it");
         }
         assertEquals(409, UnixHttp.post(socket(), "/containers/" + id + "/pause", "").status(), "pausing twice is Docker's 409");
+        assertTrue(get("/info").path("ContainersPaused").asInt() >= 1, "/info counts it as paused");
         assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/unpause", "").status());
         assertEquals("running", get("/containers/" + id + "/json").path("State").path("Status").asText());
         if (Files.exists(freezer)) {

@@ -8,6 +8,8 @@ import io.berth.eventlog.events.VolumeEvent;
 /** Folds container and volume events into {@link ContainerState}. */
 public final class ContainerProjection implements Projection<ContainerState> {
     public static final ContainerProjection INSTANCE = new ContainerProjection();
+    /** 1: health checks and restart policies read from ContainerCreated (a snapshot without them is replayed). */
+    static final int FOLD_VERSION = 1;
 
     @Override
     public String name() {
@@ -25,7 +27,14 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     @Override
     public ContainerState initialState() {
-        return new ContainerState();
+        ContainerState state = new ContainerState();
+        state.foldVersion = FOLD_VERSION;
+        return state;
+    }
+
+    @Override
+    public boolean restorable(ContainerState restored) {
+        return restored.foldVersion == FOLD_VERSION;
     }
 
     @Override

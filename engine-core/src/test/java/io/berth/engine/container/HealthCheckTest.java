@@ -92,4 +92,15 @@ class HealthCheckTest {
         ContainerProjection.INSTANCE.apply(state, new EventEnvelope(sequence, Instant.parse("2026-12-05T00:00:00Z").plusSeconds(sequence),
                 event.getClass().getSimpleName(), event.subject(), new Actor(0, "root", 1, "berthd"), "c", "h", 1, event));
     }
+
+    @Test
+    void givenASnapshotWrittenBeforeTheFoldKeptHealth_thenItIsReplayedRatherThanRestored() throws Exception {
+        io.berth.engine.projection.Projections projections = new io.berth.engine.projection.Projections(
+                List.of(ContainerProjection.INSTANCE));
+        com.fasterxml.jackson.databind.node.ObjectNode snapshot = (com.fasterxml.jackson.databind.node.ObjectNode) projections.toJson(mapper);
+        projections.restore(snapshot, mapper); // a snapshot of this fold is used
+        ((com.fasterxml.jackson.databind.node.ObjectNode) snapshot.path("projections").path("containers")).remove("foldVersion");
+        assertThrows(IllegalArgumentException.class, () -> projections.restore(snapshot, mapper),
+                "an older snapshot lacks what the fold now reads from ContainerCreated: recovery replays the log instead");
+    }
 }

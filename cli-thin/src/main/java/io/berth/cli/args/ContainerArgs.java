@@ -423,13 +423,10 @@ public final class ContainerArgs {
         return s;
     }
 
-    /** {@code --network}: berth runs {@code none} and {@code host} for now ({@code default}/{@code bridge} are refused). */
+    /** {@code --network}: {@code bridge}, {@code host}, {@code none}, {@code container:NAME} or a network's name; the daemon checks it. */
     public static String network(String value) {
         if (value.isBlank()) {
             throw new IllegalArgumentException("network name is empty");
-        }
-        if (value.startsWith("container:")) {
-            throw new IllegalArgumentException("network mode '" + value + "' is not supported yet: give bridge, host, none or a network's name");
         }
         return value;
     }

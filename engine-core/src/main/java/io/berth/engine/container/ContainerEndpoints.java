@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Docker's container and volume endpoints. */
 public final class ContainerEndpoints {
@@ -110,8 +111,21 @@ public final class ContainerEndpoints {
         exchange.text(204, "");
     }
 
+    /** {@code POST /containers/prune?filters=}: Docker's {@code until}, {@code label} and {@code label!}. */
     public void prune(ApiExchange exchange) throws IOException {
-        exchange.json(200, containers.prune(exchange.context()));
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("until", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
+        exchange.json(200, containers.prune(c -> {
+            Map<String, String> containerLabels = new java.util.TreeMap<>();
+            containers.config(c).path("Config").path("Labels").fields()
+                    .forEachRemaining(f -> containerLabels.put(f.getKey(), f.getValue().asText()));
+            return io.berth.engine.api.FilterMatch.labelsMatchAll(containerLabels, labels)
+                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(containerLabels, notLabels)
+                    && io.berth.engine.api.FilterMatch.createdBefore(c.created, until);
+        }, exchange.context()));
     }
 
     /** {@code GET /containers/json?all=&filters=}: see {@link ContainerFilters} for the filters. */
@@ -138,7 +152,7 @@ public final class ContainerEndpoints {
             item.put("Created", Instant.parse(c.created).getEpochSecond());
             item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.restarting ? "restarting" : c.status);
+            item.put("State", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
@@ -160,7 +174,7 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
-            case "running" -> "Up " + ago(c.startedAt, false) + healthSuffix(c.health);
+            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : healthSuffix(c.health));
             case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
@@ -198,9 +212,9 @@ public final class ContainerEndpoints {
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
         // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
-        state.put("Status", c.restarting ? "restarting" : c.status);
+        state.put("Status", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
         state.put("Running", "running".equals(c.status) || c.restarting);
-        state.put("Paused", false);
+        state.put("Paused", c.paused && "running".equals(c.status));
         state.put("Restarting", c.restarting);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));
@@ -572,7 +586,131 @@ public final class ContainerEndpoints {
         if (!"running".equals(container.status)) {
             throw new ApiException(409, "Container " + container.id + " is not running");
         }
-        exchange.json(200, ContainerFiles.top(container.id, exchange.query("ps_args")));
+        exchange.json(200, ContainerFiles.top(resources.processes(container.id), exchange.query("ps_args")));
+    }
+
+    // ---- commit and export
+
+    private ContainerCommit commits;
+
+    /** Serves {@code POST /commit} through {@code commits}. */
+    public ContainerEndpoints withCommits(ContainerCommit commits) {
+        this.commits = commits;
+        return this;
+    }
+
+    /**
+     * {@code POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes=}, the body a {@code Config} to
+     * merge (optional): 201 with the new image's id.
+     */
+    public void commit(ApiExchange exchange) throws IOException {
+        String container = exchange.query("container");
+        if (container == null || container.isBlank()) {
+            throw ApiException.badRequest("container is required");
+        }
+        JsonNode config = body(exchange);
+        String id = commits.commit(new ContainerCommit.Request(container, exchange.query("repo"), exchange.query("tag"),
+                exchange.query("comment"), exchange.query("author"), exchange.queryFlag("pause", true),
+                exchange.queryAll("changes"), config), exchange.context());
+        exchange.json(201, Map.of("Id", id));
+    }
+
+    /** {@code GET /containers/{id}/export}: the container's filesystem as one tar. */
+    public void export(ApiExchange exchange) throws IOException {
+        String id = containers.require(exchange.pathParam(1)).id;
+        containers.withView(id, root -> {
+            try (OutputStream out = exchange.binary("application/x-tar")) {
+                ContainerFiles.exportTree(root, out);
+            }
+            return null;
+        });
+    }
+
+    // ---- the cgroup: pause, unpause, update, stats
+
+    private ContainerResources resources;
+
+    /** Serves pause, unpause, update, stats and top through {@code resources}. */
+    public ContainerEndpoints withResources(ContainerResources resources) {
+        this.resources = resources;
+        return this;
+    }
+
+    /** {@code POST /containers/{id}/pause}. */
+    public void pause(ApiExchange exchange) throws IOException {
+        resources.pause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/unpause}. */
+    public void unpause(ApiExchange exchange) throws IOException {
+        resources.unpause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/update}: Docker's {@code ContainerUpdate} body (resources and restart policy). */
+    public void update(ApiExchange exchange) throws IOException {
+        exchange.json(200, resources.update(exchange.pathParam(1), body(exchange), exchange.context()));
+    }
+
+    /**
+     * {@code GET /containers/{id}/stats?stream=&one-shot=}: one JSON document per second while streaming (until
+     * the client leaves or the container stops), else one; without {@code one-shot} a single answer waits for a
+     * second sample so that {@code precpu_stats} is filled, as Docker's does.
+     */
+    public void stats(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord first = containers.require(exchange.pathParam(1));
+        boolean stream = exchange.queryFlag("stream", true);
+        boolean oneShot = exchange.queryFlag("one-shot", false);
+        if (oneShot && stream) {
+            throw ApiException.badRequest("cannot have stream=true and one-shot=true");
+        }
+        String mode = containers.config(first).path("HostConfig").path("NetworkMode").asText("");
+        boolean networks = !mode.equals("none") && !mode.equals("host");
+        String id = first.id;
+        DockerStats.Sample previous = null;
+        DockerStats.Sample current = sample(first);
+        if (!stream) {
+            if (!oneShot && current.stats() != null) {
+                sleep(1000);
+                previous = current;
+                current = containers.find(id).map(this::sample).orElse(previous);
+            }
+            ContainerState.ContainerRecord now = containers.find(id).orElse(first);
+            exchange.json(200, DockerStats.render(id, now.name, current, previous, now.pid, networks));
+            return;
+        }
+        try (OutputStream out = exchange.binary("application/json")) {
+            while (true) {
+                ContainerState.ContainerRecord now = containers.find(id).orElse(null);
+                if (now == null) {
+                    return;
+                }
+                out.write(mapper.writeValueAsBytes(DockerStats.render(id, now.name, current, previous, now.pid, networks)));
+                out.write('\n');
+                out.flush();
+                sleep(1000);
+                previous = current;
+                Optional<ContainerState.ContainerRecord> next = containers.find(id);
+                if (next.isEmpty()) {
+                    return;
+                }
+                current = sample(next.get());
+            }
+        }
+    }
+
+    private DockerStats.Sample sample(ContainerState.ContainerRecord container) {
+        return DockerStats.Sample.of(resources.sample(container).orElse(null));
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
     }
 
     // ---- exec
@@ -683,11 +821,23 @@ public final class ContainerEndpoints {
         exchange.json(201, volumeJson(created.volume()));
     }
 
+    /** {@code GET /volumes?filters=}: Docker's {@code name} (a substring), {@code label}, {@code dangling} and {@code driver}. */
     public void volumeList(ApiExchange exchange) throws IOException {
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("name", "label", "dangling", "driver"), key -> "invalid filter '" + key + "'");
+        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("Volumes");
         io.berth.engine.projection.Projections view = view(exchange);
-        (view == null ? volumes.list() : volumes.list(view)).forEach(v -> list.add(volumeJson(v)));
+        for (ContainerState.VolumeRecord v : view == null ? volumes.list() : volumes.list(view)) {
+            if (filters.containsKey("name") && filters.get("name").stream().noneMatch(v.name::contains)
+                    || filters.containsKey("driver") && !filters.get("driver").contains(v.driver)
+                    || !io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, filters.getOrDefault("label", List.of()))
+                    || dangling != null && dangling == volumes.inUse(v.name)) {
+                continue;
+            }
+            list.add(volumeJson(v));
+        }
         answer.putArray("Warnings");
         exchange.json(200, answer);
     }
@@ -704,11 +854,15 @@ public final class ContainerEndpoints {
     }
 
     public void volumePrune(ApiExchange exchange) throws IOException {
-        String filters = exchange.query("filters");
-        boolean all = filters != null && filters.contains("\"all\"") && filters.contains("true");
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode deleted = answer.putArray("VolumesDeleted");
-        volumes.prune(all, exchange.context()).forEach(deleted::add);
+        volumes.prune(all != null && all, v -> io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, labels)
+                && !io.berth.engine.api.FilterMatch.labelsMatchAny(v.labels, notLabels), exchange.context()).forEach(deleted::add);
         answer.put("SpaceReclaimed", 0);
         exchange.json(200, answer);
     }

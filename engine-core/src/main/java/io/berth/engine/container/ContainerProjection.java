@@ -18,7 +18,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
             "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
-            "ContainerHealthChanged", "VolumeCreated", "VolumeRemoved");
+            "ContainerHealthChanged", "ContainerPaused", "ContainerUnpaused", "ContainerUpdated", "VolumeCreated", "VolumeRemoved");
 
     @Override
     public boolean folds(String eventType) {
@@ -78,6 +78,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
                     record.restartCount++;
                 }
                 record.status = "running";
+                record.paused = false;
                 record.pid = started.pid();
                 record.startedAt = time;
                 record.exitCode = 0;
@@ -104,6 +105,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
             }
             case ContainerEvent.ContainerExited exited -> {
                 record.status = "exited";
+                record.paused = false;
                 record.pid = 0;
                 record.exitCode = exited.exitCode();
                 record.oomKilled = exited.oomKilled();
@@ -126,6 +128,12 @@ public final class ContainerProjection implements Projection<ContainerState> {
             case ContainerEvent.ContainerHealthChanged changed -> {
                 record.health = changed.status();
                 record.healthFailingStreak = changed.failingStreak();
+            }
+            case ContainerEvent.ContainerPaused ignored -> record.paused = true;
+            case ContainerEvent.ContainerUnpaused ignored -> record.paused = false;
+            case ContainerEvent.ContainerUpdated updated -> {
+                record.configJson = updated.configJson();
+                readConfig(record, updated.configJson()); // the restart policy may have changed
             }
         }
     }

@@ -117,6 +117,11 @@ public final class ContainerService implements AutoCloseable {
                 "no container runtime plugin is running (see berth plugin ls)"));
     }
 
+    /** The launch core on the current runtime plugin (shared with a build's RUN). */
+    ContainerLauncher launcher() {
+        return new ContainerLauncher(runtime(), mapper);
+    }
+
     StorageDriver storage() {
         return images.storage();
     }
@@ -177,6 +182,7 @@ public final class ContainerService implements AutoCloseable {
         c.created = r.created;
         c.status = r.status;
         c.pid = r.pid;
+        c.paused = r.paused;
         c.startedAt = r.startedAt;
         c.finishedAt = r.finishedAt;
         c.exitCode = r.exitCode;
@@ -231,6 +237,7 @@ public final class ContainerService implements AutoCloseable {
         }
         JsonNode networking = request.path("NetworkingConfig");
         networks.validate((ObjectNode) host, networking);
+        validateContainerNetworkMode(request, host);
         String name;
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
@@ -278,6 +285,52 @@ public final class ContainerService implements AutoCloseable {
             journal.record(context, new ContainerEvent.ContainerCreated(id, name, imageName, image.id(), stored.toString()));
         }
         return id;
+    }
+
+    /** The {@code NAME} of network mode {@code container:NAME}, or null for any other mode. */
+    static String networkContainer(JsonNode host) {
+        String mode = host.path("NetworkMode").asText("");
+        return mode.startsWith("container:") ? mode.substring("container:".length()) : null;
+    }
+
+    /**
+     * {@code container:NAME} shares NAME's network namespace and its hostname, /etc/hosts and
+     * /etc/resolv.conf, so the options that would set those are refused with Docker's words, and
+     * NAME must exist (it must run only at start).
+     */
+    private void validateContainerNetworkMode(JsonNode request, JsonNode host) {
+        String target = networkContainer(host);
+        if (target == null) {
+            return;
+        }
+        if (target.isEmpty()) {
+            throw ApiException.badRequest("Invalid network mode: invalid container format container:<name|id>");
+        }
+        JsonNode config = request.path("Config").isObject() ? request.get("Config") : request;
+        if (!config.path("Hostname").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: hostname and the network mode");
+        }
+        if (!host.path("Links").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+        }
+        if (!host.path("Dns").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: dns and the network mode");
+        }
+        if (!host.path("ExtraHosts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: custom host-to-IP mapping and the network mode");
+        }
+        if (!config.path("MacAddress").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: mac-address and the network mode");
+        }
+        if (!host.path("PortBindings").isEmpty() || host.path("PublishAllPorts").asBoolean(false)) {
+            throw ApiException.badRequest("conflicting options: port publishing and the container type network mode");
+        }
+        if (!config.path("ExposedPorts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: port exposing and the container type network mode");
+        }
+        if (find(target).isEmpty()) {
+            throw ApiException.notFound("No such container: " + target);
+        }
     }
 
     // ---- start
@@ -771,6 +824,15 @@ public final class ContainerService implements AutoCloseable {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
         }
+        if (find(container.id).map(c -> c.paused).orElse(false)) {
+            // a frozen process receives the signal only once thawed; Docker thaws a paused container it signals too
+            try {
+                runtime().resume(container.id);
+                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id));
+            } catch (ContainerRuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id + " after a signal: " + e.getMessage());
+            }
+        }
         checkExit(container.id);
     }
 
@@ -956,9 +1018,14 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public Map<String, Object> prune(RequestContext context) {
+        return prune(c -> true, context);
+    }
+
+    /** Removes the containers that are not running and pass {@code filter} (labels, until). */
+    public Map<String, Object> prune(java.util.function.Predicate<ContainerState.ContainerRecord> filter, RequestContext context) {
         List<String> deleted = new ArrayList<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
+            if (!"running".equals(container.status) && filter.test(container)) {
                 remove(container.id, false, false, context);
                 deleted.add(container.id);
             }

@@ -31,6 +31,8 @@ public final class ContainerState {
         /** Docker's state names: created, running, exited, dead. */
         public String status = "created";
         public long pid;
+        /** Frozen by {@code pause}; the status stays {@code running}, as Docker's {@code State.Running} does. */
+        public boolean paused;
         public String startedAt = "0001-01-01T00:00:00Z";
         public String finishedAt = "0001-01-01T00:00:00Z";
         public int exitCode;

@@ -60,6 +60,9 @@ public final class ExecService {
         if (!"running".equals(record.status)) {
             throw new ApiException(409, "Container " + record.id + " is not running");
         }
+        if (record.paused) {
+            throw new ApiException(409, "Container " + record.id + " is paused, unpause the container before exec");
+        }
         if (!request.path("Cmd").isArray() || request.path("Cmd").isEmpty()) {
             throw ApiException.badRequest("No exec command specified");
         }

@@ -48,6 +48,9 @@ public final class DockerEventShape {
                 case ContainerEvent.ExecExited ignored -> "exec_die";
                 case ContainerEvent.ContainerStopped ignored -> "stop";
                 case ContainerEvent.ContainerHealthChanged e -> "health_status: " + e.status();
+                case ContainerEvent.ContainerPaused ignored -> "pause";
+                case ContainerEvent.ContainerUnpaused ignored -> "unpause";
+                case ContainerEvent.ContainerUpdated ignored -> "update";
             });
             case BuildEvent build -> new TypeAndAction("build", switch (build) {
                 case BuildEvent.BuildStarted ignored -> "start";
@@ -68,6 +71,9 @@ public final class DockerEventShape {
                 case io.berth.eventlog.events.NetworkEvent.ContainerConnected ignored -> "connect";
                 case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected ignored -> "disconnect";
                 case io.berth.eventlog.events.NetworkEvent.PortsPublished ignored -> "publish";
+                // recorded for the container's starts; a running container's joining is its "connect" event
+                case io.berth.eventlog.events.NetworkEvent.MembershipAdded ignored -> "member-add";
+                case io.berth.eventlog.events.NetworkEvent.MembershipDropped ignored -> "member-drop";
             });
         };
     }
@@ -84,7 +90,8 @@ public final class DockerEventShape {
             case ImageEvent.ImageTagged ignored -> "tag";
             case ImageEvent.ImageUntagged ignored -> "untag";
             case ImageEvent.ImageRemoved ignored -> "delete";
-            case ImageEvent.ImageLoaded ignored -> "load";
+            // Docker's image action for an import is "import"; a commit is "load" here (Docker reports it as the container's "commit")
+            case ImageEvent.ImageLoaded loaded -> loaded.format().equals("import") ? "import" : "load";
             case ImageEvent.LayerRemoved ignored -> "layer-remove";
             case ImageEvent.BlobRemoved ignored -> "blob-remove";
         };
@@ -225,6 +232,8 @@ public final class DockerEventShape {
             case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> attributes.put("container", e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> attributes.put("container", e.containerId());
             case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> attributes.put("type", e.driver());
             default -> { }
         }

@@ -25,7 +25,8 @@ public final class SystemEndpoints {
     private final Journal journal;
     private final EventLog log;
     private final PluginHost plugins;
-    private final Instant buildTime = Instant.now();
+    /** When the daemon started (Docker's {@code BuildTime} field); set when the daemon first answers. */
+    private static final Instant STARTED = Instant.now();
     private Supplier<MirrorStatus> mirror = () -> MirrorStatus.off(0);
 
     public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
@@ -44,9 +45,10 @@ public final class SystemEndpoints {
     /**
      * {@code GET|HEAD /_ping} with Docker's headers. {@code Builder-Version: 1} tells Docker's CLI (23 and later)
      * that this daemon builds with the legacy {@code POST /build} endpoint, not BuildKit's session, so its
-     * {@code docker build} works without {@code DOCKER_BUILDKIT=0}.
+     * {@code docker build} works without {@code DOCKER_BUILDKIT=0}. Needs nothing of the daemon, so a starting
+     * daemon answers it at once.
      */
-    public void ping(ApiExchange exchange) throws IOException {
+    public static void ping(ApiExchange exchange) throws IOException {
         exchange.header("Api-Version", BerthVersion.API_VERSION);
         exchange.header("OSType", "linux");
         exchange.header("Builder-Version", "1");
@@ -57,7 +59,8 @@ public final class SystemEndpoints {
         exchange.text(200, "OK");
     }
 
-    public void version(ApiExchange exchange) throws IOException {
+    /** {@code GET /version}: facts of the build and the host only, answered at once like {@code /_ping}. */
+    public static void version(ApiExchange exchange) throws IOException {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ApiVersion", BerthVersion.API_VERSION);
         details.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
@@ -67,7 +70,7 @@ public final class SystemEndpoints {
         details.put("KernelVersion", HostFacts.kernelVersion());
         details.put("GitCommit", "");
         details.put("GoVersion", "java" + Runtime.version().feature());
-        details.put("BuildTime", buildTime.toString());
+        details.put("BuildTime", STARTED.toString());
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("Name", "Engine");
         engine.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
@@ -88,7 +91,7 @@ public final class SystemEndpoints {
         body.put("Os", "linux");
         body.put("Arch", HostFacts.architecture());
         body.put("KernelVersion", HostFacts.kernelVersion());
-        body.put("BuildTime", buildTime.toString());
+        body.put("BuildTime", STARTED.toString());
         exchange.json(200, body);
     }
 

@@ -44,6 +44,9 @@ class HealthCheckTest {
         assertTrue(HealthCheck.of(json("{\"Healthcheck\":{\"Test\":[\"NONE\"]}}")).isEmpty());
         assertTrue(HealthCheck.of(json("{\"Healthcheck\":{\"Test\":[]}}")).isEmpty());
         assertTrue(HealthCheck.of(json("{}")).isEmpty());
+        assertEquals(List.of("/bin/bash", "-eo", "pipefail", "-c", "true"), HealthCheck.of(json("{\"Shell\":[\"/bin/bash\",\"-eo\","
+                + "\"pipefail\",\"-c\"],\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"]}}")).orElseThrow().command(),
+                "CMD-SHELL runs in the container's SHELL");
     }
 
     @Test

@@ -26,9 +26,8 @@ BERTH_DAEMON_PACKAGES=(
 # What only the tests use on top: a real registry (with htpasswd auth), skopeo and umoci as independent peers,
 # curl against the API socket, zstd for compressed layers, and Maven to build and run them. DockerfileCorpusIT
 # builds its corpus with Docker's own legacy builder as the reference (docker.io: dockerd and the docker CLI)
-# and makes its ADD archives and file capabilities with bzip2, xz and setcap. Docker's own clients run against
-# berth: docker-compose 1.x (ComposeIT) and the docker CLI (StockDockerCliIT: docker.io's 20.10 client beside
-# the 28.x one at /usr/local/bin/docker).
+# and makes its ADD archives and file capabilities with bzip2, xz and setcap; Docker's own clients
+# (docker-compose 1.x, the docker CLI) run against berth in ComposeIT and StockDockerCliIT.
 BERTH_TEST_PACKAGES=(
     maven:mvn
     curl:curl

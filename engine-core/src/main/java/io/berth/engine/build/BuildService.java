@@ -56,6 +56,7 @@ public final class BuildService {
     private final ObjectMapper mapper;
     private final Path buildsDir;
     private final ContextCache contexts;
+    private final CacheMounts cacheMounts;
     private final Path exitDirectory;
     private volatile ContainerNetworks networks = ContainerNetworks.NONE;
     private final Instant defaultEpoch;
@@ -93,6 +94,12 @@ public final class BuildService {
             throw new IllegalStateException("cannot create " + exitDirectory + ": " + e.getMessage(), e);
         }
         this.contexts = new ContextCache(buildsDir.resolve("contexts"));
+        this.cacheMounts = new CacheMounts(buildsDir.resolve("cache-mounts"));
+    }
+
+    /** The build cache directories of {@code RUN --mount=type=cache}, kept across builds. */
+    CacheMounts cacheMounts() {
+        return cacheMounts;
     }
 
     /**
@@ -208,7 +215,9 @@ public final class BuildService {
         BuildLog log = new BuildLog(dir.resolve("output.log"));
         BuildOutput out = new BuildOutput() {
             @Override
-            public void stream(String text) {
+            public void stream(String text0) {
+                // a step that prints a secret does not put it in the kept output or the client's stream
+                String text = request.secrets().redact(text0);
                 try {
                     log.append(text);
                 } catch (IOException e) {

@@ -174,6 +174,7 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
+            // as Docker's State.String(): a pause hides the health
             case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : healthSuffix(c.health));
             case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
@@ -212,9 +213,10 @@ public final class ContainerEndpoints {
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
         // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
-        state.put("Status", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
+        boolean paused = c.paused && "running".equals(c.status);
+        state.put("Status", c.restarting ? "restarting" : paused ? "paused" : c.status);
         state.put("Running", "running".equals(c.status) || c.restarting);
-        state.put("Paused", c.paused && "running".equals(c.status));
+        state.put("Paused", paused);
         state.put("Restarting", c.restarting);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));

@@ -18,7 +18,8 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
             "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
-            "ContainerHealthChanged", "ContainerPaused", "ContainerUnpaused", "ContainerUpdated", "VolumeCreated", "VolumeRemoved");
+            "ContainerPaused", "ContainerUnpaused", "ContainerUpdated", "ContainerHealthChanged", "VolumeCreated",
+            "VolumeRemoved");
 
     @Override
     public boolean folds(String eventType) {
@@ -124,16 +125,16 @@ public final class ContainerProjection implements Projection<ContainerState> {
             }
             case ContainerEvent.ExecStarted ignored -> { }
             case ContainerEvent.ExecExited ignored -> { }
-            case ContainerEvent.ContainerStopped ignored -> { }
-            case ContainerEvent.ContainerHealthChanged changed -> {
-                record.health = changed.status();
-                record.healthFailingStreak = changed.failingStreak();
-            }
             case ContainerEvent.ContainerPaused ignored -> record.paused = true;
             case ContainerEvent.ContainerUnpaused ignored -> record.paused = false;
             case ContainerEvent.ContainerUpdated updated -> {
                 record.configJson = updated.configJson();
-                readConfig(record, updated.configJson()); // the restart policy may have changed
+                readConfig(record, updated.configJson()); // a new restart policy counts from here
+            }
+            case ContainerEvent.ContainerStopped ignored -> { }
+            case ContainerEvent.ContainerHealthChanged changed -> {
+                record.health = changed.status();
+                record.healthFailingStreak = changed.failingStreak();
             }
         }
     }

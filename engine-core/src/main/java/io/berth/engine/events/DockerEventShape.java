@@ -46,11 +46,11 @@ public final class DockerEventShape {
                 case ContainerEvent.ContainerRenamed ignored -> "rename";
                 case ContainerEvent.ExecStarted ignored -> "exec_start";
                 case ContainerEvent.ExecExited ignored -> "exec_die";
-                case ContainerEvent.ContainerStopped ignored -> "stop";
-                case ContainerEvent.ContainerHealthChanged e -> "health_status: " + e.status();
                 case ContainerEvent.ContainerPaused ignored -> "pause";
                 case ContainerEvent.ContainerUnpaused ignored -> "unpause";
                 case ContainerEvent.ContainerUpdated ignored -> "update";
+                case ContainerEvent.ContainerStopped ignored -> "stop";
+                case ContainerEvent.ContainerHealthChanged e -> "health_status: " + e.status();
             });
             case BuildEvent build -> new TypeAndAction("build", switch (build) {
                 case BuildEvent.BuildStarted ignored -> "start";
@@ -60,6 +60,7 @@ public final class DockerEventShape {
                 case BuildEvent.BuildStepFailed ignored -> "step-fail";
                 case BuildEvent.BuildCompleted ignored -> "complete";
                 case BuildEvent.BuildFailed ignored -> "fail";
+                case BuildEvent.BuildCacheMountUsed ignored -> "cache-mount";
             });
             case VolumeEvent volume -> new TypeAndAction("volume", switch (volume) {
                 case VolumeEvent.VolumeCreated ignored -> "create";

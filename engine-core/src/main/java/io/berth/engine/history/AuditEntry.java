@@ -85,12 +85,12 @@ public final class AuditEntry {
                     + " started: " + String.join(" ", e.command()) + (e.user().isEmpty() ? "" : " as " + e.user());
             case ContainerEvent.ExecExited e -> "exec " + e.execId().substring(0, Math.min(12, e.execId().length()))
                     + " exited with code " + e.exitCode();
-            case ContainerEvent.ContainerStopped e -> "stopped";
-            case ContainerEvent.ContainerHealthChanged e -> "health " + e.status() + " (probe exit code " + e.exitCode()
-                    + ", failing streak " + e.failingStreak() + ")";
             case ContainerEvent.ContainerPaused e -> "paused";
             case ContainerEvent.ContainerUnpaused e -> "unpaused";
             case ContainerEvent.ContainerUpdated e -> "updated " + new java.util.TreeMap<>(e.changes());
+            case ContainerEvent.ContainerStopped e -> "stopped";
+            case ContainerEvent.ContainerHealthChanged e -> "health " + e.status() + " (probe exit code " + e.exitCode()
+                    + ", failing streak " + e.failingStreak() + ")";
             case ImageEvent.PullStarted e -> "pull of " + e.reference() + " started";
             case ImageEvent.LayerDownloaded e -> "layer " + shortId(e.digest()) + (e.alreadyPresent() ? " already present" : " downloaded (" + e.size() + " bytes)");
             case ImageEvent.LayerUnpacked e -> "layer " + shortId(e.diffId()) + " unpacked";
@@ -141,6 +141,8 @@ public final class AuditEntry {
             case io.berth.eventlog.events.BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
                     + (e.tags().isEmpty() ? "" : " tagged " + String.join(", ", e.tags())) + " in " + e.durationMillis() + " ms";
             case io.berth.eventlog.events.BuildEvent.BuildFailed e -> "build failed: " + e.reason();
+            case io.berth.eventlog.events.BuildEvent.BuildCacheMountUsed e -> "step " + e.step() + (e.created() ? " created" : " used")
+                    + " cache mount " + e.cacheId() + " at " + e.target() + " (" + e.sharing() + ")";
         };
     }
 }

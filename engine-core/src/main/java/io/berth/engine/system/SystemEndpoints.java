@@ -43,10 +43,10 @@ public final class SystemEndpoints {
     }
 
     /**
-     * {@code GET|HEAD /_ping} with Docker's headers. {@code Builder-Version: 1} tells Docker's CLI (23 and later)
-     * that this daemon builds with the legacy {@code POST /build} endpoint, not BuildKit's session, so its
-     * {@code docker build} works without {@code DOCKER_BUILDKIT=0}. Needs nothing of the daemon, so a starting
-     * daemon answers it at once.
+     * {@code GET|HEAD /_ping} with Docker's headers; it needs nothing of the daemon, so a starting daemon answers
+     * it at once. {@code Builder-Version: 1} tells Docker's CLI (23 and later) that this daemon builds with the
+     * legacy {@code POST /build} endpoint, not BuildKit's session, so its {@code docker build} works without
+     * {@code DOCKER_BUILDKIT=0}.
      */
     public static void ping(ApiExchange exchange) throws IOException {
         exchange.header("Api-Version", BerthVersion.API_VERSION);

@@ -1,6 +1,7 @@
 package io.berth.engine.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,5 +106,30 @@ class HealthCheckTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) snapshot.path("projections").path("containers")).remove("foldVersion");
         assertThrows(IllegalArgumentException.class, () -> projections.restore(snapshot, mapper),
                 "an older snapshot lacks what the fold now reads from ContainerCreated: recovery replays the log instead");
+    }
+
+    @Test
+    void givenARestartPolicy_whenTheContainerExits_thenItIsRestartingUntilItStartsAgain_unlessTheUserStoppedIt() {
+        String id = "e".repeat(64);
+        ContainerState state = ContainerProjection.INSTANCE.initialState();
+        fold(state, 1, new ContainerEvent.ContainerCreated(id, "w", "busybox", "sha256:" + "a".repeat(64),
+                "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"MaximumRetryCount\":1,\"Name\":\"on-failure\"}}}"));
+        fold(state, 2, new ContainerEvent.ContainerStarted(id, 42));
+        fold(state, 3, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:03Z", false));
+        assertTrue(state.containers.get(id).restarting);
+        fold(state, 4, new ContainerEvent.ContainerStarted(id, 43));
+        assertFalse(state.containers.get(id).restarting);
+        fold(state, 5, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:05Z", false));
+        assertFalse(state.containers.get(id).restarting, "on-failure:1 gave up after one restart");
+
+        fold(state, 6, new ContainerEvent.ContainerUpdated(id, java.util.Map.of("RestartPolicy", "{\"Name\":\"always\"}"),
+                "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":0}}}"));
+        fold(state, 7, new ContainerEvent.ContainerStarted(id, 44));
+        fold(state, 8, new ContainerEvent.ContainerKilled(id, 15));
+        fold(state, 9, new ContainerEvent.ContainerExited(id, 143, 15, false, "2026-12-05T00:00:09Z", false));
+        assertFalse(state.containers.get(id).restarting, "a stop the user asked for is not followed by a restart");
+        fold(state, 10, new ContainerEvent.ContainerStarted(id, 45));
+        fold(state, 11, new ContainerEvent.ContainerExited(id, 0, 0, false, "2026-12-05T00:00:11Z", false));
+        assertTrue(state.containers.get(id).restarting, "always, after an update");
     }
 }

@@ -24,7 +24,10 @@ BERTH_DAEMON_PACKAGES=(
 )
 
 # What only the tests use on top: a real registry (with htpasswd auth), skopeo and umoci as independent peers,
-# curl against the API socket, zstd for compressed layers, and Maven to build and run them.
+# curl against the API socket, zstd for compressed layers, and Maven to build and run them. DockerfileCorpusIT
+# builds its corpus with Docker's own legacy builder as the reference (docker.io: dockerd and the docker CLI)
+# and makes its ADD archives and file capabilities with bzip2, xz and setcap; Docker's own clients
+# (docker-compose 1.x, the docker CLI) run against berth in ComposeIT and StockDockerCliIT.
 BERTH_TEST_PACKAGES=(
     maven:mvn
     curl:curl
@@ -33,6 +36,11 @@ BERTH_TEST_PACKAGES=(
     skopeo:skopeo
     umoci:umoci
     zstd:zstd
+    docker.io:/usr/sbin/dockerd
+    bzip2:bzip2
+    xz-utils:xz
+    libcap2-bin:setcap
+    docker-compose:docker-compose
 )
 
 # berth_missing_packages ENTRY…: prints the package of each entry whose program is absent, one per line.

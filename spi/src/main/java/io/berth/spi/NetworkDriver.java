@@ -44,7 +44,8 @@ import java.util.List;
  * <ol>
  *   <li>{@link #create(NetworkDefinition)} checks the request (name, subnets, gateway), fills in
  *       what it leaves out and returns the completed definition, which the engine records. It may
- *       make nothing on the host yet: bridges may come with the first member.</li>
+ *       make nothing on the host yet: bridges may come with the first member, and may stay after
+ *       the last one leaves, until the network is removed or the daemon stops.</li>
  *   <li>{@link #attach(String, AttachRequest)} connects a container's namespace before its program
  *       starts and returns its address, gateway, MAC address and DNS server.</li>
  *   <li>{@link #detach(String, String)} disconnects it when the container stops or leaves the

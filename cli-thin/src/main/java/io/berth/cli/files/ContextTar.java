@@ -18,7 +18,8 @@ import java.util.stream.Stream;
 /**
  * Writes a build context as a tar, as Docker's CLI sends it: the directory's files minus what
  * {@code .dockerignore} excludes (the Dockerfile and {@code .dockerignore} always go), entries
- * sorted by name, owners 0:0 (the daemon decides ownership), modes and times kept. Names longer
+ * sorted by name, owners 0:0 (the daemon decides ownership), modes and times kept, a file's further
+ * names as hard links to its first, fifos as fifos. Names longer
  * than ustar's 100 bytes and sizes over 8 GiB get a PAX header. Written by hand because the CLI
  * carries no tar library (start-up time, see ARCHITECTURE.md).
  */
@@ -27,6 +28,8 @@ public final class ContextTar {
 
     private final OutputStream out;
     private final byte[] buffer = new byte[65536];
+    /** The first name sent of each multiply linked file (device and inode): its other names go as hard links. */
+    private final Map<String, String> linkedFiles = new java.util.HashMap<>();
 
     public ContextTar(OutputStream out) {
         this.out = out;
@@ -73,6 +76,16 @@ public final class ContextTar {
         } else if (attributes.isDirectory()) {
             header(name + "/", mode, 0, mtime, '5', "");
         } else if (attributes.isRegularFile()) {
+            if (((Integer) Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS)) > 1) {
+                // as Docker's CLI: a file's second name is a hard link to its first, so COPY keeps them linked
+                String inode = Files.getAttribute(path, "unix:dev", LinkOption.NOFOLLOW_LINKS) + ":"
+                        + Files.getAttribute(path, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+                String first = linkedFiles.putIfAbsent(inode, name);
+                if (first != null) {
+                    header(name, mode, 0, mtime, '1', first);
+                    return;
+                }
+            }
             long size = attributes.size();
             header(name, mode, size, mtime, '0', "");
             try (InputStream in = Files.newInputStream(path)) {
@@ -87,8 +100,11 @@ public final class ContextTar {
                 }
             }
             pad(size);
+        } else if (attributes.isOther() && Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) instanceof Integer m
+                && (m & 0170000) == 0010000) {
+            header(name, mode, 0, mtime, '6', ""); // a fifo: Docker's CLI sends it, and COPY makes one
         }
-        // sockets, fifos and devices are not part of a build context
+        // sockets and devices are not part of a build context
     }
 
     /** Adds a file from memory (a Dockerfile read from stdin). */

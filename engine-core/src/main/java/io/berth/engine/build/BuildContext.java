@@ -81,15 +81,21 @@ final class BuildContext {
                             throw new BuildException("invalid build context: hard link " + SafeRoot.quote(name) + " to the context's root");
                         }
                         root.hardlink(rel, source);
+                    } else if (entry.isFIFO()) {
+                        // Commons Compress calls a fifo (and a device) a file too: ask for them first
+                        root.mknod(rel, Sys.S_IFIFO | (entry.getMode() & 0777), 0, 0);
+                    } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+                        continue; // never copied into an image: a context's device node is skipped
                     } else if (entry.isFile()) {
                         try (SafeFile f = root.create(rel, 0600)) {
                             f.writeFrom(entries);
-                            f.chmod(entry.getMode() & 07777);
+                            // Docker's daemon unpacks the context as root with a chown after the write, which
+                            // clears a file's setuid and setgid bits: COPY from the context never carries them
+                            f.chmod(entry.getMode() & 01777);
                             long ms = entry.getModTime().getTime();
                             f.setTimes(Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000);
                         }
                     }
-                    // devices and fifos are skipped: Docker's CLI never sends them
                 } catch (SafeFsException e) {
                     throw new BuildException("invalid build context: entry " + SafeRoot.quote(name) + ": " + afterName(e));
                 }

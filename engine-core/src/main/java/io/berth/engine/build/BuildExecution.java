@@ -10,6 +10,7 @@ import io.berth.engine.build.dockerfile.Instruction;
 import io.berth.engine.build.dockerfile.Location;
 import io.berth.engine.build.dockerfile.Stage;
 import io.berth.engine.build.dockerfile.WordExpander;
+import io.berth.engine.container.LaunchEnvironment;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.BuildEvent;
@@ -266,6 +267,10 @@ final class BuildExecution {
                 described = found.id();
             }
         }
+        if (state.envValue("PATH") == null) {
+            // as Docker's builders: a stage whose base sets no PATH (scratch too) gets the default one
+            state.env.add("PATH=" + LaunchEnvironment.DEFAULT_PATH);
+        }
         String key = state.cacheKey;
         record(new BuildEvent.BuildStepCompleted(buildId, step, "FROM " + image, "", key, Map.of(), Map.of(), "", "", 0,
                 millisSince(t0), "a base is resolved, not cached: " + described));
@@ -417,17 +422,18 @@ final class BuildExecution {
             case Instruction.Cmd cmd -> {
                 List<String> words = commandWords(cmd.command(), state);
                 plan.text = "CMD " + json(words);
-                plan.createdBy = nop + " CMD " + json(words);
+                plan.createdBy = nop + " CMD " + goQuoted(words);
                 plan.configChange = s -> s.cmd = words;
                 cmdSetInStage = true;
             }
             case Instruction.Entrypoint entrypoint -> {
                 List<String> words = commandWords(entrypoint.command(), state);
                 plan.text = "ENTRYPOINT " + json(words);
-                plan.createdBy = nop + " ENTRYPOINT " + json(words);
+                plan.createdBy = nop + " ENTRYPOINT " + goQuoted(words);
                 boolean keepCmd = cmdSetInStage;
                 plan.configChange = s -> {
-                    s.entrypoint = words;
+                    // Docker's builder stores ENTRYPOINT [] as no entrypoint at all (null), not an empty list
+                    s.entrypoint = words.isEmpty() ? null : words;
                     if (!keepCmd) {
                         s.cmd = null;
                     }
@@ -435,7 +441,8 @@ final class BuildExecution {
             }
             case Instruction.Shell shell -> {
                 plan.text = "SHELL " + json(shell.shell());
-                plan.createdBy = nop + " SHELL " + json(shell.shell());
+                // as Docker's builder: the new shell is in place when the step's history line is written
+                plan.createdBy = String.join(" ", shell.shell()) + " #(nop)  SHELL [" + String.join(" ", shell.shell()) + "]";
                 plan.configChange = s -> s.shell = List.copyOf(shell.shell());
             }
             case Instruction.Label label -> {
@@ -506,6 +513,8 @@ final class BuildExecution {
                 plan.text = "WORKDIR " + resolved;
                 plan.createdBy = nop + "WORKDIR " + resolved;
                 plan.configChange = s -> s.workingDir = resolved;
+                // as Docker's builder: a missing directory is made now, in a layer of its own
+                plan.layerMaker = (s, step) -> runner.workdir(s, step, resolved);
             }
             case Instruction.Arg arg -> {
                 Map<String, String> values = new LinkedHashMap<>();
@@ -637,6 +646,42 @@ final class BuildExecution {
             runEnv.addAll(runMounts.environment());
             return runner.run(s, step, finalArgv, runEnv, stepNetwork, runMounts);
         };
+    }
+
+    /**
+     * A command as Docker's builder writes it in the history ({@code fmt.Sprintf("%q", words)} in Go):
+     * {@code ["/bin/sh" "-c" "echo hi"]}, each word quoted with Go's escapes.
+     */
+    static String goQuoted(List<String> words) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < words.size(); i++) {
+            if (i > 0) {
+                out.append(' ');
+            }
+            out.append('"');
+            words.get(i).codePoints().forEach(c -> {
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case 7 -> out.append("\\a");
+                    case '\b' -> out.append("\\b");
+                    case '\f' -> out.append("\\f");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    case 11 -> out.append("\\v");
+                    default -> {
+                        if (c < 0x20 || c == 0x7f) {
+                            out.append(String.format("\\x%02x", c));
+                        } else {
+                            out.appendCodePoint(c);
+                        }
+                    }
+                }
+            });
+            out.append('"');
+        }
+        return out.append(']').toString();
     }
 
     private List<String> commandWords(Instruction.CommandLine command, StageState state) {

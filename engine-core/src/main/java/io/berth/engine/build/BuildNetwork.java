@@ -7,10 +7,10 @@ import java.util.List;
  * for one step (which wins).
  *
  * <ul>
- *   <li>{@link #DEFAULT}: until berth has a bridge network, the host's network namespace (builds that
- *       download must keep working) but without {@code CAP_NET_RAW} and {@code CAP_NET_ADMIN}, so a
- *       step can neither forge packets nor reconfigure the host's interfaces. With a bridge it will be
- *       the step's own namespace on the default bridge, as Docker's.</li>
+ *   <li>{@link #DEFAULT}: the step's own network namespace on the default network {@code bridge}, as
+ *       Docker's builder (outbound traffic masqueraded, so builds that download keep working); where no
+ *       network driver runs, the host's namespace. Either way without {@code CAP_NET_RAW} and
+ *       {@code CAP_NET_ADMIN}, so a step can neither forge packets nor reconfigure interfaces.</li>
  *   <li>{@link #HOST}: the host's network with Docker's default capabilities, asked for explicitly.</li>
  *   <li>{@link #NONE}: a network namespace of its own with only the loopback interface.</li>
  * </ul>
@@ -23,8 +23,9 @@ enum BuildNetwork {
         return this == DEFAULT ? List.of("CAP_NET_RAW", "CAP_NET_ADMIN") : List.of();
     }
 
-    boolean hostNamespace() {
-        return this != NONE;
+    /** @param bridgeAvailable whether the default network can take the step */
+    boolean hostNamespace(boolean bridgeAvailable) {
+        return this == HOST || this == DEFAULT && !bridgeAvailable;
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.berth.engine.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.image.ImageException;
 import io.berth.engine.image.ImageService;
+import io.berth.engine.image.ManifestWriter;
 import io.berth.engine.image.PullProgress;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
@@ -29,6 +29,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
+import io.berth.spi.fs.SafeRoot;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -57,6 +58,7 @@ public final class BuildService {
     private final ContextCache contexts;
     private final CacheMounts cacheMounts;
     private final Path exitDirectory;
+    private volatile ContainerNetworks networks = ContainerNetworks.NONE;
     private final Instant defaultEpoch;
 
     /**
@@ -124,6 +126,16 @@ public final class BuildService {
 
     ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** The networks a RUN step joins (the default network {@code bridge}); set by the daemon. */
+    public BuildService withNetworks(ContainerNetworks networks) {
+        this.networks = networks;
+        return this;
+    }
+
+    ContainerNetworks networks() {
+        return networks;
     }
 
     Path exitDirectory() {
@@ -247,6 +259,22 @@ public final class BuildService {
                 throw new BuildException("Cannot locate specified Dockerfile: " + dockerfileName);
             }
             dockerfileBytes = Files.readAllBytes(dockerfile);
+            List<String> hidden = BuildFilesIgnore.excluded(contextRoot, dockerfileName);
+            if (!hidden.isEmpty()) {
+                // the context COPY and ADD see lacks the build files .dockerignore excludes: an unpacked
+                // context of its own, kept beside the full one under a key that names what it lacks
+                ContextCache.Lease full = lease;
+                lease = contexts.acquire(contextDigest + " without " + String.join(" ", hidden), tarFile, (in, into) -> {
+                    BuildContext.unpack(in, into);
+                    try (SafeRoot unpacked = SafeRoot.open(into, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                        for (String name : hidden) {
+                            unpacked.remove(name);
+                        }
+                    }
+                });
+                full.close();
+                contextRoot = lease.root();
+            }
             long tUnpacked = System.nanoTime();
             String dockerfileDigest = images.content().put(dockerfileBytes);
             Map<String, String> args = new TreeMap<>();
@@ -265,7 +293,7 @@ public final class BuildService {
             Files.createDirectories(scratch);
             var guard = images.buildGuard();
             guard.lock();
-            try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet())) {
+            try (StepRunner runner = new StepRunner(this, buildId, scratch, epoch, out, request.quiet(), context)) {
                 BuildExecution execution = new BuildExecution(this, request, buildId, context, out, runner, epoch,
                         contextRoot, lease.fileDigests(), scratch);
                 BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
@@ -275,23 +303,12 @@ public final class BuildService {
                 String created = created(epoch);
                 byte[] config = image.configJson(mapper, created);
                 String imageId = images.content().put(config);
-                ObjectNode manifest = mapper.createObjectNode();
-                manifest.put("schemaVersion", 2);
-                manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-                ObjectNode configDescriptor = manifest.putObject("config");
-                configDescriptor.put("mediaType", MediaTypes.OCI_CONFIG);
-                configDescriptor.put("digest", imageId);
-                configDescriptor.put("size", config.length);
-                ArrayNode layers = manifest.putArray("layers");
                 long size = 0;
                 for (ImageLayer layer : image.layers) {
-                    ObjectNode l = layers.addObject();
-                    l.put("mediaType", layer.mediaType());
-                    l.put("digest", layer.digest());
-                    l.put("size", layer.size());
                     size += runner.layerSize(layer.chainId());
                 }
-                String manifestDigest = images.content().put(mapper.writeValueAsBytes(manifest));
+                String manifestDigest = images.content().put(ManifestWriter.ociManifest(mapper, imageId, config.length,
+                        image.layers.stream().map(l -> new ManifestWriter.LayerDescriptor(l.mediaType(), l.digest(), l.size())).toList()));
                 ImageDescription description = new ImageDescription(imageId, manifestDigest, MediaTypes.OCI_MANIFEST,
                         MediaTypes.OCI_CONFIG, image.layers, image.os, image.architecture, image.variant, created, size);
                 out.stream("Successfully built " + Digests.hex(imageId).substring(0, 12) + "\n");
@@ -431,7 +448,8 @@ public final class BuildService {
             return new CacheHit(entry.buildId, entry.step, null);
         }
         if (entry.diffId.isEmpty()) {
-            return null;
+            // a RUN or WORKDIR that changed nothing made no layer, as in Docker
+            return new CacheHit(entry.buildId, entry.step, null);
         }
         String chain = BuildExecution.chainOf(parentChain, entry.diffId);
         if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {

@@ -341,25 +341,48 @@ final class CopyPlanner {
         }
     }
 
+    /**
+     * Whether ADD unpacks a local file, as Docker's builder decides: a tar, plain or compressed with
+     * gzip, bzip2 or xz (Docker 20.10 does not unpack zstd), whose first tar header reads. A compressed
+     * file that is not a tar inside (a {@code .gz} of a text file) is copied as it is.
+     */
     private static boolean isArchive(Path file) {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-            byte[] head = in.readNBytes(512);
-            if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-                return true;
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(8);
+            byte[] magic = raw.readNBytes(6);
+            raw.reset();
+            InputStream in;
+            if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+                in = new java.util.zip.GZIPInputStream(raw);
+            } else if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
+                in = new org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream(raw);
+            } else if (magic.length >= 6 && (magic[0] & 0xff) == 0xfd && magic[1] == '7' && magic[2] == 'z' && magic[3] == 'X'
+                    && magic[4] == 'Z' && magic[5] == 0) {
+                in = new org.apache.commons.compress.compressors.xz.XZCompressorInputStream(raw);
+            } else {
+                in = raw;
             }
-            if (head.length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
-                return true;
-            }
-            if (head.length >= 6 && (head[0] & 0xff) == 0xfd && head[1] == '7' && head[2] == 'z' && head[3] == 'X' && head[4] == 'Z') {
-                return true;
-            }
-            return head.length >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
-        } catch (IOException e) {
+            byte[] header = in.readNBytes(512);
+            return header.length == 512 && tarChecksumMatches(header);
+        } catch (IOException | RuntimeException e) {
             return false;
         }
+    }
+
+    /** A tar header's checksum: the sum of its bytes with the checksum field read as spaces. */
+    private static boolean tarChecksumMatches(byte[] header) {
+        String field = new String(header, 148, 8, StandardCharsets.US_ASCII).replace("\0", " ").strip();
+        if (field.isEmpty() || !field.matches("[0-7]+")) {
+            return false;
+        }
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += (i >= 148 && i < 156) ? ' ' : header[i] & 0xff;
+        }
+        return sum == Long.parseLong(field, 8);
     }
 
     /**
@@ -471,15 +494,15 @@ final class CopyPlanner {
                           int uid, int gid, boolean chown, Integer chmod) throws IOException {
         TreeCopy.Rules rules = new TreeCopy.Rules(uid, gid, chmod != null ? chmod : TreeCopy.Rules.KEEP, true);
         if (source.directory()) {
-            mkdirs(target, destination);
+            mkdirs(target, destination, chown, uid, gid);
             TreeCopy.copyContents(from, fromRel.isEmpty() ? "/" : fromRel, target, destination, rules);
             return;
         }
         if (source.archive()) {
-            mkdirs(target, destination);
+            mkdirs(target, destination, chown, uid, gid);
             try (SafeFile archive = from.openRead(fromRel, true)) {
-                extract(target, archive.inputStream(), source.path().getFileName().toString(), destination,
-                        chown ? uid : -1, chown ? gid : -1);
+                // --chown does not reach into an archive: Docker's builder keeps the owners its entries name
+                extract(target, archive.inputStream(), source.path().getFileName().toString(), destination, -1, -1);
             }
             return;
         }
@@ -488,8 +511,9 @@ final class CopyPlanner {
         if (intoDir || (there != null && there.isDir())) {
             name = destination.equals("/") ? "/" + source.name() : destination + "/" + source.name();
         }
+        name = followLinks(target, name);
         int parentEnd = name.lastIndexOf('/');
-        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd));
+        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd), chown, uid, gid);
         Sys.Stat existing = target.lstat(name);
         if (existing != null && existing.isDir()) {
             throw new BuildException(keyword + " failed: cannot overwrite directory " + name + " with a file");
@@ -501,6 +525,25 @@ final class CopyPlanner {
             target.setMeta(name, new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP,
                     Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, Map.of()));
         }
+    }
+
+    /**
+     * A destination that is a symbolic link names where it points, as Docker's builder resolves the whole
+     * destination in the image's scope: {@code COPY f /l} with {@code /l -> /etc/motd} writes
+     * {@code /etc/motd} and leaves the link. Resolved within the rootfs, at most 40 links deep.
+     */
+    private static String followLinks(SafeRoot target, String name) throws IOException {
+        String path = name;
+        for (int depth = 0; depth < 40; depth++) {
+            Sys.Stat st = target.lstat(path);
+            if (st == null || !st.isSymlink()) {
+                return path;
+            }
+            String link = target.readlink(path);
+            String parent = path.substring(0, Math.max(0, path.lastIndexOf('/')));
+            path = BuildExecution.clean(link.startsWith("/") ? link : (parent.isEmpty() ? "/" : parent + "/") + link);
+        }
+        throw new BuildException("too many levels of symbolic links at " + name);
     }
 
     /**
@@ -558,16 +601,44 @@ final class CopyPlanner {
                     SafeRoot.checkName(entry.getLinkName());
                     String linkName = BuildContext.cleanSource(entry.getLinkName());
                     target.hardlink(inContainer, destination.equals("/") ? "/" + linkName : destination + "/" + linkName);
-                } else if (entry.isFile()) {
+                } else if (entry.isFIFO()) {
+                    // before isFile: Commons Compress counts a fifo (and a device) as a file too
+                    target.remove(inContainer);
+                    target.mknod(inContainer, Sys.S_IFIFO | 0600, 0, 0);
+                    target.setMeta(inContainer, meta);
+                } else if (entry.isFile() && !entry.isCharacterDevice() && !entry.isBlockDevice()) {
                     try (SafeFile f = target.create(inContainer, 0600)) {
                         f.writeFrom(tar);
                     }
                     target.setMeta(inContainer, meta);
                 }
-                // devices and fifos in an ADDed archive are skipped: the build runs unprivileged content
+                // devices in an ADDed archive are skipped: the build runs unprivileged content
             } catch (SafeFsException e) {
                 throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
                         + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Creates the missing directories of a path in the rootfs, 0755, owned by the {@code --chown}
+     * user when there is one (as Docker's builder: only the directories it creates), else by root.
+     */
+    private static void mkdirs(SafeRoot rootfs, String containerPath, boolean chown, int uid, int gid) throws IOException {
+        if (!chown) {
+            mkdirs(rootfs, containerPath);
+            return;
+        }
+        StringBuilder path = new StringBuilder();
+        for (String part : containerPath.split("/")) {
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            path.append('/').append(part);
+            String current = path.toString();
+            if (rootfs.stat(current) == null) {
+                mkdirs(rootfs, current);
+                rootfs.setMeta(current, new SafeRoot.Meta(uid, gid, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP_TIME, 0, Map.of()));
             }
         }
     }

@@ -1,20 +1,23 @@
 package io.berth.engine.build;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.container.ImageUsers;
-import io.berth.engine.container.RootfsPaths;
-import io.berth.engine.container.RuntimeSpecBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.berth.engine.api.ApiException;
+import io.berth.engine.container.ContainerLauncher;
+import io.berth.engine.container.ContainerNetworks;
+import io.berth.engine.journal.RequestContext;
+import io.berth.engine.container.EtcFiles;
+import io.berth.engine.container.LaunchRequest;
 import io.berth.engine.container.RuntimeSpecInput;
 import io.berth.engine.container.SecurityOptions;
 import io.berth.engine.content.ContentStore;
 import io.berth.eventlog.events.ImageLayer;
-import io.berth.spi.ContainerRuntime;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
-import io.berth.spi.runtime.ContainerSpec;
 import io.berth.spi.runtime.ExitStatus;
 import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
@@ -32,7 +35,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 
@@ -41,8 +43,11 @@ import java.util.zip.GZIPOutputStream;
  * changes into the step's layer: the driver's diff (entries sorted, times clamped to the build's
  * epoch) is the diff id, gzip of it the blob, and that tar is applied as the committed layer (not the
  * snapshot committed in place, whose times are not clamped). RUN
- * executes through the runtime plugin (runc under conmon) with the step's output streamed from the
- * monitor's log; COPY and ADD write into the mounted snapshot directly.
+ * launches its container through the engine's one launch core ({@link ContainerLauncher}: user and
+ * groups, /etc files, environment, spec, runc under conmon, exit and output followed as the monitor
+ * writes them) and keeps only what is a build step's: the snapshot, the step's output in the build's
+ * stream, and a layer without the mount points the launch made; COPY and ADD write into the mounted
+ * snapshot directly; WORKDIR makes its directory when missing.
  */
 final class StepRunner implements AutoCloseable {
 
@@ -55,8 +60,12 @@ final class StepRunner implements AutoCloseable {
     private final List<String> views = new ArrayList<>();
     private final List<String> activeSnapshots = new ArrayList<>();
 
-    StepRunner(BuildService service, String buildId, Path workDir, Instant epoch, BuildOutput out, boolean quiet) {
+    private final RequestContext context;
+
+    StepRunner(BuildService service, String buildId, Path workDir, Instant epoch, BuildOutput out, boolean quiet,
+               RequestContext context) {
         this.service = service;
+        this.context = context;
         this.buildId = buildId;
         this.workDir = workDir;
         this.epoch = epoch;
@@ -74,8 +83,23 @@ final class StepRunner implements AutoCloseable {
         return "build-" + buildId.substring(0, 16) + "-" + step;
     }
 
+    /** What a RUN step on the default network asks of the networks: the default network, nothing else. */
+    private static final JsonNode BRIDGE = JsonNodeFactory.instance.objectNode().set("HostConfig",
+            JsonNodeFactory.instance.objectNode().put("NetworkMode", "bridge"));
+
     /** Runs {@code work} in a new snapshot on the state's top layer and makes the result a layer. */
     ImageLayer inSnapshot(StageState state, int step, RootfsWork work) {
+        return inSnapshot(state, step, work, null);
+    }
+
+    /**
+     * Runs {@code work} in a new snapshot on the state's top layer and makes the result a layer.
+     *
+     * @param launched where the work leaves the mount points a container launch created, to be left
+     *                 out of the layer; with it, a step that changed nothing makes no layer (null), as
+     *                 Docker's builder commits none for it; without it (COPY, ADD) every step makes one
+     */
+    private ImageLayer inSnapshot(StageState state, int step, RootfsWork work, List<String> launched) {
         StorageDriver storage = service.images().storage();
         String key = key(step);
         String parent = state.topChainId();
@@ -86,7 +110,7 @@ final class StepRunner implements AutoCloseable {
             Path rootfs = storage.mount(key).target();
             work.apply(rootfs);
             storage.unmount(key);
-            ImageLayer layer = commit(storage, key, parent);
+            ImageLayer layer = commit(storage, key, parent, launched);
             done = true;
             return layer;
         } catch (IOException e) {
@@ -99,133 +123,146 @@ final class StepRunner implements AutoCloseable {
         }
     }
 
-    /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
-    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
-        return run(state, step, argv, env, network, StepMounts.NONE);
+    /**
+     * WORKDIR: the directory made (root's, 0755, as Docker's legacy builder makes it) when the parent
+     * lacks it, in a layer of its own; no layer when it is there already.
+     */
+    ImageLayer workdir(StageState state, int step, String directory) {
+        return inSnapshot(state, step, rootfs -> {
+            try (SafeRoot root = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                if (root.stat(directory) == null) {
+                    root.mkdirs(directory, 0755);
+                }
+            }
+        }, List.of());
     }
 
-    /** RUN with extra mounts (see {@link StepMounts}). */
+    /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
+        return run(state, step, argv, env, network, List.of());
+    }
+
+    /**
+     * RUN with extra mounts (a RUN's {@code --mount}s): the command in a container on a snapshot; a
+     * non-zero exit fails the step with its output. The layer holds only what the command changed.
+     */
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network,
+                   List<RuntimeSpecInput.MountSpec> mounts) {
+        List<String> created = new ArrayList<>();
+        return inSnapshot(state, step, rootfs -> created.addAll(runContainer(state, key(step), rootfs, argv, env, network, mounts)),
+                created);
+    }
+
+    /**
+     * RUN with mounts that are set up on the snapshot's root around the container ({@link StepMounts}:
+     * {@code RUN --mount}'s caches, binds, secrets and agent sockets).
+     */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
+        List<String> created = new ArrayList<>();
         return inSnapshot(state, step, rootfs -> {
             try {
-                List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
-                runContainer(state, key(step), rootfs, argv, env, network, mounts);
+                created.addAll(runContainer(state, key(step), rootfs, argv, env, network, extra.prepare(rootfs)));
             } finally {
                 extra.release(rootfs);
             }
-        });
+        }, created);
     }
 
-    private void runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env, BuildNetwork network,
-                              List<RuntimeSpecInput.MountSpec> extraMounts) throws IOException {
-        ContainerRuntime runtime = service.runtime();
-        ObjectMapper mapper = service.mapper();
-        String cwd = state.workingDir.isEmpty() ? "/" : state.workingDir;
-        Path cwdOnHost = RootfsPaths.resolve(rootfs, cwd);
-        if (!Files.isDirectory(cwdOnHost)) {
-            Files.createDirectories(cwdOnHost);
-        }
-        ImageUsers.Identity user;
-        try {
-            user = ImageUsers.resolve(rootfs, state.user);
-        } catch (IllegalArgumentException e) {
-            throw new BuildException("unable to find user " + state.user + ": " + e.getMessage());
-        }
+    /** @return the mount points the launch created in the rootfs */
+    private List<String> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
+                                      BuildNetwork network, List<RuntimeSpecInput.MountSpec> mounts) throws IOException {
+        ContainerLauncher launcher = new ContainerLauncher(service.runtime(), service.mapper());
         Path bundle = workDir.resolve(id);
-        Files.createDirectories(bundle);
         String hostname = id.length() > 12 ? Digests.hex(Digests.sha256(id.getBytes(StandardCharsets.UTF_8))).substring(0, 12) : id;
-        Files.writeString(bundle.resolve("hostname"), hostname + "\n");
-        Files.writeString(bundle.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t"
-                + hostname + "\n");
-        Path hostResolv = Path.of("/etc/resolv.conf");
-        Files.write(bundle.resolve("resolv.conf"), Files.isReadable(hostResolv) ? Files.readAllBytes(hostResolv) : new byte[0]);
-        List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
-        for (String file : List.of("hostname", "hosts", "resolv.conf")) {
-            mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(), List.of("rbind", "rprivate")));
-            Path target = RootfsPaths.resolve(rootfs, "/etc/" + file);
-            if (!Files.exists(target)) {
-                Files.createDirectories(target.getParent());
-                Files.createFile(target);
-            }
+        ContainerNetworks networks = service.networks();
+        boolean bridge = network == BuildNetwork.DEFAULT && networks.bridgeAvailable();
+        LaunchRequest request = new LaunchRequest(id, rootfs, bundle, argv, env, state.workingDir, state.user, List.of(), hostname,
+                network.hostNamespace(bridge), EtcFiles.Settings.NONE, false, false, false, false, List.of(), network.droppedCapabilities(),
+                0, 0, 0, mounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
+        ContainerLauncher.Prepared prepared;
+        try {
+            prepared = launcher.prepare(request);
+        } catch (ContainerLauncher.LaunchException e) {
+            throw new BuildException(e.getMessage());
         }
-        mounts.addAll(extraMounts); // RUN --mount, after /etc's files so a mount may cover them
-        List<String> fullEnv = new ArrayList<>(env);
-        if (fullEnv.stream().noneMatch(e -> e.startsWith("PATH="))) {
-            fullEnv.add("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        }
-        fullEnv.add("HOSTNAME=" + hostname);
-        if (fullEnv.stream().noneMatch(e -> e.startsWith("HOME="))) {
-            fullEnv.add("HOME=" + user.home());
-        }
-        RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, argv, fullEnv, cwd, user.uid(), user.gid(), user.additionalGids(),
-                hostname, false, false, false, List.of(), network.droppedCapabilities(), network.hostNamespace(), 0, 0, 0,
-                "/berth/" + id, mounts, Map.of(), SecurityOptions.defaults());
-        byte[] spec = mapper.writeValueAsBytes(new RuntimeSpecBuilder(mapper).build(input));
-        Path log = bundle.resolve("output.log");
-        Path exits = service.exitDirectory();
-        Files.deleteIfExists(exits.resolve(id));
         String commandText = String.join(" ", argv);
         boolean created = false;
+        boolean connected = false;
         Deque<String> lastLines = new ArrayDeque<>();
         try {
             try {
-                runtime.create(new ContainerSpec(id, bundle, rootfs, spec, log, exits, false, false));
+                launcher.create(prepared);
             } catch (CommandNotRunnableException e) {
                 throw new BuildException("The command '" + commandText + "' returned a non-zero code: " + e.exitCode()
                         + " (" + e.getMessage().lines().findFirst().orElse("") + ")", e.exitCode(), List.of(e.getMessage()));
             }
             created = true;
-            out.stream(" ---> Running in " + hostname + "\n");
-            runtime.start(id);
-            RunOutputTail tail = new RunOutputTail(log, out, quiet);
-            ExitStatus status;
-            while (true) {
-                tail.drain(lastLines);
-                Optional<ExitStatus> exit = runtime.exitStatus(id);
-                if (exit.isPresent()) {
-                    status = exit.get();
-                    break;
-                }
-                try {
-                    Thread.sleep(15);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BuildException("build interrupted");
-                }
+            if (bridge) {
+                // as Docker's builder: the step's own namespace on the default network, joined before it runs
+                connected = true;
+                launcher.joined(prepared, networks.connect(id, hostname, launcher.networkNamespace(id), BRIDGE, context));
             }
-            // conmon writes the exit file after the last log line: one more read has it all
-            tail.drain(lastLines);
+            out.stream(" ---> Running in " + hostname + "\n");
+            launcher.start(id);
+            RunOutputTail tail = new RunOutputTail(request.log(), out, quiet);
+            ExitStatus status = launcher.awaitExit(prepared, () -> tail.drain(lastLines));
             tail.flushPartial(lastLines);
             if (status.code() != 0) {
                 throw new BuildException("The command '" + commandText + "' returned a non-zero code: " + status.code(),
                         status.code(), List.copyOf(lastLines));
             }
             out.stream("Removing intermediate container " + hostname + "\n");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BuildException("build interrupted");
         } catch (ContainerRuntimeException e) {
             throw new BuildException("RUN " + commandText + ": " + e.getMessage().lines().findFirst().orElse(""), -1, List.copyOf(lastLines));
+        } catch (ApiException e) {
+            throw new BuildException("RUN " + commandText + ": cannot join the default network: " + e.getMessage(), -1,
+                    List.copyOf(lastLines));
         } finally {
-            if (created) {
+            if (connected) {
                 try {
-                    runtime.delete(id, true);
-                } catch (ContainerRuntimeException | RuntimeException e) {
-                    // the failure (if any) above is what matters; a leftover is reported by runc list
+                    networks.disconnect(id, context);
+                } catch (RuntimeException e) {
+                    // the driver keeps what it could not undo; the daemon's network reconcile removes it
                 }
             }
-            Files.deleteIfExists(exits.resolve(id));
+            if (created) {
+                launcher.deleteQuietly(id);
+            }
+            Files.deleteIfExists(request.exitDirectory().resolve(id));
         }
+        return prepared.createdMountPoints();
     }
 
     /**
      * The snapshot's diff is the layer: written to a file while hashed (diff id), gzip-compressed
      * deterministically into the content store (the blob), then committed as the next layer.
      */
-    private ImageLayer commit(StorageDriver storage, String key, String parent) throws StorageException, IOException {
+    private ImageLayer commit(StorageDriver storage, String key, String parent, List<String> launched)
+            throws StorageException, IOException {
+        Path raw = workDir.resolve(key + ".raw.tar");
         Path tar = workDir.resolve(key + ".tar");
         Path gz = workDir.resolve(key + ".tar.gz");
         try {
             MessageDigest diffDigest = Digests.newSha256();
-            try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tar), diffDigest)) {
-                storage.diff(key, file, epoch);
+            if (launched == null) {
+                try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tar), diffDigest)) {
+                    storage.diff(key, file, epoch);
+                }
+            } else {
+                try (OutputStream file = Files.newOutputStream(raw)) {
+                    storage.diff(key, file, epoch);
+                }
+                int kept;
+                try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tar), diffDigest)) {
+                    kept = MountPointFilter.copyWithout(raw, new java.util.HashSet<>(launched), file);
+                }
+                if (kept == 0) {
+                    storage.removeSnapshot(key);
+                    return null; // nothing changed: Docker's builder commits no layer for it either
+                }
             }
             String diffId = Digests.sha256(diffDigest);
             MessageDigest blobDigest = Digests.newSha256();
@@ -259,6 +296,7 @@ final class StepRunner implements AutoCloseable {
             }
             return new ImageLayer(blob, MediaTypes.OCI_LAYER_GZIP, blobSize, diffId, chainId);
         } finally {
+            Files.deleteIfExists(raw);
             Files.deleteIfExists(tar);
             Files.deleteIfExists(gz);
         }

@@ -36,6 +36,15 @@ public interface ContainerNetworks {
      */
     List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context);
 
+    /**
+     * Whether containers (and build steps) can be put on the default network {@code bridge}: a
+     * network driver is running and the network exists. Without it a build step on the default
+     * network keeps the host's namespace.
+     */
+    default boolean bridgeAvailable() {
+        return false;
+    }
+
     /** Disconnects a container from every network it is on; does nothing when it is on none. */
     void disconnect(String containerId, RequestContext context);
 

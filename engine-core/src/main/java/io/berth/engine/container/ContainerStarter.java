@@ -12,12 +12,10 @@ import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.StorageDriver;
 import io.berth.spi.runtime.ContainerRuntimeException;
-import io.berth.spi.runtime.ContainerSpec;
 import io.berth.spi.storage.Mount;
 import io.berth.spi.storage.StorageException;
 import io.berth.spi.fs.SafeRoot;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +25,9 @@ import java.util.Map;
 
 /**
  * Starting a container, step by step: writable layer (snapshot of the image's top layer) →
- * overlay mount → user and working directory resolved in the image → /etc/hostname, /etc/hosts and
- * /etc/resolv.conf → volumes, binds and tmpfs → runtime spec → the runtime creates and starts it
- * under its monitor → {@code ContainerStarted}. A failing step undoes the earlier ones and records
+ * overlay mount → volumes, binds and tmpfs → the launch core ({@link ContainerLauncher}: user,
+ * working directory, /etc files, environment, runtime spec, create) → its networks joined → start
+ * under the monitor → {@code ContainerStarted}. A failing step undoes the earlier ones and records
  * {@code ContainerStartFailed} with Docker's exit code (127 not found, 126 not executable).
  */
 final class ContainerStarter {
@@ -63,51 +61,20 @@ final class ContainerStarter {
             Path rootfs = mount.target();
             Files.createDirectories(bundle);
 
-            ImageUsers.Identity user;
-            try {
-                user = ImageUsers.resolve(rootfs, config.path("User").asText(""));
-            } catch (IllegalArgumentException e) {
-                throw new StartFailure(128, e.getMessage());
-            }
-            String cwd = config.path("WorkingDir").asText("");
-            if (cwd.isEmpty()) {
-                cwd = "/";
-            }
-            if (!cwd.startsWith("/")) {
-                throw new StartFailure(128, "the working directory '" + cwd + "' is invalid, it needs to be an absolute path");
-            }
-            if (cwd.equals("/proc") || cwd.startsWith("/proc/") || cwd.equals("/sys") || cwd.startsWith("/sys/")) {
-                // a working directory in /proc or /sys can leak a host file descriptor into the container (CVE-2024-21626)
-                throw new StartFailure(128, "the working directory '" + cwd + "' is refused: it lies in /proc or /sys");
-            }
-            Path cwdOnHost = RootfsPaths.resolve(rootfs, cwd);
-            if (!Files.isDirectory(cwdOnHost)) {
-                Files.createDirectories(cwdOnHost);
-            }
-
             String hostname = config.path("Hostname").asText(id.substring(0, 12));
             boolean hostNetwork = "host".equals(host.path("NetworkMode").asText(""));
+            // container:NAME: NAME's namespace, and its hostname, /etc/hosts and /etc/resolv.conf, as Docker shares them
+            ContainerState.ContainerRecord networkOwner = networkOwner(host);
+            if (networkOwner != null) {
+                hostname = containers.config(networkOwner).path("Config").path("Hostname").asText(networkOwner.id.substring(0, 12));
+            }
             List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
             ArrayNode mountRecords = mapper.createArrayNode();
-            writeEtcFiles(bundle, hostname, hostNetwork, host, List.of());
-            for (String file : List.of("hostname", "hosts", "resolv.conf")) {
-                mounts.add(new RuntimeSpecInput.MountSpec("/etc/" + file, "bind", bundle.resolve(file).toString(),
-                        List.of("rbind", "rprivate")));
-            }
             addVolumes(container, config, host, rootfs, mounts, mountRecords, context);
             Files.writeString(bundle.resolve("mounts.json"), mountRecords.toString());
 
-            List<String> env = new ArrayList<>();
-            config.path("Env").forEach(e -> env.add(e.asText()));
-            env.add("HOSTNAME=" + hostname);
-            if (config.path("Tty").asBoolean(false) && env.stream().noneMatch(e -> e.startsWith("TERM="))) {
-                env.add("TERM=xterm");
-            }
-            if (env.stream().noneMatch(e -> e.startsWith("HOME="))) {
-                env.add("HOME=" + user.home());
-            }
-            List<Integer> groups = new ArrayList<>(user.additionalGids());
-            host.path("GroupAdd").forEach(g -> groups.add(g.asInt()));
+            List<Integer> groupAdd = new ArrayList<>();
+            host.path("GroupAdd").forEach(g -> groupAdd.add(g.asInt()));
             Map<String, String> sysctls = new LinkedHashMap<>();
             host.path("Sysctls").fields().forEachRemaining(f -> sysctls.put(f.getKey(), f.getValue().asText()));
             List<String> capAdd = new ArrayList<>();
@@ -122,38 +89,39 @@ final class ContainerStarter {
             try {
                 security = SecurityOptions.of(host, mapper);
             } catch (IllegalArgumentException e) {
-                throw new StartFailure(128, e.getMessage());
+                throw new ContainerLauncher.LaunchException(128, e.getMessage());
             }
-            RuntimeSpecInput input = new RuntimeSpecInput(id, rootfs, args, env, cwd, user.uid(), user.gid(),
-                    groups, hostname, config.path("Tty").asBoolean(false), host.path("ReadonlyRootfs").asBoolean(false),
-                    host.path("Privileged").asBoolean(false), capAdd, capDrop, hostNetwork, host.path("Memory").asLong(0),
-                    host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), "/berth/" + id, mounts, sysctls, security);
-            ObjectNode spec;
-            try {
-                spec = new RuntimeSpecBuilder(mapper).build(input);
-            } catch (IllegalArgumentException e) {
-                throw new StartFailure(128, e.getMessage());
+            List<String> env = new ArrayList<>();
+            config.path("Env").forEach(e -> env.add(e.asText()));
+            boolean tty = config.path("Tty").asBoolean(false);
+            LaunchRequest request = new LaunchRequest(id, rootfs, bundle, args, env, config.path("WorkingDir").asText(""),
+                    config.path("User").asText(""), groupAdd, hostname, hostNetwork, EtcFiles.Settings.of(host), tty,
+                    config.path("OpenStdin").asBoolean(false), host.path("ReadonlyRootfs").asBoolean(false),
+                    host.path("Privileged").asBoolean(false), capAdd, capDrop, host.path("Memory").asLong(0),
+                    host.path("NanoCpus").asLong(0), host.path("PidsLimit").asLong(0), mounts, sysctls, security,
+                    containers.logPath(id), containers.exitDir());
+            ContainerLauncher launcher = containers.launcher();
+            ContainerLauncher.Prepared prepared = launcher.prepare(request);
+            if (RuntimeSpecBuilder.hasExtraResources(host)) {
+                prepared = withResources(prepared, host);
+            }
+            if (networkOwner != null) {
+                prepared = joiningNetworkOf(prepared, networkOwner);
             }
 
-            Files.deleteIfExists(containers.exitDir().resolve(id));
             containers.expectExit(id);
-            runtime.create(new ContainerSpec(id, bundle, rootfs, mapper.writeValueAsBytes(spec), containers.logPath(id),
-                    containers.exitDir(), config.path("Tty").asBoolean(false), config.path("OpenStdin").asBoolean(false)));
+            launcher.create(prepared);
             created = true;
             // the namespace exists from create on: join the networks before the program runs, then tell
             // /etc/hosts and /etc/resolv.conf (bind-mounted already, so rewritten in place) what it got
-            List<ContainerNetworks.Connected> joined = containers.networks().connect(id, container.name,
-                    "/proc/" + runtime.pid(id) + "/ns/net", stored, context);
-            if (!joined.isEmpty()) {
-                writeEtcFiles(bundle, hostname, hostNetwork, host, joined);
-            }
+            launcher.joined(prepared, containers.networks().connect(id, container.name, launcher.networkNamespace(id), stored, context));
             containers.attachments().connect(id, runtime);
-            runtime.start(id);
+            launcher.start(id);
             long pid = runtime.pid(id);
             containers.journal().record(context, new ContainerEvent.ContainerStarted(id, pid));
-        } catch (StartFailure e) {
+        } catch (ContainerLauncher.LaunchException e) {
             containers.attachments().fail(id, e);
-            fail(container, e.exitCode, e.getMessage(), created, mounted, context);
+            fail(container, e.exitCode(), e.getMessage(), created, mounted, context);
             throw ApiException.badRequest(e.getMessage());
         } catch (ContainerRuntimeException e) {
             containers.attachments().fail(id, e);
@@ -170,6 +138,57 @@ final class ContainerStarter {
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
         }
+    }
+
+    /**
+     * The container whose network namespace {@code container:NAME} joins, which must run; null for
+     * any other network mode.
+     */
+    private ContainerState.ContainerRecord networkOwner(JsonNode host) {
+        String target = ContainerService.networkContainer(host);
+        if (target == null) {
+            return null;
+        }
+        ContainerState.ContainerRecord owner = containers.find(target)
+                .orElseThrow(() -> ApiException.notFound("No such container: " + target));
+        if (!owner.status.equals("running") || owner.pid <= 0 || !Files.exists(Path.of("/proc/" + owner.pid + "/ns/net"))) {
+            throw new ApiException(409, "cannot join network of a non running container: " + owner.id);
+        }
+        return owner;
+    }
+
+    /**
+     * The prepared spec changed for {@code container:NAME}: its network namespace is NAME's (a path
+     * instead of a new one), and its /etc files are NAME's own files, bind-mounted.
+     */
+    private ContainerLauncher.Prepared joiningNetworkOf(ContainerLauncher.Prepared prepared, ContainerState.ContainerRecord owner)
+            throws IOException {
+        ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
+        for (JsonNode ns : spec.path("linux").path("namespaces")) {
+            if (ns.path("type").asText().equals("network")) {
+                ((ObjectNode) ns).put("path", "/proc/" + owner.pid + "/ns/net");
+            }
+        }
+        Path ownBundle = prepared.request().bundle();
+        Path ownerBundle = containers.bundle(owner.id);
+        for (JsonNode mount : spec.path("mounts")) {
+            for (String file : EtcFiles.NAMES) {
+                if (mount.path("destination").asText().equals("/etc/" + file)
+                        && mount.path("source").asText().equals(ownBundle.resolve(file).toString())) {
+                    ((ObjectNode) mount).put("source", ownerBundle.resolve(file).toString());
+                }
+            }
+        }
+        return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
+                prepared.createdMountPoints());
+    }
+
+    /** The resources beyond the launch request's (CPU shares and quota, cpusets, swap, reservation, block I/O weight). */
+    private ContainerLauncher.Prepared withResources(ContainerLauncher.Prepared prepared, JsonNode host) throws IOException {
+        ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
+        RuntimeSpecBuilder.applyResources(spec, host);
+        return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
+                prepared.createdMountPoints());
     }
 
     /** Where {@code --init}'s program is mounted in the container (Docker's path for its docker-init). */
@@ -190,7 +209,7 @@ final class ContainerStarter {
             }
         }
         if (init == null) {
-            throw new StartFailure(128, "--init needs tini's static build on the host (Debian package tini): none of "
+            throw new ContainerLauncher.LaunchException(128, "--init needs tini's static build on the host (Debian package tini): none of "
                     + INIT_CANDIDATES + " is there");
         }
         ensureMountPoint(rootfs, INIT_PATH, false);
@@ -237,96 +256,6 @@ final class ContainerStarter {
                 reason == null ? "start failed" : reason.lines().findFirst().orElse("start failed")));
     }
 
-    /**
-     * /etc/hostname, /etc/hosts and /etc/resolv.conf as Docker writes them: the host's files for
-     * {@code --network host}; else localhost entries, {@code --add-host} lines and the container's own
-     * address (127.0.1.1 before it has one); resolvers from {@code --dns}, else the network's DNS server
-     * on a network with DNS, else the host's (without loopback resolvers, which the container cannot reach).
-     * Written in place, so that a rewrite after the networks are joined reaches the bind mounts.
-     */
-    private void writeEtcFiles(Path bundle, String hostname, boolean hostNetwork, JsonNode host,
-                               List<ContainerNetworks.Connected> joined) throws IOException {
-        Files.writeString(bundle.resolve("hostname"), hostname + "\n");
-        Path hosts = bundle.resolve("hosts");
-        StringBuilder hostsText = new StringBuilder();
-        if (hostNetwork && Files.isRegularFile(Path.of("/etc/hosts"))) {
-            hostsText.append(Files.readString(Path.of("/etc/hosts")));
-        } else {
-            hostsText.append("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-                    + "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n");
-        }
-        for (JsonNode extra : host.path("ExtraHosts")) {
-            String entry = extra.asText();
-            int colon = entry.indexOf(':');
-            String address = colon > 0 ? entry.substring(colon + 1) : "";
-            if (address.equals("host-gateway")) {
-                // Docker's name for the host as the container reaches it: its network's gateway
-                address = joined.isEmpty() ? "" : joined.getFirst().gateway();
-            }
-            if (colon > 0 && !address.isEmpty()) {
-                hostsText.append(address).append('\t').append(entry, 0, colon).append('\n');
-            }
-        }
-        if (!hostNetwork) {
-            if (joined.isEmpty()) {
-                hostsText.append("127.0.1.1\t").append(hostname).append('\n');
-            } else {
-                hostsText.append(joined.getFirst().ipAddress()).append('\t').append(hostname).append('\n');
-            }
-        }
-        Files.writeString(hosts, hostsText.toString(), StandardCharsets.UTF_8);
-
-        Path hostResolv = Path.of("/etc/resolv.conf");
-        List<String> hostLines = Files.isReadable(hostResolv) ? Files.readAllLines(hostResolv) : List.of();
-        List<String> nameservers = new ArrayList<>();
-        host.path("Dns").forEach(d -> nameservers.add(d.asText()));
-        List<String> search = new ArrayList<>();
-        host.path("DnsSearch").forEach(d -> search.add(d.asText()));
-        List<String> options = new ArrayList<>();
-        host.path("DnsOptions").forEach(d -> options.add(d.asText()));
-        boolean custom = !nameservers.isEmpty() || !search.isEmpty() || !options.isEmpty();
-        boolean networkDns = !hostNetwork && !joined.isEmpty() && !joined.getFirst().dnsServers().isEmpty();
-        if (!custom && !networkDns && (hostNetwork || joined.isEmpty())) {
-            Files.writeString(bundle.resolve("resolv.conf"), hostLines.isEmpty() ? "" : String.join("\n", hostLines) + "\n");
-            return;
-        }
-        if (nameservers.isEmpty()) {
-            if (networkDns) {
-                nameservers.addAll(joined.getFirst().dnsServers());
-            } else {
-                for (String line : hostLines) {
-                    String[] words = line.strip().split("\\s+");
-                    if (words.length >= 2 && words[0].equals("nameserver") && !words[1].startsWith("127.") && !words[1].equals("::1")) {
-                        nameservers.add(words[1]);
-                    }
-                }
-                if (nameservers.isEmpty() && !hostNetwork) {
-                    nameservers.addAll(List.of("8.8.8.8", "8.8.4.4")); // Docker's fallback when the host has only loopback resolvers
-                }
-            }
-        }
-        StringBuilder resolv = new StringBuilder();
-        for (String line : hostLines) {
-            String trimmed = line.strip();
-            if (search.isEmpty() && (trimmed.startsWith("search ") || trimmed.startsWith("domain "))) {
-                resolv.append(trimmed).append('\n');
-            }
-            if (options.isEmpty() && trimmed.startsWith("options ")) {
-                resolv.append(trimmed).append('\n');
-            }
-        }
-        if (!search.isEmpty()) {
-            resolv.append("search ").append(String.join(" ", search)).append('\n');
-        }
-        if (!options.isEmpty()) {
-            resolv.append("options ").append(String.join(" ", options)).append('\n');
-        }
-        for (String server : nameservers) {
-            resolv.append("nameserver ").append(server).append('\n');
-        }
-        Files.writeString(bundle.resolve("resolv.conf"), resolv.toString(), StandardCharsets.UTF_8);
-    }
-
     private void addVolumes(ContainerState.ContainerRecord container, JsonNode config, JsonNode host, Path rootfs,
                             List<RuntimeSpecInput.MountSpec> mounts, ArrayNode records, RequestContext context) throws IOException {
         List<String> taken = new ArrayList<>();
@@ -356,14 +285,14 @@ final class ContainerStarter {
             String type = mount.path("Type").asText("volume");
             String target = mount.path("Target").asText("");
             if (target.isEmpty() || !target.startsWith("/")) {
-                throw new StartFailure(128, "invalid mount config: target must be an absolute path, got '" + target + "'");
+                throw new ContainerLauncher.LaunchException(128, "invalid mount config: target must be an absolute path, got '" + target + "'");
             }
             boolean readOnly = mount.path("ReadOnly").asBoolean(false);
             switch (type) {
                 case "bind" -> {
                     Path source = Path.of(mount.path("Source").asText(""));
                     if (!Files.exists(source)) {
-                        throw new StartFailure(128, "invalid mount config for type \"bind\": bind source path does not exist: " + source);
+                        throw new ContainerLauncher.LaunchException(128, "invalid mount config for type \"bind\": bind source path does not exist: " + source);
                     }
                     mounts.add(new RuntimeSpecInput.MountSpec(target, "bind", source.toString(),
                             List.of("rbind", readOnly ? "ro" : "rw", "rprivate")));
@@ -382,7 +311,7 @@ final class ContainerStarter {
                     ensureMountPoint(rootfs, target, true);
                     records.add(record("tmpfs", "", "", target, true, false));
                 }
-                default -> throw new StartFailure(128, "invalid mount config: unknown mount type \"" + type + "\"");
+                default -> throw new ContainerLauncher.LaunchException(128, "invalid mount config: unknown mount type \"" + type + "\"");
             }
             taken.add(target);
         }
@@ -455,13 +384,4 @@ final class ContainerStarter {
         return record;
     }
 
-    /** A start refused before the runtime ran anything. */
-    static final class StartFailure extends RuntimeException {
-        final int exitCode;
-
-        StartFailure(int exitCode, String message) {
-            super(message);
-            this.exitCode = exitCode;
-        }
-    }
 }

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 /**
  * Resolves Docker's {@code -u user[:group]} against a container's /etc/passwd and /etc/group, as
  * Docker does: names are looked up, numbers pass through (a uid not in passwd gets gid 0), the
- * user's supplementary groups come from /etc/group.
+ * user's supplementary groups come from /etc/group, after the primary group (Docker's
+ * {@code getUser}); with {@code user:group} the named group is the only one.
  */
 public final class ImageUsers {
     private ImageUsers() {}
@@ -25,7 +26,8 @@ public final class ImageUsers {
      *
      * @param uid            user id
      * @param gid            primary group id
-     * @param additionalGids supplementary groups
+     * @param additionalGids the process's groups as Docker sets them: the primary group, then the user's
+     *                       memberships in /etc/group (none when a group was named)
      * @param home           home directory from passwd, "/" when unknown
      */
     public record Identity(int uid, int gid, List<Integer> additionalGids, String home) {}
@@ -70,13 +72,15 @@ public final class ImageUsers {
         if (group != null && !group.isEmpty()) {
             gid = groupId(rootfs, group);
         }
+        // as Docker: the primary group is the first of the process's groups; a user's memberships in
+        // /etc/group follow unless the group was named explicitly (then it is the only one)
         List<Integer> additional = new ArrayList<>();
-        if (name != null) {
-            int primary = gid;
+        additional.add(gid);
+        if (name != null && (group == null || group.isEmpty())) {
             entries(rootfs, "/etc/group", line -> {
                 if (line.length >= 4 && !line[3].isEmpty() && List.of(line[3].split(",")).contains(name)) {
                     int id = Integer.parseInt(line[2]);
-                    if (id != primary && !additional.contains(id)) {
+                    if (!additional.contains(id)) {
                         additional.add(id);
                     }
                 }

@@ -285,7 +285,7 @@ class BuildIT {
         assertEquals(List.of("RUN echo child"), strings(config.get("OnBuild")));
         assertEquals(List.of("/bin/sh", "-e", "-c"), strings(config.get("Shell")));
 
-        // one history row per instruction after FROM, layers only for COPY/ADD/RUN
+        // one history row per instruction after FROM, layers only for COPY/ADD/RUN and a WORKDIR that makes its directory
         JsonNode history = JSON.readTree(UnixHttp.get(socket(), "/images/" + built.imageId() + "/history").body());
         JsonNode baseConfig = JSON.readTree(Files.readAllBytes(root.resolve("content/blobs/sha256/"
                 + Digests.hex(inspectImage(base).get("Id").asText()))));
@@ -297,8 +297,8 @@ class BuildIT {
                 layers++;
             }
         }
-        assertEquals(10, layers, "6 COPY/ADD and 4 RUN layers");
-        assertEquals(baseConfig.get("rootfs").get("diff_ids").size() + 10, blob.get("rootfs").get("diff_ids").size());
+        assertEquals(12, layers, "6 COPY/ADD, 4 RUN and 2 WORKDIR layers (a WORKDIR that makes its directory has one, as in Docker)");
+        assertEquals(baseConfig.get("rootfs").get("diff_ids").size() + 12, blob.get("rootfs").get("diff_ids").size());
         assertEquals("1970-01-01T00:00:00Z", blob.get("created").asText(), "the default epoch dates the image");
         String history0 = blob.get("history").toString();
         assertFalse(history0.contains("proxy.invalid"), "proxy build-args stay out of the history: " + history0);

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a build's RUN and ADD may reach: RUN on the default network keeps the host's network but
- * cannot open a raw socket, {@code RUN --network=none} and {@code build --network none} see only
+ * What a build's RUN and ADD may reach: RUN on the default network has a namespace of its own on
+ * the default bridge and cannot open a raw socket, {@code RUN --network=none} and {@code build --network none} see only
  * the loopback interface; {@code ADD <url>} is refused over the daemon's size cap, over its time
  * limit, and when redirected to anything but http(s). The server is the JDK's, on 127.0.0.1.
  */
@@ -150,9 +150,9 @@ class BuildIsolationIT {
     }
 
     @Test
-    void givenTheDefaultNetworkThenRunKeepsTheHostsNetworkButCannotOpenARawSocket() throws Exception {
+    void givenTheDefaultNetworkThenRunHasItsOwnNamespaceOnTheBridgeAndCannotOpenARawSocket() throws Exception {
         Built built = build("FROM " + base + "\n"
-                + "RUN busybox grep -E 'Seccomp:|CapBnd:' /proc/self/status; busybox cat /proc/net/dev | busybox wc -l\n"
+                + "RUN busybox grep -E 'Seccomp:|CapBnd:' /proc/self/status; busybox cat /proc/net/dev /proc/net/route\n"
                 + "RUN busybox ping -c1 -W1 127.0.0.1 || echo ping refused\n", "");
         assertEquals("", built.error(), built.output());
         assertTrue(built.output().contains("Seccomp:\t2"), built.output());
@@ -161,6 +161,20 @@ class BuildIsolationIT {
         String capBnd = built.output().lines().filter(l -> l.startsWith("CapBnd:")).findFirst().orElseThrow().substring(7).strip();
         long caps = Long.parseLong(capBnd, 16);
         assertEquals(0, caps & ((1L << 13) | (1L << 12)), capBnd);
+        List<String> interfaces = built.output().lines().filter(l -> !l.startsWith("CapBnd:") && !l.startsWith("Seccomp:"))
+                .filter(l -> l.matches("\\s*[\\w.@-]+:\\s+\\d+.*"))
+                .map(l -> l.strip().substring(0, l.strip().indexOf(':'))).toList();
+        UnixHttp.Response bridge = UnixHttp.get(socket(), "/networks/bridge");
+        if (bridge.status() == 404) {
+            // this host's bridge berth0 was held by another daemon when this one started, so it has no default
+            // network: the step keeps the host's namespace (still without NET_RAW and NET_ADMIN, checked above)
+            assertTrue(interfaces.size() > 1, "the host's interfaces: " + built.output());
+            return;
+        }
+        // as Docker's builder: a namespace of its own on the default bridge (eth0 with a default route), not the host's
+        assertEquals(List.of("lo", "eth0"), interfaces, built.output());
+        assertTrue(built.output().lines().anyMatch(l -> l.matches("eth0\\s+00000000\\s+.*")), "a default route: " + built.output());
+        assertEquals(0, JSON.readTree(bridge.body()).path("Containers").size(), "the step left the network: " + bridge.body());
     }
 
     @Test

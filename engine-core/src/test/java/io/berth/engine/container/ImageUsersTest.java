@@ -25,7 +25,7 @@ class ImageUsersTest {
         ImageUsers.Identity www = ImageUsers.resolve(rootfs, "www");
         assertEquals(33, www.uid());
         assertEquals(33, www.gid());
-        assertEquals(List.of(50, 4), www.additionalGids());
+        assertEquals(List.of(33, 50, 4), www.additionalGids());
         assertEquals("/var/www", www.home());
     }
 
@@ -34,6 +34,7 @@ class ImageUsersTest {
         files();
         assertEquals(50, ImageUsers.resolve(rootfs, "www:staff").gid());
         assertEquals(7, ImageUsers.resolve(rootfs, "www:7").gid());
+        assertEquals(List.of(50), ImageUsers.resolve(rootfs, "www:staff").additionalGids(), "a named group is the only one, as Docker");
     }
 
     @Test
@@ -78,6 +79,6 @@ class ImageUsersTest {
         files();
         Files.writeString(rootfs.resolve("etc/group"), "root:x:0:\n" + "big:x:9:" + "m,".repeat(ImageUsers.MAX_LINE) + "www\nstaff:x:50:www\n");
         ImageUsers.Identity www = ImageUsers.resolve(rootfs, "www");
-        assertEquals(List.of(50), www.additionalGids());
+        assertEquals(List.of(33, 50), www.additionalGids());
     }
 }

@@ -507,6 +507,10 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         ns.close();
         extension.detach(d.id(), a.containerId());
         assertEquals(List.of(), extension.attachments());
+        assertTrue(iptablesSave().lines().noneMatch(l -> l.matches(".*(--dport|dport) " + hostPort + "\\b.*")),
+                "no rule for the ended member's port " + hostPort + " remains");
+        // A driver may keep the bridge while the network exists; once removed, nothing of it remains.
+        extension.remove(d.id());
         assertEquals(List.of(), leaks(), "nothing of the ended container's endpoint remains");
     }
 

@@ -68,11 +68,16 @@ public class NetavarkDriver implements NetworkDriver {
     private static final Pattern INTERFACE = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,14}");
     private static final String BRIDGE_NAME_OPTION = "com.docker.network.bridge.name";
     private static final String MTU_OPTION = "com.docker.network.driver.mtu";
+    /** Marks the engine's default network, whose bridge every berth daemon on the host shares. */
+    private static final String DEFAULT_BRIDGE_OPTION = "com.docker.network.bridge.default_bridge";
+    /** The container id of a network's anchor (container ids are 64 hex digits, so it names no container). */
+    static final String ANCHOR_ID = "berth-anchor";
     private static final long TIMEOUT_SECONDS = 60;
 
     private PluginContext context;
     private Map<String, String> options = Map.of();
     private Path data;
+    private HostLeases leases;
     private final Map<String, NetworkDefinition> networks = new LinkedHashMap<>();
     private final Map<String, Stored> attachments = new TreeMap<>();
     private boolean loaded;
@@ -93,6 +98,11 @@ public class NetavarkDriver implements NetworkDriver {
         List<PortMapping> ports() {
             return attachment != null ? attachment.portMappings() : List.of();
         }
+
+        /** Whether this is the network's anchor, the driver's own member that keeps the bridge up. */
+        boolean anchor() {
+            return containerId.equals(ANCHOR_ID);
+        }
     }
 
     /** PF4J creates the driver with this constructor; it does nothing. */
@@ -109,6 +119,7 @@ public class NetavarkDriver implements NetworkDriver {
         this.context = ctx;
         this.options = Map.copyOf(ctx.options());
         this.data = ctx.dataDirectory();
+        this.leases = new HostLeases(Path.of(options.getOrDefault("host-lease-directory", HostLeases.DEFAULT_DIRECTORY)));
     }
 
     @Override
@@ -163,7 +174,6 @@ public class NetavarkDriver implements NetworkDriver {
             throw new NetworkException(Reason.INVALID, "network " + name + ": " + request.subnets().size()
                     + " subnets given; this driver takes one IPv4 subnet per network");
         }
-        Subnet subnet = request.subnets().isEmpty() ? freeSubnet(name) : checkSubnet(name, request.subnets().getFirst());
         String bridge = request.options().getOrDefault(BRIDGE_NAME_OPTION, request.networkInterface());
         if (bridge.isEmpty()) {
             bridge = "br-" + request.id().substring(0, 12);
@@ -177,9 +187,23 @@ public class NetavarkDriver implements NetworkDriver {
                 throw new NetworkException(Reason.CONFLICT, "network " + name + ": bridge " + bridge + " is used by network " + known.name());
             }
         }
+        Subnet subnet;
         if (Files.exists(Path.of("/sys/class/net", bridge))) {
-            throw new NetworkException(Reason.CONFLICT, "network " + name + ": interface " + bridge
-                    + " exists already on this host; choose another bridge name or subnet");
+            // Another daemon's default network is up: this one joins its bridge, with its subnet, and
+            // takes addresses through the host's leases. Any other bridge of that name is someone else's.
+            BridgeAddress found = bridgeAddress(bridge);
+            if (!"true".equals(request.options().get(DEFAULT_BRIDGE_OPTION)) || found == null) {
+                throw new NetworkException(Reason.CONFLICT, "network " + name + ": interface " + bridge
+                        + " exists already on this host; choose another bridge name or subnet");
+            }
+            Ipv4.Cidr existing = found.subnet();
+            if (!request.subnets().isEmpty() && !Ipv4.Cidr.parse(checkSubnet(name, request.subnets().getFirst()).cidr()).equals(existing)) {
+                throw new NetworkException(Reason.CONFLICT, "network " + name + ": bridge " + bridge + " exists already on this host with subnet "
+                        + existing + ", not " + request.subnets().getFirst().cidr() + "; give the same subnet (bip) as the daemon that made it");
+            }
+            subnet = checkSubnet(name, new Subnet(existing.toString(), Ipv4.format(found.address())));
+        } else {
+            subnet = request.subnets().isEmpty() ? freeSubnet(name) : checkSubnet(name, request.subnets().getFirst());
         }
         String mtu = request.options().get(MTU_OPTION);
         if (mtu != null && !mtu.matches("\\d{3,5}")) {
@@ -223,6 +247,34 @@ public class NetavarkDriver implements NetworkDriver {
             }
         }
         return new Subnet(cidr.toString(), Ipv4.format(gateway));
+    }
+
+    /**
+     * An IPv4 address of a host interface and the subnet it is in.
+     *
+     * @param address the interface's address (a bridge's: its network's gateway)
+     * @param subnet  the subnet, from the address's prefix length
+     */
+    private record BridgeAddress(int address, Ipv4.Cidr subnet) { }
+
+    /** The first IPv4 address of a host interface, or null if it has none or is not there. */
+    private static BridgeAddress bridgeAddress(String bridge) {
+        try {
+            java.net.NetworkInterface nic = java.net.NetworkInterface.getByName(bridge);
+            if (nic == null) {
+                return null;
+            }
+            for (java.net.InterfaceAddress a : nic.getInterfaceAddresses()) {
+                if (a.getAddress() instanceof java.net.Inet4Address v4) {
+                    int address = Ipv4.parse(v4.getHostAddress());
+                    int prefix = a.getNetworkPrefixLength();
+                    return new BridgeAddress(address, new Ipv4.Cidr(address & Ipv4.Cidr.mask(prefix), prefix));
+                }
+            }
+        } catch (IOException e) {
+            // an interface that cannot be read is treated as one without an address
+        }
+        return null;
     }
 
     /** The lowest subnet of the pool that overlaps no known network and no route of the host. */
@@ -290,12 +342,19 @@ public class NetavarkDriver implements NetworkDriver {
 
     @Override
     public synchronized void restore(Collection<NetworkDefinition> given) throws NetworkException {
-        removeStaleScratchNamespaces();
         load();
         Map<String, NetworkDefinition> listed = new LinkedHashMap<>();
         given.forEach(d -> listed.put(d.id(), d));
+        // An anchor outlives a killed daemon; it is kept while it still holds its network's bridge.
+        for (Stored anchor : anchors()) {
+            NetworkDefinition network = listed.get(anchor.networkId());
+            if (network == null || !anchorAlive(anchor, network)) {
+                dropAnchor(anchor, true);
+            }
+        }
+        removeStaleScratchNamespaces(anchors().stream().map(Stored::netns).collect(java.util.stream.Collectors.toSet()));
         for (NetworkDefinition known : List.copyOf(networks.values())) {
-            boolean used = attachments.values().stream().anyMatch(s -> s.networkId().equals(known.id()));
+            boolean used = attachments.values().stream().anyMatch(s -> s.networkId().equals(known.id()) && !s.anchor());
             if (!listed.containsKey(known.id()) && !used) {
                 networks.remove(known.id());
                 delete(networkFile(known.id()));
@@ -311,6 +370,14 @@ public class NetavarkDriver implements NetworkDriver {
                 teardown(pending, true);
                 attachments.remove(key(pending.networkId(), pending.containerId()));
                 delete(attachmentFile(pending.networkId(), pending.containerId()));
+                releaseLease(pending);
+            }
+        }
+        // The host's leases name every address this driver holds (also those taken before leases existed).
+        for (Stored held : attachments.values()) {
+            String bridge = bridgeOf(held);
+            if (!bridge.isEmpty()) {
+                leases.keep(bridge, attachmentFile(held.networkId(), held.containerId()), held.ip());
             }
         }
     }
@@ -332,11 +399,15 @@ public class NetavarkDriver implements NetworkDriver {
         if (network == null) {
             return;
         }
-        List<String> members = attachments.values().stream().filter(s -> s.networkId().equals(networkId))
+        List<String> members = attachments.values().stream().filter(s -> s.networkId().equals(networkId) && !s.anchor())
                 .map(s -> s.containerId().substring(0, Math.min(12, s.containerId().length()))).toList();
         if (!members.isEmpty()) {
             throw new NetworkException(Reason.IN_USE, "network " + network.name() + " has active endpoints ("
                     + String.join(", ", members) + "); disconnect or remove those containers first");
+        }
+        Stored anchor = attachments.get(key(networkId, ANCHOR_ID));
+        if (anchor != null) {
+            dropAnchor(anchor, false);
         }
         delete(networkFile(networkId));
         networks.remove(networkId);
@@ -374,19 +445,49 @@ public class NetavarkDriver implements NetworkDriver {
             }
         }
         checkPorts(where, request.portMappings());
-        Subnet subnet = network.subnets().getFirst();
-        Ipv4.Cidr cidr = Ipv4.Cidr.parse(subnet.cidr());
-        String ip = address(where, network, cidr, request.staticIp());
+        checkBridge(where, network);
+        ensureAnchor(where, network);
         String ifname = interfaceFor(where, cid, request.interfaceName());
         String containerName = request.containerName().isEmpty() ? cid.substring(0, Math.min(12, cid.length())) : request.containerName();
+        Stored pending = reserve(where, network, cid, netns.toString(), ifname, containerName, request.staticIp(), false,
+                request.aliases(), request.portMappings());
+        return setUp(where, network, pending, containerName, request.aliases(), request.portMappings());
+    }
 
-        Map<String, Object> setup = setupInput(network, cid, containerName, ifname, ip, request);
-        Stored pending = new Stored(networkId, cid, netns.toString(), ip, ifname, setup, null);
-        store(pending);
+    /**
+     * Chooses the member's address among those no member of this driver nor any lease of the host
+     * holds, and writes its pending attachment file (the lease's owner), both under the host's lease lock.
+     */
+    private Stored reserve(String where, NetworkDefinition network, String cid, String netns, String ifname, String containerName,
+                           String staticIp, boolean fromTop, List<String> aliases, List<PortMapping> ports) throws NetworkException {
+        Ipv4.Cidr cidr = Ipv4.Cidr.parse(network.subnets().getFirst().cidr());
+        List<Stored> made = new ArrayList<>(1);
+        leases.lease(network.networkInterface(), attachmentFile(network.id(), cid), takenElsewhere -> {
+            String ip = address(where, network, cidr, staticIp, takenElsewhere, fromTop);
+            Stored pending = new Stored(network.id(), cid, netns, ip, ifname, setupInput(network, cid, containerName, ifname, ip, aliases, ports), null);
+            store(pending);
+            made.add(pending);
+            return ip;
+        });
+        return made.getFirst();
+    }
+
+    /** Runs netavark setup for a reserved member; on failure undoes it, so that nothing is left. */
+    private Attachment setUp(String where, NetworkDefinition network, Stored pending, String containerName, List<String> aliases,
+                             List<PortMapping> ports) throws NetworkException {
+        Path netavark;
+        Path aardvark;
+        try {
+            netavark = program("netavark", "netavark", where);
+            aardvark = program("aardvark-dns", "aardvark-dns", where);
+        } catch (NetworkException e) {
+            undo(pending);
+            throw e;
+        }
         Command.Result result;
         try {
             result = Command.run(List.of(netavark.toString(), "--config", configDirectory().toString(), "--aardvark-binary",
-                    aardvark.toString(), "setup", netns.toString()), Json.write(setup), TIMEOUT_SECONDS);
+                    aardvark.toString(), "setup", pending.netns()), Json.write(pending.setup()), TIMEOUT_SECONDS);
         } catch (IOException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot run " + netavark + ": " + e.getMessage(), e);
@@ -397,24 +498,179 @@ public class NetavarkDriver implements NetworkDriver {
         }
         Attachment attachment;
         try {
-            attachment = parseStatus(network, cid, ifname, containerName, request, Json.object(result.stdout()), cidr);
+            attachment = parseStatus(network, pending.containerId(), pending.ifname(), containerName, aliases, ports,
+                    Json.object(result.stdout()), Ipv4.Cidr.parse(network.subnets().getFirst().cidr()));
         } catch (IOException | RuntimeException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot read netavark's answer: " + e.getMessage(), e);
         }
-        store(new Stored(networkId, cid, netns.toString(), ip, ifname, setup, attachment));
+        store(new Stored(pending.networkId(), pending.containerId(), pending.netns(), pending.ip(), pending.ifname(), pending.setup(), attachment));
         return attachment;
     }
 
+    /**
+     * Refuses to join a bridge that is up with another subnet (another daemon's default network
+     * given a different {@code bip}): netavark would add a second gateway address to it.
+     */
+    private static void checkBridge(String where, NetworkDefinition network) throws NetworkException {
+        BridgeAddress found = bridgeAddress(network.networkInterface());
+        Subnet subnet = network.subnets().getFirst();
+        if (found != null && !found.subnet().equals(Ipv4.Cidr.parse(subnet.cidr()))) {
+            throw new NetworkException(Reason.CONFLICT, where + ": bridge " + network.networkInterface() + " is up on this host with subnet "
+                    + found.subnet() + ", not the network's " + subnet.cidr() + "; another daemon made it with another subnet");
+        }
+    }
+
+    // ---- the anchor: a member the driver owns, so the bridge stays while the network exists -----
+
+    /*
+     * netavark 1.4 deletes a bridge and its network's rules with its last member, so without an
+     * anchor every `run --rm` on an otherwise empty network rebuilds them (about 240 ms). The anchor
+     * is a netavark member like a container's, in a namespace the driver makes (named with its data
+     * directory's tag), with the subnet's highest free address; it goes at remove(), at close() and
+     * at restore() when its namespace or bridge is gone. netavark itself then removes the bridge and
+     * rules with the last member, another daemon's or this one's.
+     */
+
+    private List<Stored> anchors() {
+        return attachments.values().stream().filter(Stored::anchor).toList();
+    }
+
+    private static boolean anchorAlive(Stored anchor, NetworkDefinition network) {
+        return anchor.attachment() != null && Files.exists(Path.of(anchor.netns()))
+                && Files.exists(Path.of("/sys/class/net", network.networkInterface()));
+    }
+
+    private void ensureAnchor(String where, NetworkDefinition network) throws NetworkException {
+        Stored anchor = attachments.get(key(network.id(), ANCHOR_ID));
+        if (anchor != null && anchorAlive(anchor, network)) {
+            return;
+        }
+        if (anchor != null) {
+            dropAnchor(anchor, true);
+        }
+        String ip = program("ip", "iproute2", where).toString();
+        String namespace = scratchPrefix() + "anchor-" + network.id().substring(0, 12);
+        try {
+            if (Files.exists(Path.of("/run/netns", namespace))) {
+                run(where, ip, "netns", "del", namespace);
+            }
+            run(where, ip, "netns", "add", namespace);
+        } catch (IOException e) {
+            throw e instanceof NetworkException ne ? ne : new NetworkException(Reason.FAILED, where + ": " + e.getMessage(), e);
+        }
+        Stored pending;
+        try {
+            pending = reserve(where, network, ANCHOR_ID, "/run/netns/" + namespace, "eth0", ANCHOR_ID, null, true, List.of(), List.of());
+            pending = withoutDns(pending);
+            setUp(where + ", bridge anchor", network, pending, ANCHOR_ID, List.of(), List.of());
+        } catch (NetworkException e) {
+            deleteNamespace(where, "/run/netns/" + namespace);
+            throw e;
+        }
+    }
+
+    /**
+     * The anchor takes no part in the network's DNS: no name of it in aardvark-dns' list, and
+     * aardvark-dns still stops with the last container.
+     */
+    @SuppressWarnings("unchecked")
+    private Stored withoutDns(Stored anchor) throws NetworkException {
+        Map<String, Object> setup = new LinkedHashMap<>(anchor.setup());
+        Map<String, Object> infos = new LinkedHashMap<>();
+        ((Map<String, Object>) setup.get("network_info")).forEach((name, info) -> {
+            Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) info);
+            copy.put("dns_enabled", false);
+            infos.put(name, copy);
+        });
+        setup.put("network_info", infos);
+        Stored changed = new Stored(anchor.networkId(), anchor.containerId(), anchor.netns(), anchor.ip(), anchor.ifname(), setup, null);
+        store(changed);
+        return changed;
+    }
+
+    /** Tears the anchor down; the bridge and the network's rules go with it if it was the last member. */
+    private void dropAnchor(Stored anchor, boolean bestEffort) throws NetworkException {
+        String where = "network " + networkName(anchor.networkId()) + ", bridge anchor";
+        try {
+            teardown(anchor, bestEffort);
+        } catch (NetworkException e) {
+            if (!bestEffort) {
+                throw e;
+            }
+            context.logger().log(System.Logger.Level.WARNING, e.getMessage());
+        }
+        deleteNamespace(where, anchor.netns());
+        attachments.remove(key(anchor.networkId(), ANCHOR_ID));
+        delete(attachmentFile(anchor.networkId(), ANCHOR_ID));
+        releaseLease(anchor);
+    }
+
+    private void deleteNamespace(String where, String netns) {
+        Path path = Path.of(netns);
+        if (!path.startsWith("/run/netns") || !Files.exists(path)) {
+            return;
+        }
+        try {
+            run(where, program("ip", "iproute2", where).toString(), "netns", "del", path.getFileName().toString());
+        } catch (IOException e) {
+            context.logger().log(System.Logger.Level.WARNING, where + ": cannot remove namespace " + netns + ": " + e.getMessage());
+        }
+    }
+
+    /** The bridge an attachment is on, from netavark's input (the network's definition may be gone). */
+    private static String bridgeOf(Stored s) {
+        if (s.setup().get("network_info") instanceof Map<?, ?> infos) {
+            for (Object info : infos.values()) {
+                if (info instanceof Map<?, ?> m && m.get("network_interface") instanceof String bridge) {
+                    return bridge;
+                }
+            }
+        }
+        return "";
+    }
+
+    private void releaseLease(Stored s) {
+        String bridge = bridgeOf(s);
+        if (bridge.isEmpty()) {
+            return;
+        }
+        try {
+            leases.release(bridge, attachmentFile(s.networkId(), s.containerId()));
+        } catch (NetworkException e) {
+            context.logger().log(System.Logger.Level.WARNING, e.getMessage());
+        }
+    }
+
+    /**
+     * The name netavark knows a network by: its id, except for the default bridge, whose name is
+     * the same in every daemon of the host (made from the bridge's name), so that daemons sharing the
+     * bridge share the firewall chains netavark names after it, and whichever tears down the last
+     * member removes them.
+     */
+    private static String netavarkName(NetworkDefinition network) {
+        if (!"true".equals(network.options().get(DEFAULT_BRIDGE_OPTION))) {
+            return network.id();
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("berth default bridge " + network.networkInterface()).getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     private Map<String, Object> setupInput(NetworkDefinition network, String cid, String containerName, String ifname, String ip,
-                                           AttachRequest request) {
+                                           List<String> aliases, List<PortMapping> ports) {
+        String name = netavarkName(network);
         Map<String, Object> perNetwork = new LinkedHashMap<>();
         perNetwork.put("interface_name", ifname);
         perNetwork.put("static_ips", List.of(ip));
-        perNetwork.put("aliases", request.aliases());
+        perNetwork.put("aliases", aliases);
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", network.id());
-        info.put("id", network.id());
+        info.put("name", name);
+        info.put("id", name);
         info.put("driver", "bridge");
         info.put("network_interface", network.networkInterface());
         info.put("subnets", network.subnets().stream().map(s -> Map.<String, Object>of("subnet", s.cidr(), "gateway", s.gateway())).toList());
@@ -430,15 +686,15 @@ public class NetavarkDriver implements NetworkDriver {
         Map<String, Object> input = new LinkedHashMap<>();
         input.put("container_id", cid);
         input.put("container_name", containerName);
-        input.put("networks", Map.of(network.id(), perNetwork));
-        input.put("network_info", Map.of(network.id(), info));
-        input.put("port_mappings", request.portMappings().stream().map(Records::port).toList());
+        input.put("networks", Map.of(name, perNetwork));
+        input.put("network_info", Map.of(name, info));
+        input.put("port_mappings", ports.stream().map(Records::port).toList());
         return input;
     }
 
-    private Attachment parseStatus(NetworkDefinition network, String cid, String ifname, String containerName, AttachRequest request,
-                                   Map<String, Object> status, Ipv4.Cidr cidr) throws IOException {
-        Map<String, Object> block = Json.object(status, network.id());
+    private Attachment parseStatus(NetworkDefinition network, String cid, String ifname, String containerName, List<String> aliases,
+                                   List<PortMapping> ports, Map<String, Object> status, Ipv4.Cidr cidr) throws IOException {
+        Map<String, Object> block = Json.object(status, netavarkName(network));
         Map<String, Object> iface = Json.object(Json.object(block, "interfaces"), ifname);
         if (iface.isEmpty()) {
             throw new IOException("no interface " + ifname + " in " + Json.oneLine(Json.write(status)));
@@ -455,16 +711,17 @@ public class NetavarkDriver implements NetworkDriver {
         String ip = address.contains("/") ? address.substring(0, address.indexOf('/')) : address;
         List<String> names = new ArrayList<>();
         names.add(containerName);
-        request.aliases().stream().filter(a -> !names.contains(a)).forEach(names::add);
+        aliases.stream().filter(a -> !names.contains(a)).forEach(names::add);
         return new Attachment(network.id(), cid, ifname, ip, cidr.prefix(), network.internal() ? "" : gateway,
                 Json.string(iface, "mac_address").toLowerCase(java.util.Locale.ROOT),
                 network.dnsEnabled() ? Json.strings(block, "dns_server_ips") : List.of(),
-                network.dnsEnabled() ? Json.strings(block, "dns_search_domains") : List.of(), names, request.portMappings());
+                network.dnsEnabled() ? Json.strings(block, "dns_search_domains") : List.of(), names, ports);
     }
 
-    private String address(String where, NetworkDefinition network, Ipv4.Cidr cidr, String requested) throws NetworkException {
+    private String address(String where, NetworkDefinition network, Ipv4.Cidr cidr, String requested, Set<Integer> takenElsewhere,
+                           boolean fromTop) throws NetworkException {
         int gateway = Ipv4.parse(network.subnets().getFirst().gateway());
-        Set<Integer> taken = new HashSet<>();
+        Set<Integer> taken = new HashSet<>(takenElsewhere);
         taken.add(gateway);
         attachments.values().stream().filter(s -> s.networkId().equals(network.id())).forEach(s -> taken.add(Ipv4.parse(s.ip())));
         if (requested != null && !requested.isBlank()) {
@@ -482,6 +739,13 @@ public class NetavarkDriver implements NetworkDriver {
                         + (ip == gateway ? " is the network's gateway" : " is in use by another container"));
             }
             return Ipv4.format(ip);
+        }
+        if (fromTop) {
+            for (long a = Integer.toUnsignedLong(cidr.last()) - 1; a > Integer.toUnsignedLong(cidr.base()); a--) {
+                if (!taken.contains((int) a)) {
+                    return Ipv4.format((int) a);
+                }
+            }
         }
         for (long a = Integer.toUnsignedLong(cidr.base()) + 1; a < Integer.toUnsignedLong(cidr.last()); a++) {
             if (!taken.contains((int) a)) {
@@ -581,6 +845,7 @@ public class NetavarkDriver implements NetworkDriver {
         teardown(stored, false);
         attachments.remove(key(networkId, containerId));
         delete(attachmentFile(networkId, containerId));
+        releaseLease(stored);
     }
 
     @Override
@@ -590,7 +855,7 @@ public class NetavarkDriver implements NetworkDriver {
         } catch (NetworkException e) {
             context.logger().log(System.Logger.Level.WARNING, e.getMessage());
         }
-        return attachments.values().stream().map(Stored::attachment).filter(a -> a != null).toList();
+        return attachments.values().stream().filter(s -> !s.anchor()).map(Stored::attachment).filter(a -> a != null).toList();
     }
 
     /** After a failed setup: undo what netavark may have done, free the address. */
@@ -606,6 +871,7 @@ public class NetavarkDriver implements NetworkDriver {
         } catch (NetworkException e) {
             context.logger().log(System.Logger.Level.WARNING, e.getMessage());
         }
+        releaseLease(pending);
     }
 
     /**
@@ -688,14 +954,14 @@ public class NetavarkDriver implements NetworkDriver {
      * A daemon killed during a teardown leaves its scratch namespace in /run/netns (the {@code finally} that
      * deletes it never ran): at start, every one of this driver's is removed.
      */
-    private void removeStaleScratchNamespaces() {
+    private void removeStaleScratchNamespaces(Set<String> kept) {
         Path netnsDir = Path.of("/run/netns");
         if (!Files.isDirectory(netnsDir)) {
             return;
         }
         String prefix = scratchPrefix();
         try (var entries = Files.list(netnsDir)) {
-            for (Path ns : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+            for (Path ns : entries.filter(p -> p.getFileName().toString().startsWith(prefix) && !kept.contains(p.toString())).toList()) {
                 try {
                     run("scratch namespace " + ns.getFileName(), program("ip", "iproute2", "restore").toString(),
                             "netns", "del", ns.getFileName().toString());
@@ -840,8 +1106,24 @@ public class NetavarkDriver implements NetworkDriver {
         }
     }
 
+    /**
+     * At daemon stop: the anchors go (a bridge whose containers all ended goes with its anchor);
+     * running containers keep their attachments, and aardvark-dns outlives the daemon on purpose.
+     */
     @Override
-    public void close() {
-        // Nothing held in this process: netavark runs per call, aardvark-dns outlives the daemon on purpose.
+    public synchronized void close() {
+        if (!loaded) {
+            return;
+        }
+        for (Stored anchor : anchors()) {
+            // another instance on the same data directory may have dropped it already
+            if (Files.exists(attachmentFile(anchor.networkId(), ANCHOR_ID))) {
+                try {
+                    dropAnchor(anchor, true);
+                } catch (NetworkException | RuntimeException e) {
+                    context.logger().log(System.Logger.Level.WARNING, e.getMessage());
+                }
+            }
+        }
     }
 }

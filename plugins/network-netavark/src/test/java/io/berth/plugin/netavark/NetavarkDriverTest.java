@@ -6,6 +6,7 @@ import io.berth.spi.network.Attachment;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.NetworkException;
 import io.berth.spi.network.PortMapping;
+import io.berth.spi.network.Subnet;
 import io.berth.spi.tck.NetNamespace;
 import io.berth.spi.tck.TestPluginContext;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -167,6 +169,7 @@ class NetavarkDriverTest {
         assertEquals(List.of(d), second.networks());
         assertEquals(List.of(a), second.attachments());
         second.detach(d.id(), cid);
+        second.remove(d.id());
         assertFalse(Files.exists(Path.of("/sys/class/net", d.networkInterface())));
     }
 
@@ -186,9 +189,97 @@ class NetavarkDriverTest {
         assertEquals(List.of(), second.attachments());
         assertFalse(Files.exists(file), "the pending record is gone");
         assertFalse(ns.ip("-o", "link").contains("eth0"), "what setup made is undone");
-        assertFalse(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "the bridge went with its only member");
+        assertTrue(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "the live anchor was kept, and holds the bridge");
         Attachment again = second.attach(d.id(), AttachRequest.of(randomId(), "beta", namespace().path().toString()));
         assertEquals(a.ipAddress(), again.ipAddress(), "the address was freed");
+    }
+
+    private static long ifindex(String name) throws IOException {
+        return Long.parseLong(Files.readString(Path.of("/sys/class/net", name, "ifindex")).strip());
+    }
+
+    private static List<String> anchorNamespaces() throws IOException {
+        if (!Files.isDirectory(Path.of("/run/netns"))) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(Path.of("/run/netns"))) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("berth-nv-") && n.contains("-anchor-")).toList();
+        }
+    }
+
+    @Test
+    void givenAMemberThatLeft_whenAnotherJoins_thenTheBridgeStayedUpAndRemoveOrCloseTakesItDown() throws Exception {
+        List<String> anchorsBefore = anchorNamespaces();
+        NetavarkDriver driver = driver(Map.of());
+        NetworkDefinition d = network(driver, NetworkDefinition.bridge("anchor-test", randomId()));
+        String first = randomId();
+        Attachment a = driver.attach(d.id(), AttachRequest.of(first, "alpha", namespace().path().toString()));
+        long bridge = ifindex(d.networkInterface());
+        driver.detach(d.id(), first);
+        assertTrue(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "the anchor holds the bridge with no container");
+        assertEquals(List.of(), driver.attachments(), "the anchor is not an attachment");
+        Attachment b = driver.attach(d.id(), AttachRequest.of(randomId(), "beta", namespace().path().toString()));
+        assertEquals(bridge, ifindex(d.networkInterface()), "the same bridge, not a rebuilt one");
+        assertEquals(a.ipAddress(), b.ipAddress(), "the anchor's address is the subnet's highest, containers start at the lowest");
+        assertEquals(1, anchorNamespaces().size() - anchorsBefore.size(), "one anchor namespace for the network");
+        driver.detach(d.id(), b.containerId());
+        driver.close();
+        assertFalse(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "close took the anchor and the bridge with it");
+        assertEquals(anchorsBefore, anchorNamespaces());
+        driver.attach(d.id(), AttachRequest.of(randomId(), "gamma", namespace().path().toString()));
+        for (Attachment left : driver.attachments()) {
+            driver.detach(left.networkId(), left.containerId());
+        }
+        driver.remove(d.id());
+        assertFalse(Files.exists(Path.of("/sys/class/net", d.networkInterface())), "remove took the anchor and the bridge with it");
+        assertEquals(anchorsBefore, anchorNamespaces());
+    }
+
+    @Test
+    void givenTwoDaemonsOnOneHost_whenBothMakeTheDefaultBridge_thenTheSecondJoinsItsSubnetAndNoAddressIsGivenTwice() throws Exception {
+        Map<String, String> options = Map.of("host-lease-directory", tempDir.resolve("leases").toString());
+        String bridgeName = "bnv" + randomId().substring(0, 8);
+        // a subnet of its own: the default pool's first subnet may be named by rules of other daemons on the host
+        String subnet = "10.213." + (200 + ThreadLocalRandom.current().nextInt(50)) + ".0/24";
+        java.util.function.BiFunction<String, List<Subnet>, NetworkDefinition> defaultBridge = (id, subnets) -> new NetworkDefinition("bridge", id, "bridge", subnets,
+                bridgeName, false, false, Map.of(), Map.of("com.docker.network.bridge.default_bridge", "true",
+                "com.docker.network.bridge.name", bridgeName));
+        NetavarkDriver one = driver(options);
+        NetworkDefinition first = network(one, defaultBridge.apply(randomId(), List.of(new Subnet(subnet, null))));
+        Attachment a = one.attach(first.id(), AttachRequest.of(randomId(), "alpha", namespace().path().toString()));
+
+        NetavarkDriver two = new NetavarkDriver();
+        two.initialize(TestPluginContext.in(tempDir.resolve("second"), "network-netavark", options));
+        NetworkDefinition second = network(two, defaultBridge.apply(randomId(), List.of()));
+        assertEquals(first.subnets(), second.subnets(), "the second daemon joins the bridge with its subnet and gateway");
+        NetNamespace nsB = namespace();
+        Attachment b = two.attach(second.id(), AttachRequest.of(randomId(), "beta", nsB.path().toString()));
+        assertNotEquals(a.ipAddress(), b.ipAddress(), "the host's leases keep the daemons' addresses apart");
+        String answer = nsB.inside(() -> {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new InetSocketAddress(a.ipAddress(), 9), 3000);
+                return "connected";
+            } catch (java.net.ConnectException e) {
+                return String.valueOf(e.getMessage());
+            }
+        });
+        assertTrue(answer.contains("refused"), "the other daemon's member answers (with a reset on a closed port): " + answer);
+
+        one.detach(first.id(), a.containerId());
+        one.remove(first.id());
+        one.close();
+        assertTrue(Files.exists(Path.of("/sys/class/net", bridgeName)), "the other daemon's member keeps the bridge");
+        two.detach(second.id(), b.containerId());
+        two.remove(second.id());
+        assertFalse(Files.exists(Path.of("/sys/class/net", bridgeName)), "the last member took the bridge");
+        assertTrue(iptablesSave().lines().noneMatch(l -> l.contains(first.subnets().getFirst().cidr())), "no rule names the subnet");
+    }
+
+    private static String iptablesSave() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("iptables-save").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return out;
     }
 
     @Test

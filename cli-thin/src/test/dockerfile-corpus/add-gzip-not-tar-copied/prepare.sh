@@ -1,0 +1,1 @@
+echo plain | gzip -n > note.gz

@@ -1,0 +1,2 @@
+mkdir -p t/d && echo in > t/d/f && tar -C t -cf - . | zstd -q -o archive.tar.zst
+rm -r t

@@ -1,0 +1,1 @@
+echo plain | xz > note.xz

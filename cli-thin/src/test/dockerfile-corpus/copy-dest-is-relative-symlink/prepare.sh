@@ -1,0 +1,2 @@
+mkdir -p links/sub
+ln -s sub/target links/l

@@ -1,0 +1,2 @@
+mkdir links
+ln -s /tmp links/target

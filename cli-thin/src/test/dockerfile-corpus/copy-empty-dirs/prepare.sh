@@ -1,0 +1,2 @@
+mkdir -p empty nested/empty2
+chmod 750 nested

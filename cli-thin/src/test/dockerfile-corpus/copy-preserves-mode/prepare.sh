@@ -1,0 +1,3 @@
+chmod 741 x
+chmod 600 y
+chmod 700 d

@@ -1,0 +1,3 @@
+chmod 4755 u
+chmod 2755 g
+chmod 1777 t

@@ -103,9 +103,16 @@ public final class Daemon {
             plugins.load();
         });
         if (!Boolean.getBoolean("berth.daemon.openLogWhileServing")) {
-            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later and the start no
-            // shorter (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
+            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later, and every route
+            // later too (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
             joinQuietly(apiStarting);
+            if (apiFailure != null) {
+                // nothing opened yet but the plugins: refuse before the log is touched
+                joinQuietly(pluginLoading);
+                plugins.close();
+                refuse(apiStarting, apiFailure.getMessage());
+                throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
+            }
         }
         try {
             log = ChronicleEventLog.open(options.eventLogDirectory());

@@ -158,21 +158,6 @@ final class StepRunner implements AutoCloseable {
         }, created);
     }
 
-    /**
-     * RUN with mounts that are set up on the snapshot's root around the container ({@link StepMounts}:
-     * {@code RUN --mount}'s caches, binds, secrets and agent sockets).
-     */
-    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
-        List<String> created = new ArrayList<>();
-        return inSnapshot(state, step, rootfs -> {
-            try {
-                created.addAll(runContainer(state, key(step), rootfs, argv, env, network, extra.prepare(rootfs)));
-            } finally {
-                extra.release(rootfs);
-            }
-        }, created);
-    }
-
     /** @return the mount points the launch created in the rootfs */
     private List<String> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
                                       BuildNetwork network, List<RuntimeSpecInput.MountSpec> mounts) throws IOException {

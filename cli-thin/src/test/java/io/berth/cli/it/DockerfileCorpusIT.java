@@ -170,17 +170,21 @@ class DockerfileCorpusIT {
         // Docker's builds and berth's run side by side: the two daemons share the machine, not a lock.
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Future<Map<String, BerthDist.Result>> dockerBuilds = pool.submit(() -> {
+            long t0 = System.nanoTime();
             Map<String, BerthDist.Result> results = new HashMap<>();
             for (String name : cases) {
                 results.put(name, dockerBuild(name, contexts.get(name)));
             }
+            System.out.printf("DockerfileCorpusIT: Docker built %d cases in %d ms%n", cases.size(), (System.nanoTime() - t0) / 1_000_000);
             return results;
         });
         Future<Map<String, BerthDist.Result>> berthBuilds = pool.submit(() -> {
+            long t0 = System.nanoTime();
             Map<String, BerthDist.Result> results = new HashMap<>();
             for (String name : cases) {
                 results.put(name, berthBuild(name, contexts.get(name)));
             }
+            System.out.printf("DockerfileCorpusIT: berth built %d cases in %d ms%n", cases.size(), (System.nanoTime() - t0) / 1_000_000);
             return results;
         });
         Map<String, BerthDist.Result> byDocker = dockerBuilds.get(20, TimeUnit.MINUTES);

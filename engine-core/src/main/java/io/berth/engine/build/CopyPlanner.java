@@ -460,9 +460,10 @@ final class CopyPlanner {
             return;
         }
         if (source.archive()) {
-            mkdirs(target, destination, chown, uid, gid);
+            // --chown does not reach an archive at all: Docker's builder makes the destination root's and
+            // keeps the owners the entries name
+            mkdirs(target, destination);
             try (SafeFile archive = from.openRead(fromRel, true)) {
-                // --chown does not reach into an archive: Docker's builder keeps the owners its entries name
                 extract(target, archive.inputStream(), source.path().getFileName().toString(), destination, -1, -1);
             }
             return;

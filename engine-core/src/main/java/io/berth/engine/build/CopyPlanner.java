@@ -568,13 +568,18 @@ final class CopyPlanner {
                     target.remove(inContainer);
                     target.mknod(inContainer, Sys.S_IFIFO | 0600, 0, 0);
                     target.setMeta(inContainer, meta);
-                } else if (entry.isFile() && !entry.isCharacterDevice() && !entry.isBlockDevice()) {
+                } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+                    // as Docker's builder: the node is made (where the snapshot allows mknod), never opened
+                    target.remove(inContainer);
+                    target.mknod(inContainer, (entry.isCharacterDevice() ? Sys.S_IFCHR : Sys.S_IFBLK) | 0600,
+                            entry.getDevMajor(), entry.getDevMinor());
+                    target.setMeta(inContainer, meta);
+                } else if (entry.isFile()) {
                     try (SafeFile f = target.create(inContainer, 0600)) {
                         f.writeFrom(tar);
                     }
                     target.setMeta(inContainer, meta);
                 }
-                // devices in an ADDed archive are skipped: the build runs unprivileged content
             } catch (SafeFsException e) {
                 throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
                         + ": " + e.getMessage());

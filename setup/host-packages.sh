@@ -26,7 +26,8 @@ BERTH_DAEMON_PACKAGES=(
 # What only the tests use on top: a real registry (with htpasswd auth), skopeo and umoci as independent peers,
 # curl against the API socket, zstd for compressed layers, and Maven to build and run them. DockerfileCorpusIT
 # builds its corpus with Docker's own legacy builder as the reference (docker.io: dockerd and the docker CLI)
-# and makes its ADD archives and file capabilities with bzip2, xz and setcap.
+# and makes its ADD archives and file capabilities with bzip2, xz and setcap; Docker's own clients
+# (docker-compose 1.x, the docker CLI) run against berth in ComposeIT and StockDockerCliIT.
 BERTH_TEST_PACKAGES=(
     maven:mvn
     curl:curl
@@ -39,6 +40,7 @@ BERTH_TEST_PACKAGES=(
     bzip2:bzip2
     xz-utils:xz
     libcap2-bin:setcap
+    docker-compose:docker-compose
 )
 
 # berth_missing_packages ENTRY…: prints the package of each entry whose program is absent, one per line.

@@ -75,6 +75,7 @@ public final class BerthCommand implements Callable<Integer> {
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
             "wait", "rename", "port", "container", "volume", "network", "build", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
+            "pause", "unpause", "stats", "update", "commit", "export", "import",
             "audit", "daemon", "fleet", "help"};
 
     private final InputStream in;
@@ -138,13 +139,15 @@ public final class BerthCommand implements Callable<Integer> {
         return false;
     }
 
-    private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load"};
+    private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load",
+            "import"};
     private static final String[] PLUGIN_MEMBERS = {"ls"};
     private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
-            "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp"};
+            "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp", "pause", "unpause", "stats", "update",
+            "commit", "export"};
     private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
     private static final String[] NETWORK_MEMBERS = {"create", "ls", "inspect", "rm", "prune", "connect", "disconnect"};
-    private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact"};
+    private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact", "df"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
     private CommandSpec group(String name, String description, String[] members) {
@@ -187,6 +190,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "image push" -> new PushCommand(this);
             case "image save" -> new SaveCommand(this);
             case "image load" -> new LoadCommand(this);
+            case "image import" -> new io.berth.cli.commands.ImportCommand(this);
             case "container ls" -> new PsCommand(this, "ls");
             case "container run" -> new RunCommand(this, true);
             case "container create" -> new RunCommand(this, false);
@@ -200,6 +204,11 @@ public final class BerthCommand implements Callable<Integer> {
             case "container top" -> new TopCommand(this);
             case "container diff" -> new DiffCommand(this);
             case "container cp" -> new CpCommand(this);
+            case "container pause", "container unpause" -> new io.berth.cli.commands.PauseCommand(this, name);
+            case "container stats" -> new io.berth.cli.commands.StatsCommand(this);
+            case "container update" -> new io.berth.cli.commands.UpdateCommand(this);
+            case "container commit" -> new io.berth.cli.commands.CommitCommand(this);
+            case "container export" -> new io.berth.cli.commands.ExportCommand(this);
             case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
             case "network create", "network ls", "network inspect", "network rm", "network prune", "network connect",
                  "network disconnect" -> new io.berth.cli.commands.NetworkCommand(this, name);
@@ -207,6 +216,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
             case "system compact" -> new io.berth.cli.commands.SystemCompactCommand(this);
+            case "system df" -> new io.berth.cli.commands.SystemDfCommand(this);
             default -> throw new IllegalArgumentException(group + " " + name);
         };
     }
@@ -229,6 +239,12 @@ public final class BerthCommand implements Callable<Integer> {
             case "top" -> new TopCommand(this).spec();
             case "diff" -> new DiffCommand(this).spec();
             case "cp" -> new CpCommand(this).spec();
+            case "pause", "unpause" -> new io.berth.cli.commands.PauseCommand(this, name).spec();
+            case "stats" -> new io.berth.cli.commands.StatsCommand(this).spec();
+            case "update" -> new io.berth.cli.commands.UpdateCommand(this).spec();
+            case "commit" -> new io.berth.cli.commands.CommitCommand(this).spec();
+            case "export" -> new io.berth.cli.commands.ExportCommand(this).spec();
+            case "import" -> new io.berth.cli.commands.ImportCommand(this).spec();
             case "pull" -> new PullCommand(this).spec();
             case "push" -> new PushCommand(this).spec();
             case "images" -> new ImagesCommand(this, "images").spec();

@@ -80,10 +80,10 @@ class MainTest {
     }
 
     @Test
-    void givenUnsupportedFormat_thenOneLineAnd125() {
-        CliRun r = CliRun.run("version", "--format", "{{.Server.Version}}");
+    void givenUnreadableTemplate_thenOneLineAnd125() {
+        CliRun r = CliRun.run("version", "--format", "{{.Server.Version");
         assertEquals(125, r.exitCode());
-        assertTrue(r.err().startsWith("invalid value for --format:"), r.err());
+        assertTrue(r.err().startsWith("template parsing error:") && r.err().lines().count() == 1, r.err());
     }
 
     @Test

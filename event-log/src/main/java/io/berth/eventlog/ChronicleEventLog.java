@@ -57,6 +57,14 @@ public final class ChronicleEventLog implements EventLog {
         // Must run before any Chronicle class initialises: Chronicle reports usage over the network unless told not to.
         System.setProperty("chronicle.analytics.disable", "true");
         System.setProperty("chronicle.announcer.disable", "true");
+        // Chronicle's Jvm class binds its POSIX calls through jnr-ffi when it initialises, generating native
+        // stubs at run time (~0.2-0.5 s of a cold start). berth uses none of them: the log is synced with
+        // FileChannel.force (event-log/README.md), times come from berth's clock, nothing is pre-touched or
+        // locked in memory. Installing the no-op binding first skips that work.
+        if (!"jnr".equals(System.getProperty("berth.chronicle.posix"))
+                && net.openhft.posix.internal.PosixAPIHolder.POSIX_API == null) {
+            net.openhft.posix.internal.PosixAPIHolder.useNoOpPosixApi();
+        }
     }
 
     /** How often a follower re-checks the queue when no in-process append wakes it (a writer in another process). */

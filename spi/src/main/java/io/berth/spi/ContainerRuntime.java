@@ -6,6 +6,8 @@ import io.berth.spi.runtime.ContainerState;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExecSpec;
 import io.berth.spi.runtime.ExitStatus;
+import io.berth.spi.runtime.ResourceStats;
+import io.berth.spi.runtime.ResourceUpdate;
 import io.berth.spi.runtime.RuntimeInfo;
 import io.berth.spi.runtime.StdioStreams;
 
@@ -44,6 +46,10 @@ import java.util.Optional;
  *       program), running, paused, stopped (the process ended; exit status known).</dd>
  *   <dt>exec session</dt>
  *   <dd>An additional process run inside a running container.</dd>
+ *   <dt>paused</dt>
+ *   <dd>Every process of a running container frozen by the cgroup freezer: they keep their memory
+ *       and state but get no CPU until the container is resumed. A paused container still counts
+ *       as running for its lifecycle (it has not exited).</dd>
  * </dl>
  *
  * <h2>Lifecycle: running a container</h2>
@@ -63,6 +69,12 @@ import java.util.Optional;
  *   <li>{@link #delete(String, boolean)} removes the runtime's and the monitor's records of the
  *       container. The engine removes the bundle, log, exit file and snapshot itself.</li>
  * </ol>
+ *
+ * <h2>Optional operations</h2>
+ * {@link #pause}, {@link #resume}, {@link #processes}, {@link #stats} and {@link #update} act on a
+ * running container's cgroup. Their defaults throw
+ * {@link ContainerRuntimeException.Reason#NOT_SUPPORTED}, so a third-party runtime written before
+ * them still loads; the engine answers such a refusal with one line naming the runtime.
  *
  * <h2>Lifecycle: daemon restart</h2>
  * The runtime keeps what it needs about each container under its data directory and the
@@ -210,4 +222,78 @@ public interface ContainerRuntime extends BerthExtension {
      *                                   runtime cannot be asked
      */
     List<String> list() throws ContainerRuntimeException;
+
+    /**
+     * Freezes every process of a running container (the cgroup freezer); {@link #state} then says
+     * {@link ContainerState.Status#PAUSED paused}.
+     *
+     * @param id the container id
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#NOT_FOUND},
+     *                                   {@link ContainerRuntimeException.Reason#WRONG_STATE} if it is not
+     *                                   running, {@link ContainerRuntimeException.Reason#NOT_SUPPORTED} by default
+     */
+    default void pause(String id) throws ContainerRuntimeException {
+        throw unsupported("pause", id);
+    }
+
+    /**
+     * Thaws a paused container: its processes run again where they stopped.
+     *
+     * @param id the container id
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#NOT_FOUND},
+     *                                   {@link ContainerRuntimeException.Reason#WRONG_STATE} if it is not
+     *                                   paused, {@link ContainerRuntimeException.Reason#NOT_SUPPORTED} by default
+     */
+    default void resume(String id) throws ContainerRuntimeException {
+        throw unsupported("resume", id);
+    }
+
+    /**
+     * The host pids of every process in a running (or paused) container: its first process, what it
+     * started and the exec sessions. The runtime answers from the container's cgroup, so the engine
+     * never needs to know where the cgroup is or which hierarchy the host uses.
+     *
+     * @param id the container id
+     * @return host pids, in no particular order
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#NOT_FOUND},
+     *                                   {@link ContainerRuntimeException.Reason#WRONG_STATE} if it is not
+     *                                   running, {@link ContainerRuntimeException.Reason#NOT_SUPPORTED} by default
+     */
+    default List<Long> processes(String id) throws ContainerRuntimeException {
+        throw unsupported("processes", id);
+    }
+
+    /**
+     * One sample of the container's CPU, memory, pids and block I/O use, from its cgroup.
+     *
+     * @param id the container id
+     * @return the counters now
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#NOT_FOUND},
+     *                                   {@link ContainerRuntimeException.Reason#WRONG_STATE} if it is not
+     *                                   running, {@link ContainerRuntimeException.Reason#NOT_SUPPORTED} by default
+     */
+    default ResourceStats stats(String id) throws ContainerRuntimeException {
+        throw unsupported("stats", id);
+    }
+
+    /**
+     * Changes a running container's resource limits in place ({@code docker update}). The engine
+     * records the new limits itself and writes them into the spec of the container's next start.
+     *
+     * @param id     the container id
+     * @param update the limits to change; the others stay
+     * @throws ContainerRuntimeException {@link ContainerRuntimeException.Reason#NOT_FOUND},
+     *                                   {@link ContainerRuntimeException.Reason#WRONG_STATE} if it is not
+     *                                   running, {@link ContainerRuntimeException.Reason#FAILED} with the
+     *                                   kernel's or runtime's reason (a limit below current use),
+     *                                   {@link ContainerRuntimeException.Reason#NOT_SUPPORTED} by default
+     */
+    default void update(String id, ResourceUpdate update) throws ContainerRuntimeException {
+        throw unsupported("update", id);
+    }
+
+    private ContainerRuntimeException unsupported(String operation, String id) {
+        return new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_SUPPORTED,
+                "container " + id + ": the runtime " + name() + " does not support " + operation);
+    }
 }

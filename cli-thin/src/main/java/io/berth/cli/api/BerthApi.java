@@ -167,8 +167,14 @@ public final class BerthApi {
      */
     public HttpResponse sendStream(String method, String target, String contentType, InputStream body, long length)
             throws IOException {
+        return sendStream(method, target, Map.of(), contentType, body, length);
+    }
+
+    /** {@link #sendStream(String, String, String, InputStream, long)} with extra request headers. */
+    public HttpResponse sendStream(String method, String target, Map<String, String> headers, String contentType, InputStream body,
+                                   long length) throws IOException {
         try {
-            HttpResponse r = client.sendStream(method, target, contentType, body, length);
+            HttpResponse r = client.sendStream(method, target, headers, contentType, body, length);
             starter = null;
             return checked(r);
         } catch (NoDaemonException e) {
@@ -178,7 +184,7 @@ public final class BerthApi {
             DaemonStarter s = starter;
             starter = null;
             s.start(client);
-            return checked(client.sendStream(method, target, contentType, body, length));
+            return checked(client.sendStream(method, target, headers, contentType, body, length));
         }
     }
 

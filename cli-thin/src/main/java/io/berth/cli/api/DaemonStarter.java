@@ -148,7 +148,9 @@ public final class DaemonStarter {
         }
 
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        long sleepMillis = 20;
+        // short polls: a starting daemon answers /_ping as soon as its socket is served (before its log is
+        // open), so every poll interval is added to the first command's time
+        long sleepMillis = 10;
         while (true) {
             if (ping(client)) {
                 return;
@@ -174,7 +176,7 @@ public final class DaemonStarter {
                 Thread.currentThread().interrupt();
                 throw new DaemonStartException("interrupted while waiting for the berth daemon; see " + log);
             }
-            sleepMillis = Math.min(200, sleepMillis * 2);
+            sleepMillis = Math.min(50, sleepMillis + 5);
         }
     }
 

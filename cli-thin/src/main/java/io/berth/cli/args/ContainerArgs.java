@@ -89,6 +89,37 @@ public final class ContainerArgs {
         return nanos.longValueExact();
     }
 
+    /**
+     * A Go duration as Docker's CLI takes it ({@code 30s}, {@code 1m30s}, {@code 500ms}, {@code 1.5h}; units ns,
+     * us, µs, ms, s, m, h), in nanoseconds.
+     *
+     * @throws IllegalArgumentException {@code time: invalid duration "x"}
+     */
+    public static long durationNanos(String value) {
+        java.util.regex.Matcher part = java.util.regex.Pattern.compile("([0-9]*\\.?[0-9]+)(ns|us|µs|ms|s|m|h)").matcher(value);
+        if (value.equals("0")) {
+            return 0;
+        }
+        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
+        int at = 0;
+        while (at < value.length() && part.find(at) && part.start() == at) {
+            long unit = switch (part.group(2)) {
+                case "ns" -> 1L;
+                case "us", "µs" -> 1_000L;
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            total = total.add(new java.math.BigDecimal(part.group(1)).multiply(java.math.BigDecimal.valueOf(unit)));
+            at = part.end();
+        }
+        if (value.isEmpty() || at != value.length()) {
+            throw new IllegalArgumentException("time: invalid duration \"" + value + "\"");
+        }
+        return total.longValue();
+    }
+
     /** A restart policy: {@code {"Name":…,"MaximumRetryCount":N}}. */
     public record RestartPolicy(String name, int maximumRetryCount) {
         public Map<String, Object> toJson() {
@@ -392,13 +423,10 @@ public final class ContainerArgs {
         return s;
     }
 
-    /** {@code --network}: berth runs {@code none} and {@code host} for now ({@code default}/{@code bridge} are refused). */
+    /** {@code --network}: {@code bridge}, {@code host}, {@code none}, {@code container:NAME} or a network's name; the daemon checks it. */
     public static String network(String value) {
         if (value.isBlank()) {
             throw new IllegalArgumentException("network name is empty");
-        }
-        if (value.startsWith("container:")) {
-            throw new IllegalArgumentException("network mode '" + value + "' is not supported yet: give bridge, host, none or a network's name");
         }
         return value;
     }

@@ -45,6 +45,10 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec explain;
     private final OptionSpec platform;
     private final OptionSpec network;
+    private final OptionSpec secrets;
+    private final OptionSpec ssh;
+    private final OptionSpec outputs;
+    private final OptionSpec cacheFrom;
     private final PositionalParamSpec context;
 
     public BuildCommand(BerthCommand root, BaseCommand... members) {
@@ -61,6 +65,12 @@ public final class BuildCommand extends BaseCommand {
         target = option("string", "Set the target build stage to build", "--target");
         explain = flag("After the build, print each step's cache decision and why", "--explain-cache");
         platform = option("string", "Set platform (only linux/amd64)", "--platform");
+        secrets = multi("stringArray", "Secret to expose to the build (format: \"id=mysecret[,src=/local/secret]\" or \"id=mysecret,env=VAR\")",
+                "--secret");
+        outputs = multi("stringArray", "Output destination for the image's files (format: \"type=local,dest=DIR\", \"type=tar,dest=FILE\", DIR, or - for a tar on stdout)",
+                "-o", "--output");
+        cacheFrom = multi("strings", "Images to consider as cache sources", "--cache-from");
+        ssh = multi("stringArray", "SSH agent socket to expose to the build (format: \"default|<id>[=<socket>]\")", "--ssh");
         flag("Always attempt to pull a newer version of the image (accepted; base images are pulled when missing)", "--pull");
         flag("Remove intermediate containers after a successful build (always)", "--rm");
         flag("Always remove intermediate containers (always)", "--force-rm");
@@ -79,6 +89,12 @@ public final class BuildCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         String path = requireArgs(context, 1, 1).getFirst();
+        List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
+        if (wanted.size() > 1) {
+            throw new CliException(ExitCodes.FAILED, "only one --output is supported");
+        }
+        // with a tar on standard output, the progress goes to standard error (as BuildKit's does)
+        java.io.PrintStream progress = !wanted.isEmpty() && wanted.getFirst().dest().equals("-") ? root.err() : root.out();
         String dockerfileOption = string(file);
         Path tar = Files.createTempFile("berth-build-context", ".tar");
         try {
@@ -111,6 +127,18 @@ public final class BuildCommand extends BaseCommand {
             if (isSet(noCache)) {
                 target0.append("&nocache=1");
             }
+            List<String> cacheImages = new ArrayList<>();
+            for (String c : strings(cacheFrom)) {
+                // BuildKit's type=registry,ref=IMAGE names an image too; other cache backends do not exist here
+                String ref = c.startsWith("type=registry,ref=") ? c.substring("type=registry,ref=".length()) : c;
+                if (ref.startsWith("type=")) {
+                    throw new CliException(ExitCodes.FAILED, "--cache-from " + c + ": only images are supported as cache sources");
+                }
+                cacheImages.add(ref);
+            }
+            if (!cacheImages.isEmpty()) {
+                target0.append("&cachefrom=").append(BerthApi.query(Json.write(cacheImages)));
+            }
             if (isSet(quiet)) {
                 target0.append("&q=1");
             }
@@ -126,9 +154,16 @@ public final class BuildCommand extends BaseCommand {
             String[] imageId = {""};
             String[] buildId = {""};
             boolean tty = root.stdoutIsTerminal();
+            Map<String, String> headers = new LinkedHashMap<>();
+            if (!strings(secrets).isEmpty()) {
+                headers.put("X-Berth-Build-Secrets", secretsHeader(strings(secrets)));
+            }
+            if (!strings(ssh).isEmpty()) {
+                headers.put("X-Berth-Build-Ssh", sshHeader(strings(ssh)));
+            }
             try (InputStream body = Files.newInputStream(tar);
-                 HttpResponse r = root.api().sendStream("POST", target0.toString(), "application/x-tar", body, Files.size(tar))) {
-                JsonMessages messages = new JsonMessages(root.out(), tty, tty ? root.terminalWidth() : 0);
+                 HttpResponse r = root.api().sendStream("POST", target0.toString(), headers, "application/x-tar", body, Files.size(tar))) {
+                JsonMessages messages = new JsonMessages(progress, tty, tty ? root.terminalWidth() : 0);
                 try {
                     messages.render(r, m -> {
                         String id = Json.text(m, "aux", "ID");
@@ -150,6 +185,10 @@ public final class BuildCommand extends BaseCommand {
             if (isSet(quiet) && !imageId[0].isEmpty()) {
                 // the daemon streamed the id already with q=1; nothing else to print
             }
+            if (!wanted.isEmpty() && !imageId[0].isEmpty()) {
+                root.out().flush();
+                io.berth.cli.build.BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
+            }
             if (string(iidFile) != null && !imageId[0].isEmpty()) {
                 Files.writeString(Path.of(string(iidFile)), imageId[0]);
             }
@@ -161,6 +200,87 @@ public final class BuildCommand extends BaseCommand {
         } finally {
             Files.deleteIfExists(tar);
         }
+    }
+
+    /**
+     * {@code --secret id=ID[,src=FILE|,env=VAR][,type=file|env]}: each value read here and sent in a
+     * request header (base64 of a JSON object, id to base64 of the value), never in the query or the
+     * context. With neither {@code src} nor {@code env}, the environment variable named like the id is used.
+     */
+    static String secretsHeader(List<String> specs) throws IOException {
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (String spec : specs) {
+            String id = null;
+            String src = null;
+            String env = null;
+            String type = null;
+            for (String field : spec.split(",")) {
+                int eq = field.indexOf('=');
+                String key = eq < 0 ? field : field.substring(0, eq);
+                String value = eq < 0 ? "" : field.substring(eq + 1);
+                switch (key) {
+                    case "id" -> id = value;
+                    case "src", "source" -> src = value;
+                    case "env" -> env = value;
+                    case "type" -> type = value;
+                    default -> throw new CliException(ExitCodes.FAILED, "invalid secret " + spec + ": unexpected key '" + key
+                            + "' (id, src, env or type)");
+                }
+            }
+            if (id == null || id.isEmpty()) {
+                id = src != null ? Path.of(src).getFileName().toString() : env;
+            }
+            if (id == null || id.isEmpty()) {
+                throw new CliException(ExitCodes.FAILED, "invalid secret " + spec + ": it needs an id (id=mysecret,src=FILE)");
+            }
+            if ("env".equals(type) && env == null) {
+                env = src != null ? src : id;
+                src = null;
+            }
+            if (src == null && env == null && !"file".equals(type)) {
+                env = id;
+            }
+            byte[] value;
+            if (env != null) {
+                String v = System.getenv(env);
+                if (v == null) {
+                    throw new CliException(ExitCodes.FAILED, "secret " + id + ": environment variable " + env + " is not set");
+                }
+                value = v.getBytes(StandardCharsets.UTF_8);
+            } else {
+                Path file = Path.of(src == null ? id : src);
+                try {
+                    value = Files.readAllBytes(file);
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.FAILED, "secret " + id + ": cannot read " + file + ": "
+                            + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()));
+                }
+            }
+            values.put(id, java.util.Base64.getEncoder().encodeToString(value));
+        }
+        return java.util.Base64.getEncoder().encodeToString(Json.write(values).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** {@code --ssh default} (the agent at {@code $SSH_AUTH_SOCK}) or {@code --ssh ID=SOCKET}: socket paths by id. */
+    static String sshHeader(List<String> specs) {
+        Map<String, Object> sockets = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String id = eq < 0 ? spec : spec.substring(0, eq);
+            String socket = eq < 0 ? System.getenv("SSH_AUTH_SOCK") : spec.substring(eq + 1);
+            if (id.isEmpty()) {
+                throw new CliException(ExitCodes.FAILED, "invalid ssh " + spec + ": it needs an id (default or ID=SOCKET)");
+            }
+            if (socket == null || socket.isEmpty()) {
+                throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": SSH_AUTH_SOCK is not set: start an agent or name its socket (--ssh "
+                        + id + "=SOCKET)");
+            }
+            if (socket.contains(",")) {
+                throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": berth takes one agent socket per id (no key files)");
+            }
+            sockets.put(id, Path.of(socket).toAbsolutePath().normalize().toString());
+        }
+        return java.util.Base64.getEncoder().encodeToString(Json.write(sockets).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes the context tar; returns the Dockerfile's name inside it. */

@@ -64,6 +64,13 @@ public final class RunCommand extends ContainerCommand {
     private final OptionSpec pidsLimit;
     private final OptionSpec restart;
     private final OptionSpec stopSignal;
+    private final OptionSpec healthCmd;
+    private final OptionSpec healthInterval;
+    private final OptionSpec healthTimeout;
+    private final OptionSpec healthStartPeriod;
+    private final OptionSpec healthStartInterval;
+    private final OptionSpec healthRetries;
+    private final OptionSpec noHealthcheck;
     private final OptionSpec stopTimeout;
     private final OptionSpec label;
     private final OptionSpec groupAdd;
@@ -113,6 +120,15 @@ public final class RunCommand extends ContainerCommand {
         restart = option("string", "Restart policy to apply when a container exits (default \"no\")", "--restart");
         remove = flag("Automatically remove the container when it exits", "--rm");
         stopSignal = option("string", "Signal to stop the container", "--stop-signal");
+        healthCmd = option("string", "Command to run to check health", "--health-cmd");
+        healthInterval = option("duration", "Time between running the check (ms|s|m|h) (default 0s)", "--health-interval");
+        healthTimeout = option("duration", "Maximum time to allow one check to run (ms|s|m|h) (default 0s)", "--health-timeout");
+        healthStartPeriod = option("duration", "Start period for the container to initialize before starting health-retries countdown "
+                + "(ms|s|m|h) (default 0s)", "--health-start-period");
+        healthStartInterval = option("duration", "Time between running the check during the start period (ms|s|m|h) (default 0s)",
+                "--health-start-interval");
+        healthRetries = option("int", "Consecutive failures needed to report unhealthy", "--health-retries");
+        noHealthcheck = flag("Disable any container-specified HEALTHCHECK", "--no-healthcheck");
         stopTimeout = option("int", "Timeout (in seconds) to stop a container", "--stop-timeout");
         securityOpt = multi("list", "Security Options (seccomp=unconfined|FILE, no-new-privileges)", "--security-opt");
         sysctl = multi("KEY=VALUE", "Sysctl options", "--sysctl");
@@ -321,6 +337,10 @@ public final class RunCommand extends ContainerCommand {
         if (string(stopTimeout) != null) {
             body.put("StopTimeout", value(stopTimeout, string(stopTimeout), new P(P.INT)));
         }
+        Map<String, Object> healthcheck = healthcheck();
+        if (healthcheck != null) {
+            body.put("Healthcheck", healthcheck);
+        }
 
         Map<String, Object> host = new LinkedHashMap<>();
         if (!binds.isEmpty()) {
@@ -511,6 +531,47 @@ public final class RunCommand extends ContainerCommand {
         return shortName == null ? longName : shortName + ", " + longName;
     }
 
+    /** Docker's {@code Healthcheck} from the {@code --health-*} options, null when none is given. */
+    private Map<String, Object> healthcheck() {
+        boolean tuned = string(healthInterval) != null || string(healthTimeout) != null || string(healthStartPeriod) != null
+                || string(healthStartInterval) != null || string(healthRetries) != null;
+        if (isSet(noHealthcheck)) {
+            if (string(healthCmd) != null || tuned) {
+                throw usage("--no-healthcheck conflicts with --health-* options");
+            }
+            return Map.of("Test", List.of("NONE"));
+        }
+        if (string(healthCmd) == null && !tuned) {
+            return null;
+        }
+        Map<String, Object> check = new LinkedHashMap<>();
+        if (string(healthCmd) != null) {
+            check.put("Test", List.of("CMD-SHELL", string(healthCmd)));
+        }
+        Map<String, OptionSpec> durations = new LinkedHashMap<>();
+        durations.put("Interval", healthInterval);
+        durations.put("Timeout", healthTimeout);
+        durations.put("StartPeriod", healthStartPeriod);
+        durations.put("StartInterval", healthStartInterval);
+        for (Map.Entry<String, OptionSpec> d : durations.entrySet()) {
+            if (string(d.getValue()) != null) {
+                long nanos = (Long) value(d.getValue(), string(d.getValue()), new P(P.DURATION));
+                if (nanos < 0) {
+                    throw usage(flagNames(d.getValue()) + " cannot be negative");
+                }
+                check.put(d.getKey(), nanos);
+            }
+        }
+        if (string(healthRetries) != null) {
+            int retries = (Integer) value(healthRetries, string(healthRetries), new P(P.INT));
+            if (retries < 0) {
+                throw usage("--health-retries cannot be negative");
+            }
+            check.put("Retries", retries);
+        }
+        return check;
+    }
+
     private CliException usage(String message) {
         return new CliException(ExitCodes.ENGINE, message + "\nSee '" + spec.qualifiedName() + " --help'.");
     }
@@ -518,7 +579,7 @@ public final class RunCommand extends ContainerCommand {
     /** The option parsers, as one class with a switch rather than method references (no run-time linkage). */
     private static final class P implements Parser<Object> {
         static final int ATTACH = 0, VOLUME = 1, INT = 2, KEY_VALUE = 3, MOUNT = 4, TMPFS = 5, NETWORK = 6, MEMORY = 7,
-                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11, SECURITY_OPT = 12, CGROUPNS = 13;
+                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11, SECURITY_OPT = 12, CGROUPNS = 13, DURATION = 14;
         private final int kind;
 
         P(int kind) {
@@ -541,6 +602,7 @@ public final class RunCommand extends ContainerCommand {
                 case RESTART -> ContainerArgs.restartPolicy(v);
                 case SECURITY_OPT -> ContainerArgs.securityOpt(v);
                 case CGROUPNS -> ContainerArgs.cgroupns(v);
+                case DURATION -> ContainerArgs.durationNanos(v);
                 default -> ContainerArgs.sysctl(v);
             };
         }

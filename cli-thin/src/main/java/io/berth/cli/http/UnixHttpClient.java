@@ -105,9 +105,15 @@ public final class UnixHttpClient {
      */
     public HttpResponse sendStream(String method, String target, String contentType, InputStream body, long length)
             throws IOException {
+        return sendStream(method, target, Map.of(), contentType, body, length);
+    }
+
+    /** {@link #sendStream(String, String, String, InputStream, long)} with extra request headers. */
+    public HttpResponse sendStream(String method, String target, Map<String, String> headers, String contentType, InputStream body,
+                                   long length) throws IOException {
         SocketChannel channel = connect();
         try {
-            writeRequest(channel, method, target, Map.of(), contentType, null, length);
+            writeRequest(channel, method, target, headers, contentType, null, length);
             try {
                 writeBody(channel, body, length);
             } catch (BodyNotTaken writeFailed) {

@@ -72,6 +72,8 @@ public final class AotTraining {
                 {"-H", host, "ps", "-a"},
                 {"-H", host, "ps", "-aq"},
                 {"-H", host, "container", "ls", "-a"},
+                {"-H", host, "volume", "ls"},
+                {"-H", host, "network", "ls"},
                 {"-H", host, "build", "-q", "-t", "x/y:z", context.toString()},
                 {"-H", host, "build", "-t", "x/y:z", context.toString()},
         };

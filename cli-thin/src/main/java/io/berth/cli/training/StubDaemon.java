@@ -26,6 +26,13 @@ public final class StubDaemon implements AutoCloseable {
             {"Platform":{"Name":"berth"},"Components":[{"Name":"Engine","Version":"0.0.0-stub",\
             "Details":{"ApiVersion":"1.43"}}],"Version":"0.0.0-stub","ApiVersion":"1.43","MinAPIVersion":"1.24",\
             "GitCommit":"stub","GoVersion":"25","Os":"linux","Arch":"amd64","KernelVersion":"6.1.0","BuildTime":""}""";
+    static final String VOLUMES = """
+            {"Volumes":[{"Name":"data","Driver":"local","Mountpoint":"/var/lib/berth/volumes/data/_data",\
+            "CreatedAt":"2026-01-01T00:00:00Z","Labels":{},"Scope":"local","Options":{}}],"Warnings":[]}""";
+    static final String NETWORKS = """
+            [{"Name":"bridge","Id":"5e6d1b3c0a9f","Created":"2026-01-01T00:00:00Z","Scope":"local","Driver":"bridge",\
+            "EnableIPv6":false,"IPAM":{"Driver":"default","Config":[{"Subnet":"10.88.0.0/16","Gateway":"10.88.0.1"}]},\
+            "Internal":false,"Attachable":false,"Ingress":false,"Containers":{},"Options":{},"Labels":{}}]""";
     static final String INFO = """
             {"ID":"stub","Containers":0,"ContainersRunning":0,"ContainersPaused":0,"ContainersStopped":0,\
             "Images":0,"Driver":"overlayfs","DockerRootDir":"/var/lib/berth","Name":"stub","OperatingSystem":"Linux",\
@@ -198,6 +205,8 @@ public final class StubDaemon implements AutoCloseable {
                 case "/berth/events" -> chunked(out, EVENTS);
                 case "/build" -> chunked(out, BUILD);
                 case "/containers/json" -> respond(out, 200, "application/json", CONTAINERS);
+                case "/volumes" -> respond(out, 200, "application/json", VOLUMES);
+                case "/networks" -> respond(out, 200, "application/json", NETWORKS);
                 default -> respond(out, 404, "application/json", "{\"message\":\"page not found: " + path + "\"}");
             }
         } catch (IOException | RuntimeException e) {

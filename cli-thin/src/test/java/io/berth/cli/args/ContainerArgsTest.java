@@ -156,7 +156,7 @@ class ContainerArgsTest {
         assertEquals("host", ContainerArgs.network("host"));
         assertEquals("bridge", ContainerArgs.network("bridge"));
         assertEquals("app", ContainerArgs.network("app"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.network("container:web"));
+        assertEquals("container:web", ContainerArgs.network("container:web"));
         assertEquals("stdout", ContainerArgs.attachStream("STDOUT"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.attachStream("stdall"));
     }
@@ -194,5 +194,19 @@ class ContainerArgsTest {
         assertEquals(List.of("80/tcp", "81/tcp"), ContainerArgs.expose("80-81"));
         assertEquals("db:10.0.0.2", ContainerArgs.addHost("db=10.0.0.2"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.addHost("db"));
+    }
+
+    @Test
+    void healthDurationsAreGoDurationsInNanoseconds() {
+        assertEquals(30_000_000_000L, ContainerArgs.durationNanos("30s"));
+        assertEquals(90_000_000_000L, ContainerArgs.durationNanos("1m30s"));
+        assertEquals(500_000_000L, ContainerArgs.durationNanos("500ms"));
+        assertEquals(1_500_000_000L, ContainerArgs.durationNanos("1.5s"));
+        assertEquals(5_400_000_000_000L, ContainerArgs.durationNanos("1.5h"));
+        assertEquals(0, ContainerArgs.durationNanos("0"));
+        assertEquals("time: invalid duration \"10\"", assertThrows(IllegalArgumentException.class,
+                () -> ContainerArgs.durationNanos("10")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.durationNanos("1x"));
+        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.durationNanos(""));
     }
 }

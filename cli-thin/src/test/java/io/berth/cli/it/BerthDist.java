@@ -108,12 +108,19 @@ final class BerthDist {
 
     /** Starts {@code bin/berth daemon ARGS} in the background, output appended to {@code log}. */
     Process startDaemon(Path log, String... args) throws IOException {
+        return startDaemon(java.util.Map.of(), log, args);
+    }
+
+    /** As {@link #startDaemon(Path, String...)}, with extra environment variables. */
+    Process startDaemon(java.util.Map<String, String> env, Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(launcher.toString());
         cmd.add("daemon");
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     /** Stops the daemon whose pid is in {@code pidFile} and waits until it is gone. */

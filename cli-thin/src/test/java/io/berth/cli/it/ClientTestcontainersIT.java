@@ -146,4 +146,78 @@ class ClientTestcontainersIT {
             assertEquals("reached-by-alias\n", client.getLogs());
         }
     }
+
+    /** A busybox container without a network (the default bridge may belong to another daemon on this host). */
+    private static GenericContainer<?> isolated(String... command) {
+        return new GenericContainer<>(BUSYBOX).withNetworkMode("none").withCommand(command);
+    }
+
+    @Test
+    void givenALogMessageWait_whenStarted_thenExecGivesExitCodeAndBothStreams_andStopEndsIt() throws Exception {
+        GenericContainer<?> container = isolated("sh", "-c", "echo starting; sleep 1; echo ready-to-serve; exec sleep 1000")
+                .waitingFor(Wait.forLogMessage(".*ready-to-serve.*", 1).withStartupTimeout(Duration.ofSeconds(60)));
+        try (container) {
+            container.start();
+            assertTrue(container.isRunning());
+            assertTrue(container.getLogs().contains("starting\nready-to-serve\n"), container.getLogs());
+            var result = container.execInContainer("sh", "-c", "echo to-out; echo to-err >&2; exit 7");
+            assertEquals(7, result.getExitCode());
+            assertEquals("to-out\n", result.getStdout());
+            assertEquals("to-err\n", result.getStderr());
+            String id = container.getContainerId();
+            container.stop();
+            assertTrue(berth("ps", "-aq", "--no-trunc").lines().stream().noneMatch(id::equals), "stop removes the container, as Testcontainers does");
+        }
+    }
+
+    @Test
+    void givenAFileCopiedInBeforeStart_thenTheContainerSeesIt_andAFileCopiesOutAfter() throws Exception {
+        try (GenericContainer<?> container = isolated("sh", "-c", "cat /etc/greeting > /tmp/seen; exec sleep 1000")
+                .withCopyToContainer(org.testcontainers.images.builder.Transferable.of("copied before start\n", 0644), "/etc/greeting")) {
+            container.start();
+            String seen = "";
+            for (int i = 0; i < 50 && seen.isEmpty(); i++) {
+                Thread.sleep(100);
+                seen = container.copyFileFromContainer("/tmp/seen", in -> new String(in.readAllBytes()));
+            }
+            assertEquals("copied before start\n", seen);
+        }
+    }
+
+    @Test
+    void givenLabelledContainers_whenCleaningUpByLabel_thenOnlyThoseAreRemoved() throws Exception {
+        var docker = DockerClientFactory.instance().client();
+        String run = "run-" + System.nanoTime();
+        try (GenericContainer<?> first = isolated("sleep", "1000").withLabels(Map.of("it.cleanup", run, "it.kind", "a"));
+                GenericContainer<?> second = isolated("sleep", "1000").withLabels(Map.of("it.cleanup", run, "it.kind", "b"));
+                GenericContainer<?> other = isolated("sleep", "1000").withLabels(Map.of("it.cleanup", "someone-else"))) {
+            first.start();
+            second.start();
+            other.start();
+            // labels combine with AND: one container has both
+            assertEquals(List.of(first.getContainerId()), docker.listContainersCmd().withShowAll(true)
+                    .withLabelFilter(Map.of("it.cleanup", run, "it.kind", "a")).exec().stream().map(c -> c.getId()).toList());
+            var mine = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("it.cleanup", run)).exec();
+            assertEquals(java.util.Set.of(first.getContainerId(), second.getContainerId()),
+                    mine.stream().map(c -> c.getId()).collect(java.util.stream.Collectors.toSet()));
+            for (var c : mine) {
+                docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+            }
+            assertTrue(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("it.cleanup", run)).exec().isEmpty());
+            assertTrue(other.isRunning(), "a container without the label stays");
+        }
+    }
+
+    @Test
+    void givenAHealthCheck_whenWaitingForIt_thenTheStartReturnsOnceTheDaemonFindsItHealthy() {
+        try (GenericContainer<?> container = isolated("sh", "-c", "sleep 2; touch /tmp/ready; exec sleep 1000")
+                .withCreateContainerCmdModifier(cmd -> cmd.withHealthcheck(new com.github.dockerjava.api.model.HealthCheck()
+                        .withTest(List.of("CMD-SHELL", "test -f /tmp/ready")).withInterval(500_000_000L).withRetries(30)))
+                .waitingFor(Wait.forHealthcheck().withStartupTimeout(Duration.ofSeconds(60)))) {
+            container.start();
+            var state = container.getCurrentContainerInfo().getState();
+            assertEquals("healthy", state.getHealth().getStatus());
+            assertTrue(state.getHealth().getLog().stream().anyMatch(r -> r.getExitCodeLong() == 0), "the probe's log");
+        }
+    }
 }

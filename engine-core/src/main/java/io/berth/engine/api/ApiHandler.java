@@ -3,8 +3,10 @@ package io.berth.engine.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.Actor;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.io.EndPoint;
@@ -25,8 +27,11 @@ public final class ApiHandler extends Handler.Abstract {
 
     private record Route(String method, Pattern path, Endpoint endpoint) {}
 
-    private final List<Route> routes = new ArrayList<>();
-    private final List<HijackRoute> hijacks = new ArrayList<>();
+    // copy-on-write: a starting daemon adds its routes while the first requests (/_ping) are served
+    private final List<Route> routes = new CopyOnWriteArrayList<>();
+    private final List<HijackRoute> hijacks = new CopyOnWriteArrayList<>();
+    /** Completed when every route is in place; {@code null} for a handler that is ready from the start. */
+    private volatile CompletableFuture<Void> ready;
 
     private record HijackRoute(String method, Pattern path, Hijack hijack) {}
 
@@ -39,6 +44,50 @@ public final class ApiHandler extends Handler.Abstract {
     public ApiHandler(ObjectMapper mapper, String serverHeader) {
         this.mapper = mapper;
         this.serverHeader = serverHeader;
+    }
+
+    /**
+     * Marks the handler as starting: the routes added so far are served at once, and a request for any other
+     * path waits until {@link #ready()} (then is served as usual) or {@link #failedToStart} (then gets 503 with
+     * the reason). A starting daemon so answers {@code /_ping} before its log is open, and a client's first
+     * request waits for it instead of failing.
+     */
+    public ApiHandler startingUp() {
+        ready = new CompletableFuture<>();
+        return this;
+    }
+
+    /** Every route is in place: requests waiting for them proceed. */
+    public void ready() {
+        CompletableFuture<Void> gate = ready;
+        if (gate != null) {
+            gate.complete(null);
+        }
+    }
+
+    /** The daemon will not serve: requests waiting for their routes get 503 with {@code reason}. */
+    public void failedToStart(String reason) {
+        CompletableFuture<Void> gate = ready;
+        if (gate != null) {
+            gate.completeExceptionally(new IllegalStateException(reason));
+        }
+    }
+
+    /** Waits until the daemon has started; the reason it did not start, or {@code null}. */
+    private String awaitStart() {
+        CompletableFuture<Void> gate = ready;
+        if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
+            return null;
+        }
+        try {
+            gate.get();
+            return null;
+        } catch (ExecutionException e) {
+            return "the daemon did not start: " + e.getCause().getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "the daemon is stopping";
+        }
     }
 
     /** Adds a route; {@code pathRegex} is matched against the whole path without the version prefix. */
@@ -59,6 +108,9 @@ public final class ApiHandler extends Handler.Abstract {
 
     /** The hijacking route for a request, or null. */
     HijackMatch hijackFor(String method, String path) {
+        if (awaitStart() != null) {
+            return null; // the ordinary route answers with the error
+        }
         Matcher prefixed = VERSION_PREFIX.matcher(path);
         String bare = prefixed.matches() ? prefixed.group(3) : path;
         for (HijackRoute route : hijacks) {
@@ -79,30 +131,56 @@ public final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = request.getHttpURI().getPath();
         Matcher prefixed = VERSION_PREFIX.matcher(path);
+        String versionRefusal = null;
         if (prefixed.matches()) {
             path = prefixed.group(3);
+            versionRefusal = versionRefusal(Integer.parseInt(prefixed.group(1)), Integer.parseInt(prefixed.group(2)));
         }
         String method = request.getMethod();
         RequestContext context = new RequestContext(actorOf(request), RequestContext.newCorrelationId());
         response.getHeaders().put("Server", serverHeader);
         response.getHeaders().put(CORRELATION_HEADER, context.correlationId());
+        if (versionRefusal != null) {
+            try {
+                new ApiExchange(request, response, callback, null, context, mapper).error(400, versionRefusal);
+            } catch (java.io.IOException e) {
+                callback.failed(e);
+            }
+            return true;
+        }
 
         Route found = null;
         Matcher match = null;
         boolean pathKnown = false;
-        for (Route route : routes) {
-            Matcher m = route.path().matcher(path);
-            if (m.matches()) {
-                pathKnown = true;
-                if (route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"))) {
-                    found = route;
-                    match = m;
+        String notStarted = null;
+        for (int attempt = 0; attempt < 2 && found == null && notStarted == null; attempt++) {
+            if (attempt == 1) {
+                // not one of the routes a starting daemon serves at once: wait for the others (requests run on
+                // virtual threads, so a waiting request holds no platform thread)
+                CompletableFuture<Void> gate = ready;
+                if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
                     break;
+                }
+                notStarted = awaitStart();
+            }
+            for (Route route : routes) {
+                Matcher m = route.path().matcher(path);
+                if (m.matches()) {
+                    pathKnown = true;
+                    if (route.method().equals(method) || (method.equals("HEAD") && route.method().equals("GET"))) {
+                        found = route;
+                        match = m;
+                        break;
+                    }
                 }
             }
         }
         ApiExchange exchange = new ApiExchange(request, response, callback, match, context, mapper);
         try {
+            if (notStarted != null) {
+                exchange.error(503, notStarted);
+                return true;
+            }
             if (found == null) {
                 if (pathKnown) {
                     exchange.error(405, "method " + method + " not allowed on " + path);
@@ -127,6 +205,33 @@ public final class ApiHandler extends Handler.Abstract {
             answerError(exchange, 500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse(""));
         }
         return true;
+    }
+
+    /** The oldest and newest Docker API versions served, as {@code major * 1000 + minor}. */
+    private static final int MIN_VERSION = version(io.berth.engine.BerthVersion.MIN_API_VERSION);
+    private static final int MAX_VERSION = version(io.berth.engine.BerthVersion.API_VERSION);
+
+    private static int version(String text) {
+        String[] parts = text.split("\\.");
+        return Integer.parseInt(parts[0]) * 1000 + Integer.parseInt(parts[1]);
+    }
+
+    /**
+     * Docker's answer to a version prefix outside what the daemon serves (400 both ways, in Docker's words), or
+     * {@code null} for one it serves. Docker's clients ask {@code /_ping} first and then use at most the
+     * daemon's {@code API-Version}, so only clients pinned to another version meet this.
+     */
+    static String versionRefusal(int major, int minor) {
+        int asked = major * 1000 + minor;
+        String text = major + "." + minor;
+        if (asked < MIN_VERSION) {
+            return "client version " + text + " is too old. Minimum supported API version is "
+                    + io.berth.engine.BerthVersion.MIN_API_VERSION + ", please upgrade your client to a newer version";
+        }
+        if (asked > MAX_VERSION) {
+            return "client version " + text + " is too new. Maximum supported API version is " + io.berth.engine.BerthVersion.API_VERSION;
+        }
+        return null;
     }
 
     private static void answerError(ApiExchange exchange, int status, String message) {

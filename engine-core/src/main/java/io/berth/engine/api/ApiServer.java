@@ -31,6 +31,8 @@ public final class ApiServer implements AutoCloseable {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
+        // build secrets travel in a request header (as registry credentials do in Docker's X-Registry-Config)
+        http.setRequestHeaderSize(64 * 1024);
         // Docker's clients take over attach and exec connections with an HTTP/1.1 upgrade to "tcp"
         UnixDomainServerConnector connector = new UnixDomainServerConnector(server, new HttpConnectionFactory(http),
                 new HijackConnectionFactory(handler));

@@ -37,9 +37,18 @@ public final class BuildEndpoints {
         Map<String, String> buildArgs = jsonMap(exchange.query("buildargs"), "buildargs");
         Map<String, String> labels = jsonMap(exchange.query("labels"), "labels");
         labels.values().removeIf(v -> v == null);
+        BuildSecrets secrets;
+        try {
+            secrets = BuildSecrets.fromHeaders(exchange.header(BuildSecrets.SECRETS_HEADER), exchange.header(BuildSecrets.SSH_HEADER), mapper);
+            for (String id : secrets.sshIds()) {
+                checkAgentSocket(id, secrets.sshSocket(id).orElseThrow(), exchange.context().actor().uid());
+            }
+        } catch (BuildException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
                 exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "",
-                exchange.query("networkmode"));
+                exchange.query("networkmode"), secrets, cacheFrom(exchange.query("cachefrom")));
         builds.validate(request);
         try (InputStream body = exchange.body(); ApiExchange.LineStream out = exchange.stream("application/json")) {
             StreamOutput output = new StreamOutput(out);
@@ -48,6 +57,49 @@ public final class BuildEndpoints {
             } catch (RuntimeException e) {
                 output.error(e.getMessage() == null ? e.toString() : e.getMessage());
             }
+        }
+    }
+
+    /**
+     * An SSH agent socket named by the client is bound into RUN steps by the daemon: it must be an
+     * absolute path to a socket that the client's own user owns (or the client is root), so a client
+     * cannot reach another user's agent or a daemon's socket this way.
+     */
+    private static void checkAgentSocket(String id, String socket, int clientUid) {
+        java.nio.file.Path path = java.nio.file.Path.of(socket);
+        if (!path.isAbsolute()) {
+            throw new BuildException("--ssh " + id + "=" + socket + ": the agent socket needs an absolute path");
+        }
+        try {
+            var attributes = java.nio.file.Files.readAttributes(path, "unix:mode,uid");
+            int mode = (Integer) attributes.get("mode");
+            int owner = (Integer) attributes.get("uid");
+            if ((mode & 0170000) != 0140000) {
+                throw new BuildException("--ssh " + id + "=" + socket + ": not a socket");
+            }
+            if (clientUid != 0 && owner != clientUid) {
+                throw new BuildException("--ssh " + id + "=" + socket + ": the socket belongs to uid " + owner + ", not to the caller");
+            }
+        } catch (IOException e) {
+            throw new BuildException("--ssh " + id + "=" + socket + ": no such socket");
+        }
+    }
+
+    /** Docker's {@code cachefrom}: a JSON array of image references. */
+    private List<String> cacheFrom(String json) {
+        if (json == null || json.isBlank()) {
+            return List.of();
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (!node.isArray()) {
+                throw ApiException.badRequest("invalid cachefrom: expected a JSON array of images, got " + json);
+            }
+            List<String> images = new java.util.ArrayList<>();
+            node.forEach(n -> images.add(n.asText()));
+            return images;
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid cachefrom: not JSON: " + json);
         }
     }
 

@@ -43,6 +43,9 @@ final class BuildExecution {
     static final Set<String> PROXY_ARGS = Set.of("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY",
             "ftp_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy");
 
+    /** The {@code from=} of a {@code RUN --mount}: a stage it needs built first. */
+    private static final java.util.regex.Pattern MOUNT_FROM = java.util.regex.Pattern.compile("(?:^|,)\\s*from=\"?([^,\"]+)");
+
     private final BuildService service;
     private final BuildRequest request;
     private final String buildId;
@@ -56,6 +59,7 @@ final class BuildExecution {
     private final Map<String, String> globalArgs = new LinkedHashMap<>();
     private final Set<String> usedBuildArgs = new HashSet<>();
     private Dockerfile dockerfile;
+    private CacheFromImages cacheFrom;
     private int stepNumber;
     private int displayNumber;
     private int displayTotal;
@@ -111,6 +115,7 @@ final class BuildExecution {
                 globalArgs.put(d.name(), value);
             }
         }
+        cacheFrom = CacheFromImages.load(service, request.cacheFrom(), out);
         int target = dockerfile.stages().size() - 1;
         if (!request.target().isEmpty()) {
             target = dockerfile.stages().stream().filter(s -> s.name().map(n -> n.equalsIgnoreCase(request.target())).orElse(false))
@@ -161,6 +166,17 @@ final class BuildExecution {
             collectNeeded(baseStage, needed, path);
         }
         for (Instruction instruction : stage.body()) {
+            if (instruction instanceof Instruction.Run run) {
+                for (Instruction.Flag flag : run.flags()) {
+                    java.util.regex.Matcher m = MOUNT_FROM.matcher(flag.name().equals("mount") ? flag.value() : "");
+                    if (m.find()) {
+                        Integer other = stageIndex(expandGlobal(m.group(1), run.location()), index, run.location(), true);
+                        if (other != null) {
+                            collectNeeded(other, needed, path);
+                        }
+                    }
+                }
+            }
             if (instruction instanceof Instruction.Copy copy) {
                 String from = flag(copy.flags(), "from");
                 if (from != null) {
@@ -214,7 +230,10 @@ final class BuildExecution {
         BuildException located = located(instruction, e);
         if (!failureRecorded) {
             failureRecorded = true;
-            record(new BuildEvent.BuildStepFailed(buildId, step, e.exitCode(), located.getMessage(), e.lastOutput()));
+            BuildSecrets secrets = request.secrets();
+            located = new BuildException(secrets.redact(located.getMessage()), located.exitCode(),
+                    located.lastOutput().stream().map(secrets::redact).toList());
+            record(new BuildEvent.BuildStepFailed(buildId, step, e.exitCode(), located.getMessage(), located.lastOutput()));
         }
         return located;
     }
@@ -313,8 +332,16 @@ final class BuildExecution {
         String parentKey = state.cacheKey;
         String key = cacheKey(parentKey, plan);
         BuildService.CacheHit hit = request.noCache() ? null : service.cacheHit(key, state.topChainId(), plan.producesLayer());
+        CacheFromImages.Hit fromImage = hit != null || request.noCache() || cacheFrom.isEmpty() ? null
+                : cacheFrom.find(state, plan.createdBy, plan.producesLayer(), service);
         ImageLayer layer = null;
-        if (hit != null) {
+        if (fromImage != null) {
+            layer = fromImage.layer();
+            recordDeferred(new BuildEvent.BuildStepCached(buildId, step, key, "", 0, layer == null ? "" : layer.diffId(),
+                    "same history and instruction as image " + fromImage.reference() + " (" + shortKey(fromImage.imageId())
+                            + ", --cache-from)"));
+            out.stream(" ---> Using cache\n");
+        } else if (hit != null) {
             recordDeferred(new BuildEvent.BuildStepCached(buildId, step, key, hit.buildId(), hit.step(), hit.layer() == null ? "" : hit.layer().diffId(),
                     "same parent" + (plan.sources.isEmpty() ? " and instruction" : ", instruction and sources") + " as build "
                             + hit.buildId().substring(0, 12) + " step " + hit.step()));
@@ -395,14 +422,14 @@ final class BuildExecution {
             case Instruction.Cmd cmd -> {
                 List<String> words = commandWords(cmd.command(), state);
                 plan.text = "CMD " + json(words);
-                plan.createdBy = nop + " CMD " + json(words);
+                plan.createdBy = nop + " CMD " + goQuoted(words);
                 plan.configChange = s -> s.cmd = words;
                 cmdSetInStage = true;
             }
             case Instruction.Entrypoint entrypoint -> {
                 List<String> words = commandWords(entrypoint.command(), state);
                 plan.text = "ENTRYPOINT " + json(words);
-                plan.createdBy = nop + " ENTRYPOINT " + json(words);
+                plan.createdBy = nop + " ENTRYPOINT " + goQuoted(words);
                 boolean keepCmd = cmdSetInStage;
                 plan.configChange = s -> {
                     // Docker's builder stores ENTRYPOINT [] as no entrypoint at all (null), not an empty list
@@ -414,7 +441,8 @@ final class BuildExecution {
             }
             case Instruction.Shell shell -> {
                 plan.text = "SHELL " + json(shell.shell());
-                plan.createdBy = nop + " SHELL " + json(shell.shell());
+                // as Docker's builder: the new shell is in place when the step's history line is written
+                plan.createdBy = String.join(" ", shell.shell()) + " #(nop)  SHELL [" + String.join(" ", shell.shell()) + "]";
                 plan.configChange = s -> s.shell = List.copyOf(shell.shell());
             }
             case Instruction.Label label -> {
@@ -537,13 +565,27 @@ final class BuildExecution {
     private void planRun(Instruction.Run run, StageState state, StepPlan plan) {
         BuildNetwork network = BuildNetwork.parse(request.network(), "--network");
         String networkFlag = "";
+        List<RunMount> mounts = new ArrayList<>();
         for (Instruction.Flag flag : run.flags()) {
-            if (!flag.name().equals("network")) {
-                throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
+            switch (flag.name()) {
+                case "network" -> {
+                    network = BuildNetwork.parse(flag.value(), "RUN --network");
+                    networkFlag = "--network=" + network.word() + " ";
+                }
+                case "mount" -> mounts.add(RunMount.parse(expand(flag.value(), state, run.location()), state.workingDir));
+                case "security" -> {
+                    if (!expand(flag.value(), state, run.location()).equals("sandbox")) {
+                        throw new BuildException("RUN --security=" + flag.value() + " is not supported: berth runs build steps sandboxed only");
+                    }
+                }
+                default -> throw new BuildException("RUN --" + flag.name() + " is not supported by this builder");
             }
-            network = BuildNetwork.parse(flag.value(), "RUN --network");
-            networkFlag = "--network=" + network.word() + " ";
         }
+        StringBuilder mountFlags = new StringBuilder();
+        mounts.forEach(m -> mountFlags.append("--mount=").append(m.describe()).append(' '));
+        Map<String, String> mountSources = new TreeMap<>();
+        RunMounts runMounts = mounts.isEmpty() ? null
+                : RunMounts.plan(this, request, stepNumber, run.location(), mounts, mountSources);
         List<String> argv;
         String script = null;
         if (run.command().execForm()) {
@@ -588,8 +630,9 @@ final class BuildExecution {
         }
         createdBy.append(run.command().execForm() ? json(argv) : String.join(" ", argv));
         // the step's own --network is part of what it is (and of its cache key); the build's is not, as in Docker
-        plan.text = "RUN " + networkFlag + (run.command().execForm() ? json(argv) : String.join(" ", argv));
+        plan.text = "RUN " + networkFlag + mountFlags + (run.command().execForm() ? json(argv) : String.join(" ", argv));
         plan.args = args;
+        plan.sources = mountSources;
         plan.createdBy = createdBy.toString();
         List<String> finalArgv = List.copyOf(argv);
         BuildNetwork stepNetwork = network;
@@ -597,8 +640,48 @@ final class BuildExecution {
             List<String> runEnv = new ArrayList<>(s.env);
             args.forEach((k, v) -> runEnv.add(k + "=" + v));
             proxies.forEach((k, v) -> runEnv.add(k + "=" + v));
-            return runner.run(s, step, finalArgv, runEnv, stepNetwork);
+            if (runMounts == null) {
+                return runner.run(s, step, finalArgv, runEnv, stepNetwork);
+            }
+            runEnv.addAll(runMounts.environment());
+            return runner.run(s, step, finalArgv, runEnv, stepNetwork, runMounts);
         };
+    }
+
+    /**
+     * A command as Docker's builder writes it in the history ({@code fmt.Sprintf("%q", words)} in Go):
+     * {@code ["/bin/sh" "-c" "echo hi"]}, each word quoted with Go's escapes.
+     */
+    static String goQuoted(List<String> words) {
+        StringBuilder out = new StringBuilder("[");
+        for (int i = 0; i < words.size(); i++) {
+            if (i > 0) {
+                out.append(' ');
+            }
+            out.append('"');
+            words.get(i).codePoints().forEach(c -> {
+                switch (c) {
+                    case '"' -> out.append("\\\"");
+                    case '\\' -> out.append("\\\\");
+                    case 7 -> out.append("\\a");
+                    case '\b' -> out.append("\\b");
+                    case '\f' -> out.append("\\f");
+                    case '\n' -> out.append("\\n");
+                    case '\r' -> out.append("\\r");
+                    case '\t' -> out.append("\\t");
+                    case 11 -> out.append("\\v");
+                    default -> {
+                        if (c < 0x20 || c == 0x7f) {
+                            out.append(String.format("\\x%02x", c));
+                        } else {
+                            out.appendCodePoint(c);
+                        }
+                    }
+                }
+            });
+            out.append('"');
+        }
+        return out.append(']').toString();
     }
 
     private List<String> commandWords(Instruction.CommandLine command, StageState state) {
@@ -777,6 +860,14 @@ final class BuildExecution {
         return contextRoot;
     }
 
+    String buildId() {
+        return buildId;
+    }
+
+    BuildRequest request() {
+        return request;
+    }
+
     Map<String, String> contextDigests() {
         return contextDigests;
     }
@@ -874,7 +965,7 @@ final class BuildExecution {
         }
     }
 
-    private void record(BuildEvent event) {
+    void record(BuildEvent event) {
         pending.add(event);
         flushPending();
     }

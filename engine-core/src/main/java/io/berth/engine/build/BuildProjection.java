@@ -10,7 +10,7 @@ public final class BuildProjection implements Projection<BuildState> {
     public static final BuildProjection INSTANCE = new BuildProjection();
 
     private static final Set<String> TYPES = Set.of("BuildStarted", "BuildStepStarted", "BuildStepCached", "BuildStepCompleted",
-            "BuildStepFailed", "BuildCompleted", "BuildFailed");
+            "BuildStepFailed", "BuildCompleted", "BuildFailed", "BuildCacheMountUsed");
 
     @Override
     public String name() {
@@ -114,6 +114,8 @@ public final class BuildProjection implements Projection<BuildState> {
                 step.reason = e.message();
                 step.lastOutput = new java.util.ArrayList<>(e.lastOutput());
             }
+            case BuildEvent.BuildCacheMountUsed e -> record.step(e.step()).cacheMounts.add(e.cacheId() + " at " + e.target()
+                    + " (" + e.sharing() + (e.created() ? ", created" : "") + ")");
             case BuildEvent.BuildCompleted e -> {
                 record.status = "completed";
                 record.imageId = e.imageId();

@@ -15,10 +15,18 @@ import java.util.Map;
  * @param quiet      stream only the image id
  * @param replayOf   the build being replayed, empty otherwise
  * @param network    the RUN steps' network ({@code --network}: default, host or none; empty is default)
+ * @param secrets    the secrets and SSH agent sockets RUN mounts may use (never recorded; see {@link BuildSecrets})
+ * @param cacheFrom  images whose history may serve steps ({@code --cache-from}), as given
  */
 public record BuildRequest(String dockerfile, Map<String, String> buildArgs, String target, List<String> tags,
                            Map<String, String> labels, boolean noCache, boolean quiet, String replayOf,
-                           String network) {
+                           String network, BuildSecrets secrets, List<String> cacheFrom) {
+    /** A request without secrets. */
+    public BuildRequest(String dockerfile, Map<String, String> buildArgs, String target, List<String> tags,
+                        Map<String, String> labels, boolean noCache, boolean quiet, String replayOf, String network) {
+        this(dockerfile, buildArgs, target, tags, labels, noCache, quiet, replayOf, network, BuildSecrets.NONE, List.of());
+    }
+
     public BuildRequest {
         buildArgs = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(buildArgs));
         tags = List.copyOf(tags);
@@ -27,5 +35,7 @@ public record BuildRequest(String dockerfile, Map<String, String> buildArgs, Str
         target = target == null ? "" : target;
         replayOf = replayOf == null ? "" : replayOf;
         network = network == null ? "" : network;
+        secrets = secrets == null ? BuildSecrets.NONE : secrets;
+        cacheFrom = cacheFrom == null ? List.of() : List.copyOf(cacheFrom);
     }
 }

@@ -1,13 +1,12 @@
 package io.berth.engine.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.build.dockerfile.Location;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.image.ImageException;
 import io.berth.engine.image.ImageService;
+import io.berth.engine.image.ManifestWriter;
 import io.berth.engine.image.PullProgress;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
@@ -57,6 +56,7 @@ public final class BuildService {
     private final ObjectMapper mapper;
     private final Path buildsDir;
     private final ContextCache contexts;
+    private final CacheMounts cacheMounts;
     private final Path exitDirectory;
     private volatile ContainerNetworks networks = ContainerNetworks.NONE;
     private final Instant defaultEpoch;
@@ -94,6 +94,12 @@ public final class BuildService {
             throw new IllegalStateException("cannot create " + exitDirectory + ": " + e.getMessage(), e);
         }
         this.contexts = new ContextCache(buildsDir.resolve("contexts"));
+        this.cacheMounts = new CacheMounts(buildsDir.resolve("cache-mounts"));
+    }
+
+    /** The build cache directories of {@code RUN --mount=type=cache}, kept across builds. */
+    CacheMounts cacheMounts() {
+        return cacheMounts;
     }
 
     /**
@@ -209,7 +215,9 @@ public final class BuildService {
         BuildLog log = new BuildLog(dir.resolve("output.log"));
         BuildOutput out = new BuildOutput() {
             @Override
-            public void stream(String text) {
+            public void stream(String text0) {
+                // a step that prints a secret does not put it in the kept output or the client's stream
+                String text = request.secrets().redact(text0);
                 try {
                     log.append(text);
                 } catch (IOException e) {
@@ -295,23 +303,12 @@ public final class BuildService {
                 String created = created(epoch);
                 byte[] config = image.configJson(mapper, created);
                 String imageId = images.content().put(config);
-                ObjectNode manifest = mapper.createObjectNode();
-                manifest.put("schemaVersion", 2);
-                manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-                ObjectNode configDescriptor = manifest.putObject("config");
-                configDescriptor.put("mediaType", MediaTypes.OCI_CONFIG);
-                configDescriptor.put("digest", imageId);
-                configDescriptor.put("size", config.length);
-                ArrayNode layers = manifest.putArray("layers");
                 long size = 0;
                 for (ImageLayer layer : image.layers) {
-                    ObjectNode l = layers.addObject();
-                    l.put("mediaType", layer.mediaType());
-                    l.put("digest", layer.digest());
-                    l.put("size", layer.size());
                     size += runner.layerSize(layer.chainId());
                 }
-                String manifestDigest = images.content().put(mapper.writeValueAsBytes(manifest));
+                String manifestDigest = images.content().put(ManifestWriter.ociManifest(mapper, imageId, config.length,
+                        image.layers.stream().map(l -> new ManifestWriter.LayerDescriptor(l.mediaType(), l.digest(), l.size())).toList()));
                 ImageDescription description = new ImageDescription(imageId, manifestDigest, MediaTypes.OCI_MANIFEST,
                         MediaTypes.OCI_CONFIG, image.layers, image.os, image.architecture, image.variant, created, size);
                 out.stream("Successfully built " + Digests.hex(imageId).substring(0, 12) + "\n");

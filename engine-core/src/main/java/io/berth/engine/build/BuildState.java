@@ -76,6 +76,8 @@ public final class BuildState {
         public int fromStep;
         public int exitCode;
         public List<String> lastOutput = new ArrayList<>();
+        /** The step's cache mounts, {@code ID at TARGET (SHARING)}, in the order they were mounted. */
+        public List<String> cacheMounts = new ArrayList<>();
     }
 
     /** Where a cached result came from. */

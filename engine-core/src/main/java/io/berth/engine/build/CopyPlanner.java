@@ -75,6 +75,9 @@ final class CopyPlanner {
         String chown = null;
         Integer chmod = null;
         String checksum = null;
+        boolean parents = false;
+        boolean keepGitDir = false;
+        List<String> excludePatterns = new ArrayList<>();
         for (Instruction.Flag flag : flags) {
             String value = build.expandFlag(flag.value(), state, location);
             switch (flag.name()) {
@@ -98,6 +101,9 @@ final class CopyPlanner {
                     checksum = value;
                 }
                 case "link" -> { } // layers are independent here anyway
+                case "parents" -> parents = !value.equals("false");
+                case "keep-git-dir" -> keepGitDir = !value.equals("false");
+                case "exclude" -> excludePatterns.add(value);
                 default -> throw new BuildException(keyword + " --" + flag.name() + " is not supported by this builder");
             }
         }
@@ -105,7 +111,7 @@ final class CopyPlanner {
         if (dest.isEmpty()) {
             throw new BuildException(keyword + " needs a destination");
         }
-        boolean destIsDir = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.");
+        boolean destIsDir = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.") || parents;
         if (!dest.startsWith("/")) {
             dest = (state.workingDir.isEmpty() ? "/" : state.workingDir) + "/" + dest;
         }
@@ -129,6 +135,8 @@ final class CopyPlanner {
         }
 
         List<Source> sources = new ArrayList<>();
+        CopyFilters filters = new CopyFilters(excludePatterns);
+        Map<Source, String> parentDirs = new java.util.IdentityHashMap<>();
         for (String word : sourceWords) {
             Instruction.Heredoc heredoc = heredocFor(word);
             if (heredoc != null) {
@@ -136,6 +144,16 @@ final class CopyPlanner {
                 continue;
             }
             String src = build.expandFlag(word, state, location);
+            if (add && GitSource.isGitUrl(src)) {
+                build.flushPending();
+                GitSource.Checkout checkout = GitSource.fetch(src, checksum, keepGitDir, build.scratch(),
+                        build.request().secrets().sshSocket("default").orElse(null));
+                GitSource.Ref ref = GitSource.parse(src);
+                sources.add(new Source(checkout.tree(), "", true, false, -1, null,
+                        "git:" + ref.url() + "#" + checkout.commit() + (ref.subdir().isEmpty() ? "" : ":" + ref.subdir())
+                                + (keepGitDir ? " keep-git-dir" : "")));
+                continue;
+            }
             if (src.startsWith("http://") || src.startsWith("https://")) {
                 if (!add) {
                     throw new BuildException("source can't be a URL for COPY: " + src);
@@ -174,7 +192,21 @@ final class CopyPlanner {
                 }
                 boolean dir = Files.isDirectory(host);
                 String name = match.isEmpty() ? "" : match.substring(match.lastIndexOf('/') + 1);
-                sources.add(new Source(host, name, dir, add && !dir && isArchive(host), -1, null, origin + ":" + match));
+                if (filters.excludes(match)) {
+                    continue; // COPY --exclude
+                }
+                if (dir && !filters.isEmpty()) {
+                    try {
+                        host = filters.filteredCopy(host, match, build.scratch());
+                    } catch (IOException e) {
+                        throw new BuildException(keyword + " failed: " + src + ": " + e.getMessage());
+                    }
+                }
+                Source found = new Source(host, name, dir, add && !dir && isArchive(host), -1, null, origin + ":" + match);
+                sources.add(found);
+                if (parents) {
+                    parentDirs.put(found, CopyFilters.parentsOf(src, match, dir));
+                }
             }
         }
         if (sources.size() > 1 && !destIsDir) {
@@ -196,6 +228,10 @@ final class CopyPlanner {
         if (chmod != null) {
             text.append(" --chmod=").append(Integer.toOctalString(chmod));
         }
+        if (parents) {
+            text.append(" --parents");
+        }
+        excludePatterns.forEach(p -> text.append(" --exclude=").append(p));
         for (Source s : sources) {
             text.append(' ').append(s.origin());
         }
@@ -219,8 +255,11 @@ final class CopyPlanner {
             try (SafeRoot target = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
                 for (Source source : sources) {
                     try (SafeRoot sourceRoot = sourceRoot(source, sourceTree)) {
-                        copyInto(target, sourceRoot, relative(source, sourceTree), source, destination, intoDir, uid, gid,
-                                chownSpec != null, mode);
+                        String under = parentDirs.get(source); // COPY --parents
+                        String sourceDestination = under == null || under.isEmpty() ? destination
+                                : (destination.equals("/") ? "" : destination) + "/" + under;
+                        copyInto(target, sourceRoot, relative(source, sourceTree), source, sourceDestination, intoDir || under != null,
+                                uid, gid, chownSpec != null, mode);
                     } catch (SafeFsException e) {
                         throw new BuildException(keyword + " failed: " + source.origin() + ": " + e.getMessage());
                     }

@@ -139,18 +139,23 @@ final class StepRunner implements AutoCloseable {
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network) {
-        return run(state, step, argv, env, network, List.of());
+        return run(state, step, argv, env, network, StepMounts.NONE);
     }
 
     /**
-     * RUN with extra mounts (a RUN's {@code --mount}s): the command in a container on a snapshot; a
-     * non-zero exit fails the step with its output. The layer holds only what the command changed.
+     * RUN with extra mounts (a RUN's {@code --mount}s, see {@link StepMounts}): the command in a container on a
+     * snapshot; a non-zero exit fails the step with its output. The layer holds only what the command changed.
      */
-    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network,
-                   List<RuntimeSpecInput.MountSpec> mounts) {
+    ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
         List<String> created = new ArrayList<>();
-        return inSnapshot(state, step, rootfs -> created.addAll(runContainer(state, key(step), rootfs, argv, env, network, mounts)),
-                created);
+        return inSnapshot(state, step, rootfs -> {
+            try {
+                List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
+                created.addAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
+            } finally {
+                extra.release(rootfs);
+            }
+        }, created);
     }
 
     /** @return the mount points the launch created in the rootfs */

@@ -80,8 +80,9 @@ public final class ContainerConfigs {
             request.path("ExposedPorts").fieldNames().forEachRemaining(p -> ports.putObject(p));
             config.set("ExposedPorts", ports);
         }
-        if (image.hasNonNull("Healthcheck")) {
-            config.set("Healthcheck", image.get("Healthcheck"));
+        JsonNode healthcheck = HealthCheck.merge(image.get("Healthcheck"), request.get("Healthcheck"), mapper);
+        if (healthcheck != null) {
+            config.set("Healthcheck", healthcheck);
         }
         return config;
     }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Docker's container and volume endpoints. */
 public final class ContainerEndpoints {
@@ -110,8 +111,21 @@ public final class ContainerEndpoints {
         exchange.text(204, "");
     }
 
+    /** {@code POST /containers/prune?filters=}: Docker's {@code until}, {@code label} and {@code label!}. */
     public void prune(ApiExchange exchange) throws IOException {
-        exchange.json(200, containers.prune(exchange.context()));
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("until", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
+        exchange.json(200, containers.prune(c -> {
+            Map<String, String> containerLabels = new java.util.TreeMap<>();
+            containers.config(c).path("Config").path("Labels").fields()
+                    .forEachRemaining(f -> containerLabels.put(f.getKey(), f.getValue().asText()));
+            return io.berth.engine.api.FilterMatch.labelsMatchAll(containerLabels, labels)
+                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(containerLabels, notLabels)
+                    && io.berth.engine.api.FilterMatch.createdBefore(c.created, until);
+        }, exchange.context()));
     }
 
     /** {@code GET /containers/json?all=&filters=}: see {@link ContainerFilters} for the filters. */
@@ -138,7 +152,7 @@ public final class ContainerEndpoints {
             item.put("Created", Instant.parse(c.created).getEpochSecond());
             item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.status);
+            item.put("State", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
@@ -160,11 +174,17 @@ public final class ContainerEndpoints {
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
         return switch (c.status) {
-            case "running" -> "Up " + ago(c.startedAt, false);
-            case "exited" -> "Exited (" + c.exitCode + ") " + ago(c.finishedAt, true);
+            // as Docker's State.String(): a pause hides the health
+            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : healthSuffix(c.health));
+            case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
             case "created" -> "Created";
             default -> c.status;
         };
+    }
+
+    /** Docker's health part of a running container's status: {@code (healthy)}, {@code (health: starting)}. */
+    private static String healthSuffix(String health) {
+        return health == null || health.isEmpty() ? "" : " (" + ("starting".equals(health) ? "health: starting" : health) + ")";
     }
 
     public static String ago(String time, boolean suffix) {
@@ -192,10 +212,12 @@ public final class ContainerEndpoints {
         ArrayNode argv = body.putArray("Args");
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
-        state.put("Status", c.status);
-        state.put("Running", "running".equals(c.status));
-        state.put("Paused", false);
-        state.put("Restarting", false);
+        // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
+        boolean paused = c.paused && "running".equals(c.status);
+        state.put("Status", c.restarting ? "restarting" : paused ? "paused" : c.status);
+        state.put("Running", "running".equals(c.status) || c.restarting);
+        state.put("Paused", paused);
+        state.put("Restarting", c.restarting);
         state.put("OOMKilled", c.oomKilled);
         state.put("Dead", "dead".equals(c.status));
         state.put("Pid", c.pid);
@@ -203,6 +225,9 @@ public final class ContainerEndpoints {
         state.put("Error", c.error);
         state.put("StartedAt", c.startedAt);
         state.put("FinishedAt", c.finishedAt);
+        if (c.healthChecked || !c.health.isEmpty()) {
+            state.set("Health", health(c, view == null || view == containers.projections()));
+        }
         body.put("Image", c.imageId);
         body.put("ResolvConfPath", containers.bundle(c.id).resolve("resolv.conf").toString());
         body.put("HostnamePath", containers.bundle(c.id).resolve("hostname").toString());
@@ -212,12 +237,132 @@ public final class ContainerEndpoints {
         body.put("RestartCount", c.restartCount);
         body.put("Driver", "overlayfs");
         body.put("Platform", "linux");
-        body.set("HostConfig", stored.path("HostConfig"));
+        body.set("HostConfig", hostConfigWithDefaults(stored.path("HostConfig")));
         body.set("Mounts", containers.mountsOf(c));
         body.set("Config", stored.path("Config"));
         body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
                 "running".equals(c.status)));
         exchange.json(200, body);
+    }
+
+    /**
+     * Docker's {@code State.Health}: the verdict from the log; the failing streak and the last probes from the
+     * monitor of the live state (a past state, {@code ?at=}, has the streak recorded with the verdict, no probes).
+     */
+    private ObjectNode health(ContainerState.ContainerRecord c, boolean live) {
+        ObjectNode health = mapper.createObjectNode();
+        health.put("Status", c.health.isEmpty() ? "starting" : c.health);
+        var monitor = live ? containers.healthMonitor(c.id).filter(m -> m.startedAt.equals(c.startedAt)) : java.util.Optional.<HealthMonitors.Monitor>empty();
+        health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak));
+        ArrayNode log = health.putArray("Log");
+        for (ExecService.Probe probe : monitor.map(HealthMonitors.Monitor::probes).orElse(List.of())) {
+            ObjectNode entry = log.addObject();
+            entry.put("Start", probe.start().toString());
+            entry.put("End", probe.end().toString());
+            entry.put("ExitCode", probe.exitCode());
+            entry.put("Output", probe.output());
+        }
+        return health;
+    }
+
+    /**
+     * Docker's inspect shows a container's {@code HostConfig} complete: what the request left out has the value
+     * berth applies (the same as Docker's defaults), and the empty restart policy and log driver are named.
+     */
+    ObjectNode hostConfigWithDefaults(JsonNode requested) {
+        ObjectNode host = mapper.createObjectNode();
+        host.putNull("Binds");
+        host.put("ContainerIDFile", "");
+        ObjectNode logConfig = host.putObject("LogConfig");
+        logConfig.put("Type", "local"); // see /info's LoggingDriver
+        logConfig.putObject("Config");
+        host.put("NetworkMode", "default");
+        host.putObject("PortBindings");
+        ObjectNode restart = host.putObject("RestartPolicy");
+        restart.put("Name", "no");
+        restart.put("MaximumRetryCount", 0);
+        host.put("AutoRemove", false);
+        host.put("VolumeDriver", "");
+        host.putNull("VolumesFrom");
+        host.putArray("ConsoleSize").add(0).add(0);
+        host.putNull("CapAdd");
+        host.putNull("CapDrop");
+        host.put("CgroupnsMode", SecurityOptions.defaultCgroupnsMode());
+        host.putArray("Dns");
+        host.putArray("DnsOptions");
+        host.putArray("DnsSearch");
+        host.putNull("ExtraHosts");
+        host.putNull("GroupAdd");
+        host.put("IpcMode", "private");
+        host.put("Cgroup", "");
+        host.putNull("Links");
+        host.put("OomScoreAdj", 0);
+        host.put("PidMode", "");
+        host.put("Privileged", false);
+        host.put("PublishAllPorts", false);
+        host.put("ReadonlyRootfs", false);
+        host.putNull("SecurityOpt");
+        host.put("UTSMode", "");
+        host.put("UsernsMode", "");
+        host.put("ShmSize", 67108864L); // the /dev/shm the runtime spec mounts
+        host.put("Runtime", "runc");
+        host.put("Isolation", "");
+        host.put("CpuShares", 0);
+        host.put("Memory", 0);
+        host.put("NanoCpus", 0);
+        host.put("CgroupParent", "");
+        host.put("BlkioWeight", 0);
+        for (String list : List.of("BlkioWeightDevice", "BlkioDeviceReadBps", "BlkioDeviceWriteBps", "BlkioDeviceReadIOps",
+                "BlkioDeviceWriteIOps", "Devices")) {
+            host.putArray(list);
+        }
+        for (String number : List.of("CpuPeriod", "CpuQuota", "CpuRealtimePeriod", "CpuRealtimeRuntime")) {
+            host.put(number, 0);
+        }
+        host.put("CpusetCpus", "");
+        host.put("CpusetMems", "");
+        host.putNull("DeviceCgroupRules");
+        host.putNull("DeviceRequests");
+        host.put("MemoryReservation", 0);
+        host.put("MemorySwap", 0);
+        host.putNull("MemorySwappiness");
+        host.put("OomKillDisable", false);
+        host.putNull("PidsLimit");
+        host.putNull("Ulimits");
+        host.put("CpuCount", 0);
+        host.put("CpuPercent", 0);
+        host.put("IOMaximumIOps", 0);
+        host.put("IOMaximumBandwidth", 0);
+        ArrayNode masked = host.putArray("MaskedPaths");
+        RuntimeSpecBuilder.MASKED_PATHS.forEach(masked::add);
+        ArrayNode readonly = host.putArray("ReadonlyPaths");
+        RuntimeSpecBuilder.READONLY_PATHS.forEach(readonly::add);
+        if (requested.isObject()) {
+            requested.fields().forEachRemaining(f -> {
+                // a null or an empty value the client sent leaves the applied default shown, as Docker's inspect does
+                boolean empty = f.getValue().isNull() || (f.getValue().isTextual() && f.getValue().asText().isEmpty())
+                        || (f.getKey().equals("ShmSize") && f.getValue().asLong(0) <= 0);
+                if (!empty || !host.has(f.getKey())) {
+                    host.set(f.getKey(), f.getValue());
+                }
+            });
+        }
+        if (host.path("Privileged").asBoolean(false)) {
+            host.putNull("MaskedPaths"); // a privileged container's /proc and /sys are not masked (RuntimeSpecBuilder)
+            host.putNull("ReadonlyPaths");
+        }
+        if (host.path("RestartPolicy").path("Name").asText("").isEmpty()) {
+            ObjectNode policy = host.putObject("RestartPolicy");
+            policy.put("Name", "no");
+            policy.put("MaximumRetryCount", requested.path("RestartPolicy").path("MaximumRetryCount").asInt(0));
+        }
+        if (host.path("LogConfig").path("Type").asText("").isEmpty()) {
+            ObjectNode log = host.putObject("LogConfig");
+            log.put("Type", "local");
+            log.set("Config", requested.path("LogConfig").path("Config").isObject() ? requested.path("LogConfig").get("Config")
+                    : mapper.createObjectNode());
+        }
+        return host;
     }
 
     public void logs(ApiExchange exchange) throws IOException {
@@ -443,7 +588,131 @@ public final class ContainerEndpoints {
         if (!"running".equals(container.status)) {
             throw new ApiException(409, "Container " + container.id + " is not running");
         }
-        exchange.json(200, ContainerFiles.top(container.id, exchange.query("ps_args")));
+        exchange.json(200, ContainerFiles.top(resources.processes(container.id), exchange.query("ps_args")));
+    }
+
+    // ---- commit and export
+
+    private ContainerCommit commits;
+
+    /** Serves {@code POST /commit} through {@code commits}. */
+    public ContainerEndpoints withCommits(ContainerCommit commits) {
+        this.commits = commits;
+        return this;
+    }
+
+    /**
+     * {@code POST /commit?container=&repo=&tag=&comment=&author=&pause=&changes=}, the body a {@code Config} to
+     * merge (optional): 201 with the new image's id.
+     */
+    public void commit(ApiExchange exchange) throws IOException {
+        String container = exchange.query("container");
+        if (container == null || container.isBlank()) {
+            throw ApiException.badRequest("container is required");
+        }
+        JsonNode config = body(exchange);
+        String id = commits.commit(new ContainerCommit.Request(container, exchange.query("repo"), exchange.query("tag"),
+                exchange.query("comment"), exchange.query("author"), exchange.queryFlag("pause", true),
+                exchange.queryAll("changes"), config), exchange.context());
+        exchange.json(201, Map.of("Id", id));
+    }
+
+    /** {@code GET /containers/{id}/export}: the container's filesystem as one tar. */
+    public void export(ApiExchange exchange) throws IOException {
+        String id = containers.require(exchange.pathParam(1)).id;
+        containers.withView(id, root -> {
+            try (OutputStream out = exchange.binary("application/x-tar")) {
+                ContainerFiles.exportTree(root, out);
+            }
+            return null;
+        });
+    }
+
+    // ---- the cgroup: pause, unpause, update, stats
+
+    private ContainerResources resources;
+
+    /** Serves pause, unpause, update, stats and top through {@code resources}. */
+    public ContainerEndpoints withResources(ContainerResources resources) {
+        this.resources = resources;
+        return this;
+    }
+
+    /** {@code POST /containers/{id}/pause}. */
+    public void pause(ApiExchange exchange) throws IOException {
+        resources.pause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/unpause}. */
+    public void unpause(ApiExchange exchange) throws IOException {
+        resources.unpause(exchange.pathParam(1), exchange.context());
+        exchange.text(204, "");
+    }
+
+    /** {@code POST /containers/{id}/update}: Docker's {@code ContainerUpdate} body (resources and restart policy). */
+    public void update(ApiExchange exchange) throws IOException {
+        exchange.json(200, resources.update(exchange.pathParam(1), body(exchange), exchange.context()));
+    }
+
+    /**
+     * {@code GET /containers/{id}/stats?stream=&one-shot=}: one JSON document per second while streaming (until
+     * the client leaves or the container stops), else one; without {@code one-shot} a single answer waits for a
+     * second sample so that {@code precpu_stats} is filled, as Docker's does.
+     */
+    public void stats(ApiExchange exchange) throws IOException {
+        ContainerState.ContainerRecord first = containers.require(exchange.pathParam(1));
+        boolean stream = exchange.queryFlag("stream", true);
+        boolean oneShot = exchange.queryFlag("one-shot", false);
+        if (oneShot && stream) {
+            throw ApiException.badRequest("cannot have stream=true and one-shot=true");
+        }
+        String mode = containers.config(first).path("HostConfig").path("NetworkMode").asText("");
+        boolean networks = !mode.equals("none") && !mode.equals("host");
+        String id = first.id;
+        DockerStats.Sample previous = null;
+        DockerStats.Sample current = sample(first);
+        if (!stream) {
+            if (!oneShot && current.stats() != null) {
+                sleep(1000);
+                previous = current;
+                current = containers.find(id).map(this::sample).orElse(previous);
+            }
+            ContainerState.ContainerRecord now = containers.find(id).orElse(first);
+            exchange.json(200, DockerStats.render(id, now.name, current, previous, now.pid, networks));
+            return;
+        }
+        try (OutputStream out = exchange.binary("application/json")) {
+            while (true) {
+                ContainerState.ContainerRecord now = containers.find(id).orElse(null);
+                if (now == null) {
+                    return;
+                }
+                out.write(mapper.writeValueAsBytes(DockerStats.render(id, now.name, current, previous, now.pid, networks)));
+                out.write('\n');
+                out.flush();
+                sleep(1000);
+                previous = current;
+                Optional<ContainerState.ContainerRecord> next = containers.find(id);
+                if (next.isEmpty()) {
+                    return;
+                }
+                current = sample(next.get());
+            }
+        }
+    }
+
+    private DockerStats.Sample sample(ContainerState.ContainerRecord container) {
+        return DockerStats.Sample.of(resources.sample(container).orElse(null));
+    }
+
+    private static void sleep(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted");
+        }
     }
 
     // ---- exec
@@ -554,11 +823,23 @@ public final class ContainerEndpoints {
         exchange.json(201, volumeJson(created.volume()));
     }
 
+    /** {@code GET /volumes?filters=}: Docker's {@code name} (a substring), {@code label}, {@code dangling} and {@code driver}. */
     public void volumeList(ApiExchange exchange) throws IOException {
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("name", "label", "dangling", "driver"), key -> "invalid filter '" + key + "'");
+        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("Volumes");
         io.berth.engine.projection.Projections view = view(exchange);
-        (view == null ? volumes.list() : volumes.list(view)).forEach(v -> list.add(volumeJson(v)));
+        for (ContainerState.VolumeRecord v : view == null ? volumes.list() : volumes.list(view)) {
+            if (filters.containsKey("name") && filters.get("name").stream().noneMatch(v.name::contains)
+                    || filters.containsKey("driver") && !filters.get("driver").contains(v.driver)
+                    || !io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, filters.getOrDefault("label", List.of()))
+                    || dangling != null && dangling == volumes.inUse(v.name)) {
+                continue;
+            }
+            list.add(volumeJson(v));
+        }
         answer.putArray("Warnings");
         exchange.json(200, answer);
     }
@@ -575,11 +856,15 @@ public final class ContainerEndpoints {
     }
 
     public void volumePrune(ApiExchange exchange) throws IOException {
-        String filters = exchange.query("filters");
-        boolean all = filters != null && filters.contains("\"all\"") && filters.contains("true");
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
+        Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode deleted = answer.putArray("VolumesDeleted");
-        volumes.prune(all, exchange.context()).forEach(deleted::add);
+        volumes.prune(all != null && all, v -> io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, labels)
+                && !io.berth.engine.api.FilterMatch.labelsMatchAny(v.labels, notLabels), exchange.context()).forEach(deleted::add);
         answer.put("SpaceReclaimed", 0);
         exchange.json(200, answer);
     }

@@ -62,6 +62,27 @@ public final class ContainerFiles {
     }
 
     /**
+     * {@code docker export}: the whole filesystem as one tar, entries named from the root without a prefix
+     * ({@code bin/}, {@code etc/passwd}); the kernel's file systems show as empty directories, as in a copy.
+     */
+    public static void exportTree(SafeRoot root, OutputStream out) throws IOException {
+        KernelFiles kernel = KernelFiles.of(root);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        List<String> children = new ArrayList<>(root.list("/"));
+        children.sort(null);
+        for (String child : children) {
+            Sys.Stat st = root.lstat("/" + child);
+            if (st != null) {
+                writeTree(root, "/" + child, child, st, tar, kernel);
+            }
+        }
+        tar.finish();
+        out.flush();
+    }
+
+    /**
      * Writes {@code containerPath} (a file, a link, or a directory tree) as a tar whose entries are named
      * after the path's last component, as Docker's daemon names them.
      */
@@ -390,16 +411,10 @@ public final class ContainerFiles {
         return mode;
     }
 
-    /** Processes of a container as {@code ps} shows them, filtered to the container's cgroup. */
-    public static Map<String, Object> top(String id, String psArgs) throws IOException {
+    /** Processes of a container as the host's {@code ps} shows them, kept to the pids the runtime found in its cgroup. */
+    public static Map<String, Object> top(java.util.Collection<Long> containerPids, String psArgs) throws IOException {
         Set<String> pids = new java.util.HashSet<>();
-        for (String controller : List.of("pids", "memory", "cpu", "systemd")) {
-            Path procs = Path.of("/sys/fs/cgroup", controller, "berth", id, "cgroup.procs");
-            if (Files.isReadable(procs)) {
-                Files.readAllLines(procs).stream().map(String::strip).filter(l -> !l.isEmpty()).forEach(pids::add);
-                break;
-            }
-        }
+        containerPids.forEach(pid -> pids.add(Long.toString(pid)));
         List<String> command = new ArrayList<>(List.of("ps"));
         command.addAll(List.of((psArgs == null || psArgs.isBlank() ? "-ef" : psArgs).strip().split("\\s+")));
         Process ps = new ProcessBuilder(command).redirectErrorStream(true).start();

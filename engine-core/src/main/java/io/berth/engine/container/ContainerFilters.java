@@ -17,14 +17,14 @@ import java.util.regex.PatternSyntaxException;
  * <ul>
  *   <li>{@code id}: a prefix of the id; {@code name}: a regular expression found in the name (with or
  *       without its leading slash);</li>
- *   <li>{@code label}: {@code KEY} or {@code KEY=VALUE}; {@code ancestor}: the image by name (with or
- *       without tag) or id prefix;</li>
+ *   <li>{@code label}: {@code KEY} or {@code KEY=VALUE}, all of those given (for the other keys any value
+ *       given matches); {@code ancestor}: the image by name (with or without tag) or id prefix;</li>
  *   <li>{@code status}: created, restarting, running, removing, paused, exited or dead; {@code exited}:
  *       the exit code of a container that is not running;</li>
  *   <li>{@code before} / {@code since}: created before / after the container named (id or name);</li>
  *   <li>{@code volume}: a volume's name or a mount's destination; {@code network}: the network mode;</li>
- *   <li>{@code health}: starting, healthy, unhealthy or none (berth runs no health checks yet: every
- *       container's is none).</li>
+ *   <li>{@code health}: starting, healthy, unhealthy, or none for a container without a health check (or not
+ *       started yet).</li>
  * </ul>
  * An unknown key or a bad value is a 400 naming it.
  */
@@ -113,6 +113,15 @@ final class ContainerFilters {
 
     boolean test(Candidate c) {
         for (Map.Entry<String, List<String>> criterion : criteria.entrySet()) {
+            if (criterion.getKey().equals("label")) {
+                // as Docker's: every label asked for must be there (compose finds its containers by project AND service)
+                for (String v : criterion.getValue()) {
+                    if (!matches(c, "label", v)) {
+                        return false;
+                    }
+                }
+                continue;
+            }
             boolean any = false;
             for (String v : criterion.getValue()) {
                 if (matches(c, criterion.getKey(), v)) {
@@ -137,7 +146,7 @@ final class ContainerFilters {
                 int eq = v.indexOf('=');
                 yield eq < 0 ? labels.has(v) : labels.path(v.substring(0, eq)).asText("\0").equals(v.substring(eq + 1));
             }
-            case "status" -> r.status.equals(v);
+            case "status" -> (r.restarting ? "restarting" : r.status).equals(v);
             case "exited" -> !"running".equals(r.status) && !"created".equals(r.status) && r.exitCode == Integer.parseInt(v);
             case "ancestor" -> ancestor(r, v);
             case "before" -> java.time.Instant.parse(r.created).isBefore(java.time.Instant.parse(createdOf.get(v)));
@@ -154,7 +163,7 @@ final class ContainerFilters {
                 String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
                 yield v.equals(mode.isEmpty() || mode.equals("default") ? "bridge" : mode); // the default network
             }
-            case "health" -> v.equals("none");
+            case "health" -> v.equals(r.health.isEmpty() ? "none" : r.health);
             default -> false;
         };
     }

@@ -144,8 +144,8 @@ public final class ContainerLauncher {
             }
             path.append('/').append(parts[i]);
             String current = path.toString();
-            if (root.stat(current) != null) {
-                continue;
+            if (root.lstat(current) != null) {
+                continue; // there already; a link counts (the runtime mounts where it leads, inside the root)
             }
             boolean last = i == parts.length - 1;
             if (last && !directory) {

@@ -16,7 +16,8 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static final java.util.Set<String> TYPES = java.util.Set.of("ContainerCreated", "ContainerStarted",
             "ContainerStartFailed", "ContainerKilled", "ContainerExited", "ContainerRemoved", "ContainerRenamed",
-            "VolumeCreated", "VolumeRemoved");
+            "ContainerPaused", "ContainerUnpaused", "ContainerUpdated", "ContainerHealthChanged", "VolumeCreated",
+            "VolumeRemoved");
 
     @Override
     public boolean folds(String eventType) {
@@ -52,6 +53,7 @@ public final class ContainerProjection implements Projection<ContainerState> {
             record.imageId = created.imageId();
             record.configJson = created.configJson();
             record.created = time;
+            readConfig(record, created.configJson());
             state.containers.put(record.id, record);
             state.names.put(record.name, record.id);
             state.nameHistory.computeIfAbsent(record.name, k -> new java.util.TreeSet<>()).add(record.id);
@@ -68,26 +70,39 @@ public final class ContainerProjection implements Projection<ContainerState> {
                     record.restartCount++;
                 }
                 record.status = "running";
+                record.paused = false;
                 record.pid = started.pid();
                 record.startedAt = time;
                 record.exitCode = 0;
                 record.oomKilled = false;
                 record.error = "";
                 record.stoppedByUser = false;
+                record.restarting = false;
+                if (record.healthChecked) {
+                    // Docker's monitor starts each run as "starting"; the daemon's probes record every change after
+                    record.health = "starting";
+                    record.healthFailingStreak = 0;
+                }
             }
             case ContainerEvent.ContainerStartFailed failed -> {
                 record.status = "created".equals(record.status) && record.startedAt.startsWith("0001") ? "created" : "exited";
                 record.exitCode = failed.exitCode();
                 record.error = failed.reason();
                 record.pid = 0;
+                record.restarting = false;
             }
-            case ContainerEvent.ContainerKilled killed -> record.stoppedByUser = true;
+            case ContainerEvent.ContainerKilled killed -> {
+                record.stoppedByUser = true;
+                record.restarting = false; // a stop or kill while it waits to restart ends the wait
+            }
             case ContainerEvent.ContainerExited exited -> {
                 record.status = "exited";
+                record.paused = false;
                 record.pid = 0;
                 record.exitCode = exited.exitCode();
                 record.oomKilled = exited.oomKilled();
                 record.finishedAt = exited.finishedAt();
+                record.restarting = restartFollows(record);
             }
             case ContainerEvent.ContainerRemoved removed -> {
                 state.containers.remove(record.id);
@@ -101,7 +116,50 @@ public final class ContainerProjection implements Projection<ContainerState> {
             }
             case ContainerEvent.ExecStarted ignored -> { }
             case ContainerEvent.ExecExited ignored -> { }
+            case ContainerEvent.ContainerPaused ignored -> record.paused = true;
+            case ContainerEvent.ContainerUnpaused ignored -> record.paused = false;
+            case ContainerEvent.ContainerUpdated updated -> {
+                record.configJson = updated.configJson();
+                readConfig(record, updated.configJson()); // a new restart policy counts from here
+            }
+            case ContainerEvent.ContainerStopped ignored -> { }
+            case ContainerEvent.ContainerHealthChanged changed -> {
+                record.health = changed.status();
+                record.healthFailingStreak = changed.failingStreak();
+            }
         }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CONFIG_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * What later events need of the configuration, read once per creation (a pure function of the event): whether
+     * it has a health check, and its restart policy.
+     */
+    private static void readConfig(ContainerState.ContainerRecord record, String configJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode config = CONFIG_READER.readTree(configJson == null ? "{}" : configJson);
+            record.healthChecked = HealthCheck.of(config.path("Config")).isPresent();
+            com.fasterxml.jackson.databind.JsonNode host = config.path("HostConfig");
+            String policy = host.path("RestartPolicy").path("Name").asText("");
+            record.restartPolicy = policy.isEmpty() ? "no" : policy;
+            record.restartRetries = host.path("RestartPolicy").path("MaximumRetryCount").asInt(0);
+            record.autoRemove = host.path("AutoRemove").asBoolean(false);
+        } catch (java.io.IOException unreadable) {
+            // a configuration that does not parse: no health check, no restart policy
+        }
+    }
+
+    /** The daemon's rule ({@code ContainerService.afterExit}): whether this exit is followed by a restart. */
+    private static boolean restartFollows(ContainerState.ContainerRecord record) {
+        if (record.autoRemove || record.stoppedByUser) {
+            return false;
+        }
+        return switch (record.restartPolicy) {
+            case "always", "unless-stopped" -> true;
+            case "on-failure" -> record.exitCode != 0 && (record.restartRetries <= 0 || record.restartCount < record.restartRetries);
+            default -> false;
+        };
     }
 
     private static void applyVolume(ContainerState state, VolumeEvent event, String time) {

@@ -87,6 +87,18 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** Connects containers to networks at start and disconnects them at exit and removal. */
+    private volatile HealthMonitors health;
+
+    /** Runs the containers' health checks with {@code execs}; without this call none runs. */
+    public void runHealthChecksWith(ExecService execs) {
+        this.health = new HealthMonitors(this, execs);
+    }
+
+    /** The health monitor of a container's last run, if it has a health check that ran in this daemon. */
+    Optional<HealthMonitors.Monitor> healthMonitor(String id) {
+        return health == null ? Optional.empty() : health.of(id);
+    }
+
     public void setNetworks(ContainerNetworks networks) {
         this.networks = networks;
     }
@@ -170,6 +182,7 @@ public final class ContainerService implements AutoCloseable {
         c.created = r.created;
         c.status = r.status;
         c.pid = r.pid;
+        c.paused = r.paused;
         c.startedAt = r.startedAt;
         c.finishedAt = r.finishedAt;
         c.exitCode = r.exitCode;
@@ -177,6 +190,13 @@ public final class ContainerService implements AutoCloseable {
         c.error = r.error;
         c.restartCount = r.restartCount;
         c.stoppedByUser = r.stoppedByUser;
+        c.healthChecked = r.healthChecked;
+        c.health = r.health;
+        c.healthFailingStreak = r.healthFailingStreak;
+        c.restartPolicy = r.restartPolicy;
+        c.restartRetries = r.restartRetries;
+        c.autoRemove = r.autoRemove;
+        c.restarting = r.restarting;
         return c;
     }
 
@@ -210,8 +230,14 @@ public final class ContainerService implements AutoCloseable {
         }
         JsonNode host = request.path("HostConfig").isObject() ? request.get("HostConfig") : mapper.createObjectNode();
         ContainerConfigs.validateHostConfig(host);
+        try {
+            HealthCheck.validate(request.get("Healthcheck"));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
         JsonNode networking = request.path("NetworkingConfig");
         networks.validate((ObjectNode) host, networking);
+        validateContainerNetworkMode(request, host);
         String name;
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
@@ -261,6 +287,52 @@ public final class ContainerService implements AutoCloseable {
         return id;
     }
 
+    /** The {@code NAME} of network mode {@code container:NAME}, or null for any other mode. */
+    static String networkContainer(JsonNode host) {
+        String mode = host.path("NetworkMode").asText("");
+        return mode.startsWith("container:") ? mode.substring("container:".length()) : null;
+    }
+
+    /**
+     * {@code container:NAME} shares NAME's network namespace and its hostname, /etc/hosts and
+     * /etc/resolv.conf, so the options that would set those are refused with Docker's words, and
+     * NAME must exist (it must run only at start).
+     */
+    private void validateContainerNetworkMode(JsonNode request, JsonNode host) {
+        String target = networkContainer(host);
+        if (target == null) {
+            return;
+        }
+        if (target.isEmpty()) {
+            throw ApiException.badRequest("Invalid network mode: invalid container format container:<name|id>");
+        }
+        JsonNode config = request.path("Config").isObject() ? request.get("Config") : request;
+        if (!config.path("Hostname").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: hostname and the network mode");
+        }
+        if (!host.path("Links").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+        }
+        if (!host.path("Dns").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: dns and the network mode");
+        }
+        if (!host.path("ExtraHosts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: custom host-to-IP mapping and the network mode");
+        }
+        if (!config.path("MacAddress").asText("").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: mac-address and the network mode");
+        }
+        if (!host.path("PortBindings").isEmpty() || host.path("PublishAllPorts").asBoolean(false)) {
+            throw ApiException.badRequest("conflicting options: port publishing and the container type network mode");
+        }
+        if (!config.path("ExposedPorts").isEmpty()) {
+            throw ApiException.badRequest("conflicting options: port exposing and the container type network mode");
+        }
+        if (find(target).isEmpty()) {
+            throw ApiException.notFound("No such container: " + target);
+        }
+    }
+
     // ---- start
 
     /** Starts a created or exited container. Starting a running one is a no-op, as in Docker (304). */
@@ -285,6 +357,9 @@ public final class ContainerService implements AutoCloseable {
             // a short-lived process may have ended before ContainerStarted was recorded: its exit file
             // already exists and the watcher will not be woken again, so look now
             checkExit(container.id);
+            if (health != null) {
+                find(container.id).ifPresent(health::watch);
+            }
         }
         return true;
     }
@@ -576,6 +651,9 @@ public final class ContainerService implements AutoCloseable {
             latch.countDown();
         }
         ended(container.id);
+        if (health != null) {
+            health.stop(container.id);
+        }
         Thread.ofVirtual().name("berth-exited-" + container.id.substring(0, 12)).start(() -> {
             synchronized (lifecycleLock(container.id)) {
                 if (find(container.id).map(c -> "running".equals(c.status)).orElse(true)) {
@@ -705,14 +783,19 @@ public final class ContainerService implements AutoCloseable {
                 : config.path("StopSignal").asText("SIGTERM");
         int timeout = timeoutSeconds != null ? timeoutSeconds : config.path("StopTimeout").asInt(10);
         stopping.add(container.id);
+        boolean exited;
         try {
             signal(container, parseSignal(signalName), context);
-            if (!awaitExit(container.id, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout))) {
+            exited = awaitExit(container.id, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+            if (!exited) {
                 signal(container, 9, context);
-                awaitExit(container.id, Duration.ofSeconds(10));
+                exited = awaitExit(container.id, Duration.ofSeconds(10));
             }
         } finally {
             stopping.remove(container.id);
+        }
+        if (exited && find(container.id).isPresent()) {
+            journal.record(context, new ContainerEvent.ContainerStopped(container.id)); // Docker's stop, after its die
         }
         return true;
     }
@@ -740,6 +823,15 @@ public final class ContainerService implements AutoCloseable {
         } catch (ContainerRuntimeException e) {
             // it may have exited in between: the exit watcher records that
             LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
+        }
+        if (find(container.id).map(c -> c.paused).orElse(false)) {
+            // a frozen process receives the signal only once thawed; Docker thaws a paused container it signals too
+            try {
+                runtime().resume(container.id);
+                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id));
+            } catch (ContainerRuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id + " after a signal: " + e.getMessage());
+            }
         }
         checkExit(container.id);
     }
@@ -895,6 +987,9 @@ public final class ContainerService implements AutoCloseable {
             LOG.log(System.Logger.Level.DEBUG, "exit file of " + container.id + ": " + e.getMessage());
         }
         journal.record(context, new ContainerEvent.ContainerRemoved(container.id, anonymous));
+        if (health != null) {
+            health.forget(container.id);
+        }
         for (String volume : anonymous) {
             try {
                 volumes.remove(volume, false, context);
@@ -923,9 +1018,14 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public Map<String, Object> prune(RequestContext context) {
+        return prune(c -> true, context);
+    }
+
+    /** Removes the containers that are not running and pass {@code filter} (labels, until). */
+    public Map<String, Object> prune(java.util.function.Predicate<ContainerState.ContainerRecord> filter, RequestContext context) {
         List<String> deleted = new ArrayList<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
+            if (!"running".equals(container.status) && filter.test(container)) {
                 remove(container.id, false, false, context);
                 deleted.add(container.id);
             }
@@ -1058,6 +1158,10 @@ public final class ContainerService implements AutoCloseable {
         }
         releaseOrphans();
         watcher.start();
+        if (health != null) {
+            // health checks resume where they were: the verdict and streak are the log's
+            list().forEach(health::watch);
+        }
         // restart policies that apply across a daemon restart
         for (ContainerState.ContainerRecord container : list()) {
             if ("running".equals(container.status) || container.stoppedByUser) {
@@ -1079,5 +1183,8 @@ public final class ContainerService implements AutoCloseable {
     @Override
     public void close() {
         watcher.close();
+        if (health != null) {
+            health.close();
+        }
     }
 }

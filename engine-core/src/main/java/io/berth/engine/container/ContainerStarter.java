@@ -63,6 +63,11 @@ final class ContainerStarter {
 
             String hostname = config.path("Hostname").asText(id.substring(0, 12));
             boolean hostNetwork = "host".equals(host.path("NetworkMode").asText(""));
+            // container:NAME: NAME's namespace, and its hostname, /etc/hosts and /etc/resolv.conf, as Docker shares them
+            ContainerState.ContainerRecord networkOwner = networkOwner(host);
+            if (networkOwner != null) {
+                hostname = containers.config(networkOwner).path("Config").path("Hostname").asText(networkOwner.id.substring(0, 12));
+            }
             List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
             ArrayNode mountRecords = mapper.createArrayNode();
             addVolumes(container, config, host, rootfs, mounts, mountRecords, context);
@@ -97,6 +102,12 @@ final class ContainerStarter {
                     containers.logPath(id), containers.exitDir());
             ContainerLauncher launcher = containers.launcher();
             ContainerLauncher.Prepared prepared = launcher.prepare(request);
+            if (RuntimeSpecBuilder.hasExtraResources(host)) {
+                prepared = withResources(prepared, host);
+            }
+            if (networkOwner != null) {
+                prepared = joiningNetworkOf(prepared, networkOwner);
+            }
 
             containers.expectExit(id);
             launcher.create(prepared);
@@ -127,6 +138,57 @@ final class ContainerStarter {
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
         }
+    }
+
+    /**
+     * The container whose network namespace {@code container:NAME} joins, which must run; null for
+     * any other network mode.
+     */
+    private ContainerState.ContainerRecord networkOwner(JsonNode host) {
+        String target = ContainerService.networkContainer(host);
+        if (target == null) {
+            return null;
+        }
+        ContainerState.ContainerRecord owner = containers.find(target)
+                .orElseThrow(() -> ApiException.notFound("No such container: " + target));
+        if (!owner.status.equals("running") || owner.pid <= 0 || !Files.exists(Path.of("/proc/" + owner.pid + "/ns/net"))) {
+            throw new ApiException(409, "cannot join network of a non running container: " + owner.id);
+        }
+        return owner;
+    }
+
+    /**
+     * The prepared spec changed for {@code container:NAME}: its network namespace is NAME's (a path
+     * instead of a new one), and its /etc files are NAME's own files, bind-mounted.
+     */
+    private ContainerLauncher.Prepared joiningNetworkOf(ContainerLauncher.Prepared prepared, ContainerState.ContainerRecord owner)
+            throws IOException {
+        ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
+        for (JsonNode ns : spec.path("linux").path("namespaces")) {
+            if (ns.path("type").asText().equals("network")) {
+                ((ObjectNode) ns).put("path", "/proc/" + owner.pid + "/ns/net");
+            }
+        }
+        Path ownBundle = prepared.request().bundle();
+        Path ownerBundle = containers.bundle(owner.id);
+        for (JsonNode mount : spec.path("mounts")) {
+            for (String file : EtcFiles.NAMES) {
+                if (mount.path("destination").asText().equals("/etc/" + file)
+                        && mount.path("source").asText().equals(ownBundle.resolve(file).toString())) {
+                    ((ObjectNode) mount).put("source", ownerBundle.resolve(file).toString());
+                }
+            }
+        }
+        return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
+                prepared.createdMountPoints());
+    }
+
+    /** The resources beyond the launch request's (CPU shares and quota, cpusets, swap, reservation, block I/O weight). */
+    private ContainerLauncher.Prepared withResources(ContainerLauncher.Prepared prepared, JsonNode host) throws IOException {
+        ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
+        RuntimeSpecBuilder.applyResources(spec, host);
+        return new ContainerLauncher.Prepared(prepared.request(), prepared.user(), prepared.env(), mapper.writeValueAsBytes(spec),
+                prepared.createdMountPoints());
     }
 
     /** Where {@code --init}'s program is mounted in the container (Docker's path for its docker-init). */

@@ -25,6 +25,8 @@ public final class ContainerState {
         /** Docker's state names: created, running, exited, dead. */
         public String status = "created";
         public long pid;
+        /** Frozen by {@code pause}; the status stays {@code running}, as Docker's {@code State.Running} does. */
+        public boolean paused;
         public String startedAt = "0001-01-01T00:00:00Z";
         public String finishedAt = "0001-01-01T00:00:00Z";
         public int exitCode;
@@ -33,6 +35,20 @@ public final class ContainerState {
         public int restartCount;
         /** Whether the user stopped it (restart policies leave such containers alone). */
         public boolean stoppedByUser;
+        /** Whether its configuration has a health check the daemon runs (fixed at creation). */
+        public boolean healthChecked;
+        /** The health check's verdict: empty before its first start, then starting, healthy or unhealthy. */
+        public String health = "";
+        /** Consecutive failed probes when the verdict last changed. */
+        public int healthFailingStreak;
+        /** Its restart policy's name ({@code no}, {@code always}, {@code unless-stopped}, {@code on-failure}), fixed at creation. */
+        public String restartPolicy = "no";
+        /** The policy's {@code MaximumRetryCount} (on-failure). */
+        public int restartRetries;
+        /** Whether it is removed when it exits ({@code --rm}), fixed at creation. */
+        public boolean autoRemove;
+        /** Between an exit and the restart its policy makes (Docker's {@code Restarting}). */
+        public boolean restarting;
     }
 
     /** One volume. */

@@ -60,6 +60,9 @@ public final class ExecService {
         if (!"running".equals(record.status)) {
             throw new ApiException(409, "Container " + record.id + " is not running");
         }
+        if (record.paused) {
+            throw new ApiException(409, "Container " + record.id + " is paused, unpause the container before exec");
+        }
         if (!request.path("Cmd").isArray() || request.path("Cmd").isEmpty()) {
             throw ApiException.badRequest("No exec command specified");
         }
@@ -122,67 +125,12 @@ public final class ExecService {
         if (!"running".equals(container.status)) {
             throw new ApiException(409, "Container " + container.id + " is not running");
         }
-        JsonNode stored = containers.config(container);
-        JsonNode config = stored.path("Config");
         boolean tty = exec.request.path("Tty").asBoolean(false);
         List<String> command = new ArrayList<>();
         exec.request.path("Cmd").forEach(c -> command.add(c.asText()));
-        Map<String, String> extraEnv = new LinkedHashMap<>();
-        exec.request.path("Env").forEach(e -> {
-            String text = e.asText();
-            int eq = text.indexOf('=');
-            extraEnv.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
-        });
+        Map<String, String> extraEnv = extraEnv(exec.request);
         String user = exec.request.path("User").asText("");
-        ImageUsers.Identity identity;
-        try {
-            var rootfs = containers.storage().snapshot(container.id).map(s -> s.rootfs()).orElseThrow();
-            identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
-            throw new ApiException(500, "cannot read the users of container " + container.id + ": " + e.getMessage());
-        }
-        ObjectNode process = mapper.createObjectNode();
-        process.put("terminal", tty);
-        ObjectNode userNode = process.putObject("user");
-        userNode.put("uid", identity.uid());
-        userNode.put("gid", identity.gid());
-        if (!identity.additionalGids().isEmpty()) {
-            ArrayNode gids = userNode.putArray("additionalGids");
-            identity.additionalGids().forEach(gids::add);
-        }
-        ArrayNode args = process.putArray("args");
-        command.forEach(args::add);
-        Map<String, String> env = new LinkedHashMap<>();
-        config.path("Env").forEach(e -> {
-            String text = e.asText();
-            int eq = text.indexOf('=');
-            env.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
-        });
-        env.put("HOSTNAME", config.path("Hostname").asText(""));
-        env.putAll(extraEnv);
-        ArrayNode envNode = process.putArray("env");
-        env.forEach((k, v) -> envNode.add(k + "=" + v));
-        String cwd = exec.request.path("WorkingDir").asText("");
-        process.put("cwd", cwd.isEmpty() ? (config.path("WorkingDir").asText("").isEmpty() ? "/" : config.path("WorkingDir").asText()) : cwd);
-        List<String> capAdd = new ArrayList<>();
-        stored.path("HostConfig").path("CapAdd").forEach(c -> capAdd.add(c.asText()));
-        List<String> capDrop = new ArrayList<>();
-        stored.path("HostConfig").path("CapDrop").forEach(c -> capDrop.add(c.asText()));
-        boolean privileged = stored.path("HostConfig").path("Privileged").asBoolean(false) || exec.request.path("Privileged").asBoolean(false);
-        List<String> caps = RuntimeSpecBuilder.capabilities(privileged, capAdd, capDrop);
-        // the seccomp filter is the container's (runc applies it to every process it execs); no-new-privileges is per process
-        try {
-            process.put("noNewPrivileges", SecurityOptions.of(stored.path("HostConfig"), mapper).noNewPrivileges());
-        } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        }
-        ObjectNode capabilities = process.putObject("capabilities");
-        for (String set : List.of("bounding", "effective", "permitted")) {
-            ArrayNode list = capabilities.putArray(set);
-            caps.forEach(list::add);
-        }
+        ObjectNode process = processSpec(container, exec.request);
 
         containers.journal().record(context, new ContainerEvent.ExecStarted(container.id, execId, command, user, extraEnv));
         exec.running = true;
@@ -235,6 +183,152 @@ public final class ExecService {
         containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, code));
     }
 
+    private static Map<String, String> extraEnv(JsonNode request) {
+        Map<String, String> extraEnv = new LinkedHashMap<>();
+        request.path("Env").forEach(e -> {
+            String text = e.asText();
+            int eq = text.indexOf('=');
+            extraEnv.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
+        });
+        return extraEnv;
+    }
+
+    /**
+     * The OCI process of an exec (Docker's exec body: {@code Cmd}, {@code Env}, {@code User}, {@code WorkingDir},
+     * {@code Tty}, {@code Privileged}) in a container: its environment, user, working directory and capabilities
+     * unless the request overrides them.
+     */
+    private ObjectNode processSpec(ContainerState.ContainerRecord container, JsonNode request) throws IOException {
+        JsonNode stored = containers.config(container);
+        JsonNode config = stored.path("Config");
+        boolean tty = request.path("Tty").asBoolean(false);
+        List<String> command = new ArrayList<>();
+        request.path("Cmd").forEach(c -> command.add(c.asText()));
+        Map<String, String> extraEnv = extraEnv(request);
+        String user = request.path("User").asText("");
+        ImageUsers.Identity identity;
+        try {
+            var rootfs = containers.storage().snapshot(container.id).map(s -> s.rootfs()).orElseThrow();
+            identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
+            throw new ApiException(500, "cannot read the users of container " + container.id + ": " + e.getMessage());
+        }
+        ObjectNode process = mapper.createObjectNode();
+        process.put("terminal", tty);
+        ObjectNode userNode = process.putObject("user");
+        userNode.put("uid", identity.uid());
+        userNode.put("gid", identity.gid());
+        if (!identity.additionalGids().isEmpty()) {
+            ArrayNode gids = userNode.putArray("additionalGids");
+            identity.additionalGids().forEach(gids::add);
+        }
+        ArrayNode args = process.putArray("args");
+        command.forEach(args::add);
+        Map<String, String> env = new LinkedHashMap<>();
+        config.path("Env").forEach(e -> {
+            String text = e.asText();
+            int eq = text.indexOf('=');
+            env.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
+        });
+        env.put("HOSTNAME", config.path("Hostname").asText(""));
+        env.putAll(extraEnv);
+        ArrayNode envNode = process.putArray("env");
+        env.forEach((k, v) -> envNode.add(k + "=" + v));
+        String cwd = request.path("WorkingDir").asText("");
+        process.put("cwd", cwd.isEmpty() ? (config.path("WorkingDir").asText("").isEmpty() ? "/" : config.path("WorkingDir").asText()) : cwd);
+        List<String> capAdd = new ArrayList<>();
+        stored.path("HostConfig").path("CapAdd").forEach(c -> capAdd.add(c.asText()));
+        List<String> capDrop = new ArrayList<>();
+        stored.path("HostConfig").path("CapDrop").forEach(c -> capDrop.add(c.asText()));
+        boolean privileged = stored.path("HostConfig").path("Privileged").asBoolean(false) || request.path("Privileged").asBoolean(false);
+        List<String> caps = RuntimeSpecBuilder.capabilities(privileged, capAdd, capDrop);
+        // the seccomp filter is the container's (runc applies it to every process it execs); no-new-privileges is per process
+        try {
+            process.put("noNewPrivileges", SecurityOptions.of(stored.path("HostConfig"), mapper).noNewPrivileges());
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        ObjectNode capabilities = process.putObject("capabilities");
+        for (String set : List.of("bounding", "effective", "permitted")) {
+            ArrayNode list = capabilities.putArray(set);
+            caps.forEach(list::add);
+        }
+        return process;
+    }
+
+    /**
+     * One health probe (Docker's result of a {@code HEALTHCHECK} run).
+     *
+     * @param start    when it began
+     * @param end      when it ended
+     * @param exitCode its exit code: 0 healthy, anything else a failure, -1 when it timed out or could not run
+     * @param output   its standard output and error, at most {@link HealthCheck#MAX_OUTPUT} bytes
+     */
+    public record Probe(java.time.Instant start, java.time.Instant end, int exitCode, String output) {}
+
+    /**
+     * Runs a health probe in a running container as an exec is run (its environment, user, working directory,
+     * capabilities and seccomp filter), without recording events: only a change of the health verdict is
+     * recorded, by the monitor. A probe still running after {@code timeout} is killed and fails, as in Docker.
+     */
+    Probe probe(String containerId, List<String> command, Duration timeout) {
+        java.time.Instant start = java.time.Instant.now();
+        ContainerState.ContainerRecord container = containers.require(containerId);
+        ObjectNode request = mapper.createObjectNode();
+        ArrayNode cmd = request.putArray("Cmd");
+        command.forEach(cmd::add);
+        String execId = ContainerNames.newId();
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        try (ExecHandle handle = containers.runtime().exec(container.id,
+                new ExecSpec(execId, mapper.writeValueAsBytes(processSpec(container, request)), false, false))) {
+            handle.stdin().close();
+            Thread errors = Thread.ofVirtual().start(() -> collect(handle.stderr(), output));
+            Thread out = Thread.ofVirtual().start(() -> collect(handle.stdout(), output));
+            Optional<ExitStatus> status = handle.waitFor(timeout);
+            if (status.isEmpty()) {
+                long pid = handle.pid();
+                if (pid > 0) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
+                return new Probe(start, java.time.Instant.now(), -1, "Health check exceeded timeout (" + HealthCheck.human(timeout) + ")");
+            }
+            out.join(1000);
+            errors.join(1000);
+            String text;
+            synchronized (output) {
+                text = output.toString(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            return new Probe(start, java.time.Instant.now(), status.get().code(), text);
+        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+            return new Probe(start, java.time.Instant.now(), e.exitCode(), e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new Probe(start, java.time.Instant.now(), -1, String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Probe(start, java.time.Instant.now(), -1, "health check interrupted");
+        }
+    }
+
+    /** Reads a probe's stream to its end, keeping what fits in Docker's limit. */
+    private static void collect(InputStream in, java.io.ByteArrayOutputStream sink) {
+        byte[] buffer = new byte[4096];
+        try (in) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                synchronized (sink) {
+                    int room = HealthCheck.MAX_OUTPUT - sink.size();
+                    if (room > 0) {
+                        sink.write(buffer, 0, Math.min(room, read));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // the probe ended or was killed
+        }
+    }
+
     private static void pump(InputStream in, OutputStream out, int stream, boolean detach) {
         byte[] buffer = new byte[8192];
         try (in) {
@@ -282,8 +376,16 @@ public final class ExecService {
         }
         node.put("ContainerID", exec.containerId);
         node.put("Pid", exec.pid);
+        node.put("OpenStdin", exec.request.path("AttachStdin").asBoolean(false));
+        node.put("OpenStdout", exec.request.path("AttachStdout").asBoolean(false));
+        node.put("OpenStderr", exec.request.path("AttachStderr").asBoolean(false));
+        // Docker lets an exec's record go once it ended (it is kept here until the daemon stops)
+        node.put("CanRemove", exec.exitCode != null);
+        node.put("DetachKeys", exec.request.path("DetachKeys").asText(""));
         ObjectNode processConfig = node.putObject("ProcessConfig");
         processConfig.put("tty", exec.request.path("Tty").asBoolean(false));
+        processConfig.put("privileged", exec.request.path("Privileged").asBoolean(false));
+        processConfig.put("user", exec.request.path("User").asText(""));
         List<String> command = new ArrayList<>();
         exec.request.path("Cmd").forEach(c -> command.add(c.asText()));
         processConfig.put("entrypoint", command.isEmpty() ? "" : command.getFirst());

@@ -1,5 +1,6 @@
 package io.berth.engine.container;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -248,5 +249,69 @@ public final class RuntimeSpecBuilder {
 
     private static void strings(ArrayNode array, List<String> values) {
         values.forEach(array::add);
+    }
+
+    /**
+     * Writes the resource fields of Docker's {@code HostConfig} that {@link RuntimeSpecInput} does not carry
+     * into {@code linux.resources}: {@code CpuShares}, {@code CpuQuota}/{@code CpuPeriod} (unless
+     * {@code NanoCpus} set them), {@code CpusetCpus}, {@code CpusetMems}, {@code MemorySwap},
+     * {@code MemoryReservation} and {@code BlkioWeight}, as set at create or by {@code update}.
+     */
+    /** Whether {@code host} asks for a resource {@link #applyResources} sets (most containers ask for none). */
+    static boolean hasExtraResources(JsonNode host) {
+        for (String field : new String[] {"CpuShares", "CpuQuota", "CpuPeriod", "MemorySwap", "MemoryReservation", "BlkioWeight"}) {
+            if (host.path(field).asLong(0) != 0) {
+                return true;
+            }
+        }
+        return !host.path("CpusetCpus").asText("").isEmpty() || !host.path("CpusetMems").asText("").isEmpty();
+    }
+
+    static void applyResources(ObjectNode spec, JsonNode host) {
+        ObjectNode resources = (ObjectNode) spec.path("linux").path("resources");
+        if (resources.isMissingNode()) {
+            return;
+        }
+        long shares = host.path("CpuShares").asLong(0);
+        long quota = host.path("CpuQuota").asLong(0);
+        long period = host.path("CpuPeriod").asLong(0);
+        String cpus = host.path("CpusetCpus").asText("");
+        String mems = host.path("CpusetMems").asText("");
+        if (shares > 0 || (host.path("NanoCpus").asLong(0) == 0 && (quota != 0 || period > 0)) || !cpus.isEmpty() || !mems.isEmpty()) {
+            ObjectNode cpu = resources.has("cpu") ? (ObjectNode) resources.get("cpu") : resources.putObject("cpu");
+            if (shares > 0) {
+                cpu.put("shares", shares);
+            }
+            if (host.path("NanoCpus").asLong(0) == 0) {
+                if (quota != 0) {
+                    cpu.put("quota", quota);
+                }
+                if (period > 0) {
+                    cpu.put("period", period);
+                }
+            }
+            if (!cpus.isEmpty()) {
+                cpu.put("cpus", cpus);
+            }
+            if (!mems.isEmpty()) {
+                cpu.put("mems", mems);
+            }
+        }
+        long memory = host.path("Memory").asLong(0);
+        long swap = host.path("MemorySwap").asLong(0);
+        long reservation = host.path("MemoryReservation").asLong(0);
+        if (memory > 0 && swap != 0 || reservation > 0) {
+            ObjectNode m = resources.has("memory") ? (ObjectNode) resources.get("memory") : resources.putObject("memory");
+            if (memory > 0 && swap != 0) {
+                m.put("swap", swap); // -1: unlimited swap, as Docker's --memory-swap -1
+            }
+            if (reservation > 0) {
+                m.put("reservation", reservation);
+            }
+        }
+        long weight = host.path("BlkioWeight").asLong(0);
+        if (weight > 0) {
+            resources.putObject("blockIO").put("weight", weight);
+        }
     }
 }

@@ -105,21 +105,32 @@ public final class VolumeService {
      */
     public record Created(ContainerState.VolumeRecord volume, boolean isNew) {}
 
-    /** Removes a volume and its data; refused while a container uses it unless forced. */
+    /** Removes a volume and its data; refused while a container uses it, forced or not (Docker's 409). */
     public void remove(String name, boolean force, RequestContext context) {
         ContainerState.VolumeRecord volume = find(name).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"));
-        if (inUse.test(name) && !force) {
+        if (inUse.test(name)) {
+            // as Docker: force only spares the error for a volume that does not exist, never removes one in use
             throw new ApiException(409, "remove " + name + ": volume is in use");
         }
         deleteTree(directory.resolve(volume.name));
         journal.record(context, new VolumeEvent.VolumeRemoved(volume.name));
     }
 
+    /** Whether a container (running or not) uses the volume. */
+    public boolean inUse(String name) {
+        return inUse.test(name);
+    }
+
     /** Removes every volume no container uses (anonymous ones only unless {@code all}). */
     public List<String> prune(boolean all, RequestContext context) {
+        return prune(all, v -> true, context);
+    }
+
+    /** As {@link #prune(boolean, RequestContext)}, for the volumes that also pass {@code filter} (labels). */
+    public List<String> prune(boolean all, Predicate<ContainerState.VolumeRecord> filter, RequestContext context) {
         List<String> removed = new ArrayList<>();
         for (ContainerState.VolumeRecord volume : list()) {
-            if ((all || volume.anonymous) && !inUse.test(volume.name)) {
+            if ((all || volume.anonymous) && !inUse.test(volume.name) && filter.test(volume)) {
                 remove(volume.name, false, context);
                 removed.add(volume.name);
             }

@@ -44,6 +44,9 @@ public final class Daemon {
     private PluginHost plugins;
     private EventsEndpoints events;
     private ApiServer server;
+    private ApiHandler handler;
+    private volatile Exception apiFailure;
+    private volatile long servedAt;
     private ImageService images;
     private ContainerService containers;
     private PidFile pidFile;
@@ -61,21 +64,62 @@ public final class Daemon {
     }
 
     public synchronized void start() {
+        try {
+            startServing();
+        } catch (StartupException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // unforeseen, after the socket may already be served: waiting requests get the reason, and the
+            // API's threads stop so that the process can exit
+            if (handler != null) {
+                handler.failedToStart(String.valueOf(e.getMessage()));
+                stop("failed start");
+            }
+            throw e;
+        }
+    }
+
+    private void startServing() {
         long t0 = System.nanoTime();
         HostPaths.requireWritableDirectory(options.root(), "root directory");
         HostPaths.restrictModes(options.root(), options.snapshotDirectory());
         pidFile = new PidFile(options.pidFile());
         pidFile.claim();
         HostPaths.claimSocketPath(options.socket());
-        // plugins load while the log opens (each takes most of a second in a cold JVM); their events follow DaemonStarted
+        // The API serves /_ping and /version at once, while the log opens: a client (the CLI that auto-started
+        // this daemon) knows it is coming up, and its next request waits for the other routes instead of
+        // failing (ApiHandler.startingUp). Jetty starts on its own thread, beside the log's opening.
+        handler = new ApiHandler(mapper, "berth/" + BerthVersion.version()).startingUp()
+                .route("GET", "/_ping", SystemEndpoints::ping)
+                .route("GET", "/version", SystemEndpoints::version);
+        server = new ApiServer(options.socket(), handler);
+        Thread apiStarting = Thread.ofPlatform().name("berth-api-start").start(this::serveEarly);
+        // plugins load while the log opens (each takes most of a second in a cold JVM); their events follow
+        // DaemonStarted. They start once the socket is served: on two busy cores three threads at once made
+        // /_ping later, and the log's opening, not the plugins, is what the other requests wait for.
         plugins = new PluginHost(options.pluginDirs(), options.root(), options.pluginOptions());
-        Thread pluginLoading = Thread.ofPlatform().name("berth-plugin-loading").start(plugins::load);
+        Thread pluginLoading = Thread.ofPlatform().name("berth-plugin-loading").start(() -> {
+            joinQuietly(apiStarting);
+            plugins.load();
+        });
+        if (!Boolean.getBoolean("berth.daemon.openLogWhileServing")) {
+            // On two busy cores the log's opening beside Jetty's start made /_ping ~0.5 s later, and every route
+            // later too (docs/PERFORMANCE.md, "Start-up side by side"): the socket first, then the log.
+            joinQuietly(apiStarting);
+            if (apiFailure != null) {
+                // nothing opened yet but the plugins: refuse before the log is touched
+                joinQuietly(pluginLoading);
+                plugins.close();
+                refuse(apiStarting, apiFailure.getMessage());
+                throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
+            }
+        }
         try {
             log = ChronicleEventLog.open(options.eventLogDirectory());
         } catch (EventLogException e) {
             joinQuietly(pluginLoading);
             plugins.close();
-            pidFile.release();
+            refuse(apiStarting, e.getMessage());
             throw new StartupException(e.getMessage(), e);
         }
         if (options.kafkaMirror() != null) {
@@ -85,7 +129,7 @@ public final class Daemon {
                 joinQuietly(pluginLoading);
                 plugins.close();
                 log.close();
-                pidFile.release();
+                refuse(apiStarting, e.getMessage());
                 throw new StartupException(e.getMessage(), e);
             }
         }
@@ -112,7 +156,7 @@ public final class Daemon {
                 mirror.close();
             }
             log.close();
-            pidFile.release();
+            refuse(apiStarting, "refusing to start: " + plugins.unsafe().getFirst());
             throw new StartupException("refusing to start: " + plugins.unsafe().getFirst());
         }
         journal.record(self, new DaemonEvent.DaemonStarted(log.hostId(), BerthVersion.version(), ProcessHandle.current().pid(),
@@ -125,7 +169,8 @@ public final class Daemon {
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
         io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
-        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel);
+        ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel)
+                .withScratch(options.root().resolve("tmp"));
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         String bip = options.pluginOptions().getOrDefault(DaemonMain.NETWORK_PLUGIN, java.util.Map.of()).get("bip");
@@ -136,8 +181,12 @@ public final class Daemon {
         networks.startUp(self);
         io.berth.engine.network.NetworkEndpoints networkApi = new io.berth.engine.network.NetworkEndpoints(networks, containers, mapper)
                 .withHistory(timeTravel);
+        io.berth.engine.container.ExecService execs = new io.berth.engine.container.ExecService(containers, mapper);
+        containers.runHealthChecksWith(execs); // probes run as execs do
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
-                .withExecs(new io.berth.engine.container.ExecService(containers, mapper))
+                .withExecs(execs)
+                .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
+                .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
                 new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
@@ -174,11 +223,22 @@ public final class Daemon {
             }
             return found;
         }));
+        events.setContainerResolver(id -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(id);
+            if (container == null) {
+                return java.util.Optional.<io.berth.engine.events.DockerEventShape.ContainerFacts>empty();
+            }
+            java.util.Map<String, String> labels = new java.util.TreeMap<>();
+            try {
+                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                        .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+            } catch (java.io.IOException unreadable) {
+                // no labels to show
+            }
+            return java.util.Optional.of(new io.berth.engine.events.DockerEventShape.ContainerFacts(container.name, container.image, labels));
+        }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
-        ApiHandler handler = new ApiHandler(mapper, "berth/" + BerthVersion.version())
-                .route("GET", "/_ping", system::ping)
-                .route("GET", "/version", system::version)
-                .route("GET", "/info", system::info)
+        handler.route("GET", "/info", system::info)
                 .route("GET", "/events", events::docker)
                 .route("GET", "/berth/events", events::berth)
                 .route("GET", "/berth/plugins", system::pluginList)
@@ -190,6 +250,10 @@ public final class Daemon {
                 .route("POST", "/auth", imageApi::auth)
                 .route("POST", "/images/create", imageApi::create)
                 .route("GET", "/images/json", imageApi::list)
+                .route("GET", "/images/search", imageApi::search)
+                .route("GET", "/distribution/(.+)/json", imageApi::distribution)
+                .route("POST", "/build/prune", imageApi::builderPrune)
+                .route("GET", "/system/df", new io.berth.engine.container.DiskUsage(containers, images, volumes, mapper)::serve)
                 .route("POST", "/images/prune", imageApi::prune)
                 .route("GET", "/images/(.+)/json", imageApi::inspect)
                 .route("GET", "/images/(.+)/history", imageApi::history)
@@ -216,6 +280,12 @@ public final class Daemon {
                 .route("GET", "/containers/([^/]+)/archive", containerApi::archiveGet)
                 .route("PUT", "/containers/([^/]+)/archive", containerApi::archivePut)
                 .route("GET", "/containers/([^/]+)/top", containerApi::top)
+                .route("POST", "/containers/([^/]+)/pause", containerApi::pause)
+                .route("POST", "/containers/([^/]+)/unpause", containerApi::unpause)
+                .route("POST", "/containers/([^/]+)/update", containerApi::update)
+                .route("GET", "/containers/([^/]+)/stats", containerApi::stats)
+                .route("GET", "/containers/([^/]+)/export", containerApi::export)
+                .route("POST", "/commit", containerApi::commit)
                 .route("GET", "/containers/([^/]+)/changes", containerApi::changes)
                 .route("POST", "/containers/([^/]+)/resize", containerApi::resize)
                 .route("POST", "/exec/([^/]+)/start", containerApi::execStart)
@@ -242,19 +312,42 @@ public final class Daemon {
                 .hijack("POST", "/exec/([^/]+)/start", containerApi.execStartHijack());
         containers.reconcile();
         networks.reconcile(id -> containers.find(id).map(c -> "running".equals(c.status)).orElse(false));
-        server = new ApiServer(options.socket(), handler);
-        try {
-            server.start();
-        } catch (Exception e) {
+        joinQuietly(apiStarting);
+        if (apiFailure != null) {
+            handler.failedToStart(apiFailure.getMessage());
             stop("failed start");
-            throw new StartupException("cannot serve the API on " + options.socket() + ": " + e.getMessage(), e);
+            throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
         }
+        handler.ready();
         long tEnd = System.nanoTime();
         LOG.log(System.Logger.Level.INFO, "berth " + BerthVersion.version() + " listening on " + options.socket()
                 + ", root " + options.root() + ", host id " + log.hostId() + String.format(
-                        " (started in %d ms: log %d, projections %d, plugins %d, api %d)", (tEnd - t0) / 1_000_000,
+                        " (started in %d ms: log %d, projections %d, plugins %d, api %d; /_ping answered from %d ms;"
+                                + " the process is %d ms old)", (tEnd - t0) / 1_000_000,
                         (tLog - t0) / 1_000_000, (tProjections - tLog) / 1_000_000, (tPlugins - tProjections) / 1_000_000,
-                        (tEnd - tPlugins) / 1_000_000));
+                        (tEnd - tPlugins) / 1_000_000, (servedAt - t0) / 1_000_000, ProcessHandle.current().info().startInstant()
+                                .map(started -> java.time.Duration.between(started, java.time.Instant.now()).toMillis()).orElse(-1L)));
+    }
+
+    /** Starts Jetty on the socket (on its own thread); a failure is kept for {@link #start} to report. */
+    private void serveEarly() {
+        try {
+            server.start();
+            servedAt = System.nanoTime();
+        } catch (Exception e) {
+            apiFailure = e;
+        }
+    }
+
+    /**
+     * A start that fails after the socket may be served: requests waiting for the daemon get the reason,
+     * then the socket and the pid file are released.
+     */
+    private void refuse(Thread apiStarting, String reason) {
+        handler.failedToStart(reason);
+        joinQuietly(apiStarting);
+        server.close();
+        pidFile.release();
     }
 
     private static void joinQuietly(Thread thread) {

@@ -139,7 +139,9 @@ public final class EventFilter implements Predicate<EventEnvelope> {
             List<String> values = criterion.getValue();
             boolean matched = switch (criterion.getKey()) {
                 case "type" -> values.contains(shape.type());
-                case "event" -> values.contains(shape.action()) || values.contains(event.type());
+                // as Docker: health_status (also exec_create, exec_start) matches the actions that start with it and ':'
+                case "event" -> values.contains(shape.action()) || values.contains(event.type())
+                        || values.stream().anyMatch(v -> shape.action().startsWith(v + ":"));
                 case "actor" -> values.contains(event.actor().user()) || values.contains(Integer.toString(event.actor().uid()));
                 case "correlation" -> values.contains(event.correlationId());
                 case "subject" -> matchesSubject(withIds("subject", values), event.subject());

@@ -39,6 +39,13 @@ public final class EventsEndpoints {
         this.labels = labels;
     }
 
+    private volatile java.util.function.Function<String, Optional<DockerEventShape.ContainerFacts>> containers = id -> Optional.empty();
+
+    /** Gives container events on {@code /events} the labels, image and name of containers created before a stream began. */
+    public void setContainerResolver(java.util.function.Function<String, Optional<DockerEventShape.ContainerFacts>> containers) {
+        this.containers = containers;
+    }
+
     public EventsEndpoints(EventLog log, EventCodec codec, ObjectMapper mapper) {
         this.log = log;
         this.codec = codec;
@@ -70,6 +77,7 @@ public final class EventsEndpoints {
         EventReader reader = since == null
                 ? (dockerShape ? log.readFromSequence(log.lastSequence()) : log.readFromSequence(0))
                 : since.isSequence() ? log.readFromSequence(since.sequence()) : log.readFromTime(since.time());
+        DockerEventShape.ContainerFactsTracker facts = new DockerEventShape.ContainerFactsTracker(containers, mapper);
         try (reader; ApiExchange.LineStream out = exchange.bufferedStream(dockerShape ? "application/json" : "application/x-ndjson")) {
             while (!stopping) {
                 Optional<EventEnvelope> next = reader.next();
@@ -88,10 +96,13 @@ public final class EventsEndpoints {
                     break;
                 }
                 if (!filter.test(event)) {
+                    if (dockerShape && event.payload() instanceof io.berth.eventlog.events.ContainerEvent) {
+                        facts.learn(event); // a later event of this container may pass the filter
+                    }
                     continue;
                 }
                 byte[] json = codec.encode(event);
-                out.write(dockerShape ? mapper.writeValueAsBytes(DockerEventShape.toDocker(event, json, mapper)) : json);
+                out.write(dockerShape ? mapper.writeValueAsBytes(DockerEventShape.toDocker(event, json, mapper, facts)) : json);
             }
         }
     }

@@ -85,6 +85,12 @@ public final class AuditEntry {
                     + " started: " + String.join(" ", e.command()) + (e.user().isEmpty() ? "" : " as " + e.user());
             case ContainerEvent.ExecExited e -> "exec " + e.execId().substring(0, Math.min(12, e.execId().length()))
                     + " exited with code " + e.exitCode();
+            case ContainerEvent.ContainerPaused e -> "paused";
+            case ContainerEvent.ContainerUnpaused e -> "unpaused";
+            case ContainerEvent.ContainerUpdated e -> "updated " + new java.util.TreeMap<>(e.changes());
+            case ContainerEvent.ContainerStopped e -> "stopped";
+            case ContainerEvent.ContainerHealthChanged e -> "health " + e.status() + " (probe exit code " + e.exitCode()
+                    + ", failing streak " + e.failingStreak() + ")";
             case ImageEvent.PullStarted e -> "pull of " + e.reference() + " started";
             case ImageEvent.LayerDownloaded e -> "layer " + shortId(e.digest()) + (e.alreadyPresent() ? " already present" : " downloaded (" + e.size() + " bytes)");
             case ImageEvent.LayerUnpacked e -> "layer " + shortId(e.diffId()) + " unpacked";
@@ -96,7 +102,8 @@ public final class AuditEntry {
             case ImageEvent.ImageTagged e -> "tagged " + e.tag();
             case ImageEvent.ImageUntagged e -> "untagged " + e.tag();
             case ImageEvent.ImageRemoved e -> "removed";
-            case ImageEvent.ImageLoaded e -> "loaded from a " + e.format() + " archive" + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
+            case ImageEvent.ImageLoaded e -> (e.format().equals("commit") ? "committed from a container"
+                    : e.format().equals("import") ? "imported from a tar" : "loaded from a " + e.format() + " archive") + (e.tags().isEmpty() ? "" : " as " + String.join(", ", e.tags()));
             case ImageEvent.LayerRemoved e -> "layer removed";
             case ImageEvent.BlobRemoved e -> "blob removed (" + e.size() + " bytes)";
             case VolumeEvent.VolumeCreated e -> "created volume " + e.name() + (e.anonymous() ? " (anonymous)" : "");
@@ -109,6 +116,10 @@ public final class AuditEntry {
             case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> "disconnected container " + shortId(e.containerId());
             case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> "published " + e.ports() + " for container "
                     + shortId(e.containerId());
+            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> "container " + shortId(e.containerId())
+                    + " joins the network at its starts" + (e.aliases().isEmpty() ? "" : " as " + String.join(", ", e.aliases()));
+            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> "container " + shortId(e.containerId())
+                    + " no longer joins the network at its starts";
             case DaemonEvent.DaemonStarted e -> "daemon " + e.version() + " started (pid " + e.pid() + ")";
             case DaemonEvent.DaemonStopped e -> "daemon stopped (" + e.reason() + ")";
             case DaemonEvent.LogCompacted e -> "history through event " + e.throughSequence() + " (" + e.throughTime() + ") compacted"
@@ -130,6 +141,8 @@ public final class AuditEntry {
             case io.berth.eventlog.events.BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
                     + (e.tags().isEmpty() ? "" : " tagged " + String.join(", ", e.tags())) + " in " + e.durationMillis() + " ms";
             case io.berth.eventlog.events.BuildEvent.BuildFailed e -> "build failed: " + e.reason();
+            case io.berth.eventlog.events.BuildEvent.BuildCacheMountUsed e -> "step " + e.step() + (e.created() ? " created" : " used")
+                    + " cache mount " + e.cacheId() + " at " + e.target() + " (" + e.sharing() + ")";
         };
     }
 }

@@ -255,21 +255,11 @@ final class ImageArchive {
                 mediaTypes.add(sniffMediaType(file));
             }
             // a docker-archive carries no manifest: write an OCI one, so the image can be pushed and saved
-            ObjectNode ociManifest = mapper.createObjectNode();
-            ociManifest.put("schemaVersion", 2);
-            ociManifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-            ObjectNode configDescriptor = ociManifest.putObject("config");
-            configDescriptor.put("mediaType", MediaTypes.OCI_CONFIG);
-            configDescriptor.put("digest", imageId);
-            configDescriptor.put("size", configBytes.length);
-            ArrayNode layerDescriptors = ociManifest.putArray("layers");
+            List<ManifestWriter.LayerDescriptor> layerDescriptors = new ArrayList<>();
             for (int i = 0; i < blobs.size(); i++) {
-                ObjectNode layer = layerDescriptors.addObject();
-                layer.put("mediaType", mediaTypes.get(i));
-                layer.put("digest", blobs.get(i).getKey());
-                layer.put("size", blobs.get(i).getValue());
+                layerDescriptors.add(new ManifestWriter.LayerDescriptor(mediaTypes.get(i), blobs.get(i).getKey(), blobs.get(i).getValue()));
             }
-            String manifestDigest = content.put(mapper.writeValueAsBytes(ociManifest));
+            String manifestDigest = content.put(ManifestWriter.ociManifest(mapper, imageId, configBytes.length, layerDescriptors));
             List<String> tags = new ArrayList<>();
             for (JsonNode tag : item.path("RepoTags")) {
                 tags.add(images.parse(tag.asText()).toString());

@@ -39,7 +39,8 @@ public final class ImageEndpoints {
     public void create(ApiExchange exchange) throws IOException {
         String from = exchange.query("fromImage");
         if (exchange.query("fromSrc") != null) {
-            throw ApiException.badRequest("importing a filesystem tarball (fromSrc) is not supported; use berth load");
+            importTar(exchange);
+            return;
         }
         if (from == null || from.isBlank()) {
             throw ApiException.badRequest("fromImage is required");
@@ -60,6 +61,109 @@ public final class ImageEndpoints {
                 progress.error(message(e));
             }
         }
+    }
+
+    /**
+     * {@code POST /images/create?fromSrc=-&repo=&tag=&changes=&message=&platform=}: {@code docker import}, the
+     * request body a filesystem tar (plain, gzip or zstd) that becomes a one-layer image; its id is the stream's
+     * one status line, as Docker sends it. A URL as the source is refused: berth downloads images from
+     * registries only.
+     */
+    private void importTar(ApiExchange exchange) throws IOException {
+        if (!"-".equals(exchange.query("fromSrc"))) {
+            throw ApiException.badRequest("import from a URL (fromSrc=" + exchange.query("fromSrc")
+                    + ") is not supported: send the tar as the request body (fromSrc=-)");
+        }
+        String repo = exchange.query("repo");
+        String tag = exchange.query("tag");
+        List<String> tags = new java.util.ArrayList<>();
+        if (repo != null && !repo.isBlank()) {
+            tags.add(repo + (tag == null || tag.isBlank() ? "" : ":" + tag));
+            images.parse(tags.getFirst()); // a bad reference is a 400 before the stream opens
+        }
+        ObjectNode image = mapper.createObjectNode();
+        String now = java.time.Instant.now().toString();
+        image.put("architecture", io.berth.spi.registry.Platform.host().architecture());
+        image.put("os", "linux");
+        image.put("created", now);
+        ObjectNode config = image.putObject("config");
+        ConfigChanges.apply(config, exchange.queryAll("changes"));
+        String message = exchange.query("message");
+        if (message != null && !message.isEmpty()) {
+            image.put("comment", message);
+        }
+        ObjectNode history = mapper.createObjectNode();
+        history.put("created", now);
+        history.put("created_by", "import");
+        history.put("comment", message == null || message.isEmpty() ? "Imported from -" : message);
+        try (ApiExchange.LineStream out = exchange.stream("application/json")) {
+            JsonProgress progress = new JsonProgress(out, mapper);
+            try (InputStream body = LayerCompression.uncompressed(null, exchange.body())) {
+                var made = new LayerOnTop(images, mapper).make(null, body, image, history, "import", tags, scratch, exchange.context());
+                progress.status(null, made.imageId());
+            } catch (IOException | RuntimeException e) {
+                progress.error(message(e));
+            }
+        }
+    }
+
+    private java.nio.file.Path scratch = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+
+    /** Where imports write their temporary layer files (the daemon's {@code <root>/tmp}). */
+    public ImageEndpoints withScratch(java.nio.file.Path scratch) {
+        this.scratch = scratch;
+        return this;
+    }
+
+    /**
+     * {@code GET /images/search}: 404, as for any path berth does not serve. Docker searches Docker Hub; berth
+     * talks to the registries images are pulled from and keeps no index to search.
+     */
+    public void search(ApiExchange exchange) throws IOException {
+        exchange.error(404, "page not found: /images/search (berth has no image index to search; pull by reference)");
+    }
+
+    /**
+     * {@code GET /distribution/{name}/json}: the registry's descriptor of what the reference names (the index
+     * when there is one, else the manifest) and the platform berth would pull, asked of the registry plugin.
+     */
+    public void distribution(ApiExchange exchange) throws IOException {
+        String name = exchange.pathParam(1);
+        io.berth.spi.registry.ImageReference reference = images.parse(name);
+        Credentials credentials = RegistryAuth.fromHeader(exchange.header("X-Registry-Auth"), mapper);
+        io.berth.spi.registry.ResolvedManifest resolved;
+        try {
+            resolved = images.registry().resolve(reference, io.berth.spi.registry.Platform.host(), credentials);
+        } catch (RegistryException e) {
+            String text = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            throw new ApiException(text.contains("not found") || text.contains("unknown") ? 404 : 401, text);
+        }
+        io.berth.spi.registry.Descriptor top = resolved.index() != null ? resolved.index() : resolved.manifest();
+        ObjectNode answer = mapper.createObjectNode();
+        ObjectNode descriptor = answer.putObject("Descriptor");
+        descriptor.put("mediaType", top.mediaType());
+        descriptor.put("digest", top.digest());
+        descriptor.put("size", top.size());
+        ArrayNode platforms = answer.putArray("Platforms");
+        ObjectNode platform = platforms.addObject();
+        platform.put("architecture", resolved.platform().architecture());
+        platform.put("os", resolved.platform().os());
+        if (resolved.platform().variant() != null && !resolved.platform().variant().isEmpty()) {
+            platform.put("variant", resolved.platform().variant());
+        }
+        exchange.json(200, answer);
+    }
+
+    /**
+     * {@code POST /build/prune}: berth's build cache is the layers its builds made; those no image holds are
+     * removed with the rest of the unreferenced layers and blobs (garbage collection). Docker's answer shape.
+     */
+    public void builderPrune(ApiExchange exchange) throws IOException {
+        long reclaimed = images.collectGarbage(exchange.context());
+        ObjectNode answer = mapper.createObjectNode();
+        answer.putArray("CachesDeleted");
+        answer.put("SpaceReclaimed", reclaimed);
+        exchange.json(200, answer);
     }
 
     /** {@code POST /images/{name}/push?tag=}: pushes, streaming Docker's progress messages. */
@@ -133,7 +237,23 @@ public final class ImageEndpoints {
         }
         ArrayNode list = mapper.createArrayNode();
         io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
-        for (ImageService.Image image : view == null ? images.list() : images.list(view)) {
+        List<ImageService.Image> all = view == null ? images.list() : images.list(view);
+        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
+        List<String> labels = filters.getOrDefault("label", List.of());
+        Instant before = imageTime(all, filters.get("before"), "before", true);
+        Instant since = imageTime(all, filters.get("since"), "since", false);
+        for (ImageService.Image image : all) {
+            if (dangling != null && dangling != image.repoTags().isEmpty()) {
+                continue;
+            }
+            if (!labels.isEmpty() && !io.berth.engine.api.FilterMatch.labelsMatchAll(
+                    labelsOf(image), labels)) {
+                continue;
+            }
+            Instant created = createdOf(image);
+            if (before != null && !created.isBefore(before) || since != null && !created.isAfter(since)) {
+                continue;
+            }
             List<String> repoTags = image.repoTags().stream().map(images::familiar).toList();
             List<String> digestRefs = image.repoDigests().stream().map(images::familiar).toList();
             if (reference != null) {
@@ -155,11 +275,47 @@ public final class ImageEndpoints {
             summary.put("Size", image.description().size());
             summary.put("SharedSize", -1);
             summary.put("VirtualSize", image.description().size());
-            JsonNode labels = (view == null ? images.config(image) : images.configIfPresent(image)).path("config").path("Labels");
-            summary.set("Labels", labels.isObject() ? labels : mapper.createObjectNode());
+            JsonNode imageLabels = (view == null ? images.config(image) : images.configIfPresent(image)).path("config").path("Labels");
+            summary.set("Labels", imageLabels.isObject() ? imageLabels : mapper.createObjectNode());
             summary.put("Containers", -1);
         }
         exchange.json(200, list);
+    }
+
+    private Map<String, String> labelsOf(ImageService.Image image) {
+        return labelsOf(images.configIfPresent(image));
+    }
+
+    private static Map<String, String> labelsOf(JsonNode config) {
+        Map<String, String> labels = new java.util.TreeMap<>();
+        config.path("config").path("Labels").fields().forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        return labels;
+    }
+
+    private static Instant createdOf(ImageService.Image image) {
+        try {
+            return OffsetDateTime.parse(image.description().created()).toInstant();
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /**
+     * The creation time of the image a {@code before} or {@code since} filter names (by reference or id), as Docker
+     * compares them; with several values the tightest bound.
+     */
+    private Instant imageTime(List<ImageService.Image> all, List<String> references, String key, boolean earliest) {
+        if (references == null || references.isEmpty()) {
+            return null;
+        }
+        Instant bound = null;
+        for (String reference : references) {
+            ImageService.Image named = images.find(reference).orElseThrow(() ->
+                    ApiException.notFound("invalid filter '" + key + "=" + reference + "': No such image: " + reference));
+            Instant t = createdOf(named);
+            bound = bound == null ? t : earliest ? (t.isBefore(bound) ? t : bound) : (t.isAfter(bound) ? t : bound);
+        }
+        return bound;
     }
 
     /** {@code GET /images/{name}/json}: Docker's image inspect. */
@@ -281,21 +437,19 @@ public final class ImageEndpoints {
 
     /** {@code POST /images/prune?filters=}: {@code dangling=false} prunes every unused image. */
     public void prune(ApiExchange exchange) throws IOException {
-        String filters = exchange.query("filters");
-        boolean all = false;
-        if (filters != null && !filters.isBlank()) {
-            JsonNode json = mapper.readTree(filters);
-            JsonNode dangling = json.path("dangling");
-            String value = dangling.isArray() && !dangling.isEmpty() ? dangling.get(0).asText()
-                    : dangling.isObject() && dangling.fieldNames().hasNext() ? dangling.fieldNames().next() : "true";
-            all = value.equals("false") || value.equals("0");
-            json.fieldNames().forEachRemaining(key -> {
-                if (!key.equals("dangling")) {
-                    throw ApiException.badRequest("invalid filter '" + key + "'");
-                }
-            });
-        }
-        exchange.json(200, images.prune(all, exchange.context()));
+        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+                java.util.Set.of("dangling", "label", "label!", "until"), key -> "invalid filter '" + key + "'");
+        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
+        boolean all = dangling != null && !dangling;
+        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        List<String> labels = filters.getOrDefault("label", List.of());
+        List<String> notLabels = filters.getOrDefault("label!", List.of());
+        exchange.json(200, images.prune(all, image -> {
+            Map<String, String> imageLabels = labelsOf(image);
+            return io.berth.engine.api.FilterMatch.labelsMatchAll(imageLabels, labels)
+                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(imageLabels, notLabels)
+                    && (until == null || io.berth.engine.api.FilterMatch.createdBefore(image.description().created(), until));
+        }, exchange.context()));
     }
 
     /** {@code POST /auth}: checks credentials against a registry ({@code berth login}). */

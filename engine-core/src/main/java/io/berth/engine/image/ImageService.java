@@ -243,6 +243,11 @@ public final class ImageService {
         return full;
     }
 
+    /** Records events about images in one durable append (a commit's or an import's image and tags). */
+    void record(RequestContext context, List<Event> events) {
+        journal.record(context, events);
+    }
+
     /** Held by a build while it runs, so garbage collection does not take the layers it is making. */
     public java.util.concurrent.locks.Lock buildGuard() {
         return collection.readLock();
@@ -420,10 +425,15 @@ public final class ImageService {
 
     /** Removes dangling images (no tag), or with {@code all} every image no container uses. */
     public Map<String, Object> prune(boolean all, RequestContext context) {
+        return prune(all, image -> true, context);
+    }
+
+    /** As {@link #prune(boolean, RequestContext)}, for the images that also pass {@code filter} (labels, until). */
+    public Map<String, Object> prune(boolean all, Predicate<Image> filter, RequestContext context) {
         List<Map<String, String>> deleted = new ArrayList<>();
         for (Image image : list()) {
             boolean dangling = image.repoTags().isEmpty();
-            if ((dangling || all) && !imageInUse.test(image.id())) {
+            if ((dangling || all) && !imageInUse.test(image.id()) && filter.test(image)) {
                 List<Event> events = new ArrayList<>();
                 for (String tag : image.repoTags()) {
                     events.add(new ImageEvent.ImageUntagged(image.id(), tag));

@@ -226,26 +226,25 @@ public final class NetworkEndpoints {
         }
     }
 
-    /** {@code POST /networks/{id}/connect} {@code {"Container", "EndpointConfig"}}: a running container joins now. */
+    /**
+     * {@code POST /networks/{id}/connect} {@code {"Container", "EndpointConfig"}}: recorded for the
+     * container's starts; a running container joins now too.
+     */
     public void connect(ApiExchange exchange) throws IOException {
         JsonNode body = body(exchange);
         String networkName = exchange.pathParam(1);
         networks.require(networkName);
         ContainerState.ContainerRecord container = containers.require(body.path("Container").asText(""));
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "container " + container.name + " is not running: berth connects running containers;"
-                    + " give --network at create for one that starts later");
-        }
-        networks.connectRunning(networkName, container.id, container.name, container.pid, body.path("EndpointConfig"),
-                exchange.context());
+        networks.connect(networkName, container.id, container.name, "running".equals(container.status), container.pid,
+                containers.config(container), body.path("EndpointConfig"), exchange.context());
         exchange.text(200, "");
     }
 
-    /** {@code POST /networks/{id}/disconnect} {@code {"Container", "Force"}}. */
+    /** {@code POST /networks/{id}/disconnect} {@code {"Container", "Force"}}: recorded; a running container leaves now too. */
     public void disconnect(ApiExchange exchange) throws IOException {
         JsonNode body = body(exchange);
         ContainerState.ContainerRecord container = containers.require(body.path("Container").asText(""));
-        networks.disconnect(exchange.pathParam(1), container.id, exchange.context());
+        networks.disconnect(exchange.pathParam(1), container.id, containers.config(container), exchange.context());
         exchange.text(200, "");
     }
 }

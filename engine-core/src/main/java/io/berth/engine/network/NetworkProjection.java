@@ -12,7 +12,7 @@ public final class NetworkProjection implements Projection<NetworkState> {
     public static final NetworkProjection INSTANCE = new NetworkProjection();
 
     private static final Set<String> TYPES = Set.of("NetworkCreated", "NetworkRemoved", "ContainerConnected",
-            "ContainerDisconnected", "PortsPublished");
+            "ContainerDisconnected", "PortsPublished", "MembershipAdded", "MembershipDropped", "ContainerRemoved");
 
     @Override
     public String name() {
@@ -36,6 +36,10 @@ public final class NetworkProjection implements Projection<NetworkState> {
 
     @Override
     public void apply(NetworkState state, EventEnvelope event) {
+        if (event.payload() instanceof io.berth.eventlog.events.ContainerEvent.ContainerRemoved removed) {
+            state.networks.values().forEach(n -> n.memberships.remove(removed.id()));
+            return;
+        }
         if (!(event.payload() instanceof NetworkEvent network)) {
             return;
         }
@@ -87,6 +91,22 @@ public final class NetworkProjection implements Projection<NetworkState> {
                 NetworkState.NetworkRecord record = state.networks.get(disconnected.networkId());
                 if (record != null) {
                     record.endpoints.remove(disconnected.containerId());
+                }
+            }
+            case NetworkEvent.MembershipAdded added -> {
+                NetworkState.NetworkRecord record = state.networks.get(added.networkId());
+                if (record != null) {
+                    NetworkState.MembershipRecord membership = new NetworkState.MembershipRecord();
+                    membership.member = true;
+                    membership.aliases.addAll(added.aliases());
+                    membership.ipv4Address = added.ipv4Address();
+                    record.memberships.put(added.containerId(), membership);
+                }
+            }
+            case NetworkEvent.MembershipDropped dropped -> {
+                NetworkState.NetworkRecord record = state.networks.get(dropped.networkId());
+                if (record != null) {
+                    record.memberships.put(dropped.containerId(), new NetworkState.MembershipRecord());
                 }
             }
             case NetworkEvent.PortsPublished published -> {

@@ -48,6 +48,8 @@ public final class NetworkService implements ContainerNetworks {
     private final ObjectMapper mapper;
     private final String defaultSubnet;
     private final String defaultGateway;
+    /** Why the default network could not be made at start (a program missing), told with "network bridge not found". */
+    private volatile String defaultNetworkProblem;
 
     /**
      * @param defaultSubnet  the default network's subnet (daemon.json {@code bip}'s network), or null to let the driver choose
@@ -107,7 +109,11 @@ public final class NetworkService implements ContainerNetworks {
     }
 
     public NetworkState.NetworkRecord require(String idOrName) {
-        return find(idOrName).orElseThrow(() -> ApiException.notFound("network " + idOrName + " not found"));
+        return find(idOrName).orElseThrow(() -> {
+            String problem = defaultNetworkProblem;
+            return ApiException.notFound("network " + idOrName + " not found"
+                    + (DEFAULT_NETWORK.equals(idOrName) && problem != null ? ": the daemon could not make it at its start: " + problem : ""));
+        });
     }
 
     private static NetworkState.NetworkRecord copy(NetworkState.NetworkRecord r) {
@@ -124,6 +130,7 @@ public final class NetworkService implements ContainerNetworks {
         c.options = new java.util.TreeMap<>(r.options);
         c.created = r.created;
         c.endpoints = new java.util.TreeMap<>(r.endpoints);
+        c.memberships = new java.util.TreeMap<>(r.memberships);
         return c;
     }
 
@@ -157,6 +164,7 @@ public final class NetworkService implements ContainerNetworks {
             try {
                 record(self, driver.get().create(request), driver.get().name());
             } catch (NetworkException | RuntimeException e) {
+                defaultNetworkProblem = e.getMessage();
                 LOG.log(System.Logger.Level.WARNING, "cannot create the default network bridge: " + e.getMessage());
             }
         }
@@ -305,11 +313,98 @@ public final class NetworkService implements ContainerNetworks {
         return List.copyOf(targets);
     }
 
+    /**
+     * The networks a container joins at its next start: those of its create, less those
+     * {@code network disconnect} dropped, then those {@code network connect} added, primary first.
+     */
+    List<String> targets(Projections view, String containerId, JsonNode stored) {
+        String mode = stored.path("HostConfig").path("NetworkMode").asText("");
+        if (mode.equals("host") || mode.equals("none") || mode.startsWith("container:")) {
+            return List.of();
+        }
+        List<NetworkState.NetworkRecord> all = list(view);
+        Set<String> targets = new LinkedHashSet<>();
+        Set<String> ids = new java.util.HashSet<>();
+        for (String target : targets(stored)) {
+            Optional<NetworkState.NetworkRecord> network = find(view, target);
+            NetworkState.MembershipRecord membership = network.map(n -> n.memberships.get(containerId)).orElse(null);
+            if (membership == null || membership.member) {
+                targets.add(target);
+                network.ifPresent(n -> ids.add(n.id));
+            }
+        }
+        for (NetworkState.NetworkRecord network : all) {
+            NetworkState.MembershipRecord membership = network.memberships.get(containerId);
+            if (membership != null && membership.member && ids.add(network.id)) {
+                targets.add(network.name);
+            }
+        }
+        return List.copyOf(targets);
+    }
+
+    private JsonNode membershipConfig(NetworkState.MembershipRecord membership) {
+        ObjectNode config = mapper.createObjectNode();
+        ArrayNode aliases = config.putArray("Aliases");
+        membership.aliases.forEach(aliases::add);
+        if (!membership.ipv4Address.isEmpty()) {
+            config.putObject("IPAMConfig").put("IPv4Address", membership.ipv4Address);
+        }
+        return config;
+    }
+
+    /**
+     * {@code POST /networks/{id}/connect}: the container joins the network at every start from now on
+     * ({@code MembershipAdded}); a running one joins now too. As Docker, a container on the host's
+     * network, on none or in another's namespace joins no other network.
+     */
+    public void connect(String networkIdOrName, String containerId, String containerName, boolean running, long pid, JsonNode stored,
+                        JsonNode endpointConfig, RequestContext context) {
+        NetworkState.NetworkRecord network = require(networkIdOrName);
+        String mode = stored.path("HostConfig").path("NetworkMode").asText("");
+        if (mode.equals("host") || mode.startsWith("container:")) {
+            throw ApiException.badRequest("container sharing network namespace with another container or host cannot be connected to any other network");
+        }
+        if (mode.equals("none")) {
+            throw ApiException.badRequest("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+        }
+        boolean member = network.endpoints.containsKey(containerId) || targets(journal.projections(), containerId, stored).stream()
+                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
+        if (member) {
+            throw new ApiException(403, "endpoint with name " + containerName + " already exists in network " + network.name);
+        }
+        JsonNode config = endpointConfig != null && endpointConfig.isObject() ? endpointConfig : mapper.createObjectNode();
+        List<String> aliases = new ArrayList<>();
+        config.path("Aliases").forEach(a -> aliases.add(a.asText()));
+        String ip = config.path("IPAMConfig").path("IPv4Address").asText("");
+        if (running) {
+            connectRunning(network.id, containerId, containerName, pid, config, context);
+        }
+        journal.record(context, new NetworkEvent.MembershipAdded(network.id, containerId, aliases, ip));
+    }
+
+    /**
+     * {@code POST /networks/{id}/disconnect}: the container no longer joins the network at its starts
+     * ({@code MembershipDropped}); a running one leaves it now too.
+     */
+    public void disconnect(String networkIdOrName, String containerId, JsonNode stored, RequestContext context) {
+        NetworkState.NetworkRecord network = require(networkIdOrName);
+        boolean attached = network.endpoints.containsKey(containerId);
+        boolean member = targets(journal.projections(), containerId, stored).stream()
+                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
+        if (!attached && !member) {
+            throw new ApiException(404, "container " + containerId + " is not connected to network " + network.name);
+        }
+        if (attached) {
+            detachRecorded(network, containerId, context);
+        }
+        journal.record(context, new NetworkEvent.MembershipDropped(network.id, containerId));
+    }
+
     @Override
     public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
         String mode = hostConfig.path("NetworkMode").asText("");
         if (mode.startsWith("container:")) {
-            throw ApiException.badRequest("network mode " + mode + " is not supported by berth yet");
+            return; // another container's namespace: the container slice checks it, no network is joined
         }
         if (mode.isEmpty() || mode.equals("default")) {
             hostConfig.put("NetworkMode", DEFAULT_NETWORK);
@@ -327,7 +422,7 @@ public final class NetworkService implements ContainerNetworks {
 
     @Override
     public List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context) {
-        List<String> targets = targets(stored);
+        List<String> targets = targets(journal.projections(), containerId, stored);
         if (targets.isEmpty()) {
             return List.of();
         }
@@ -340,6 +435,10 @@ public final class NetworkService implements ContainerNetworks {
             for (String target : targets) {
                 NetworkState.NetworkRecord network = require(target);
                 JsonNode endpoint = endpointConfig(stored, target, network);
+                NetworkState.MembershipRecord membership = network.memberships.get(containerId);
+                if (membership != null && membership.member) {
+                    endpoint = membershipConfig(membership);
+                }
                 List<String> aliases = new ArrayList<>();
                 endpoint.path("Aliases").forEach(a -> {
                     if (!aliases.contains(a.asText())) {
@@ -409,15 +508,6 @@ public final class NetworkService implements ContainerNetworks {
                 detachRecorded(network, containerId, context);
             }
         }
-    }
-
-    /** Disconnects a container from one network ({@code POST /networks/{id}/disconnect}). */
-    public void disconnect(String networkIdOrName, String containerId, RequestContext context) {
-        NetworkState.NetworkRecord network = require(networkIdOrName);
-        if (!network.endpoints.containsKey(containerId)) {
-            throw new ApiException(404, "container " + containerId + " is not connected to network " + network.name);
-        }
-        detachRecorded(network, containerId, context);
     }
 
     /** Connects a running container's namespace to one more network ({@code POST /networks/{id}/connect}). */
@@ -509,7 +599,7 @@ public final class NetworkService implements ContainerNetworks {
         settings.put("IPv6Gateway", "");
         settings.put("MacAddress", "");
         ObjectNode networks = settings.putObject("Networks");
-        List<String> targets = targets(stored);
+        List<String> targets = targets(view, containerId, stored);
         Map<String, NetworkState.NetworkRecord> byTarget = new LinkedHashMap<>();
         for (String target : targets) {
             find(view, target).ifPresent(n -> byTarget.put(target, n));
@@ -573,7 +663,7 @@ public final class NetworkService implements ContainerNetworks {
     @Override
     public ArrayNode ports(Projections view, String containerId, JsonNode stored) {
         ArrayNode list = mapper.createArrayNode();
-        List<String> targets = targets(stored);
+        List<String> targets = targets(view, containerId, stored);
         NetworkState.EndpointRecord endpoint = targets.isEmpty() ? null
                 : find(view, targets.getFirst()).map(n -> n.endpoints.get(containerId)).orElse(null);
         PortSpecs.fillList(list, stored, endpoint == null ? List.of() : endpoint.ports);

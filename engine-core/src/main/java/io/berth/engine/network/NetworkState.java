@@ -27,6 +27,15 @@ public final class NetworkState {
         public String created;
         /** Container id → its endpoint on this network. */
         public TreeMap<String, EndpointRecord> endpoints = new TreeMap<>();
+        /** Container id → what {@code network connect}/{@code disconnect} recorded for its starts. */
+        public TreeMap<String, MembershipRecord> memberships = new TreeMap<>();
+    }
+
+    /** A recorded {@code network connect} (member) or {@code disconnect} (not a member, whatever its create said). */
+    public static final class MembershipRecord {
+        public boolean member;
+        public List<String> aliases = new ArrayList<>();
+        public String ipv4Address = "";
     }
 
     /** An address range and its gateway. */

@@ -25,7 +25,8 @@ public final class SystemEndpoints {
     private final Journal journal;
     private final EventLog log;
     private final PluginHost plugins;
-    private final Instant buildTime = Instant.now();
+    /** When the daemon started (Docker's {@code BuildTime} field); set when the daemon first answers. */
+    private static final Instant STARTED = Instant.now();
     private Supplier<MirrorStatus> mirror = () -> MirrorStatus.off(0);
 
     public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
@@ -41,14 +42,25 @@ public final class SystemEndpoints {
         return this;
     }
 
-    public void ping(ApiExchange exchange) throws IOException {
-        exchange.header("API-Version", BerthVersion.API_VERSION);
-        exchange.header("Ostype", "linux");
+    /**
+     * {@code GET|HEAD /_ping} with Docker's headers; it needs nothing of the daemon, so a starting daemon answers
+     * it at once. {@code Builder-Version: 1} tells Docker's CLI (23 and later) that this daemon builds with the
+     * legacy {@code POST /build} endpoint, not BuildKit's session, so its {@code docker build} works without
+     * {@code DOCKER_BUILDKIT=0}.
+     */
+    public static void ping(ApiExchange exchange) throws IOException {
+        exchange.header("Api-Version", BerthVersion.API_VERSION);
+        exchange.header("OSType", "linux");
+        exchange.header("Builder-Version", "1");
+        exchange.header("Docker-Experimental", "false");
+        exchange.header("Swarm", "inactive");
         exchange.header("Cache-Control", "no-cache, no-store, must-revalidate");
+        exchange.header("Pragma", "no-cache");
         exchange.text(200, "OK");
     }
 
-    public void version(ApiExchange exchange) throws IOException {
+    /** {@code GET /version}: facts of the build and the host only, answered at once like {@code /_ping}. */
+    public static void version(ApiExchange exchange) throws IOException {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("ApiVersion", BerthVersion.API_VERSION);
         details.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
@@ -58,7 +70,7 @@ public final class SystemEndpoints {
         details.put("KernelVersion", HostFacts.kernelVersion());
         details.put("GitCommit", "");
         details.put("GoVersion", "java" + Runtime.version().feature());
-        details.put("BuildTime", buildTime.toString());
+        details.put("BuildTime", STARTED.toString());
         Map<String, Object> engine = new LinkedHashMap<>();
         engine.put("Name", "Engine");
         engine.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
@@ -79,7 +91,7 @@ public final class SystemEndpoints {
         body.put("Os", "linux");
         body.put("Arch", HostFacts.architecture());
         body.put("KernelVersion", HostFacts.kernelVersion());
-        body.put("BuildTime", buildTime.toString());
+        body.put("BuildTime", STARTED.toString());
         exchange.json(200, body);
     }
 
@@ -107,7 +119,19 @@ public final class SystemEndpoints {
         body.put("KernelVersion", HostFacts.kernelVersion());
         body.put("ServerVersion", BerthVersion.version());
         body.put("CgroupDriver", "cgroupfs");
-        body.put("LoggingDriver", "k8s-file");
+        // Docker's name for a driver whose files are private and read back through the API: berth's are conmon's
+        // CRI-format files, which only berth reads (logs); "json-file" would promise JSON lines at LogPath
+        body.put("LoggingDriver", "local");
+        body.put("SecurityOptions", List.of("name=seccomp,profile=builtin",
+                "name=cgroupns" + ("private".equals(io.berth.engine.container.SecurityOptions.defaultCgroupnsMode()) ? "" : ",mode=host")));
+        body.put("Warnings", List.of());
+        Map<String, Object> registryConfig = new LinkedHashMap<>();
+        registryConfig.put("AllowNondistributableArtifactsCIDRs", List.of());
+        registryConfig.put("AllowNondistributableArtifactsHostnames", List.of());
+        registryConfig.put("InsecureRegistryCIDRs", List.of("127.0.0.0/8"));
+        registryConfig.put("IndexConfigs", Map.of("docker.io", Map.of("Name", "docker.io", "Mirrors", List.of(), "Secure", true, "Official", true)));
+        registryConfig.put("Mirrors", List.of());
+        body.put("RegistryConfig", registryConfig);
 
         OpenReport opened = log.openReport();
         Map<String, Object> eventLog = new LinkedHashMap<>();

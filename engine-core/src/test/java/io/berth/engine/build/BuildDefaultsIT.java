@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
  * build the same Dockerfile on the same base image — one berth pulls from a loopback registry and
  * saves, and Docker loads offline — driven by the same {@code docker} CLI ({@code DOCKER_BUILDKIT=0})
  * on each socket. Compared: the default PATH under {@code ENV PATH=/x:$PATH} on a base without PATH,
- * a RUN user's groups, which steps carry a layer, and every layer's entries (name, kind, mode,
+ * a RUN user's groups, SHELL and CMD in the config and the history, which steps carry a layer, and
+ * every layer's entries (name, kind, mode,
  * owner, size, link): WORKDIR's directory, {@code COPY --chown}'s parent directories and RUN layers
  * that hold only what the command changed (no /proc, /dev, /sys or /etc mount points).
  */
@@ -59,6 +60,9 @@ class BuildDefaultsIT {
             USER root
             RUN busybox touch /tmp/x && mkdir -p /srv/data
             USER app
+            SHELL ["/bin/sh", "-e", "-c"]
+            RUN echo "shell set"
+            CMD echo "$PATH"
             """;
 
     private static LocalRegistry registry;
@@ -100,9 +104,9 @@ class BuildDefaultsIT {
             Thread.sleep(200);
         }
         Path saved = docker.resolve("base.tar");
-        Tools.Result save = cli(berthHost(), "save", "-o", saved.toString(), base);
+        Ran save = cli(berthHost(), "save", "-o", saved.toString(), base);
         assertEquals(0, save.exitCode(), save.stderr());
-        Tools.Result load = cli(dockerHost(), "load", "-i", saved.toString());
+        Ran load = cli(dockerHost(), "load", "-i", saved.toString());
         assertEquals(0, load.exitCode(), load.stderr());
     }
 
@@ -114,15 +118,15 @@ class BuildDefaultsIT {
                 if (!dockerd.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
                     dockerd.destroyForcibly().waitFor();
                 }
-                Tools.run(30, List.of("umount", "-R", docker.resolve("exec").toString()));
-                Tools.run(30, List.of("umount", "-R", docker.resolve("data").toString()));
+                run(List.of("umount", "-R", docker.resolve("exec").toString())); // nothing left: a non-zero exit is fine
+                run(List.of("umount", "-R", docker.resolve("data").toString()));
             }
             if (daemon != null) {
                 daemon.stop("test finished");
             }
         } finally {
             if (docker != null) {
-                Tools.run(60, List.of("rm", "-rf", docker.toString()));
+                run(List.of("rm", "-rf", docker.toString()));
             }
             TestDaemons.deleteTree(root);
             if (registry != null) {
@@ -139,25 +143,49 @@ class BuildDefaultsIT {
         return "unix://" + root.resolve("berth.sock");
     }
 
-    /** The docker CLI of docker.io (20.10) on a socket, with the legacy builder. */
-    private static Tools.Result cli(String host, String... args) {
-        List<String> command = new ArrayList<>(List.of("env", "DOCKER_BUILDKIT=0", "docker", "-H", host));
+    /** What a command did. */
+    private record Ran(int exitCode, String out, String stderr) {}
+
+    /** The docker CLI of docker.io (20.10) on a socket, with the legacy builder; never throws on a non-zero exit. */
+    private static Ran cli(String host, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("docker", "-H", host));
         command.addAll(List.of(args));
-        return Tools.run(300, command);
+        return run(command);
     }
 
-    /** What one engine built: the build's output, the image's config and each layer's entries. */
-    private record Built(String output, JsonNode config, List<List<String>> layers) {}
+    private static Ran run(List<String> command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("berth-defaults", ".out");
+        Path err = Files.createTempFile("berth-defaults", ".err");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            builder.environment().put("DOCKER_BUILDKIT", "0");
+            Process p = builder.start();
+            if (!p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(String.join(" ", command) + " did not finish in 300 s");
+            }
+            return new Ran(p.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
 
-    private static Built build(String host, Path context, String tag) throws IOException {
-        Tools.Result built = cli(host, "build", "--no-cache", "-t", tag, context.toString());
+    /** What one engine built: the build's output, the image's config, its history lines and each layer's entries. */
+    private record Built(String output, JsonNode config, List<String> history, List<List<String>> layers) {}
+
+    private static Built build(String host, Path context, String tag) throws IOException, InterruptedException {
+        Ran built = cli(host, "build", "--no-cache", "-t", tag, context.toString());
         assertEquals(0, built.exitCode(), host + ": " + built.out() + built.stderr());
-        Tools.Result inspected = cli(host, "image", "inspect", tag);
+        Ran inspected = cli(host, "image", "inspect", tag);
         assertEquals(0, inspected.exitCode(), inspected.stderr());
         Path saved = context.resolve(tag + ".tar");
-        Tools.Result save = cli(host, "save", "-o", saved.toString(), tag);
+        Ran save = cli(host, "save", "-o", saved.toString(), tag);
         assertEquals(0, save.exitCode(), save.stderr());
-        return new Built(built.out(), JSON.readTree(inspected.out()).get(0), layers(saved));
+        Ran history = cli(host, "history", "--no-trunc", "--format", "{{.CreatedBy}}", tag);
+        assertEquals(0, history.exitCode(), history.stderr());
+        return new Built(built.out(), JSON.readTree(inspected.out()).get(0), history.out().lines().toList(), layers(saved));
     }
 
     /** Each layer of a saved image (docker-archive manifest), as sorted lines: name kind mode uid:gid size link. */
@@ -214,6 +242,12 @@ class BuildDefaultsIT {
         assertEquals(strings(theirs.config().path("Config").path("Env")), strings(ours.config().path("Config").path("Env")));
         assertEquals(theirs.config().path("Config").path("WorkingDir").asText(), ours.config().path("Config").path("WorkingDir").asText());
         assertEquals(theirs.config().path("Config").path("User").asText(), ours.config().path("Config").path("User").asText());
+        assertEquals(strings(theirs.config().path("Config").path("Cmd")), strings(ours.config().path("Config").path("Cmd")));
+        assertEquals(strings(theirs.config().path("Config").path("Shell")), strings(ours.config().path("Config").path("Shell")));
+        // history lines as Docker writes them (SHELL's own line already under the new shell, CMD quoted as Go's %q);
+        // COPY lines name a digest of the sources that each builder computes its own way
+        assertEquals(theirs.history().stream().filter(l -> !l.contains(" COPY ")).toList(),
+                ours.history().stream().filter(l -> !l.contains(" COPY ")).toList());
 
         // a RUN user's groups: the primary one, then its memberships in the image's /etc/group
         String theirGroups = theirs.output().lines().filter(l -> l.startsWith("groups: ")).findFirst().orElseThrow();

@@ -108,4 +108,29 @@ class DaemonConfigTest {
         assertEquals("invalid \"default-address-pools\" in config file " + file + ": give [{\"base\": \"10.213.0.0/16\", \"size\": 24}]",
                 error("{\"default-address-pools\": \"10.98.0.0/16\"}"));
     }
+
+    @Test
+    void givenEverydayFlags_whenReadWithoutPicocli_thenTheDaemonsOptionsAreThoseFromPicocli() throws Exception {
+        String[][] lines = {
+                {"--root", dir.resolve("r").toString(), "-H", "unix:///tmp/x.sock", "--pidfile", "/tmp/x.pid"},
+                {"--data-root=" + dir.resolve("r"), "--host=unix:///tmp/y.sock", "-p", "/tmp/y.pid", "--plugins-dir", "/a",
+                        "--plugins-dir=/b", "--snapshot-every", "7", "--max-concurrent-downloads=2", "--bip", "10.99.0.1/24",
+                        "--insecure-registry", "h:5000", "--kafka-bootstrap-servers", "k:9092", "--kafka-topic", "t",
+                        "--kafka-properties", "acks=all", "--add-url-max-size", "5m", "--add-url-timeout", "90s"},
+                {}};
+        for (String[] line : lines) {
+            DaemonMain plain = DaemonMain.plainFlags(line);
+            DaemonMain parsed = new DaemonMain();
+            new CommandLine(parsed).parseArgs(line);
+            assertEquals(String.valueOf(parsed.resolve()), String.valueOf(plain.resolve()), String.join(" ", line));
+        }
+    }
+
+    @Test
+    void givenHelpVersionOrAnUnknownFlag_thenPicocliReadsTheCommandLine() {
+        for (String[] line : new String[][] {{"--help"}, {"-V"}, {"--version"}, {"--nope", "x"}, {"--root"},
+                {"--snapshot-every", "many"}, {"--kafka-properties", "novalue"}}) {
+            assertNull(DaemonMain.plainFlags(line), String.join(" ", line));
+        }
+    }
 }

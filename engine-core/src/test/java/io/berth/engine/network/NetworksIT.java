@@ -2,6 +2,7 @@ package io.berth.engine.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -263,5 +264,160 @@ class NetworksIT {
         assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains("dport " + port)), "no rule names " + port);
         JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
         assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+    }
+
+    @Test
+    void givenARunningContainer_whenAnotherJoinsItsNetworkNamespace_thenItReachesItsServerOnLoopbackAndBadModesAreRefusedAsDockers() throws Exception {
+        create("nsowner", "{\"Image\":\"" + image + "\",\"Cmd\":[\"busybox\",\"httpd\",\"-f\",\"-p\",\"80\",\"-h\",\"/etc\"]}");
+        assertEquals(204, UnixHttp.post(socket, "/containers/nsowner/start", "").status());
+        String ownerAddress = JSON.readTree(UnixHttp.get(socket, "/containers/nsowner/json").body()).at("/NetworkSettings/IPAddress").asText();
+        create("joiner", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"sleep 1; wget -qO- http://127.0.0.1/hostname; hostname; ip -o -4 addr\"],"
+                + "\"HostConfig\":{\"NetworkMode\":\"container:nsowner\"}}");
+        assertEquals(204, UnixHttp.post(socket, "/containers/joiner/start", "").status());
+        JsonNode waited = JSON.readTree(UnixHttp.post(socket, "/containers/joiner/wait", "").body());
+        String logs = UnixHttp.get(socket, "/containers/joiner/logs?stdout=1&stderr=1").body();
+        assertEquals(0, waited.get("StatusCode").asInt(), logs);
+        String ownerHostname = JSON.readTree(UnixHttp.get(socket, "/containers/nsowner/json").body()).at("/Config/Hostname").asText();
+        assertTrue(logs.split(ownerHostname, -1).length >= 3, "the owner's /etc/hostname over loopback, then the same hostname: " + logs);
+        assertTrue(logs.contains(ownerAddress + "/"), "the owner's address in the joiner's namespace: " + logs);
+
+        UnixHttp.Response unknown = UnixHttp.post(socket, "/containers/create?name=nojoin",
+                "{\"Image\":\"" + image + "\",\"HostConfig\":{\"NetworkMode\":\"container:no-such-container\"}}");
+        assertEquals(404, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("No such container: no-such-container"), unknown.body());
+        UnixHttp.Response ports = UnixHttp.post(socket, "/containers/create?name=nojoin",
+                "{\"Image\":\"" + image + "\",\"HostConfig\":{\"NetworkMode\":\"container:nsowner\",\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"8080\"}]}}}");
+        assertEquals(400, ports.status(), ports.body());
+        assertTrue(ports.body().contains("conflicting options: port publishing and the container type network mode"), ports.body());
+        UnixHttp.Response hostname = UnixHttp.post(socket, "/containers/create?name=nojoin",
+                "{\"Image\":\"" + image + "\",\"Hostname\":\"h\",\"HostConfig\":{\"NetworkMode\":\"container:nsowner\"}}");
+        assertEquals(400, hostname.status(), hostname.body());
+        assertTrue(hostname.body().contains("conflicting options: hostname and the network mode"), hostname.body());
+
+        assertEquals(204, UnixHttp.post(socket, "/containers/nsowner/stop?t=1", "").status());
+        UnixHttp.Response notRunning = UnixHttp.post(socket, "/containers/joiner/start", "");
+        assertEquals(409, notRunning.status(), notRunning.body());
+        assertTrue(notRunning.body().contains("cannot join network of a non running container"), notRunning.body());
+        assertEquals(404, UnixHttp.get(socket, "/containers/nojoin/json").status(), "nothing half-created");
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/joiner?force=1", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/nsowner?force=1", null).status());
+    }
+
+    @Test
+    void givenBadNetworkInput_whenCreatingNetworksAndContainers_thenEachIsRefusedInOneLineAndNothingIsLeft() throws Exception {
+        Set<String> before = links();
+        String subnet = "10.213.240.0/24";
+        UnixHttp.Response first = UnixHttp.post(socket, "/networks/create", "{\"Name\":\"ov1\",\"IPAM\":{\"Config\":[{\"Subnet\":\"" + subnet + "\"}]}}");
+        assertEquals(201, first.status(), first.body());
+        UnixHttp.Response overlap = UnixHttp.post(socket, "/networks/create", "{\"Name\":\"ov2\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.213.240.128/25\"}]}}");
+        assertTrue(overlap.status() == 409 || overlap.status() == 403, overlap.body());
+        assertTrue(overlap.body().contains("10.213.240.128/25") && overlap.body().contains("overlaps") && !overlap.body().contains("\\n"), overlap.body());
+        assertEquals(404, UnixHttp.get(socket, "/networks/ov2").status(), "the refused network is not recorded");
+        UnixHttp.Response duplicate = UnixHttp.post(socket, "/networks/create", "{\"Name\":\"ov1\"}");
+        assertEquals(409, duplicate.status(), duplicate.body());
+        UnixHttp.Response removeBridge = UnixHttp.send(socket, "DELETE", "/networks/bridge", null);
+        assertEquals(403, removeBridge.status(), removeBridge.body());
+
+        UnixHttp.Response unknown = UnixHttp.post(socket, "/containers/create?name=lost",
+                "{\"Image\":\"" + image + "\",\"HostConfig\":{\"NetworkMode\":\"no-such-network\"}}");
+        assertEquals(404, unknown.status(), unknown.body());
+        assertTrue(unknown.body().contains("network no-such-network not found"), unknown.body());
+        UnixHttp.Response badPort = UnixHttp.post(socket, "/containers/create?name=lost",
+                "{\"Image\":\"" + image + "\",\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"99999\"}]}}}");
+        assertEquals(400, badPort.status(), badPort.body());
+        assertTrue(badPort.body().contains("99999") && !badPort.body().contains("\\n"), badPort.body());
+        UnixHttp.Response badProto = UnixHttp.post(socket, "/containers/create?name=lost",
+                "{\"Image\":\"" + image + "\",\"ExposedPorts\":{\"80/sctp\":{}},\"HostConfig\":{\"PortBindings\":{\"80/smtp\":[{\"HostPort\":\"8080\"}]}}}");
+        assertEquals(400, badProto.status(), badProto.body());
+        assertEquals(404, UnixHttp.get(socket, "/containers/lost/json").status(), "no refused container is recorded");
+
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/ov1", null).status());
+        Set<String> after = links();
+        after.removeAll(before);
+        assertEquals(Set.of(), after.stream().filter(l -> l.startsWith("veth") || l.startsWith("br-")).collect(java.util.stream.Collectors.toSet()));
+        assertTrue(run("iptables-save").lines().noneMatch(l -> l.contains("10.213.240.")), "no rule names the refused subnets");
+    }
+
+    private static boolean onNetwork(String network, String containerId) throws IOException {
+        return JSON.readTree(UnixHttp.get(socket, "/networks/" + network).body()).path("Containers").has(containerId);
+    }
+
+    @Test
+    void givenACreatedContainer_whenConnectedAndLaterDisconnected_thenItsStartsJoinAsRecordedAndARunningConnectSurvivesRestart() throws Exception {
+        assertEquals(201, UnixHttp.post(socket, "/networks/create", "{\"Name\":\"later\"}").status());
+        assertEquals(201, UnixHttp.post(socket, "/networks/create", "{\"Name\":\"later2\"}").status());
+        String id = create("sleeper", "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"]}");
+        UnixHttp.Response connected = UnixHttp.post(socket, "/networks/later/connect",
+                "{\"Container\":\"sleeper\",\"EndpointConfig\":{\"Aliases\":[\"snooze\"]}}");
+        assertEquals(200, connected.status(), connected.body());
+        assertEquals(403, UnixHttp.post(socket, "/networks/later/connect", "{\"Container\":\"sleeper\"}").status(), "connected twice");
+        JsonNode planned = JSON.readTree(UnixHttp.get(socket, "/containers/sleeper/json").body()).at("/NetworkSettings/Networks");
+        assertTrue(planned.has("later") && planned.has("bridge"), "a created container shows the network it will join: " + planned);
+        assertFalse(onNetwork("later", id), "nothing is attached before the start");
+
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/start", "").status());
+        assertTrue(onNetwork("later", id) && onNetwork("bridge", id), "the start joined the recorded network and its own");
+        assertTrue(JSON.readTree(UnixHttp.get(socket, "/networks/later").body()).at("/Containers/" + id).toString().length() > 2);
+        assertEquals(200, UnixHttp.post(socket, "/networks/later2/connect", "{\"Container\":\"sleeper\"}").status());
+        assertTrue(onNetwork("later2", id), "a running container joins at once");
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/restart?t=1", "").status());
+        assertTrue(onNetwork("later", id) && onNetwork("later2", id), "a restart joins both again");
+
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/stop?t=1", "").status());
+        assertEquals(200, UnixHttp.post(socket, "/networks/bridge/disconnect", "{\"Container\":\"sleeper\"}").status());
+        assertEquals(404, UnixHttp.post(socket, "/networks/bridge/disconnect", "{\"Container\":\"sleeper\"}").status(), "disconnected twice");
+        assertEquals(204, UnixHttp.post(socket, "/containers/sleeper/start", "").status());
+        assertFalse(onNetwork("bridge", id), "the recorded disconnect holds at the next start");
+        assertTrue(onNetwork("later", id) && onNetwork("later2", id));
+        String events = UnixHttp.get(socket, "/berth/events?since=0&filters="
+                + URLEncoder.encode("{\"type\":[\"network\"]}", StandardCharsets.UTF_8)).body();
+        assertTrue(events.contains("MembershipAdded") && events.contains("MembershipDropped"), events);
+
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/containers/sleeper?force=1", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/later", null).status());
+        assertEquals(204, UnixHttp.send(socket, "DELETE", "/networks/later2", null).status());
+        JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
+        assertTrue(replay.get("Equal").asBoolean(), replay.toString());
+    }
+
+    @Test
+    void givenNetavarkOrAardvarkMissing_whenNetworksAreUsed_thenEachRefusalNamesTheProgramInOneLineAndNothingIsLeft() throws Exception {
+        Set<String> before = links();
+        for (String program : List.of("netavark", "aardvark-dns")) {
+            Path otherRoot = Files.createTempDirectory("berth-networks-missing");
+            Path config = otherRoot.resolve("daemon.json");
+            String missing = "/nonexistent/" + program;
+            Files.writeString(config, "{\"plugins\":{\"network-netavark\":{\"" + program + "\":\"" + missing + "\"}}}");
+            Path log = otherRoot.resolve("daemon.log");
+            Path otherSocket = otherRoot.resolve("berth.sock");
+            Process other = TestDaemons.startChildDaemon(otherRoot, root.resolve("plugin-jars"), log, List.of("--config-file", config.toString()));
+            try {
+                TestDaemons.awaitPing(otherSocket, other, log);
+                UnixHttp.post(otherSocket, "/images/create?fromImage=" + URLEncoder.encode(image.substring(0, image.lastIndexOf(':')),
+                        StandardCharsets.UTF_8) + "&tag=1", "");
+                UnixHttp.Response made = UnixHttp.post(otherSocket, "/networks/create", "{\"Name\":\"needs-" + program + "\"}");
+                assertTrue(made.status() >= 400, made.body());
+                assertTrue(made.body().contains(missing) && !made.body().contains("\\n"), made.body());
+                UnixHttp.Response created = UnixHttp.post(otherSocket, "/containers/create?name=orphan", "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}");
+                if (created.status() == 201) {
+                    // the default network was made (it has no DNS, so no aardvark-dns): the start is refused
+                    UnixHttp.Response started = UnixHttp.post(otherSocket, "/containers/orphan/start", "");
+                    assertTrue(started.status() >= 400, started.body());
+                    assertTrue(started.body().contains(missing) && !started.body().contains("\\n"), started.body());
+                    assertEquals(204, UnixHttp.send(otherSocket, "DELETE", "/containers/orphan", null).status());
+                } else {
+                    assertTrue(created.body().contains("network bridge not found") && created.body().contains(missing), created.body());
+                }
+            } finally {
+                other.destroy();
+                other.waitFor();
+                TestDaemons.deleteTree(otherRoot);
+            }
+        }
+        Set<String> after = links();
+        after.removeAll(before);
+        after.removeAll(links("master", NetworkService.DEFAULT_BRIDGE));
+        assertEquals(Set.of(), after.stream().filter(l -> l.startsWith("veth") || l.startsWith("br-")).collect(java.util.stream.Collectors.toSet()),
+                "no veth or bridge from the refusals");
     }
 }

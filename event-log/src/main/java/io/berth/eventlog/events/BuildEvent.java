@@ -7,12 +7,13 @@ import java.util.Map;
  * Events of one image build; the subject is the build id (64 hex). A build is
  * {@code BuildStarted}, then per step {@code BuildStepStarted} followed by {@code BuildStepCached},
  * {@code BuildStepCompleted} or {@code BuildStepFailed}, then {@code BuildCompleted} or
- * {@code BuildFailed}. With the context and Dockerfile kept as blobs (their digests are in
+ * {@code BuildFailed}. A step that mounts a cache ({@code RUN --mount=type=cache}) records
+ * {@code BuildCacheMountUsed} before it runs. With the context and Dockerfile kept as blobs (their digests are in
  * {@code BuildStarted}) the events are enough to replay the build.
  */
 public sealed interface BuildEvent extends Event permits BuildEvent.BuildStarted, BuildEvent.BuildStepStarted,
         BuildEvent.BuildStepCached, BuildEvent.BuildStepCompleted, BuildEvent.BuildStepFailed, BuildEvent.BuildCompleted,
-        BuildEvent.BuildFailed {
+        BuildEvent.BuildFailed, BuildEvent.BuildCacheMountUsed {
 
     /** @return the build id */
     String buildId();
@@ -137,5 +138,21 @@ public sealed interface BuildEvent extends Event permits BuildEvent.BuildStarted
      * @param logDigest digest of the blob holding the build's output, empty if none was kept
      */
     record BuildFailed(String buildId, String reason, String logDigest) implements BuildEvent {
+    }
+
+    /**
+     * A RUN step mounted a build cache directory ({@code RUN --mount=type=cache}). Cache directories
+     * live under the daemon's root, keyed by their id, and outlive builds (also {@code --no-cache}
+     * ones); their contents are never part of a cache key or a layer.
+     *
+     * @param buildId the build id
+     * @param step    the step number
+     * @param cacheId the cache's id ({@code id=}, else its target)
+     * @param target  where the step saw it
+     * @param sharing {@code shared}, {@code private} or {@code locked}
+     * @param created true when this step created the directory (first use of the id, or a private copy)
+     */
+    record BuildCacheMountUsed(String buildId, int step, String cacheId, String target, String sharing, boolean created)
+            implements BuildEvent {
     }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 public sealed interface ContainerEvent extends Event permits ContainerEvent.ContainerCreated, ContainerEvent.ContainerStarted,
         ContainerEvent.ContainerStartFailed, ContainerEvent.ContainerKilled, ContainerEvent.ContainerExited,
         ContainerEvent.ContainerRemoved, ContainerEvent.ContainerRenamed, ContainerEvent.ExecStarted,
-        ContainerEvent.ExecExited {
+        ContainerEvent.ExecExited, ContainerEvent.ContainerPaused, ContainerEvent.ContainerUnpaused,
+        ContainerEvent.ContainerUpdated, ContainerEvent.ContainerStopped, ContainerEvent.ContainerHealthChanged {
 
     /**
      * A container was created: its configuration is fixed from here on.
@@ -143,6 +144,81 @@ public sealed interface ContainerEvent extends Event permits ContainerEvent.Cont
      * @param exitCode its exit code
      */
     record ExecExited(String id, String execId, int exitCode) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * Every process of the running container was frozen (cgroup freezer): {@code docker pause}.
+     *
+     * @param id the container id
+     */
+    record ContainerPaused(String id) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A paused container's processes run again: {@code docker unpause}.
+     *
+     * @param id the container id
+     */
+    record ContainerUnpaused(String id) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The container's resource limits or restart policy changed ({@code docker update}); a running
+     * container got the new limits in place.
+     *
+     * @param id         the container id
+     * @param changes    the {@code HostConfig} fields the request set, as JSON text by field name
+     *                   ({@code "Memory" -> "67108864"}, {@code "RestartPolicy" -> "{\"Name\":\"always\"}"})
+     * @param configJson the whole configuration after the change ({@code Config} and {@code HostConfig}),
+     *                   which replaces the one {@link ContainerCreated} recorded
+     */
+    record ContainerUpdated(String id, Map<String, String> changes, String configJson) implements ContainerEvent {
+        public ContainerUpdated {
+            changes = Map.copyOf(changes);
+        }
+
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * A stop the user asked for ended: the stop signal (and SIGKILL after the timeout, if needed) was sent and
+     * the process exited. Recorded after its {@code ContainerExited}; Docker's {@code stop} action.
+     *
+     * @param id the container id
+     */
+    record ContainerStopped(String id) implements ContainerEvent {
+        @Override
+        public String subject() {
+            return id;
+        }
+    }
+
+    /**
+     * The health check's verdict changed (Docker's {@code health_status} event). Only changes are recorded,
+     * not every probe: the probes' own log is kept in memory by the daemon.
+     *
+     * @param id            the container id
+     * @param status        {@code starting}, {@code healthy} or {@code unhealthy}
+     * @param failingStreak consecutive failed probes at the change
+     * @param exitCode      the exit code of the probe that caused the change (-1 for a probe that timed out)
+     * @param output        that probe's output, at most 4096 bytes as Docker keeps
+     */
+    record ContainerHealthChanged(String id, String status, int failingStreak, int exitCode, String output) implements ContainerEvent {
         @Override
         public String subject() {
             return id;

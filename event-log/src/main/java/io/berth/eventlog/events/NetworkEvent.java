@@ -11,7 +11,8 @@ import java.util.Map;
  * are), carrying the container id.
  */
 public sealed interface NetworkEvent extends Event permits NetworkEvent.NetworkCreated, NetworkEvent.NetworkRemoved,
-        NetworkEvent.ContainerConnected, NetworkEvent.ContainerDisconnected, NetworkEvent.PortsPublished {
+        NetworkEvent.ContainerConnected, NetworkEvent.ContainerDisconnected, NetworkEvent.PortsPublished,
+        NetworkEvent.MembershipAdded, NetworkEvent.MembershipDropped {
 
     /**
      * A network was created, as its driver completed it.
@@ -109,6 +110,42 @@ public sealed interface NetworkEvent extends Event permits NetworkEvent.NetworkC
             ports = ports == null ? List.of() : List.copyOf(ports);
         }
 
+        @Override
+        public String subject() {
+            return networkId;
+        }
+    }
+
+    /**
+     * {@code network connect} of a container, recorded so that it joins the network at every start
+     * from now on (a created or stopped container joins at its next start; a running one joined
+     * already, with a {@link ContainerConnected}, and joins again after a restart).
+     *
+     * @param networkId   the network
+     * @param containerId the container
+     * @param aliases     its aliases on the network ({@code --alias})
+     * @param ipv4Address its static address ({@code --ip}), empty for one from the pool
+     */
+    record MembershipAdded(String networkId, String containerId, List<String> aliases, String ipv4Address) implements NetworkEvent {
+        public MembershipAdded {
+            aliases = aliases == null ? List.of() : List.copyOf(aliases);
+            ipv4Address = ipv4Address == null ? "" : ipv4Address;
+        }
+
+        @Override
+        public String subject() {
+            return networkId;
+        }
+    }
+
+    /**
+     * {@code network disconnect} of a container: it no longer joins the network at its starts, even
+     * if its configuration at create named it (a running one also left it, with a {@link ContainerDisconnected}).
+     *
+     * @param networkId   the network
+     * @param containerId the container
+     */
+    record MembershipDropped(String networkId, String containerId) implements NetworkEvent {
         @Override
         public String subject() {
             return networkId;

@@ -25,7 +25,9 @@ public class ContainerRuntimeException extends IOException {
         /** The runtime or monitor did not answer in time. */
         TIMEOUT,
         /** The runtime or monitor reported an error. */
-        FAILED
+        FAILED,
+        /** The runtime does not implement the operation (an optional one, such as pause or update). */
+        NOT_SUPPORTED
     }
 
     private final Reason reason;

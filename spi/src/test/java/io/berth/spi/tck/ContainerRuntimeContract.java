@@ -480,6 +480,59 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
         assertEquals(List.of(), leaksOf(id), "a failed create leaves nothing behind");
     }
 
+    /**
+     * The optional cgroup operations on a running container: pause freezes it (state PAUSED), resume thaws it, its
+     * processes include its first one, a stats sample counts its CPU, memory and pids, and an update's memory limit
+     * shows in the next sample. A runtime that does not offer them refuses each with NOT_SUPPORTED naming the
+     * operation, and passes.
+     */
+    @Test
+    void givenARunningContainer_whenPausedResumedSampledAndUpdated_thenTheCgroupFollows() throws Exception {
+        String id = run("sleep", "60");
+        ContainerState running = awaitStatus(id, ContainerState.Status.RUNNING);
+        try {
+            extension.pause(id);
+        } catch (ContainerRuntimeException e) {
+            if (e.reason() == ContainerRuntimeException.Reason.NOT_SUPPORTED) {
+                assertTrue(e.getMessage().contains("pause"), e.getMessage());
+                for (String operation : List.of("resume", "processes", "stats", "update")) {
+                    ContainerRuntimeException refused = assertThrows(ContainerRuntimeException.class, () -> {
+                        switch (operation) {
+                            case "resume" -> extension.resume(id);
+                            case "processes" -> extension.processes(id);
+                            case "stats" -> extension.stats(id);
+                            default -> extension.update(id, new io.berth.spi.runtime.ResourceUpdate(64L << 20, null, null, null,
+                                    null, null, null, null, null, null));
+                        }
+                    });
+                    assertEquals(ContainerRuntimeException.Reason.NOT_SUPPORTED, refused.reason(), operation);
+                }
+                extension.kill(id, 9);
+                awaitExit(id);
+                deleteAndCheckNothingLeaks(id);
+                return;
+            }
+            throw e;
+        }
+        awaitStatus(id, ContainerState.Status.PAUSED);
+        ContainerRuntimeException twice = assertThrows(ContainerRuntimeException.class, () -> extension.pause(id));
+        assertEquals(ContainerRuntimeException.Reason.WRONG_STATE, twice.reason(), twice.getMessage());
+        extension.resume(id);
+        awaitStatus(id, ContainerState.Status.RUNNING);
+        assertTrue(extension.processes(id).contains(running.pid()), "the first process is among the container's: " + extension.processes(id));
+        io.berth.spi.runtime.ResourceStats sample = extension.stats(id);
+        assertTrue(sample.cpuTotalNanos() > 0, sample.toString());
+        assertTrue(sample.memoryUsage() > 0, sample.toString());
+        assertEquals(1, sample.pidsCurrent(), sample.toString());
+        extension.update(id, new io.berth.spi.runtime.ResourceUpdate(64L << 20, -1L, null, null, null, null, null, null, 50L, null));
+        io.berth.spi.runtime.ResourceStats after = extension.stats(id);
+        assertEquals(64L << 20, after.memoryLimit(), after.toString());
+        assertEquals(50, after.pidsLimit(), after.toString());
+        extension.kill(id, 9);
+        assertEquals(137, awaitExit(id).code());
+        deleteAndCheckNothingLeaks(id);
+    }
+
     @Test
     void givenAMemoryLimit_whenTheProgramAllocatesBeyondIt_thenItIsOomKilledWith137() throws Exception {
         ContainerSpec spec = bundle(newContainerId()).memoryLimit(32L << 20).args("tail", "/dev/zero").build();

@@ -203,6 +203,22 @@ public final class DockerfileParser {
         }
     }
 
+    /**
+     * The official Dockerfile frontend, which berth's own parser stands in for: {@code docker/dockerfile}
+     * or {@code docker/dockerfile-upstream}, optionally under {@code docker.io/}, untagged or tagged
+     * {@code 1}, {@code 1.7}, {@code 1.7.1}, each optionally {@code -labs}, or {@code labs},
+     * {@code latest}, {@code master}, {@code 1.0-experimental}, optionally pinned by digest.
+     */
+    private static final Pattern OFFICIAL_FRONTEND = Pattern.compile(
+            "^(docker\\.io/)?docker/dockerfile(-upstream)?"
+                    + "(:(1(\\.[0-9]+){0,2}(-labs|-experimental)?|labs|latest|master|experimental))?"
+                    + "(@sha256:[0-9a-f]{64})?$");
+
+    /** Whether a {@code # syntax=} value names the official frontend (see {@link #OFFICIAL_FRONTEND}). */
+    static boolean isOfficialFrontend(String value) {
+        return OFFICIAL_FRONTEND.matcher(value.strip()).matches();
+    }
+
     private static char readDirectives(Lines lines, Map<String, String> directives) throws DockerfileException {
         char escape = '\\';
         while (lines.hasNext()) {
@@ -226,6 +242,10 @@ public final class DockerfileParser {
                     throw new DockerfileException(at, "invalid escape token '" + value + "' does not match ` or \\");
                 }
                 escape = value.charAt(0);
+            }
+            if (key.equals("syntax") && !isOfficialFrontend(value)) {
+                throw new DockerfileException(at, "unsupported frontend " + quote(value) + " in the syntax directive: berth parses "
+                        + "Dockerfiles itself and accepts only docker/dockerfile (e.g. docker/dockerfile:1); remove the line or name that frontend");
             }
             directives.put(key, value);
             lines.next();

@@ -185,6 +185,29 @@ class DockerfileParserTest {
             DockerfileException e = error("# escape=x\nFROM scratch\n");
             assertEquals("Dockerfile:1:1: invalid escape token 'x' does not match ` or \\", e.getMessage());
         }
+
+        @Test
+        void givenTheOfficialFrontendInAnyOfItsFormsThenBerthsParserReadsTheFile() throws Exception {
+            for (String frontend : List.of("docker/dockerfile:1", "docker/dockerfile:1.7", "docker/dockerfile:1.7.1",
+                    "docker/dockerfile:1-labs", "docker/dockerfile:1.7-labs", "docker/dockerfile:labs", "docker/dockerfile",
+                    "docker/dockerfile:latest", "docker.io/docker/dockerfile:1", "docker/dockerfile-upstream:master",
+                    "docker/dockerfile:1.0-experimental",
+                    "docker/dockerfile:1@sha256:" + "a".repeat(64))) {
+                Dockerfile d = parse("# syntax=" + frontend + "\nFROM scratch\nRUN --mount=type=cache,target=/c true\n");
+                assertEquals(frontend, d.directives().get("syntax"), frontend);
+                assertEquals(1, d.stages().getFirst().body().size(), frontend);
+            }
+        }
+
+        @Test
+        void givenAnyOtherFrontendThenTheErrorNamesItOnItsLine() {
+            DockerfileException e = error("# syntax=example.invalid/my/frontend:2\nFROM scratch\n");
+            assertEquals(1, e.location().line());
+            assertTrue(e.getMessage().startsWith("Dockerfile:1:1: unsupported frontend \"example.invalid/my/frontend:2\""), e.getMessage());
+            assertEquals(1, e.getMessage().lines().count());
+            assertTrue(error("# syntax=docker/dockerfile:0.9\nFROM scratch\n").getMessage().contains("docker/dockerfile:0.9"));
+            assertEquals(2, error("# escape=`\n# syntax = tonistiigi/dockerfile:runmount\nFROM scratch\n").location().line());
+        }
     }
 
     @Nested

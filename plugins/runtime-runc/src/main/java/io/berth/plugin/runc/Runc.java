@@ -93,6 +93,56 @@ final class Runc {
         }
     }
 
+    /** {@code runc pause ID}: the cgroup freezer stops every process of the container. */
+    void pause(String id) throws ContainerRuntimeException {
+        check(id, "pause", run(id, "pause", id));
+    }
+
+    /** {@code runc resume ID}: thaws a paused container. */
+    void resume(String id) throws ContainerRuntimeException {
+        check(id, "resume", run(id, "resume", id));
+    }
+
+    /** {@code runc ps --format json ID}: the host pids in the container's cgroup. */
+    List<Long> processes(String id) throws ContainerRuntimeException {
+        Command result = run(id, "ps", "--format", "json", id);
+        check(id, "ps", result);
+        try {
+            List<Long> pids = new ArrayList<>();
+            if (Json.parse(result.stdout().isBlank() ? "null" : result.stdout()) instanceof List<?> entries) {
+                for (Object entry : entries) {
+                    if (entry instanceof Number n) {
+                        pids.add(n.longValue());
+                    }
+                }
+            }
+            return pids;
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc ps printed what berth cannot read: "
+                    + Json.abbreviate(result.stdout()), e);
+        }
+    }
+
+    /** {@code runc events --stats ID}: one sample of the container's cgroup counters, as runc's JSON. */
+    Map<String, Object> stats(String id) throws ContainerRuntimeException {
+        Command result = run(id, "events", "--stats", id);
+        check(id, "events --stats", result);
+        try {
+            return Json.object(result.stdout());
+        } catch (IOException e) {
+            throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc events --stats printed what berth cannot read: "
+                    + Json.abbreviate(result.stdout()), e);
+        }
+    }
+
+    /** {@code runc update FLAGS ID}: new resource limits for a running container. */
+    void update(String id, List<String> flags) throws ContainerRuntimeException {
+        List<String> arguments = new ArrayList<>(List.of("update"));
+        arguments.addAll(flags);
+        arguments.add(id);
+        check(id, "update", run(id, arguments.toArray(String[]::new)));
+    }
+
     /** {@code runc list --format json}: the ids under berth's root. */
     List<String> list() throws ContainerRuntimeException {
         Command result = run(null, "list", "--format", "json");
@@ -179,7 +229,8 @@ final class Runc {
         if (error.contains("does not exist")) {
             reason = Reason.NOT_FOUND;
         } else if (error.contains("not running") || error.contains("has stopped") || error.contains("already running")
-                || error.contains("is not in created state") || error.contains("is paused") || error.contains("cannot delete")) {
+                || error.contains("is not in created state") || error.contains("is paused") || error.contains("cannot delete")
+                || error.contains("not paused") || error.contains("is not running")) {
             reason = Reason.WRONG_STATE;
         } else if (error.contains("already exists")) {
             reason = Reason.ALREADY_EXISTS;

@@ -10,6 +10,8 @@ import io.berth.spi.runtime.ContainerState;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExecSpec;
 import io.berth.spi.runtime.ExitStatus;
+import io.berth.spi.runtime.ResourceStats;
+import io.berth.spi.runtime.ResourceUpdate;
 import io.berth.spi.runtime.RuntimeInfo;
 import io.berth.spi.runtime.StdioStreams;
 
@@ -289,6 +291,66 @@ public class RuncRuntime implements ContainerRuntime {
                     "container " + id + " is " + describe(state.status()) + ", not running: there is no process to signal");
         }
         t.runc().kill(id, signal);
+    }
+
+    @Override
+    public void pause(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() != ContainerState.Status.RUNNING) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " is " + describe(state.status()) + ", not running: it cannot be paused");
+        }
+        t.runc().pause(id);
+    }
+
+    @Override
+    public void resume(String id) throws ContainerRuntimeException {
+        Tools t = tools();
+        ContainerState state = requireKnown(t, id);
+        if (state.status() != ContainerState.Status.PAUSED) {
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.WRONG_STATE,
+                    "container " + id + " is " + describe(state.status()) + ", not paused");
+        }
+        t.runc().resume(id);
+    }
+
+    @Override
+    public List<Long> processes(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        return tools().runc().processes(id);
+    }
+
+    @Override
+    public ResourceStats stats(String id) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        return StatsOutput.parse(tools().runc().stats(id));
+    }
+
+    @Override
+    public void update(String id, ResourceUpdate update) throws ContainerRuntimeException {
+        ContainerIds.requireValid(id);
+        List<String> flags = new java.util.ArrayList<>();
+        addFlag(flags, "--memory", update.memoryBytes());
+        addFlag(flags, "--memory-swap", update.memorySwapBytes());
+        addFlag(flags, "--memory-reservation", update.memoryReservationBytes());
+        addFlag(flags, "--cpu-share", update.cpuShares()); // runc names it in the singular
+        addFlag(flags, "--cpu-quota", update.cpuQuotaMicros());
+        addFlag(flags, "--cpu-period", update.cpuPeriodMicros());
+        addFlag(flags, "--cpuset-cpus", update.cpusetCpus());
+        addFlag(flags, "--cpuset-mems", update.cpusetMems());
+        addFlag(flags, "--pids-limit", update.pidsLimit());
+        addFlag(flags, "--blkio-weight", update.blkioWeight());
+        if (!flags.isEmpty()) {
+            tools().runc().update(id, flags);
+        }
+    }
+
+    private static void addFlag(List<String> flags, String flag, Object value) {
+        if (value != null) {
+            flags.add(flag);
+            flags.add(value.toString());
+        }
     }
 
     @Override

@@ -33,9 +33,20 @@ public final class ContainerProjection implements Projection<ContainerState> {
         return state;
     }
 
+    /**
+     * A snapshot of an older fold lacks only what the fold now derives from each container's configuration
+     * (health check, restart policy, {@code --rm}), which the snapshot holds: it is brought up to date in place
+     * rather than refused, because a compaction snapshot may be the only record of the events before it.
+     */
     @Override
     public boolean restorable(ContainerState restored) {
-        return restored.foldVersion == FOLD_VERSION;
+        if (restored.foldVersion != FOLD_VERSION) {
+            for (ContainerState.ContainerRecord record : restored.containers.values()) {
+                readConfig(record, record.configJson);
+            }
+            restored.foldVersion = FOLD_VERSION;
+        }
+        return true;
     }
 
     @Override

@@ -98,14 +98,23 @@ class HealthCheckTest {
     }
 
     @Test
-    void givenASnapshotWrittenBeforeTheFoldKeptHealth_thenItIsReplayedRatherThanRestored() throws Exception {
+    void givenASnapshotWrittenBeforeTheFoldKeptHealth_thenRestoringItGivesWhatTheFoldGives() throws Exception {
+        String id = "d".repeat(64);
+        ContainerState folded = ContainerProjection.INSTANCE.initialState();
+        fold(folded, 1, new ContainerEvent.ContainerCreated(id, "w", "busybox", "sha256:" + "a".repeat(64),
+                "{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}},\"HostConfig\":{\"AutoRemove\":true,"
+                        + "\"RestartPolicy\":{\"MaximumRetryCount\":2,\"Name\":\"on-failure\"}}}"));
         io.berth.engine.projection.Projections projections = new io.berth.engine.projection.Projections(
                 List.of(ContainerProjection.INSTANCE));
-        com.fasterxml.jackson.databind.node.ObjectNode snapshot = (com.fasterxml.jackson.databind.node.ObjectNode) projections.toJson(mapper);
-        projections.restore(snapshot, mapper); // a snapshot of this fold is used
-        ((com.fasterxml.jackson.databind.node.ObjectNode) snapshot.path("projections").path("containers")).remove("foldVersion");
-        assertThrows(IllegalArgumentException.class, () -> projections.restore(snapshot, mapper),
-                "an older snapshot lacks what the fold now reads from ContainerCreated: recovery replays the log instead");
+        com.fasterxml.jackson.databind.node.ObjectNode snapshot = mapper.createObjectNode().put("sequence", 1);
+        com.fasterxml.jackson.databind.node.ObjectNode state = mapper.valueToTree(folded);
+        // what the older fold wrote: no version, and none of what it now derives from the configuration
+        state.remove("foldVersion");
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode) state.path("containers").path(id);
+        record.put("healthChecked", false).put("restartPolicy", "no").put("restartRetries", 0).put("autoRemove", false);
+        snapshot.putObject("projections").set("containers", state);
+        projections.restore(snapshot, mapper); // a compaction snapshot may be all there is: it is brought up to date
+        assertEquals(mapper.valueToTree(folded), projections.toJson(mapper).path("projections").path("containers"));
     }
 
     @Test

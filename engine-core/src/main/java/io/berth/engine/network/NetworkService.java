@@ -48,6 +48,8 @@ public final class NetworkService implements ContainerNetworks {
     private final ObjectMapper mapper;
     private final String defaultSubnet;
     private final String defaultGateway;
+    /** Why the default network could not be made at start (a program missing), told with "network bridge not found". */
+    private volatile String defaultNetworkProblem;
 
     /**
      * @param defaultSubnet  the default network's subnet (daemon.json {@code bip}'s network), or null to let the driver choose
@@ -107,7 +109,11 @@ public final class NetworkService implements ContainerNetworks {
     }
 
     public NetworkState.NetworkRecord require(String idOrName) {
-        return find(idOrName).orElseThrow(() -> ApiException.notFound("network " + idOrName + " not found"));
+        return find(idOrName).orElseThrow(() -> {
+            String problem = defaultNetworkProblem;
+            return ApiException.notFound("network " + idOrName + " not found"
+                    + (DEFAULT_NETWORK.equals(idOrName) && problem != null ? ": the daemon could not make it at its start: " + problem : ""));
+        });
     }
 
     private static NetworkState.NetworkRecord copy(NetworkState.NetworkRecord r) {
@@ -158,6 +164,7 @@ public final class NetworkService implements ContainerNetworks {
             try {
                 record(self, driver.get().create(request), driver.get().name());
             } catch (NetworkException | RuntimeException e) {
+                defaultNetworkProblem = e.getMessage();
                 LOG.log(System.Logger.Level.WARNING, "cannot create the default network bridge: " + e.getMessage());
             }
         }

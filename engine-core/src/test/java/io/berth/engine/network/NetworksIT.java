@@ -379,4 +379,45 @@ class NetworksIT {
         JsonNode replay = JSON.readTree(UnixHttp.post(socket, "/berth/system/replay", "").body());
         assertTrue(replay.get("Equal").asBoolean(), replay.toString());
     }
+
+    @Test
+    void givenNetavarkOrAardvarkMissing_whenNetworksAreUsed_thenEachRefusalNamesTheProgramInOneLineAndNothingIsLeft() throws Exception {
+        Set<String> before = links();
+        for (String program : List.of("netavark", "aardvark-dns")) {
+            Path otherRoot = Files.createTempDirectory("berth-networks-missing");
+            Path config = otherRoot.resolve("daemon.json");
+            String missing = "/nonexistent/" + program;
+            Files.writeString(config, "{\"plugins\":{\"network-netavark\":{\"" + program + "\":\"" + missing + "\"}}}");
+            Path log = otherRoot.resolve("daemon.log");
+            Path otherSocket = otherRoot.resolve("berth.sock");
+            Process other = TestDaemons.startChildDaemon(otherRoot, root.resolve("plugin-jars"), log, List.of("--config-file", config.toString()));
+            try {
+                TestDaemons.awaitPing(otherSocket, other, log);
+                UnixHttp.post(otherSocket, "/images/create?fromImage=" + URLEncoder.encode(image.substring(0, image.lastIndexOf(':')),
+                        StandardCharsets.UTF_8) + "&tag=1", "");
+                UnixHttp.Response made = UnixHttp.post(otherSocket, "/networks/create", "{\"Name\":\"needs-" + program + "\"}");
+                assertTrue(made.status() >= 400, made.body());
+                assertTrue(made.body().contains(missing) && !made.body().contains("\\n"), made.body());
+                UnixHttp.Response created = UnixHttp.post(otherSocket, "/containers/create?name=orphan", "{\"Image\":\"" + image + "\",\"Cmd\":[\"true\"]}");
+                if (created.status() == 201) {
+                    // the default network was made (it has no DNS, so no aardvark-dns): the start is refused
+                    UnixHttp.Response started = UnixHttp.post(otherSocket, "/containers/orphan/start", "");
+                    assertTrue(started.status() >= 400, started.body());
+                    assertTrue(started.body().contains(missing) && !started.body().contains("\\n"), started.body());
+                    assertEquals(204, UnixHttp.send(otherSocket, "DELETE", "/containers/orphan", null).status());
+                } else {
+                    assertTrue(created.body().contains("network bridge not found") && created.body().contains(missing), created.body());
+                }
+            } finally {
+                other.destroy();
+                other.waitFor();
+                TestDaemons.deleteTree(otherRoot);
+            }
+        }
+        Set<String> after = links();
+        after.removeAll(before);
+        after.removeAll(links("master", NetworkService.DEFAULT_BRIDGE));
+        assertEquals(Set.of(), after.stream().filter(l -> l.startsWith("veth") || l.startsWith("br-")).collect(java.util.stream.Collectors.toSet()),
+                "no veth or bridge from the refusals");
+    }
 }

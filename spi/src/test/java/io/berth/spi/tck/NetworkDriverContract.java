@@ -69,11 +69,28 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
     private final List<NetNamespace> namespaces = new ArrayList<>();
     private final Set<Integer> hostPorts = new HashSet<>();
     private Set<String> vethsBefore;
+    private Set<String> rulesBefore;
 
     /** Notes the host's veth interfaces, to find the ones a check leaves behind. */
     @BeforeEach
     void noteHostInterfaces() throws IOException {
         vethsBefore = veths();
+        rulesBefore = ruleLines();
+    }
+
+    /**
+     * The firewall's lines without their counters. A line that was there before the check is not
+     * the check's: on a shared host another engine may hold (or have left) rules naming a subnet the
+     * driver now chooses again, since nothing on the host uses it.
+     */
+    private static Set<String> ruleLines() throws IOException {
+        Set<String> lines = new HashSet<>();
+        iptablesSave().lines().map(NetworkDriverContract::withoutCounters).forEach(lines::add);
+        return lines;
+    }
+
+    private static String withoutCounters(String line) {
+        return line.replaceAll("counter packets \\d+ bytes \\d+", "counter").replaceAll("\\[\\d+:\\d+]", "").strip();
     }
 
     /** Undoes what the check made, then fails it if anything of it is left on the host. */
@@ -109,7 +126,7 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
 
     private List<String> leaks() throws IOException {
         List<String> found = new ArrayList<>();
-        String rules = iptablesSave();
+        String rules = String.join("\n", iptablesSave().lines().filter(l -> !rulesBefore.contains(withoutCounters(l))).toList());
         for (NetworkDefinition d : created) {
             if (!d.networkInterface().isEmpty() && Files.exists(Path.of("/sys/class/net", d.networkInterface()))) {
                 found.add("bridge " + d.networkInterface() + " of network " + d.name());
@@ -131,7 +148,17 @@ public abstract class NetworkDriverContract extends ExtensionContract<NetworkDri
         }
         Set<String> veths = veths();
         veths.removeAll(vethsBefore);
-        veths.forEach(v -> found.add("veth " + v));
+        // a new veth on a bridge the kit did not make is another engine's member (a shared host), not a leftover
+        Set<String> ownBridges = new HashSet<>();
+        created.forEach(d -> ownBridges.add(d.networkInterface()));
+        veths.stream().filter(v -> {
+            Path master = Path.of("/sys/class/net", v, "master");
+            try {
+                return !Files.exists(master) || ownBridges.contains(Files.readSymbolicLink(master).getFileName().toString());
+            } catch (IOException gone) {
+                return false; // removed meanwhile
+            }
+        }).forEach(v -> found.add("veth " + v));
         return found;
     }
 

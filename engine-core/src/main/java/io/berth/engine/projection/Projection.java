@@ -31,6 +31,16 @@ public interface Projection<S> {
         return true;
     }
 
+    /**
+     * Whether a state read from a snapshot was folded the way {@link #apply} folds now. A projection whose fold
+     * learns to keep more (a field read from events it already folded) answers false for snapshots written
+     * before, so start-up and time travel replay the log instead of restoring a state that a replay would not
+     * give.
+     */
+    default boolean restorable(S restored) {
+        return true;
+    }
+
     /** Folds one event into {@code state}. Must be deterministic and free of I/O. */
     void apply(S state, EventEnvelope event);
 }

@@ -185,7 +185,7 @@ public final class Daemon {
         containers.runHealthChecksWith(execs); // probes run as execs do
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(execs)
-                .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
+                .withResources(new io.berth.engine.container.ContainerResources(containers))
                 .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,

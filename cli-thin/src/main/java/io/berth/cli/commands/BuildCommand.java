@@ -89,6 +89,11 @@ public final class BuildCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         String path = requireArgs(context, 1, 1).getFirst();
+        String platformValue = string(platform);
+        if (platformValue != null && !platformValue.isBlank() && !List.of("linux/amd64", "linux", "linux/x86_64").contains(platformValue)) {
+            // refused before the context is sent (the daemon refuses it too): one line, no upload
+            throw new CliException(ExitCodes.FAILED, "platform " + platformValue + " is not supported: berth builds for linux/amd64 only");
+        }
         List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
         if (wanted.size() > 1) {
             throw new CliException(ExitCodes.FAILED, "only one --output is supported");

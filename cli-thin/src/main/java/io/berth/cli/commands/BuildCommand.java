@@ -283,7 +283,17 @@ public final class BuildCommand extends BaseCommand {
             if (socket.contains(",")) {
                 throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": berth takes one agent socket per id (no key files)");
             }
-            sockets.put(id, Path.of(socket).toAbsolutePath().normalize().toString());
+            Path agent = Path.of(socket).toAbsolutePath().normalize();
+            try {
+                int mode = (Integer) Files.getAttribute(agent, "unix:mode");
+                if ((mode & 0170000) != 0140000) {
+                    throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": " + agent + " is not a socket");
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // checked here so the daemon's refusal does not arrive while the context is still being sent
+                throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": no such socket " + agent);
+            }
+            sockets.put(id, agent.toString());
         }
         return java.util.Base64.getEncoder().encodeToString(Json.write(sockets).getBytes(StandardCharsets.UTF_8));
     }

@@ -99,7 +99,7 @@ final class StepRunner implements AutoCloseable {
      *                 out of the layer; with it, a step that changed nothing makes no layer (null), as
      *                 Docker's builder commits none for it; without it (COPY, ADD) every step makes one
      */
-    private ImageLayer inSnapshot(StageState state, int step, RootfsWork work, List<String> launched) {
+    private ImageLayer inSnapshot(StageState state, int step, RootfsWork work, Map<String, MountPointFilter.Made> launched) {
         StorageDriver storage = service.images().storage();
         String key = key(step);
         String parent = state.topChainId();
@@ -134,7 +134,7 @@ final class StepRunner implements AutoCloseable {
                     root.mkdirs(directory, 0755);
                 }
             }
-        }, List.of());
+        }, Map.of());
     }
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
@@ -147,34 +147,37 @@ final class StepRunner implements AutoCloseable {
      * snapshot; a non-zero exit fails the step with its output. The layer holds only what the command changed.
      */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
-        List<String> created = new ArrayList<>();
+        Map<String, MountPointFilter.Made> made = new java.util.HashMap<>();
         return inSnapshot(state, step, rootfs -> {
             try {
                 List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
-                created.addAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
+                made.putAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
             } finally {
                 extra.release(rootfs);
             }
-        }, created);
+        }, made);
     }
 
-    /** @return the mount points the launch created in the rootfs */
-    private List<String> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
+    /** @return the mount points the launch made in the rootfs and the directories above them, as they were before the command */
+    private Map<String, MountPointFilter.Made> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
                                       BuildNetwork network, List<RuntimeSpecInput.MountSpec> mounts) throws IOException {
         ContainerLauncher launcher = new ContainerLauncher(service.runtime(), service.mapper());
         Path bundle = workDir.resolve(id);
         String hostname = id.length() > 12 ? Digests.hex(Digests.sha256(id.getBytes(StandardCharsets.UTF_8))).substring(0, 12) : id;
         ContainerNetworks networks = service.networks();
         boolean bridge = network == BuildNetwork.DEFAULT && networks.bridgeAvailable();
+        List<RuntimeSpecInput.MountSpec> allMounts = new ArrayList<>(mounts);
+        allMounts.addAll(volumeMounts(state, id, rootfs));
         LaunchRequest request = new LaunchRequest(id, rootfs, bundle, argv, env, state.workingDir, state.user, List.of(), hostname,
                 network.hostNamespace(bridge), EtcFiles.Settings.NONE, false, false, false, false, List.of(), network.droppedCapabilities(),
-                0, 0, 0, mounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
+                0, 0, 0, allMounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
         ContainerLauncher.Prepared prepared;
         try {
             prepared = launcher.prepare(request);
         } catch (ContainerLauncher.LaunchException e) {
             throw new BuildException(e.getMessage());
         }
+        Map<String, MountPointFilter.Made> made = MountPointFilter.note(rootfs, prepared.createdMountPoints());
         String commandText = String.join(" ", argv);
         boolean created = false;
         boolean connected = false;
@@ -221,16 +224,45 @@ final class StepRunner implements AutoCloseable {
             if (created) {
                 launcher.deleteQuietly(id);
             }
+            for (int n = 0; n < state.volumes.size(); n++) {
+                BuildService.deleteTree(workDir.resolve(id + ".volume-" + n));
+            }
             Files.deleteIfExists(request.exitDirectory().resolve(id));
         }
-        return prepared.createdMountPoints();
+        return made;
+    }
+
+    /**
+     * The stage's VOLUMEs as the RUN's anonymous volumes, as Docker's builder runs a step: each a copy of
+     * what the image holds there, bound over the path, so what the command writes under a volume is not
+     * in the step's layer. The copies are removed when the step's container is.
+     */
+    private List<RuntimeSpecInput.MountSpec> volumeMounts(StageState state, String id, Path rootfs) throws IOException {
+        List<RuntimeSpecInput.MountSpec> volumes = new ArrayList<>();
+        int n = 0;
+        for (String path : state.volumes.keySet()) {
+            String inImage = BuildExecution.clean(path.startsWith("/") ? path : "/" + path);
+            Path copy = workDir.resolve(id + ".volume-" + n++);
+            Files.createDirectories(copy);
+            try (SafeRoot image = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+                 SafeRoot volume = SafeRoot.open(copy, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                io.berth.spi.fs.Sys.Stat st = image.stat(inImage);
+                if (st != null && st.isDir()) {
+                    io.berth.spi.fs.TreeCopy.copyContents(image, inImage, volume, "/", io.berth.spi.fs.TreeCopy.Rules.preserving());
+                } else if (st == null) {
+                    image.mkdirs(inImage, 0755); // Docker's mount point for it is part of the step's layer
+                }
+            }
+            volumes.add(new RuntimeSpecInput.MountSpec(inImage, "bind", copy.toString(), List.of("rbind", "rprivate")));
+        }
+        return volumes;
     }
 
     /**
      * The snapshot's diff is the layer: written to a file while hashed (diff id), gzip-compressed
      * deterministically into the content store (the blob), then committed as the next layer.
      */
-    private ImageLayer commit(StorageDriver storage, String key, String parent, List<String> launched)
+    private ImageLayer commit(StorageDriver storage, String key, String parent, Map<String, MountPointFilter.Made> launched)
             throws StorageException, IOException {
         Path raw = workDir.resolve(key + ".raw.tar");
         Path tar = workDir.resolve(key + ".tar");
@@ -247,7 +279,7 @@ final class StepRunner implements AutoCloseable {
                 }
                 int kept;
                 try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tar), diffDigest)) {
-                    kept = MountPointFilter.copyWithout(raw, new java.util.HashSet<>(launched), file);
+                    kept = MountPointFilter.copyWithout(raw, launched, file);
                 }
                 if (kept == 0) {
                     storage.removeSnapshot(key);

@@ -9,69 +9,104 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Leaves out of a RUN step's layer tar what berth made for the step's mounts, not the command:
  * the mount points it created because the image lacked them (/proc, /dev, /sys, the empty
  * /etc/hosts, /etc/hostname and /etc/resolv.conf, a RUN mount's target) when they are still what
- * berth made (an empty file, a directory), and the directories above them that the overlay copied up
- * only for them (no other entry of the layer lies below them). Docker's builder never commits
+ * berth made (an empty file, a directory, mode and owner as made), and the directories above them
+ * that the overlay copied up only for them (no other entry of the layer lies below them, and their
+ * mode and owner are as before the command ran). Docker's builder never commits
  * these either: it mounts them over an init layer below the container's.
  *
  * <p>Entries are copied byte for byte (a PAX or GNU long-name header stays with its entry), so
- * nothing of an entry kept is re-encoded. Known limit: a directory whose only change in the step is
- * its own mode or owner, above a mount point berth made, is left out too.
+ * nothing of an entry kept is re-encoded. Known limit: a change to such a directory's extended
+ * attributes alone, or a file made and removed again in it, is not seen.
  */
 final class MountPointFilter {
     private static final int BLOCK = 512;
 
     private MountPointFilter() {}
 
-    /** One entry of the tar: its name (no leading {@code ./} or {@code /}, no trailing {@code /}), kind and bytes. */
-    private record Entry(String name, char type, long size, long start, long end) {
+    /** One entry of the tar: its name (no leading {@code ./} or {@code /}, no trailing {@code /}), kind, owner, mode and bytes. */
+    private record Entry(String name, char type, long size, int mode, long uid, long gid, long start, long end) {
         boolean directory() {
             return type == '5';
         }
     }
 
     /**
-     * Copies {@code tar} to {@code out} without the entries described above.
+     * A path as it was when the launch had made its mount points, before the command ran.
      *
-     * @param created the mount points berth created, absolute in the rootfs
-     * @return how many entries were kept (0: the step changed nothing)
+     * @param created whether the launch made it (else it is a directory above one, from the image)
      */
-    static int copyWithout(Path tar, Set<String> created, OutputStream out) throws IOException {
-        List<Entry> entries = new ArrayList<>();
-        long trailer = scan(tar, entries);
-        Set<String> createdNames = new HashSet<>();
-        Set<String> ancestors = new HashSet<>();
-        for (String path : created) {
-            String name = strip(path);
-            createdNames.add(name);
-            for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
-                ancestors.add(name.substring(0, slash));
+    record Made(boolean created, int mode, int uid, int gid) {}
+
+    /**
+     * Notes, before the command runs, each mount point the launch made and each directory above one:
+     * an entry of the layer is left out only while it is still as noted (a command may chmod /etc).
+     *
+     * @param created the mount points made, absolute in the rootfs
+     * @return by name as the layer tar names it (no leading or trailing slash)
+     */
+    static Map<String, Made> note(Path rootfs, List<String> created) throws IOException {
+        Map<String, Made> made = new HashMap<>();
+        try (SafeRoot root = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+            for (String path : created) {
+                String name = strip(path);
+                note(root, name, true, made);
+                for (int slash = name.lastIndexOf('/'); slash > 0; slash = name.lastIndexOf('/', slash - 1)) {
+                    String above = name.substring(0, slash);
+                    if (!made.containsKey(above)) {
+                        note(root, above, false, made);
+                    }
+                }
             }
         }
+        return made;
+    }
+
+    private static void note(SafeRoot root, String name, boolean created, Map<String, Made> made) throws IOException {
+        Sys.Stat st = root.lstat("/" + name);
+        if (st != null) {
+            made.put(name, new Made(created, st.mode() & 07777, st.uid(), st.gid()));
+        }
+    }
+
+    /**
+     * Copies {@code tar} to {@code out} without the entries described above.
+     *
+     * @param made what {@link #note} found before the command ran
+     * @return how many entries were kept (0: the step changed nothing)
+     */
+    static int copyWithout(Path tar, Map<String, Made> made, OutputStream out) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        long trailer = scan(tar, entries);
         Set<String> dropped = new HashSet<>();
         for (Entry e : entries) {
-            if (createdNames.contains(e.name()) && (e.directory() || e.type() == '0' && e.size() == 0)) {
+            Made m = made.get(e.name());
+            if (m != null && m.created() && unchanged(e, m) && (e.directory() || e.type() == '0' && e.size() == 0)) {
                 dropped.add(e.name());
             }
         }
-        // directories, deepest first: a created or copied-up one goes when nothing kept lies below it
-        List<Entry> directories = new ArrayList<>(entries.stream().filter(Entry::directory)
-                .filter(e -> dropped.contains(e.name()) || ancestors.contains(e.name())).toList());
+        // directories, deepest first: one made or copied up for a mount point goes when nothing kept lies below it
+        List<Entry> directories = new ArrayList<>(entries.stream().filter(Entry::directory).filter(e -> made.containsKey(e.name())).toList());
         directories.sort((a, b) -> Long.compare(b.name().chars().filter(c -> c == '/').count(), a.name().chars().filter(c -> c == '/').count()));
         for (Entry dir : directories) {
             String prefix = dir.name() + "/";
             boolean keptBelow = entries.stream().anyMatch(e -> e.name().startsWith(prefix) && !dropped.contains(e.name()));
             boolean droppedBelow = entries.stream().anyMatch(e -> e.name().startsWith(prefix) && dropped.contains(e.name()));
-            if (keptBelow) {
+            Made m = made.get(dir.name());
+            if (keptBelow || !unchanged(dir, m)) {
                 dropped.remove(dir.name());
-            } else if (droppedBelow || createdNames.contains(dir.name())) {
+            } else if (droppedBelow || m.created()) {
                 dropped.add(dir.name());
             }
         }
@@ -86,6 +121,11 @@ final class MountPointFilter {
             copy(in, trailer, in.size(), out);
         }
         return kept;
+    }
+
+    /** Same mode and owner as before the command (times aside: making a mount point inside a directory changes its mtime). */
+    private static boolean unchanged(Entry e, Made m) {
+        return e.mode() == m.mode() && e.uid() == m.uid() && e.gid() == m.gid();
     }
 
     private static void copy(FileChannel in, long from, long to, OutputStream out) throws IOException {
@@ -111,6 +151,8 @@ final class MountPointFilter {
             String longName = null;
             String paxPath = null;
             Long paxSize = null;
+            Long paxUid = null;
+            Long paxGid = null;
             while (true) {
                 if (in.readNBytes(header, 0, BLOCK) < BLOCK || allZero(header)) {
                     return offset;
@@ -135,6 +177,10 @@ final class MountPointFilter {
                                 paxPath = record[1];
                             } else if (record[0].equals("size")) {
                                 paxSize = Long.parseLong(record[1]);
+                            } else if (record[0].equals("uid")) {
+                                paxUid = Long.parseLong(record[1]);
+                            } else if (record[0].equals("gid")) {
+                                paxGid = Long.parseLong(record[1]);
                             }
                         }
                     }
@@ -148,11 +194,16 @@ final class MountPointFilter {
                 long dataSize = type == '0' || type == '\0' || type == '7' ? padded : (type == 'g' ? padded : 0);
                 in.skipNBytes(dataSize);
                 offset += dataSize;
-                entries.add(new Entry(strip(name), type == '\0' ? '0' : type, size, entryStart, offset));
+                int mode = (int) (number(header, 100, 8) & 07777);
+                long uid = paxUid != null ? paxUid : number(header, 108, 8);
+                long gid = paxGid != null ? paxGid : number(header, 116, 8);
+                entries.add(new Entry(strip(name), type == '\0' ? '0' : type, size, mode, uid, gid, entryStart, offset));
                 entryStart = -1;
                 longName = null;
                 paxPath = null;
                 paxSize = null;
+                paxUid = null;
+                paxGid = null;
             }
         }
     }

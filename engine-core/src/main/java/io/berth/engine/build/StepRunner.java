@@ -99,7 +99,7 @@ final class StepRunner implements AutoCloseable {
      *                 out of the layer; with it, a step that changed nothing makes no layer (null), as
      *                 Docker's builder commits none for it; without it (COPY, ADD) every step makes one
      */
-    private ImageLayer inSnapshot(StageState state, int step, RootfsWork work, List<String> launched) {
+    private ImageLayer inSnapshot(StageState state, int step, RootfsWork work, Map<String, MountPointFilter.Made> launched) {
         StorageDriver storage = service.images().storage();
         String key = key(step);
         String parent = state.topChainId();
@@ -134,7 +134,7 @@ final class StepRunner implements AutoCloseable {
                     root.mkdirs(directory, 0755);
                 }
             }
-        }, List.of());
+        }, Map.of());
     }
 
     /** RUN: the command in a container on a snapshot; a non-zero exit fails the step with its output. */
@@ -147,19 +147,19 @@ final class StepRunner implements AutoCloseable {
      * snapshot; a non-zero exit fails the step with its output. The layer holds only what the command changed.
      */
     ImageLayer run(StageState state, int step, List<String> argv, List<String> env, BuildNetwork network, StepMounts extra) {
-        List<String> created = new ArrayList<>();
+        Map<String, MountPointFilter.Made> made = new java.util.HashMap<>();
         return inSnapshot(state, step, rootfs -> {
             try {
                 List<RuntimeSpecInput.MountSpec> mounts = extra.prepare(rootfs);
-                created.addAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
+                made.putAll(runContainer(state, key(step), rootfs, argv, env, network, mounts));
             } finally {
                 extra.release(rootfs);
             }
-        }, created);
+        }, made);
     }
 
-    /** @return the mount points the launch created in the rootfs */
-    private List<String> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
+    /** @return the mount points the launch made in the rootfs and the directories above them, as they were before the command */
+    private Map<String, MountPointFilter.Made> runContainer(StageState state, String id, Path rootfs, List<String> argv, List<String> env,
                                       BuildNetwork network, List<RuntimeSpecInput.MountSpec> mounts) throws IOException {
         ContainerLauncher launcher = new ContainerLauncher(service.runtime(), service.mapper());
         Path bundle = workDir.resolve(id);
@@ -177,6 +177,7 @@ final class StepRunner implements AutoCloseable {
         } catch (ContainerLauncher.LaunchException e) {
             throw new BuildException(e.getMessage());
         }
+        Map<String, MountPointFilter.Made> made = MountPointFilter.note(rootfs, prepared.createdMountPoints());
         String commandText = String.join(" ", argv);
         boolean created = false;
         boolean connected = false;
@@ -228,7 +229,7 @@ final class StepRunner implements AutoCloseable {
             }
             Files.deleteIfExists(request.exitDirectory().resolve(id));
         }
-        return prepared.createdMountPoints();
+        return made;
     }
 
     /**
@@ -261,7 +262,7 @@ final class StepRunner implements AutoCloseable {
      * The snapshot's diff is the layer: written to a file while hashed (diff id), gzip-compressed
      * deterministically into the content store (the blob), then committed as the next layer.
      */
-    private ImageLayer commit(StorageDriver storage, String key, String parent, List<String> launched)
+    private ImageLayer commit(StorageDriver storage, String key, String parent, Map<String, MountPointFilter.Made> launched)
             throws StorageException, IOException {
         Path raw = workDir.resolve(key + ".raw.tar");
         Path tar = workDir.resolve(key + ".tar");
@@ -278,7 +279,7 @@ final class StepRunner implements AutoCloseable {
                 }
                 int kept;
                 try (OutputStream file = new DigestOutputStream(Files.newOutputStream(tar), diffDigest)) {
-                    kept = MountPointFilter.copyWithout(raw, new java.util.HashSet<>(launched), file);
+                    kept = MountPointFilter.copyWithout(raw, launched, file);
                 }
                 if (kept == 0) {
                     storage.removeSnapshot(key);

@@ -226,16 +226,13 @@ public final class ExecService {
         }
         ArrayNode args = process.putArray("args");
         command.forEach(args::add);
-        Map<String, String> env = new LinkedHashMap<>();
-        config.path("Env").forEach(e -> {
-            String text = e.asText();
-            int eq = text.indexOf('=');
-            env.put(eq < 0 ? text : text.substring(0, eq), eq < 0 ? "" : text.substring(eq + 1));
-        });
-        env.put("HOSTNAME", config.path("Hostname").asText(""));
-        env.putAll(extraEnv);
+        // as Docker's exec: the container's environment made as at its start (LaunchEnvironment), the exec's own after it
+        List<String> configured = new ArrayList<>();
+        config.path("Env").forEach(e -> configured.add(e.asText()));
+        extraEnv.forEach((k, v) -> configured.add(k + "=" + v));
+        String hostname = config.path("Hostname").asText(container.id.substring(0, Math.min(12, container.id.length())));
         ArrayNode envNode = process.putArray("env");
-        env.forEach((k, v) -> envNode.add(k + "=" + v));
+        LaunchEnvironment.of(configured, hostname, tty, identity.home()).forEach(envNode::add);
         String cwd = request.path("WorkingDir").asText("");
         process.put("cwd", cwd.isEmpty() ? (config.path("WorkingDir").asText("").isEmpty() ? "/" : config.path("WorkingDir").asText()) : cwd);
         List<String> capAdd = new ArrayList<>();

@@ -252,7 +252,7 @@ public final class Daemon {
                 .route("GET", "/images/json", imageApi::list)
                 .route("GET", "/images/search", imageApi::search)
                 .route("GET", "/distribution/(.+)/json", imageApi::distribution)
-                .route("POST", "/build/prune", imageApi::builderPrune)
+                .route("POST", "/build/prune", buildApi::prune)
                 .route("GET", "/system/df", new io.berth.engine.container.DiskUsage(containers, images, volumes, mapper)::serve)
                 .route("POST", "/images/prune", imageApi::prune)
                 .route("GET", "/images/(.+)/json", imageApi::inspect)

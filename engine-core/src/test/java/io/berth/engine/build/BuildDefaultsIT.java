@@ -58,7 +58,7 @@ class BuildDefaultsIT {
             USER app
             WORKDIR /w2
             USER root
-            RUN busybox touch /tmp/x && mkdir -p /srv/data
+            RUN busybox touch /tmp/x && mkdir -p /srv/data && chmod 711 /etc
             USER app
             SHELL ["/bin/sh", "-e", "-c"]
             RUN echo "shell set"

@@ -459,8 +459,9 @@ class ContainerIT {
         try (java.nio.channels.SocketChannel attach = connect(); java.nio.channels.SocketChannel wait = connect()) {
             java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(attach);
             java.io.InputStream response = java.nio.channels.Channels.newInputStream(attach);
-            // what Docker's client sends (client/hijack.go): an ordinary POST with the upgrade headers
-            request.write(("POST /v1.47/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
+            // what Docker's client sends (client/hijack.go): an ordinary POST with the upgrade headers, at the API version
+            // it agreed on with /_ping (berth serves 1.43, so Docker 28 asks for no more)
+            request.write(("POST /v1.43/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
                     + "Host: api.moby.localhost\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\nContent-Length: 0\r\n"
                     + "Content-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             request.flush();
@@ -470,7 +471,7 @@ class ContainerIT {
             assertTrue(head.contains("Upgrade: tcp"), head);
 
             // Docker's CLI asks for the next exit and waits for the answer's head before it starts the container
-            java.nio.channels.Channels.newOutputStream(wait).write(("POST /v1.47/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\n"
+            java.nio.channels.Channels.newOutputStream(wait).write(("POST /v1.43/containers/" + id + "/wait?condition=next-exit HTTP/1.1\r\n"
                     + "Host: b\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             java.io.InputStream waitResponse = java.nio.channels.Channels.newInputStream(wait);
             assertTrue(readHead(waitResponse).startsWith("HTTP/1.1 200"), "the wait's head comes before the start");
@@ -500,7 +501,7 @@ class ContainerIT {
             java.io.InputStream response = java.nio.channels.Channels.newInputStream(channel);
             byte[] body = "{\"Detach\":false,\"Tty\":false}".getBytes(StandardCharsets.UTF_8);
             // the body and the first stdin bytes arrive together: the body's length separates them
-            request.write(("POST /v1.47/exec/" + execId + "/start HTTP/1.1\r\nHost: api.moby.localhost\r\n"
+            request.write(("POST /v1.43/exec/" + execId + "/start HTTP/1.1\r\nHost: api.moby.localhost\r\n"
                     + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             request.write(body);

@@ -83,7 +83,8 @@ final class UpperDiff {
                             null, 0, 0, xattrs);
                     byte[] opaque = allXattrs.get("trusted.overlay.opaque");
                     if (opaque != null && opaque.length == 1 && opaque[0] == 'y') {
-                        tar.begin(Sys.join(rel, OPAQUE), '0', 0600, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
+                        // the marker has its directory's permission bits, as Docker's overlay whiteout converter writes it
+                        tar.begin(Sys.join(rel, OPAQUE), '0', st.mode() & 0777, st.uid(), st.gid(), 0, mtime, null, 0, 0, Map.of());
                     }
                     walk(rel);
                 }

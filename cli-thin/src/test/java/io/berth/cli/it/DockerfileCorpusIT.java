@@ -48,7 +48,8 @@ import org.junit.jupiter.api.TestInstance;
  *   <li>{@code prepare.sh}: run with {@code sh} in the copied context before the builds, for what git cannot
  *       hold (fifos, hard links, symbolic links, setuid bits, owners, empty directories, tar archives);</li>
  *   <li>{@code Dockerfile.docker}: the Dockerfile Docker builds instead, for a feature Docker 20.10's legacy
- *       builder lacks (heredocs, {@code --chmod}); it must give the same image by other means.</li>
+ *       builder lacks (heredocs, {@code --chmod}, {@code COPY --link/--exclude/--parents}, {@code ADD --checksum});
+ *       it must give the same image by other means.</li>
  * </ul>
  * A case named {@code refuse-…} passes when both builders refuse it. The Dockerfile may use the build
  * argument {@code HTTP_BASE}, the address of a loopback HTTP server serving {@code _served/}.

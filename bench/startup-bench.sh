@@ -6,7 +6,8 @@
 #      dockerd from launch to an answered /_ping on a scratch root (target <= 1.5x);
 #  (c) a berth daemon from launch to an answered /_ping on a 1 M-event log, against the same dockerd figure
 #      (target <= 2x).
-# Arguments: [cli runs] [daemon runs] (default 20 and 7). Needs root, dockerd (docker.io) and curl.
+# Arguments: [cli runs] [daemon runs] (default 20 and 7; 0 daemon runs measures (a) only, without dockerd and
+# without the 1 M-event log). Needs root, dockerd (docker.io) and curl.
 # The 1 M-event log is written once by bench.sh and kept in $BENCH_BIG_ROOT (default
 # /var/tmp/berth-startup-bench/log-1M): writing it takes minutes, a daemon start on it does not change it
 # beyond a few events and a snapshot.
@@ -41,7 +42,7 @@ dockerd_cleanup() {
 }
 cleanup() {
     stop_pidfile "$work/up/berth.pid"
-    stop_pidfile "$big_root/berth.pid"
+    [ "$daemon_runs" -eq 0 ] || stop_pidfile "$big_root/berth.pid"
     stop_pidfile "$work/auto/berth.pid"
     [ -d "$work/dockerd" ] && dockerd_cleanup "$work/dockerd"
     rm -rf "$work"
@@ -49,12 +50,12 @@ cleanup() {
 trap cleanup EXIT
 
 [ -x "$berth" ] || (cd "$repo" && mvn -q -B -o -DskipTests package)
-if [ ! -d "$big_root/events" ]; then
+if [ "$daemon_runs" -gt 0 ] && [ ! -d "$big_root/events" ]; then
     echo "writing the 1 M-event log to $big_root (once)"
     BENCH_JAVA_OPTS="-Dreplay.rounds=1 -Dreplay.only=true" "$repo/bench/bench.sh" 1000000 "$big_root" > "$work/bench.log" 2>&1
 fi
 # A root copied from another run may hold a stale pid file: the daemon would refuse it.
-stop_pidfile "$big_root/berth.pid"
+[ "$daemon_runs" -eq 0 ] || stop_pidfile "$big_root/berth.pid"
 
 # --- (a) the CLI with the daemon up, against the bare JVM -----------------------------------------------------
 mkdir -p "$work/hello"
@@ -122,8 +123,10 @@ big_start() {
     wait "$pid" 2>/dev/null || true
     echo $(( (e - s) / 1000000 ))
 }
-bench_interleave auto dockerd "$daemon_runs"
-bench_interleave big dockerd-c "$daemon_runs"
+if [ "$daemon_runs" -gt 0 ]; then
+    bench_interleave auto dockerd "$daemon_runs"
+    bench_interleave big dockerd-c "$daemon_runs"
+fi
 
 # --- report ---------------------------------------------------------------------------------------------------
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN {print (r <= t ? "met" : "NOT met")}'; }
@@ -134,6 +137,7 @@ for cmd in ps version images; do
     printf '%-46s %-44s %-44s %s\n' "(a) berth $cmd, daemon up / bare JVM hello" "$(bench_stats "$work/$cmd.ms")" \
         "$(bench_stats "$work/hello-$cmd.ms")" "${r}x (<= 1.2: $(verdict "$r" 1.2))"
 done
+[ "$daemon_runs" -gt 0 ] || exit 0
 r=$(bench_ratio "$work/auto.ms" "$work/dockerd.ms")
 printf '%-46s %-44s %-44s %s\n' "(b) first berth version, auto-start / dockerd" "$(bench_stats "$work/auto.ms")" \
     "$(bench_stats "$work/dockerd.ms")" "${r}x (<= 1.5: $(verdict "$r" 1.5))"

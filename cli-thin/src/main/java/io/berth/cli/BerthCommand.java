@@ -75,7 +75,7 @@ public final class BerthCommand implements Callable<Integer> {
     static final String[] COMMANDS = {"run", "create", "start", "stop", "kill", "restart", "rm", "ps", "logs", "exec",
             "wait", "rename", "port", "container", "volume", "network", "build", "pull", "push", "images", "image", "inspect", "history", "tag", "rmi",
             "save", "load", "login", "logout", "events", "info", "version", "plugin", "system", "top", "diff", "cp",
-            "pause", "unpause", "stats", "update", "commit", "export", "import",
+            "pause", "unpause", "stats", "update", "commit", "export", "import", "builder",
             "audit", "daemon", "fleet", "help"};
 
     private final InputStream in;
@@ -148,6 +148,7 @@ public final class BerthCommand implements Callable<Integer> {
     private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
     private static final String[] NETWORK_MEMBERS = {"create", "ls", "inspect", "rm", "prune", "connect", "disconnect"};
     private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact", "df"};
+    private static final String[] BUILDER_MEMBERS = {"prune"};
 
     /** A group with only the member about to run when it names one (aliases included), else with all. */
     private CommandSpec group(String name, String description, String[] members) {
@@ -217,6 +218,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "system note" -> new SystemNoteCommand(this);
             case "system compact" -> new io.berth.cli.commands.SystemCompactCommand(this);
             case "system df" -> new io.berth.cli.commands.SystemDfCommand(this);
+            case "builder prune" -> new io.berth.cli.commands.BuilderPruneCommand(this);
             default -> throw new IllegalArgumentException(group + " " + name);
         };
     }
@@ -262,6 +264,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "version" -> new VersionCommand(this).spec();
             case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
             case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
+            case "builder" -> group("builder", "Manage builds", BUILDER_MEMBERS);
             case "audit" -> new AuditCommand(this).spec();
             case "daemon" -> new DaemonCommand(this).spec();
             case "fleet" -> new io.berth.cli.commands.FleetCommand(this).spec();

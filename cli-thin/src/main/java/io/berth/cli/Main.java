@@ -93,12 +93,16 @@ public final class Main {
     public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean processStreams) {
         // picocli registers converters for java.time and java.sql types by loading and initialising those
-        // classes reflectively (java.time's formatters alone are ~10 ms); berth's options are all strings.
+        // classes reflectively (java.time's formatters alone are ~10 ms), and java.nio.file.Path's through
+        // Paths.get found by reflection; berth's options are all strings, booleans and lists of strings, so every
+        // one of them is excluded. ".*" rather than a narrower pattern: picocli compiles the pattern again for
+        // each of its ~25 candidate types in every CommandLine it builds (String.matches), and in the interpreter
+        // building the two CommandLines of `berth ps` went from 18 to 3 ms (docs/PERFORMANCE.md, "CLI JVM").
         // picocli's default factory looks for Groovy's Closure class; not finding it means searching the class
         // path, which opens the jar: milliseconds for nothing.
         System.setProperty("picocli.disable.closures", "true");
         if (System.getProperty("picocli.converters.excludes") == null) {
-            System.setProperty("picocli.converters.excludes", "java\\.(sql|time)\\..*");
+            System.setProperty("picocli.converters.excludes", ".*");
         }
         String command = commandName(args);
         String member = command == null ? null : argumentAfter(args, command);

@@ -89,6 +89,11 @@ public final class BuildCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         String path = requireArgs(context, 1, 1).getFirst();
+        String platformValue = string(platform);
+        if (platformValue != null && !platformValue.isBlank() && !List.of("linux/amd64", "linux", "linux/x86_64").contains(platformValue)) {
+            // refused before the context is sent (the daemon refuses it too): one line, no upload
+            throw new CliException(ExitCodes.FAILED, "platform " + platformValue + " is not supported: berth builds for linux/amd64 only");
+        }
         List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
         if (wanted.size() > 1) {
             throw new CliException(ExitCodes.FAILED, "only one --output is supported");
@@ -278,7 +283,17 @@ public final class BuildCommand extends BaseCommand {
             if (socket.contains(",")) {
                 throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": berth takes one agent socket per id (no key files)");
             }
-            sockets.put(id, Path.of(socket).toAbsolutePath().normalize().toString());
+            Path agent = Path.of(socket).toAbsolutePath().normalize();
+            try {
+                int mode = (Integer) Files.getAttribute(agent, "unix:mode");
+                if ((mode & 0170000) != 0140000) {
+                    throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": " + agent + " is not a socket");
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // checked here so the daemon's refusal does not arrive while the context is still being sent
+                throw new CliException(ExitCodes.FAILED, "--ssh " + spec + ": no such socket " + agent);
+            }
+            sockets.put(id, agent.toString());
         }
         return java.util.Base64.getEncoder().encodeToString(Json.write(sockets).getBytes(StandardCharsets.UTF_8));
     }

@@ -11,7 +11,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * {@code berth export [-o FILE] CONTAINER}: {@code GET /containers/{id}/export}, the container's filesystem as a tar,

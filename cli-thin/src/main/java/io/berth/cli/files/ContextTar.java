@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Writes a build context as a tar, as Docker's CLI sends it: the directory's files minus what
  * {@code .dockerignore} excludes (the Dockerfile and {@code .dockerignore} always go), entries
  * sorted by name, owners 0:0 (the daemon decides ownership), modes and times kept, a file's further
- * names as hard links to its first, fifos as fifos. Names longer
+ * names as hard links to its first, fifos and device nodes as such (sockets are left out). Names longer
  * than ustar's 100 bytes and sizes over 8 GiB get a PAX header. Written by hand because the CLI
  * carries no tar library (start-up time, see ARCHITECTURE.md).
  */
@@ -30,6 +30,9 @@ public final class ContextTar {
     private final byte[] buffer = new byte[65536];
     /** The first name sent of each multiply linked file (device and inode): its other names go as hard links. */
     private final Map<String, String> linkedFiles = new java.util.HashMap<>();
+    /** The device numbers the next header carries (a device node's), else 0. */
+    private long deviceMajor;
+    private long deviceMinor;
 
     public ContextTar(OutputStream out) {
         this.out = out;
@@ -100,11 +103,25 @@ public final class ContextTar {
                 }
             }
             pad(size);
-        } else if (attributes.isOther() && Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) instanceof Integer m
-                && (m & 0170000) == 0010000) {
-            header(name, mode, 0, mtime, '6', ""); // a fifo: Docker's CLI sends it, and COPY makes one
+        } else if (attributes.isOther() && Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS) instanceof Integer m) {
+            // fifos and device nodes go as Docker's CLI sends them, and COPY makes them; sockets stay home
+            int type = m & 0170000;
+            if (type == 0010000) {
+                header(name, mode, 0, mtime, '6', "");
+            } else if (type == 0020000 || type == 0060000) {
+                long rdev = (Long) Files.getAttribute(path, "unix:rdev", LinkOption.NOFOLLOW_LINKS);
+                long major = ((rdev >> 8) & 0xfff) | ((rdev >>> 32) & ~0xfffL);
+                long minor = (rdev & 0xff) | ((rdev >>> 12) & ~0xffL);
+                deviceMajor = major;
+                deviceMinor = minor;
+                try {
+                    header(name, mode, 0, mtime, type == 0020000 ? '3' : '4', "");
+                } finally {
+                    deviceMajor = 0;
+                    deviceMinor = 0;
+                }
+            }
         }
-        // sockets and devices are not part of a build context
     }
 
     /** Adds a file from memory (a Dockerfile read from stdin). */
@@ -186,6 +203,8 @@ public final class ContextTar {
         h[264] = '0';
         put(h, 265, 32, "root");
         put(h, 297, 32, "root");
+        octal(h, 329, 8, deviceMajor);
+        octal(h, 337, 8, deviceMinor);
         long sum = 0;
         for (byte b : h) {
             sum += b & 0xff;

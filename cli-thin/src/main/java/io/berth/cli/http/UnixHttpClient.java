@@ -114,33 +114,63 @@ public final class UnixHttpClient {
         SocketChannel channel = connect();
         try {
             writeRequest(channel, method, target, headers, contentType, null, length);
-            java.io.OutputStream raw = Channels.newOutputStream(channel);
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            long sent = 0;
-            while ((n = body.read(buf)) > 0) {
-                if (length < 0) {
-                    raw.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                    raw.write(buf, 0, n);
-                    raw.write(CRLF);
-                } else {
-                    if (sent + n > length) {
-                        throw new IOException("the input grew while it was being sent");
-                    }
-                    raw.write(buf, 0, n);
+            try {
+                writeBody(channel, body, length);
+            } catch (BodyNotTaken writeFailed) {
+                // The daemon may answer before it reads the body (a refused parameter) and close its end:
+                // its answer is the one to show, as Docker's client shows it; else the write's error.
+                try {
+                    return readResponse(channel, new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024), method);
+                } catch (IOException | RuntimeException noAnswer) {
+                    throw (IOException) writeFailed.getCause();
                 }
-                sent += n;
-            }
-            if (length < 0) {
-                raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            } else if (sent != length) {
-                throw new IOException("the input ended after " + sent + " of " + length + " bytes");
             }
             InputStream in = new BufferedInputStream(Channels.newInputStream(channel), 16 * 1024);
             return readResponse(channel, in, method);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    /** The daemon's end would not take more of the body (it answered and closed, or went away). */
+    private static final class BodyNotTaken extends IOException {
+        BodyNotTaken(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    private static void writeBody(SocketChannel channel, InputStream body, long length) throws IOException {
+        java.io.OutputStream raw = Channels.newOutputStream(channel);
+        byte[] buf = new byte[64 * 1024];
+        int n;
+        long sent = 0;
+        while ((n = body.read(buf)) > 0) {
+            if (length >= 0 && sent + n > length) {
+                throw new IOException("the input grew while it was being sent");
+            }
+            try {
+                if (length < 0) {
+                    raw.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    raw.write(buf, 0, n);
+                    raw.write(CRLF);
+                } else {
+                    raw.write(buf, 0, n);
+                }
+            } catch (IOException e) {
+                throw new BodyNotTaken(e);
+            }
+            sent += n;
+        }
+        if (length >= 0 && sent != length) {
+            throw new IOException("the input ended after " + sent + " of " + length + " bytes");
+        }
+        if (length < 0) {
+            try {
+                raw.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                throw new BodyNotTaken(e);
+            }
         }
     }
 

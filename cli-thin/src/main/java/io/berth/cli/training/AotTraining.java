@@ -78,6 +78,9 @@ public final class AotTraining {
                 {"-H", host, "build", "-t", "x/y:z", context.toString()},
         };
         Main.warmUpInBackground();
+        // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
+        // rest) are not archived and every command loads them from the JDK's module image.
+        System.getenv();
         try (StubDaemon stub = new StubDaemon(sock)) {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {

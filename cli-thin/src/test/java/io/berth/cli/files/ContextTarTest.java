@@ -61,6 +61,25 @@ class ContextTarTest {
     }
 
     @Test
+    void hardLinksFifosAndDeviceNodesGoAsDockersCliSendsThem() throws Exception {
+        Path context = Files.createDirectories(dir.resolve("special"));
+        Files.writeString(context.resolve("a"), "shared\n");
+        Files.createLink(context.resolve("b"), context.resolve("a"));
+        tar("mkfifo", context.resolve("pipe").toString());
+        tar("mknod", context.resolve("null").toString(), "c", "1", "3");
+        Path archive = dir.resolve("special.tar");
+        try (OutputStream out = Files.newOutputStream(archive)) {
+            ContextTar writer = new ContextTar(out);
+            writer.addDirectory(context, DockerIgnore.none(), List.of());
+            writer.finish();
+        }
+        String verbose = tar("tar", "-tvf", archive.toString());
+        assertTrue(verbose.contains("b link to a"), verbose);
+        assertTrue(verbose.lines().anyMatch(l -> l.startsWith("p") && l.endsWith(" pipe")), verbose);
+        assertTrue(verbose.lines().anyMatch(l -> l.startsWith("c") && l.contains("1,3") && l.endsWith(" null")), verbose);
+    }
+
+    @Test
     void aPaxRecordCountsItsOwnLength() throws IOException {
         String record = ContextTar.record("path", "x".repeat(93));
         assertEquals(record.getBytes(StandardCharsets.UTF_8).length, Integer.parseInt(record.substring(0, record.indexOf(' '))));

@@ -216,4 +216,35 @@ class UnixHttpClientTest {
             assertTrue(e.getMessage().startsWith("bad chunk size"), e.getMessage());
         }
     }
+
+    @Test
+    void givenADaemonThatAnswersBeforeReadingTheBody_whenStreaming_thenItsAnswerIsReturnedNotTheBrokenPipe() throws Exception {
+        Path socket = dir.resolve("early.sock");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            Thread answerer = Thread.ofPlatform().daemon().start(() -> {
+                try (var c = server.accept()) {
+                    java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(4096);
+                    StringBuilder seen = new StringBuilder();
+                    while (!seen.toString().contains("\r\n\r\n") && c.read(head) > 0) {
+                        seen.setLength(0);
+                        seen.append(new String(head.array(), 0, head.position(), StandardCharsets.ISO_8859_1));
+                    }
+                    byte[] body = "{\"message\":\"refused early\"}".getBytes(StandardCharsets.US_ASCII);
+                    c.write(java.nio.ByteBuffer.wrap(("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII)));
+                    c.write(java.nio.ByteBuffer.wrap(body));
+                } catch (IOException e) {
+                    // the client's side of the test reports what it got
+                }
+            });
+            byte[] context = new byte[32 * 1024 * 1024]; // far more than the socket buffers hold
+            try (HttpResponse r = client(socket).sendStream("POST", "/build", "application/x-tar",
+                    new java.io.ByteArrayInputStream(context), context.length)) {
+                assertEquals(400, r.status());
+                assertTrue(r.bodyText().contains("refused early"), r.bodyText());
+            }
+            answerer.join(5000);
+        }
+    }
 }

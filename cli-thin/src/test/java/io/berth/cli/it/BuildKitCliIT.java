@@ -103,6 +103,9 @@ class BuildKitCliIT {
         BerthDist.Result refused = berth("build", dir.toString());
         assertEquals(1, refused.exitCode(), describe(refused));
         assertTrue(refused.err().contains("no SSH agent socket default was given to the build (build --ssh default"), describe(refused));
+        BerthDist.Result notASocket = berth("build", "--ssh", "default=/etc/passwd", dir.toString());
+        assertEquals(1, notASocket.exitCode(), describe(notASocket));
+        assertTrue(notASocket.err().contains("--ssh default=/etc/passwd: /etc/passwd is not a socket"), describe(notASocket));
     }
 
     @Test

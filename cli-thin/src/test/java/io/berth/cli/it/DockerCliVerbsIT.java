@@ -175,6 +175,7 @@ class DockerCliVerbsIT {
         Outcome df = ok(docker, "system", "df");
         assertTrue(df.out().startsWith("TYPE") && df.out().contains("Images") && df.out().contains("Local Volumes"), df.out());
         ok(docker, "system", "df", "-v");
+        assertTrue(ok(docker, "builder", "prune", "-f").out().contains("Total reclaimed space"));
 
         ok(docker, "volume", "create", "--label", "team=" + t, "labelled-" + t);
         ok(docker, "volume", "create", "plain-" + t);
@@ -221,6 +222,9 @@ class DockerCliVerbsIT {
         BerthDist.Result imported = berthCli("import", "-c", "CMD [\"cat\",\"/marker\"]", tar.toString(), "verbs-berth/imported:1");
         expectOk(imported);
         assertEquals("via-berth", ok(EXEC_CLIENT, "run", "--rm", "--network", "none", "verbs-berth/imported:1").out().strip());
+        BerthDist.Result pruned = berthCli("builder", "prune", "-f");
+        expectOk(pruned);
+        assertTrue(pruned.out().startsWith("Total reclaimed space: "), pruned.out());
         BerthDist.Result df = berthCli("system", "df");
         expectOk(df);
         assertTrue(df.out().startsWith("TYPE") && df.out().contains("Local Volumes"), df.out());

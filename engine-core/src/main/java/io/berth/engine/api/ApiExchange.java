@@ -48,6 +48,22 @@ public final class ApiExchange {
         return request.getMethod();
     }
 
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile("^/v(\\d+)\\.(\\d+)/.*");
+
+    /**
+     * Whether the request asked for an API version older than {@code major.minor} in its path prefix; a request
+     * without a prefix speaks the newest version served.
+     */
+    public boolean apiVersionBefore(int major, int minor) {
+        Matcher m = VERSION.matcher(request.getHttpURI().getPath());
+        if (!m.matches()) {
+            return false;
+        }
+        int askedMajor = Integer.parseInt(m.group(1));
+        int askedMinor = Integer.parseInt(m.group(2));
+        return askedMajor < major || askedMajor == major && askedMinor < minor;
+    }
+
     /** The n-th capture group of the route's path pattern. */
     public String pathParam(int group) {
         return pathMatch.group(group);

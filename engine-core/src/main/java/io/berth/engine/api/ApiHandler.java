@@ -112,6 +112,9 @@ public final class ApiHandler extends Handler.Abstract {
             return null; // the ordinary route answers with the error
         }
         Matcher prefixed = VERSION_PREFIX.matcher(path);
+        if (prefixed.matches() && versionRefusal(Integer.parseInt(prefixed.group(1)), Integer.parseInt(prefixed.group(2))) != null) {
+            return null; // not taken over: the ordinary route answers the version's refusal
+        }
         String bare = prefixed.matches() ? prefixed.group(3) : path;
         for (HijackRoute route : hijacks) {
             Matcher m = route.path().matcher(bare);

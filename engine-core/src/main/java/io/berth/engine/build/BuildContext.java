@@ -20,8 +20,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * The build context unpacked in a private directory. Entries are checked as they are unpacked: no
  * absolute names, no {@code ..} climbing out, no NUL or over-long names, and every write goes through
  * {@link SafeRoot}, so nothing lands or is read outside the directory. Symlinks are kept as links;
- * hard links stay hard links inside the context; devices and fifos are skipped (Docker's CLI never
- * sends them).
+ * hard links stay hard links inside the context; fifos and device nodes are made as nodes (Docker's CLI
+ * sends them and COPY copies them; their contents are never read); a regular file's setuid and setgid
+ * bits are dropped, as Docker's daemon drops them.
  */
 final class BuildContext {
     private final Path root;
@@ -85,7 +86,9 @@ final class BuildContext {
                         // Commons Compress calls a fifo (and a device) a file too: ask for them first
                         root.mknod(rel, Sys.S_IFIFO | (entry.getMode() & 0777), 0, 0);
                     } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-                        continue; // never copied into an image: a context's device node is skipped
+                        // as Docker's builder: COPY makes the node in the image (its contents are never read)
+                        root.mknod(rel, (entry.isCharacterDevice() ? Sys.S_IFCHR : Sys.S_IFBLK) | (entry.getMode() & 0777),
+                                entry.getDevMajor(), entry.getDevMinor());
                     } else if (entry.isFile()) {
                         try (SafeFile f = root.create(rel, 0600)) {
                             f.writeFrom(entries);

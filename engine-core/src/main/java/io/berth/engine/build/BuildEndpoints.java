@@ -121,6 +121,24 @@ public final class BuildEndpoints {
         return map;
     }
 
+    /**
+     * {@code POST /build/prune}: the build cache directories of {@code RUN --mount=type=cache} that no
+     * step holds, then every layer and blob no image holds (garbage collection, where berth's cached
+     * steps live); {@code {"CachesDeleted":["cache-mount:ID",…],"SpaceReclaimed":BYTES}}.
+     */
+    public void prune(ApiExchange exchange) throws IOException {
+        long reclaimed = 0;
+        ObjectNode answer = mapper.createObjectNode();
+        var deleted = answer.putArray("CachesDeleted");
+        for (CacheMounts.Pruned p : builds.cacheMounts().prune()) {
+            deleted.add("cache-mount:" + p.id());
+            reclaimed += p.bytes();
+        }
+        reclaimed += builds.images().collectGarbage(exchange.context());
+        answer.put("SpaceReclaimed", reclaimed);
+        exchange.json(200, answer);
+    }
+
     /** {@code GET /berth/builds}: every build, oldest first. */
     public void list(ApiExchange exchange) throws IOException {
         exchange.json(200, builds.list());

@@ -101,7 +101,11 @@ public final class BuildProjection implements Projection<BuildState> {
                 step.layerDigest = e.layerDigest();
                 step.layerSize = e.layerSize();
                 step.durationMillis = e.durationMillis();
-                state.cache.put(e.cacheKey(), new BuildState.CacheEntry(e.buildId(), e.step(), e.diffId(), e.layerDigest(), e.layerSize()));
+                // A FROM (no parent key) of an earlier stage carries that stage's key, the key of the stage's
+                // last step: it must not replace that step's entry, or a later hit on it would lose its layer.
+                if ((e.parentKey() != null && !e.parentKey().isEmpty()) || !state.cache.containsKey(e.cacheKey())) {
+                    state.cache.put(e.cacheKey(), new BuildState.CacheEntry(e.buildId(), e.step(), e.diffId(), e.layerDigest(), e.layerSize()));
+                }
             }
             case BuildEvent.BuildStepFailed e -> {
                 BuildState.StepRecord step = record.step(e.step());

@@ -67,11 +67,12 @@ final class CacheFromImages {
                 continue;
             }
             JsonNode next = c.history.get(n);
-            if (!next.path("created_by").asText("").equals(createdBy) || next.path("empty_layer").asBoolean(false) == producesLayer) {
+            boolean emptyLayer = next.path("empty_layer").asBoolean(false);
+            if (!next.path("created_by").asText("").equals(createdBy) || !emptyLayer && !producesLayer) {
                 continue;
             }
-            if (!producesLayer) {
-                return new Hit(c.reference, c.imageId, null);
+            if (emptyLayer) {
+                return new Hit(c.reference, c.imageId, null); // a metadata step, or a RUN that changed nothing
             }
             if (c.layers.size() <= state.layers.size()) {
                 continue;

@@ -139,6 +139,41 @@ final class CacheMounts {
         }
     }
 
+    /** A cache directory removed by {@link #prune()}: its id and the bytes it held. */
+    record Pruned(String id, long bytes) {
+    }
+
+    /** Removes every cache directory no step holds now; what was removed. */
+    synchronized java.util.List<Pruned> prune() throws IOException {
+        java.util.List<Pruned> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (java.util.stream.Stream<Path> entries = Files.list(root)) {
+            for (Path entry : entries.sorted().toList()) {
+                String key = entry.getFileName().toString();
+                if (inUse.getOrDefault(key, 0) > 0) {
+                    continue;
+                }
+                Path idFile = entry.resolve("id");
+                String id = Files.isRegularFile(idFile) ? Files.readString(idFile).strip() : key;
+                long bytes;
+                try (java.util.stream.Stream<Path> walk = Files.walk(entry)) {
+                    bytes = walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            return 0;
+                        }
+                    }).sum();
+                }
+                BuildService.deleteTree(entry);
+                removed.add(new Pruned(id, bytes));
+            }
+        }
+        return removed;
+    }
+
     private static void create(Path data, RunMount mount, Seed seed) throws IOException {
         Files.createDirectories(data);
         if (seed != null) {

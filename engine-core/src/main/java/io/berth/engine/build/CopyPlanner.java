@@ -499,9 +499,10 @@ final class CopyPlanner {
             return;
         }
         if (source.archive()) {
-            mkdirs(target, destination); // an archive's destination stays root's, as Docker's builder leaves it
+            // --chown does not reach an archive at all: Docker's builder makes the destination root's and
+            // keeps the owners the entries name
+            mkdirs(target, destination);
             try (SafeFile archive = from.openRead(fromRel, true)) {
-                // --chown does not reach into an archive: Docker's builder keeps the owners its entries name
                 extract(target, archive.inputStream(), source.path().getFileName().toString(), destination, -1, -1);
             }
             return;
@@ -606,13 +607,18 @@ final class CopyPlanner {
                     target.remove(inContainer);
                     target.mknod(inContainer, Sys.S_IFIFO | 0600, 0, 0);
                     target.setMeta(inContainer, meta);
-                } else if (entry.isFile() && !entry.isCharacterDevice() && !entry.isBlockDevice()) {
+                } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
+                    // as Docker's builder: the node is made (where the snapshot allows mknod), never opened
+                    target.remove(inContainer);
+                    target.mknod(inContainer, (entry.isCharacterDevice() ? Sys.S_IFCHR : Sys.S_IFBLK) | 0600,
+                            entry.getDevMajor(), entry.getDevMinor());
+                    target.setMeta(inContainer, meta);
+                } else if (entry.isFile()) {
                     try (SafeFile f = target.create(inContainer, 0600)) {
                         f.writeFrom(tar);
                     }
                     target.setMeta(inContainer, meta);
                 }
-                // devices in an ADDed archive are skipped: the build runs unprivileged content
             } catch (SafeFsException e) {
                 throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
                         + ": " + e.getMessage());

@@ -166,9 +166,11 @@ final class StepRunner implements AutoCloseable {
         String hostname = id.length() > 12 ? Digests.hex(Digests.sha256(id.getBytes(StandardCharsets.UTF_8))).substring(0, 12) : id;
         ContainerNetworks networks = service.networks();
         boolean bridge = network == BuildNetwork.DEFAULT && networks.bridgeAvailable();
+        List<RuntimeSpecInput.MountSpec> allMounts = new ArrayList<>(mounts);
+        allMounts.addAll(volumeMounts(state, id, rootfs));
         LaunchRequest request = new LaunchRequest(id, rootfs, bundle, argv, env, state.workingDir, state.user, List.of(), hostname,
                 network.hostNamespace(bridge), EtcFiles.Settings.NONE, false, false, false, false, List.of(), network.droppedCapabilities(),
-                0, 0, 0, mounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
+                0, 0, 0, allMounts, Map.of(), SecurityOptions.defaults(), bundle.resolve("output.log"), service.exitDirectory());
         ContainerLauncher.Prepared prepared;
         try {
             prepared = launcher.prepare(request);
@@ -222,9 +224,38 @@ final class StepRunner implements AutoCloseable {
             if (created) {
                 launcher.deleteQuietly(id);
             }
+            for (int n = 0; n < state.volumes.size(); n++) {
+                BuildService.deleteTree(workDir.resolve(id + ".volume-" + n));
+            }
             Files.deleteIfExists(request.exitDirectory().resolve(id));
         }
         return made;
+    }
+
+    /**
+     * The stage's VOLUMEs as the RUN's anonymous volumes, as Docker's builder runs a step: each a copy of
+     * what the image holds there, bound over the path, so what the command writes under a volume is not
+     * in the step's layer. The copies are removed when the step's container is.
+     */
+    private List<RuntimeSpecInput.MountSpec> volumeMounts(StageState state, String id, Path rootfs) throws IOException {
+        List<RuntimeSpecInput.MountSpec> volumes = new ArrayList<>();
+        int n = 0;
+        for (String path : state.volumes.keySet()) {
+            String inImage = BuildExecution.clean(path.startsWith("/") ? path : "/" + path);
+            Path copy = workDir.resolve(id + ".volume-" + n++);
+            Files.createDirectories(copy);
+            try (SafeRoot image = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
+                 SafeRoot volume = SafeRoot.open(copy, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
+                io.berth.spi.fs.Sys.Stat st = image.stat(inImage);
+                if (st != null && st.isDir()) {
+                    io.berth.spi.fs.TreeCopy.copyContents(image, inImage, volume, "/", io.berth.spi.fs.TreeCopy.Rules.preserving());
+                } else if (st == null) {
+                    image.mkdirs(inImage, 0755); // Docker's mount point for it is part of the step's layer
+                }
+            }
+            volumes.add(new RuntimeSpecInput.MountSpec(inImage, "bind", copy.toString(), List.of("rbind", "rprivate")));
+        }
+        return volumes;
     }
 
     /**

@@ -80,6 +80,11 @@ public final class ContainerConfigs {
             request.path("ExposedPorts").fieldNames().forEachRemaining(p -> ports.putObject(p));
             config.set("ExposedPorts", ports);
         }
+        // the shell of CMD-SHELL health checks (Dockerfile SHELL): the request's, else the image's
+        JsonNode shell = request.path("Shell").isArray() && !request.path("Shell").isEmpty() ? request.get("Shell") : image.path("Shell");
+        if (shell.isArray() && !shell.isEmpty()) {
+            config.set("Shell", shell);
+        }
         JsonNode healthcheck = HealthCheck.merge(image.get("Healthcheck"), request.get("Healthcheck"), mapper);
         if (healthcheck != null) {
             config.set("Healthcheck", healthcheck);

@@ -225,7 +225,7 @@ public final class ContainerEndpoints {
         state.put("Error", c.error);
         state.put("StartedAt", c.startedAt);
         state.put("FinishedAt", c.finishedAt);
-        if (c.healthChecked || !c.health.isEmpty()) {
+        if (!c.health.isEmpty()) { // as Docker's: no Health before the first start of a container with a check
             state.set("Health", health(c, view == null || view == containers.projections()));
         }
         body.put("Image", c.imageId);
@@ -251,7 +251,7 @@ public final class ContainerEndpoints {
      */
     private ObjectNode health(ContainerState.ContainerRecord c, boolean live) {
         ObjectNode health = mapper.createObjectNode();
-        health.put("Status", c.health.isEmpty() ? "starting" : c.health);
+        health.put("Status", c.health);
         var monitor = live ? containers.healthMonitor(c.id).filter(m -> m.startedAt.equals(c.startedAt)) : java.util.Optional.<HealthMonitors.Monitor>empty();
         health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak));
         ArrayNode log = health.putArray("Log");
@@ -859,6 +859,9 @@ public final class ContainerEndpoints {
         Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
         Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        if (all == null && exchange.apiVersionBefore(1, 42)) {
+            all = true; // before API 1.42 (Docker 23) a prune removed every unused volume, named ones too; 20.10's CLI speaks 1.41
+        }
         List<String> labels = filters.getOrDefault("label", List.of());
         List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();

@@ -8,6 +8,8 @@ import io.berth.eventlog.events.VolumeEvent;
 /** Folds container and volume events into {@link ContainerState}. */
 public final class ContainerProjection implements Projection<ContainerState> {
     public static final ContainerProjection INSTANCE = new ContainerProjection();
+    /** 1: health checks and restart policies read from ContainerCreated (a snapshot without them is replayed). */
+    static final int FOLD_VERSION = 1;
 
     @Override
     public String name() {
@@ -26,7 +28,25 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     @Override
     public ContainerState initialState() {
-        return new ContainerState();
+        ContainerState state = new ContainerState();
+        state.foldVersion = FOLD_VERSION;
+        return state;
+    }
+
+    /**
+     * A snapshot of an older fold lacks only what the fold now derives from each container's configuration
+     * (health check, restart policy, {@code --rm}), which the snapshot holds: it is brought up to date in place
+     * rather than refused, because a compaction snapshot may be the only record of the events before it.
+     */
+    @Override
+    public boolean restorable(ContainerState restored) {
+        if (restored.foldVersion != FOLD_VERSION) {
+            for (ContainerState.ContainerRecord record : restored.containers.values()) {
+                readConfig(record, record.configJson);
+            }
+            restored.foldVersion = FOLD_VERSION;
+        }
+        return true;
     }
 
     @Override
@@ -137,6 +157,13 @@ public final class ContainerProjection implements Projection<ContainerState> {
      * it has a health check, and its restart policy.
      */
     private static void readConfig(ContainerState.ContainerRecord record, String configJson) {
+        record.healthChecked = false;
+        record.restartPolicy = "no";
+        record.restartRetries = 0;
+        record.autoRemove = false;
+        if (configJson == null || !mayMatter(configJson)) {
+            return; // most containers: no parse in a replay (the text is the journal's compact JSON)
+        }
         try {
             com.fasterxml.jackson.databind.JsonNode config = CONFIG_READER.readTree(configJson == null ? "{}" : configJson);
             record.healthChecked = HealthCheck.of(config.path("Config")).isPresent();
@@ -148,6 +175,13 @@ public final class ContainerProjection implements Projection<ContainerState> {
         } catch (java.io.IOException unreadable) {
             // a configuration that does not parse: no health check, no restart policy
         }
+    }
+
+    /** Whether the configuration text can hold a health check, a restart policy other than "no", or auto-remove. */
+    private static boolean mayMatter(String configJson) {
+        return configJson.contains("\"Healthcheck\"") || configJson.contains("\"AutoRemove\":true")
+                || configJson.contains("\"Name\":\"always\"") || configJson.contains("\"Name\":\"unless-stopped\"")
+                || configJson.contains("\"Name\":\"on-failure\"");
     }
 
     /** The daemon's rule ({@code ContainerService.afterExit}): whether this exit is followed by a restart. */

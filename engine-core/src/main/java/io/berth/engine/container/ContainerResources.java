@@ -1,7 +1,6 @@
 package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
@@ -21,11 +20,9 @@ import java.util.TreeMap;
  */
 public final class ContainerResources {
     private final ContainerService containers;
-    private final ObjectMapper mapper;
 
-    public ContainerResources(ContainerService containers, ObjectMapper mapper) {
+    public ContainerResources(ContainerService containers) {
         this.containers = containers;
-        this.mapper = mapper;
     }
 
     /** {@code docker pause}: 409 unless running and not paused, as Docker. */

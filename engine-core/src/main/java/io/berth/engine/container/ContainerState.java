@@ -4,6 +4,12 @@ import java.util.TreeMap;
 
 /** What the log says about containers and volumes. */
 public final class ContainerState {
+    /**
+     * The version of {@link ContainerProjection}'s fold that made this state: 0 in snapshots written before
+     * versions were kept (a field missing from a snapshot reads as 0), {@link ContainerProjection#FOLD_VERSION}
+     * for a state folded now.
+     */
+    public int foldVersion;
     /** Container id → container. */
     public TreeMap<String, ContainerRecord> containers = new TreeMap<>();
     /** Name → container id. */

@@ -14,6 +14,7 @@ import java.util.Optional;
  * defaults for the values left at 0: interval 30 s, timeout 30 s, start period 0, start interval 5 s, 3 retries.
  *
  * @param command       the probe's argv: {@code CMD a b} runs {@code a b}, {@code CMD-SHELL s} runs {@code /bin/sh -c s}
+ *                      (or the container's {@code Shell} with {@code s})
  * @param interval      time between probes once the start period is over (or the container was healthy once)
  * @param timeout       a probe running longer fails with exit code -1
  * @param startPeriod   failures during this time after the start do not count towards {@code retries}
@@ -49,7 +50,16 @@ public record HealthCheck(List<String> command, Duration interval, Duration time
         List<String> command = new ArrayList<>();
         switch (kind) {
             case "CMD" -> test.forEach(word -> command.add(word.asText()));
-            case "CMD-SHELL" -> command.addAll(List.of("CMD-SHELL", "/bin/sh", "-c", test.size() > 1 ? test.get(1).asText("") : ""));
+            case "CMD-SHELL" -> {
+                // the container's SHELL (Dockerfile SHELL, Config.Shell) when it has one, as Docker's
+                command.add("CMD-SHELL");
+                if (config.path("Shell").isArray() && !config.path("Shell").isEmpty()) {
+                    config.path("Shell").forEach(word -> command.add(word.asText()));
+                } else {
+                    command.addAll(List.of("/bin/sh", "-c"));
+                }
+                command.add(test.size() > 1 ? test.get(1).asText("") : "");
+            }
             default -> {
                 return Optional.empty(); // NONE, or a form Docker does not run either
             }

@@ -130,6 +130,9 @@ final class HealthMonitors implements AutoCloseable {
                 if (!stillRunning(monitor)) {
                     return;
                 }
+                if (containers.find(monitor.containerId).map(c -> c.paused).orElse(false)) {
+                    continue; // a frozen container cannot answer: no probe until it is unpaused
+                }
                 ExecService.Probe probe = execs.probe(monitor.containerId, monitor.check.command(), monitor.check.timeout());
                 if (Thread.currentThread().isInterrupted() || !stillRunning(monitor)) {
                     return; // the container ended while the probe ran: its failure says nothing about health

@@ -185,7 +185,7 @@ public final class Daemon {
         containers.runHealthChecksWith(execs); // probes run as execs do
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(execs)
-                .withResources(new io.berth.engine.container.ContainerResources(containers, mapper))
+                .withResources(new io.berth.engine.container.ContainerResources(containers))
                 .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
         io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
@@ -252,7 +252,7 @@ public final class Daemon {
                 .route("GET", "/images/json", imageApi::list)
                 .route("GET", "/images/search", imageApi::search)
                 .route("GET", "/distribution/(.+)/json", imageApi::distribution)
-                .route("POST", "/build/prune", imageApi::builderPrune)
+                .route("POST", "/build/prune", buildApi::prune)
                 .route("GET", "/system/df", new io.berth.engine.container.DiskUsage(containers, images, volumes, mapper)::serve)
                 .route("POST", "/images/prune", imageApi::prune)
                 .route("GET", "/images/(.+)/json", imageApi::inspect)

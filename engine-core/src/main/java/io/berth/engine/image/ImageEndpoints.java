@@ -154,18 +154,6 @@ public final class ImageEndpoints {
         exchange.json(200, answer);
     }
 
-    /**
-     * {@code POST /build/prune}: berth's build cache is the layers its builds made; those no image holds are
-     * removed with the rest of the unreferenced layers and blobs (garbage collection). Docker's answer shape.
-     */
-    public void builderPrune(ApiExchange exchange) throws IOException {
-        long reclaimed = images.collectGarbage(exchange.context());
-        ObjectNode answer = mapper.createObjectNode();
-        answer.putArray("CachesDeleted");
-        answer.put("SpaceReclaimed", reclaimed);
-        exchange.json(200, answer);
-    }
-
     /** {@code POST /images/{name}/push?tag=}: pushes, streaming Docker's progress messages. */
     public void push(ApiExchange exchange) throws IOException {
         String name = exchange.pathParam(1);

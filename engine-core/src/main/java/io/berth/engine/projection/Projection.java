@@ -31,6 +31,17 @@ public interface Projection<S> {
         return true;
     }
 
+    /**
+     * Whether a state read from a snapshot can stand for what {@link #apply} folds now. A projection whose fold
+     * learns to keep more (a field read from events it already folded) brings an older state up to date here
+     * when the state itself holds what is needed, or answers false, so start-up and time travel replay the log
+     * instead of restoring a state that a replay would not give. Answering false for a compaction snapshot loses
+     * the archived events' part of the state, so a projection should upgrade wherever it can.
+     */
+    default boolean restorable(S restored) {
+        return true;
+    }
+
     /** Folds one event into {@code state}. Must be deterministic and free of I/O. */
     void apply(S state, EventEnvelope event);
 }

@@ -141,7 +141,11 @@ public final class Projections {
                 if (state == null) {
                     throw new IllegalArgumentException("snapshot has no state for projection " + projection.name());
                 }
-                restored.put(projection.name(), mapper.treeToValue(state, projection.stateType()));
+                Object value = mapper.treeToValue(state, projection.stateType());
+                if (!restorable(projection, value)) {
+                    throw new IllegalArgumentException("snapshot of projection " + projection.name() + " is of an older fold");
+                }
+                restored.put(projection.name(), value);
             }
             states.putAll(restored);
             lastSequence = snapshot.path("sequence").asLong();
@@ -150,6 +154,10 @@ public final class Projections {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    private static <S> boolean restorable(Projection<S> projection, Object state) {
+        return projection.restorable(projection.stateType().cast(state));
     }
 
     /** The projections' names, in order. */

@@ -101,11 +101,13 @@ public final class SystemEndpoints {
         body.put("ID", log.hostId());
         int[] counts = journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
             int running = (int) state.containers.values().stream().filter(c -> "running".equals(c.status)).count();
-            return new int[] {state.containers.size(), running};
+            int paused = (int) state.containers.values().stream().filter(c -> "running".equals(c.status) && c.paused).count();
+            return new int[] {state.containers.size(), running, paused};
         });
+        // as Docker counts them: a paused container is paused, not running
         body.put("Containers", counts[0]);
-        body.put("ContainersRunning", counts[1]);
-        body.put("ContainersPaused", 0);
+        body.put("ContainersRunning", counts[1] - counts[2]);
+        body.put("ContainersPaused", counts[2]);
         body.put("ContainersStopped", counts[0] - counts[1]);
         body.put("Images", journal.projections().read(io.berth.engine.image.ImageProjection.INSTANCE, state -> state.images.size()));
         body.put("Driver", plugins.first(StorageDriver.class).map(StorageDriver::name).orElse("none"));

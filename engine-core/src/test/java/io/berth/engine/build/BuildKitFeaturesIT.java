@@ -306,8 +306,13 @@ class BuildKitFeaturesIT {
         assertTrue(used.toString().contains("\"created\":false"), used.toString());
         assertTrue(used.toString().contains("/var/cache/x"), used.toString());
         assertTrue(second.record().toString().contains("/var/cache/x at /var/cache/x (shared)"), second.record().toString());
-        // kept by id under the daemon's root
+        // kept by id under the daemon's root, until a build prune removes it
         assertTrue(Files.isDirectory(root.resolve("builds/cache-mounts")));
+        JsonNode pruned = JSON.readTree(UnixHttp.post(socket(), "/build/prune", "").body());
+        assertTrue(pruned.get("CachesDeleted").toString().contains("\"cache-mount:/var/cache/x\""), pruned.toString());
+        assertTrue(pruned.get("SpaceReclaimed").asLong() > 0, pruned.toString());
+        Built afterPrune = ok(build(files("Dockerfile", dockerfile), "nocache=1"));
+        assertEquals("1", runIn(afterPrune.imageId(), "cat /runs.txt").strip(), "a pruned cache starts empty again");
     }
 
     @Test

@@ -51,6 +51,17 @@ class BuildProjectionTest {
     }
 
     @Test
+    void givenAStageBuiltOnAnEarlierStageThenItsFromKeepsTheCacheEntryOfTheStepWithTheLayer() {
+        List<Event> events = new java.util.ArrayList<>(aBuild().subList(0, 5));
+        // FROM <earlier stage> carries that stage's key, K2: the COPY's entry, with its layer, stays
+        events.add(new BuildEvent.BuildStepStarted(BUILD, 3, "1", "FROM stage0", "Dockerfile:3"));
+        events.add(new BuildEvent.BuildStepCompleted(BUILD, 3, "FROM stage0", "", K2, Map.of(), Map.of(), "", "", 0, 0, "base"));
+        BuildState state = fold(events);
+        assertEquals(2, state.cache.get(K2).step);
+        assertEquals(D, state.cache.get(K2).layerDigest);
+    }
+
+    @Test
     void givenACompletedBuildThenTheRecordHoldsItsStepsActorAndTheCacheIndexItsKeys() {
         BuildState state = fold(aBuild());
         BuildState.BuildRecord record = state.builds.get(BUILD);

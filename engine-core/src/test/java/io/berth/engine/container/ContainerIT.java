@@ -459,7 +459,8 @@ class ContainerIT {
         try (java.nio.channels.SocketChannel attach = connect(); java.nio.channels.SocketChannel wait = connect()) {
             java.io.OutputStream request = java.nio.channels.Channels.newOutputStream(attach);
             java.io.InputStream response = java.nio.channels.Channels.newInputStream(attach);
-            // what Docker's client sends (client/hijack.go): an ordinary POST with the upgrade headers
+            // what Docker's client sends (client/hijack.go): an ordinary POST with the upgrade headers, at the API version
+            // it agreed on with /_ping (berth serves 1.43, so Docker 28 asks for no more)
             request.write(("POST /v1.43/containers/" + id + "/attach?stream=1&stdin=1&stdout=1&stderr=1 HTTP/1.1\r\n"
                     + "Host: api.moby.localhost\r\nUser-Agent: Docker-Client/28.0.0 (linux)\r\nContent-Length: 0\r\n"
                     + "Content-Type: text/plain\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

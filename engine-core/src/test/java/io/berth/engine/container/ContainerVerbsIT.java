@@ -134,6 +134,7 @@ class ContainerVerbsIT {
             assertEquals("FROZEN", Files.readString(freezer).strip(), "the cgroup freezer holds it");
         }
         assertEquals(409, UnixHttp.post(socket(), "/containers/" + id + "/pause", "").status(), "pausing twice is Docker's 409");
+        assertTrue(get("/info").path("ContainersPaused").asInt() >= 1, "/info counts it as paused");
         assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/unpause", "").status());
         assertEquals("running", get("/containers/" + id + "/json").path("State").path("Status").asText());
         if (Files.exists(freezer)) {
@@ -191,6 +192,29 @@ class ContainerVerbsIT {
             }
             assertTrue(documents.size() >= count, "streamed: " + text);
             return documents;
+        }
+    }
+
+    @Test
+    void givenContainerOnANetwork_whenStatsAsked_thenItsInterfaceIsCountedButNotLoopback() throws Exception {
+        // a network of this test's own (bridge name and subnet), so no other daemon on the host is in the way
+        UnixHttp.Response network = UnixHttp.post(socket(), "/networks/create", "{\"Name\":\"verbs-stats-net\",\"IPAM\":{\"Config\":"
+                + "[{\"Subnet\":\"10.213.178.0/24\"}]},\"Options\":{\"com.docker.network.bridge.name\":\"bvstats0\"}}");
+        assertEquals(201, network.status(), network.body());
+        try {
+            String body = "{\"Image\":\"" + image + "\",\"Cmd\":[\"sleep\",\"300\"],\"HostConfig\":{\"NetworkMode\":\"verbs-stats-net\"}}";
+            UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create?name=verbs-stats-net-user", body);
+            assertEquals(201, created.status(), created.body());
+            String id = JSON.readTree(created.body()).get("Id").asText();
+            assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+            JsonNode stats = get("/containers/" + id + "/stats?stream=false&one-shot=true");
+            JsonNode eth0 = stats.path("networks").path("eth0");
+            assertFields(eth0, "networks.eth0", "rx_bytes", "rx_packets", "rx_errors", "rx_dropped", "tx_bytes", "tx_packets",
+                    "tx_errors", "tx_dropped");
+            assertFalse(stats.path("networks").has("lo"), stats.path("networks").toString());
+            UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null);
+        } finally {
+            UnixHttp.send(socket(), "DELETE", "/networks/verbs-stats-net", null);
         }
     }
 
@@ -303,6 +327,10 @@ class ContainerVerbsIT {
         assertFalse(spared.get("VolumesDeleted").toString().contains("vf-drop"), spared.toString());
         JsonNode pruned = JSON.readTree(UnixHttp.post(socket(), "/volumes/prune?filters=" + enc("{\"all\":[\"1\"],\"label\":[\"keep\"]}"), "").body());
         assertEquals("[\"vf-drop\"]", pruned.get("VolumesDeleted").toString(), "the volume in use stays");
+        assertEquals(201, UnixHttp.post(socket(), "/volumes/create", "{\"Name\":\"vf-old-client\"}").status());
+        JsonNode oldClient = JSON.readTree(UnixHttp.post(socket(), "/v1.41/volumes/prune", "").body());
+        assertEquals("[\"vf-old-client\"]", oldClient.get("VolumesDeleted").toString(),
+                "before API 1.42 a prune takes named volumes too, as Docker 20.10's did");
 
         // containers: prune by label and until
         String a = createOnly("pf-a", "{\"prune\":\"yes\"}");

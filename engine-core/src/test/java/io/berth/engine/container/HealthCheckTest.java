@@ -1,6 +1,7 @@
 package io.berth.engine.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +45,9 @@ class HealthCheckTest {
         assertTrue(HealthCheck.of(json("{\"Healthcheck\":{\"Test\":[\"NONE\"]}}")).isEmpty());
         assertTrue(HealthCheck.of(json("{\"Healthcheck\":{\"Test\":[]}}")).isEmpty());
         assertTrue(HealthCheck.of(json("{}")).isEmpty());
+        assertEquals(List.of("/bin/bash", "-eo", "pipefail", "-c", "true"), HealthCheck.of(json("{\"Shell\":[\"/bin/bash\",\"-eo\","
+                + "\"pipefail\",\"-c\"],\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"true\"]}}")).orElseThrow().command(),
+                "CMD-SHELL runs in the container's SHELL");
     }
 
     @Test
@@ -91,5 +95,50 @@ class HealthCheckTest {
     private static void fold(ContainerState state, long sequence, ContainerEvent event) {
         ContainerProjection.INSTANCE.apply(state, new EventEnvelope(sequence, Instant.parse("2026-12-05T00:00:00Z").plusSeconds(sequence),
                 event.getClass().getSimpleName(), event.subject(), new Actor(0, "root", 1, "berthd"), "c", "h", 1, event));
+    }
+
+    @Test
+    void givenASnapshotWrittenBeforeTheFoldKeptHealth_thenRestoringItGivesWhatTheFoldGives() throws Exception {
+        String id = "d".repeat(64);
+        ContainerState folded = ContainerProjection.INSTANCE.initialState();
+        fold(folded, 1, new ContainerEvent.ContainerCreated(id, "w", "busybox", "sha256:" + "a".repeat(64),
+                "{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}},\"HostConfig\":{\"AutoRemove\":true,"
+                        + "\"RestartPolicy\":{\"MaximumRetryCount\":2,\"Name\":\"on-failure\"}}}"));
+        io.berth.engine.projection.Projections projections = new io.berth.engine.projection.Projections(
+                List.of(ContainerProjection.INSTANCE));
+        com.fasterxml.jackson.databind.node.ObjectNode snapshot = mapper.createObjectNode().put("sequence", 1);
+        com.fasterxml.jackson.databind.node.ObjectNode state = mapper.valueToTree(folded);
+        // what the older fold wrote: no version, and none of what it now derives from the configuration
+        state.remove("foldVersion");
+        com.fasterxml.jackson.databind.node.ObjectNode record = (com.fasterxml.jackson.databind.node.ObjectNode) state.path("containers").path(id);
+        record.put("healthChecked", false).put("restartPolicy", "no").put("restartRetries", 0).put("autoRemove", false);
+        snapshot.putObject("projections").set("containers", state);
+        projections.restore(snapshot, mapper); // a compaction snapshot may be all there is: it is brought up to date
+        assertEquals(mapper.valueToTree(folded), projections.toJson(mapper).path("projections").path("containers"));
+    }
+
+    @Test
+    void givenARestartPolicy_whenTheContainerExits_thenItIsRestartingUntilItStartsAgain_unlessTheUserStoppedIt() {
+        String id = "e".repeat(64);
+        ContainerState state = ContainerProjection.INSTANCE.initialState();
+        fold(state, 1, new ContainerEvent.ContainerCreated(id, "w", "busybox", "sha256:" + "a".repeat(64),
+                "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"MaximumRetryCount\":1,\"Name\":\"on-failure\"}}}"));
+        fold(state, 2, new ContainerEvent.ContainerStarted(id, 42));
+        fold(state, 3, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:03Z", false));
+        assertTrue(state.containers.get(id).restarting);
+        fold(state, 4, new ContainerEvent.ContainerStarted(id, 43));
+        assertFalse(state.containers.get(id).restarting);
+        fold(state, 5, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:05Z", false));
+        assertFalse(state.containers.get(id).restarting, "on-failure:1 gave up after one restart");
+
+        fold(state, 6, new ContainerEvent.ContainerUpdated(id, java.util.Map.of("RestartPolicy", "{\"Name\":\"always\"}"),
+                "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":0}}}"));
+        fold(state, 7, new ContainerEvent.ContainerStarted(id, 44));
+        fold(state, 8, new ContainerEvent.ContainerKilled(id, 15));
+        fold(state, 9, new ContainerEvent.ContainerExited(id, 143, 15, false, "2026-12-05T00:00:09Z", false));
+        assertFalse(state.containers.get(id).restarting, "a stop the user asked for is not followed by a restart");
+        fold(state, 10, new ContainerEvent.ContainerStarted(id, 45));
+        fold(state, 11, new ContainerEvent.ContainerExited(id, 0, 0, false, "2026-12-05T00:00:11Z", false));
+        assertTrue(state.containers.get(id).restarting, "always, after an update");
     }
 }

@@ -1,0 +1,3 @@
+mkdir devs
+echo keep > devs/regular
+mknod devs/null-copy c 1 3

@@ -55,7 +55,7 @@ final class BuildFilesIgnore {
             if (clean.isEmpty()) {
                 continue;
             }
-            rules.add(new Rule(Pattern.compile(regex(clean)), exception));
+            rules.add(new Rule(Pattern.compile(DockerGlob.toRegex(clean)), exception));
         }
         return rules;
     }
@@ -91,42 +91,5 @@ final class BuildFilesIgnore {
             parts.add(part);
         }
         return String.join("/", parts);
-    }
-
-    private static String regex(String pattern) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < pattern.length(); i++) {
-            char c = pattern.charAt(i);
-            if (c == '*') {
-                if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '*') {
-                    i++;
-                    if (i + 1 < pattern.length() && pattern.charAt(i + 1) == '/') {
-                        i++;
-                        re.append("(.*/)?"); // "**/" is any number of directories, none included
-                    } else {
-                        re.append(".*");
-                    }
-                } else {
-                    re.append("[^/]*");
-                }
-            } else if (c == '?') {
-                re.append("[^/]");
-            } else if (c == '\\' && i + 1 < pattern.length()) {
-                re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
-            } else if (c == '[') {
-                int end = pattern.indexOf(']', i + 2);
-                if (end < 0) {
-                    re.append("\\[");
-                } else {
-                    String body = pattern.substring(i + 1, end);
-                    re.append('[').append(body.startsWith("^") ? "^" + body.substring(1).replace("[", "\\[")
-                            : body.replace("[", "\\[")).append(']');
-                    i = end;
-                }
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
     }
 }

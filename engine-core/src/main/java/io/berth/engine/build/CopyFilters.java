@@ -35,7 +35,7 @@ final class CopyFilters {
             if (clean.isEmpty()) {
                 throw new BuildException("COPY --exclude=" + p + ": an empty pattern would exclude everything");
             }
-            compiled.add(Pattern.compile(toRegex(clean)));
+            compiled.add(Pattern.compile(DockerGlob.toRegex(clean)));
         }
         this.excludes = List.copyOf(compiled);
     }
@@ -115,39 +115,5 @@ final class CopyFilters {
             }
         }
         return kept;
-    }
-
-    private static String toRegex(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            if (c == '*') {
-                if (i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-                    i++;
-                    if (i + 1 < glob.length() && glob.charAt(i + 1) == '/') {
-                        i++;
-                        re.append("(?:.*/)?");
-                    } else {
-                        re.append(".*");
-                    }
-                } else {
-                    re.append("[^/]*");
-                }
-            } else if (c == '?') {
-                re.append("[^/]");
-            } else if (c == '[') {
-                int close = glob.indexOf(']', i + 1);
-                if (close < 0) {
-                    re.append("\\[");
-                } else {
-                    String set = glob.substring(i + 1, close);
-                    re.append('[').append(set.startsWith("!") ? "^" + set.substring(1) : set).append(']');
-                    i = close;
-                }
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return re.toString();
     }
 }

@@ -148,14 +148,19 @@ final class GitSource {
         pb.environment().putAll(env);
         Path errors = Files.createTempFile(cwd.getParent() == null ? cwd : cwd.getParent(), ".git-", ".err");
         pb.redirectError(errors.toFile());
+        // stdout to a file as well: reading a pipe to its end would wait for git however long it hangs, and the
+        // timeout below would never be reached
+        Path output = Files.createTempFile(cwd.getParent() == null ? cwd : cwd.getParent(), ".git-", ".out");
+        pb.redirectOutput(output.toFile());
         Process p;
         try {
             p = pb.start();
         } catch (IOException e) {
+            Files.deleteIfExists(errors);
+            Files.deleteIfExists(output);
             throw new BuildException("ADD failed: " + src + ": git is not installed on the daemon's host (" + e.getMessage() + ")");
         }
         try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new BuildException("ADD failed: " + src + ": git " + args[0] + " took longer than " + TIMEOUT_SECONDS + " s");
@@ -164,13 +169,14 @@ final class GitSource {
                 String why = Files.readString(errors, StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElse("exit " + p.exitValue());
                 throw new BuildException("ADD failed: " + src + ": git " + args[0] + ": " + why);
             }
-            return out;
+            return Files.readString(output, StandardCharsets.UTF_8);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             p.destroyForcibly();
             throw new BuildException("build interrupted");
         } finally {
             Files.deleteIfExists(errors);
+            Files.deleteIfExists(output);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.berth.engine.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.domain.DomainException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.Actor;
 import java.util.List;
@@ -198,6 +199,8 @@ public final class ApiHandler extends Handler.Abstract {
             }
         } catch (ApiException e) {
             answerError(exchange, e.status(), e.getMessage());
+        } catch (DomainException e) {
+            answerError(exchange, statusOf(e.kind()), e.getMessage());
         } catch (io.berth.eventlog.LogFullException e) {
             // nothing was recorded and the daemon is fine: the disk is full (HTTP's Insufficient Storage)
             answerError(exchange, 507, e.getMessage());
@@ -235,6 +238,16 @@ public final class ApiHandler extends Handler.Abstract {
             return "client version " + text + " is too new. Maximum supported API version is " + io.berth.engine.BerthVersion.API_VERSION;
         }
         return null;
+    }
+
+    /** The one place a slice's refusal becomes an HTTP status. */
+    static int statusOf(DomainException.Kind kind) {
+        return switch (kind) {
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case INVALID -> 400;
+            case UPSTREAM, INTERNAL -> 500;
+        };
     }
 
     private static void answerError(ApiExchange exchange, int status, String message) {

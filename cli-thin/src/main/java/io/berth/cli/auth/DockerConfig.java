@@ -1,6 +1,6 @@
 package io.berth.cli.auth;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,11 +3,11 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.auth.ImageName;
-import io.berth.cli.format.ListFormat;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.text.format.ListFormat;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

@@ -2,6 +2,7 @@ package io.berth.plugin.overlayfs;
 
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TarWriter;
 import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
 import io.berth.spi.PluginContext;

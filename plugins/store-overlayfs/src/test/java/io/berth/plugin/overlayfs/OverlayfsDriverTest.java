@@ -1,6 +1,7 @@
 package io.berth.plugin.overlayfs;
 
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TarWriter;
 import io.berth.spi.Digests;
 import io.berth.spi.Probe;
 import io.berth.spi.storage.ChainIds;

@@ -1,6 +1,5 @@
-package io.berth.plugin.overlayfs;
+package io.berth.spi.fs;
 
-import io.berth.spi.fs.Sys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +17,7 @@ import java.util.Map;
  * <p>Extended attribute values are written byte for byte ({@code SCHILY.xattr.<name>}), so binary
  * values such as {@code security.capability} survive.
  */
-final class TarWriter {
+public final class TarWriter {
 
     private static final int BLOCK = 512;
     private static final long MAX_OCTAL_8 = 07777777L;
@@ -29,7 +28,7 @@ final class TarWriter {
     private long written;
     private long remaining;
 
-    TarWriter(OutputStream out) {
+    public TarWriter(OutputStream out) {
         this.out = out;
     }
 
@@ -39,7 +38,7 @@ final class TarWriter {
      *
      * @param xattrs extended attributes by name, in the order to write them (callers sort them)
      */
-    void begin(byte[] name, char type, int mode, long uid, long gid, long size, long mtime,
+    public void begin(byte[] name, char type, int mode, long uid, long gid, long size, long mtime,
                byte[] linkName, int devMajor, int devMinor, Map<String, byte[]> xattrs) throws IOException {
         finishEntry();
         Map<String, byte[]> pax = new LinkedHashMap<>();
@@ -79,7 +78,7 @@ final class TarWriter {
     }
 
     /** Writes content of the current regular file. */
-    void write(byte[] b, int off, int len) throws IOException {
+    public void write(byte[] b, int off, int len) throws IOException {
         if (len > remaining) {
             throw new IOException("the file grew while it was being archived");
         }
@@ -89,12 +88,12 @@ final class TarWriter {
     }
 
     /** @return how many content bytes the current entry still expects */
-    long remaining() {
+    public long remaining() {
         return remaining;
     }
 
     /** Ends the archive with two zero blocks. Does not close the stream. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         finishEntry();
         out.write(new byte[2 * BLOCK]);
         written += 2 * BLOCK;

@@ -3,7 +3,6 @@ package io.berth.plugin.overlayfs;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
 import io.berth.spi.fs.TarWriter;
-import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
 import io.berth.spi.PluginContext;
 import io.berth.spi.Probe;
@@ -71,7 +70,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code /proc/self/fd/<n>} for the duration of the mount call, about 19 bytes a layer, so images
  * of up to about 200 layers mount. Beyond that the mount fails naming the layer count.
  */
-public class OverlayfsDriver implements CommittingStorageDriver {
+public class OverlayfsDriver implements StorageDriver {
 
     static final String NAME = "overlayfs";
     static final String PLUGIN_ID = "store-overlayfs";
@@ -685,65 +684,6 @@ public class OverlayfsDriver implements CommittingStorageDriver {
             }
             remove(doomed, "removeSnapshot " + key);
         }
-    }
-
-    @Override
-    public LayerInfo commit(String key, String chainId) throws StorageException {
-        Keys.requireValid(key);
-        Digests.requireSha256(chainId, "chain id");
-        synchronized (keyLock(key)) {
-            Path dir = requireSnapshot(key, "commit");
-            if (isMounted(dir.resolve("merged"))) {
-                throw new StorageException(Reason.IN_USE, "commit " + key + ": the snapshot is mounted; unmount it first");
-            }
-            if (hasLayer(chainId)) {
-                throw new StorageException(Reason.ALREADY_EXISTS, "commit " + key + ": layer " + chainId + " is already present");
-            }
-            String parent = readParent(dir);
-            Path tmp = newTmpDirectory(Digests.hex(chainId).substring(0, 12) + "-", "commit " + key);
-            boolean published = false;
-            try {
-                long size;
-                try (Sys sys = new Sys()) {
-                    Files.move(dir.resolve("upper"), tmp.resolve("diff"), StandardCopyOption.ATOMIC_MOVE);
-                    size = contentSize(sys, nativePath(tmp.resolve("diff")), new java.util.HashSet<>());
-                } catch (IOException e) {
-                    throw new StorageException(Reason.IO, "commit " + key + ": " + e.getMessage(), e);
-                }
-                LayerInfo info = publish(chainId, parent, tmp, size, "commit " + key + " as");
-                published = true;
-                removeSnapshot(key);
-                return info;
-            } finally {
-                if (!published) {
-                    try {
-                        if (Files.isDirectory(tmp.resolve("diff")) && !Files.exists(dir.resolve("upper"))) {
-                            Files.move(tmp.resolve("diff"), dir.resolve("upper"), StandardCopyOption.ATOMIC_MOVE);
-                        }
-                    } catch (IOException ignored) {
-                        // The snapshot stays without its upper directory; removing it still works.
-                    }
-                    removeQuietly(tmp);
-                }
-            }
-        }
-    }
-
-    private static long contentSize(Sys sys, byte[] dir, java.util.Set<String> seen) throws IOException {
-        long total = 0;
-        for (byte[] name : sys.list(dir)) {
-            byte[] p = Sys.join(dir, name);
-            Sys.Stat st = sys.lstat(p);
-            if (st == null) {
-                continue;
-            }
-            if (st.isDir()) {
-                total += contentSize(sys, p, seen);
-            } else if (st.isRegular() && (st.nlink() == 1 || seen.add(st.dev() + ":" + st.ino()))) {
-                total += st.size();
-            }
-        }
-        return total;
     }
 
     // ---------------------------------------------------------------- helpers

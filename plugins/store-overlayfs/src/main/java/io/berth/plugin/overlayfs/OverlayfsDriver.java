@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.MountTable;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
 import io.berth.spi.fs.TarWriter;
@@ -430,7 +431,7 @@ public class OverlayfsDriver implements StorageDriver {
 
     @Override
     public List<Snapshot> listSnapshots() throws StorageException {
-        List<Path> mounts = mountPoints();
+        List<Path> mounts = MountTable.mountPoints();
         List<Snapshot> out = new ArrayList<>();
         for (String key : names(snapshotsDirectory(), "listSnapshots")) {
             if (Keys.isValid(key)) {
@@ -795,39 +796,6 @@ public class OverlayfsDriver implements StorageDriver {
     }
 
     private static boolean isMounted(Path mountPoint) {
-        return mountPoints().contains(mountPoint);
-    }
-
-    /** The mount points in this process's mount namespace, from {@code /proc/self/mountinfo}. */
-    static List<Path> mountPoints() {
-        List<Path> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(" ");
-                if (f.length > 4) {
-                    out.add(Path.of(unescape(f[4])));
-                }
-            }
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read /proc/self/mountinfo", e);
-        }
-        return out;
-    }
-
-    private static String unescape(String field) {
-        if (field.indexOf('\\') < 0) {
-            return field;
-        }
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return MountTable.isMounted(mountPoint);
     }
 }

@@ -1,4 +1,4 @@
-package io.berth.cli.format;
+package io.berth.text.format;
 
 import org.junit.jupiter.api.Test;
 

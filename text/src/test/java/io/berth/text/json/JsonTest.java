@@ -1,4 +1,4 @@
-package io.berth.cli.api;
+package io.berth.text.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

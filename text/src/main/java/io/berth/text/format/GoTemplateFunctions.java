@@ -1,6 +1,6 @@
-package io.berth.cli.format;
+package io.berth.text.format;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 
 import java.math.BigInteger;
 import java.net.URLEncoder;

@@ -1,4 +1,4 @@
-package io.berth.cli.api;
+package io.berth.text.json;
 
 import java.io.IOException;
 import java.math.BigInteger;

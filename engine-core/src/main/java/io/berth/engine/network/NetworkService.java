@@ -216,26 +216,9 @@ public final class NetworkService implements ContainerNetworks {
                                 Map<String, String> labels, Map<String, String> options) { }
 
     public synchronized NetworkState.NetworkRecord create(CreateRequest request, RequestContext context) {
-        String name = request.name() == null ? "" : request.name().strip();
-        if (name.isEmpty()) {
-            throw NetworkDomainException.invalid("network create: a name is required");
-        }
-        if (find(name).filter(n -> n.name.equals(name)).isPresent()) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.CONFLICT, "network with name " + name + " already exists");
-        }
-        if (name.equals("host") || name.equals("none")) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.FORBIDDEN, "network " + name + " is a pre-defined network and cannot be created");
-        }
-        String driverName = request.driver() == null || request.driver().isBlank() ? "bridge" : request.driver();
-        if (!driverName.equals("bridge")) {
-            throw NetworkDomainException.notFound("plugin \"" + driverName + "\" not found: berth's networks use the driver bridge");
-        }
-        if (request.subnet() == null && request.gateway() != null) {
-            throw NetworkDomainException.invalid("network " + name + ": --gateway needs --subnet");
-        }
-        NetworkDefinition asked = new NetworkDefinition(name, ContainerNames.newId(), driverName,
-                request.subnet() == null ? List.of() : List.of(new Subnet(request.subnet(), request.gateway())), "",
-                request.internal(), true, request.labels(), request.options());
+        NetworkCommand.CreateNetwork command = new NetworkCommand.CreateNetwork(ContainerNames.newId(), request.name(), request.driver(),
+                request.subnet(), request.gateway(), request.internal(), request.labels(), request.options());
+        NetworkDefinition asked = ((NetworkDecider.DriverCall.Create) decide(command).driver()).network();
         NetworkDriver driver = driver();
         NetworkDefinition made;
         try {
@@ -247,26 +230,23 @@ public final class NetworkService implements ContainerNetworks {
         return require(made.id());
     }
 
+    /** The decision for {@code command} on the live network state (or its refusal); nothing is done yet. */
+    private NetworkDecider.Decision decide(NetworkCommand command) {
+        return journal.projections().read(NetworkProjection.INSTANCE, state -> NetworkDecider.decide(command, state));
+    }
+
     private void record(RequestContext context, NetworkDefinition made, String plugin) {
-        journal.record(context, new NetworkEvent.NetworkCreated(made.id(), made.name(), made.driver(), made.subnets(),
-                made.networkInterface(), made.internal(), made.dnsEnabled(), made.labels(), made.options(), plugin));
+        journal.record(context, NetworkDecider.created(made, plugin));
     }
 
     public synchronized void remove(String idOrName, RequestContext context) {
-        NetworkState.NetworkRecord network = require(idOrName);
-        if (network.name.equals(DEFAULT_NETWORK)) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.FORBIDDEN, "bridge is a pre-defined network and cannot be removed");
-        }
-        if (!network.endpoints.isEmpty()) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.CONFLICT, "error while removing network: network " + network.name + " id " + network.id
-                    + " has active endpoints");
-        }
+        NetworkDecider.Decision decision = decide(new NetworkCommand.RemoveNetwork(require(idOrName).id));
         try {
-            driver().remove(network.id);
+            driver().remove(((NetworkDecider.DriverCall.Remove) decision.driver()).networkId());
         } catch (NetworkException e) {
             throw NetworkDomainException.of(e);
         }
-        journal.record(context, new NetworkEvent.NetworkRemoved(network.id, network.name));
+        journal.record(context, decision.events());
     }
 
     /** Removes every user network without members that {@code keep} does not protect; their names. */
@@ -349,26 +329,23 @@ public final class NetworkService implements ContainerNetworks {
     public void connect(String networkIdOrName, String containerId, String containerName, boolean running, long pid, JsonNode stored,
                         JsonNode endpointConfig, RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
-        String mode = stored.path("HostConfig").path("NetworkMode").asText("");
-        if (mode.equals("host") || mode.startsWith("container:")) {
-            throw NetworkDomainException.invalid("container sharing network namespace with another container or host cannot be connected to any other network");
-        }
-        if (mode.equals("none")) {
-            throw NetworkDomainException.invalid("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-        }
-        boolean member = network.endpoints.containsKey(containerId) || targets(journal.projections(), containerId, stored).stream()
-                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
-        if (member) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.FORBIDDEN, "endpoint with name " + containerName + " already exists in network " + network.name);
-        }
         JsonNode config = endpointConfig != null && endpointConfig.isObject() ? endpointConfig : mapper.createObjectNode();
         List<String> aliases = new ArrayList<>();
         config.path("Aliases").forEach(a -> aliases.add(a.asText()));
         String ip = config.path("IPAMConfig").path("IPv4Address").asText("");
-        if (running) {
+        NetworkDecider.Decision decision = decide(new NetworkCommand.ConnectContainer(network.id, containerId, containerName,
+                stored.path("HostConfig").path("NetworkMode").asText(""), joinsAtStart(network, containerId, stored), running,
+                aliases, ip));
+        if (decision.driver() instanceof NetworkDecider.DriverCall.Attach) {
             connectRunning(network.id, containerId, containerName, pid, config, context);
         }
-        journal.record(context, new NetworkEvent.MembershipAdded(network.id, containerId, aliases, ip));
+        journal.record(context, decision.events());
+    }
+
+    /** Whether the container's create or an earlier connect makes it join {@code network} at its starts. */
+    private boolean joinsAtStart(NetworkState.NetworkRecord network, String containerId, JsonNode stored) {
+        return targets(journal.projections(), containerId, stored).stream()
+                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
     }
 
     /**
@@ -377,16 +354,12 @@ public final class NetworkService implements ContainerNetworks {
      */
     public void disconnect(String networkIdOrName, String containerId, JsonNode stored, RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
-        boolean attached = network.endpoints.containsKey(containerId);
-        boolean member = targets(journal.projections(), containerId, stored).stream()
-                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
-        if (!attached && !member) {
-            throw NetworkDomainException.notFound("container " + containerId + " is not connected to network " + network.name);
-        }
-        if (attached) {
+        NetworkDecider.Decision decision = decide(new NetworkCommand.DisconnectContainer(network.id, containerId,
+                joinsAtStart(network, containerId, stored)));
+        if (decision.driver() instanceof NetworkDecider.DriverCall.Detach) {
             detachRecorded(network, containerId, context);
         }
-        journal.record(context, new NetworkEvent.MembershipDropped(network.id, containerId));
+        journal.record(context, decision.events());
     }
 
     @Override
@@ -504,7 +477,7 @@ public final class NetworkService implements ContainerNetworks {
                                     RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
         if (network.endpoints.containsKey(containerId)) {
-            throw new NetworkDomainException(NetworkDomainException.Kind.FORBIDDEN, "endpoint with name " + containerName + " already exists in network " + network.name);
+            throw NetworkDecider.alreadyThere(containerName, network);
         }
         ObjectNode stored = mapper.createObjectNode();
         stored.putObject("HostConfig").put("NetworkMode", network.name);

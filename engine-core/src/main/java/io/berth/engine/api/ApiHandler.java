@@ -247,6 +247,7 @@ public final class ApiHandler extends Handler.Abstract {
             case CONFLICT -> 409;
             case INVALID -> 400;
             case UPSTREAM, INTERNAL -> 500;
+            case NOT_SUPPORTED -> 501;
         };
     }
 

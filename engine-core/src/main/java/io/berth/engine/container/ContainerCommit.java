@@ -3,7 +3,6 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.image.ConfigChanges;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.image.LayerOnTop;
@@ -51,7 +50,7 @@ public final class ContainerCommit {
     public String commit(Request request, RequestContext context) throws IOException {
         ContainerState.ContainerRecord container = containers.require(request.container());
         ImageService.Image parent = images.find(container.imageId).orElseThrow(() ->
-                new ApiException(404, "No such image: " + container.imageId + " (the image of container " + container.name + ")"));
+                ContainerException.notFound("No such image: " + container.imageId + " (the image of container " + container.name + ")"));
         List<String> tags = new ArrayList<>();
         if (request.repo() != null && !request.repo().isBlank()) {
             String tag = request.tag() == null || request.tag().isBlank() ? "latest" : request.tag();
@@ -127,7 +126,7 @@ public final class ContainerCommit {
                 return new java.io.ByteArrayInputStream(new byte[1024]); // a tar's end: two zero blocks
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot read the writable layer of " + id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the writable layer of " + id + ": " + e.getMessage());
         }
         // written whole first: a diff that fails half-way must fail the commit, not make a shorter layer
         java.nio.file.Files.createDirectories(scratch);
@@ -136,7 +135,7 @@ public final class ContainerCommit {
             containers.storage().diff(id, out);
         } catch (StorageException e) {
             java.nio.file.Files.deleteIfExists(file);
-            throw new ApiException(500, "cannot read the writable layer of " + id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the writable layer of " + id + ": " + e.getMessage());
         }
         return new java.io.FilterInputStream(java.nio.file.Files.newInputStream(file)) {
             @Override

@@ -166,7 +166,7 @@ public final class ContainerEndpoints {
     private static List<String> commandOf(JsonNode stored) {
         try {
             return ContainerConfigs.args(stored.path("Config"));
-        } catch (ApiException e) {
+        } catch (ContainerException e) {
             return List.of();
         }
     }
@@ -779,7 +779,7 @@ public final class ContainerEndpoints {
             public String mediaType(Request request) {
                 try {
                     return streamType(execs.tty(request.pathParam(1)));
-                } catch (ApiException e) {
+                } catch (ContainerException e) {
                     return null;
                 }
             }

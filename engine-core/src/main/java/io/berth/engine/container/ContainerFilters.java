@@ -2,7 +2,6 @@ package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.api.ApiException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ final class ContainerFilters {
      * Parses Docker's filters JSON (a map of arrays, or the older map of maps) and checks every value.
      *
      * @param find finds a container by id, id prefix or name, for {@code before} and {@code since}
-     * @throws ApiException 400 for malformed JSON, an unknown key or a bad value; 404 for an unknown
+     * @throws ContainerException invalid for malformed JSON, an unknown key or a bad value; 404 for an unknown
      *                      container in {@code before} or {@code since}
      */
     static ContainerFilters parse(String json, ObjectMapper mapper,
@@ -68,7 +67,7 @@ final class ContainerFilters {
         for (String key : List.of("before", "since")) {
             for (String v : criteria.getOrDefault(key, List.of())) {
                 ContainerState.ContainerRecord other = find.apply(v).orElseThrow(() ->
-                        ApiException.notFound("No such container: " + v + " (in filter '" + key + "')"));
+                        ContainerException.notFound("No such container: " + v + " (in filter '" + key + "')"));
                 filters.createdOf.put(v, other.created);
             }
         }
@@ -79,7 +78,7 @@ final class ContainerFilters {
         switch (key) {
             case "status" -> {
                 if (!STATUSES.contains(v)) {
-                    throw ApiException.badRequest("invalid filter 'status=" + v + "': a status is one of created, restarting, "
+                    throw ContainerException.invalid("invalid filter 'status=" + v + "': a status is one of created, restarting, "
                             + "running, removing, paused, exited, dead");
                 }
             }
@@ -87,19 +86,19 @@ final class ContainerFilters {
                 try {
                     Integer.parseInt(v);
                 } catch (NumberFormatException e) {
-                    throw ApiException.badRequest("invalid filter 'exited=" + v + "': an exit code is an integer");
+                    throw ContainerException.invalid("invalid filter 'exited=" + v + "': an exit code is an integer");
                 }
             }
             case "health" -> {
                 if (!HEALTH.contains(v)) {
-                    throw ApiException.badRequest("invalid filter 'health=" + v + "': health is one of starting, healthy, unhealthy, none");
+                    throw ContainerException.invalid("invalid filter 'health=" + v + "': health is one of starting, healthy, unhealthy, none");
                 }
             }
             case "name" -> {
                 try {
                     Pattern.compile(v);
                 } catch (PatternSyntaxException e) {
-                    throw ApiException.badRequest("invalid filter 'name=" + v + "': not a regular expression: " + e.getDescription());
+                    throw ContainerException.invalid("invalid filter 'name=" + v + "': not a regular expression: " + e.getDescription());
                 }
             }
             default -> { }

@@ -3,7 +3,6 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
@@ -113,8 +112,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     ContainerRuntime runtime() {
-        return plugins.first(ContainerRuntime.class).orElseThrow(() -> new ApiException(500,
-                "no container runtime plugin is running (see berth plugin ls)"));
+        return plugins.first(ContainerRuntime.class).orElseThrow(() -> ContainerException.internal("no container runtime plugin is running (see berth plugin ls)"));
     }
 
     /** The launch core on the current runtime plugin (shared with a build's RUN). */
@@ -169,7 +167,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public ContainerState.ContainerRecord require(io.berth.engine.projection.Projections view, String idOrName) {
-        return find(view, idOrName).orElseThrow(() -> ApiException.notFound("No such container: " + idOrName));
+        return find(view, idOrName).orElseThrow(() -> ContainerException.notFound("No such container: " + idOrName));
     }
 
     private static ContainerState.ContainerRecord copy(ContainerState.ContainerRecord r) {
@@ -204,7 +202,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             return mapper.readTree(container.configJson);
         } catch (IOException e) {
-            throw new ApiException(500, "configuration of container " + container.id + " is unreadable");
+            throw ContainerException.internal("configuration of container " + container.id + " is unreadable");
         }
     }
 
@@ -226,14 +224,14 @@ public final class ContainerService implements AutoCloseable {
     public String create(JsonNode request, String requestedName, RequestContext context) {
         String imageName = request.path("Image").asText("");
         if (imageName.isBlank()) {
-            throw ApiException.badRequest("no image given: Image is required");
+            throw ContainerException.invalid("no image given: Image is required");
         }
         JsonNode host = request.path("HostConfig").isObject() ? request.get("HostConfig") : mapper.createObjectNode();
         ContainerConfigs.validateHostConfig(host);
         try {
             HealthCheck.validate(request.get("Healthcheck"));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         JsonNode networking = request.path("NetworkingConfig");
         networks.validate((ObjectNode) host, networking);
@@ -242,9 +240,9 @@ public final class ContainerService implements AutoCloseable {
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
-        ImageService.Image image = images.find(imageName).orElseThrow(() -> ApiException.notFound("No such image: " + imageName));
+        ImageService.Image image = images.find(imageName).orElseThrow(() -> ContainerException.notFound("No such image: " + imageName));
         JsonNode imageConfig = images.config(image).path("config");
         ObjectNode config = ContainerConfigs.mergeConfig(imageConfig, request, imageName, mapper);
         ContainerConfigs.args(config); // no command at all is refused now, not at start
@@ -254,7 +252,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             SecurityOptions.of(host, mapper); // a bad option or profile is refused now, not at start
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         if (host.path("CgroupnsMode").asText("").isEmpty() && host instanceof ObjectNode hostObject) {
             // recorded resolved, so inspect shows the mode the container has, as Docker's does
@@ -269,7 +267,7 @@ public final class ContainerService implements AutoCloseable {
             } else {
                 Optional<ContainerState.ContainerRecord> holder = find(name);
                 if (holder.isPresent() && holder.get().name.equals(name)) {
-                    throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
+                    throw ContainerException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
                             + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
                 }
             }
@@ -304,32 +302,32 @@ public final class ContainerService implements AutoCloseable {
             return;
         }
         if (target.isEmpty()) {
-            throw ApiException.badRequest("Invalid network mode: invalid container format container:<name|id>");
+            throw ContainerException.invalid("Invalid network mode: invalid container format container:<name|id>");
         }
         JsonNode config = request.path("Config").isObject() ? request.get("Config") : request;
         if (!config.path("Hostname").asText("").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: hostname and the network mode");
+            throw ContainerException.invalid("conflicting options: hostname and the network mode");
         }
         if (!host.path("Links").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+            throw ContainerException.invalid("conflicting options: container type network can't be used with links. This would result in undefined behavior");
         }
         if (!host.path("Dns").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: dns and the network mode");
+            throw ContainerException.invalid("conflicting options: dns and the network mode");
         }
         if (!host.path("ExtraHosts").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: custom host-to-IP mapping and the network mode");
+            throw ContainerException.invalid("conflicting options: custom host-to-IP mapping and the network mode");
         }
         if (!config.path("MacAddress").asText("").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: mac-address and the network mode");
+            throw ContainerException.invalid("conflicting options: mac-address and the network mode");
         }
         if (!host.path("PortBindings").isEmpty() || host.path("PublishAllPorts").asBoolean(false)) {
-            throw ApiException.badRequest("conflicting options: port publishing and the container type network mode");
+            throw ContainerException.invalid("conflicting options: port publishing and the container type network mode");
         }
         if (!config.path("ExposedPorts").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: port exposing and the container type network mode");
+            throw ContainerException.invalid("conflicting options: port exposing and the container type network mode");
         }
         if (find(target).isEmpty()) {
-            throw ApiException.notFound("No such container: " + target);
+            throw ContainerException.notFound("No such container: " + target);
         }
     }
 
@@ -392,12 +390,12 @@ public final class ContainerService implements AutoCloseable {
         ContainerState.ContainerRecord container = require(idOrName);
         io.berth.spi.runtime.StdioStreams stdio = attached.get(container.id);
         if (stdio == null) {
-            throw new ApiException(409, "container " + container.name + " has no attached terminal to resize");
+            throw ContainerException.conflict("container " + container.name + " has no attached terminal to resize");
         }
         try {
             stdio.resize(rows, columns);
         } catch (ContainerRuntimeException e) {
-            throw new ApiException(500, "cannot resize the terminal of " + container.name + ": " + e.getMessage());
+            throw ContainerException.internal("cannot resize the terminal of " + container.name + ": " + e.getMessage());
         }
     }
 
@@ -411,7 +409,7 @@ public final class ContainerService implements AutoCloseable {
             try {
                 return java.util.concurrent.CompletableFuture.completedFuture(runtime().attach(container.id));
             } catch (ContainerRuntimeException e) {
-                throw new ApiException(500, "cannot attach to " + container.name + ": " + e.getMessage());
+                throw ContainerException.internal("cannot attach to " + container.name + ": " + e.getMessage());
             }
         }
         return attachments.await(container.id);
@@ -466,19 +464,19 @@ public final class ContainerService implements AutoCloseable {
         synchronized (lifecycleLock(container.id)) {
             ContainerState.ContainerRecord now = require(container.id);
             if ("running".equals(now.status)) {
-                throw new ApiException(409, "container " + now.name + " started during the copy: try again");
+                throw ContainerException.conflict("container " + now.name + " started during the copy: try again");
             }
             StorageDriver storage = storage();
             boolean mountedHere = false;
             try {
                 if (storage.snapshot(now.id).isEmpty()) {
                     ImageService.Image image = images.find(now.imageId).orElseThrow(() ->
-                            new ApiException(404, "No such image: " + now.imageId + " (container " + now.name + ")"));
+                            ContainerException.notFound("No such image: " + now.imageId + " (container " + now.name + ")"));
                     var layers = image.description().layers();
                     storage.prepare(now.id, layers.isEmpty() ? null : layers.getLast().chainId());
                 }
                 var snapshot = storage.snapshot(now.id).orElseThrow(() ->
-                        new ApiException(500, "container " + now.name + " has no filesystem"));
+                        ContainerException.internal("container " + now.name + " has no filesystem"));
                 Path rootfs = snapshot.rootfs();
                 if (!snapshot.mounted()) {
                     rootfs = storage.mount(now.id).target();
@@ -489,7 +487,7 @@ public final class ContainerService implements AutoCloseable {
                     return ContainerFiles.answering(task, root);
                 }
             } catch (StorageException e) {
-                throw new ApiException(500, "cannot reach the filesystem of " + now.name + ": " + e.getMessage());
+                throw ContainerException.internal("cannot reach the filesystem of " + now.name + ": " + e.getMessage());
             } finally {
                 if (mountedHere) {
                     try {
@@ -515,9 +513,9 @@ public final class ContainerService implements AutoCloseable {
                 return List.of();
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot read the changes of " + container.name + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the changes of " + container.name + ": " + e.getMessage());
         }
-        ImageService.Image image = images.find(container.imageId).orElseThrow(() -> ApiException.notFound("No such image: " + container.imageId));
+        ImageService.Image image = images.find(container.imageId).orElseThrow(() -> ContainerException.notFound("No such image: " + container.imageId));
         var layers = image.description().layers();
         String view = "changes-" + container.id.substring(0, 12) + "-" + Long.toHexString(System.nanoTime());
         List<Map<String, Object>> changes = new ArrayList<>();
@@ -558,10 +556,10 @@ public final class ContainerService implements AutoCloseable {
                 joinUninterruptibly(writer);
             }
             if (diffFailure[0] != null) {
-                throw new ApiException(500, "cannot read the changes of " + container.name + ": " + diffFailure[0].getMessage());
+                throw ContainerException.internal("cannot read the changes of " + container.name + ": " + diffFailure[0].getMessage());
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot compare " + container.name + " with its image: " + e.getMessage());
+            throw ContainerException.internal("cannot compare " + container.name + " with its image: " + e.getMessage());
         } finally {
             try {
                 storage.removeSnapshot(view);
@@ -803,7 +801,7 @@ public final class ContainerService implements AutoCloseable {
     public void kill(String idOrName, String signalName, RequestContext context) {
         ContainerState.ContainerRecord container = require(idOrName);
         if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Cannot kill container: " + idOrName + ": Container " + container.id + " is not running");
+            throw ContainerException.conflict("Cannot kill container: " + idOrName + ": Container " + container.id + " is not running");
         }
         signal(container, parseSignal(signalName == null || signalName.isBlank() ? "SIGKILL" : signalName), context);
     }
@@ -812,7 +810,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             return Signals.parse(name);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
     }
 
@@ -860,7 +858,7 @@ public final class ContainerService implements AutoCloseable {
     public static String waitCondition(String condition) {
         String c = condition == null || condition.isEmpty() ? "not-running" : condition;
         if (!c.equals("not-running") && !c.equals("next-exit") && !c.equals("removed")) {
-            throw ApiException.badRequest("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
+            throw ContainerException.invalid("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
         }
         return c;
     }
@@ -926,7 +924,7 @@ public final class ContainerService implements AutoCloseable {
         ContainerState.ContainerRecord first = require(idOrName);
         if ("running".equals(first.status)) {
             if (!force) {
-                throw new ApiException(409, "You cannot remove a running container " + first.id
+                throw ContainerException.conflict("You cannot remove a running container " + first.id
                         + ". Stop the container before attempting removal or force remove");
             }
             stopping.add(first.id);
@@ -951,7 +949,7 @@ public final class ContainerService implements AutoCloseable {
     private void removeLocked(ContainerState.ContainerRecord container, boolean force, boolean removeVolumes, RequestContext context) {
         if ("running".equals(container.status)) {
             if (!force) {
-                throw new ApiException(409, "You cannot remove a running container " + container.id
+                throw ContainerException.conflict("You cannot remove a running container " + container.id
                         + ". Stop the container before attempting removal or force remove");
             }
             stopping.add(container.id);
@@ -970,7 +968,7 @@ public final class ContainerService implements AutoCloseable {
                 storage().removeSnapshot(container.id);
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot remove the writable layer of " + container.id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot remove the writable layer of " + container.id + ": " + e.getMessage());
         }
         List<String> anonymous = new ArrayList<>();
         for (JsonNode mount : mountsOf(container)) {
@@ -993,7 +991,7 @@ public final class ContainerService implements AutoCloseable {
         for (String volume : anonymous) {
             try {
                 volumes.remove(volume, false, context);
-            } catch (ApiException e) {
+            } catch (ContainerException e) {
                 LOG.log(System.Logger.Level.WARNING, "volume " + volume + " kept: " + e.getMessage());
             }
         }
@@ -1005,12 +1003,12 @@ public final class ContainerService implements AutoCloseable {
         try {
             name = ContainerNames.validate(newName);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         synchronized (this) {
             Optional<ContainerState.ContainerRecord> holder = find(name);
             if (holder.isPresent() && holder.get().name.equals(name)) {
-                throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
+                throw ContainerException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
                         + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
             journal.record(context, new ContainerEvent.ContainerRenamed(container.id, container.name, name));
@@ -1058,12 +1056,12 @@ public final class ContainerService implements AutoCloseable {
         }
         if (best != null) {
             if (!best.path("RW").asBoolean(true)) {
-                throw ApiException.badRequest("mounted volume is marked read-only: " + best.path("Destination").asText());
+                throw ContainerException.invalid("mounted volume is marked read-only: " + best.path("Destination").asText());
             }
             return;
         }
         if (config(container).path("HostConfig").path("ReadonlyRootfs").asBoolean(false)) {
-            throw ApiException.badRequest("container rootfs is marked read-only");
+            throw ContainerException.invalid("container rootfs is marked read-only");
         }
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
@@ -50,7 +49,7 @@ final class ContainerStarter {
         boolean created = false;
         try {
             ImageService.Image image = containers.images().find(container.imageId).orElseThrow(() ->
-                    new ApiException(404, "No such image: " + container.imageId + " (container " + container.name + ")"));
+                    ContainerException.notFound("No such image: " + container.imageId + " (container " + container.name + ")"));
             List<ImageLayer> layers = image.description().layers();
             String top = layers.isEmpty() ? null : layers.getLast().chainId();
             if (storage.snapshot(id).isEmpty()) {
@@ -122,18 +121,19 @@ final class ContainerStarter {
         } catch (ContainerLauncher.LaunchException e) {
             containers.attachments().fail(id, e);
             fail(container, e.exitCode(), e.getMessage(), created, mounted, context);
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         } catch (ContainerRuntimeException e) {
             containers.attachments().fail(id, e);
             int code = e instanceof io.berth.spi.runtime.CommandNotRunnableException notRunnable
                     ? notRunnable.exitCode() : exitCodeFor(e.getMessage());
             fail(container, code, e.getMessage(), created, mounted, context);
-            throw new ApiException(code == 128 ? 500 : 400, e.getMessage());
+            throw code == 128 ? ContainerException.internal(e.getMessage()) : ContainerException.invalid(e.getMessage());
         } catch (IOException e) {
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
-            throw new ApiException(500, "cannot start container " + container.name + ": " + e.getMessage());
-        } catch (ApiException e) {
+            throw ContainerException.internal("cannot start container " + container.name + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a refusal of the network or image slice, or one of this slice
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
@@ -150,9 +150,9 @@ final class ContainerStarter {
             return null;
         }
         ContainerState.ContainerRecord owner = containers.find(target)
-                .orElseThrow(() -> ApiException.notFound("No such container: " + target));
+                .orElseThrow(() -> ContainerException.notFound("No such container: " + target));
         if (!owner.status.equals("running") || owner.pid <= 0 || !Files.exists(Path.of("/proc/" + owner.pid + "/ns/net"))) {
-            throw new ApiException(409, "cannot join network of a non running container: " + owner.id);
+            throw ContainerException.conflict("cannot join network of a non running container: " + owner.id);
         }
         return owner;
     }

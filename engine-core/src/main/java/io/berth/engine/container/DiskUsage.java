@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
 import io.berth.engine.image.ImageService;
 import io.berth.eventlog.events.ImageLayer;
@@ -47,7 +46,7 @@ public final class DiskUsage {
         List<String> types = exchange.queryAll("type");
         for (String type : types) {
             if (!List.of("container", "image", "volume", "build-cache").contains(type)) {
-                throw ApiException.badRequest("unknown object type: " + type);
+                throw ContainerException.invalid("unknown object type: " + type);
             }
         }
         boolean all = types.isEmpty();
@@ -148,7 +147,7 @@ public final class DiskUsage {
                 sizes.put(layer.chainId(), layer.size());
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot list layers: " + e.getMessage());
+            throw ContainerException.internal("cannot list layers: " + e.getMessage());
         }
         return sizes;
     }
@@ -201,7 +200,7 @@ public final class DiskUsage {
     private static List<String> commandOf(JsonNode stored) {
         try {
             return ContainerConfigs.args(stored.path("Config"));
-        } catch (ApiException e) {
+        } catch (ContainerException e) {
             return List.of();
         }
     }

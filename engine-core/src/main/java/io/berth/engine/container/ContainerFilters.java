@@ -68,7 +68,7 @@ final class ContainerFilters {
             for (String v : criteria.getOrDefault(key, List.of())) {
                 ContainerState.ContainerRecord other = find.apply(v).orElseThrow(() ->
                         ContainerException.notFound("No such container: " + v + " (in filter '" + key + "')"));
-                filters.createdOf.put(v, other.created);
+                filters.createdOf.put(v, other.created());
             }
         }
         return filters;
@@ -138,18 +138,18 @@ final class ContainerFilters {
     private boolean matches(Candidate c, String key, String v) {
         ContainerState.ContainerRecord r = c.record();
         return switch (key) {
-            case "id" -> r.id.startsWith(v);
-            case "name" -> Pattern.compile(v).matcher(r.name).find() || Pattern.compile(v).matcher("/" + r.name).find();
+            case "id" -> r.id().startsWith(v);
+            case "name" -> Pattern.compile(v).matcher(r.name()).find() || Pattern.compile(v).matcher("/" + r.name()).find();
             case "label" -> {
                 JsonNode labels = c.stored().path("Config").path("Labels");
                 int eq = v.indexOf('=');
                 yield eq < 0 ? labels.has(v) : labels.path(v.substring(0, eq)).asText("\0").equals(v.substring(eq + 1));
             }
-            case "status" -> (r.restarting ? "restarting" : r.status).equals(v);
-            case "exited" -> !"running".equals(r.status) && !"created".equals(r.status) && r.exitCode == Integer.parseInt(v);
+            case "status" -> (r.restarting() ? ContainerStatus.RESTARTING : r.status()).text().equals(v);
+            case "exited" -> !r.running() && r.status() != ContainerStatus.CREATED && r.exitCode() == Integer.parseInt(v);
             case "ancestor" -> ancestor(r, v);
-            case "before" -> java.time.Instant.parse(r.created).isBefore(java.time.Instant.parse(createdOf.get(v)));
-            case "since" -> java.time.Instant.parse(r.created).isAfter(java.time.Instant.parse(createdOf.get(v)));
+            case "before" -> java.time.Instant.parse(r.created()).isBefore(java.time.Instant.parse(createdOf.get(v)));
+            case "since" -> java.time.Instant.parse(r.created()).isAfter(java.time.Instant.parse(createdOf.get(v)));
             case "volume" -> {
                 for (JsonNode mount : c.mounts()) {
                     if (v.equals(mount.path("Name").asText()) || v.equals(mount.path("Destination").asText())) {
@@ -162,15 +162,15 @@ final class ContainerFilters {
                 String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
                 yield v.equals(mode.isEmpty() || mode.equals("default") ? "bridge" : mode); // the default network
             }
-            case "health" -> v.equals(r.health.isEmpty() ? "none" : r.health);
+            case "health" -> v.equals(r.health().isEmpty() ? "none" : r.health());
             default -> false;
         };
     }
 
     private static boolean ancestor(ContainerState.ContainerRecord r, String v) {
-        String image = r.image;
+        String image = r.image();
         String hex = v.startsWith("sha256:") ? v.substring(7) : v;
         return image.equals(v) || image.equals(v + ":latest") || (!v.contains(":") && image.startsWith(v + ":"))
-                || (hex.length() >= 4 && r.imageId.startsWith("sha256:" + hex));
+                || (hex.length() >= 4 && r.imageId().startsWith("sha256:" + hex));
     }
 }

@@ -27,42 +27,42 @@ public final class ContainerResources {
     /** {@code docker pause}: 409 unless running and not paused, as Docker. */
     public void pause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!"running".equals(container.status)) {
-            throw ContainerException.conflict("Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not running");
         }
-        if (container.paused) {
-            throw ContainerException.conflict("Container " + container.id + " is already paused");
+        if (container.paused()) {
+            throw ContainerException.conflict("Container " + container.id() + " is already paused");
         }
-        act("pause", container.id, () -> containers.runtime().pause(container.id));
-        containers.journal().record(context, new ContainerEvent.ContainerPaused(container.id));
+        act("pause", container.id(), () -> containers.runtime().pause(container.id()));
+        containers.journal().record(context, new ContainerEvent.ContainerPaused(container.id()));
     }
 
     /** {@code docker unpause}: 409 unless paused, as Docker. */
     public void unpause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!container.paused || !"running".equals(container.status)) {
-            throw ContainerException.conflict("Container " + container.id + " is not paused");
+        if (!container.paused() || !container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not paused");
         }
-        act("unpause", container.id, () -> containers.runtime().resume(container.id));
-        containers.journal().record(context, new ContainerEvent.ContainerUnpaused(container.id));
+        act("unpause", container.id(), () -> containers.runtime().resume(container.id()));
+        containers.journal().record(context, new ContainerEvent.ContainerUnpaused(container.id()));
     }
 
     /** The host pids of a running container's processes, as the runtime finds them in its cgroup. */
     public List<Long> processes(String idOrName) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!"running".equals(container.status)) {
-            throw ContainerException.conflict("Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not running");
         }
-        return call("list the processes of", container.id, () -> containers.runtime().processes(container.id));
+        return call("list the processes of", container.id(), () -> containers.runtime().processes(container.id()));
     }
 
     /** One sample of a running container's cgroup counters, or empty when it is not running. */
     public java.util.Optional<ResourceStats> sample(ContainerState.ContainerRecord container) {
-        if (!"running".equals(container.status)) {
+        if (!container.running()) {
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(containers.runtime().stats(container.id));
+            return java.util.Optional.of(containers.runtime().stats(container.id()));
         } catch (ContainerRuntimeException e) {
             if (e.reason() == ContainerRuntimeException.Reason.NOT_SUPPORTED) {
                 throw ContainerException.notSupported(e.getMessage());
@@ -119,13 +119,13 @@ public final class ContainerResources {
             host.put("MemorySwap", -1);
         }
         ContainerConfigs.validateHostConfig(host);
-        if ("running".equals(container.status)) {
+        if (container.running()) {
             ResourceUpdate update = resourceUpdate(host, changes);
             if (!update.isEmpty()) {
-                act("update", container.id, () -> containers.runtime().update(container.id, update));
+                act("update", container.id(), () -> containers.runtime().update(container.id(), update));
             }
         }
-        containers.journal().record(context, new ContainerEvent.ContainerUpdated(container.id, changes, config.toString()));
+        containers.journal().record(context, new ContainerEvent.ContainerUpdated(container.id(), changes, config.toString()));
         return Map.of("Warnings", List.of());
     }
 
@@ -161,7 +161,7 @@ public final class ContainerResources {
             throw ContainerException.invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
         }
         String restart = body.path("RestartPolicy").path("Name").asText("");
-        if (!restart.isEmpty() && !restart.equals("no") && container.configJson.contains("\"AutoRemove\":true")) {
+        if (!restart.isEmpty() && !restart.equals("no") && container.configJson().contains("\"AutoRemove\":true")) {
             throw ContainerException.invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
         }
     }

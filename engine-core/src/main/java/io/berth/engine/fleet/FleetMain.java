@@ -274,22 +274,22 @@ public final class FleetMain implements Callable<Integer> {
             ArrayNode list = MAPPER.createArrayNode();
             for (Map.Entry<String, ContainerState> host : states.entrySet()) {
                 List<ContainerState.ContainerRecord> containers = new ArrayList<>(host.getValue().containers.values());
-                containers.sort((a, b) -> b.created.compareTo(a.created));
+                containers.sort((a, b) -> b.created().compareTo(a.created()));
                 for (ContainerState.ContainerRecord c : containers) {
-                    if (!all && !"running".equals(c.status)) {
+                    if (!all && !c.running()) {
                         continue;
                     }
                     String command = String.join(" ", command(c));
                     if (json) {
                         ObjectNode item = list.addObject();
                         item.put("Host", host.getKey());
-                        item.put("Id", c.id);
-                        item.putArray("Names").add("/" + c.name);
-                        item.put("Image", c.image);
-                        item.put("ImageID", c.imageId);
+                        item.put("Id", c.id());
+                        item.putArray("Names").add("/" + c.name());
+                        item.put("Image", c.image());
+                        item.put("ImageID", c.imageId());
                         item.put("Command", command);
-                        item.put("Created", Instant.parse(c.created).getEpochSecond());
-                        item.put("State", c.status);
+                        item.put("Created", Instant.parse(c.created()).getEpochSecond());
+                        item.put("State", c.status().text());
                         item.put("Status", ContainerEndpoints.statusText(c));
                     } else {
                         table.row(row(host.getKey(), c, command, now));
@@ -310,17 +310,17 @@ public final class FleetMain implements Callable<Integer> {
         static String[] row(String hostId, ContainerState.ContainerRecord c, String command, long nowSeconds) {
             long created;
             try {
-                created = Instant.parse(c.created).getEpochSecond();
+                created = Instant.parse(c.created()).getEpochSecond();
             } catch (RuntimeException e) {
                 created = 0; // shown as N/A, as Docker shows a missing time
             }
-            return new String[] {shortId(hostId), Units.shortId(c.id), c.image, Columns.command(command, true),
-                    Units.ago(created, nowSeconds), ContainerEndpoints.statusText(c), c.name};
+            return new String[] {shortId(hostId), Units.shortId(c.id()), c.image(), Columns.command(command, true),
+                    Units.ago(created, nowSeconds), ContainerEndpoints.statusText(c), c.name()};
         }
 
         private static List<String> command(ContainerState.ContainerRecord c) {
             try {
-                return ContainerConfigs.args(MAPPER.readTree(c.configJson).path("Config"));
+                return ContainerConfigs.args(MAPPER.readTree(c.configJson()).path("Config"));
             } catch (IOException | RuntimeException e) {
                 return List.of();
             }

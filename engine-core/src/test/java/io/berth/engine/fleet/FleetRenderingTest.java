@@ -14,11 +14,9 @@ import org.junit.jupiter.api.Test;
 class FleetRenderingTest {
     @Test
     void givenALongCommand_thenFleetPsCutsAndQuotesItAsBerthPs() {
-        ContainerState.ContainerRecord c = new ContainerState.ContainerRecord();
-        c.id = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        c.name = "web";
-        c.image = "busybox";
-        c.created = "2026-12-05T10:00:00Z";
+        ContainerState.ContainerRecord c = ContainerState.ContainerRecord.created(
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "web", "busybox", "sha256:1", "{}",
+                "2026-12-05T10:00:00Z");
         long now = Instant.parse("2026-12-05T12:30:00Z").getEpochSecond();
         String[] row = FleetMain.Ps.row("a1b2c3d4-e5f6-4711-8899-aabbccddeeff", c, "sh -c \"sleep 1000; echo done\"", now);
         assertArrayEquals(new String[] {"a1b2c3d4e5f6", "0123456789ab", "busybox", "\"sh -c \\\"sleep 1000; …\"",

@@ -1,8 +1,8 @@
-package io.berth.plugin.overlayfs;
+package io.berth.spi.fs;
 
-import io.berth.spi.fs.Sys;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -17,8 +17,13 @@ import java.util.Map;
  *
  * <p>Extended attribute values are written byte for byte ({@code SCHILY.xattr.<name>}), so binary
  * values such as {@code security.capability} survive.
+ *
+ * <p>The one tar writer of berth: layer diffs (their bytes are the layers' diff ids, so they must
+ * never change for the same tree), {@code save}, {@code export} and {@code cp} archives. Names given
+ * as strings are written as their UTF-8 bytes; {@link #begin} takes the raw bytes of a name read
+ * from a file system.
  */
-final class TarWriter {
+public final class TarWriter {
 
     private static final int BLOCK = 512;
     private static final long MAX_OCTAL_8 = 07777777L;
@@ -29,7 +34,7 @@ final class TarWriter {
     private long written;
     private long remaining;
 
-    TarWriter(OutputStream out) {
+    public TarWriter(OutputStream out) {
         this.out = out;
     }
 
@@ -39,7 +44,7 @@ final class TarWriter {
      *
      * @param xattrs extended attributes by name, in the order to write them (callers sort them)
      */
-    void begin(byte[] name, char type, int mode, long uid, long gid, long size, long mtime,
+    public void begin(byte[] name, char type, int mode, long uid, long gid, long size, long mtime,
                byte[] linkName, int devMajor, int devMinor, Map<String, byte[]> xattrs) throws IOException {
         finishEntry();
         Map<String, byte[]> pax = new LinkedHashMap<>();
@@ -78,8 +83,53 @@ final class TarWriter {
         remaining = type == '0' ? size : 0;
     }
 
+    /**
+     * Starts a directory entry.
+     *
+     * @param name the entry's name; a {@code /} is appended when it does not end with one
+     */
+    public void directory(String name, int mode, long uid, long gid, long mtime) throws IOException {
+        String dir = name.endsWith("/") ? name : name + "/";
+        begin(utf8(dir), '5', mode, uid, gid, 0, mtime, null, 0, 0, Map.of());
+    }
+
+    /** Starts a regular file entry; write exactly {@code size} bytes of content next. */
+    public void regularFile(String name, int mode, long uid, long gid, long mtime, long size) throws IOException {
+        begin(utf8(name), '0', mode, uid, gid, size, mtime, null, 0, 0, Map.of());
+    }
+
+    /** Writes a symbolic link entry pointing at {@code target}. */
+    public void symlink(String name, String target, int mode, long uid, long gid, long mtime) throws IOException {
+        begin(utf8(name), '2', mode, uid, gid, 0, mtime, utf8(target), 0, 0, Map.of());
+    }
+
+    /** Writes a whole regular file entry whose content is {@code content}. */
+    public void file(String name, int mode, long mtime, byte[] content) throws IOException {
+        regularFile(name, mode, 0, 0, mtime, content.length);
+        write(content, 0, content.length);
+    }
+
+    /**
+     * Copies the rest of the current regular file's content from {@code in}.
+     *
+     * @throws IOException if {@code in} ends before the size the entry announced, or has more
+     */
+    public void writeFrom(InputStream in) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        while (remaining > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            if (n < 0) {
+                throw new IOException("the content ended " + remaining + " bytes before the size its entry announced");
+            }
+            write(buffer, 0, n);
+        }
+        if (in.read() >= 0) {
+            throw new IOException("the content is longer than the size its entry announced");
+        }
+    }
+
     /** Writes content of the current regular file. */
-    void write(byte[] b, int off, int len) throws IOException {
+    public void write(byte[] b, int off, int len) throws IOException {
         if (len > remaining) {
             throw new IOException("the file grew while it was being archived");
         }
@@ -89,12 +139,12 @@ final class TarWriter {
     }
 
     /** @return how many content bytes the current entry still expects */
-    long remaining() {
+    public long remaining() {
         return remaining;
     }
 
     /** Ends the archive with two zero blocks. Does not close the stream. */
-    void finish() throws IOException {
+    public void finish() throws IOException {
         finishEntry();
         out.write(new byte[2 * BLOCK]);
         written += 2 * BLOCK;
@@ -160,6 +210,10 @@ final class TarWriter {
         byte[] bytes = b.toString().getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(bytes, 0, header, off, digits);
         header[off + digits] = 0;
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     private static long clamp(long v, long max) {

@@ -194,11 +194,7 @@ public final class BuildService {
 
     /** Checks the tags before anything is streamed, so a bad one is a plain 400. */
     public void validate(BuildRequest request) {
-        try {
-            BuildNetwork.parse(request.network(), "--network");
-        } catch (BuildException e) {
-            throw io.berth.engine.api.ApiException.badRequest(e.getMessage());
-        }
+        BuildNetwork.parse(request.network(), "--network"); // a BuildException: INVALID, a plain 400
         for (String tag : request.tags()) {
             images.parse(tag);
         }
@@ -580,7 +576,7 @@ public final class BuildService {
                 return copyRecord(matches.getFirst());
             }
             if (matches.size() > 1) {
-                throw new io.berth.engine.api.ApiException(400, "build id prefix " + idOrPrefix + " is ambiguous");
+                throw new BuildException("build id prefix " + idOrPrefix + " is ambiguous");
             }
             // an image (id or tag) names the latest build that made it
             List<BuildState.BuildRecord> byImage = s.builds.values().stream()
@@ -589,7 +585,7 @@ public final class BuildService {
             if (!byImage.isEmpty()) {
                 return copyRecord(byImage.getFirst());
             }
-            throw new io.berth.engine.api.ApiException(404, "no such build: " + idOrPrefix);
+            throw BuildException.notFound("no such build: " + idOrPrefix);
         });
     }
 

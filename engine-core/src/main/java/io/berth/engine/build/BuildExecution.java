@@ -40,6 +40,7 @@ final class BuildExecution implements InstructionPlanner.SourcePlanning {
     private final StepRunner runner;
     private final Instant epoch;
     private final BuildEvents events;
+    private final BaseImages baseImages;
     private final Map<Integer, StageState> finished = new HashMap<>();
     private final Path contextRoot;
     private final Map<String, String> contextDigests;
@@ -75,6 +76,7 @@ final class BuildExecution implements InstructionPlanner.SourcePlanning {
         this.runner = runner;
         this.epoch = epoch;
         this.events = new BuildEvents(service.journal(), context);
+        this.baseImages = new BaseImages(service.images());
     }
 
     /** The result: the final stage's state and the number of steps that ran. */
@@ -148,7 +150,7 @@ final class BuildExecution implements InstructionPlanner.SourcePlanning {
                 described = "stage " + image;
             } else {
                 events.flush(); // a pull appends its own events
-                ImageService.Image found = service.baseImage(image, out, context, from.location());
+                ImageService.Image found = baseImages.find(image, out, context, from.location());
                 state = StageState.fromImageConfig(service.images().config(found));
                 state.layers = new ArrayList<>(found.description().layers());
                 state.cacheKey = Digests.sha256(("FROM " + found.id()).getBytes(StandardCharsets.UTF_8));
@@ -305,6 +307,11 @@ final class BuildExecution implements InstructionPlanner.SourcePlanning {
 
     StageState finishedStage(int index) {
         return finished.get(index);
+    }
+
+    /** An image a {@code --from} names, found here (a bare unknown name is refused, not pulled). */
+    ImageService.Image copyFromImage(String reference, Location location) {
+        return baseImages.find(reference, out, context, location, true);
     }
 
     BuildService service() {

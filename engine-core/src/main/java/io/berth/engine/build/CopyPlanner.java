@@ -115,7 +115,7 @@ final class CopyPlanner {
                 origin = "stage " + from;
             } else {
                 build.flushPending(); // a pull appends its own events
-                ImageService.Image image = build.service().baseImage(from, build.out(), build.context(), location, true);
+                ImageService.Image image = build.copyFromImage(from, location);
                 chain = image.description().layers().isEmpty() ? null : image.description().layers().getLast().chainId();
                 origin = "image " + image.id();
             }

@@ -18,7 +18,6 @@ import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExitStatus;
-import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -353,15 +352,6 @@ final class StepRunner implements AutoCloseable {
             return storage.mount(key).target();
         } catch (StorageException e) {
             throw new BuildException("cannot read the source stage: " + e.getMessage());
-        }
-    }
-
-    /** Layer size as the storage driver counts it. */
-    long layerSize(String chainId) {
-        try {
-            return service.images().storage().layer(chainId).map(LayerInfo::size).orElse(0L);
-        } catch (StorageException e) {
-            return 0;
         }
     }
 

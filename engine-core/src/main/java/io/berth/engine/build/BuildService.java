@@ -1,7 +1,7 @@
 package io.berth.engine.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.Location;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.image.ImageException;

@@ -1,12 +1,14 @@
-package io.berth.engine.system;
+package io.berth.engine.daemon;
 
 import io.berth.engine.BerthVersion;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.daemon.DaemonOptions;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.plugins.PluginHost;
 import io.berth.engine.plugins.PluginStatus;
-import io.berth.engine.projection.ReplayVerifier;
+import io.berth.engine.history.ReplayVerifier;
+import io.berth.engine.system.HostFacts;
+import io.berth.engine.system.SystemProjection;
+import io.berth.engine.system.SystemState;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.OpenReport;
 import io.berth.spi.StorageDriver;

@@ -3,6 +3,7 @@ package io.berth.engine.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
+import io.berth.engine.api.TimeBound;
 import io.berth.eventlog.EventCodec;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.EventLog;

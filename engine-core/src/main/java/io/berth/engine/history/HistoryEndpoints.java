@@ -2,7 +2,7 @@ package io.berth.engine.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.eventlog.EventLog;
 import java.io.IOException;
 

@@ -4,6 +4,7 @@ import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
 import io.berth.cli.auth.DockerConfig;
 import io.berth.cli.commands.BaseCommand;
+import io.berth.cli.commands.CommandContext;
 import io.berth.cli.commands.ContainerActionCommand;
 import io.berth.cli.commands.ContainerPruneCommand;
 import io.berth.cli.commands.ExecCommand;
@@ -37,7 +38,10 @@ import io.berth.cli.commands.SystemNoteCommand;
 import io.berth.cli.commands.SystemReplayCommand;
 import io.berth.cli.commands.TagCommand;
 import io.berth.cli.commands.VersionCommand;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.UnixHttpClient;
+import io.berth.cli.version.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -56,7 +60,7 @@ import java.util.concurrent.Callable;
  *
  * <p>Global options go before the command, as with Docker's CLI ({@code berth -H unix:///x.sock version}).
  */
-public final class BerthCommand implements Callable<Integer> {
+public final class BerthCommand implements Callable<Integer>, CommandContext {
     /** Where the daemon listens unless {@code -H} or {@code BERTH_HOST} says otherwise. */
     public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
     /** How long an auto-started daemon may take to answer {@code /_ping}. */
@@ -290,26 +294,31 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** Standard output. */
+    @Override
     public PrintStream out() {
         return out;
     }
 
     /** Standard error. */
+    @Override
     public PrintStream err() {
         return err;
     }
 
     /** Standard input. */
+    @Override
     public InputStream in() {
         return in;
     }
 
     /** Whether standard output is a terminal (progress bars, and {@code save} refuses to write there). */
+    @Override
     public boolean stdoutIsTerminal() {
         return processStreams && Terminal.isTerminal(1);
     }
 
     /** Whether standard input is a terminal (prompts; {@code load} refuses to read one). */
+    @Override
     public boolean stdinIsTerminal() {
         return processStreams && Terminal.isTerminal(0);
     }
@@ -322,11 +331,13 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** The terminal's width in columns (for progress bars). */
+    @Override
     public int terminalWidth() {
         return Terminal.width(env);
     }
 
     /** Docker's client configuration directory: {@code $DOCKER_CONFIG}, else {@code ~/.docker}. */
+    @Override
     public Path dockerConfigDir() {
         return DockerConfig.directory(env);
     }
@@ -335,6 +346,7 @@ public final class BerthCommand implements Callable<Integer> {
      * The {@code X-Registry-Auth} value for a registry from Docker's config file, or {@code null} when it
      * holds none. An unreadable file is a warning, as with Docker's CLI, and the request goes anonymous.
      */
+    @Override
     public String registryAuth(String registry) {
         try {
             DockerConfig.Auth auth = DockerConfig.load(dockerConfigDir()).find(registry);
@@ -349,6 +361,7 @@ public final class BerthCommand implements Callable<Integer> {
      * Docker's confirmation prompt: prints {@code message [y/N] } and reads one line from stdin; only
      * {@code y} or {@code Y} confirms.
      */
+    @Override
     public boolean confirm(String message) throws java.io.IOException {
         out.print(message + " [y/N] ");
         out.flush();
@@ -362,11 +375,13 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** An environment variable of this run, or {@code null}. */
+    @Override
     public String env(String name) {
         return env.get(name);
     }
 
     /** Whether {@code -D} was given. */
+    @Override
     public boolean debug() {
         return Boolean.TRUE.equals(debug.getValue());
     }
@@ -395,6 +410,7 @@ public final class BerthCommand implements Callable<Integer> {
      *
      * @throws CliException the host is not a {@code unix://} URI
      */
+    @Override
     public BerthApi api() {
         if (api == null) {
             Path socket = socketPath(hostUri());

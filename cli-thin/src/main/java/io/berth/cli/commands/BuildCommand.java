@@ -1,12 +1,11 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.Json;
 import io.berth.cli.build.DockerIgnore;
-import io.berth.cli.files.ContextTar;
+import io.berth.cli.build.ContextTar;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -51,7 +50,7 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec cacheFrom;
     private final PositionalParamSpec context;
 
-    public BuildCommand(BerthCommand root, BaseCommand... members) {
+    public BuildCommand(CommandContext root, BaseCommand... members) {
         super(root, "build", "Build an image from a Dockerfile");
         synopsis("[OPTIONS] PATH | -");
         tags = multi("name:tag", "Name and optionally a tag in the 'name:tag' format", "-t", "--tag");

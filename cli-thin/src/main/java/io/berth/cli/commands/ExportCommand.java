@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -20,7 +19,7 @@ public final class ExportCommand extends ContainerCommand {
     private final OptionSpec output;
     private final PositionalParamSpec names;
 
-    public ExportCommand(BerthCommand root) {
+    public ExportCommand(CommandContext root) {
         super(root, "export", "Export a container's filesystem as a tar archive");
         synopsis("[OPTIONS] CONTAINER");
         output = option("string", "Write to a file, instead of STDOUT", "-o", "--output");

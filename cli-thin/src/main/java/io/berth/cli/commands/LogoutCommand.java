@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.cli.auth.DockerConfig;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -13,7 +12,7 @@ import java.util.List;
 public final class LogoutCommand extends ImageCommand {
     private final PositionalParamSpec server;
 
-    public LogoutCommand(BerthCommand root) {
+    public LogoutCommand(CommandContext root) {
         super(root, "logout", "Log out from a registry (Docker Hub if no server is given)");
         synopsis("[SERVER]");
         server = arguments("SERVER");
@@ -24,7 +23,7 @@ public final class LogoutCommand extends ImageCommand {
         try {
             return logout();
         } catch (java.io.IOException e) {
-            throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED, "Error: " + e.getMessage());
+            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED, "Error: " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package io.berth.cli.commands;
 
+import io.berth.cli.args.TimeArg;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
@@ -205,7 +206,7 @@ public abstract class BaseCommand implements Callable<Integer> {
         }
         String api;
         try {
-            api = io.berth.cli.args.TimeArg.toApi("--at", value, java.time.Instant.now());
+            api = TimeArg.toApi("--at", value, java.time.Instant.now());
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.ENGINE, e.getMessage());
         }

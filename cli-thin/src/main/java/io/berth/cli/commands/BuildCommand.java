@@ -1,5 +1,6 @@
 package io.berth.cli.commands;
 
+import io.berth.cli.build.BuildOutputs;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
@@ -93,7 +94,7 @@ public final class BuildCommand extends BaseCommand {
             // refused before the context is sent (the daemon refuses it too): one line, no upload
             throw new CliException(ExitCodes.FAILED, "platform " + platformValue + " is not supported: berth builds for linux/amd64 only");
         }
-        List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
+        List<BuildOutputs.Output> wanted = strings(outputs).stream().map(BuildOutputs::parse).toList();
         if (wanted.size() > 1) {
             throw new CliException(ExitCodes.FAILED, "only one --output is supported");
         }
@@ -191,7 +192,7 @@ public final class BuildCommand extends BaseCommand {
             }
             if (!wanted.isEmpty() && !imageId[0].isEmpty()) {
                 root.out().flush();
-                io.berth.cli.build.BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
+                BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
             }
             if (string(iidFile) != null && !imageId[0].isEmpty()) {
                 Files.writeString(Path.of(string(iidFile)), imageId[0]);

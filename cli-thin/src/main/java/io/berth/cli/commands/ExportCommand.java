@@ -1,5 +1,6 @@
 package io.berth.cli.commands;
 
+import io.berth.cli.api.BerthApi;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.HttpResponse;
@@ -34,7 +35,7 @@ public final class ExportCommand extends ContainerCommand {
             throw new CliException(ExitCodes.FAILED, "berth: cowardly refusing to save to a terminal. Use the -o flag or redirect");
         }
         try (HttpResponse r = root.api().open("GET", container(name) + "/export", null)) {
-            io.berth.cli.api.BerthApi.check(r);
+            BerthApi.check(r);
             InputStream in = r.body();
             if (file == null) {
                 in.transferTo(root.out());

@@ -1,5 +1,6 @@
 package io.berth.cli.commands;
 
+import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
@@ -57,7 +58,7 @@ public final class InspectCommand extends ImageCommand {
         GoTemplate template = inspectTemplate(format);
         String only = type == null ? null : string(type);
         if (only != null && !only.equals("container") && !only.equals("image") && !only.equals("volume")) {
-            throw new io.berth.cli.exit.CliException(ExitCodes.ENGINE, "\"" + only + "\" is not a valid value for --type");
+            throw new CliException(ExitCodes.ENGINE, "\"" + only + "\" is not a valid value for --type");
         }
         boolean containers = kind.equals("container") || (kind.equals("any") && (only == null || only.equals("container")));
         boolean images = kind.equals("image") || (kind.equals("any") && (only == null || only.equals("image")));

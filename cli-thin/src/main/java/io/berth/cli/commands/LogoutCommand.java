@@ -1,6 +1,8 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.auth.DockerConfig;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -23,7 +25,7 @@ public final class LogoutCommand extends ImageCommand {
         try {
             return logout();
         } catch (java.io.IOException e) {
-            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED, "Error: " + e.getMessage());
+            throw new CliException(ExitCodes.FAILED, "Error: " + e.getMessage());
         }
     }
 

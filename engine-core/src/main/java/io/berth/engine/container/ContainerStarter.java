@@ -11,6 +11,7 @@ import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.storage.Mount;
 import io.berth.spi.storage.StorageException;
@@ -125,7 +126,7 @@ final class ContainerStarter {
             throw ApiException.badRequest(e.getMessage());
         } catch (ContainerRuntimeException e) {
             containers.attachments().fail(id, e);
-            int code = e instanceof io.berth.spi.runtime.CommandNotRunnableException notRunnable
+            int code = e instanceof CommandNotRunnableException notRunnable
                     ? notRunnable.exitCode() : exitCodeFor(e.getMessage());
             fail(container, code, e.getMessage(), created, mounted, context);
             throw new ApiException(code == 128 ? 500 : 400, e.getMessage());

@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
+import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExecSpec;
 import io.berth.spi.runtime.ExitStatus;
+import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -164,7 +166,7 @@ public final class ExecService {
             if (input != null) {
                 input.interrupt();
             }
-        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+        } catch (CommandNotRunnableException e) {
             code = e.exitCode();
             writeFrame(out, tty ? 0 : 2, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), detach);
         } catch (ContainerRuntimeException e) {
@@ -212,7 +214,7 @@ public final class ExecService {
             identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
-        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
+        } catch (StorageException | java.util.NoSuchElementException e) {
             throw new ApiException(500, "cannot read the users of container " + container.id + ": " + e.getMessage());
         }
         ObjectNode process = mapper.createObjectNode();
@@ -298,7 +300,7 @@ public final class ExecService {
                 text = output.toString(java.nio.charset.StandardCharsets.UTF_8);
             }
             return new Probe(start, java.time.Instant.now(), status.get().code(), text);
-        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+        } catch (CommandNotRunnableException e) {
             return new Probe(start, java.time.Instant.now(), e.exitCode(), e.getMessage());
         } catch (IOException | RuntimeException e) {
             return new Probe(start, java.time.Instant.now(), -1, String.valueOf(e.getMessage()));

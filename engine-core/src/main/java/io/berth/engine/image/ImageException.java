@@ -1,7 +1,9 @@
 package io.berth.engine.image;
 
+import io.berth.engine.api.ApiException;
+
 /** An image operation failed; the message is one line naming the image, the blob or layer, and the problem. */
-public class ImageException extends io.berth.engine.api.ApiException {
+public class ImageException extends ApiException {
     /** What kind of failure, to choose the HTTP status. */
     public enum Kind { NOT_FOUND, CONFLICT, INVALID, UPSTREAM, INTERNAL }
 

@@ -2,9 +2,9 @@ package io.berth.cli.commands;
 
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.TimeArg;
-import io.berth.cli.format.AuditLine;
+import io.berth.text.format.AuditLine;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;

@@ -4,7 +4,7 @@ import io.berth.cli.build.BuildOutputs;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.build.DockerIgnore;
 import io.berth.cli.build.ContextTar;
 import io.berth.cli.format.JsonMessages;

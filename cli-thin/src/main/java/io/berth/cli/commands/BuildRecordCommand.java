@@ -2,10 +2,10 @@ package io.berth.cli.commands;
 
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.format.JsonMessages;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;

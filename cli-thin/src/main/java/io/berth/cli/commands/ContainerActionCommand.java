@@ -2,7 +2,7 @@ package io.berth.cli.commands;
 
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

@@ -3,7 +3,7 @@ package io.berth.cli.commands;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.CopyArg;
 import io.berth.cli.files.HostTar;
 import io.berth.cli.http.HttpResponse;

@@ -1,6 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.io.PrintStream;

@@ -2,10 +2,10 @@ package io.berth.cli.commands;
 
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.Filters;
 import io.berth.cli.args.TimeArg;
-import io.berth.cli.format.EventLine;
+import io.berth.text.format.EventLine;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 

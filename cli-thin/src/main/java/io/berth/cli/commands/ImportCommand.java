@@ -1,6 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;

@@ -1,8 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.auth.ImageName;
-import io.berth.cli.exit.CliException;
-import io.berth.cli.exit.ExitCodes;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -30,9 +28,9 @@ public final class PushCommand extends ImageCommand {
     public Integer call() throws Exception {
         String reference = requireArgs(names, 1, 1).getFirst();
         boolean q = isSet(quiet);
-        ImageName ref = ImageName.parse(reference);
+        ImageName ref = ImageName.split(reference);
         if (ref.digest() != null) {
-            throw new CliException(ExitCodes.FAILED,
+            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED,
                     "invalid reference \"" + reference + "\": push takes NAME[:TAG], not a digest");
         }
         String auth = root.registryAuth(ref.registry());

@@ -3,6 +3,7 @@ package io.berth.engine.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.berth.engine.api.ApiException;
+import io.berth.engine.domain.DomainException;
 import io.berth.engine.container.ContainerLauncher;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.journal.RequestContext;
@@ -212,7 +213,7 @@ final class StepRunner implements AutoCloseable {
             throw new BuildException("build interrupted");
         } catch (ContainerRuntimeException e) {
             throw new BuildException("RUN " + commandText + ": " + e.getMessage().lines().findFirst().orElse(""), -1, List.copyOf(lastLines));
-        } catch (ApiException e) {
+        } catch (ApiException | DomainException e) {
             throw new BuildException("RUN " + commandText + ": cannot join the default network: " + e.getMessage(), -1,
                     List.copyOf(lastLines));
         } finally {

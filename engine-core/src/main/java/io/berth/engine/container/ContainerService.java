@@ -993,7 +993,7 @@ public final class ContainerService implements AutoCloseable {
         for (String volume : anonymous) {
             try {
                 volumes.remove(volume, false, context);
-            } catch (ApiException e) {
+            } catch (VolumeException e) {
                 LOG.log(System.Logger.Level.WARNING, "volume " + volume + " kept: " + e.getMessage());
             }
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
+import io.berth.engine.domain.DomainException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
@@ -134,7 +135,8 @@ final class ContainerStarter {
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw new ApiException(500, "cannot start container " + container.name + ": " + e.getMessage());
-        } catch (ApiException e) {
+        } catch (ApiException | DomainException e) {
+            // a refusal from the networks or volumes slice too: the container is failed the same way
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;

@@ -92,6 +92,11 @@ public final class Main {
      */
     public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean processStreams) {
+        // The everyday commands are read without picocli when their command line is plain enough.
+        Integer quick = QuickCommands.run(args, env, in, out, err, processStreams);
+        if (quick != null) {
+            return quick;
+        }
         // picocli registers converters for java.time and java.sql types by loading and initialising those
         // classes reflectively (java.time's formatters alone are ~10 ms), and java.nio.file.Path's through
         // Paths.get found by reflection; berth's options are all strings, booleans and lists of strings, so every

@@ -30,8 +30,20 @@ public final class Main {
     }
 
     /** Runs the CLI and exits with its exit code. */
-    public static void main(String[] args) {
-        warmUpInBackground();
+    public static void main(String[] args) throws IOException {
+        // The launcher trains the AOT caches through this entry point: a cache serves only the class path and
+        // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
+        String training = System.getProperty("berth.aot.training");
+        if (training != null) {
+            io.berth.cli.training.AotTraining.main(new String[] {training});
+            return;
+        }
+        if (QuickCommands.read(args) == null) {
+            warmUpInBackground();
+        } else {
+            // one short request: through the attach library, which skips what the warm-up would prepare
+            UnixHttpClient.useAttachLibrary();
+        }
         UnixHttpClient.closeChannelsAtExit();
         // Buffer stdout: commands print many short lines; streaming commands flush per event.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),

@@ -1,6 +1,7 @@
 package io.berth.cli.training;
 
 import io.berth.cli.Main;
+import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -111,8 +112,13 @@ public final class AotTraining {
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
         String host = "unix://" + sock;
-        String[][] runs = args.length > 0 && args[0].equals("quick") ? quickRuns(host) : everydayRuns(host, dir);
-        Main.warmUpInBackground();
+        boolean quick = args.length > 0 && args[0].equals("quick");
+        String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
+        if (quick) {
+            UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
+        } else {
+            Main.warmUpInBackground();
+        }
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();

@@ -72,8 +72,10 @@ class AotCacheIT {
             Files.deleteIfExists(classes);
             List<String> args = new ArrayList<>(List.of("-H", host));
             args.addAll(command);
-            BerthDist.Result result = berth.run(Map.of("BERTH_CLI_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes),
-                    null, 60, args.toArray(new String[0]));
+            Path inits = tmp.resolve("cli-inits.txt");
+            Files.deleteIfExists(inits);
+            BerthDist.Result result = berth.run(Map.of("BERTH_CLI_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes
+                    + " -Xlog:class+init=info:file=" + inits), null, 60, args.toArray(new String[0]));
             assertEquals(0, result.exitCode(), "berth " + command + ": " + result.err());
             ClassLoads loads = ClassLoads.read(classes);
             String cache = QUICK.contains(command) ? "lib/cli/berth-quick.aot" : "lib/cli/berth-cli.aot";
@@ -88,8 +90,14 @@ class AotCacheIT {
                 // classes in it would be loaded and linked at every start for nothing
                 assertTrue(loads.countFromCache("picocli.") < 5, "berth " + command + " loaded picocli's model from "
                         + cache + ": the quick cache was trained on other commands");
-                assertTrue(loads.sources().containsKey("io.berth.cli.QuickCommands"), "berth " + command
+                String initialised = Files.readString(inits);
+                assertTrue(initialised.contains("'io/berth/cli/QuickCommands$Line'"), "berth " + command
                         + " was not read by the dispatch table");
+                // its socket through the JDK's attach library, not NIO, whose set-up builds the SUN provider
+                assertTrue(initialised.contains("'sun/tools/attach/VirtualMachineImpl'"), "berth " + command
+                        + " did not connect through the attach library (is the CLI run with java -jar?)");
+                assertTrue(!initialised.contains("'sun/nio/ch/UnixDomainSockets'"), "berth " + command
+                        + " initialised NIO's Unix-domain sockets");
             }
         }
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.text.format.Units;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -197,11 +197,6 @@ public final class ContainerEndpoints {
             return "";
         }
         String text = Units.humanDuration(Math.max(0, d.getSeconds()));
-        return suffix ? text + " ago" : text;
-    }
-        long s = Math.max(0, d.getSeconds());
-        String text = s < 1 ? "Less than a second" : s < 60 ? s + " seconds" : s < 120 ? "About a minute"
-                : s < 3600 ? s / 60 + " minutes" : s < 7200 ? "About an hour" : s < 172800 ? s / 3600 + " hours" : s / 86400 + " days";
         return suffix ? text + " ago" : text;
     }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.journal.RequestContext;
-import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
@@ -330,7 +329,7 @@ final class ImageArchive {
         List<String> chainIds = ChainIds.of(config.diffIds());
         List<ImageLayer> layers = new ArrayList<>();
         long size = 0;
-        List<Event> events = new ArrayList<>();
+        List<ImageEvent.LayerUnpacked> unpacked = new ArrayList<>();
         for (int i = 0; i < blobs.size(); i++) {
             String digest = blobs.get(i).getKey();
             String chainId = chainIds.get(i);
@@ -344,7 +343,7 @@ final class ImageArchive {
                             actual -> new ImageException(ImageException.Kind.INVALID, "invalid archive: layer " + digest + " hashes to "
                                     + actual + " uncompressed, its config says " + diffId));
                 }
-                events.add(new ImageEvent.LayerUnpacked(imageId, chainId, diffId, info.size()));
+                unpacked.add(new ImageEvent.LayerUnpacked(imageId, chainId, diffId, info.size()));
                 size += info.size();
             } else {
                 size += storage.layer(chainId).map(LayerInfo::size).orElse(0L);
@@ -353,11 +352,7 @@ final class ImageArchive {
         }
         ImageDescription description = new ImageDescription(imageId, manifestDigest, manifestMediaType, configMediaType, layers,
                 config.os(), config.architecture(), config.variant(), config.created(), size);
-        events.add(new ImageEvent.ImageLoaded(description, format, tags));
-        for (String tag : tags) {
-            events.addAll(images.tagEvents(imageId, tag));
-        }
-        images.journal().record(context, events);
+        images.execute(new ImageCommand.RegisterImage(description, format, tags, unpacked), context);
         if (tags.isEmpty()) {
             progress.status(null, "Loaded image ID: " + imageId);
         }

@@ -411,19 +411,7 @@ public final class SafeRoot implements AutoCloseable {
                         : resolver.failed("open", path, -fd);
             }
             try {
-                Sys.Stat st = at.fstat(fd, path);
-                if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
-                    at.fchownat(fd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, path);
-                }
-                if (meta.mode() != Meta.KEEP && !st.isSymlink()) {
-                    resolver.chmodPath(fd, meta.mode(), path);
-                }
-                for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
-                    int rc = at.setxattr(Resolver.procFd(fd), x.getKey(), x.getValue());
-                    if (rc != 0 && refused == 0) {
-                        refused = rc;
-                    }
-                }
+                refused = applyMeta(fd, at.fstat(fd, path).isSymlink(), meta, path);
             } finally {
                 sys.closeQuietly(fd);
             }
@@ -440,25 +428,37 @@ public final class SafeRoot implements AutoCloseable {
 
     private int setRootMeta(Meta meta) throws IOException {
         byte[] shown = {'/'};
-        int refused = 0;
+        int refused;
         try {
-            if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
-                at.fchownat(rootFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
-            }
-            if (meta.mode() != Meta.KEEP) {
-                resolver.chmodPath(rootFd, meta.mode(), shown);
-            }
-            for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
-                int rc = at.setxattr(Resolver.procFd(rootFd), x.getKey(), x.getValue());
-                if (rc != 0 && refused == 0) {
-                    refused = rc;
-                }
-            }
+            refused = applyMeta(rootFd, false, meta, shown);
             if (meta.mtimeSec() != Meta.KEEP_TIME) {
                 at.utimensat(Sys.AT_FDCWD, Resolver.procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
             }
         } catch (Sys.SysException e) {
             throw new SafeFsException(SafeFsException.Reason.IO, "the root " + dir + ": " + e.getMessage(), e);
+        }
+        return refused;
+    }
+
+    /**
+     * Owner, mode (not on a symbolic link) and extended attributes of what an {@code O_PATH}
+     * descriptor holds.
+     *
+     * @return the errno of the first extended attribute the file system refused, else 0
+     */
+    private int applyMeta(int opathFd, boolean symlink, Meta meta, byte[] shown) throws IOException {
+        if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+            at.fchownat(opathFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
+        }
+        if (meta.mode() != Meta.KEEP && !symlink) {
+            resolver.chmodPath(opathFd, meta.mode(), shown);
+        }
+        int refused = 0;
+        for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+            int rc = at.setxattr(Resolver.procFd(opathFd), x.getKey(), x.getValue());
+            if (rc != 0 && refused == 0) {
+                refused = rc;
+            }
         }
         return refused;
     }

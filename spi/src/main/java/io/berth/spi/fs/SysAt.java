@@ -59,17 +59,10 @@ final class SysAt {
         } catch (Throwable t) {
             throw sys.rethrow(t);
         }
-        if (rc != 0) {
-            int e = sys.errno();
-            if (e == EOPNOTSUPP || e == EPERM) {
-                return e;
-            }
-            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
-        }
-        return 0;
+        return setxattrResult(rc, attr, path);
     }
 
-    /** Like llistxattr, following the path (for {@code /proc/self/fd/N}: the file the descriptor holds). */
+    /** The names of the extended attributes of what a path leads to, following it (for {@code /proc/self/fd/N}: the file the descriptor holds). */
     List<String> listxattr(byte[] path) throws SysException {
         while (true) {
             long n;
@@ -104,7 +97,7 @@ final class SysAt {
         }
     }
 
-    /** Like lgetxattr, following the path (for {@code /proc/self/fd/N}: the file the descriptor holds). */
+    /** An extended attribute of what a path leads to, following it (for {@code /proc/self/fd/N}: the file the descriptor holds); {@code null} if it has none by that name. */
     byte[] getxattr(byte[] path, String attr) throws SysException {
         while (true) {
             long n;
@@ -165,7 +158,19 @@ final class SysAt {
         }
     }
 
-    /** Like {@link Sys#setxattr} on an open descriptor. */
+    /** 0, or the errno of a file system that does not take the attribute; any other failure is thrown. */
+    private int setxattrResult(int rc, String attr, byte[] path) throws SysException {
+        if (rc == 0) {
+            return 0;
+        }
+        int e = sys.errno();
+        if (e == EOPNOTSUPP || e == EPERM) {
+            return e;
+        }
+        throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
+    }
+
+    /** Like {@link #setxattr} on an open descriptor. */
     int fsetxattr(int fd, String attr, byte[] value, byte[] path) throws SysException {
         MemorySegment v = sys.value(value);
         int rc;
@@ -174,14 +179,7 @@ final class SysAt {
         } catch (Throwable t) {
             throw sys.rethrow(t);
         }
-        if (rc != 0) {
-            int e = sys.errno();
-            if (e == EOPNOTSUPP || e == EPERM) {
-                return e;
-            }
-            throw new SysException("setxattr " + attr + " on " + show(path) + ": " + describe(e), e);
-        }
-        return 0;
+        return setxattrResult(rc, attr, path);
     }
 
     /**

@@ -48,20 +48,11 @@ public final class Descriptors {
      * @return bytes read, 0 at end of stream
      */
     public static int read(int fd, byte[] buffer) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = Native.callState(arena);
-            MemorySegment native_ = arena.allocate(buffer.length);
-            while (true) {
-                long n = (long) Native.invoke(READ, state, fd, native_, (long) buffer.length);
-                if (n >= 0) {
-                    MemorySegment.copy(native_, ValueLayout.JAVA_BYTE, 0, buffer, 0, (int) n);
-                    return (int) n;
-                }
-                if (Native.errno(state) != EINTR) {
-                    throw Native.failure(state, "read");
-                }
-            }
+        long n = readOrErrno(fd, buffer);
+        if (n < 0) {
+            throw new IOException("read: " + Native.describe((int) -n));
         }
+        return (int) n;
     }
 
     /** Like {@link #read}, but the {@code errno} of a failure is returned as {@code -errno} instead of thrown. */

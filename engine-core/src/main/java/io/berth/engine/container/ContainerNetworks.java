@@ -3,6 +3,7 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.projection.Projections;
 import java.util.List;
@@ -71,7 +72,7 @@ public interface ContainerNetworks {
         public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
             String network = hostConfig.path("NetworkMode").asText("");
             if (!network.isEmpty() && !network.equals("none") && !network.equals("host")) {
-                throw io.berth.engine.api.ApiException.notFound("network " + network + " not found");
+                throw ContainerException.notFound("network " + network + " not found");
             }
         }
 

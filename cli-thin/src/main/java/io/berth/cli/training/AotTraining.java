@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The training run for the CLI's AOT cache: runs the everyday commands against a {@link StubDaemon} so the
- * JVM records the classes they load and link. The launcher runs it at build time with the same JVM options
- * and class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache
- * usable; it lives in the CLI jar because a cache only serves a class path it was trained on.
+ * The training run for the CLI's AOT cache: runs the everyday commands against a daemon socket so the JVM
+ * records the classes they load and link. The launcher runs it at build time with the same JVM options and
+ * class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache usable;
+ * it lives in the CLI jar because a cache only serves a class path it was trained on. What answers on the
+ * socket runs in a process of its own (the build's is the test code's stand-in daemon, whose answers have rows
+ * in every list), so no server class is recorded into the cache, which the JVM loads whole at every start.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -29,15 +31,22 @@ public final class AotTraining {
         f.delete();
     }
 
-    /** Runs the training workload; prints nothing on success. */
+    /**
+     * Runs the training workload; prints nothing on success.
+     *
+     * @param args the socket of a running daemon, {@code unix:///path}
+     */
     public static void main(String[] args) throws IOException {
+        if (args.length != 1 || !args[0].startsWith("unix://")) {
+            System.err.println("usage: AotTraining unix:///path/to/daemon.sock");
+            System.exit(2);
+        }
         Path dir = Files.createTempDirectory("berth-aot");
-        Path sock = dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
-        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        // A launcher that cannot start anything: the daemon answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
-        String host = "unix://" + sock;
+        String host = args[0];
         // A small build context like a real one: a Dockerfile, a .dockerignore and files in a directory.
         Path context = dir.resolve("context");
         Files.createDirectories(context.resolve("files"));
@@ -81,7 +90,7 @@ public final class AotTraining {
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();
-        try (StubDaemon stub = new StubDaemon(sock)) {
+        try {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {
                     Main.run(run, env, sink, sink);

@@ -1,6 +1,6 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.network.NetworkException;
 import io.berth.spi.network.NetworkException.Reason;
 
@@ -89,7 +89,7 @@ final class Command {
             for (String line : text.split("\\R")) {
                 if (line.startsWith("{")) {
                     try {
-                        String error = JsonTree.string(JsonTree.object(line), "error");
+                        String error = Json.text(Records.parseObject(line), "error");
                         if (!error.isEmpty()) {
                             return oneLine(error);
                         }

@@ -1,6 +1,6 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.NetworkException;
 import io.berth.spi.network.NetworkException.Reason;
@@ -82,7 +82,7 @@ final class NetavarkCalls {
                 netns = "/run/netns/" + scratch;
             }
             Command.Result result = Command.run(List.of(netavark.toString(), "--config", files.configDirectory().toString(), "--aardvark-binary",
-                    aardvark.toString(), "teardown", netns), JsonTree.write(stored.setup()), Command.TIMEOUT_SECONDS);
+                    aardvark.toString(), "teardown", netns), Json.write(stored.setup()), Command.TIMEOUT_SECONDS);
             if (!result.ok() && !bestEffort && !gone) {
                 throw new NetworkException(Reason.FAILED, where + ": netavark teardown failed: " + Command.netavarkError(result));
             }

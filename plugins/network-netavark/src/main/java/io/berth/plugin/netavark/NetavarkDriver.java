@@ -1,6 +1,6 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.NetworkDriver;
 import io.berth.spi.PluginContext;
 import io.berth.spi.Probe;
@@ -266,7 +266,7 @@ public class NetavarkDriver implements NetworkDriver {
         Command.Result result;
         try {
             result = Command.run(List.of(netavark.toString(), "--config", files.configDirectory().toString(), "--aardvark-binary",
-                    aardvark.toString(), "setup", pending.netns()), JsonTree.write(pending.setup()), Command.TIMEOUT_SECONDS);
+                    aardvark.toString(), "setup", pending.netns()), Json.write(pending.setup()), Command.TIMEOUT_SECONDS);
         } catch (IOException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot run " + netavark + ": " + e.getMessage(), e);
@@ -278,7 +278,7 @@ public class NetavarkDriver implements NetworkDriver {
         Attachment attachment;
         try {
             attachment = NetavarkMessages.parseStatus(network, pending.containerId(), pending.ifname(), containerName, aliases, ports,
-                    JsonTree.object(result.stdout()), Ipv4.Cidr.parse(network.subnets().getFirst().cidr()));
+                    Records.parseObject(result.stdout()), Ipv4.Cidr.parse(network.subnets().getFirst().cidr()));
         } catch (IOException | RuntimeException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot read netavark's answer: " + e.getMessage(), e);

@@ -1,6 +1,6 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.network.Attachment;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.PortMapping;
@@ -76,18 +76,18 @@ final class NetavarkMessages {
     /** The attachment netavark's {@code setup} answer describes for the member. */
     static Attachment parseStatus(NetworkDefinition network, String cid, String ifname, String containerName, List<String> aliases,
                                   List<PortMapping> ports, Map<String, Object> status, Ipv4.Cidr cidr) throws IOException {
-        Map<String, Object> block = JsonTree.object(status, netavarkName(network));
-        Map<String, Object> iface = JsonTree.object(JsonTree.object(block, "interfaces"), ifname);
+        Map<String, Object> block = Json.object(status, netavarkName(network));
+        Map<String, Object> iface = Json.object(block, "interfaces", ifname);
         if (iface.isEmpty()) {
-            throw new IOException("no interface " + ifname + " in " + Command.oneLine(JsonTree.write(status)));
+            throw new IOException("no interface " + ifname + " in " + Command.oneLine(Json.write(status)));
         }
         String address = "";
         String gateway = "";
-        for (Object o : JsonTree.list(iface, "subnets")) {
+        for (Object o : Json.list(iface, "subnets")) {
             if (o instanceof Map<?, ?> m) {
                 @SuppressWarnings("unchecked") Map<String, Object> s = (Map<String, Object>) m;
-                address = JsonTree.string(s, "ipnet");
-                gateway = JsonTree.string(s, "gateway");
+                address = Json.text(s, "ipnet");
+                gateway = Json.text(s, "gateway");
             }
         }
         String ip = address.contains("/") ? address.substring(0, address.indexOf('/')) : address;
@@ -95,9 +95,9 @@ final class NetavarkMessages {
         names.add(containerName);
         aliases.stream().filter(a -> !names.contains(a)).forEach(names::add);
         return new Attachment(network.id(), cid, ifname, ip, cidr.prefix(), network.internal() ? "" : gateway,
-                JsonTree.string(iface, "mac_address").toLowerCase(java.util.Locale.ROOT),
-                network.dnsEnabled() ? JsonTree.strings(block, "dns_server_ips") : List.of(),
-                network.dnsEnabled() ? JsonTree.strings(block, "dns_search_domains") : List.of(), names, ports);
+                Json.text(iface, "mac_address").toLowerCase(java.util.Locale.ROOT),
+                network.dnsEnabled() ? Records.strings(block, "dns_server_ips") : List.of(),
+                network.dnsEnabled() ? Records.strings(block, "dns_search_domains") : List.of(), names, ports);
     }
 
     /** The bridge an attachment is on, from netavark's input (the network's definition may be gone). */

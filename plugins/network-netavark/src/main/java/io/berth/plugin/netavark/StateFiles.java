@@ -1,6 +1,6 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.NetworkException;
 import io.berth.spi.network.NetworkException.Reason;
@@ -43,7 +43,7 @@ final class StateFiles {
             Files.createDirectories(data.resolve("networks"));
             try (Stream<Path> files = Files.list(data.resolve("networks"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    found.add(Records.definition(JsonTree.object(Files.readString(f))));
+                    found.add(Records.definition(Records.parseObject(Files.readString(f))));
                 }
             }
         } catch (IOException e) {
@@ -59,11 +59,11 @@ final class StateFiles {
             Files.createDirectories(data.resolve("attachments"));
             try (Stream<Path> files = Files.list(data.resolve("attachments"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    Map<String, Object> m = JsonTree.object(Files.readString(f));
-                    Map<String, Object> a = JsonTree.object(m, "attachment");
-                    found.add(new StoredAttachment(JsonTree.string(m, "network_id"), JsonTree.string(m, "container_id"),
-                            JsonTree.string(m, "netns"), JsonTree.string(m, "ip"), JsonTree.string(m, "interface_name"),
-                            JsonTree.object(m, "setup"), a.isEmpty() ? null : Records.attachment(a)));
+                    Map<String, Object> m = Records.parseObject(Files.readString(f));
+                    Map<String, Object> a = Json.object(m, "attachment");
+                    found.add(new StoredAttachment(Json.text(m, "network_id"), Json.text(m, "container_id"),
+                            Json.text(m, "netns"), Json.text(m, "ip"), Json.text(m, "interface_name"),
+                            Json.object(m, "setup"), a.isEmpty() ? null : Records.attachment(a)));
                 }
             }
         } catch (IOException e) {
@@ -77,7 +77,7 @@ final class StateFiles {
     }
 
     void writeNetwork(NetworkDefinition network) throws NetworkException {
-        writeAtomically(networkFile(network.id()), JsonTree.write(Records.definition(network)));
+        writeAtomically(networkFile(network.id()), Json.write(Records.definition(network)));
     }
 
     void deleteNetwork(String networkId) throws NetworkException {
@@ -93,7 +93,7 @@ final class StateFiles {
         m.put("interface_name", s.ifname());
         m.put("setup", s.setup());
         m.put("attachment", s.attachment() == null ? null : Records.attachment(s.attachment()));
-        writeAtomically(attachmentFile(s.networkId(), s.containerId()), JsonTree.write(m));
+        writeAtomically(attachmentFile(s.networkId(), s.containerId()), Json.write(m));
     }
 
     void deleteAttachment(String networkId, String containerId) throws NetworkException {

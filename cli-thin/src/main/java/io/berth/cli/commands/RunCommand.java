@@ -6,6 +6,8 @@ import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
+import io.berth.cli.args.MountArgs;
+import io.berth.cli.args.PortArgs;
 import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
@@ -303,7 +305,7 @@ public final class RunCommand extends ContainerCommand {
         List<String> binds = new ArrayList<>();
         Map<String, Object> anonymous = new LinkedHashMap<>();
         for (String v : strings(volume)) {
-            ContainerArgs.VolumeSpec s = value(volume, v, new P(P.VOLUME));
+            MountArgs.VolumeSpec s = value(volume, v, new P(P.VOLUME));
             if (s.bind() != null) {
                 binds.add(s.bind());
             } else {
@@ -371,7 +373,7 @@ public final class RunCommand extends ContainerCommand {
             }
         }
         for (String p : strings(publish)) {
-            ContainerArgs.Published published = value(publish, p, new Publish());
+            PortArgs.Published published = value(publish, p, new Publish());
             exposed.putAll(published.exposed());
             for (Map.Entry<String, List<Map<String, Object>>> entry : published.bindings().entrySet()) {
                 @SuppressWarnings("unchecked")
@@ -590,11 +592,11 @@ public final class RunCommand extends ContainerCommand {
         public Object parse(String v) {
             return switch (kind) {
                 case ATTACH -> ContainerArgs.attachStream(v);
-                case VOLUME -> ContainerArgs.volume(v);
+                case VOLUME -> MountArgs.volume(v);
                 case INT -> integer(v);
                 case KEY_VALUE -> ContainerArgs.keyValue(v);
-                case MOUNT -> ContainerArgs.mount(v);
-                case TMPFS -> ContainerArgs.tmpfs(v);
+                case MOUNT -> MountArgs.mount(v);
+                case TMPFS -> MountArgs.tmpfs(v);
                 case NETWORK -> ContainerArgs.network(v);
                 case MEMORY -> ContainerArgs.memoryBytes(v);
                 case CPUS -> ContainerArgs.nanoCpus(v);
@@ -608,17 +610,17 @@ public final class RunCommand extends ContainerCommand {
         }
     }
 
-    private static final class Publish implements Parser<ContainerArgs.Published> {
+    private static final class Publish implements Parser<PortArgs.Published> {
         @Override
-        public ContainerArgs.Published parse(String value) {
-            return ContainerArgs.publish(value);
+        public PortArgs.Published parse(String value) {
+            return PortArgs.publish(value);
         }
     }
 
     private static final class Expose implements Parser<List<String>> {
         @Override
         public List<String> parse(String value) {
-            return ContainerArgs.expose(value);
+            return PortArgs.expose(value);
         }
     }
 

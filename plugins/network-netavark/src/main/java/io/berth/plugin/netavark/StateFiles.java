@@ -39,15 +39,8 @@ final class StateFiles {
     /** @return the completed network definitions in {@code networks/} */
     List<NetworkDefinition> networks() throws NetworkException {
         List<NetworkDefinition> found = new ArrayList<>();
-        try {
-            Files.createDirectories(data.resolve("networks"));
-            try (Stream<Path> files = Files.list(data.resolve("networks"))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    found.add(Records.definition(Records.parseObject(Files.readString(f))));
-                }
-            }
-        } catch (IOException e) {
-            throw unreadable(e);
+        for (Map<String, Object> m : documents("networks")) {
+            found.add(Records.definition(m));
         }
         return found;
     }
@@ -55,15 +48,23 @@ final class StateFiles {
     /** @return the attachments in {@code attachments/}, pending ones (setup not finished) with a null attachment */
     List<StoredAttachment> attachments() throws NetworkException {
         List<StoredAttachment> found = new ArrayList<>();
+        for (Map<String, Object> m : documents("attachments")) {
+            Map<String, Object> a = Json.object(m, "attachment");
+            found.add(new StoredAttachment(Json.text(m, "network_id"), Json.text(m, "container_id"),
+                    Json.text(m, "netns"), Json.text(m, "ip"), Json.text(m, "interface_name"),
+                    Json.object(m, "setup"), a.isEmpty() ? null : Records.attachment(a)));
+        }
+        return found;
+    }
+
+    /** The JSON objects of the {@code .json} files in a directory under the data directory, in name order. */
+    private List<Map<String, Object>> documents(String directory) throws NetworkException {
+        List<Map<String, Object>> found = new ArrayList<>();
         try {
-            Files.createDirectories(data.resolve("attachments"));
-            try (Stream<Path> files = Files.list(data.resolve("attachments"))) {
+            Files.createDirectories(data.resolve(directory));
+            try (Stream<Path> files = Files.list(data.resolve(directory))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    Map<String, Object> m = Records.parseObject(Files.readString(f));
-                    Map<String, Object> a = Json.object(m, "attachment");
-                    found.add(new StoredAttachment(Json.text(m, "network_id"), Json.text(m, "container_id"),
-                            Json.text(m, "netns"), Json.text(m, "ip"), Json.text(m, "interface_name"),
-                            Json.object(m, "setup"), a.isEmpty() ? null : Records.attachment(a)));
+                    found.add(Records.parseObject(Files.readString(f)));
                 }
             }
         } catch (IOException e) {

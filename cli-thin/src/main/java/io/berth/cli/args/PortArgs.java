@@ -28,16 +28,9 @@ public final class PortArgs {
      * container port lets the daemon choose in it.
      */
     public static Published publish(String spec) {
-        String rest = spec.strip();
-        String protocol = "tcp";
-        int slash = rest.lastIndexOf('/');
-        if (slash >= 0) {
-            protocol = rest.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
-            rest = rest.substring(0, slash);
-            if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-                throw new IllegalArgumentException("invalid proto: " + protocol);
-            }
-        }
+        String[] portAndProtocol = portAndProtocol(spec);
+        String rest = portAndProtocol[0];
+        String protocol = portAndProtocol[1];
         if (rest.startsWith("[")) {
             throw new IllegalArgumentException("invalid port " + spec + ": berth publishes on IPv4 addresses only");
         }
@@ -88,16 +81,9 @@ public final class PortArgs {
 
     /** {@code --expose 80}, {@code 80/udp} or {@code 8000-8002}: the port keys. */
     public static List<String> expose(String spec) {
-        String rest = spec.strip();
-        String protocol = "tcp";
-        int slash = rest.lastIndexOf('/');
-        if (slash >= 0) {
-            protocol = rest.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
-            rest = rest.substring(0, slash);
-            if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-                throw new IllegalArgumentException("invalid proto: " + protocol);
-            }
-        }
+        String[] portAndProtocol = portAndProtocol(spec);
+        String rest = portAndProtocol[0];
+        String protocol = portAndProtocol[1];
         int[] range = portRange(rest, "port", spec);
         List<String> keys = new java.util.ArrayList<>();
         for (int p = range[0]; p <= range[1]; p++) {
@@ -118,5 +104,19 @@ public final class PortArgs {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid " + what + ": " + text + " in " + spec + " (a port or range between 1 and 65535)");
         }
+    }
+
+    /** A port spec split at its {@code /proto} suffix: the rest, and {@code tcp} or {@code udp} (default tcp). */
+    private static String[] portAndProtocol(String spec) {
+        String rest = spec.strip();
+        int slash = rest.lastIndexOf('/');
+        if (slash < 0) {
+            return new String[] {rest, "tcp"};
+        }
+        String protocol = rest.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
+        if (!protocol.equals("tcp") && !protocol.equals("udp")) {
+            throw new IllegalArgumentException("invalid proto: " + protocol);
+        }
+        return new String[] {rest.substring(0, slash), protocol};
     }
 }

@@ -1,8 +1,8 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.args.TimeArg;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
@@ -27,12 +27,12 @@ import java.util.concurrent.Callable;
  */
 public abstract class BaseCommand implements Callable<Integer> {
     /** The root command: global options, environment, output streams, the API client. */
-    protected final BerthCommand root;
+    protected final CommandContext root;
     /** This command's picocli model. */
     protected final CommandSpec spec;
 
     /** A command named {@code name}; subclasses add their options in their constructor. */
-    protected BaseCommand(BerthCommand root, String name, String description) {
+    protected BaseCommand(CommandContext root, String name, String description) {
         this(root, name, description, true);
     }
 
@@ -40,7 +40,7 @@ public abstract class BaseCommand implements Callable<Integer> {
      * @param shortHelp whether {@code -h} means {@code --help}; not for {@code run} and {@code create}, where
      *                  it is {@code --hostname}, as with Docker
      */
-    protected BaseCommand(BerthCommand root, String name, String description, boolean shortHelp) {
+    protected BaseCommand(CommandContext root, String name, String description, boolean shortHelp) {
         this.root = root;
         this.spec = CommandSpec.wrapWithoutInspection(this).name(name);
         spec.usageMessage().description(description).sortOptions(false);
@@ -200,13 +200,17 @@ public abstract class BaseCommand implements Callable<Integer> {
      * @throws CliException a malformed time (exit 125, one line)
      */
     protected static String withAt(String target, OptionSpec at) {
-        String value = at == null ? null : string(at);
+        return withAt(target, at == null ? null : string(at));
+    }
+
+    /** {@link #withAt(String, OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static String withAt(String target, String value) {
         if (value == null) {
             return target;
         }
         String api;
         try {
-            api = io.berth.cli.args.TimeArg.toApi("--at", value, java.time.Instant.now());
+            api = TimeArg.toApi("--at", value, java.time.Instant.now());
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.ENGINE, e.getMessage());
         }
@@ -251,8 +255,13 @@ public abstract class BaseCommand implements Callable<Integer> {
      * a template that cannot be read is Docker's one-line {@code template parsing error}.
      */
     protected static ListFormat listFormat(OptionSpec format) {
+        return listFormat(string(format));
+    }
+
+    /** {@link #listFormat(OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static ListFormat listFormat(String format) {
         try {
-            return ListFormat.parse(string(format));
+            return ListFormat.parse(format);
         } catch (GoTemplate.TemplateException e) {
             throw new CliException(ExitCodes.ENGINE, "template parsing error: " + e.getMessage());
         }
@@ -273,7 +282,11 @@ public abstract class BaseCommand implements Callable<Integer> {
      * the Go template, read leniently (a field the object lacks prints {@code <no value>}).
      */
     protected static GoTemplate inspectTemplate(OptionSpec format) {
-        String f = string(format);
+        return inspectTemplate(string(format));
+    }
+
+    /** {@link #inspectTemplate(OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static GoTemplate inspectTemplate(String f) {
         if (f == null || f.isEmpty() || f.equals("json") || f.equals("{{json .}}")) {
             return null;
         }

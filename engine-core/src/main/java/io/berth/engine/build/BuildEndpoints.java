@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
+import io.berth.engine.image.JsonProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -37,14 +38,11 @@ public final class BuildEndpoints {
         Map<String, String> buildArgs = jsonMap(exchange.query("buildargs"), "buildargs");
         Map<String, String> labels = jsonMap(exchange.query("labels"), "labels");
         labels.values().removeIf(v -> v == null);
-        BuildSecrets secrets;
-        try {
-            secrets = BuildSecrets.fromHeaders(exchange.header(BuildSecrets.SECRETS_HEADER), exchange.header(BuildSecrets.SSH_HEADER), mapper);
-            for (String id : secrets.sshIds()) {
-                checkAgentSocket(id, secrets.sshSocket(id).orElseThrow(), exchange.context().actor().uid());
-            }
-        } catch (BuildException e) {
-            throw ApiException.badRequest(e.getMessage());
+        // a refused secret or agent socket is a BuildException (INVALID): a plain 400 before anything streams
+        BuildSecrets secrets = BuildSecrets.fromHeaders(exchange.header(BuildSecrets.SECRETS_HEADER),
+                exchange.header(BuildSecrets.SSH_HEADER), mapper);
+        for (String id : secrets.sshIds()) {
+            checkAgentSocket(id, secrets.sshSocket(id).orElseThrow(), exchange.context().actor().uid());
         }
         BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
                 exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "",
@@ -175,10 +173,10 @@ public final class BuildEndpoints {
 
     /** Docker's JSON-lines framing; a client that hangs up stops receiving, the build goes on. */
     private final class StreamOutput implements BuildOutput {
-        private final io.berth.engine.image.JsonProgress messages;
+        private final JsonProgress messages;
 
         StreamOutput(ApiExchange.LineStream out) {
-            this.messages = new io.berth.engine.image.JsonProgress(out, mapper);
+            this.messages = new JsonProgress(out, mapper);
         }
 
         @Override

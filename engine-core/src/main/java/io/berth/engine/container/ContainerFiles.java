@@ -6,6 +6,7 @@ import io.berth.spi.fs.SafeFile;
 import io.berth.spi.fs.SafeFsException;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TarWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * {@code docker cp}: files out of and into a container's filesystem as tar streams, through a
@@ -66,9 +66,7 @@ public final class ContainerFiles {
      */
     public static void exportTree(SafeRoot root, OutputStream out) throws IOException {
         KernelFiles kernel = KernelFiles.of(root);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        TarWriter tar = new TarWriter(out);
         List<String> children = new ArrayList<>(root.list("/"));
         children.sort(null);
         for (String child : children) {
@@ -94,9 +92,7 @@ public final class ContainerFiles {
         if (name.equals("/") || name.equals(".")) {
             name = start.equals("/") ? "rootfs" : start.substring(start.lastIndexOf('/') + 1);
         }
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+        TarWriter tar = new TarWriter(out);
         writeTree(root, start, name, top, tar, kernel);
         tar.finish();
         out.flush();
@@ -107,7 +103,7 @@ public final class ContainerFiles {
      * at and opened afresh from the root: a directory swapped for a link meanwhile is entered, if at all,
      * inside the container. What vanished or changed its kind meanwhile is left out.
      */
-    private static void writeTree(SafeRoot root, String path, String name, Sys.Stat st, TarArchiveOutputStream tar,
+    private static void writeTree(SafeRoot root, String path, String name, Sys.Stat st, TarWriter tar,
                                   KernelFiles kernel) throws IOException {
         boolean kernelFiles = kernel.holds(st);
         if (kernelFiles && !st.isDir()) {
@@ -125,11 +121,8 @@ public final class ContainerFiles {
                 if (kernel.holds(opened)) {
                     return; // a directory on the way was swapped for a link into /proc or /sys meanwhile
                 }
-                TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_NORMAL, opened);
-                entry.setSize(opened.size());
-                tar.putArchiveEntry(entry);
+                tar.regularFile(name, opened.mode() & 07777, opened.uid(), opened.gid(), opened.mtimeSec(), opened.size());
                 copyExactly(file, tar, opened.size());
-                tar.closeArchiveEntry();
             }
         } else if (st.isSymlink()) {
             String target;
@@ -138,13 +131,9 @@ public final class ContainerFiles {
             } catch (SafeFsException e) {
                 return;
             }
-            TarArchiveEntry entry = entry(name, TarArchiveEntry.LF_SYMLINK, st);
-            entry.setLinkName(target);
-            tar.putArchiveEntry(entry);
-            tar.closeArchiveEntry();
+            tar.symlink(name, target, st.mode() & 07777, st.uid(), st.gid(), st.mtimeSec());
         } else if (st.isDir()) {
-            tar.putArchiveEntry(entry(name + "/", TarArchiveEntry.LF_DIR, st));
-            tar.closeArchiveEntry();
+            tar.directory(name, st.mode() & 07777, st.uid(), st.gid(), st.mtimeSec());
             if (kernelFiles) {
                 return; // /proc, /sys: the directory, empty, as in Docker's copy
             }
@@ -166,17 +155,8 @@ public final class ContainerFiles {
         // devices, fifos and sockets are not copied: their contents are never read
     }
 
-    private static TarArchiveEntry entry(String name, byte type, Sys.Stat st) {
-        TarArchiveEntry entry = new TarArchiveEntry(name, type);
-        entry.setMode(st.mode() & 07777);
-        entry.setModTime(st.mtimeSec() * 1000 + st.mtimeNsec() / 1_000_000);
-        entry.setUserId(st.uid());
-        entry.setGroupId(st.gid());
-        return entry;
-    }
-
     /** Exactly {@code size} bytes: a file that grew is cut, one that shrank is padded, so the tar stays whole. */
-    private static void copyExactly(SafeFile file, OutputStream out, long size) throws IOException {
+    private static void copyExactly(SafeFile file, TarWriter out, long size) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         long left = size;
         while (left > 0) {

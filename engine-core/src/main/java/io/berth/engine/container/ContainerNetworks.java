@@ -3,6 +3,7 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.projection.Projections;
 import java.util.List;
@@ -19,7 +20,7 @@ public interface ContainerNetworks {
      *
      * @param hostConfig       HostConfig as stored (its NetworkMode may be completed here: empty → {@code bridge})
      * @param networkingConfig NetworkingConfig, possibly missing
-     * @throws RuntimeException the network slice's refusal: not found for an unknown network, invalid for a malformed port or address
+     * @throws io.berth.engine.domain.DomainException not found for an unknown network, invalid for a malformed port or address
      */
     void validate(ObjectNode hostConfig, JsonNode networkingConfig);
 
@@ -32,7 +33,7 @@ public interface ContainerNetworks {
      * @param stored      {@code {"Config", "HostConfig", "NetworkingConfig"}} as recorded at create
      * @param context     who asked
      * @return what it got on each network, the first being the primary one
-     * @throws RuntimeException the network slice's refusal when a network refuses; nothing stays connected then
+     * @throws io.berth.engine.domain.DomainException when a network refuses; nothing stays connected then
      */
     List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context);
 

@@ -81,7 +81,7 @@ final class ContainerRemoval {
         for (String volume : anonymous) {
             try {
                 volumes.remove(volume, false, context);
-            } catch (ContainerException e) {
+            } catch (VolumeException e) {
                 LOG.log(System.Logger.Level.WARNING, "volume " + volume + " kept: " + e.getMessage());
             }
         }

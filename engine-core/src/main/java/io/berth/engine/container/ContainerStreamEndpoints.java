@@ -2,7 +2,7 @@ package io.berth.engine.container;
 
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;

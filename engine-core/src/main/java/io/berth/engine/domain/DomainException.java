@@ -12,6 +12,8 @@ public abstract class DomainException extends RuntimeException {
         NOT_FOUND,
         /** The object exists but its state forbids the request (409), e.g. removing a running container. */
         CONFLICT,
+        /** The request is never allowed on this object (403), e.g. removing the pre-defined network {@code bridge}. */
+        FORBIDDEN,
         /** The request itself is malformed or names something invalid (400). */
         INVALID,
         /** Another system berth relies on failed (500), e.g. a registry or the runtime. */

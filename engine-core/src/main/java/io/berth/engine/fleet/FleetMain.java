@@ -12,6 +12,7 @@ import io.berth.engine.container.ContainerState;
 import io.berth.engine.events.EventFilter;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.kafka.KafkaMirrorConfig;
+import io.berth.text.time.TimeArgument;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -177,8 +178,8 @@ public final class FleetMain implements Callable<Integer> {
         public Integer call() {
             boolean json = json();
             Instant now = Instant.now();
-            Instant from = since == null ? null : FleetTimes.parse("--since", since, now);
-            Instant to = until == null ? null : FleetTimes.parse("--until", until, now);
+            Instant from = since == null ? null : time("--since", since, now);
+            Instant to = until == null ? null : time("--until", until, now);
             Map<String, List<String>> criteria = new LinkedHashMap<>();
             for (String f : filters) {
                 int eq = f.indexOf('=');
@@ -217,6 +218,21 @@ public final class FleetMain implements Callable<Integer> {
             out.flush();
             report(read);
             return 0;
+        }
+
+        /** A time as every berth command reads one; a sequence number belongs to one host, the fleet orders by time. */
+        private static Instant time(String option, String value, Instant now) {
+            TimeArgument argument;
+            try {
+                argument = TimeArgument.parse(option, value, now);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (argument.isSequence()) {
+                throw new UsageException("invalid value for " + option + ": \"" + value
+                        + "\": sequence numbers belong to one host; the fleet orders by time");
+            }
+            return argument.time();
         }
 
         private static List<String> idsNamed(Map<String, ContainerState> states, String name) {

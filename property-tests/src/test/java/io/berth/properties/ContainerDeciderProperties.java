@@ -39,6 +39,7 @@ class ContainerDeciderProperties {
         Arbitrary<ContainerCommand> command = Arbitraries.oneOf(
                 Combinators.combine(id, name).as((i, n) -> new ContainerCommand.CreateContainer(i, n, "busybox", "sha256:" + "1".repeat(64), "{}")),
                 id.map(ContainerCommand.StartContainer::new),
+                id.map(ContainerCommand.RecordStopped::new),
                 id.map(i -> new ContainerCommand.StopContainer(i, 15)),
                 id.map(i -> new ContainerCommand.KillContainer(i, i, 9)),
                 id.map(ContainerCommand.PauseContainer::new),

@@ -42,6 +42,9 @@ public sealed interface ContainerCommand {
     /** Give it {@code newName} (already valid); refused while another container has that name. */
     record RenameContainer(String id, String newName) implements ContainerCommand {}
 
+    /** Record that a user's stop ended it (Docker's {@code stop} event, after its {@code die}); only once it no longer runs. */
+    record RecordStopped(String id) implements ContainerCommand {}
+
     /**
      * Record its process's end as its monitor reported it: {@code code}, the {@code signal} that ended it (0 for
      * none), whether the kernel's OOM killer did, when, and whether it happened while the daemon was down.

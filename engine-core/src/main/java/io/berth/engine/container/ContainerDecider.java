@@ -4,6 +4,7 @@ import io.berth.engine.container.ContainerCommand.CreateContainer;
 import io.berth.engine.container.ContainerCommand.KillContainer;
 import io.berth.engine.container.ContainerCommand.PauseContainer;
 import io.berth.engine.container.ContainerCommand.RecordExit;
+import io.berth.engine.container.ContainerCommand.RecordStopped;
 import io.berth.engine.container.ContainerCommand.RemoveContainer;
 import io.berth.engine.container.ContainerCommand.RenameContainer;
 import io.berth.engine.container.ContainerCommand.SignalContainer;
@@ -88,6 +89,8 @@ public final class ContainerDecider {
                     ? accept(new ContainerEvent.ContainerExited(container.id(), exit.code(), exit.signal(), exit.oomKilled(),
                             exit.finishedAt(), exit.whileDown()))
                     : new Decision.Unchanged();
+            case RecordStopped stopped -> container.running()
+                    ? new Decision.Unchanged() : accept(new ContainerEvent.ContainerStopped(container.id()));
         };
     }
 

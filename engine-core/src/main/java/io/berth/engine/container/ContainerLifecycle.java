@@ -191,8 +191,8 @@ final class ContainerLifecycle {
         } finally {
             guards.stopped(container.id());
         }
-        if (exited && containers.find(container.id()).isPresent()) {
-            containers.journal().record(context, new io.berth.eventlog.events.ContainerEvent.ContainerStopped(container.id())); // Docker's stop, after its die
+        if (exited && containers.decide(new ContainerCommand.RecordStopped(container.id())) instanceof ContainerDecider.Decision.Accepted stopped) {
+            containers.record(context, stopped); // Docker's stop, after its die
         }
         return true;
     }

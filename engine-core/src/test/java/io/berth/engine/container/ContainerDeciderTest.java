@@ -150,6 +150,17 @@ class ContainerDeciderTest {
     }
 
     @Test
+    void givenStopEndedIt_whenStopRecorded_thenContainerStopped_butNotWhileItRunsOrOnceRemoved() {
+        ContainerState exited = given(created(A, "web"), new ContainerEvent.ContainerStarted(A, 42),
+                new ContainerEvent.ContainerExited(A, 143, 15, false, "2027-01-01T00:00:00Z", false));
+        assertEquals(List.of(new ContainerEvent.ContainerStopped(A)),
+                accepted(ContainerDecider.decide(new ContainerCommand.RecordStopped(A), exited)));
+        assertInstanceOf(Decision.Unchanged.class, ContainerDecider.decide(new ContainerCommand.RecordStopped(A),
+                given(created(A, "web"), new ContainerEvent.ContainerStarted(A, 42))));
+        refused(ContainerDecider.decide(new ContainerCommand.RecordStopped(A), given()), DomainException.Kind.NOT_FOUND);
+    }
+
+    @Test
     void restartPolicies_asDockers() {
         assertEquals(true, RestartDecision.restarts("always", 0, 0, 50));
         assertEquals(true, RestartDecision.restarts("unless-stopped", 0, 0, 0));

@@ -27,24 +27,19 @@ public final class ContainerResources {
     /** {@code docker pause}: 409 unless running and not paused, as Docker. */
     public void pause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!container.running()) {
-            throw ContainerException.conflict("Container " + container.id() + " is not running");
-        }
-        if (container.paused()) {
-            throw ContainerException.conflict("Container " + container.id() + " is already paused");
-        }
+        ContainerDecider.Decision decision = containers.decide(new ContainerCommand.PauseContainer(container.id()));
+        decision.eventsOrThrow(); // refused before the runtime is asked
         act("pause", container.id(), () -> containers.runtime().pause(container.id()));
-        containers.journal().record(context, new ContainerEvent.ContainerPaused(container.id()));
+        containers.record(context, decision);
     }
 
     /** {@code docker unpause}: 409 unless paused, as Docker. */
     public void unpause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!container.paused() || !container.running()) {
-            throw ContainerException.conflict("Container " + container.id() + " is not paused");
-        }
+        ContainerDecider.Decision decision = containers.decide(new ContainerCommand.UnpauseContainer(container.id()));
+        decision.eventsOrThrow(); // refused before the runtime is asked
         act("unpause", container.id(), () -> containers.runtime().resume(container.id()));
-        containers.journal().record(context, new ContainerEvent.ContainerUnpaused(container.id()));
+        containers.record(context, decision);
     }
 
     /** The host pids of a running container's processes, as the runtime finds them in its cgroup. */

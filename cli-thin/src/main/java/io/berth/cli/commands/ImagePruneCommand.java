@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.Units;
+import io.berth.text.json.Json;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;
@@ -20,7 +19,7 @@ public final class ImagePruneCommand extends ImageCommand {
     private final OptionSpec all;
     private final OptionSpec force;
 
-    public ImagePruneCommand(BerthCommand root) {
+    public ImagePruneCommand(CommandContext root) {
         super(root, "prune", "Remove unused images");
         synopsis("[OPTIONS]");
         all = flag("Remove all unused images, not just dangling ones", "-a", "--all");

@@ -1,13 +1,12 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
-import io.berth.cli.api.Json;
-import io.berth.cli.auth.ImageName;
-import io.berth.cli.format.ListFormat;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
+import io.berth.text.json.Json;
+import io.berth.text.reference.ImageName;
+import io.berth.text.format.ListFormat;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -35,7 +34,7 @@ public final class ImagesCommand extends ImageCommand {
     record Row(Object image, String repository, String tag, String digest) {
     }
 
-    public ImagesCommand(BerthCommand root, String name) {
+    public ImagesCommand(CommandContext root, String name) {
         super(root, name, "List images");
         synopsis("[OPTIONS] [REPOSITORY[:TAG]]");
         if (name.equals("ls")) {
@@ -67,7 +66,7 @@ public final class ImagesCommand extends ImageCommand {
             rows.addAll(rows(image, isSet(digests) || shape.mentions(".Digest")));
         }
         if (!args.isEmpty()) {
-            ImageName wanted = ImageName.parse(args.getFirst());
+            ImageName wanted = ImageName.split(args.getFirst());
             List<Row> matching = new ArrayList<>();
             for (Row r : rows) {
                 if (r.repository().equals(wanted.name()) && (wanted.tag() == null || r.tag().equals(wanted.tag()))) {
@@ -135,7 +134,7 @@ public final class ImagesCommand extends ImageCommand {
             if (s.equals("<none>:<none>")) {
                 continue;
             }
-            ImageName n = ImageName.parse(s);
+            ImageName n = ImageName.split(s);
             if (n.tag() != null) {
                 add(tags, n.name(), n.tag());
             }

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.Table;
+import io.berth.text.json.Json;
+import io.berth.text.format.Table;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;
@@ -18,7 +17,7 @@ public final class PluginLsCommand extends BaseCommand {
     private final OptionSpec noTruncOption;
     private boolean noTrunc;
 
-    public PluginLsCommand(BerthCommand root) {
+    public PluginLsCommand(CommandContext root) {
         super(root, "ls", "List plugins");
         spec.aliases("list");
         format = formatOption("Print one JSON object per plugin");

@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -13,14 +12,14 @@ import java.io.PrintStream;
 /**
  * {@code berth pull [-q] [--platform P] NAME[:TAG|@DIGEST]}: {@code POST /images/create}, rendered as
  * Docker's CLI renders it (see {@link JsonMessages}), then the full reference, as Docker prints it.
- * Credentials for the image's registry come from Docker's config file ({@link BerthCommand#registryAuth}).
+ * Credentials for the image's registry come from Docker's config file ({@link CommandContext#registryAuth}).
  */
 public final class PullCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final OptionSpec platform;
     private final PositionalParamSpec names;
 
-    public PullCommand(BerthCommand root) {
+    public PullCommand(CommandContext root) {
         super(root, "pull", "Download an image from a registry");
         synopsis("[OPTIONS] NAME[:TAG|@DIGEST]");
         quiet = flag("Suppress verbose output", "-q", "--quiet");
@@ -33,7 +32,7 @@ public final class PullCommand extends ImageCommand {
         String reference = requireArgs(names, 1, 1).getFirst();
         boolean q = isSet(quiet);
         PrintStream out = root.out();
-        ImageName ref = ImageName.parse(reference);
+        ImageName ref = ImageName.split(reference);
         String tag = ref.digest() != null ? ref.digest() : ref.tag();
         if (tag == null) {
             tag = "latest";

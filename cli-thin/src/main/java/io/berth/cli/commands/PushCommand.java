@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,7 +17,7 @@ public final class PushCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final PositionalParamSpec names;
 
-    public PushCommand(BerthCommand root) {
+    public PushCommand(CommandContext root) {
         super(root, "push", "Upload an image to a registry");
         synopsis("[OPTIONS] NAME[:TAG]");
         quiet = flag("Suppress verbose output", "-q", "--quiet");
@@ -29,9 +28,9 @@ public final class PushCommand extends ImageCommand {
     public Integer call() throws Exception {
         String reference = requireArgs(names, 1, 1).getFirst();
         boolean q = isSet(quiet);
-        ImageName ref = ImageName.parse(reference);
+        ImageName ref = ImageName.split(reference);
         if (ref.digest() != null) {
-            throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED,
+            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED,
                     "invalid reference \"" + reference + "\": push takes NAME[:TAG], not a digest");
         }
         String auth = root.registryAuth(ref.registry());

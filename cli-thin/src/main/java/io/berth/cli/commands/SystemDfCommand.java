@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.Table;
+import io.berth.text.json.Json;
+import io.berth.text.format.Table;
 
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +12,7 @@ import java.util.Locale;
  */
 public final class SystemDfCommand extends BaseCommand {
 
-    public SystemDfCommand(BerthCommand root) {
+    public SystemDfCommand(CommandContext root) {
         super(root, "df", "Show berth disk usage");
     }
 

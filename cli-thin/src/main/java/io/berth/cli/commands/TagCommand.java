@@ -1,9 +1,8 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
-import io.berth.cli.auth.ImageName;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
+import io.berth.text.reference.ImageName;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
 public final class TagCommand extends ImageCommand {
     private final PositionalParamSpec names;
 
-    public TagCommand(BerthCommand root) {
+    public TagCommand(CommandContext root) {
         super(root, "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
         synopsis("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]");
         names = arguments("IMAGE");
@@ -21,7 +20,7 @@ public final class TagCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         List<String> args = requireArgs(names, 2, 2);
-        ImageName target = ImageName.parse(args.get(1));
+        ImageName target = ImageName.split(args.get(1));
         if (target.digest() != null) {
             throw new CliException(ExitCodes.FAILED, "refusing to create a tag with a digest reference");
         }

@@ -1,10 +1,9 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.BuildInfo;
+import io.berth.cli.version.BuildInfo;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.GoTemplate;
+import io.berth.text.json.Json;
+import io.berth.text.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;
@@ -16,7 +15,7 @@ import java.util.Map;
 public final class VersionCommand extends BaseCommand {
     private final OptionSpec format;
 
-    public VersionCommand(BerthCommand root) {
+    public VersionCommand(CommandContext root) {
         super(root, "version", "Show the berth version information");
         format = option("string", "Format output using a Go template, or 'json'", "-f", "--format");
     }

@@ -1,13 +1,12 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -38,7 +37,7 @@ public final class VolumeCommand extends ContainerCommand {
     private OptionSpec at;
 
     /** @param member {@code create}, {@code ls}, {@code inspect}, {@code rm} or {@code prune} */
-    public VolumeCommand(BerthCommand root, String member) {
+    public VolumeCommand(CommandContext root, String member) {
         super(root, member, switch (member) {
             case "create" -> "Create a volume";
             case "ls" -> "List volumes";

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
+import io.berth.text.time.GoDuration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,6 @@ final class InstructionPlanner {
         RunMounts planMounts(List<RunMount> mounts, Location location, int step, Map<String, String> sources);
     }
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ns|us|µs|ms|s|m|h)");
 
     private final BuildVariables variables;
     private final String buildNetwork;
@@ -321,34 +321,13 @@ final class InstructionPlanner {
         return check;
     }
 
-    /** A Go duration ({@code 30s}, {@code 1m30s}, {@code 500ms}) in nanoseconds. */
+    /** A HEALTHCHECK flag's duration in nanoseconds, with Docker's checks for a Dockerfile's intervals. */
     static long duration(String text, String flag) {
-        Matcher m = DURATION.matcher(text);
-        long total = 0;
-        int end = 0;
-        while (m.find()) {
-            if (m.start() != end) {
-                break;
-            }
-            double n = Double.parseDouble(m.group(1));
-            long unit = switch (m.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            total += (long) (n * unit);
-            end = m.end();
+        try {
+            return GoDuration.parseInterval(flag, text, GoDuration.IntervalRule.DOCKERFILE);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException("HEALTHCHECK --" + flag + "=" + text + ": " + e.getMessage());
         }
-        if (end != text.length() || text.isEmpty()) {
-            throw new BuildException("HEALTHCHECK --" + flag + "=" + text + ": not a duration (like 30s or 1m30s)");
-        }
-        if (total != 0 && total < 1_000_000L) {
-            throw new BuildException("HEALTHCHECK --" + flag + " cannot be less than 1ms");
-        }
-        return total;
     }
 
     /** {@code 80}, {@code 80/udp}, {@code 8000-8002/tcp}: Docker's {@code port/proto} keys. */

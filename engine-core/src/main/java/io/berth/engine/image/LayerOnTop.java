@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.journal.RequestContext;
-import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
@@ -119,13 +118,7 @@ public final class LayerOnTop {
             ImageDescription description = ManifestWriter.storeImage(content, storage, mapper, configBytes, layers,
                     config.path("os").asText("linux"), config.path("architecture").asText("amd64"),
                     config.path("variant").asText(""), config.path("created").asText(""));
-            String imageId = description.imageId();
-            List<Event> events = new ArrayList<>();
-            events.add(new ImageEvent.ImageLoaded(description, format, full));
-            for (String tag : full) {
-                events.addAll(images.tagEvents(imageId, tag));
-            }
-            images.record(context, events);
+            images.execute(new ImageCommand.RegisterImage(description, format, full, List.of()), context);
             return description;
         } finally {
             guard.unlock();

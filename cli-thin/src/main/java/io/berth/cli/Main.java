@@ -37,7 +37,7 @@ public final class Main {
         // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
         String training = System.getProperty("berth.aot.training");
         if (training != null) {
-            io.berth.cli.training.AotTraining.main(new String[] {training});
+            io.berth.cli.training.AotTraining.main(new String[] {System.getProperty("berth.aot.host", ""), training});
             return;
         }
         if (QuickCommands.read(args) == null) {

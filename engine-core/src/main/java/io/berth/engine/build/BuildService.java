@@ -446,7 +446,7 @@ public final class BuildService {
     public Replay replay(String idOrPrefix, BuildOutput out, RequestContext context) {
         BuildState.BuildRecord original = require(idOrPrefix);
         if (!images.content().has(original.contextDigest)) {
-            throw new BuildException("the context of build " + original.id + " is no longer stored");
+            throw BuildException.notFound("the context of build " + original.id + " is no longer stored");
         }
         BuildRequest request = new BuildRequest(original.dockerfileName, new LinkedHashMap<>(original.buildArgs), original.target,
                 List.of(), original.labels, true, false, original.id, ""); // the build's --network is not recorded: default
@@ -454,7 +454,7 @@ public final class BuildService {
         try (InputStream context0 = images.content().open(original.contextDigest)) {
             result = build(context0, request, out, context);
         } catch (IOException e) {
-            throw new BuildException("cannot read the stored context of build " + original.id + ": " + e.getMessage());
+            throw BuildException.internal("cannot read the stored context of build " + original.id + ": " + e.getMessage());
         }
         BuildState.BuildRecord replayed = require(result.buildId());
         List<StepComparison> steps = new ArrayList<>();

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -36,7 +35,6 @@ final class InstructionPlanner {
          */
         RunMounts planMounts(List<RunMount> mounts, Location location, int step, Map<String, String> sources);
     }
-
 
     private final BuildVariables variables;
     private final String buildNetwork;

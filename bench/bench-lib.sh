@@ -1,6 +1,25 @@
 # Shared by the benchmark scripts (sourced, not run): a loopback registry and test images made
 # from the host's files, without internet.
 
+# bench_java_main MODULE HEAP CLASS [ARGS…]: builds MODULE and its test classes with the reactor (nothing
+# is installed into ~/.m2), then runs CLASS from its test class path with the JVM flags Chronicle Queue needs
+# (the root pom's chronicle.jvm.args, read from it so there is one list), a HEAP like 2g, and
+# $BENCH_JAVA_OPTS. Run from the repository root; returns the program's exit status.
+bench_java_main() {
+    local module=$1 heap=$2 main=$3 cp_file flags status=0
+    shift 3
+    cp_file="$(mktemp)"
+    mvn -q -B -pl "$module" -am test-compile dependency:build-classpath \
+        -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+    flags="$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)"
+    # shellcheck disable=SC2086
+    "${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java" $flags ${BENCH_JAVA_OPTS:-} "-Xmx$heap" \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+        -cp "$module/target/test-classes:$module/target/classes:$(cat "$cp_file")" "$main" "$@" || status=$?
+    rm -f "$cp_file"
+    return "$status"
+}
+
 # Starts Debian's docker-registry on 127.0.0.1 at a free port, storage under $1. Sets
 # bench_registry_port and bench_registry_pid; waits until /v2/ answers.
 bench_start_registry() {

@@ -15,20 +15,13 @@ cd "$repo"
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 # shellcheck source=bench/bench-lib.sh
 source bench/bench-lib.sh
-cp_file="$(mktemp)"
 cleanup() {
     [[ -n ${daemon_pid:-} ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-    rm -rf "$work" "$cp_file"
+    rm -rf "$work"
 }
 trap cleanup EXIT
-mvn -q -B -o -pl engine-core -am test-compile dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-flags="$(sed -n 's:.*<chronicle.jvm.args>\(.*\)</chronicle.jvm.args>.*:\1:p' pom.xml)"
 root="$work/root"
-# shellcheck disable=SC2086
-"$JAVA_HOME/bin/java" $flags -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -cp "engine-core/target/test-classes:engine-core/target/classes:$(cat "$cp_file")" \
-    io.berth.engine.bench.HistoryBenchmark "$events" "$root" | tee "$work/in-jvm.txt"
+bench_java_main engine-core 4g io.berth.engine.bench.HistoryBenchmark "$events" "$root" | tee "$work/in-jvm.txt"
 
 "$repo/target/dist/bin/berth" daemon --root "$root" -H "unix://$root/berth.sock" --pidfile "$root/berth.pid" \
     > "$work/daemon.log" 2>&1 &

@@ -82,8 +82,7 @@ import java.util.Optional;
  *   <li>{@link #diff(String, OutputStream)} writes the snapshot's changes as an uncompressed OCI
  *       layer tar; the engine digests it (the new diff id), compresses it into a blob and stores
  *       it for a later push.</li>
- *   <li>The engine makes the new layer available to the next step: with
- *       {@link CommittingStorageDriver#commit} when the driver offers it, otherwise by
+ *   <li>The engine makes the new layer available to the next step by
  *       {@link #applyLayer applying} the tar it just wrote. Then it removes the snapshot.</li>
  * </ol>
  *

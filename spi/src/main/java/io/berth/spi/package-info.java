@@ -15,9 +15,9 @@
  *       DNS for members' names (value types in {@link io.berth.spi.network}).</li>
  * </ul>
  * {@link io.berth.spi.Probe} is how a storage driver, runtime or network driver says whether it works on this
- * host. Optional behaviour sits in small second interfaces
- * ({@link io.berth.spi.CommittingStorageDriver}) that the engine detects with
- * {@code instanceof}.
+ * host. Optional operations are default methods that refuse with a "not supported" reason
+ * (for example {@link io.berth.spi.ContainerRuntime#processes}), so a plugin written before them
+ * still loads.
  *
  * <p>This package depends on the PF4J API only. Every implementation is checked by the
  * conformance kit in this module's test jar ({@code io.berth.spi.tck}).

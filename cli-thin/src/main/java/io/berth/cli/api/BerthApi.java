@@ -4,6 +4,7 @@ import io.berth.cli.http.HttpResponse;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;
 
+import io.berth.text.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;

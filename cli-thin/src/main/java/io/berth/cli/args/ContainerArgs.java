@@ -1,5 +1,6 @@
 package io.berth.cli.args;
 
+import io.berth.text.time.GoDuration;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,34 +91,13 @@ public final class ContainerArgs {
     }
 
     /**
-     * A Go duration as Docker's CLI takes it ({@code 30s}, {@code 1m30s}, {@code 500ms}, {@code 1.5h}; units ns,
-     * us, µs, ms, s, m, h), in nanoseconds.
+     * A Go duration as Docker's CLI takes it ({@code 30s}, {@code 1m30s}, {@code 500ms}, {@code 1.5h}), in
+     * nanoseconds: {@link GoDuration}'s grammar.
      *
-     * @throws IllegalArgumentException {@code time: invalid duration "x"}
+     * @throws IllegalArgumentException Go's message ({@code time: missing unit in duration "10"})
      */
     public static long durationNanos(String value) {
-        java.util.regex.Matcher part = java.util.regex.Pattern.compile("([0-9]*\\.?[0-9]+)(ns|us|µs|ms|s|m|h)").matcher(value);
-        if (value.equals("0")) {
-            return 0;
-        }
-        java.math.BigDecimal total = java.math.BigDecimal.ZERO;
-        int at = 0;
-        while (at < value.length() && part.find(at) && part.start() == at) {
-            long unit = switch (part.group(2)) {
-                case "ns" -> 1L;
-                case "us", "µs" -> 1_000L;
-                case "ms" -> 1_000_000L;
-                case "s" -> 1_000_000_000L;
-                case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
-            };
-            total = total.add(new java.math.BigDecimal(part.group(1)).multiply(java.math.BigDecimal.valueOf(unit)));
-            at = part.end();
-        }
-        if (value.isEmpty() || at != value.length()) {
-            throw new IllegalArgumentException("time: invalid duration \"" + value + "\"");
-        }
-        return total.longValue();
+        return GoDuration.parseNanos(value);
     }
 
     /** A restart policy: {@code {"Name":…,"MaximumRetryCount":N}}. */

@@ -1,6 +1,6 @@
 package io.berth.cli.args;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

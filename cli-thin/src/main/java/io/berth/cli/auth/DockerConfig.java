@@ -1,7 +1,8 @@
 package io.berth.cli.auth;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 
+import io.berth.text.reference.ImageName;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

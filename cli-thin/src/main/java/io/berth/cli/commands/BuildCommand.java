@@ -4,7 +4,7 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.build.DockerIgnore;
 import io.berth.cli.files.ContextTar;
 import io.berth.cli.format.JsonMessages;

@@ -1,8 +1,8 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.Units;
+import io.berth.text.json.Json;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;

@@ -4,7 +4,7 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.CopyArg;
 import io.berth.cli.files.HostTar;
 import io.berth.cli.http.HttpResponse;

@@ -3,10 +3,10 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.Filters;
 import io.berth.cli.args.TimeArg;
-import io.berth.cli.format.EventLine;
+import io.berth.text.format.EventLine;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 

@@ -3,11 +3,11 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
-import io.berth.cli.api.Json;
-import io.berth.cli.auth.ImageName;
-import io.berth.cli.format.ListFormat;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.text.json.Json;
+import io.berth.text.reference.ImageName;
+import io.berth.text.format.ListFormat;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -88,7 +88,7 @@ public final class ImagesCommand extends ImageCommand {
             rows.addAll(rows(image, o.digests() || shape.mentions(".Digest")));
         }
         if (o.repository() != null) {
-            ImageName wanted = ImageName.parse(o.repository());
+            ImageName wanted = ImageName.split(o.repository());
             List<Row> matching = new ArrayList<>();
             for (Row r : rows) {
                 if (r.repository().equals(wanted.name()) && (wanted.tag() == null || r.tag().equals(wanted.tag()))) {
@@ -156,7 +156,7 @@ public final class ImagesCommand extends ImageCommand {
             if (s.equals("<none>:<none>")) {
                 continue;
             }
-            ImageName n = ImageName.parse(s);
+            ImageName n = ImageName.split(s);
             if (n.tag() != null) {
                 add(tags, n.name(), n.tag());
             }

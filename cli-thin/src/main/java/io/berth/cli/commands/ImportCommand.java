@@ -1,7 +1,7 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;

@@ -2,8 +2,8 @@ package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
 import io.berth.cli.BuildInfo;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.GoTemplate;
+import io.berth.text.json.Json;
+import io.berth.text.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.io.PrintStream;

@@ -4,8 +4,8 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.GoTemplate;
+import io.berth.text.json.Json;
+import io.berth.text.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

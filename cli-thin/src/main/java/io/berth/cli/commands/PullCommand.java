@@ -1,7 +1,7 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -33,7 +33,7 @@ public final class PullCommand extends ImageCommand {
         String reference = requireArgs(names, 1, 1).getFirst();
         boolean q = isSet(quiet);
         PrintStream out = root.out();
-        ImageName ref = ImageName.parse(reference);
+        ImageName ref = ImageName.split(reference);
         String tag = ref.digest() != null ? ref.digest() : ref.tag();
         if (tag == null) {
             tag = "latest";

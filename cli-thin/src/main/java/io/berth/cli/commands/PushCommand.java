@@ -1,7 +1,7 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -29,7 +29,7 @@ public final class PushCommand extends ImageCommand {
     public Integer call() throws Exception {
         String reference = requireArgs(names, 1, 1).getFirst();
         boolean q = isSet(quiet);
-        ImageName ref = ImageName.parse(reference);
+        ImageName ref = ImageName.split(reference);
         if (ref.digest() != null) {
             throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED,
                     "invalid reference \"" + reference + "\": push takes NAME[:TAG], not a digest");

@@ -3,7 +3,7 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

@@ -4,9 +4,9 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.ApiException;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -238,7 +238,7 @@ public final class RunCommand extends ContainerCommand {
                 throw e;
             }
         }
-        ImageName ref = ImageName.parse(imageName);
+        ImageName ref = ImageName.split(imageName);
         String tag = ref.digest() != null ? ref.digest() : ref.tag() == null ? "latest" : ref.tag();
         root.err().println("Unable to find image '" + (ref.digest() != null || ref.tag() != null ? imageName
                 : imageName + ":latest") + "' locally");

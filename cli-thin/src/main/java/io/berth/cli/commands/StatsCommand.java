@@ -1,8 +1,8 @@
 package io.berth.cli.commands;
 
 import io.berth.cli.BerthCommand;
-import io.berth.cli.api.Json;
-import io.berth.cli.format.Table;
+import io.berth.text.json.Json;
+import io.berth.text.format.Table;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

@@ -3,7 +3,7 @@ package io.berth.cli.commands;
 import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
-import io.berth.cli.auth.ImageName;
+import io.berth.text.reference.ImageName;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -21,7 +21,7 @@ public final class TagCommand extends ImageCommand {
     @Override
     public Integer call() throws Exception {
         List<String> args = requireArgs(names, 2, 2);
-        ImageName target = ImageName.parse(args.get(1));
+        ImageName target = ImageName.split(args.get(1));
         if (target.digest() != null) {
             throw new CliException(ExitCodes.FAILED, "refusing to create a tag with a digest reference");
         }

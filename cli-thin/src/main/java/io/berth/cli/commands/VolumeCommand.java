@@ -4,10 +4,10 @@ import io.berth.cli.BerthCommand;
 import io.berth.cli.CliException;
 import io.berth.cli.ExitCodes;
 import io.berth.cli.api.BerthApi;
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
-import io.berth.cli.format.Table;
-import io.berth.cli.format.Units;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 

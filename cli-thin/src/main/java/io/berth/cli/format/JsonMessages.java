@@ -1,7 +1,8 @@
 package io.berth.cli.format;
 
-import io.berth.cli.api.Json;
 import io.berth.cli.http.HttpResponse;
+import io.berth.text.format.Units;
+import io.berth.text.json.Json;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -204,7 +204,7 @@ class ContainerArgsTest {
         assertEquals(1_500_000_000L, ContainerArgs.durationNanos("1.5s"));
         assertEquals(5_400_000_000_000L, ContainerArgs.durationNanos("1.5h"));
         assertEquals(0, ContainerArgs.durationNanos("0"));
-        assertEquals("time: invalid duration \"10\"", assertThrows(IllegalArgumentException.class,
+        assertEquals("time: missing unit in duration \"10\"", assertThrows(IllegalArgumentException.class,
                 () -> ContainerArgs.durationNanos("10")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.durationNanos("1x"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.durationNanos(""));

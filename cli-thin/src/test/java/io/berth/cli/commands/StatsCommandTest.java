@@ -3,7 +3,7 @@ package io.berth.cli.commands;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import org.junit.jupiter.api.Test;
 
 class StatsCommandTest {

@@ -1,6 +1,6 @@
 package io.berth.cli.format;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;

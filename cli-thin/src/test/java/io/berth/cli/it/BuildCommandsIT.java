@@ -118,14 +118,14 @@ class BuildCommandsIT {
         assertEquals(0, lsJson.exitCode(), describe(lsJson));
         assertEquals(ls.out().lines().count() - 1, lsJson.out().lines().count(), describe(lsJson));
         for (String line : lsJson.lines()) {
-            Map<String, Object> build = io.berth.cli.api.Json.object(io.berth.cli.api.Json.parse(line));
+            Map<String, Object> build = io.berth.text.json.Json.object(io.berth.text.json.Json.parse(line));
             assertTrue(String.valueOf(build.get("ID")).matches("[0-9a-f]{12}"), line);
             assertTrue(ls.out().contains(build.get("ID") + " "), "listed in the table too: " + line);
             assertTrue(build.keySet().containsAll(List.of("Status", "Image", "Tags", "StartedAt", "Duration", "User")), line);
         }
         BerthDist.Result inspectJson = berth("build", "inspect", "--format", "json", "demo");
         assertEquals(1, inspectJson.out().lines().count(), describe(inspectJson));
-        assertEquals("completed", io.berth.cli.api.Json.text(io.berth.cli.api.Json.parse(inspectJson.out()), "status"));
+        assertEquals("completed", io.berth.text.json.Json.text(io.berth.text.json.Json.parse(inspectJson.out()), "status"));
         BerthDist.Result logs = berth("build", "logs", "demo");
         assertTrue(logs.out().contains("Step 1/26 : FROM ${BASE} AS builder"), describe(logs));
 

@@ -1,6 +1,6 @@
 package io.berth.cli.it;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

@@ -1,6 +1,6 @@
 package io.berth.cli.it;
 
-import io.berth.cli.api.Json;
+import io.berth.text.json.Json;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -245,8 +245,10 @@ public final class ApiHandler extends Handler.Abstract {
         return switch (kind) {
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
+            case FORBIDDEN -> 403;
             case INVALID -> 400;
             case UPSTREAM, INTERNAL -> 500;
+            case NOT_SUPPORTED -> 501;
         };
     }
 

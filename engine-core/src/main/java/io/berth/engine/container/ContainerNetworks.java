@@ -19,7 +19,7 @@ public interface ContainerNetworks {
      *
      * @param hostConfig       HostConfig as stored (its NetworkMode may be completed here: empty → {@code bridge})
      * @param networkingConfig NetworkingConfig, possibly missing
-     * @throws io.berth.engine.api.ApiException 404 for an unknown network, 400 for a malformed port or address
+     * @throws io.berth.engine.domain.DomainException not found for an unknown network, invalid for a malformed port or address
      */
     void validate(ObjectNode hostConfig, JsonNode networkingConfig);
 
@@ -32,7 +32,7 @@ public interface ContainerNetworks {
      * @param stored      {@code {"Config", "HostConfig", "NetworkingConfig"}} as recorded at create
      * @param context     who asked
      * @return what it got on each network, the first being the primary one
-     * @throws io.berth.engine.api.ApiException when a network refuses; nothing stays connected then
+     * @throws io.berth.engine.domain.DomainException when a network refuses; nothing stays connected then
      */
     List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context);
 
@@ -71,7 +71,7 @@ public interface ContainerNetworks {
         public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
             String network = hostConfig.path("NetworkMode").asText("");
             if (!network.isEmpty() && !network.equals("none") && !network.equals("host")) {
-                throw io.berth.engine.api.ApiException.notFound("network " + network + " not found");
+                throw ContainerException.notFound("network " + network + " not found");
             }
         }
 

@@ -1,6 +1,5 @@
 package io.berth.engine.container;
 
-import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.VolumeEvent;
@@ -77,7 +76,7 @@ public final class VolumeService {
     public Created create(String name, Map<String, String> labels, boolean anonymous, RequestContext context) {
         String volumeName = name == null || name.isBlank() ? ContainerNames.newId() : name;
         if (!NAME.matcher(volumeName).matches()) {
-            throw ApiException.badRequest("create " + volumeName + ": \"" + volumeName
+            throw new VolumeException(VolumeException.Kind.INVALID, "create " + volumeName + ": \"" + volumeName
                     + "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
         }
         synchronized (this) {
@@ -90,7 +89,7 @@ public final class VolumeService {
                 io.berth.eventlog.PrivateFiles.createDirectories(directory); // no other host user reaches a volume's data
                 Files.createDirectories(data);
             } catch (IOException e) {
-                throw new ApiException(500, "cannot create volume directory " + data + ": " + e.getMessage());
+                throw new VolumeException(VolumeException.Kind.INTERNAL, "cannot create volume directory " + data + ": " + e.getMessage());
             }
             journal.record(context, new VolumeEvent.VolumeCreated(volumeName, "local", data.toString(), labels, anonymous));
             return new Created(find(volumeName).orElseThrow(), true);
@@ -107,10 +106,10 @@ public final class VolumeService {
 
     /** Removes a volume and its data; refused while a container uses it, forced or not (Docker's 409). */
     public void remove(String name, boolean force, RequestContext context) {
-        ContainerState.VolumeRecord volume = find(name).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"));
+        ContainerState.VolumeRecord volume = find(name).orElseThrow(() -> new VolumeException(VolumeException.Kind.NOT_FOUND, "get " + name + ": no such volume"));
         if (inUse.test(name)) {
             // as Docker: force only spares the error for a volume that does not exist, never removes one in use
-            throw new ApiException(409, "remove " + name + ": volume is in use");
+            throw new VolumeException(VolumeException.Kind.CONFLICT, "remove " + name + ": volume is in use");
         }
         deleteTree(directory.resolve(volume.name));
         journal.record(context, new VolumeEvent.VolumeRemoved(volume.name));
@@ -172,7 +171,7 @@ public final class VolumeService {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            throw new ApiException(500, "cannot delete " + root + ": " + e.getMessage());
+            throw new VolumeException(VolumeException.Kind.INTERNAL, "cannot delete " + root + ": " + e.getMessage());
         }
     }
 }

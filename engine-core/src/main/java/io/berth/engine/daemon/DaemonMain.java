@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
 import io.berth.eventlog.kafka.KafkaMirror;
 import io.berth.eventlog.kafka.KafkaMirrorConfig;
+import io.berth.text.time.GoDuration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -307,19 +308,18 @@ public final class DaemonMain implements Callable<Integer> {
         return n << shift;
     }
 
-    /** A duration as Go writes simple ones: a number with ms, s, m or h. */
+    /** A positive duration in Go's grammar ({@code 90s}, {@code 1m30s}, {@code 1.5h}), as Docker's daemon flags take them. */
     static java.time.Duration duration(String value, String where) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(value.strip());
-        if (!m.matches() || Long.parseLong(m.group(1)) < 1) {
+        java.time.Duration duration;
+        try {
+            duration = GoDuration.parse(value.strip());
+        } catch (IllegalArgumentException e) {
+            duration = java.time.Duration.ZERO;
+        }
+        if (duration.toNanos() < 1) {
             throw new StartupException("invalid " + where + " \"" + value + "\": give a duration such as 90s, 10m or 1h");
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> java.time.Duration.ofMillis(n);
-            case "s" -> java.time.Duration.ofSeconds(n);
-            case "m" -> java.time.Duration.ofMinutes(n);
-            default -> java.time.Duration.ofHours(n);
-        };
+        return duration;
     }
 
     /** The mirror's settings, flags over the config file; null (off) without bootstrap servers. */

@@ -12,12 +12,16 @@ public abstract class DomainException extends RuntimeException {
         NOT_FOUND,
         /** The object exists but its state forbids the request (409), e.g. removing a running container. */
         CONFLICT,
+        /** The request is never allowed on this object (403), e.g. removing the pre-defined network {@code bridge}. */
+        FORBIDDEN,
         /** The request itself is malformed or names something invalid (400). */
         INVALID,
         /** Another system berth relies on failed (500), e.g. a registry or the runtime. */
         UPSTREAM,
         /** berth itself failed (500). */
-        INTERNAL
+        INTERNAL,
+        /** What is asked is not implemented on this host or by this plugin (501), e.g. statistics without cgroups. */
+        NOT_SUPPORTED
     }
 
     private final Kind kind;

@@ -12,6 +12,7 @@ import io.berth.engine.container.ContainerState;
 import io.berth.engine.events.EventFilter;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.kafka.KafkaMirrorConfig;
+import io.berth.text.time.TimeArgument;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -177,8 +178,8 @@ public final class FleetMain implements Callable<Integer> {
         public Integer call() {
             boolean json = json();
             Instant now = Instant.now();
-            Instant from = since == null ? null : FleetTimes.parse("--since", since, now);
-            Instant to = until == null ? null : FleetTimes.parse("--until", until, now);
+            Instant from = since == null ? null : time("--since", since, now);
+            Instant to = until == null ? null : time("--until", until, now);
             Map<String, List<String>> criteria = new LinkedHashMap<>();
             for (String f : filters) {
                 int eq = f.indexOf('=');
@@ -217,6 +218,21 @@ public final class FleetMain implements Callable<Integer> {
             out.flush();
             report(read);
             return 0;
+        }
+
+        /** A time as every berth command reads one; a sequence number belongs to one host, the fleet orders by time. */
+        private static Instant time(String option, String value, Instant now) {
+            TimeArgument argument;
+            try {
+                argument = TimeArgument.parse(option, value, now);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+            if (argument.isSequence()) {
+                throw new UsageException("invalid value for " + option + ": \"" + value
+                        + "\": sequence numbers belong to one host; the fleet orders by time");
+            }
+            return argument.time();
         }
 
         private static List<String> idsNamed(Map<String, ContainerState> states, String name) {
@@ -258,27 +274,27 @@ public final class FleetMain implements Callable<Integer> {
             ArrayNode list = MAPPER.createArrayNode();
             for (Map.Entry<String, ContainerState> host : states.entrySet()) {
                 List<ContainerState.ContainerRecord> containers = new ArrayList<>(host.getValue().containers.values());
-                containers.sort((a, b) -> b.created.compareTo(a.created));
+                containers.sort((a, b) -> b.created().compareTo(a.created()));
                 for (ContainerState.ContainerRecord c : containers) {
-                    if (!all && !"running".equals(c.status)) {
+                    if (!all && !c.running()) {
                         continue;
                     }
                     String command = String.join(" ", command(c));
                     if (json) {
                         ObjectNode item = list.addObject();
                         item.put("Host", host.getKey());
-                        item.put("Id", c.id);
-                        item.putArray("Names").add("/" + c.name);
-                        item.put("Image", c.image);
-                        item.put("ImageID", c.imageId);
+                        item.put("Id", c.id());
+                        item.putArray("Names").add("/" + c.name());
+                        item.put("Image", c.image());
+                        item.put("ImageID", c.imageId());
                         item.put("Command", command);
-                        item.put("Created", Instant.parse(c.created).getEpochSecond());
-                        item.put("State", c.status);
+                        item.put("Created", Instant.parse(c.created()).getEpochSecond());
+                        item.put("State", c.status().text());
                         item.put("Status", ContainerEndpoints.statusText(c));
                     } else {
-                        rows.add(new String[] {shortId(host.getKey()), c.id.substring(0, Math.min(12, c.id.length())), c.image,
+                        rows.add(new String[] {shortId(host.getKey()), c.id().substring(0, Math.min(12, c.id().length())), c.image(),
                                 "\"" + (command.length() > 20 ? command.substring(0, 19) + "…" : command) + "\"",
-                                ContainerEndpoints.ago(c.created, true), ContainerEndpoints.statusText(c), c.name});
+                                ContainerEndpoints.ago(c.created(), true), ContainerEndpoints.statusText(c), c.name()});
                     }
                 }
             }
@@ -294,7 +310,7 @@ public final class FleetMain implements Callable<Integer> {
 
         private static List<String> command(ContainerState.ContainerRecord c) {
             try {
-                return ContainerConfigs.args(MAPPER.readTree(c.configJson).path("Config"));
+                return ContainerConfigs.args(MAPPER.readTree(c.configJson()).path("Config"));
             } catch (IOException | RuntimeException e) {
                 return List.of();
             }

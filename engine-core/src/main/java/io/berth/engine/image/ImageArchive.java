@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.journal.RequestContext;
-import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.fs.TarWriter;
 import io.berth.spi.registry.ImageReference;
 import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.registry.Platform;
@@ -37,7 +37,6 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
  * {@code berth save} and {@code berth load}. A saved archive is both an OCI image layout
@@ -82,10 +81,8 @@ final class ImageArchive {
         Set<String> written = new LinkedHashSet<>();
         ArrayNode dockerManifest = mapper.createArrayNode();
         ArrayNode ociManifests = mapper.createArrayNode();
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
-        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        writeBytes(tar, "oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
+        TarWriter tar = new TarWriter(out);
+        tar.file("oci-layout", 0644, FIXED_MTIME, "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
         for (ImageService.Image image : byId.values()) {
             ImageDescription d = image.description();
             writeBlob(tar, d.imageId(), written);
@@ -123,13 +120,13 @@ final class ImageArchive {
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);
         index.set("manifests", ociManifests);
-        writeBytes(tar, "index.json", mapper.writeValueAsBytes(index));
-        writeBytes(tar, "manifest.json", mapper.writeValueAsBytes(dockerManifest));
+        tar.file("index.json", 0644, FIXED_MTIME, mapper.writeValueAsBytes(index));
+        tar.file("manifest.json", 0644, FIXED_MTIME, mapper.writeValueAsBytes(dockerManifest));
         tar.finish();
         out.flush();
     }
 
-    private void writeBlob(TarArchiveOutputStream tar, String digest, Set<String> written) throws IOException {
+    private void writeBlob(TarWriter tar, String digest, Set<String> written) throws IOException {
         if (!written.add(digest)) {
             return;
         }
@@ -137,36 +134,13 @@ final class ImageArchive {
             throw new ImageException(ImageException.Kind.INTERNAL, "blob " + digest + " is missing from the content store");
         }
         if (written.size() == 1) {
-            writeDirectory(tar, "blobs/");
-            writeDirectory(tar, "blobs/sha256/");
+            tar.directory("blobs/", 0755, 0, 0, FIXED_MTIME);
+            tar.directory("blobs/sha256/", 0755, 0, 0, FIXED_MTIME);
         }
-        TarArchiveEntry entry = new TarArchiveEntry("blobs/sha256/" + Digests.hex(digest));
-        entry.setSize(content.size(digest).orElseThrow());
-        entry.setModTime(FIXED_MTIME);
-        entry.setMode(0644);
-        tar.putArchiveEntry(entry);
+        tar.regularFile("blobs/sha256/" + Digests.hex(digest), 0644, 0, 0, FIXED_MTIME, content.size(digest).orElseThrow());
         try (InputStream in = content.open(digest)) {
-            in.transferTo(tar);
+            tar.writeFrom(in);
         }
-        tar.closeArchiveEntry();
-    }
-
-    private static void writeDirectory(TarArchiveOutputStream tar, String name) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setModTime(FIXED_MTIME);
-        entry.setMode(040755);
-        tar.putArchiveEntry(entry);
-        tar.closeArchiveEntry();
-    }
-
-    private static void writeBytes(TarArchiveOutputStream tar, String name, byte[] bytes) throws IOException {
-        TarArchiveEntry entry = new TarArchiveEntry(name);
-        entry.setSize(bytes.length);
-        entry.setModTime(FIXED_MTIME);
-        entry.setMode(0644);
-        tar.putArchiveEntry(entry);
-        tar.write(bytes);
-        tar.closeArchiveEntry();
     }
 
     // ---- load
@@ -355,7 +329,7 @@ final class ImageArchive {
         List<String> chainIds = ChainIds.of(config.diffIds());
         List<ImageLayer> layers = new ArrayList<>();
         long size = 0;
-        List<Event> events = new ArrayList<>();
+        List<ImageEvent.LayerUnpacked> unpacked = new ArrayList<>();
         for (int i = 0; i < blobs.size(); i++) {
             String digest = blobs.get(i).getKey();
             String chainId = chainIds.get(i);
@@ -369,7 +343,7 @@ final class ImageArchive {
                             actual -> new ImageException(ImageException.Kind.INVALID, "invalid archive: layer " + digest + " hashes to "
                                     + actual + " uncompressed, its config says " + diffId));
                 }
-                events.add(new ImageEvent.LayerUnpacked(imageId, chainId, diffId, info.size()));
+                unpacked.add(new ImageEvent.LayerUnpacked(imageId, chainId, diffId, info.size()));
                 size += info.size();
             } else {
                 size += storage.layer(chainId).map(LayerInfo::size).orElse(0L);
@@ -378,11 +352,7 @@ final class ImageArchive {
         }
         ImageDescription description = new ImageDescription(imageId, manifestDigest, manifestMediaType, configMediaType, layers,
                 config.os(), config.architecture(), config.variant(), config.created(), size);
-        events.add(new ImageEvent.ImageLoaded(description, format, tags));
-        for (String tag : tags) {
-            events.addAll(images.tagEvents(imageId, tag));
-        }
-        images.journal().record(context, events);
+        images.execute(new ImageCommand.RegisterImage(description, format, tags, unpacked), context);
         if (tags.isEmpty()) {
             progress.status(null, "Loaded image ID: " + imageId);
         }

@@ -1,33 +1,18 @@
 package io.berth.engine.image;
 
-/** An image operation failed; the message is one line naming the image, the blob or layer, and the problem. */
-public class ImageException extends io.berth.engine.api.ApiException {
-    /** What kind of failure, to choose the HTTP status. */
-    public enum Kind { NOT_FOUND, CONFLICT, INVALID, UPSTREAM, INTERNAL }
+import io.berth.engine.domain.DomainException;
 
-    private final Kind kind;
-
+/**
+ * An image operation was refused or failed; the message is one line naming the image, the blob or layer, and the
+ * problem. Its {@link DomainException.Kind} (written {@code ImageException.Kind.NOT_FOUND} and so on by callers) is
+ * all the API needs to choose the status.
+ */
+public class ImageException extends DomainException {
     public ImageException(Kind kind, String message) {
-        super(statusOf(kind), message);
-        this.kind = kind;
+        super(kind, message);
     }
 
     public ImageException(Kind kind, String message, Throwable cause) {
-        super(statusOf(kind), message);
-        initCause(cause);
-        this.kind = kind;
-    }
-
-    public Kind kind() {
-        return kind;
-    }
-
-    private static int statusOf(Kind kind) {
-        return switch (kind) {
-            case NOT_FOUND -> 404;
-            case CONFLICT -> 409;
-            case INVALID -> 400;
-            case UPSTREAM, INTERNAL -> 500;
-        };
+        super(kind, message, cause);
     }
 }

@@ -9,7 +9,6 @@ import io.berth.engine.plugins.PluginHost;
 import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
-import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ImageRegistry;
 import io.berth.spi.StorageDriver;
 import io.berth.spi.registry.Credentials;
@@ -123,12 +122,8 @@ public final class ImageService {
         try {
             ImagePuller puller = new ImagePuller(registry(), storage(), content, journal, mapper, locks, parallelDownloads);
             ImagePuller.Pulled pulled = puller.pull(ref, target, credentials, progress, context, lookup());
-            List<Event> events = new ArrayList<>();
-            events.add(new ImageEvent.ImagePulled(ref.toString(), pulled.repoDigest(), pulled.image(), pulled.upToDate()));
-            if (ref.tag() != null) {
-                events.addAll(tagEvents(pulled.image().imageId(), ref.digest() == null ? ref.toString() : ref.withTag(ref.tag()).toString()));
-            }
-            journal.record(context, events);
+            String tag = ref.tag() == null ? null : ref.digest() == null ? ref.toString() : ref.withTag(ref.tag()).toString();
+            execute(new ImageCommand.RegisterPulled(ref.toString(), pulled.repoDigest(), pulled.image(), pulled.upToDate(), tag), context);
             progress.status(null, pulled.upToDate()
                     ? "Status: Image is up to date for " + ref.familiarString()
                     : "Status: Downloaded newer image for " + ref.familiarString());
@@ -153,17 +148,17 @@ public final class ImageService {
         };
     }
 
-    /** The events that put {@code tag} on {@code imageId}: untag its previous holder first. */
-    List<Event> tagEvents(String imageId, String tag) {
-        String previous = journal.projections().read(ImageProjection.INSTANCE, s -> s.tags.get(tag));
-        List<Event> events = new ArrayList<>();
-        if (imageId.equals(previous)) {
-            return events;
+    /** The events {@code command} decides on the live image state (or its refusal), not yet recorded. */
+    List<Event> decide(ImageCommand command) {
+        return journal.projections().read(ImageProjection.INSTANCE, state -> ImageDecider.decide(command, state));
+    }
+
+    /** Decides {@code command} and records its events in one durable append; returns them. */
+    List<Event> execute(ImageCommand command, RequestContext context) {
+        List<Event> events = decide(command);
+        if (!events.isEmpty()) {
+            journal.record(context, events);
         }
-        if (previous != null) {
-            events.add(new ImageEvent.ImageUntagged(previous, tag));
-        }
-        events.add(new ImageEvent.ImageTagged(imageId, tag));
         return events;
     }
 
@@ -233,19 +228,10 @@ public final class ImageService {
             }
             full.add(ref.toString());
         }
-        List<Event> events = new ArrayList<>();
-        events.add(new ImageEvent.ImageLoaded(image, "build", full));
-        for (String tag : full) {
-            events.addAll(tagEvents(image.imageId(), tag));
-        }
+        List<Event> events = new ArrayList<>(decide(new ImageCommand.RegisterImage(image, "build", full, List.of())));
         events.addAll(after.apply(full));
         journal.record(context, events);
         return full;
-    }
-
-    /** Records events about images in one durable append (a commit's or an import's image and tags). */
-    void record(RequestContext context, List<Event> events) {
-        journal.record(context, events);
     }
 
     /** Held by a build while it runs, so garbage collection does not take the layers it is making. */
@@ -370,10 +356,7 @@ public final class ImageService {
         if (ref.digest() != null) {
             throw new ImageException(ImageException.Kind.INVALID, "refusing to create a tag with a digest reference: " + target);
         }
-        List<Event> events = tagEvents(image.id(), ref.toString());
-        if (!events.isEmpty()) {
-            journal.record(context, events);
-        }
+        execute(new ImageCommand.TagImage(image.id(), ref.toString()), context);
     }
 
     /**
@@ -394,32 +377,19 @@ public final class ImageService {
         } catch (RuntimeException e) {
             // an id, not a reference
         }
+        List<Event> events = execute(new ImageCommand.RemoveImage(image.id(), nameOrId, byTag, force, imageInUse.test(image.id())), context);
         List<Map<String, String>> answer = new ArrayList<>();
-        List<Event> events = new ArrayList<>();
-        if (byTag != null && image.repoTags().size() > 1) {
-            events.add(new ImageEvent.ImageUntagged(image.id(), byTag));
-            journal.record(context, events);
-            answer.add(Map.of("Untagged", familiar(byTag)));
-            return answer;
+        for (Event event : events) {
+            switch (event) {
+                case ImageEvent.ImageUntagged untagged -> answer.add(Map.of("Untagged", familiar(untagged.tag())));
+                case ImageEvent.ImageRemoved removed -> {
+                    // as Docker answers: the repository digests go with the image
+                    image.repoDigests().forEach(digest -> answer.add(Map.of("Untagged", familiar(digest))));
+                    answer.add(Map.of("Deleted", removed.imageId()));
+                }
+                default -> { }
+            }
         }
-        if (byTag == null && image.repoTags().size() > 1 && !force) {
-            throw new ImageException(ImageException.Kind.CONFLICT, "conflict: unable to delete " + shortId(image.id())
-                    + " (must be forced) - image is referenced in multiple repositories");
-        }
-        if (imageInUse.test(image.id()) && !force) {
-            throw new ImageException(ImageException.Kind.CONFLICT, "conflict: unable to remove repository reference \""
-                    + nameOrId + "\" (must force) - image " + shortId(image.id()) + " is being used by a container");
-        }
-        for (String tag : image.repoTags()) {
-            events.add(new ImageEvent.ImageUntagged(image.id(), tag));
-            answer.add(Map.of("Untagged", familiar(tag)));
-        }
-        for (String digest : image.repoDigests()) {
-            answer.add(Map.of("Untagged", familiar(digest)));
-        }
-        events.add(new ImageEvent.ImageRemoved(image.id()));
-        answer.add(Map.of("Deleted", image.id()));
-        journal.record(context, events);
         return answer;
     }
 
@@ -430,18 +400,14 @@ public final class ImageService {
 
     /** As {@link #prune(boolean, RequestContext)}, for the images that also pass {@code filter} (labels, until). */
     public Map<String, Object> prune(boolean all, Predicate<Image> filter, RequestContext context) {
+        List<String> candidates = list().stream()
+                .filter(image -> !imageInUse.test(image.id()) && filter.test(image)).map(Image::id).toList();
         List<Map<String, String>> deleted = new ArrayList<>();
-        for (Image image : list()) {
-            boolean dangling = image.repoTags().isEmpty();
-            if ((dangling || all) && !imageInUse.test(image.id()) && filter.test(image)) {
-                List<Event> events = new ArrayList<>();
-                for (String tag : image.repoTags()) {
-                    events.add(new ImageEvent.ImageUntagged(image.id(), tag));
-                    deleted.add(Map.of("Untagged", familiar(tag)));
-                }
-                events.add(new ImageEvent.ImageRemoved(image.id()));
-                journal.record(context, events);
-                deleted.add(Map.of("Deleted", image.id()));
+        for (Event event : execute(new ImageCommand.PruneImages(candidates, all), context)) {
+            switch (event) {
+                case ImageEvent.ImageUntagged untagged -> deleted.add(Map.of("Untagged", familiar(untagged.tag())));
+                case ImageEvent.ImageRemoved removed -> deleted.add(Map.of("Deleted", removed.imageId()));
+                default -> { }
             }
         }
         long reclaimed = collectGarbage(context);
@@ -460,20 +426,9 @@ public final class ImageService {
     public long collectGarbage(RequestContext context) {
         collection.writeLock().lock();
         try {
-            Set<String> blobs = new HashSet<>();
-            Set<String> layers = new HashSet<>();
-            journal.projections().read(ImageProjection.INSTANCE, state -> {
-                for (ImageState.ImageEntry entry : state.images.values()) {
-                    blobs.add(entry.image.imageId());
-                    blobs.add(entry.image.manifestDigest());
-                    entry.repoDigests.forEach(rd -> blobs.add(rd.substring(rd.indexOf('@') + 1)));
-                    for (ImageLayer layer : entry.image.layers()) {
-                        blobs.add(layer.digest());
-                        layers.add(layer.chainId());
-                    }
-                }
-                return null;
-            });
+            ImageDecider.Referenced referenced = journal.projections().read(ImageProjection.INSTANCE, ImageDecider::referenced);
+            Set<String> blobs = new HashSet<>(referenced.blobs());
+            Set<String> layers = referenced.layers();
             blobs.addAll(retainedBlobs.get());
             long reclaimed = 0;
             List<Event> events = new ArrayList<>();

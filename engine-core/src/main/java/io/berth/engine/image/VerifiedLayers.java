@@ -1,10 +1,10 @@
 package io.berth.engine.image;
 
 import io.berth.spi.Digests;
+import io.berth.spi.io.InspectingInputStream;
 import io.berth.spi.StorageDriver;
 import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -58,7 +58,7 @@ final class VerifiedLayers {
     }
 
     /** Hashes what passes through; at the end of the stream, fails the read unless the digest is the expected one. */
-    static final class DiffIdCheck extends FilterInputStream {
+    static final class DiffIdCheck extends InspectingInputStream {
         private final MessageDigest sha256 = Digests.newSha256();
         private final String expected;
         private String actual;
@@ -70,17 +70,7 @@ final class VerifiedLayers {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
+        protected int inspect(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n > 0) {
                 sha256.update(b, off, n);
@@ -96,25 +86,6 @@ final class VerifiedLayers {
                 }
             }
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 8192)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 }

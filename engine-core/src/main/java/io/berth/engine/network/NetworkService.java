@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.container.ContainerNames;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.journal.Journal;
@@ -68,7 +67,7 @@ public final class NetworkService implements ContainerNetworks {
     }
 
     NetworkDriver driver() {
-        return optionalDriver().orElseThrow(() -> new ApiException(500,
+        return optionalDriver().orElseThrow(() -> new NetworkDomainException(NetworkDomainException.Kind.INTERNAL,
                 "no network driver plugin is running (see berth plugin ls)"));
     }
 
@@ -111,7 +110,7 @@ public final class NetworkService implements ContainerNetworks {
     public NetworkState.NetworkRecord require(String idOrName) {
         return find(idOrName).orElseThrow(() -> {
             String problem = defaultNetworkProblem;
-            return ApiException.notFound("network " + idOrName + " not found"
+            return NetworkDomainException.notFound("network " + idOrName + " not found"
                     + (DEFAULT_NETWORK.equals(idOrName) && problem != null ? ": the daemon could not make it at its start: " + problem : ""));
         });
     }
@@ -217,57 +216,37 @@ public final class NetworkService implements ContainerNetworks {
                                 Map<String, String> labels, Map<String, String> options) { }
 
     public synchronized NetworkState.NetworkRecord create(CreateRequest request, RequestContext context) {
-        String name = request.name() == null ? "" : request.name().strip();
-        if (name.isEmpty()) {
-            throw ApiException.badRequest("network create: a name is required");
-        }
-        if (find(name).filter(n -> n.name.equals(name)).isPresent()) {
-            throw new ApiException(409, "network with name " + name + " already exists");
-        }
-        if (name.equals("host") || name.equals("none")) {
-            throw new ApiException(403, "network " + name + " is a pre-defined network and cannot be created");
-        }
-        String driverName = request.driver() == null || request.driver().isBlank() ? "bridge" : request.driver();
-        if (!driverName.equals("bridge")) {
-            throw ApiException.notFound("plugin \"" + driverName + "\" not found: berth's networks use the driver bridge");
-        }
-        if (request.subnet() == null && request.gateway() != null) {
-            throw ApiException.badRequest("network " + name + ": --gateway needs --subnet");
-        }
-        NetworkDefinition asked = new NetworkDefinition(name, ContainerNames.newId(), driverName,
-                request.subnet() == null ? List.of() : List.of(new Subnet(request.subnet(), request.gateway())), "",
-                request.internal(), true, request.labels(), request.options());
+        NetworkCommand.CreateNetwork command = new NetworkCommand.CreateNetwork(ContainerNames.newId(), request.name(), request.driver(),
+                request.subnet(), request.gateway(), request.internal(), request.labels(), request.options());
+        NetworkDefinition asked = ((NetworkDecider.DriverCall.Create) decide(command).driver()).network();
         NetworkDriver driver = driver();
         NetworkDefinition made;
         try {
             made = driver.create(asked);
         } catch (NetworkException e) {
-            throw apiError(e);
+            throw NetworkDomainException.of(e);
         }
         record(context, made, driver.name());
         return require(made.id());
     }
 
+    /** The decision for {@code command} on the live network state (or its refusal); nothing is done yet. */
+    private NetworkDecider.Decision decide(NetworkCommand command) {
+        return journal.projections().read(NetworkProjection.INSTANCE, state -> NetworkDecider.decide(command, state));
+    }
+
     private void record(RequestContext context, NetworkDefinition made, String plugin) {
-        journal.record(context, new NetworkEvent.NetworkCreated(made.id(), made.name(), made.driver(), made.subnets(),
-                made.networkInterface(), made.internal(), made.dnsEnabled(), made.labels(), made.options(), plugin));
+        journal.record(context, NetworkDecider.created(made, plugin));
     }
 
     public synchronized void remove(String idOrName, RequestContext context) {
-        NetworkState.NetworkRecord network = require(idOrName);
-        if (network.name.equals(DEFAULT_NETWORK)) {
-            throw new ApiException(403, "bridge is a pre-defined network and cannot be removed");
-        }
-        if (!network.endpoints.isEmpty()) {
-            throw new ApiException(409, "error while removing network: network " + network.name + " id " + network.id
-                    + " has active endpoints");
-        }
+        NetworkDecider.Decision decision = decide(new NetworkCommand.RemoveNetwork(require(idOrName).id));
         try {
-            driver().remove(network.id);
+            driver().remove(((NetworkDecider.DriverCall.Remove) decision.driver()).networkId());
         } catch (NetworkException e) {
-            throw apiError(e);
+            throw NetworkDomainException.of(e);
         }
-        journal.record(context, new NetworkEvent.NetworkRemoved(network.id, network.name));
+        journal.record(context, decision.events());
     }
 
     /** Removes every user network without members that {@code keep} does not protect; their names. */
@@ -280,21 +259,11 @@ public final class NetworkService implements ContainerNetworks {
             try {
                 remove(network.id, context);
                 removed.add(network.name);
-            } catch (ApiException e) {
+            } catch (NetworkDomainException e) {
                 LOG.log(System.Logger.Level.DEBUG, "prune kept " + network.name + ": " + e.getMessage());
             }
         }
         return removed;
-    }
-
-    static ApiException apiError(NetworkException e) {
-        int status = switch (e.reason()) {
-            case INVALID -> 400;
-            case NOT_FOUND -> 404;
-            case CONFLICT, IN_USE -> 409;
-            case PORT_IN_USE, NOT_USABLE, FAILED -> 500;
-        };
-        return new ApiException(status, e.getMessage());
     }
 
     // ---- containers
@@ -360,26 +329,23 @@ public final class NetworkService implements ContainerNetworks {
     public void connect(String networkIdOrName, String containerId, String containerName, boolean running, long pid, JsonNode stored,
                         JsonNode endpointConfig, RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
-        String mode = stored.path("HostConfig").path("NetworkMode").asText("");
-        if (mode.equals("host") || mode.startsWith("container:")) {
-            throw ApiException.badRequest("container sharing network namespace with another container or host cannot be connected to any other network");
-        }
-        if (mode.equals("none")) {
-            throw ApiException.badRequest("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-        }
-        boolean member = network.endpoints.containsKey(containerId) || targets(journal.projections(), containerId, stored).stream()
-                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
-        if (member) {
-            throw new ApiException(403, "endpoint with name " + containerName + " already exists in network " + network.name);
-        }
         JsonNode config = endpointConfig != null && endpointConfig.isObject() ? endpointConfig : mapper.createObjectNode();
         List<String> aliases = new ArrayList<>();
         config.path("Aliases").forEach(a -> aliases.add(a.asText()));
         String ip = config.path("IPAMConfig").path("IPv4Address").asText("");
-        if (running) {
+        NetworkDecider.Decision decision = decide(new NetworkCommand.ConnectContainer(network.id, containerId, containerName,
+                stored.path("HostConfig").path("NetworkMode").asText(""), joinsAtStart(network, containerId, stored), running,
+                aliases, ip));
+        if (decision.driver() instanceof NetworkDecider.DriverCall.Attach) {
             connectRunning(network.id, containerId, containerName, pid, config, context);
         }
-        journal.record(context, new NetworkEvent.MembershipAdded(network.id, containerId, aliases, ip));
+        journal.record(context, decision.events());
+    }
+
+    /** Whether the container's create or an earlier connect makes it join {@code network} at its starts. */
+    private boolean joinsAtStart(NetworkState.NetworkRecord network, String containerId, JsonNode stored) {
+        return targets(journal.projections(), containerId, stored).stream()
+                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
     }
 
     /**
@@ -388,16 +354,12 @@ public final class NetworkService implements ContainerNetworks {
      */
     public void disconnect(String networkIdOrName, String containerId, JsonNode stored, RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
-        boolean attached = network.endpoints.containsKey(containerId);
-        boolean member = targets(journal.projections(), containerId, stored).stream()
-                .map(t -> find(t).map(n -> n.id).orElse("")).anyMatch(network.id::equals);
-        if (!attached && !member) {
-            throw new ApiException(404, "container " + containerId + " is not connected to network " + network.name);
-        }
-        if (attached) {
+        NetworkDecider.Decision decision = decide(new NetworkCommand.DisconnectContainer(network.id, containerId,
+                joinsAtStart(network, containerId, stored)));
+        if (decision.driver() instanceof NetworkDecider.DriverCall.Detach) {
             detachRecorded(network, containerId, context);
         }
-        journal.record(context, new NetworkEvent.MembershipDropped(network.id, containerId));
+        journal.record(context, decision.events());
     }
 
     @Override
@@ -456,7 +418,7 @@ public final class NetworkService implements ContainerNetworks {
                 try {
                     attachment = driver.attach(network.id, request);
                 } catch (NetworkException e) {
-                    throw apiError(e);
+                    throw NetworkDomainException.of(e);
                 }
                 done.add(network);
                 List<Event> events = new ArrayList<>();
@@ -515,7 +477,7 @@ public final class NetworkService implements ContainerNetworks {
                                     RequestContext context) {
         NetworkState.NetworkRecord network = require(networkIdOrName);
         if (network.endpoints.containsKey(containerId)) {
-            throw new ApiException(403, "endpoint with name " + containerName + " already exists in network " + network.name);
+            throw NetworkDecider.alreadyThere(containerName, network);
         }
         ObjectNode stored = mapper.createObjectNode();
         stored.putObject("HostConfig").put("NetworkMode", network.name);
@@ -545,7 +507,7 @@ public final class NetworkService implements ContainerNetworks {
             attachment = driver().attach(network.id, new AttachRequest(containerId, containerName, "/proc/" + pid + "/ns/net",
                     aliases, staticIp.isEmpty() ? null : staticIp, "eth" + index, List.of()));
         } catch (NetworkException e) {
-            throw apiError(e);
+            throw NetworkDomainException.of(e);
         }
         journal.record(context, new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
                 attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),

@@ -3,7 +3,6 @@ package io.berth.engine.network;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.spi.network.PortMapping;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -49,11 +48,11 @@ final class PortSpecs {
                 protocol = key.substring(slash + 1).toLowerCase(java.util.Locale.ROOT);
             }
             if (!protocol.equals("tcp") && !protocol.equals("udp")) {
-                throw ApiException.badRequest("invalid port " + key + ": the protocol must be tcp or udp");
+                throw NetworkDomainException.invalid("invalid port " + key + ": the protocol must be tcp or udp");
             }
             int[] range = range(ports, "port " + key);
             if (range[0] == 0) {
-                throw ApiException.badRequest("invalid port " + key + ": a container port is required");
+                throw NetworkDomainException.invalid("invalid port " + key + ": a container port is required");
             }
             return new Key(range[0], range[1], protocol);
         }
@@ -78,7 +77,7 @@ final class PortSpecs {
             }
             return new int[] {first, last};
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("invalid " + where + ": '" + t + "' is not a port or range between 1 and 65535");
+            throw NetworkDomainException.invalid("invalid " + where + ": '" + t + "' is not a port or range between 1 and 65535");
         }
     }
 
@@ -101,7 +100,7 @@ final class PortSpecs {
                     hostIp = "";
                 }
                 if (!hostIp.isEmpty() && !hostIp.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-                    throw ApiException.badRequest("invalid host address " + hostIp + " for port " + entry.getKey()
+                    throw NetworkDomainException.invalid("invalid host address " + hostIp + " for port " + entry.getKey()
                             + ": berth publishes on IPv4 addresses only");
                 }
                 int[] hostRange = range(binding.path("HostPort").asText(""), "host port for " + entry.getKey());
@@ -115,7 +114,7 @@ final class PortSpecs {
                 } else if (hostSize == size) {
                     wanted.add(new Wanted(hostIp, hostRange[0], hostRange[0], key.first, key.protocol, size));
                 } else {
-                    throw ApiException.badRequest("invalid port mapping " + binding.path("HostPort").asText() + ":"
+                    throw NetworkDomainException.invalid("invalid port mapping " + binding.path("HostPort").asText() + ":"
                             + entry.getKey() + ": the host and container ranges differ in size");
                 }
             }
@@ -145,7 +144,7 @@ final class PortSpecs {
             Key key;
             try {
                 key = Key.parse(k);
-            } catch (ApiException e) {
+            } catch (NetworkDomainException e) {
                 continue;
             }
             for (int p = key.first; p <= key.last; p++) {
@@ -174,14 +173,14 @@ final class PortSpecs {
                     }
                 }
                 if (hostPort == 0) {
-                    throw new ApiException(500, "no free host port in " + w.hostPort() + "-" + w.hostPortEnd()
+                    throw new NetworkDomainException(NetworkDomainException.Kind.INTERNAL, "no free host port in " + w.hostPort() + "-" + w.hostPortEnd()
                             + " for " + w.containerPort() + "/" + w.protocol());
                 }
             }
             try {
                 mappings.add(new PortMapping(w.hostIp(), hostPort, w.containerPort(), w.protocol(), w.range()));
             } catch (IllegalArgumentException e) {
-                throw ApiException.badRequest(e.getMessage());
+                throw NetworkDomainException.invalid(e.getMessage());
             }
         }
         return mappings;
@@ -202,7 +201,7 @@ final class PortSpecs {
                     }
                 }
             } catch (IOException e) {
-                throw new ApiException(500, "cannot find a free host port on " + (hostIp.isEmpty() ? "0.0.0.0" : hostIp)
+                throw new NetworkDomainException(NetworkDomainException.Kind.INTERNAL, "cannot find a free host port on " + (hostIp.isEmpty() ? "0.0.0.0" : hostIp)
                         + ": " + e.getMessage());
             }
             int chosen = port;
@@ -210,7 +209,7 @@ final class PortSpecs {
                 return chosen;
             }
         }
-        throw new ApiException(500, "cannot find a free host port for " + protocol);
+        throw new NetworkDomainException(NetworkDomainException.Kind.INTERNAL, "cannot find a free host port for " + protocol);
     }
 
     private static boolean isFree(String hostIp, int port, String protocol, List<PortMapping> taken) {

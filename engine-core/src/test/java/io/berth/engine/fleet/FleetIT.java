@@ -182,7 +182,7 @@ class FleetIT {
     void givenBadInputWhenFleetRunsThenOneLineErrors() {
         Result time = fleet("events", "--since", "yesterday", "--bootstrap-servers", broker.bootstrapServers());
         assertEquals(125, time.code());
-        assertEquals("berth fleet: invalid --since \"yesterday\": expected an RFC 3339 time, Unix seconds or a duration such as 10m or 1h30m",
+        assertEquals("berth fleet: invalid value for --since: \"yesterday\": expected RFC 3339 time, Unix seconds, a duration like 10m, or seq:N",
                 time.err().strip());
         Result filter = fleet("events", "--filter", "colour=red", "--bootstrap-servers", broker.bootstrapServers(), "--topic", TOPIC);
         assertEquals(125, filter.code());

@@ -84,7 +84,7 @@ class HistoryIT {
     static void stop() throws Exception {
         try {
             if (daemon != null) {
-                for (String id : daemon.containers().list().stream().map(c -> c.id).toList()) {
+                for (String id : daemon.containers().list().stream().map(c -> c.id()).toList()) {
                     UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1&v=1", null);
                 }
                 daemon.stop("test finished");
@@ -179,7 +179,7 @@ class HistoryIT {
         UnixHttp.Response bad = UnixHttp.get(socket(), "/containers/json?all=1&at=yesterday");
         assertEquals(400, bad.status());
         String message = JSON.readTree(bad.body()).get("message").asText();
-        assertEquals("invalid value for at: \"yesterday\": expected Unix seconds, an RFC 3339 time, a duration such as 10m, or seq:N", message);
+        assertEquals("invalid value for at: \"yesterday\": expected RFC 3339 time, Unix seconds, a duration like 10m, or seq:N", message);
     }
 
     private static List<JsonNode> audit(String query) throws IOException {

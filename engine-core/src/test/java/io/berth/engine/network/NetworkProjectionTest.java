@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.eventlog.Actor;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.events.Event;
@@ -100,9 +99,9 @@ class NetworkProjectionTest {
     void givenAMalformedPort_whenRequested_thenOneLineNamesIt() throws Exception {
         JsonNode stored = JSON.readTree("{\"HostConfig\": {\"PortBindings\": {\"80/sctp\": [{\"HostPort\": \"1\"}]}}}");
         assertEquals("invalid port 80/sctp: the protocol must be tcp or udp",
-                assertThrows(ApiException.class, () -> PortSpecs.requested(stored)).getMessage());
+                assertThrows(NetworkDomainException.class, () -> PortSpecs.requested(stored)).getMessage());
         JsonNode badHost = JSON.readTree("{\"HostConfig\": {\"PortBindings\": {\"80/tcp\": [{\"HostPort\": \"70000\"}]}}}");
-        assertTrue(assertThrows(ApiException.class, () -> PortSpecs.requested(badHost)).getMessage().contains("'70000'"));
+        assertTrue(assertThrows(NetworkDomainException.class, () -> PortSpecs.requested(badHost)).getMessage().contains("'70000'"));
     }
 
     @Test

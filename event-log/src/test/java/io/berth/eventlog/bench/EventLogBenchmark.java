@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 /**
  * Measures the event log: appends synced per batch of 1 and of 100, unsynced appends, a read of
  * 1 M events decoding every envelope, and the codec's decode alone. Not a test; run by
- * {@code event-log/bench.sh}. Arguments: the directory to use (default: a temp dir), the number of
+ * {@code bench/event-log-bench.sh}. Arguments: the directory to use (default: a temp dir), the number of
  * events read back (default 1,000,000).
  */
 public final class EventLogBenchmark {

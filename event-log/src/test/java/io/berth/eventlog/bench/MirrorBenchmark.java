@@ -21,7 +21,7 @@ import java.util.Map;
  * Measures the Kafka mirror against a real local broker (one KRaft node, its own JVM): (1) a burst of
  * N events appended as fast as the log takes them with the mirror on: the lag when the burst ends and
  * how long the mirror takes to catch up; (2) catch-up alone: N events already in the log, the mirror
- * started afterwards. Not a test; run by {@code event-log/mirror-bench.sh [events]} (default 1,000,000).
+ * started afterwards. Not a test; run by {@code bench/mirror-bench.sh [events]} (default 1,000,000).
  */
 public final class MirrorBenchmark {
     private static final Actor ACTOR = new Actor(1000, "alice", 4242, "berth-cli/0.1.0");

@@ -1,15 +1,12 @@
 package io.berth.spi.fs;
 
+import io.berth.spi.os.Native;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,9 +88,6 @@ public final class Sys implements AutoCloseable {
     private static final int PATH_MAX = 4096;
     private static final int IO_BUFFER = 1 << 20;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final ValueLayout.OfInt I = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG;
     private static final java.lang.foreign.AddressLayout P = ValueLayout.ADDRESS;
@@ -119,19 +113,15 @@ public final class Sys implements AutoCloseable {
     private static final MethodHandle LLISTXATTR = call("llistxattr", FunctionDescriptor.of(L, P, P, L));
     private static final MethodHandle LGETXATTR = call("lgetxattr", FunctionDescriptor.of(L, P, P, P, L));
     private static final MethodHandle READLINK = call("readlink", FunctionDescriptor.of(L, P, P, L));
-    private static final MethodHandle OPEN = LINKER.downcallHandle(symbol("open"), FunctionDescriptor.of(I, P, I, I),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle OPEN = Native.variadic("open", FunctionDescriptor.of(I, P, I, I), 2);
     private static final MethodHandle READ = call("read", FunctionDescriptor.of(L, I, P, L));
     private static final MethodHandle WRITE = call("write", FunctionDescriptor.of(L, I, P, L));
     private static final MethodHandle CLOSE = call("close", FunctionDescriptor.of(I, I));
     private static final MethodHandle OPENDIR = call("opendir", FunctionDescriptor.of(P, P));
     private static final MethodHandle READDIR = call("readdir", FunctionDescriptor.of(P, P));
     private static final MethodHandle CLOSEDIR = call("closedir", FunctionDescriptor.of(I, P));
-    private static final MethodHandle STRERROR = LINKER.downcallHandle(symbol("strerror"), FunctionDescriptor.of(P, I));
-    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(symbol("syscall"), FunctionDescriptor.of(L, L, I, P, P, L),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle OPENAT = LINKER.downcallHandle(symbol("openat"), FunctionDescriptor.of(I, I, P, I, I),
-            Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle SYSCALL4 = Native.variadic("syscall", FunctionDescriptor.of(L, L, I, P, P, L), 1);
+    private static final MethodHandle OPENAT = Native.variadic("openat", FunctionDescriptor.of(I, I, P, I, I), 3);
     private static final MethodHandle MKDIRAT = call("mkdirat", FunctionDescriptor.of(I, I, P, I));
     private static final MethodHandle UNLINKAT = call("unlinkat", FunctionDescriptor.of(I, I, P, I));
     private static final MethodHandle SYMLINKAT = call("symlinkat", FunctionDescriptor.of(I, P, I, P));
@@ -180,7 +170,7 @@ public final class Sys implements AutoCloseable {
     }
 
     private final Arena arena = Arena.ofConfined();
-    private final MemorySegment state = arena.allocate(CALL_STATE);
+    private final MemorySegment state = Native.callState(arena);
     private final MemorySegment path1 = arena.allocate(PATH_MAX + 1);
     private final MemorySegment path2 = arena.allocate(PATH_MAX + 1);
     private final MemorySegment name = arena.allocate(512);
@@ -190,16 +180,12 @@ public final class Sys implements AutoCloseable {
     private final MemorySegment io = arena.allocate(IO_BUFFER, 4096);
     private final MemorySegment how = arena.allocate(24, 8);
 
-    private static MemorySegment symbol(String fn) {
-        return LINKER.defaultLookup().find(fn).orElseThrow(() -> new IllegalStateException("libc has no " + fn));
-    }
-
     private static MethodHandle call(String fn, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(fn), descriptor, Linker.Option.captureCallState("errno"));
+        return Native.function(fn, descriptor);
     }
 
     private int errno() {
-        return (int) ERRNO.get(state, 0L);
+        return Native.errno(state);
     }
 
     private MemorySegment c(MemorySegment into, byte[] path) throws SysException {
@@ -803,12 +789,7 @@ public final class Sys implements AutoCloseable {
      * @return the C library's text for it and the number, e.g. {@code Operation not permitted (errno 1)}
      */
     public static String describe(int errno) {
-        try {
-            MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
-            return text.reinterpret(256).getString(0) + " (errno " + errno + ")";
-        } catch (Throwable t) {
-            return "errno " + errno;
-        }
+        return Native.describe(errno);
     }
 
     /**

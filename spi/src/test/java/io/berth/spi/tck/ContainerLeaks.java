@@ -1,5 +1,6 @@
 package io.berth.spi.tck;
 
+import io.berth.spi.fs.MountTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,23 +22,10 @@ public final class ContainerLeaks {
 
     /** @return every mounted cgroup hierarchy (v1 controllers and v2), from /proc/self/mountinfo */
     public static List<Path> cgroupHierarchies() {
-        List<Path> mounts = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                int dash = line.indexOf(" - ");
-                if (dash < 0) {
-                    continue;
-                }
-                String[] left = line.substring(0, dash).split(" ");
-                String type = line.substring(dash + 3).split(" ")[0];
-                if ((type.equals("cgroup") || type.equals("cgroup2")) && left.length > 4) {
-                    mounts.add(Path.of(left[4]));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read /proc/self/mountinfo", e);
-        }
-        return mounts;
+        return MountTable.read().stream()
+                .filter(m -> m.type().equals("cgroup") || m.type().equals("cgroup2"))
+                .map(MountTable.Entry::mountPoint)
+                .toList();
     }
 
     /** @return the container's cgroup directories that exist */

@@ -1,10 +1,9 @@
 package io.berth.spi.tck;
 
+import io.berth.spi.fs.MountTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -24,23 +23,7 @@ public final class Mounts {
      * @return the mount points under it
      */
     public static List<Path> under(Path directory) {
-        Path dir = directory.toAbsolutePath().normalize();
-        List<Path> found = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                String[] fields = line.split(" ");
-                if (fields.length > 4) {
-                    Path mountPoint = Path.of(unescape(fields[4]));
-                    if (mountPoint.startsWith(dir)) {
-                        found.add(mountPoint);
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/mountinfo", e);
-        }
-        found.sort((a, b) -> b.getNameCount() - a.getNameCount());
-        return found;
+        return MountTable.under(directory);
     }
 
     /**
@@ -63,19 +46,5 @@ public final class Mounts {
             }
         }
         return mounts;
-    }
-
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && i + 3 < field.length()) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

@@ -1,6 +1,5 @@
 package io.berth.spi.tck;
 
-import io.berth.spi.CommittingStorageDriver;
 import io.berth.spi.Digests;
 import io.berth.spi.Probe;
 import io.berth.spi.StorageDriver;
@@ -806,29 +805,6 @@ public abstract class StorageDriverContract extends ExtensionContract<StorageDri
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    @Test
-    void givenADriverThatCommits_whenASnapshotIsCommitted_thenItsContentIsALayerAndTheSnapshotIsGone() throws Exception {
-        requireUsable();
-        if (!(extension instanceof CommittingStorageDriver committing)) {
-            return;
-        }
-        String base = apply(null, busyboxLike());
-        extension.prepare("step", base);
-        Path root = extension.mount("step").target();
-        Files.writeString(root.resolve("etc/built"), "yes");
-        Files.delete(root.resolve("etc/group"));
-        assertReason(Reason.IN_USE, () -> committing.commit("step", ChainIds.next(base, Digests.sha256("x".getBytes(StandardCharsets.UTF_8)))));
-        byte[] tar = diff("step");
-        extension.unmount("step");
-        String chainId = ChainIds.next(base, Digests.sha256(tar));
-        LayerInfo info = committing.commit("step", chainId);
-        assertEquals(base, info.parentChainId());
-        assertEquals(Optional.empty(), extension.snapshot("step"));
-        SortedMap<String, String> merged = mergedTree(chainId);
-        assertEquals("f 0644 0:0 " + sha("yes"), merged.get("etc/built"));
-        assertFalse(merged.containsKey("etc/group"), "a deletion in the snapshot must stay a deletion in the layer");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.berth.engine.build.dockerfile.Instruction.CommandLine;
 import io.berth.engine.build.dockerfile.Instruction.Flag;
 import io.berth.engine.build.dockerfile.Instruction.Heredoc;
 import io.berth.engine.build.dockerfile.Instruction.KeyValue;
+import io.berth.text.time.GoDuration;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -509,49 +510,14 @@ public final class DockerfileParser {
                     throw new DockerfileException(at, "--retries must be at least 1 (not " + f.value() + ")");
                 }
             } else if (!f.value().isEmpty()) {
-                long nanos = goDuration(f.value());
-                if (nanos < 0) {
-                    throw new DockerfileException(at, "HEALTHCHECK --" + f.name() + ": invalid duration " + quote(f.value())
-                            + " (use a number with a unit: 30s, 1m30s, 500ms)");
-                }
-                if (nanos != 0 && nanos < 1_000_000) {
-                    throw new DockerfileException(at, "Interval \"" + f.name() + "\" cannot be less than 1ms");
+                try {
+                    GoDuration.parseInterval(f.name(), f.value(), GoDuration.IntervalRule.DOCKERFILE);
+                } catch (IllegalArgumentException e) {
+                    throw new DockerfileException(at, e.getMessage()); // Docker's words: Go's, or "Interval "timeout" cannot…"
                 }
             }
         }
         return new Instruction.Healthcheck(at, source, Optional.of(cmd), flags);
-    }
-
-    private static final Pattern DURATION_PART = Pattern.compile("([0-9]*(?:\\.[0-9]*)?)(ns|us|µs|μs|ms|s|m|h)");
-
-    /** A Go duration ({@code 1h2m3.5s}) in nanoseconds, or -1 when it is not one. */
-    static long goDuration(String s) {
-        String text = s.startsWith("+") ? s.substring(1) : s;
-        if (text.equals("0")) {
-            return 0;
-        }
-        if (text.isEmpty() || text.startsWith("-")) {
-            return -1;
-        }
-        Matcher m = DURATION_PART.matcher(text);
-        double total = 0;
-        int pos = 0;
-        while (pos < text.length()) {
-            if (!m.find(pos) || m.start() != pos || m.group(1).isEmpty() || m.group(1).equals(".")) {
-                return -1;
-            }
-            double unit = switch (m.group(2)) {
-                case "ns" -> 1;
-                case "us", "µs", "μs" -> 1e3;
-                case "ms" -> 1e6;
-                case "s" -> 1e9;
-                case "m" -> 60e9;
-                default -> 3600e9;
-            };
-            total += Double.parseDouble(m.group(1)) * unit;
-            pos = m.end();
-        }
-        return total > Long.MAX_VALUE ? -1 : (long) total;
     }
 
     private static String exactlyOne(String rest, String keyword, Location at) throws DockerfileException {

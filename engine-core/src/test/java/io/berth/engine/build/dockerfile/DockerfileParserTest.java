@@ -569,7 +569,8 @@ class DockerfileParserTest {
             assertEquals("Unknown type \"RUN\" in HEALTHCHECK (try CMD)", error("FROM scratch\nHEALTHCHECK RUN x\n").problem());
             assertEquals("Missing command after HEALTHCHECK CMD", error("FROM scratch\nHEALTHCHECK CMD\n").problem());
             assertEquals("--retries must be at least 1 (not 0)", error("FROM scratch\nHEALTHCHECK --retries=0 CMD x\n").problem());
-            assertTrue(error("FROM scratch\nHEALTHCHECK --interval=10 CMD x\n").problem().contains("invalid duration \"10\""));
+            assertTrue(error("FROM scratch\nHEALTHCHECK --interval=10 CMD x\n").problem().contains("missing unit in duration \"10\""));
+            assertEquals("Interval \"interval\" cannot be negative", error("FROM scratch\nHEALTHCHECK --interval=-1s CMD x\n").problem());
             assertEquals("Interval \"timeout\" cannot be less than 1ms", error("FROM scratch\nHEALTHCHECK --timeout=10us CMD x\n").problem());
         }
 

@@ -1,5 +1,6 @@
 package io.berth.plugin.netavark;
 
+import io.berth.spi.json.JsonTree;
 import io.berth.spi.NetworkDriver;
 import io.berth.spi.PluginContext;
 import io.berth.spi.Probe;
@@ -211,7 +212,7 @@ public class NetavarkDriver implements NetworkDriver {
         }
         NetworkDefinition done = new NetworkDefinition(name, request.id(), "bridge", List.of(subnet), bridge, request.internal(),
                 request.dnsEnabled(), request.labels(), request.options());
-        writeAtomically(networkFile(done.id()), Json.write(Records.definition(done)));
+        writeAtomically(networkFile(done.id()), JsonTree.write(Records.definition(done)));
         networks.put(done.id(), done);
         return done;
     }
@@ -361,7 +362,7 @@ public class NetavarkDriver implements NetworkDriver {
             }
         }
         for (NetworkDefinition d : listed.values()) {
-            writeAtomically(networkFile(d.id()), Json.write(Records.definition(d)));
+            writeAtomically(networkFile(d.id()), JsonTree.write(Records.definition(d)));
             networks.put(d.id(), d);
         }
         // A setup the daemon did not see finish: undo whatever part of it netavark did.
@@ -487,7 +488,7 @@ public class NetavarkDriver implements NetworkDriver {
         Command.Result result;
         try {
             result = Command.run(List.of(netavark.toString(), "--config", configDirectory().toString(), "--aardvark-binary",
-                    aardvark.toString(), "setup", pending.netns()), Json.write(pending.setup()), TIMEOUT_SECONDS);
+                    aardvark.toString(), "setup", pending.netns()), JsonTree.write(pending.setup()), TIMEOUT_SECONDS);
         } catch (IOException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot run " + netavark + ": " + e.getMessage(), e);
@@ -499,7 +500,7 @@ public class NetavarkDriver implements NetworkDriver {
         Attachment attachment;
         try {
             attachment = parseStatus(network, pending.containerId(), pending.ifname(), containerName, aliases, ports,
-                    Json.object(result.stdout()), Ipv4.Cidr.parse(network.subnets().getFirst().cidr()));
+                    JsonTree.object(result.stdout()), Ipv4.Cidr.parse(network.subnets().getFirst().cidr()));
         } catch (IOException | RuntimeException e) {
             undo(pending);
             throw new NetworkException(Reason.FAILED, where + ": cannot read netavark's answer: " + e.getMessage(), e);
@@ -694,18 +695,18 @@ public class NetavarkDriver implements NetworkDriver {
 
     private Attachment parseStatus(NetworkDefinition network, String cid, String ifname, String containerName, List<String> aliases,
                                    List<PortMapping> ports, Map<String, Object> status, Ipv4.Cidr cidr) throws IOException {
-        Map<String, Object> block = Json.object(status, netavarkName(network));
-        Map<String, Object> iface = Json.object(Json.object(block, "interfaces"), ifname);
+        Map<String, Object> block = JsonTree.object(status, netavarkName(network));
+        Map<String, Object> iface = JsonTree.object(JsonTree.object(block, "interfaces"), ifname);
         if (iface.isEmpty()) {
-            throw new IOException("no interface " + ifname + " in " + Json.oneLine(Json.write(status)));
+            throw new IOException("no interface " + ifname + " in " + oneLine(JsonTree.write(status)));
         }
         String address = "";
         String gateway = "";
-        for (Object o : Json.list(iface, "subnets")) {
+        for (Object o : JsonTree.list(iface, "subnets")) {
             if (o instanceof Map<?, ?> m) {
                 @SuppressWarnings("unchecked") Map<String, Object> s = (Map<String, Object>) m;
-                address = Json.string(s, "ipnet");
-                gateway = Json.string(s, "gateway");
+                address = JsonTree.string(s, "ipnet");
+                gateway = JsonTree.string(s, "gateway");
             }
         }
         String ip = address.contains("/") ? address.substring(0, address.indexOf('/')) : address;
@@ -713,9 +714,9 @@ public class NetavarkDriver implements NetworkDriver {
         names.add(containerName);
         aliases.stream().filter(a -> !names.contains(a)).forEach(names::add);
         return new Attachment(network.id(), cid, ifname, ip, cidr.prefix(), network.internal() ? "" : gateway,
-                Json.string(iface, "mac_address").toLowerCase(java.util.Locale.ROOT),
-                network.dnsEnabled() ? Json.strings(block, "dns_server_ips") : List.of(),
-                network.dnsEnabled() ? Json.strings(block, "dns_search_domains") : List.of(), names, ports);
+                JsonTree.string(iface, "mac_address").toLowerCase(java.util.Locale.ROOT),
+                network.dnsEnabled() ? JsonTree.strings(block, "dns_server_ips") : List.of(),
+                network.dnsEnabled() ? JsonTree.strings(block, "dns_search_domains") : List.of(), names, ports);
     }
 
     private String address(String where, NetworkDefinition network, Ipv4.Cidr cidr, String requested, Set<Integer> takenElsewhere,
@@ -910,7 +911,7 @@ public class NetavarkDriver implements NetworkDriver {
                 netns = "/run/netns/" + scratch;
             }
             Command.Result result = Command.run(List.of(netavark.toString(), "--config", configDirectory().toString(), "--aardvark-binary",
-                    aardvark.toString(), "teardown", netns), Json.write(stored.setup()), TIMEOUT_SECONDS);
+                    aardvark.toString(), "teardown", netns), JsonTree.write(stored.setup()), TIMEOUT_SECONDS);
             if (!result.ok() && !bestEffort && !gone) {
                 throw new NetworkException(Reason.FAILED, where + ": netavark teardown failed: " + errorOf(result));
             }
@@ -978,7 +979,7 @@ public class NetavarkDriver implements NetworkDriver {
     private static void run(String where, String... argv) throws IOException {
         Command.Result r = Command.run(List.of(argv), null, TIMEOUT_SECONDS);
         if (!r.ok()) {
-            throw new NetworkException(Reason.FAILED, where + ": " + String.join(" ", argv) + " failed: " + Json.oneLine(r.stderr() + r.stdout()));
+            throw new NetworkException(Reason.FAILED, where + ": " + String.join(" ", argv) + " failed: " + oneLine(r.stderr() + r.stdout()));
         }
     }
 
@@ -988,9 +989,9 @@ public class NetavarkDriver implements NetworkDriver {
             for (String line : text.split("\\R")) {
                 if (line.startsWith("{")) {
                     try {
-                        String error = Json.string(Json.object(line), "error");
+                        String error = JsonTree.string(JsonTree.object(line), "error");
                         if (!error.isEmpty()) {
-                            return Json.oneLine(error);
+                            return oneLine(error);
                         }
                     } catch (IOException ignored) {
                         // not netavark's error object
@@ -999,7 +1000,13 @@ public class NetavarkDriver implements NetworkDriver {
             }
         }
         String all = (result.stderr() + "\n" + result.stdout()).replace("failed to connect to syslog: Initialization", "");
-        return all.isBlank() ? "exit code " + result.exitCode() : Json.oneLine(all);
+        return all.isBlank() ? "exit code " + result.exitCode() : oneLine(all);
+    }
+
+    /** netavark's multi-line errors ("…:\n - cause") as one line of at most 300 characters. */
+    static String oneLine(String text) {
+        String line = text.strip().replaceAll("\\s*\\R\\s*-?\\s*", "; ");
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 
     private Path program(String name, String debianPackage, String where) throws NetworkException {
@@ -1029,16 +1036,16 @@ public class NetavarkDriver implements NetworkDriver {
             Files.createDirectories(data.resolve("attachments"));
             try (Stream<Path> files = Files.list(data.resolve("networks"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    NetworkDefinition d = Records.definition(Json.object(Files.readString(f)));
+                    NetworkDefinition d = Records.definition(JsonTree.object(Files.readString(f)));
                     networks.put(d.id(), d);
                 }
             }
             try (Stream<Path> files = Files.list(data.resolve("attachments"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
-                    Map<String, Object> m = Json.object(Files.readString(f));
-                    Map<String, Object> a = Json.object(m, "attachment");
-                    Stored s = new Stored(Json.string(m, "network_id"), Json.string(m, "container_id"), Json.string(m, "netns"),
-                            Json.string(m, "ip"), Json.string(m, "interface_name"), Json.object(m, "setup"),
+                    Map<String, Object> m = JsonTree.object(Files.readString(f));
+                    Map<String, Object> a = JsonTree.object(m, "attachment");
+                    Stored s = new Stored(JsonTree.string(m, "network_id"), JsonTree.string(m, "container_id"), JsonTree.string(m, "netns"),
+                            JsonTree.string(m, "ip"), JsonTree.string(m, "interface_name"), JsonTree.object(m, "setup"),
                             a.isEmpty() ? null : Records.attachment(a));
                     attachments.put(key(s.networkId(), s.containerId()), s);
                 }
@@ -1058,7 +1065,7 @@ public class NetavarkDriver implements NetworkDriver {
         m.put("interface_name", s.ifname());
         m.put("setup", s.setup());
         m.put("attachment", s.attachment() == null ? null : Records.attachment(s.attachment()));
-        writeAtomically(attachmentFile(s.networkId(), s.containerId()), Json.write(m));
+        writeAtomically(attachmentFile(s.networkId(), s.containerId()), JsonTree.write(m));
         attachments.put(key(s.networkId(), s.containerId()), s);
     }
 

@@ -1,5 +1,6 @@
 package io.berth.plugin.netavark;
 
+import io.berth.spi.json.JsonTree;
 import io.berth.spi.network.Attachment;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.PortMapping;
@@ -40,14 +41,14 @@ final class Records {
     @SuppressWarnings("unchecked")
     static NetworkDefinition definition(Map<String, Object> m) {
         List<Subnet> subnets = new ArrayList<>();
-        for (Object o : Json.list(m, "subnets")) {
+        for (Object o : JsonTree.list(m, "subnets")) {
             Map<String, Object> sm = (Map<String, Object>) o;
-            String gateway = Json.string(sm, "gateway");
-            subnets.add(new Subnet(Json.string(sm, "subnet"), gateway.isEmpty() ? null : gateway));
+            String gateway = JsonTree.string(sm, "gateway");
+            subnets.add(new Subnet(JsonTree.string(sm, "subnet"), gateway.isEmpty() ? null : gateway));
         }
-        return new NetworkDefinition(Json.string(m, "name"), Json.string(m, "id"), Json.string(m, "driver"), subnets,
-                Json.string(m, "network_interface"), Json.bool(m, "internal"), Json.bool(m, "dns_enabled"),
-                Json.stringMap(m, "labels"), Json.stringMap(m, "options"));
+        return new NetworkDefinition(JsonTree.string(m, "name"), JsonTree.string(m, "id"), JsonTree.string(m, "driver"), subnets,
+                JsonTree.string(m, "network_interface"), JsonTree.bool(m, "internal"), JsonTree.bool(m, "dns_enabled"),
+                JsonTree.stringMap(m, "labels"), JsonTree.stringMap(m, "options"));
     }
 
     /** A port mapping as netavark reads it (its field names, an empty host address for all). */
@@ -62,8 +63,8 @@ final class Records {
     }
 
     static PortMapping port(Map<String, Object> m) {
-        return new PortMapping(Json.string(m, "host_ip"), Json.integer(m, "host_port"), Json.integer(m, "container_port"),
-                Json.string(m, "protocol"), Json.integer(m, "range"));
+        return new PortMapping(JsonTree.string(m, "host_ip"), JsonTree.integer(m, "host_port"), JsonTree.integer(m, "container_port"),
+                JsonTree.string(m, "protocol"), JsonTree.integer(m, "range"));
     }
 
     static Map<String, Object> attachment(Attachment a) {
@@ -84,10 +85,10 @@ final class Records {
 
     @SuppressWarnings("unchecked")
     static Attachment attachment(Map<String, Object> m) {
-        List<PortMapping> ports = Json.list(m, "port_mappings").stream().map(o -> port((Map<String, Object>) o)).toList();
-        return new Attachment(Json.string(m, "network_id"), Json.string(m, "container_id"), Json.string(m, "interface_name"),
-                Json.string(m, "ip_address"), Json.integer(m, "prefix_length"), Json.string(m, "gateway"),
-                Json.string(m, "mac_address"), Json.strings(m, "dns_servers"), Json.strings(m, "dns_search"),
-                Json.strings(m, "aliases"), ports);
+        List<PortMapping> ports = JsonTree.list(m, "port_mappings").stream().map(o -> port((Map<String, Object>) o)).toList();
+        return new Attachment(JsonTree.string(m, "network_id"), JsonTree.string(m, "container_id"), JsonTree.string(m, "interface_name"),
+                JsonTree.string(m, "ip_address"), JsonTree.integer(m, "prefix_length"), JsonTree.string(m, "gateway"),
+                JsonTree.string(m, "mac_address"), JsonTree.strings(m, "dns_servers"), JsonTree.strings(m, "dns_search"),
+                JsonTree.strings(m, "aliases"), ports);
     }
 }

@@ -1,11 +1,11 @@
 package io.berth.plugin.registry;
 
 import io.berth.spi.Digests;
+import io.berth.spi.io.InspectingInputStream;
 import io.berth.spi.registry.Descriptor;
 import io.berth.spi.registry.RegistryException;
 import io.berth.spi.registry.RegistryException.Reason;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -106,7 +106,7 @@ final class BlobFetch {
     }
 
     /** A blob's stream that yields exactly the expected number of bytes, or fails. */
-    private static final class Bounded extends FilterInputStream {
+    private static final class Bounded extends InspectingInputStream {
         private long remaining;
         private final Call call;
         private final long size;
@@ -119,17 +119,7 @@ final class BlobFetch {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
+        protected int inspect(byte[] b, int off, int len) throws IOException {
             if (remaining == 0) {
                 if (in.read() >= 0) {
                     throw new RegistryException(Reason.DIGEST_MISMATCH, call.registry(), call.subject(),
@@ -144,20 +134,6 @@ final class BlobFetch {
             }
             remaining -= n;
             return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buffer = new byte[8192];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
         }
 
         @Override

@@ -1,11 +1,11 @@
 package io.berth.plugin.registry;
 
 import io.berth.spi.registry.BlobSource;
+import io.berth.spi.io.InspectingInputStream;
 import io.berth.spi.registry.Descriptor;
 import io.berth.spi.registry.RegistryException;
 import io.berth.spi.registry.RegistryException.Reason;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -153,7 +153,7 @@ final class BlobUpload {
     }
 
     /** The content, refusing to be longer or shorter than the descriptor's size. */
-    private static final class Exact extends FilterInputStream {
+    private static final class Exact extends InspectingInputStream {
         private final Descriptor blob;
         private long count;
 
@@ -163,14 +163,7 @@ final class BlobUpload {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
+        protected int inspect(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
             if (n < 0) {
                 if (count < blob.size()) {

@@ -1,11 +1,11 @@
 package io.berth.plugin.runc;
 
 import io.berth.spi.Probe;
+import io.berth.spi.fs.MountTable;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -29,29 +29,20 @@ final class Cgroups {
     }
 
     static Probe.Check check() {
-        List<String[]> mounts = new ArrayList<>();
+        List<MountTable.Entry> mounts;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-                int dash = line.indexOf(" - ");
-                if (dash < 0) {
-                    continue;
-                }
-                String[] left = line.substring(0, dash).split(" ");
-                String[] right = line.substring(dash + 3).split(" ");
-                if (left.length > 4 && right.length > 2) {
-                    mounts.add(new String[] {left[4], right[0], right[2]});
-                }
-            }
-        } catch (IOException e) {
-            return Probe.Check.failed("cgroups", Probe.Kind.KERNEL, "cannot read /proc/self/mountinfo: " + e.getMessage());
+            mounts = MountTable.read();
+        } catch (java.io.UncheckedIOException e) {
+            return Probe.Check.failed("cgroups", Probe.Kind.KERNEL, e.getMessage());
         }
         Set<String> v1 = new TreeSet<>();
         String unified = null;
-        for (String[] m : mounts) {
-            if (m[1].equals("cgroup2") && m[0].startsWith("/sys/fs/cgroup")) {
-                unified = m[0];
-            } else if (m[1].equals("cgroup") && m[0].startsWith("/sys/fs/cgroup/")) {
-                for (String option : m[2].split(",")) {
+        for (MountTable.Entry m : mounts) {
+            String mountPoint = m.mountPoint().toString();
+            if (m.type().equals("cgroup2") && mountPoint.startsWith("/sys/fs/cgroup")) {
+                unified = mountPoint;
+            } else if (m.type().equals("cgroup") && mountPoint.startsWith("/sys/fs/cgroup/")) {
+                for (String option : m.superOptions().split(",")) {
                     if (NEEDED.contains(option) || List.of("devices", "freezer", "cpuset", "blkio", "cpuacct").contains(option)) {
                         v1.add(option);
                     }

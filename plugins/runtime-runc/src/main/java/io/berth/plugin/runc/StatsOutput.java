@@ -1,5 +1,6 @@
 package io.berth.plugin.runc;
 
+import io.berth.spi.json.JsonTree;
 import io.berth.spi.runtime.ResourceStats;
 
 import java.util.ArrayList;
@@ -39,14 +40,14 @@ final class StatsOutput {
         if (object(data.get("blkio")).get("ioServiceBytesRecursive") instanceof List<?> entries) {
             for (Object entry : entries) {
                 Map<String, Object> e = object(entry);
-                blockIo.add(new ResourceStats.BlockIo(Json.number(e, "major"), Json.number(e, "minor"),
-                        Json.string(e, "op").toLowerCase(Locale.ROOT), Json.number(e, "value")));
+                blockIo.add(new ResourceStats.BlockIo(JsonTree.number(e, "major"), JsonTree.number(e, "minor"),
+                        JsonTree.string(e, "op").toLowerCase(Locale.ROOT), JsonTree.number(e, "value")));
             }
         }
-        return new ResourceStats(Json.number(usage, "total"), Json.number(usage, "kernel"), Json.number(usage, "user"), perCpu,
-                Json.number(throttling, "throttledPeriods"), Json.number(throttling, "periods"), Json.number(throttling, "throttledTime"),
-                Json.number(memoryUsage, "usage"), Json.number(memoryUsage, "max"), Json.number(memoryUsage, "limit"),
-                Json.number(memoryUsage, "failcnt"), details, Json.number(pids, "current"), Json.number(pids, "limit"), blockIo);
+        return new ResourceStats(JsonTree.number(usage, "total"), JsonTree.number(usage, "kernel"), JsonTree.number(usage, "user"), perCpu,
+                JsonTree.number(throttling, "throttledPeriods"), JsonTree.number(throttling, "periods"), JsonTree.number(throttling, "throttledTime"),
+                JsonTree.number(memoryUsage, "usage"), JsonTree.number(memoryUsage, "max"), JsonTree.number(memoryUsage, "limit"),
+                JsonTree.number(memoryUsage, "failcnt"), details, JsonTree.number(pids, "current"), JsonTree.number(pids, "limit"), blockIo);
     }
 
     @SuppressWarnings("unchecked")

@@ -3,6 +3,7 @@ package io.berth.plugin.overlayfs;
 import io.berth.spi.fs.SafeFile;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TarWriter;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;

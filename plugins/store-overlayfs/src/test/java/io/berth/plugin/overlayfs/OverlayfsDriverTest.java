@@ -1,6 +1,7 @@
 package io.berth.plugin.overlayfs;
 
 import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TarWriter;
 import io.berth.spi.Digests;
 import io.berth.spi.Probe;
 import io.berth.spi.storage.ChainIds;
@@ -162,7 +163,7 @@ class OverlayfsDriverTest {
         try {
             ByteArrayOutputStream diff = new ByteArrayOutputStream();
             try (Sys sys = new Sys()) {
-                byte[] upper = OverlayfsDriver.nativePath(dir.resolve("root/plugins/store-overlayfs/snapshots/s/upper"));
+                byte[] upper = StoreLayout.nativePath(dir.resolve("root/plugins/store-overlayfs/snapshots/s/upper"));
                 byte[] file = Sys.join(upper, new byte[]{'n', (byte) 0xff});
                 int fd = sys.open(file, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL, 0644);
                 sys.close(fd, file);

@@ -4,16 +4,31 @@ import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
 import io.berth.cli.auth.DockerConfig;
 import io.berth.cli.commands.BaseCommand;
+import io.berth.cli.commands.BuildCommand;
+import io.berth.cli.commands.BuildRecordCommand;
+import io.berth.cli.commands.BuilderPruneCommand;
+import io.berth.cli.commands.CommandContext;
+import io.berth.cli.commands.CommitCommand;
 import io.berth.cli.commands.ContainerActionCommand;
 import io.berth.cli.commands.ContainerPruneCommand;
 import io.berth.cli.commands.ExecCommand;
+import io.berth.cli.commands.ExportCommand;
+import io.berth.cli.commands.FleetCommand;
+import io.berth.cli.commands.ImportCommand;
 import io.berth.cli.commands.LogsCommand;
 import io.berth.cli.commands.CpCommand;
 import io.berth.cli.commands.DiffCommand;
+import io.berth.cli.commands.NetworkCommand;
+import io.berth.cli.commands.PauseCommand;
+import io.berth.cli.commands.PortCommand;
+import io.berth.cli.commands.StatsCommand;
+import io.berth.cli.commands.SystemCompactCommand;
+import io.berth.cli.commands.SystemDfCommand;
 import io.berth.cli.commands.TopCommand;
 import io.berth.cli.commands.PsCommand;
 import io.berth.cli.commands.RenameCommand;
 import io.berth.cli.commands.RunCommand;
+import io.berth.cli.commands.UpdateCommand;
 import io.berth.cli.commands.VolumeCommand;
 import io.berth.cli.commands.AuditCommand;
 import io.berth.cli.commands.DaemonCommand;
@@ -37,7 +52,10 @@ import io.berth.cli.commands.SystemNoteCommand;
 import io.berth.cli.commands.SystemReplayCommand;
 import io.berth.cli.commands.TagCommand;
 import io.berth.cli.commands.VersionCommand;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.UnixHttpClient;
+import io.berth.cli.version.BuildInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -56,7 +74,7 @@ import java.util.concurrent.Callable;
  *
  * <p>Global options go before the command, as with Docker's CLI ({@code berth -H unix:///x.sock version}).
  */
-public final class BerthCommand implements Callable<Integer> {
+public final class BerthCommand implements Callable<Integer>, CommandContext {
     /** Where the daemon listens unless {@code -H} or {@code BERTH_HOST} says otherwise. */
     public static final String DEFAULT_HOST = "unix:///run/berth/berth.sock";
     /** How long an auto-started daemon may take to answer {@code /_ping}. */
@@ -211,10 +229,10 @@ public final class BerthCommand implements Callable<Integer> {
         List<BaseCommand> members = new ArrayList<>();
         for (String candidate : BUILD_MEMBERS) {
             if (m == null || !java.util.Arrays.asList(BUILD_MEMBERS).contains(m) || candidate.equals(m)) {
-                members.add(new io.berth.cli.commands.BuildRecordCommand(this, candidate));
+                members.add(new BuildRecordCommand(this, candidate));
             }
         }
-        return new io.berth.cli.commands.BuildCommand(this, members.toArray(new BaseCommand[0])).spec();
+        return new BuildCommand(this, members.toArray(new BaseCommand[0])).spec();
     }
 
     private BaseCommand groupMember(String group, String name) {
@@ -229,7 +247,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "image push" -> new PushCommand(this);
             case "image save" -> new SaveCommand(this);
             case "image load" -> new LoadCommand(this);
-            case "image import" -> new io.berth.cli.commands.ImportCommand(this);
+            case "image import" -> new ImportCommand(this);
             case "container ls" -> new PsCommand(this, "ls");
             case "container run" -> new RunCommand(this, true);
             case "container create" -> new RunCommand(this, false);
@@ -243,20 +261,20 @@ public final class BerthCommand implements Callable<Integer> {
             case "container top" -> new TopCommand(this);
             case "container diff" -> new DiffCommand(this);
             case "container cp" -> new CpCommand(this);
-            case "container pause", "container unpause" -> new io.berth.cli.commands.PauseCommand(this, name);
-            case "container stats" -> new io.berth.cli.commands.StatsCommand(this);
-            case "container update" -> new io.berth.cli.commands.UpdateCommand(this);
-            case "container commit" -> new io.berth.cli.commands.CommitCommand(this);
-            case "container export" -> new io.berth.cli.commands.ExportCommand(this);
+            case "container pause", "container unpause" -> new PauseCommand(this, name);
+            case "container stats" -> new StatsCommand(this);
+            case "container update" -> new UpdateCommand(this);
+            case "container commit" -> new CommitCommand(this);
+            case "container export" -> new ExportCommand(this);
             case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
             case "network create", "network ls", "network inspect", "network rm", "network prune", "network connect",
-                 "network disconnect" -> new io.berth.cli.commands.NetworkCommand(this, name);
+                 "network disconnect" -> new NetworkCommand(this, name);
             case "plugin ls" -> new PluginLsCommand(this);
             case "system replay" -> new SystemReplayCommand(this);
             case "system note" -> new SystemNoteCommand(this);
-            case "system compact" -> new io.berth.cli.commands.SystemCompactCommand(this);
-            case "system df" -> new io.berth.cli.commands.SystemDfCommand(this);
-            case "builder prune" -> new io.berth.cli.commands.BuilderPruneCommand(this);
+            case "system compact" -> new SystemCompactCommand(this);
+            case "system df" -> new SystemDfCommand(this);
+            case "builder prune" -> new BuilderPruneCommand(this);
             default -> throw new IllegalArgumentException(group + " " + name);
         };
     }
@@ -274,17 +292,17 @@ public final class BerthCommand implements Callable<Integer> {
             case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
             case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
             case "network" -> group("network", "Manage networks", NETWORK_MEMBERS);
-            case "port" -> new io.berth.cli.commands.PortCommand(this).spec();
+            case "port" -> new PortCommand(this).spec();
             case "build" -> buildCommand();
             case "top" -> new TopCommand(this).spec();
             case "diff" -> new DiffCommand(this).spec();
             case "cp" -> new CpCommand(this).spec();
-            case "pause", "unpause" -> new io.berth.cli.commands.PauseCommand(this, name).spec();
-            case "stats" -> new io.berth.cli.commands.StatsCommand(this).spec();
-            case "update" -> new io.berth.cli.commands.UpdateCommand(this).spec();
-            case "commit" -> new io.berth.cli.commands.CommitCommand(this).spec();
-            case "export" -> new io.berth.cli.commands.ExportCommand(this).spec();
-            case "import" -> new io.berth.cli.commands.ImportCommand(this).spec();
+            case "pause", "unpause" -> new PauseCommand(this, name).spec();
+            case "stats" -> new StatsCommand(this).spec();
+            case "update" -> new UpdateCommand(this).spec();
+            case "commit" -> new CommitCommand(this).spec();
+            case "export" -> new ExportCommand(this).spec();
+            case "import" -> new ImportCommand(this).spec();
             case "pull" -> new PullCommand(this).spec();
             case "push" -> new PushCommand(this).spec();
             case "images" -> new ImagesCommand(this, "images").spec();
@@ -305,7 +323,7 @@ public final class BerthCommand implements Callable<Integer> {
             case "builder" -> group("builder", "Manage builds", BUILDER_MEMBERS);
             case "audit" -> new AuditCommand(this).spec();
             case "daemon" -> new DaemonCommand(this).spec();
-            case "fleet" -> new io.berth.cli.commands.FleetCommand(this).spec();
+            case "fleet" -> new FleetCommand(this).spec();
             case "help" -> new HelpCommand(this).spec();
             default -> throw new IllegalArgumentException(name);
         };
@@ -328,26 +346,31 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** Standard output. */
+    @Override
     public PrintStream out() {
         return out;
     }
 
     /** Standard error. */
+    @Override
     public PrintStream err() {
         return err;
     }
 
     /** Standard input. */
+    @Override
     public InputStream in() {
         return in;
     }
 
     /** Whether standard output is a terminal (progress bars, and {@code save} refuses to write there). */
+    @Override
     public boolean stdoutIsTerminal() {
         return processStreams && Terminal.isTerminal(1);
     }
 
     /** Whether standard input is a terminal (prompts; {@code load} refuses to read one). */
+    @Override
     public boolean stdinIsTerminal() {
         return processStreams && Terminal.isTerminal(0);
     }
@@ -360,11 +383,13 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** The terminal's width in columns (for progress bars). */
+    @Override
     public int terminalWidth() {
         return Terminal.width(env);
     }
 
     /** Docker's client configuration directory: {@code $DOCKER_CONFIG}, else {@code ~/.docker}. */
+    @Override
     public Path dockerConfigDir() {
         return DockerConfig.directory(env);
     }
@@ -373,6 +398,7 @@ public final class BerthCommand implements Callable<Integer> {
      * The {@code X-Registry-Auth} value for a registry from Docker's config file, or {@code null} when it
      * holds none. An unreadable file is a warning, as with Docker's CLI, and the request goes anonymous.
      */
+    @Override
     public String registryAuth(String registry) {
         try {
             DockerConfig.Auth auth = DockerConfig.load(dockerConfigDir()).find(registry);
@@ -387,6 +413,7 @@ public final class BerthCommand implements Callable<Integer> {
      * Docker's confirmation prompt: prints {@code message [y/N] } and reads one line from stdin; only
      * {@code y} or {@code Y} confirms.
      */
+    @Override
     public boolean confirm(String message) throws java.io.IOException {
         out.print(message + " [y/N] ");
         out.flush();
@@ -400,11 +427,13 @@ public final class BerthCommand implements Callable<Integer> {
     }
 
     /** An environment variable of this run, or {@code null}. */
+    @Override
     public String env(String name) {
         return env.get(name);
     }
 
     /** Whether {@code -D} was given. */
+    @Override
     public boolean debug() {
         return plain ? plainDebug : Boolean.TRUE.equals(debug.getValue());
     }
@@ -433,6 +462,7 @@ public final class BerthCommand implements Callable<Integer> {
      *
      * @throws CliException the host is not a {@code unix://} URI
      */
+    @Override
     public BerthApi api() {
         if (api == null) {
             Path socket = socketPath(hostUri());

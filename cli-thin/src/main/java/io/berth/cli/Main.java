@@ -2,6 +2,8 @@ package io.berth.cli;
 
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;

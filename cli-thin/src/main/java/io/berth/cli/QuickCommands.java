@@ -1,5 +1,6 @@
 package io.berth.cli;
 
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.commands.ImagesCommand;
 import io.berth.cli.commands.PsCommand;
 import io.berth.cli.commands.VersionCommand;

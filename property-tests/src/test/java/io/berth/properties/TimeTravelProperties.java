@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.daemon.Daemon;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.engine.history.TimeTravel;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;

@@ -1,5 +1,6 @@
 package io.berth.cli.api;
 
+import io.berth.cli.http.Duplex;
 import io.berth.cli.http.HttpResponse;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;
@@ -260,7 +261,7 @@ public final class BerthApi {
      * Opens {@code POST target} as a full-duplex exchange ({@code attach}): the request body is written
      * while the response is read. The daemon is already up (the container was just created).
      */
-    public io.berth.cli.http.Duplex openDuplex(String target) throws IOException {
+    public Duplex openDuplex(String target) throws IOException {
         return client.openDuplex("POST", target, "application/octet-stream");
     }
 

@@ -1,7 +1,7 @@
 package io.berth.cli.build;
 
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.files.HostTar;
 import io.berth.cli.http.HttpResponse;

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.args.TimeArg;
 import io.berth.text.format.AuditLine;
@@ -36,7 +35,7 @@ public final class AuditCommand extends BaseCommand {
     private final OptionSpec log;
     private final PositionalParamSpec object;
 
-    public AuditCommand(BerthCommand root) {
+    public AuditCommand(CommandContext root) {
         super(root, "audit", "Show who did what to an object, and when");
         synopsis("[OPTIONS] [container|image|volume|build NAME]");
         spec.usageMessage().footer("",

@@ -1,12 +1,12 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.build.BuildOutputs;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.cli.build.DockerIgnore;
-import io.berth.cli.files.ContextTar;
+import io.berth.cli.build.ContextTar;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -51,7 +51,7 @@ public final class BuildCommand extends BaseCommand {
     private final OptionSpec cacheFrom;
     private final PositionalParamSpec context;
 
-    public BuildCommand(BerthCommand root, BaseCommand... members) {
+    public BuildCommand(CommandContext root, BaseCommand... members) {
         super(root, "build", "Build an image from a Dockerfile");
         synopsis("[OPTIONS] PATH | -");
         tags = multi("name:tag", "Name and optionally a tag in the 'name:tag' format", "-t", "--tag");
@@ -94,7 +94,7 @@ public final class BuildCommand extends BaseCommand {
             // refused before the context is sent (the daemon refuses it too): one line, no upload
             throw new CliException(ExitCodes.FAILED, "platform " + platformValue + " is not supported: berth builds for linux/amd64 only");
         }
-        List<io.berth.cli.build.BuildOutputs.Output> wanted = strings(outputs).stream().map(io.berth.cli.build.BuildOutputs::parse).toList();
+        List<BuildOutputs.Output> wanted = strings(outputs).stream().map(BuildOutputs::parse).toList();
         if (wanted.size() > 1) {
             throw new CliException(ExitCodes.FAILED, "only one --output is supported");
         }
@@ -192,7 +192,7 @@ public final class BuildCommand extends BaseCommand {
             }
             if (!wanted.isEmpty() && !imageId[0].isEmpty()) {
                 root.out().flush();
-                io.berth.cli.build.BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
+                BuildOutputs.export(root.api(), imageId[0], wanted.getFirst(), root.out());
             }
             if (string(iidFile) != null && !imageId[0].isEmpty()) {
                 Files.writeString(Path.of(string(iidFile)), imageId[0]);

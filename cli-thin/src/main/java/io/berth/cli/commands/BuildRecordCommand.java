@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.cli.format.JsonMessages;
@@ -32,7 +31,7 @@ public final class BuildRecordCommand extends BaseCommand {
     private OptionSpec quiet;
 
     /** @param member {@code ls}, {@code inspect}, {@code logs} or {@code replay} */
-    public BuildRecordCommand(BerthCommand root, String member) {
+    public BuildRecordCommand(CommandContext root, String member) {
         super(root, member, switch (member) {
             case "ls" -> "List builds";
             case "inspect" -> "Show a build's inputs, steps, cache decisions and outputs";
@@ -197,7 +196,7 @@ public final class BuildRecordCommand extends BaseCommand {
     }
 
     /** {@code --explain-cache}: one line per step with its decision and reason. */
-    static void printCacheDecisions(BerthCommand root, String buildId) throws IOException {
+    static void printCacheDecisions(CommandContext root, String buildId) throws IOException {
         Object b = root.api().getJson("/berth/builds/" + BerthApi.pathSegment(buildId));
         PrintStream out = root.out();
         out.println("Cache decisions (build " + buildId.substring(0, 12) + "):");

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
@@ -15,7 +14,7 @@ public final class BuilderPruneCommand extends ImageCommand {
 
     private final OptionSpec force;
 
-    public BuilderPruneCommand(BerthCommand root) {
+    public BuilderPruneCommand(CommandContext root) {
         super(root, "prune", "Remove build cache");
         synopsis("[OPTIONS]");
         flag("Remove all unused build cache, not just dangling ones (the same here: berth keeps no other)", "-a", "--all");

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -17,7 +16,7 @@ public final class CommitCommand extends ContainerCommand {
     private final OptionSpec pause;
     private final PositionalParamSpec args;
 
-    public CommitCommand(BerthCommand root) {
+    public CommitCommand(CommandContext root) {
         super(root, "commit", "Create a new image from a container's changes");
         synopsis("[OPTIONS] CONTAINER [REPOSITORY[:TAG]]");
         author = option("string", "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")", "-a", "--author");

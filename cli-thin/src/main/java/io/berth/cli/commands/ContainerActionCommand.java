@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -27,7 +26,7 @@ public final class ContainerActionCommand extends ContainerCommand {
     private OptionSpec interactive;
 
     /** @param action {@code start}, {@code stop}, {@code kill}, {@code restart}, {@code rm} or {@code wait} */
-    public ContainerActionCommand(BerthCommand root, String action) {
+    public ContainerActionCommand(CommandContext root, String action) {
         super(root, action, switch (action) {
             case "start" -> "Start one or more stopped containers";
             case "stop" -> "Stop one or more running containers";

@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 
@@ -16,11 +15,11 @@ import java.util.List;
  * failures after them on stderr, and the exit code is 1 if any failed.
  */
 abstract class ContainerCommand extends BaseCommand {
-    ContainerCommand(BerthCommand root, String name, String description) {
+    ContainerCommand(CommandContext root, String name, String description) {
         super(root, name, description);
     }
 
-    ContainerCommand(BerthCommand root, String name, String description, boolean shortHelp) {
+    ContainerCommand(CommandContext root, String name, String description, boolean shortHelp) {
         super(root, name, description, shortHelp);
     }
 

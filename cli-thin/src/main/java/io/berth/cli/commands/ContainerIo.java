@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
@@ -48,7 +47,7 @@ final class ContainerIo {
      */
     static final boolean RESIZE = !"false".equals(System.getProperty("berth.tty.resize"));
 
-    private final BerthCommand root;
+    private final CommandContext root;
     private final String id;
     private final boolean tty;
     private final boolean stdin;
@@ -57,7 +56,7 @@ final class ContainerIo {
     private final BerthApi api;
     private String resizePath;
 
-    ContainerIo(BerthCommand root, String id, boolean tty, boolean stdin, boolean stdout, boolean stderr) {
+    ContainerIo(CommandContext root, String id, boolean tty, boolean stdin, boolean stdout, boolean stderr) {
         this.root = root;
         this.id = id;
         this.tty = tty;

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
@@ -16,7 +15,7 @@ public final class ContainerPruneCommand extends ContainerCommand {
     static final String WARNING = "WARNING! This will remove all stopped containers.\nAre you sure you want to continue?";
     private final OptionSpec force;
 
-    public ContainerPruneCommand(BerthCommand root) {
+    public ContainerPruneCommand(CommandContext root) {
         super(root, "prune", "Remove all stopped containers");
         synopsis("[OPTIONS]");
         force = flag("Do not prompt for confirmation", "-f", "--force");

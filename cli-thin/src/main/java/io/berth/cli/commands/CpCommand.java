@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.text.json.Json;
 import io.berth.cli.args.CopyArg;
@@ -41,7 +40,7 @@ public final class CpCommand extends ContainerCommand {
     private final OptionSpec archive;
     private final OptionSpec followLink;
 
-    public CpCommand(BerthCommand root) {
+    public CpCommand(CommandContext root) {
         super(root, "cp", "Copy files/folders between a container and the local filesystem");
         synopsis("[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH");
         archive = flag("Archive mode (copy all uid/gid information)", "-a", "--archive");

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -12,7 +11,7 @@ import java.util.List;
  * the CLI JVM only gets here when started without the launcher, and says so.
  */
 public final class DaemonCommand extends BaseCommand {
-    public DaemonCommand(BerthCommand root) {
+    public DaemonCommand(CommandContext root) {
         super(root, "daemon", "Run the berth daemon (bin/berth daemon starts it; flags as dockerd's:"
                 + " --root, -H, --pidfile, --plugins-dir, --config-file, --kafka-bootstrap-servers, --kafka-topic)");
         // Whatever follows is the daemon's business; it must not be a usage error here.

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -14,7 +13,7 @@ import java.util.List;
 public final class DiffCommand extends ContainerCommand {
     private final PositionalParamSpec args;
 
-    public DiffCommand(BerthCommand root) {
+    public DiffCommand(CommandContext root) {
         super(root, "diff", "Inspect changes to files or directories on a container's filesystem");
         synopsis("CONTAINER");
         args = arguments("CONTAINER");

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.args.Filters;
 import io.berth.cli.args.TimeArg;
@@ -29,7 +28,7 @@ public final class EventsCommand extends BaseCommand {
     private final OptionSpec follow;
     private final OptionSpec format;
 
-    public EventsCommand(BerthCommand root) {
+    public EventsCommand(CommandContext root) {
         super(root, "events", "Show events from the event log");
         spec.usageMessage().footer("",
                 "--since and --until take RFC 3339 times, Unix seconds, durations before now (10m, 1h30m),",

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
 import io.berth.cli.http.HttpResponse;
@@ -34,7 +33,7 @@ public final class ExecCommand extends ContainerCommand {
     private final OptionSpec privileged;
     private final PositionalParamSpec args;
 
-    public ExecCommand(BerthCommand root) {
+    public ExecCommand(CommandContext root) {
         super(root, "exec", "Execute a command in a running container");
         synopsis("[OPTIONS] CONTAINER COMMAND [ARG...]");
         spec.parser().stopAtPositional(true);

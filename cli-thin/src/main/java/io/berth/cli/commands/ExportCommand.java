@@ -1,8 +1,8 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.api.BerthApi;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -20,7 +20,7 @@ public final class ExportCommand extends ContainerCommand {
     private final OptionSpec output;
     private final PositionalParamSpec names;
 
-    public ExportCommand(BerthCommand root) {
+    public ExportCommand(CommandContext root) {
         super(root, "export", "Export a container's filesystem as a tar archive");
         synopsis("[OPTIONS] CONTAINER");
         output = option("string", "Write to a file, instead of STDOUT", "-o", "--output");
@@ -35,7 +35,7 @@ public final class ExportCommand extends ContainerCommand {
             throw new CliException(ExitCodes.FAILED, "berth: cowardly refusing to save to a terminal. Use the -o flag or redirect");
         }
         try (HttpResponse r = root.api().open("GET", container(name) + "/export", null)) {
-            io.berth.cli.api.BerthApi.check(r);
+            BerthApi.check(r);
             InputStream in = r.body();
             if (file == null) {
                 in.transferTo(root.out());

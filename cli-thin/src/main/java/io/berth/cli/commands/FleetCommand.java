@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -13,7 +12,7 @@ import java.util.List;
  * stays small. The CLI JVM only gets here when started without the launcher, and says so.
  */
 public final class FleetCommand extends BaseCommand {
-    public FleetCommand(BerthCommand root) {
+    public FleetCommand(CommandContext root) {
         super(root, "fleet", "Events and containers of every host mirroring to Kafka (fleet events, fleet ps; read"
                 + " from the topic, no daemon)");
         spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(List.class).auxiliaryTypes(String.class)

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -10,7 +9,7 @@ import java.util.List;
 public final class HelpCommand extends BaseCommand {
     private final PositionalParamSpec names;
 
-    public HelpCommand(BerthCommand root) {
+    public HelpCommand(CommandContext root) {
         super(root, "help", "Show the usage of berth or of a command");
         names = PositionalParamSpec.builder().paramLabel("COMMAND").arity("0..*").type(List.class)
                 .auxiliaryTypes(String.class).build();

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Table;
 import io.berth.text.format.Units;
@@ -18,7 +17,7 @@ public final class HistoryCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final PositionalParamSpec names;
 
-    public HistoryCommand(BerthCommand root) {
+    public HistoryCommand(CommandContext root) {
         super(root, "history", "Show the history of an image");
         synopsis("[OPTIONS] IMAGE");
         noTrunc = flag("Don't truncate output", "--no-trunc");

@@ -1,11 +1,10 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.ExitCodes;
 
 /** What the image commands share: Docker's exit code 1 when the daemon answers with an error. */
 abstract class ImageCommand extends BaseCommand {
-    ImageCommand(BerthCommand root, String name, String description) {
+    ImageCommand(CommandContext root, String name, String description) {
         super(root, name, description);
     }
 

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Units;
 import picocli.CommandLine.Model.OptionSpec;
@@ -20,7 +19,7 @@ public final class ImagePruneCommand extends ImageCommand {
     private final OptionSpec all;
     private final OptionSpec force;
 
-    public ImagePruneCommand(BerthCommand root) {
+    public ImagePruneCommand(CommandContext root) {
         super(root, "prune", "Remove unused images");
         synopsis("[OPTIONS]");
         all = flag("Remove all unused images, not just dangling ones", "-a", "--all");

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.text.reference.ImageName;
 import io.berth.text.format.ListFormat;
@@ -35,7 +34,7 @@ public final class ImagesCommand extends ImageCommand {
     record Row(Object image, String repository, String tag, String digest) {
     }
 
-    public ImagesCommand(BerthCommand root, String name) {
+    public ImagesCommand(CommandContext root, String name) {
         super(root, name, "List images");
         synopsis("[OPTIONS] [REPOSITORY[:TAG]]");
         if (name.equals("ls")) {
@@ -73,7 +72,7 @@ public final class ImagesCommand extends ImageCommand {
     }
 
     /** Lists the images as {@code o} asks. */
-    public static int list(BerthCommand root, Options o) throws java.io.IOException {
+    public static int list(CommandContext root, Options o) throws java.io.IOException {
         ListFormat shape = listFormat(o.format());
         List<Object> images = new ArrayList<>();
         if (o.at() == null) {

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -22,7 +21,7 @@ public final class ImportCommand extends ImageCommand {
     private final OptionSpec platform;
     private final PositionalParamSpec args;
 
-    public ImportCommand(BerthCommand root) {
+    public ImportCommand(CommandContext root) {
         super(root, "import", "Import the contents from a tarball to create a filesystem image");
         synopsis("[OPTIONS] file|URL|- [REPOSITORY[:TAG]]");
         change = multi("list", "Apply Dockerfile instruction to the created image", "-c", "--change");

@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.BuildInfo;
+import io.berth.cli.version.BuildInfo;
 import io.berth.text.json.Json;
 import io.berth.text.format.GoTemplate;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,7 +17,7 @@ import static io.berth.cli.commands.VersionCommand.line;
 public final class InfoCommand extends BaseCommand {
     private final OptionSpec format;
 
-    public InfoCommand(BerthCommand root) {
+    public InfoCommand(CommandContext root) {
         super(root, "info", "Display system-wide information");
         format = option("string", "Format output using a Go template, or 'json' for the daemon's answer", "-f", "--format");
     }

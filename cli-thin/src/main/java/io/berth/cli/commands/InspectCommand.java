@@ -1,7 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
@@ -29,12 +29,12 @@ public final class InspectCommand extends ImageCommand {
     private final String kind;
 
     /** @param anyObject {@code true} for the top-level {@code inspect}, which reports "No such object" */
-    public InspectCommand(BerthCommand root, boolean anyObject) {
+    public InspectCommand(CommandContext root, boolean anyObject) {
         this(root, anyObject ? "any" : "image");
     }
 
     /** @param kind {@code any} (top-level {@code inspect}), {@code image} or {@code container} */
-    public InspectCommand(BerthCommand root, String kind) {
+    public InspectCommand(CommandContext root, String kind) {
         super(root, "inspect", switch (kind) {
             case "any" -> "Return low-level information on berth objects";
             case "container" -> "Display detailed information on one or more containers";
@@ -58,7 +58,7 @@ public final class InspectCommand extends ImageCommand {
         GoTemplate template = inspectTemplate(format);
         String only = type == null ? null : string(type);
         if (only != null && !only.equals("container") && !only.equals("image") && !only.equals("volume")) {
-            throw new io.berth.cli.CliException(ExitCodes.ENGINE, "\"" + only + "\" is not a valid value for --type");
+            throw new CliException(ExitCodes.ENGINE, "\"" + only + "\" is not a valid value for --type");
         }
         boolean containers = kind.equals("container") || (kind.equals("any") && (only == null || only.equals("container")));
         boolean images = kind.equals("image") || (kind.equals("any") && (only == null || only.equals("image")));

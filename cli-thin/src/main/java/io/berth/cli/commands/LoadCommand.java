@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,7 +22,7 @@ public final class LoadCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final PositionalParamSpec none;
 
-    public LoadCommand(BerthCommand root) {
+    public LoadCommand(CommandContext root) {
         super(root, "load", "Load an image from a tar archive or STDIN");
         synopsis("[OPTIONS]");
         input = option("FILE", "Read from tar archive file, instead of STDIN", "-i", "--input");

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.auth.DockerConfig;
 import picocli.CommandLine.Model.OptionSpec;
@@ -25,7 +24,7 @@ public final class LoginCommand extends ImageCommand {
     private final OptionSpec passwordStdin;
     private final PositionalParamSpec server;
 
-    public LoginCommand(BerthCommand root) {
+    public LoginCommand(CommandContext root) {
         super(root, "login", "Authenticate to a registry (Docker Hub if no server is given)");
         synopsis("[OPTIONS] [SERVER]");
         password = option("PASSWORD", "Password", "-p", "--password");

@@ -1,7 +1,8 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.cli.auth.DockerConfig;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.List;
 public final class LogoutCommand extends ImageCommand {
     private final PositionalParamSpec server;
 
-    public LogoutCommand(BerthCommand root) {
+    public LogoutCommand(CommandContext root) {
         super(root, "logout", "Log out from a registry (Docker Hub if no server is given)");
         synopsis("[SERVER]");
         server = arguments("SERVER");
@@ -24,7 +25,7 @@ public final class LogoutCommand extends ImageCommand {
         try {
             return logout();
         } catch (java.io.IOException e) {
-            throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED, "Error: " + e.getMessage());
+            throw new CliException(ExitCodes.FAILED, "Error: " + e.getMessage());
         }
     }
 

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.args.TimeArg;
 import io.berth.cli.http.HttpResponse;
 import io.berth.cli.stream.Frames;
@@ -24,7 +23,7 @@ public final class LogsCommand extends ContainerCommand {
     private final OptionSpec timestamps;
     private final PositionalParamSpec names;
 
-    public LogsCommand(BerthCommand root) {
+    public LogsCommand(CommandContext root) {
         super(root, "logs", "Fetch the logs of a container");
         synopsis("[OPTIONS] CONTAINER");
         spec.addOption(OptionSpec.builder("--details").type(boolean.class).arity("0").hidden(true).build());

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
@@ -41,7 +40,7 @@ public final class NetworkCommand extends ContainerCommand {
     private OptionSpec at;
 
     /** @param member {@code create}, {@code ls}, {@code inspect}, {@code rm}, {@code prune}, {@code connect} or {@code disconnect} */
-    public NetworkCommand(BerthCommand root, String member) {
+    public NetworkCommand(CommandContext root, String member) {
         super(root, member, switch (member) {
             case "create" -> "Create a network";
             case "ls" -> "List networks";

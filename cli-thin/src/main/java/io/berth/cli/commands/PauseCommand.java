@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -14,7 +13,7 @@ public final class PauseCommand extends ContainerCommand {
     private final PositionalParamSpec names;
 
     /** @param action {@code pause} or {@code unpause} */
-    public PauseCommand(BerthCommand root, String action) {
+    public PauseCommand(CommandContext root, String action) {
         super(root, action, action.equals("pause") ? "Pause all processes within one or more containers"
                 : "Unpause all processes within one or more containers");
         this.action = action;

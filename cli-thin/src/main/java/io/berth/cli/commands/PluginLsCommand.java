@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Table;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,7 +17,7 @@ public final class PluginLsCommand extends BaseCommand {
     private final OptionSpec noTruncOption;
     private boolean noTrunc;
 
-    public PluginLsCommand(BerthCommand root) {
+    public PluginLsCommand(CommandContext root) {
         super(root, "ls", "List plugins");
         spec.aliases("list");
         format = formatOption("Print one JSON object per plugin");

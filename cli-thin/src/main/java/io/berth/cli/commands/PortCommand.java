@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -17,7 +16,7 @@ import java.util.Map;
 public final class PortCommand extends ContainerCommand {
     private final PositionalParamSpec args;
 
-    public PortCommand(BerthCommand root) {
+    public PortCommand(CommandContext root) {
         super(root, "port", "List port mappings or a specific mapping for the container");
         synopsis("CONTAINER [PRIVATE_PORT[/PROTO]]");
         args = arguments("CONTAINER");

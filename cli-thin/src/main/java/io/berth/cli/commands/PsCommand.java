@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.text.format.GoTemplate;
@@ -38,7 +37,7 @@ public final class PsCommand extends ContainerCommand {
     private final OptionSpec at;
     private final PositionalParamSpec none;
 
-    public PsCommand(BerthCommand root, String name) {
+    public PsCommand(CommandContext root, String name) {
         super(root, name, "List containers");
         synopsis("[OPTIONS]");
         if (name.equals("ls")) {
@@ -72,7 +71,7 @@ public final class PsCommand extends ContainerCommand {
     }
 
     /** Lists the containers as {@code o} asks; the command line has been read and holds no arguments. */
-    public static int list(BerthCommand root, Options o) throws java.io.IOException {
+    public static int list(CommandContext root, Options o) throws java.io.IOException {
         ListFormat shape = listFormat(o.format());
         Map<String, List<String>> wanted = parseFilters(o.filters());
         String target = o.all() ? "/containers/json?all=1" : "/containers/json";

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
@@ -13,14 +12,14 @@ import java.io.PrintStream;
 /**
  * {@code berth pull [-q] [--platform P] NAME[:TAG|@DIGEST]}: {@code POST /images/create}, rendered as
  * Docker's CLI renders it (see {@link JsonMessages}), then the full reference, as Docker prints it.
- * Credentials for the image's registry come from Docker's config file ({@link BerthCommand#registryAuth}).
+ * Credentials for the image's registry come from Docker's config file ({@link CommandContext#registryAuth}).
  */
 public final class PullCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final OptionSpec platform;
     private final PositionalParamSpec names;
 
-    public PullCommand(BerthCommand root) {
+    public PullCommand(CommandContext root) {
         super(root, "pull", "Download an image from a registry");
         synopsis("[OPTIONS] NAME[:TAG|@DIGEST]");
         quiet = flag("Suppress verbose output", "-q", "--quiet");

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
@@ -18,7 +17,7 @@ public final class PushCommand extends ImageCommand {
     private final OptionSpec quiet;
     private final PositionalParamSpec names;
 
-    public PushCommand(BerthCommand root) {
+    public PushCommand(CommandContext root) {
         super(root, "push", "Upload an image to a registry");
         synopsis("[OPTIONS] NAME[:TAG]");
         quiet = flag("Suppress verbose output", "-q", "--quiet");
@@ -31,7 +30,7 @@ public final class PushCommand extends ImageCommand {
         boolean q = isSet(quiet);
         ImageName ref = ImageName.split(reference);
         if (ref.digest() != null) {
-            throw new io.berth.cli.CliException(io.berth.cli.ExitCodes.FAILED,
+            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED,
                     "invalid reference \"" + reference + "\": push takes NAME[:TAG], not a digest");
         }
         String auth = root.registryAuth(ref.registry());

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
 import java.util.List;
@@ -9,7 +8,7 @@ import java.util.List;
 public final class RenameCommand extends ContainerCommand {
     private final PositionalParamSpec names;
 
-    public RenameCommand(BerthCommand root) {
+    public RenameCommand(CommandContext root) {
         super(root, "rename", "Rename a container");
         synopsis("CONTAINER NEW_NAME");
         names = arguments("CONTAINER");

@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
@@ -20,7 +19,7 @@ public final class RmiCommand extends ImageCommand {
     private final OptionSpec force;
     private final PositionalParamSpec names;
 
-    public RmiCommand(BerthCommand root, String name) {
+    public RmiCommand(CommandContext root, String name) {
         super(root, name, "Remove one or more images");
         synopsis("[OPTIONS] IMAGE [IMAGE...]");
         if (name.equals("rm")) {

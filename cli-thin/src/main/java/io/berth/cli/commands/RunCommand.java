@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
@@ -80,7 +79,7 @@ public final class RunCommand extends ContainerCommand {
     private final PositionalParamSpec image;
 
     /** @param run {@code true} for {@code run}, {@code false} for {@code create} */
-    public RunCommand(BerthCommand root, boolean run) {
+    public RunCommand(CommandContext root, boolean run) {
         super(root, run ? "run" : "create", run ? "Create and run a new container from an image"
                 : "Create a new container", false);
         this.run = run;
@@ -644,9 +643,9 @@ public final class RunCommand extends ContainerCommand {
 
     /** The CLI's environment as a map (for {@code -e KEY} and env files). */
     private static final class EnvView extends java.util.AbstractMap<String, String> {
-        private final BerthCommand root;
+        private final CommandContext root;
 
-        EnvView(BerthCommand root) {
+        EnvView(CommandContext root) {
             this.root = root;
         }
 

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -25,7 +24,7 @@ public final class SaveCommand extends ImageCommand {
     private final OptionSpec output;
     private final PositionalParamSpec names;
 
-    public SaveCommand(BerthCommand root) {
+    public SaveCommand(CommandContext root) {
         super(root, "save", "Save one or more images to a tar archive (streamed to STDOUT by default)");
         synopsis("[OPTIONS] IMAGE [IMAGE...]");
         output = option("FILE", "Write to a file, instead of STDOUT", "-o", "--output");

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Table;
 import picocli.CommandLine.Model.OptionSpec;
@@ -24,7 +23,7 @@ public final class StatsCommand extends ContainerCommand {
     private final OptionSpec all;
     private final PositionalParamSpec names;
 
-    public StatsCommand(BerthCommand root) {
+    public StatsCommand(CommandContext root) {
         super(root, "stats", "Display a live stream of container(s) resource usage statistics");
         synopsis("[OPTIONS] [CONTAINER...]");
         all = flag("Show all containers (default shows just running)", "-a", "--all");

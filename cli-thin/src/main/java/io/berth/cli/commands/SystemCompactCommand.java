@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.args.TimeArg;
 import picocli.CommandLine.Model.OptionSpec;
@@ -23,7 +22,7 @@ public final class SystemCompactCommand extends BaseCommand {
     private final OptionSpec format;
     private final PositionalParamSpec none;
 
-    public SystemCompactCommand(BerthCommand root) {
+    public SystemCompactCommand(CommandContext root) {
         super(root, "compact", "Compact the event log's history before a time");
         synopsis("--before TIME");
         spec.usageMessage().footer("",

@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Table;
 
@@ -13,7 +12,7 @@ import java.util.Locale;
  */
 public final class SystemDfCommand extends BaseCommand {
 
-    public SystemDfCommand(BerthCommand root) {
+    public SystemDfCommand(CommandContext root) {
         super(root, "df", "Show berth disk usage");
     }
 

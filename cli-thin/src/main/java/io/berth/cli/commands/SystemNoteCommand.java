@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -11,7 +10,7 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 public final class SystemNoteCommand extends BaseCommand {
     private final PositionalParamSpec words;
 
-    public SystemNoteCommand(BerthCommand root) {
+    public SystemNoteCommand(CommandContext root) {
         super(root, "note", "Record a note in the event log");
         synopsis("TEXT...");
         words = arguments("TEXT");

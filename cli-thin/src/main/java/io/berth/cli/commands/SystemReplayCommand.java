@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -16,7 +15,7 @@ import java.util.Map;
 public final class SystemReplayCommand extends BaseCommand {
     private final OptionSpec format;
 
-    public SystemReplayCommand(BerthCommand root) {
+    public SystemReplayCommand(CommandContext root) {
         super(root, "replay", "Replay the whole event log and compare the result with the live state");
         format = formatOption("Print the daemon's answer as JSON");
     }

@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.reference.ImageName;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -12,7 +11,7 @@ import java.util.List;
 public final class TagCommand extends ImageCommand {
     private final PositionalParamSpec names;
 
-    public TagCommand(BerthCommand root) {
+    public TagCommand(CommandContext root) {
         super(root, "tag", "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
         synopsis("SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]");
         names = arguments("IMAGE");

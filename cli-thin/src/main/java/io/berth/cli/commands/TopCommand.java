@@ -1,6 +1,5 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
 import io.berth.text.json.Json;
 import io.berth.text.format.Table;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -15,7 +14,7 @@ import java.util.List;
 public final class TopCommand extends ContainerCommand {
     private final PositionalParamSpec args;
 
-    public TopCommand(BerthCommand root) {
+    public TopCommand(CommandContext root) {
         super(root, "top", "Display the running processes of a container");
         synopsis("CONTAINER [ps OPTIONS]");
         spec.parser().stopAtPositional(true); // ps's options after the container are not berth's

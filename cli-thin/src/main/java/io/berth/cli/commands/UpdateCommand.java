@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -30,7 +29,7 @@ public final class UpdateCommand extends ContainerCommand {
     private final OptionSpec restart;
     private final PositionalParamSpec names;
 
-    public UpdateCommand(BerthCommand root) {
+    public UpdateCommand(CommandContext root) {
         super(root, "update", "Update configuration of one or more containers");
         synopsis("[OPTIONS] CONTAINER [CONTAINER...]");
         memory = option("bytes", "Memory limit", "-m", "--memory");

@@ -1,7 +1,6 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.BuildInfo;
+import io.berth.cli.version.BuildInfo;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.text.format.GoTemplate;
@@ -16,7 +15,7 @@ import java.util.Map;
 public final class VersionCommand extends BaseCommand {
     private final OptionSpec format;
 
-    public VersionCommand(BerthCommand root) {
+    public VersionCommand(CommandContext root) {
         super(root, "version", "Show the berth version information");
         format = option("string", "Format output using a Go template, or 'json'", "-f", "--format");
     }
@@ -35,7 +34,7 @@ public final class VersionCommand extends BaseCommand {
      * Prints the client's and the daemon's versions; {@code format} is {@code --format}'s value or {@code null}.
      * {@link io.berth.cli.QuickCommands} calls it without building picocli's model.
      */
-    public static int show(BerthCommand root, String format) throws java.io.IOException {
+    public static int show(CommandContext root, String format) throws java.io.IOException {
         GoTemplate template = inspectTemplate(format);
         boolean json = template == null && format != null && !format.isEmpty();
         PrintStream out = root.out();

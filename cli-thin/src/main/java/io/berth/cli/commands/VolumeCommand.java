@@ -1,8 +1,7 @@
 package io.berth.cli.commands;
 
-import io.berth.cli.BerthCommand;
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
@@ -38,7 +37,7 @@ public final class VolumeCommand extends ContainerCommand {
     private OptionSpec at;
 
     /** @param member {@code create}, {@code ls}, {@code inspect}, {@code rm} or {@code prune} */
-    public VolumeCommand(BerthCommand root, String member) {
+    public VolumeCommand(CommandContext root, String member) {
         super(root, member, switch (member) {
             case "create" -> "Create a volume";
             case "ls" -> "List volumes";

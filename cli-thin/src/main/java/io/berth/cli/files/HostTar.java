@@ -1,7 +1,7 @@
 package io.berth.cli.files;
 
-import io.berth.cli.CliException;
-import io.berth.cli.ExitCodes;
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,11 @@
 package io.berth.engine.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.BerthVersion;
 import io.berth.engine.domain.DomainException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.Actor;
+import io.berth.eventlog.LogFullException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -201,7 +203,7 @@ public final class ApiHandler extends Handler.Abstract {
             answerError(exchange, e.status(), e.getMessage());
         } catch (DomainException e) {
             answerError(exchange, statusOf(e.kind()), e.getMessage());
-        } catch (io.berth.eventlog.LogFullException e) {
+        } catch (LogFullException e) {
             // nothing was recorded and the daemon is fine: the disk is full (HTTP's Insufficient Storage)
             answerError(exchange, 507, e.getMessage());
         } catch (java.io.IOException e) {
@@ -214,8 +216,8 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /** The oldest and newest Docker API versions served, as {@code major * 1000 + minor}. */
-    private static final int MIN_VERSION = version(io.berth.engine.BerthVersion.MIN_API_VERSION);
-    private static final int MAX_VERSION = version(io.berth.engine.BerthVersion.API_VERSION);
+    private static final int MIN_VERSION = version(BerthVersion.MIN_API_VERSION);
+    private static final int MAX_VERSION = version(BerthVersion.API_VERSION);
 
     private static int version(String text) {
         String[] parts = text.split("\\.");
@@ -232,10 +234,10 @@ public final class ApiHandler extends Handler.Abstract {
         String text = major + "." + minor;
         if (asked < MIN_VERSION) {
             return "client version " + text + " is too old. Minimum supported API version is "
-                    + io.berth.engine.BerthVersion.MIN_API_VERSION + ", please upgrade your client to a newer version";
+                    + BerthVersion.MIN_API_VERSION + ", please upgrade your client to a newer version";
         }
         if (asked > MAX_VERSION) {
-            return "client version " + text + " is too new. Maximum supported API version is " + io.berth.engine.BerthVersion.API_VERSION;
+            return "client version " + text + " is too new. Maximum supported API version is " + BerthVersion.API_VERSION;
         }
         return null;
     }

@@ -1,6 +1,6 @@
 package io.berth.engine.api;
 
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.Location;
 import io.berth.engine.image.ImageException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
+import io.berth.engine.image.JsonProgress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -172,10 +173,10 @@ public final class BuildEndpoints {
 
     /** Docker's JSON-lines framing; a client that hangs up stops receiving, the build goes on. */
     private final class StreamOutput implements BuildOutput {
-        private final io.berth.engine.image.JsonProgress messages;
+        private final JsonProgress messages;
 
         StreamOutput(ApiExchange.LineStream out) {
-            this.messages = new io.berth.engine.image.JsonProgress(out, mapper);
+            this.messages = new JsonProgress(out, mapper);
         }
 
         @Override

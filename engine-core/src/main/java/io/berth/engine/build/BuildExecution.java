@@ -1,11 +1,11 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.Dockerfile;
-import io.berth.engine.build.dockerfile.DockerfileException;
-import io.berth.engine.build.dockerfile.DockerfileParser;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
-import io.berth.engine.build.dockerfile.Stage;
+import io.berth.engine.dockerfile.Dockerfile;
+import io.berth.engine.dockerfile.DockerfileException;
+import io.berth.engine.dockerfile.DockerfileParser;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
+import io.berth.engine.dockerfile.Stage;
 import io.berth.engine.container.LaunchEnvironment;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;

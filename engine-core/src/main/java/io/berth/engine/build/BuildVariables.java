@@ -1,10 +1,10 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.DockerWordExpander;
-import io.berth.engine.build.dockerfile.DockerfileException;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
-import io.berth.engine.build.dockerfile.WordExpander;
+import io.berth.engine.dockerfile.DockerWordExpander;
+import io.berth.engine.dockerfile.DockerfileException;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
+import io.berth.engine.dockerfile.WordExpander;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

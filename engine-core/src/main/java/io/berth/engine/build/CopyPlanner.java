@@ -1,7 +1,7 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
 import io.berth.engine.container.RootfsPaths;
 import io.berth.engine.image.ImageService;
 import io.berth.spi.Digests;

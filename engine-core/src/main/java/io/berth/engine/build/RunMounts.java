@@ -1,6 +1,6 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.Location;
 import io.berth.engine.container.RootfsPaths;
 import io.berth.engine.container.RuntimeSpecInput;
 import io.berth.engine.image.ImageService;

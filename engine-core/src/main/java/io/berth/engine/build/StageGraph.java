@@ -1,9 +1,9 @@
 package io.berth.engine.build;
 
-import io.berth.engine.build.dockerfile.Dockerfile;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
-import io.berth.engine.build.dockerfile.Stage;
+import io.berth.engine.dockerfile.Dockerfile;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
+import io.berth.engine.dockerfile.Stage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

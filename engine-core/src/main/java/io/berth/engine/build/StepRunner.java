@@ -14,6 +14,8 @@ import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;
 import io.berth.spi.fs.SafeRoot;
+import io.berth.spi.fs.Sys;
+import io.berth.spi.fs.TreeCopy;
 import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
@@ -256,9 +258,9 @@ final class StepRunner implements AutoCloseable {
             Files.createDirectories(copy);
             try (SafeRoot image = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
                  SafeRoot volume = SafeRoot.open(copy, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
-                io.berth.spi.fs.Sys.Stat st = image.stat(inImage);
+                Sys.Stat st = image.stat(inImage);
                 if (st != null && st.isDir()) {
-                    io.berth.spi.fs.TreeCopy.copyContents(image, inImage, volume, "/", io.berth.spi.fs.TreeCopy.Rules.preserving());
+                    TreeCopy.copyContents(image, inImage, volume, "/", TreeCopy.Rules.preserving());
                 } else if (st == null) {
                     image.mkdirs(inImage, 0755); // Docker's mount point for it is part of the step's layer
                 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;

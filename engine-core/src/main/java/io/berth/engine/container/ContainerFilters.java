@@ -2,6 +2,7 @@ package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.engine.api.DockerFilters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ final class ContainerFilters {
      */
     static ContainerFilters parse(String json, ObjectMapper mapper,
                                   Function<String, java.util.Optional<ContainerState.ContainerRecord>> find) {
-        Map<String, List<String>> criteria = io.berth.engine.api.DockerFilters.parse(json, mapper, KEYS,
+        Map<String, List<String>> criteria = DockerFilters.parse(json, mapper, KEYS,
                 key -> "invalid filter '" + key + "': containers filter by " + String.join(", ",
                         List.of("id", "name", "label", "status", "exited", "ancestor", "before", "since", "volume", "network", "health")));
         if (criteria.isEmpty()) {

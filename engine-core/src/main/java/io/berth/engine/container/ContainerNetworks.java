@@ -3,6 +3,7 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.projection.Projections;
 import java.util.List;

@@ -10,6 +10,7 @@ import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.storage.Mount;
 import io.berth.spi.storage.StorageException;
@@ -124,7 +125,7 @@ final class ContainerStarter {
             throw ContainerException.invalid(e.getMessage());
         } catch (ContainerRuntimeException e) {
             containers.attachments().fail(id, e);
-            int code = e instanceof io.berth.spi.runtime.CommandNotRunnableException notRunnable
+            int code = e instanceof CommandNotRunnableException notRunnable
                     ? notRunnable.exitCode() : exitCodeFor(e.getMessage());
             fail(container, code, e.getMessage(), created, mounted, context);
             throw code == 128 ? ContainerException.internal(e.getMessage()) : ContainerException.invalid(e.getMessage());

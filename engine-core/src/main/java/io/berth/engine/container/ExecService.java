@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
+import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExecSpec;
 import io.berth.spi.runtime.ExitStatus;
+import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -163,7 +165,7 @@ public final class ExecService {
             if (input != null) {
                 input.interrupt();
             }
-        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+        } catch (CommandNotRunnableException e) {
             code = e.exitCode();
             writeFrame(out, tty ? 0 : 2, (e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), detach);
         } catch (ContainerRuntimeException e) {
@@ -297,7 +299,7 @@ public final class ExecService {
                 text = output.toString(java.nio.charset.StandardCharsets.UTF_8);
             }
             return new Probe(start, java.time.Instant.now(), status.get().code(), text);
-        } catch (io.berth.spi.runtime.CommandNotRunnableException e) {
+        } catch (CommandNotRunnableException e) {
             return new Probe(start, java.time.Instant.now(), e.exitCode(), e.getMessage());
         } catch (IOException | RuntimeException e) {
             return new Probe(start, java.time.Instant.now(), -1, String.valueOf(e.getMessage()));

@@ -2,6 +2,8 @@ package io.berth.engine.container;
 
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
+import io.berth.engine.projection.Projections;
+import io.berth.eventlog.PrivateFiles;
 import io.berth.eventlog.events.VolumeEvent;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
@@ -44,7 +46,7 @@ public final class VolumeService {
     }
 
     /** A volume as {@code view} (the live projections or a past state) has it. */
-    public Optional<ContainerState.VolumeRecord> find(io.berth.engine.projection.Projections view, String name) {
+    public Optional<ContainerState.VolumeRecord> find(Projections view, String name) {
         return view.read(ContainerProjection.INSTANCE, s -> Optional.ofNullable(s.volumes.get(name)).map(VolumeService::copy));
     }
 
@@ -53,7 +55,7 @@ public final class VolumeService {
     }
 
     /** Every volume as {@code view} (the live projections or a past state) has them. */
-    public List<ContainerState.VolumeRecord> list(io.berth.engine.projection.Projections view) {
+    public List<ContainerState.VolumeRecord> list(Projections view) {
         return view.read(ContainerProjection.INSTANCE, s -> s.volumes.values().stream().map(VolumeService::copy).toList());
     }
 
@@ -86,7 +88,7 @@ public final class VolumeService {
             }
             Path data = directory.resolve(volumeName).resolve("_data");
             try {
-                io.berth.eventlog.PrivateFiles.createDirectories(directory); // no other host user reaches a volume's data
+                PrivateFiles.createDirectories(directory); // no other host user reaches a volume's data
                 Files.createDirectories(data);
             } catch (IOException e) {
                 throw new VolumeException(VolumeException.Kind.INTERNAL, "cannot create volume directory " + data + ": " + e.getMessage());

@@ -18,7 +18,7 @@ import io.berth.engine.plugins.PluginHost;
 import io.berth.engine.projection.ProjectionRecovery;
 import io.berth.engine.projection.Projections;
 import io.berth.engine.projection.SnapshotStore;
-import io.berth.engine.system.SystemEndpoints;
+import io.berth.engine.daemon.SystemEndpoints;
 import io.berth.engine.system.SystemProjection;
 import io.berth.eventlog.ChronicleEventLog;
 import io.berth.eventlog.EventLog;

@@ -7,6 +7,7 @@ import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.DaemonEvent;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.ImageEvent;
+import io.berth.eventlog.events.NetworkEvent;
 import io.berth.eventlog.events.VolumeEvent;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
@@ -66,15 +67,15 @@ public final class DockerEventShape {
                 case VolumeEvent.VolumeCreated ignored -> "create";
                 case VolumeEvent.VolumeRemoved ignored -> "destroy";
             });
-            case io.berth.eventlog.events.NetworkEvent network -> new TypeAndAction("network", switch (network) {
-                case io.berth.eventlog.events.NetworkEvent.NetworkCreated ignored -> "create";
-                case io.berth.eventlog.events.NetworkEvent.NetworkRemoved ignored -> "destroy";
-                case io.berth.eventlog.events.NetworkEvent.ContainerConnected ignored -> "connect";
-                case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected ignored -> "disconnect";
-                case io.berth.eventlog.events.NetworkEvent.PortsPublished ignored -> "publish";
+            case NetworkEvent network -> new TypeAndAction("network", switch (network) {
+                case NetworkEvent.NetworkCreated ignored -> "create";
+                case NetworkEvent.NetworkRemoved ignored -> "destroy";
+                case NetworkEvent.ContainerConnected ignored -> "connect";
+                case NetworkEvent.ContainerDisconnected ignored -> "disconnect";
+                case NetworkEvent.PortsPublished ignored -> "publish";
                 // recorded for the container's starts; a running container's joining is its "connect" event
-                case io.berth.eventlog.events.NetworkEvent.MembershipAdded ignored -> "member-add";
-                case io.berth.eventlog.events.NetworkEvent.MembershipDropped ignored -> "member-drop";
+                case NetworkEvent.MembershipAdded ignored -> "member-add";
+                case NetworkEvent.MembershipDropped ignored -> "member-drop";
             });
         };
     }
@@ -113,8 +114,8 @@ public final class DockerEventShape {
             case BuildEvent.BuildCompleted e -> e.tags();
             case ContainerEvent.ContainerCreated e -> java.util.List.of(e.name());
             case ContainerEvent.ContainerRenamed e -> java.util.List.of(e.newName());
-            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> java.util.List.of(e.name());
-            case io.berth.eventlog.events.NetworkEvent.NetworkRemoved e -> java.util.List.of(e.name());
+            case NetworkEvent.NetworkCreated e -> java.util.List.of(e.name());
+            case NetworkEvent.NetworkRemoved e -> java.util.List.of(e.name());
             default -> java.util.List.of();
         };
     }
@@ -230,12 +231,12 @@ public final class DockerEventShape {
                 attributes.put("exitCode", Integer.toString(e.exitCode()));
             }
             // Docker's network connect/disconnect events name the container in the attribute "container"
-            case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> attributes.put("container", e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> attributes.put("container", e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> attributes.put("container", e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> attributes.put("container", e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> attributes.put("container", e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> attributes.put("type", e.driver());
+            case NetworkEvent.ContainerConnected e -> attributes.put("container", e.containerId());
+            case NetworkEvent.ContainerDisconnected e -> attributes.put("container", e.containerId());
+            case NetworkEvent.PortsPublished e -> attributes.put("container", e.containerId());
+            case NetworkEvent.MembershipAdded e -> attributes.put("container", e.containerId());
+            case NetworkEvent.MembershipDropped e -> attributes.put("container", e.containerId());
+            case NetworkEvent.NetworkCreated e -> attributes.put("type", e.driver());
             default -> { }
         }
         attributes.put("berth.type", envelope.type());

@@ -3,7 +3,10 @@ package io.berth.engine.events;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
+import io.berth.engine.api.DockerFilters;
 import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.events.ContainerEvent;
+import io.berth.eventlog.events.VolumeEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +76,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
 
     private void learnLabels(EventEnvelope event) {
         switch (event.payload()) {
-            case io.berth.eventlog.events.ContainerEvent.ContainerCreated created -> {
+            case ContainerEvent.ContainerCreated created -> {
                 Map<String, String> labels = new java.util.TreeMap<>();
                 try {
                     JsonNode config = (labelMapper == null ? new ObjectMapper() : labelMapper).readTree(created.configJson());
@@ -83,7 +86,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
                 }
                 learnedLabels.put(created.id(), labels);
             }
-            case io.berth.eventlog.events.VolumeEvent.VolumeCreated created -> learnedLabels.put(created.name(), created.labels());
+            case VolumeEvent.VolumeCreated created -> learnedLabels.put(created.name(), created.labels());
             default -> { }
         }
     }
@@ -122,7 +125,7 @@ public final class EventFilter implements Predicate<EventEnvelope> {
      * @throws ApiException (400) for malformed JSON or an unknown key
      */
     public static EventFilter parse(String json, ObjectMapper mapper) {
-        Map<String, List<String>> criteria = io.berth.engine.api.DockerFilters.parse(json, mapper, KEYS, key -> "invalid filter '" + key + "'");
+        Map<String, List<String>> criteria = DockerFilters.parse(json, mapper, KEYS, key -> "invalid filter '" + key + "'");
         return criteria.isEmpty() ? none() : new EventFilter(criteria);
     }
 

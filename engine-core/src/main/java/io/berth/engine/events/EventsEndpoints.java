@@ -3,10 +3,12 @@ package io.berth.engine.events;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
+import io.berth.engine.api.TimeBound;
 import io.berth.eventlog.EventCodec;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventReader;
+import io.berth.eventlog.events.ContainerEvent;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +98,7 @@ public final class EventsEndpoints {
                     break;
                 }
                 if (!filter.test(event)) {
-                    if (dockerShape && event.payload() instanceof io.berth.eventlog.events.ContainerEvent) {
+                    if (dockerShape && event.payload() instanceof ContainerEvent) {
                         facts.learn(event); // a later event of this container may pass the filter
                     }
                     continue;

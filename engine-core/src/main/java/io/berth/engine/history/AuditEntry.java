@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.events.DockerEventShape;
 import io.berth.eventlog.Actor;
 import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.DaemonEvent;
 import io.berth.eventlog.events.ImageEvent;
+import io.berth.eventlog.events.NetworkEvent;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
 import io.berth.eventlog.events.VolumeEvent;
@@ -108,17 +110,17 @@ public final class AuditEntry {
             case ImageEvent.BlobRemoved e -> "blob removed (" + e.size() + " bytes)";
             case VolumeEvent.VolumeCreated e -> "created volume " + e.name() + (e.anonymous() ? " (anonymous)" : "");
             case VolumeEvent.VolumeRemoved e -> "removed volume " + e.name();
-            case io.berth.eventlog.events.NetworkEvent.NetworkCreated e -> "created network " + e.name()
+            case NetworkEvent.NetworkCreated e -> "created network " + e.name()
                     + (e.subnets().isEmpty() ? "" : " (" + e.subnets().getFirst().cidr() + ")");
-            case io.berth.eventlog.events.NetworkEvent.NetworkRemoved e -> "removed network " + e.name();
-            case io.berth.eventlog.events.NetworkEvent.ContainerConnected e -> "connected container " + shortId(e.containerId())
+            case NetworkEvent.NetworkRemoved e -> "removed network " + e.name();
+            case NetworkEvent.ContainerConnected e -> "connected container " + shortId(e.containerId())
                     + " as " + e.ipAddress();
-            case io.berth.eventlog.events.NetworkEvent.ContainerDisconnected e -> "disconnected container " + shortId(e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.PortsPublished e -> "published " + e.ports() + " for container "
+            case NetworkEvent.ContainerDisconnected e -> "disconnected container " + shortId(e.containerId());
+            case NetworkEvent.PortsPublished e -> "published " + e.ports() + " for container "
                     + shortId(e.containerId());
-            case io.berth.eventlog.events.NetworkEvent.MembershipAdded e -> "container " + shortId(e.containerId())
+            case NetworkEvent.MembershipAdded e -> "container " + shortId(e.containerId())
                     + " joins the network at its starts" + (e.aliases().isEmpty() ? "" : " as " + String.join(", ", e.aliases()));
-            case io.berth.eventlog.events.NetworkEvent.MembershipDropped e -> "container " + shortId(e.containerId())
+            case NetworkEvent.MembershipDropped e -> "container " + shortId(e.containerId())
                     + " no longer joins the network at its starts";
             case DaemonEvent.DaemonStarted e -> "daemon " + e.version() + " started (pid " + e.pid() + ")";
             case DaemonEvent.DaemonStopped e -> "daemon stopped (" + e.reason() + ")";
@@ -127,21 +129,21 @@ public final class AuditEntry {
             case PluginEvent.PluginLoaded e -> "plugin " + e.pluginId() + " " + e.version() + " loaded";
             case PluginEvent.PluginFailed e -> "plugin " + e.pluginId() + " failed: " + e.reason();
             case NoteEvent.NoteRecorded e -> "note: " + e.text();
-            case io.berth.eventlog.events.BuildEvent.BuildStarted e -> (e.replayOf().isEmpty() ? "build started" : "replay of build " + shortId(e.replayOf()) + " started")
+            case BuildEvent.BuildStarted e -> (e.replayOf().isEmpty() ? "build started" : "replay of build " + shortId(e.replayOf()) + " started")
                     + " from " + e.dockerfileName() + " (" + shortId(e.dockerfileDigest()) + "), context " + shortId(e.contextDigest())
                     + (e.target().isEmpty() ? "" : ", target " + e.target()) + (e.noCache() ? ", no cache" : "")
                     + (e.tags().isEmpty() ? "" : ", tags " + String.join(", ", e.tags()));
-            case io.berth.eventlog.events.BuildEvent.BuildStepStarted e -> "step " + e.step() + " started: " + e.instruction() + " (" + e.location() + ")";
-            case io.berth.eventlog.events.BuildEvent.BuildStepCached e -> "step " + e.step() + " cached: " + e.reason();
-            case io.berth.eventlog.events.BuildEvent.BuildStepCompleted e -> "step " + e.step() + " built"
+            case BuildEvent.BuildStepStarted e -> "step " + e.step() + " started: " + e.instruction() + " (" + e.location() + ")";
+            case BuildEvent.BuildStepCached e -> "step " + e.step() + " cached: " + e.reason();
+            case BuildEvent.BuildStepCompleted e -> "step " + e.step() + " built"
                     + (e.diffId().isEmpty() ? "" : ", layer " + shortId(e.diffId()) + " (" + e.layerSize() + " bytes)")
                     + " in " + e.durationMillis() + " ms" + (e.cacheMiss().isEmpty() ? "" : "; not cached: " + e.cacheMiss());
-            case io.berth.eventlog.events.BuildEvent.BuildStepFailed e -> "step " + e.step() + " failed"
+            case BuildEvent.BuildStepFailed e -> "step " + e.step() + " failed"
                     + (e.exitCode() >= 0 ? " with exit code " + e.exitCode() : "") + ": " + e.message();
-            case io.berth.eventlog.events.BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
+            case BuildEvent.BuildCompleted e -> "build completed: image " + shortId(e.imageId())
                     + (e.tags().isEmpty() ? "" : " tagged " + String.join(", ", e.tags())) + " in " + e.durationMillis() + " ms";
-            case io.berth.eventlog.events.BuildEvent.BuildFailed e -> "build failed: " + e.reason();
-            case io.berth.eventlog.events.BuildEvent.BuildCacheMountUsed e -> "step " + e.step() + (e.created() ? " created" : " used")
+            case BuildEvent.BuildFailed e -> "build failed: " + e.reason();
+            case BuildEvent.BuildCacheMountUsed e -> "step " + e.step() + (e.created() ? " created" : " used")
                     + " cache mount " + e.cacheId() + " at " + e.target() + " (" + e.sharing() + ")";
         };
     }

@@ -1,7 +1,7 @@
 package io.berth.engine.history;
 
 import io.berth.engine.api.ApiException;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import java.util.List;
 import java.util.Set;
 

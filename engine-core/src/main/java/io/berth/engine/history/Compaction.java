@@ -3,7 +3,7 @@ package io.berth.engine.history;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.projection.SnapshotStore;

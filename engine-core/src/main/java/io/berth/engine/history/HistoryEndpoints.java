@@ -2,8 +2,9 @@ package io.berth.engine.history;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.eventlog.EventLog;
+import io.berth.eventlog.events.DaemonEvent;
 import java.io.IOException;
 
 /**
@@ -26,7 +27,7 @@ public final class HistoryEndpoints {
 
     /** {@code POST /berth/system/compact?before=T}: answers what was compacted, once it is durable. */
     public void compact(ApiExchange exchange) throws IOException {
-        io.berth.eventlog.events.DaemonEvent.LogCompacted done = compaction.compact(
+        DaemonEvent.LogCompacted done = compaction.compact(
                 TimeBound.parse("before", exchange.query("before")), exchange.context());
         java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("ThroughSequence", done.throughSequence());

@@ -3,11 +3,13 @@ package io.berth.engine.history;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.projection.ProjectionRecovery;
 import io.berth.engine.projection.Projections;
 import io.berth.engine.projection.SnapshotStore;
+import io.berth.engine.system.SystemProjection;
+import io.berth.engine.system.SystemState;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventReader;
 import java.time.Instant;
@@ -80,7 +82,7 @@ public final class TimeTravel {
         if (sequence >= liveSequence) {
             return new View(liveSequence, live, true);
         }
-        io.berth.engine.system.SystemState system = live.read(io.berth.engine.system.SystemProjection.INSTANCE, s -> s);
+        SystemState system = live.read(SystemProjection.INSTANCE, s -> s);
         if (sequence < system.compactedThrough) {
             throw ApiException.badRequest("history before event " + system.compactedThrough + " (" + system.compactedThroughTime
                     + ") was compacted: the state at " + (bound.isSequence() ? "seq:" + bound.sequence() : bound.time().toString())

@@ -9,6 +9,7 @@ import io.berth.engine.api.ApiExchange;
 import io.berth.engine.api.DockerFilters;
 import io.berth.engine.container.ContainerService;
 import io.berth.engine.container.ContainerState;
+import io.berth.engine.history.TimeTravel;
 import io.berth.engine.projection.Projections;
 import java.io.IOException;
 import java.time.Duration;
@@ -27,7 +28,7 @@ public final class NetworkEndpoints {
     private final NetworkService networks;
     private final ContainerService containers;
     private final ObjectMapper mapper;
-    private io.berth.engine.history.TimeTravel history;
+    private TimeTravel history;
 
     public NetworkEndpoints(NetworkService networks, ContainerService containers, ObjectMapper mapper) {
         this.networks = networks;
@@ -36,7 +37,7 @@ public final class NetworkEndpoints {
     }
 
     /** Answers {@code ?at=} from the log's past. */
-    public NetworkEndpoints withHistory(io.berth.engine.history.TimeTravel history) {
+    public NetworkEndpoints withHistory(TimeTravel history) {
         this.history = history;
         return this;
     }

@@ -2,6 +2,7 @@ package io.berth.engine.network;
 
 import io.berth.engine.projection.Projection;
 import io.berth.eventlog.EventEnvelope;
+import io.berth.eventlog.events.ContainerEvent;
 import io.berth.eventlog.events.NetworkEvent;
 import io.berth.spi.network.PortMapping;
 import io.berth.spi.network.Subnet;
@@ -36,7 +37,7 @@ public final class NetworkProjection implements Projection<NetworkState> {
 
     @Override
     public void apply(NetworkState state, EventEnvelope event) {
-        if (event.payload() instanceof io.berth.eventlog.events.ContainerEvent.ContainerRemoved removed) {
+        if (event.payload() instanceof ContainerEvent.ContainerRemoved removed) {
             state.networks.values().forEach(n -> n.memberships.remove(removed.id()));
             return;
         }

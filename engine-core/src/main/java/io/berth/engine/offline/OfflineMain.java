@@ -3,7 +3,7 @@ package io.berth.engine.offline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.engine.history.AuditEntry;
 import io.berth.engine.history.AuditLog;
 import io.berth.engine.history.AuditQuery;

@@ -7,6 +7,7 @@ import io.berth.eventlog.events.PluginEvent;
 import io.berth.spi.BerthExtension;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.ImageRegistry;
+import io.berth.spi.NetworkDriver;
 import io.berth.spi.PluginContext;
 import io.berth.spi.StorageDriver;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import org.pf4j.PluginWrapper;
 public final class PluginHost implements AutoCloseable {
     /** The extension points the engine looks for, in the order they are reported. */
     public static final List<Class<? extends BerthExtension>> EXTENSION_POINTS =
-            List.of(ContainerRuntime.class, ImageRegistry.class, StorageDriver.class, io.berth.spi.NetworkDriver.class);
+            List.of(ContainerRuntime.class, ImageRegistry.class, StorageDriver.class, NetworkDriver.class);
 
     private final List<Path> pluginDirectories;
     private final Path rootDirectory;

@@ -3,7 +3,7 @@ package io.berth.engine.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.daemon.Daemon;
 import io.berth.engine.daemon.DaemonOptions;
-import io.berth.engine.events.TimeBound;
+import io.berth.engine.api.TimeBound;
 import io.berth.engine.history.TimeTravel;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;

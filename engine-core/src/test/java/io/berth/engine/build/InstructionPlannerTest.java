@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.build.dockerfile.DockerfileParser;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.DockerfileParser;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Location;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +71,7 @@ class InstructionPlannerTest {
         Instruction parsed;
         try {
             parsed = DockerfileParser.parse("Dockerfile", "FROM scratch\n" + line + "\n").stages().getFirst().body().getFirst();
-        } catch (io.berth.engine.build.dockerfile.DockerfileException e) {
+        } catch (io.berth.engine.dockerfile.DockerfileException e) {
             return;
         }
         InstructionPlanner planner = new InstructionPlanner(new BuildVariables(Map.of(), '\\'), "", new ObjectMapper(), sources);

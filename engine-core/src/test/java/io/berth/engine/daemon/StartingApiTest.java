@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiHandler;
 import io.berth.engine.api.ApiServer;
-import io.berth.engine.system.SystemEndpoints;
+import io.berth.engine.daemon.SystemEndpoints;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;

@@ -1,14 +1,14 @@
 package io.berth.properties.dockerfile;
 
-import io.berth.engine.build.dockerfile.Dockerfile;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Instruction.ArgDeclaration;
-import io.berth.engine.build.dockerfile.Instruction.CommandLine;
-import io.berth.engine.build.dockerfile.Instruction.Flag;
-import io.berth.engine.build.dockerfile.Instruction.Heredoc;
-import io.berth.engine.build.dockerfile.Instruction.KeyValue;
-import io.berth.engine.build.dockerfile.Location;
-import io.berth.engine.build.dockerfile.Stage;
+import io.berth.engine.dockerfile.Dockerfile;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Instruction.ArgDeclaration;
+import io.berth.engine.dockerfile.Instruction.CommandLine;
+import io.berth.engine.dockerfile.Instruction.Flag;
+import io.berth.engine.dockerfile.Instruction.Heredoc;
+import io.berth.engine.dockerfile.Instruction.KeyValue;
+import io.berth.engine.dockerfile.Location;
+import io.berth.engine.dockerfile.Stage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;

@@ -2,12 +2,12 @@ package io.berth.properties.dockerfile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.berth.engine.build.dockerfile.Dockerfile;
-import io.berth.engine.build.dockerfile.DockerfileException;
-import io.berth.engine.build.dockerfile.DockerfileParser;
-import io.berth.engine.build.dockerfile.DockerfilePrinter;
-import io.berth.engine.build.dockerfile.Instruction;
-import io.berth.engine.build.dockerfile.Stage;
+import io.berth.engine.dockerfile.Dockerfile;
+import io.berth.engine.dockerfile.DockerfileException;
+import io.berth.engine.dockerfile.DockerfileParser;
+import io.berth.engine.dockerfile.DockerfilePrinter;
+import io.berth.engine.dockerfile.Instruction;
+import io.berth.engine.dockerfile.Stage;
 import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitrary;

@@ -2,9 +2,9 @@ package io.berth.properties.dockerfile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.berth.engine.build.dockerfile.DockerWordExpander;
-import io.berth.engine.build.dockerfile.DockerfileException;
-import io.berth.engine.build.dockerfile.Location;
+import io.berth.engine.dockerfile.DockerWordExpander;
+import io.berth.engine.dockerfile.DockerfileException;
+import io.berth.engine.dockerfile.Location;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

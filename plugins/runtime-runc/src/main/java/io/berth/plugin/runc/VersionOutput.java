@@ -1,5 +1,6 @@
 package io.berth.plugin.runc;
 
+import io.berth.spi.Probe;
 import io.berth.spi.runtime.RuntimeInfo;
 
 import java.util.LinkedHashMap;
@@ -85,23 +86,23 @@ final class VersionOutput {
      *
      * @return a {@link Probe.Kind#SECURITY} check named {@code runc version}
      */
-    static io.berth.spi.Probe.Check safety(RuntimeInfo runc) {
+    static Probe.Check safety(RuntimeInfo runc) {
         String name = "runc version";
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^v?(\\d+)\\.(\\d+)\\.(\\d+)").matcher(runc.version());
         String found = "runc " + runc.version() + (runc.commit().isEmpty() ? "" : " (commit " + runc.commit() + ")");
         if (!m.find()) {
-            return io.berth.spi.Probe.Check.failed(name, io.berth.spi.Probe.Kind.SECURITY, "cannot tell whether " + found
+            return Probe.Check.failed(name, Probe.Kind.SECURITY, "cannot tell whether " + found
                     + " has the fix for CVE-2024-21626: its version is not major.minor.patch; install runc 1.1.12 or later");
         }
         int[] version = {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
         if (java.util.Arrays.compare(version, FIXED) >= 0) {
-            return io.berth.spi.Probe.Check.passed(name, io.berth.spi.Probe.Kind.SECURITY, found + ": has the fix for CVE-2024-21626");
+            return Probe.Check.passed(name, Probe.Kind.SECURITY, found + ": has the fix for CVE-2024-21626");
         }
         if (DEBIAN_PATCHED.matcher(runc.commit()).matches()) {
-            return io.berth.spi.Probe.Check.passed(name, io.berth.spi.Probe.Kind.SECURITY, found
+            return Probe.Check.passed(name, Probe.Kind.SECURITY, found
                     + ": Debian's security update carries the fix for CVE-2024-21626");
         }
-        return io.berth.spi.Probe.Check.failed(name, io.berth.spi.Probe.Kind.SECURITY, found
+        return Probe.Check.failed(name, Probe.Kind.SECURITY, found
                 + " is older than 1.1.12 and open to CVE-2024-21626 (a container escape): install runc 1.1.12 or later"
                 + " (or Debian 12's 1.1.5+ds1-1+deb12u1), or point the runtime-runc option \"runc\" at one");
     }

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.fs.SafeRoot;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ final class TarReader {
 
         /** @return the name for messages, as UTF-8, control characters escaped so it stays one line */
         String displayName() {
-            String q = io.berth.spi.fs.SafeRoot.quote(name);
+            String q = SafeRoot.quote(name);
             return q.substring(1, q.length() - 1);
         }
     }
@@ -177,12 +178,12 @@ final class TarReader {
         // A NUL inside a name would cut it short at the kernel (a PAX "path" of "..\0" is ".." there):
         // such a name is refused, never truncated.
         if (indexOfNul(name) >= 0) {
-            throw new FormatException("entry " + io.berth.spi.fs.SafeRoot.quote(name) + " at byte " + at
+            throw new FormatException("entry " + SafeRoot.quote(name) + " at byte " + at
                     + " has a NUL byte in its name");
         }
         if (indexOfNul(link) >= 0) {
-            throw new FormatException("entry " + io.berth.spi.fs.SafeRoot.quote(name) + " at byte " + at
-                    + " has a NUL byte in its link target " + io.berth.spi.fs.SafeRoot.quote(link));
+            throw new FormatException("entry " + SafeRoot.quote(name) + " at byte " + at
+                    + " has a NUL byte in its link target " + SafeRoot.quote(link));
         }
         if (type == 'S' || type == 'M' || type == 'N') {
             throw new FormatException("entry \"" + new String(name, StandardCharsets.UTF_8) + "\" at byte " + at

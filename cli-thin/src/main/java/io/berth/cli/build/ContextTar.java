@@ -1,4 +1,4 @@
-package io.berth.cli.files;
+package io.berth.cli.build;
 
 import io.berth.cli.build.DockerIgnore;
 

@@ -1,4 +1,4 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 import java.util.List;
 import java.util.Map;

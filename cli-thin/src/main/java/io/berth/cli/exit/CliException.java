@@ -1,4 +1,4 @@
-package io.berth.cli;
+package io.berth.cli.exit;
 
 /** A failure the CLI reports as one line on stderr and an exit code (see {@link ExitCodes}). */
 public final class CliException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.berth.engine.events;
+package io.berth.engine.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package io.berth.cli.files;
+package io.berth.cli.build;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

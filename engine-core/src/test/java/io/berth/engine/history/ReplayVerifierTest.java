@@ -1,4 +1,4 @@
-package io.berth.engine.projection;
+package io.berth.engine.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

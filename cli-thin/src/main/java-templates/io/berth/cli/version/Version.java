@@ -1,4 +1,4 @@
-package io.berth.cli;
+package io.berth.cli.version;
 
 /**
  * The version this CLI was built as, filled in by Maven (a Java constant rather than a resource file:

@@ -1,13 +1,13 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.berth.engine.build.dockerfile.Instruction.ArgDeclaration;
-import io.berth.engine.build.dockerfile.Instruction.CommandLine;
-import io.berth.engine.build.dockerfile.Instruction.Flag;
-import io.berth.engine.build.dockerfile.Instruction.Heredoc;
-import io.berth.engine.build.dockerfile.Instruction.KeyValue;
+import io.berth.engine.dockerfile.Instruction.ArgDeclaration;
+import io.berth.engine.dockerfile.Instruction.CommandLine;
+import io.berth.engine.dockerfile.Instruction.Flag;
+import io.berth.engine.dockerfile.Instruction.Heredoc;
+import io.berth.engine.dockerfile.Instruction.KeyValue;
 import io.berth.text.time.GoDuration;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.berth.engine.build.dockerfile.Instruction.CommandLine;
-import io.berth.engine.build.dockerfile.Instruction.Flag;
-import io.berth.engine.build.dockerfile.Instruction.KeyValue;
+import io.berth.engine.dockerfile.Instruction.CommandLine;
+import io.berth.engine.dockerfile.Instruction.Flag;
+import io.berth.engine.dockerfile.Instruction.KeyValue;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,8 +1,10 @@
-package io.berth.engine.projection;
+package io.berth.engine.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.journal.Journal;
+import io.berth.engine.projection.ProjectionRecovery;
+import io.berth.engine.projection.Projections;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;

@@ -1,4 +1,4 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 /**
  * A Dockerfile cannot be parsed or expanded. The message is one line that starts with the

@@ -1,4 +1,4 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 /**
  * Where something is in a Dockerfile, for error messages: {@code Dockerfile:12:5}.

@@ -1,4 +1,4 @@
-package io.berth.cli;
+package io.berth.cli.exit;
 
 /** Exit codes, as Docker's CLI uses them. */
 public final class ExitCodes {

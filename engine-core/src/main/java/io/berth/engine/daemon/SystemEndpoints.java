@@ -1,14 +1,21 @@
-package io.berth.engine.system;
+package io.berth.engine.daemon;
 
 import io.berth.engine.BerthVersion;
+import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.engine.daemon.DaemonOptions;
+import io.berth.engine.container.ContainerProjection;
+import io.berth.engine.container.SecurityOptions;
+import io.berth.engine.image.ImageProjection;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.plugins.PluginHost;
 import io.berth.engine.plugins.PluginStatus;
-import io.berth.engine.projection.ReplayVerifier;
+import io.berth.engine.history.ReplayVerifier;
+import io.berth.engine.system.HostFacts;
+import io.berth.engine.system.SystemProjection;
+import io.berth.engine.system.SystemState;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.OpenReport;
+import io.berth.eventlog.events.NoteEvent;
 import io.berth.spi.StorageDriver;
 import java.io.IOException;
 import java.time.Instant;
@@ -109,7 +116,7 @@ public final class SystemEndpoints {
         body.put("ContainersRunning", counts[1] - counts[2]);
         body.put("ContainersPaused", counts[2]);
         body.put("ContainersStopped", counts[0] - counts[1]);
-        body.put("Images", journal.projections().read(io.berth.engine.image.ImageProjection.INSTANCE, state -> state.images.size()));
+        body.put("Images", journal.projections().read(ImageProjection.INSTANCE, state -> state.images.size()));
         body.put("Driver", plugins.first(StorageDriver.class).map(StorageDriver::name).orElse("none"));
         body.put("DockerRootDir", options.root().toString());
         body.put("Name", HostFacts.hostname());
@@ -125,7 +132,7 @@ public final class SystemEndpoints {
         // CRI-format files, which only berth reads (logs); "json-file" would promise JSON lines at LogPath
         body.put("LoggingDriver", "local");
         body.put("SecurityOptions", List.of("name=seccomp,profile=builtin",
-                "name=cgroupns" + ("private".equals(io.berth.engine.container.SecurityOptions.defaultCgroupnsMode()) ? "" : ",mode=host")));
+                "name=cgroupns" + ("private".equals(SecurityOptions.defaultCgroupnsMode()) ? "" : ",mode=host")));
         body.put("Warnings", List.of());
         Map<String, Object> registryConfig = new LinkedHashMap<>();
         registryConfig.put("AllowNondistributableArtifactsCIDRs", List.of());
@@ -221,16 +228,16 @@ public final class SystemEndpoints {
         try {
             body = exchange.mapper().readTree(exchange.bodyBytes());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw io.berth.engine.api.ApiException.badRequest("invalid note: the body must be JSON like {\"Text\": \"…\"}");
+            throw ApiException.badRequest("invalid note: the body must be JSON like {\"Text\": \"…\"}");
         }
         String text = body == null ? "" : body.path("Text").asText("").strip();
         if (text.isEmpty()) {
-            throw io.berth.engine.api.ApiException.badRequest("invalid note: Text is empty");
+            throw ApiException.badRequest("invalid note: Text is empty");
         }
         if (text.length() > 4096) {
-            throw io.berth.engine.api.ApiException.badRequest("invalid note: Text is " + text.length() + " characters, at most 4096");
+            throw ApiException.badRequest("invalid note: Text is " + text.length() + " characters, at most 4096");
         }
-        var written = journal.record(exchange.context(), new io.berth.eventlog.events.NoteEvent.NoteRecorded(log.hostId(), text));
+        var written = journal.record(exchange.context(), new NoteEvent.NoteRecorded(log.hostId(), text));
         exchange.json(201, Map.of("Sequence", written.sequence()));
     }
 

@@ -1,4 +1,4 @@
-package io.berth.engine.events;
+package io.berth.engine.api;
 
 import io.berth.engine.api.ApiException;
 import io.berth.text.time.TimeArgument;

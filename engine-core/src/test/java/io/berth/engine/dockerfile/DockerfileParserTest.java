@@ -1,4 +1,4 @@
-package io.berth.engine.build.dockerfile;
+package io.berth.engine.dockerfile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.berth.engine.build.dockerfile.Instruction.ArgDeclaration;
-import io.berth.engine.build.dockerfile.Instruction.CommandLine;
-import io.berth.engine.build.dockerfile.Instruction.Flag;
-import io.berth.engine.build.dockerfile.Instruction.Heredoc;
-import io.berth.engine.build.dockerfile.Instruction.KeyValue;
+import io.berth.engine.dockerfile.Instruction.ArgDeclaration;
+import io.berth.engine.dockerfile.Instruction.CommandLine;
+import io.berth.engine.dockerfile.Instruction.Flag;
+import io.berth.engine.dockerfile.Instruction.Heredoc;
+import io.berth.engine.dockerfile.Instruction.KeyValue;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

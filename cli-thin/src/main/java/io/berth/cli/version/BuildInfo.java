@@ -1,4 +1,4 @@
-package io.berth.cli;
+package io.berth.cli.version;
 
 import java.util.Locale;
 

@@ -105,7 +105,10 @@ public final class AotTraining {
      */
     public static void main(String[] args) throws IOException {
         Path dir = Files.createTempDirectory("berth-aot");
-        Path sock = dir.resolve("s.sock");
+        // A stub the launcher started in a JVM of its own, for the quick cache: a stub in this JVM would put its
+        // server's classes (NIO's server sockets, threads) into the cache, loaded at every start of ps.
+        String externalStub = System.getProperty("berth.aot.stub");
+        Path sock = externalStub != null ? Path.of(externalStub) : dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
         // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
@@ -121,14 +124,24 @@ public final class AotTraining {
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();
-        try (StubDaemon stub = new StubDaemon(sock)) {
-            for (int round = 0; round < 2; round++) {
-                for (String[] run : runs) {
-                    Main.run(run, env, sink, sink);
+        try {
+            if (externalStub != null) {
+                runAll(runs, env, sink);
+            } else {
+                try (StubDaemon stub = new StubDaemon(sock)) {
+                    runAll(runs, env, sink);
                 }
             }
         } finally {
             delete(dir.toFile());
+        }
+    }
+
+    private static void runAll(String[][] runs, Map<String, String> env, PrintStream sink) {
+        for (int round = 0; round < 2; round++) {
+            for (String[] run : runs) {
+                Main.run(run, env, sink, sink);
+            }
         }
     }
 }

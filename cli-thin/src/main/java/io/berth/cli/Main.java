@@ -40,7 +40,7 @@ public final class Main {
         if (training != null) {
             try {
                 Class.forName("io.berth.cli.training.AotTraining").getMethod("main", String[].class)
-                        .invoke(null, (Object) new String[] {training});
+                        .invoke(null, (Object) new String[] {System.getProperty("berth.aot.host", ""), training});
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("AOT training failed", e);
             }

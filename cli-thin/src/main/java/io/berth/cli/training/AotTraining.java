@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The training run for the CLI's AOT cache: runs the everyday commands against a {@link StubDaemon} so the
- * JVM records the classes they load and link. The launcher runs it at build time with the same JVM options
- * and class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache
- * usable; it lives in the CLI jar because a cache only serves a class path it was trained on.
+ * The training run for the CLI's AOT cache: runs the everyday commands against a daemon socket so the JVM
+ * records the classes they load and link. The launcher runs it at build time with the same JVM options and
+ * class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache usable;
+ * it lives in the CLI jar because a cache only serves a class path it was trained on. What answers on the
+ * socket runs in a process of its own (the build's is the test code's stand-in daemon, whose answers have rows
+ * in every list), so no server class is recorded into the cache, which the JVM loads whole at every start.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -100,21 +102,21 @@ public final class AotTraining {
     /**
      * Runs the training workload; prints nothing on success.
      *
-     * @param args {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
-     *             nothing for every everyday command
+     * @param args the socket of a running daemon, {@code unix:///path}; then {@code quick} for the everyday
+     *             commands {@code QuickCommands} reads (see {@link #quickRuns}), else every everyday command
      */
     public static void main(String[] args) throws IOException {
+        if (args.length < 1 || !args[0].startsWith("unix://")) {
+            System.err.println("usage: AotTraining unix:///path/to/daemon.sock [quick]");
+            System.exit(2);
+        }
         Path dir = Files.createTempDirectory("berth-aot");
-        // A stub the launcher started in a JVM of its own, for the quick cache: a stub in this JVM would put its
-        // server's classes (NIO's server sockets, threads) into the cache, loaded at every start of ps.
-        String externalStub = System.getProperty("berth.aot.stub");
-        Path sock = externalStub != null ? Path.of(externalStub) : dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
-        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        // A launcher that cannot start anything: the daemon answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
-        String host = "unix://" + sock;
-        boolean quick = args.length > 0 && args[0].equals("quick");
+        String host = args[0];
+        boolean quick = args.length > 1 && args[1].equals("quick");
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
             Main.useAttachLibrary(); // as Main.main for these commands
@@ -125,23 +127,13 @@ public final class AotTraining {
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();
         try {
-            if (externalStub != null) {
-                runAll(runs, env, sink);
-            } else {
-                try (StubDaemon stub = new StubDaemon(sock)) {
-                    runAll(runs, env, sink);
+            for (int round = 0; round < 2; round++) {
+                for (String[] run : runs) {
+                    Main.run(run, env, sink, sink);
                 }
             }
         } finally {
             delete(dir.toFile());
-        }
-    }
-
-    private static void runAll(String[][] runs, Map<String, String> env, PrintStream sink) {
-        for (int round = 0; round < 2; round++) {
-            for (String[] run : runs) {
-                Main.run(run, env, sink, sink);
-            }
         }
     }
 }

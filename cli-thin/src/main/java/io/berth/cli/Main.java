@@ -32,19 +32,24 @@ public final class Main {
     }
 
     /** Runs the CLI and exits with its exit code. */
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         // The launcher trains the AOT caches through this entry point: a cache serves only the class path and
         // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
+        // The training is found by name: it depends on this package, not the other way round.
         String training = System.getProperty("berth.aot.training");
         if (training != null) {
-            io.berth.cli.training.AotTraining.main(new String[] {System.getProperty("berth.aot.host", ""), training});
+            try {
+                Class.forName("io.berth.cli.training.AotTraining").getMethod("main", String[].class)
+                        .invoke(null, (Object) new String[] {System.getProperty("berth.aot.host", ""), training});
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("AOT training failed", e);
+            }
             return;
         }
         if (QuickCommands.read(args) == null) {
             warmUpInBackground();
         } else {
-            // one short request: through the attach library, which skips what the warm-up would prepare
-            UnixHttpClient.useAttachLibrary();
+            useAttachLibrary();
         }
         UnixHttpClient.closeChannelsAtExit();
         // Buffer stdout: commands print many short lines; streaming commands flush per event.
@@ -72,6 +77,15 @@ public final class Main {
         Thread t = new Thread(new WarmUp(), "warm-up");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Sends this process's short requests through the JDK's attach library (see {@code AttachLibrarySocket}), for a
+     * command line that {@link QuickCommands} reads: one request, and none of what {@link #warmUpInBackground}
+     * prepares for NIO.
+     */
+    public static void useAttachLibrary() {
+        UnixHttpClient.useAttachLibrary();
     }
 
     /** A class rather than a lambda: a lambda is linked at run time on first use. */

@@ -1,7 +1,6 @@
 package io.berth.cli.training;
 
 import io.berth.cli.Main;
-import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -120,7 +119,7 @@ public final class AotTraining {
         boolean quick = args.length > 1 && args[1].equals("quick");
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
-            UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
+            Main.useAttachLibrary(); // as Main.main for these commands
         } else {
             Main.warmUpInBackground();
         }

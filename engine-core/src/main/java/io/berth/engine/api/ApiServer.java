@@ -22,6 +22,35 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final Path socket;
 
+    /**
+     * Jetty's {@code MemoryUtils} asks the platform MBean server whether compressed references are on, to size its
+     * padding against false sharing, unless this property says how many references fill a cache line; starting
+     * that server initialises JMX and every platform MXBean, JFR's too: about a third of the time from the
+     * daemon's {@code main} to a served socket (docs/PERFORMANCE.md, "Start-up side by side"). 64-byte lines of
+     * 4-byte compressed references below a 32 GB heap, else of 8-byte ones; a wrong guess changes padding only.
+     */
+    private static final String REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        if (System.getProperty(REFERENCES_PER_CACHE_LINE) == null) {
+            boolean compressed = Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024;
+            System.setProperty(REFERENCES_PER_CACHE_LINE, compressed ? "16" : "8");
+        }
+    }
+
+    /**
+     * Initialises, on the calling thread, the Jetty classes whose static set-up is slow and needs nothing of the
+     * daemon: {@code MimeTypes} lists every locale the JDK has. The daemon calls it on a thread of its own as it
+     * starts, so that this overlaps with reading its options instead of delaying the socket.
+     */
+    public static void preload() {
+        try {
+            Class.forName("org.eclipse.jetty.http.MimeTypes", true, ApiServer.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            // the server's own start reports any real problem
+        }
+    }
+
     public ApiServer(Path socket, ApiHandler handler) {
         this.socket = socket;
         QueuedThreadPool threads = new QueuedThreadPool();

@@ -3,6 +3,7 @@ package io.berth.engine.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
+import io.berth.engine.api.ApiServer;
 import io.berth.eventlog.kafka.KafkaMirror;
 import io.berth.eventlog.kafka.KafkaMirrorConfig;
 import io.berth.text.time.GoDuration;
@@ -81,6 +82,8 @@ public final class DaemonMain implements Callable<Integer> {
     Path configFile;
 
     public static void main(String[] args) {
+        // Jetty's slow static set-up (the JDK's locale lists) beside reading the options and claiming the paths
+        Thread.ofPlatform().daemon().name("berth-api-preload").start(ApiServer::preload);
         DaemonMain plain = plainFlags(args);
         if (plain != null) {
             // picocli builds its model of this class by reflection: ~0.3-1 s of a cold start (docs/PERFORMANCE.md)

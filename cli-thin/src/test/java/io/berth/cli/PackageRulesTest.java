@@ -44,9 +44,9 @@ class PackageRulesTest {
         MAY_USE.put("commands", Set.of("api", "args", "auth", "build", "exit", "files", "format", "http", "stream", "version"));
         MAY_USE.put("build", Set.of("api", "exit", "files", "http"));
         MAY_USE.put("files", Set.of("exit"));
-        MAY_USE.put("format", Set.of("api", "http"));
-        MAY_USE.put("args", Set.of("api"));
-        MAY_USE.put("auth", Set.of("api"));
+        MAY_USE.put("format", Set.of("http"));
+        MAY_USE.put("args", Set.of());
+        MAY_USE.put("auth", Set.of());
         MAY_USE.put("stream", Set.of());
         MAY_USE.put("api", Set.of("http"));
         MAY_USE.put("http", Set.of());

@@ -250,6 +250,7 @@ public final class ApiHandler extends Handler.Abstract {
             case FORBIDDEN -> 403;
             case INVALID -> 400;
             case UPSTREAM, INTERNAL -> 500;
+            case NOT_SUPPORTED -> 501;
         };
     }
 

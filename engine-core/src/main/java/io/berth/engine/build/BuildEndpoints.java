@@ -38,14 +38,11 @@ public final class BuildEndpoints {
         Map<String, String> buildArgs = jsonMap(exchange.query("buildargs"), "buildargs");
         Map<String, String> labels = jsonMap(exchange.query("labels"), "labels");
         labels.values().removeIf(v -> v == null);
-        BuildSecrets secrets;
-        try {
-            secrets = BuildSecrets.fromHeaders(exchange.header(BuildSecrets.SECRETS_HEADER), exchange.header(BuildSecrets.SSH_HEADER), mapper);
-            for (String id : secrets.sshIds()) {
-                checkAgentSocket(id, secrets.sshSocket(id).orElseThrow(), exchange.context().actor().uid());
-            }
-        } catch (BuildException e) {
-            throw ApiException.badRequest(e.getMessage());
+        // a refused secret or agent socket is a BuildException (INVALID): a plain 400 before anything streams
+        BuildSecrets secrets = BuildSecrets.fromHeaders(exchange.header(BuildSecrets.SECRETS_HEADER),
+                exchange.header(BuildSecrets.SSH_HEADER), mapper);
+        for (String id : secrets.sshIds()) {
+            checkAgentSocket(id, secrets.sshSocket(id).orElseThrow(), exchange.context().actor().uid());
         }
         BuildRequest request = new BuildRequest(exchange.query("dockerfile"), buildArgs, exchange.query("target"),
                 exchange.queryAll("t"), labels, exchange.queryFlag("nocache", false), exchange.queryFlag("q", false), "",

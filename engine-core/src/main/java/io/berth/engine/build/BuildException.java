@@ -1,12 +1,15 @@
 package io.berth.engine.build;
 
+import io.berth.engine.domain.DomainException;
 import java.util.List;
 
 /**
- * A build failed. The message is one line, Docker-like, starting with the Dockerfile location
- * when there is one ({@code Dockerfile:4: COPY failed: …}).
+ * A build failed or was refused. The message is one line, Docker-like, starting with the Dockerfile
+ * location when there is one ({@code Dockerfile:4: COPY failed: …}). Most are {@link Kind#INVALID}:
+ * the Dockerfile, the context or the request is at fault; a build named that does not exist is
+ * {@link Kind#NOT_FOUND}.
  */
-public final class BuildException extends RuntimeException {
+public final class BuildException extends DomainException {
     private final int exitCode;
     private final List<String> lastOutput;
 
@@ -15,9 +18,18 @@ public final class BuildException extends RuntimeException {
     }
 
     public BuildException(String message, int exitCode, List<String> lastOutput) {
-        super(message);
+        this(Kind.INVALID, message, exitCode, lastOutput);
+    }
+
+    private BuildException(Kind kind, String message, int exitCode, List<String> lastOutput) {
+        super(kind, message);
         this.exitCode = exitCode;
         this.lastOutput = List.copyOf(lastOutput);
+    }
+
+    /** No build has the id (or prefix) asked for. */
+    static BuildException notFound(String message) {
+        return new BuildException(Kind.NOT_FOUND, message, -1, List.of());
     }
 
     /** @return the failing RUN's exit code, -1 when no command ran */

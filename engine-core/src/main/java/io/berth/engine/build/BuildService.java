@@ -1,23 +1,17 @@
 package io.berth.engine.build;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.dockerfile.Location;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.image.ImageException;
 import io.berth.engine.image.ImageService;
-import io.berth.engine.image.ManifestWriter;
-import io.berth.engine.image.PullProgress;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.plugins.PluginHost;
 import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.ImageDescription;
-import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.Digests;
-import io.berth.spi.registry.Credentials;
-import io.berth.spi.registry.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,16 +30,15 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
  * Builds images from Dockerfiles and keeps their record. A build stores its context and Dockerfile
- * as blobs, records {@code BuildStarted}, runs the steps ({@link BuildExecution}), writes the image
- * config and manifest to the content store and records the image with {@code ImageLoaded} and
- * {@code BuildCompleted} in one append: a failed build leaves no image, only {@code BuildFailed}.
+ * as blobs, records {@code BuildStarted}, runs the steps ({@link BuildExecution}), has the
+ * {@link ImageAssembler} store the image's config and manifest, and records the image with
+ * {@code ImageLoaded} and {@code BuildCompleted} in one append: a failed build leaves no image,
+ * only {@code BuildFailed}.
  */
 public final class BuildService {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -194,11 +187,7 @@ public final class BuildService {
 
     /** Checks the tags before anything is streamed, so a bad one is a plain 400. */
     public void validate(BuildRequest request) {
-        try {
-            BuildNetwork.parse(request.network(), "--network");
-        } catch (BuildException e) {
-            throw io.berth.engine.api.ApiException.badRequest(e.getMessage());
-        }
+        BuildNetwork.parse(request.network(), "--network"); // a BuildException: INVALID, a plain 400
         for (String tag : request.tags()) {
             images.parse(tag);
         }
@@ -298,19 +287,9 @@ public final class BuildService {
                         contextRoot, lease.fileDigests(), scratch);
                 BuildExecution.Result result = execution.run(new String(dockerfileBytes, StandardCharsets.UTF_8));
                 long tSteps = System.nanoTime();
-                StageState image = result.image();
-                image.labels.putAll(request.labels());
-                String created = created(epoch);
-                byte[] config = image.configJson(mapper, created);
-                String imageId = images.content().put(config);
-                long size = 0;
-                for (ImageLayer layer : image.layers) {
-                    size += runner.layerSize(layer.chainId());
-                }
-                String manifestDigest = images.content().put(ManifestWriter.ociManifest(mapper, imageId, config.length,
-                        image.layers.stream().map(l -> new ManifestWriter.LayerDescriptor(l.mediaType(), l.digest(), l.size())).toList()));
-                ImageDescription description = new ImageDescription(imageId, manifestDigest, MediaTypes.OCI_MANIFEST,
-                        MediaTypes.OCI_CONFIG, image.layers, image.os, image.architecture, image.variant, created, size);
+                ImageDescription description = new ImageAssembler(images, mapper).assemble(result.image(), request.labels(),
+                        created(epoch));
+                String imageId = description.imageId();
                 out.stream("Successfully built " + Digests.hex(imageId).substring(0, 12) + "\n");
                 for (String tag : request.tags()) {
                     out.stream("Successfully tagged " + images.familiar(images.parse(tag).toString()) + "\n");
@@ -391,155 +370,6 @@ public final class BuildService {
         }
     }
 
-    /** A base image, pulled when it is not here. */
-    ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location) {
-        return baseImage(reference, out, context, location, false);
-    }
-
-    /** @param copyFrom for {@code COPY --from}: a bare unknown name is refused instead of pulled */
-    ImageService.Image baseImage(String reference, BuildOutput out, RequestContext context, Location location, boolean copyFrom) {
-        Optional<ImageService.Image> found;
-        try {
-            found = images.find(reference);
-        } catch (ImageException e) {
-            throw new BuildException(BuildExecution.where(location) + ": invalid image reference " + reference + ": " + e.getMessage());
-        }
-        if (found.isPresent()) {
-            return found.get();
-        }
-        if (copyFrom && !reference.contains("/") && !reference.contains(":") && !reference.contains("@")) {
-            // a bare word that names no stage is far more often a typo than an image to fetch from a public registry
-            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference
-                    + " (no stage has that name and no such image is here; name an image with its tag to pull it, e.g. "
-                    + reference + ":latest)");
-        }
-        try {
-            images.parse(reference);
-            images.pull(reference, null, Credentials.anonymous(), new PullProgress() {
-                @Override
-                public void status(String id, String status) {
-                    if (id == null) {
-                        out.stream(status + "\n");
-                    }
-                }
-
-                @Override
-                public void progress(String id, String status, long current, long total) {
-                }
-            }, context);
-        } catch (ImageException e) {
-            throw new BuildException(BuildExecution.where(location) + ": no stage or image named " + reference + ": "
-                    + (e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("")));
-        }
-        return images.find(reference).orElseThrow(() -> new BuildException(BuildExecution.where(location) + ": image " + reference + " is not here after its pull"));
-    }
-
-    // ---- cache
-
-    /** A cache hit: the step that produced the result, and the layer (null for a step without one). */
-    record CacheHit(String buildId, int step, ImageLayer layer) {}
-
-    CacheHit cacheHit(String key, String parentChain, boolean producesLayer, boolean mayMakeNoLayer) {
-        BuildState.CacheEntry entry = journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.get(key));
-        if (entry == null) {
-            return null;
-        }
-        if (!producesLayer) {
-            return new CacheHit(entry.buildId, entry.step, null);
-        }
-        if (entry.diffId.isEmpty()) {
-            // a RUN or WORKDIR that changed nothing made no layer, as in Docker; any other layer step without one is no hit
-            return mayMakeNoLayer ? new CacheHit(entry.buildId, entry.step, null) : null;
-        }
-        String chain = BuildExecution.chainOf(parentChain, entry.diffId);
-        if (!images.storage().hasLayer(chain) || !images.content().has(entry.layerDigest)) {
-            return null;
-        }
-        return new CacheHit(entry.buildId, entry.step, new ImageLayer(entry.layerDigest, MediaTypes.OCI_LAYER_GZIP, entry.layerSize,
-                entry.diffId, chain));
-    }
-
-    /** Whether any earlier step ran with this cache key (its result may be gone). */
-    boolean knownKey(String key) {
-        return journal.projections().read(BuildProjection.INSTANCE, s -> s.cache.containsKey(key));
-    }
-
-    /** Why no earlier step could serve this one: compared with the latest earlier step on the same parent. */
-    String explainMiss(String buildId, String parentKey, String instruction, Map<String, String> args, Map<String, String> sources,
-                       int changedStep) {
-        BuildState.StepRecord[] latest = new BuildState.StepRecord[1];
-        String[] latestBuild = new String[1];
-        journal.projections().read(BuildProjection.INSTANCE, s -> {
-            List<BuildState.BuildRecord> builds = new ArrayList<>(s.builds.values());
-            builds.sort(Comparator.comparing((BuildState.BuildRecord b) -> b.startedAt).reversed());
-            for (BuildState.BuildRecord b : builds) {
-                if (b.id.equals(buildId)) {
-                    continue;
-                }
-                for (BuildState.StepRecord step : b.steps) {
-                    if (step.decision.equals("built") && step.parentKey.equals(parentKey) && !step.parentKey.isEmpty()) {
-                        if (latest[0] == null || step.instruction.equals(instruction) && !latest[0].instruction.equals(instruction)) {
-                            latest[0] = copy(step);
-                            latestBuild[0] = b.id;
-                        }
-                    }
-                }
-                if (latest[0] != null && latest[0].instruction.equals(instruction)) {
-                    break;
-                }
-            }
-            return null;
-        });
-        BuildState.StepRecord before = latest[0];
-        if (before == null) {
-            return changedStep > 0
-                    ? "parent changed: step " + changedStep + " before it changed, so no earlier build ran a step on this state"
-                    : "no earlier build ran a step on this parent (a new base image or stage)";
-        }
-        String where = " (compared with build " + latestBuild[0].substring(0, 12) + " step " + before.step + ")";
-        if (!before.instruction.equals(instruction)) {
-            return "instruction changed: was '" + before.instruction + "'" + where;
-        }
-        TreeSet<String> names = new TreeSet<>(args.keySet());
-        names.addAll(before.args.keySet());
-        for (String name : names) {
-            String was = before.args.get(name);
-            String now = args.get(name);
-            if (was == null ? now != null : !was.equals(now)) {
-                return "build arg " + name + " changed: was " + (was == null ? "unset" : "'" + was + "'") + ", now "
-                        + (now == null ? "unset" : "'" + now + "'") + where;
-            }
-        }
-        List<String> changed = new ArrayList<>();
-        TreeSet<String> paths = new TreeSet<>(sources.keySet());
-        paths.addAll(before.sources.keySet());
-        for (String path : paths) {
-            String was = before.sources.get(path);
-            String now = sources.get(path);
-            if (was == null) {
-                changed.add(path + " (added)");
-            } else if (now == null) {
-                changed.add(path + " (removed)");
-            } else if (!was.equals(now)) {
-                changed.add(path);
-            }
-        }
-        if (!changed.isEmpty()) {
-            return "source changed: " + String.join(", ", changed.subList(0, Math.min(3, changed.size())))
-                    + (changed.size() > 3 ? " and " + (changed.size() - 3) + " more" : "") + where;
-        }
-        return "the earlier result is no longer stored (its layer was removed)" + where;
-    }
-
-    private static BuildState.StepRecord copy(BuildState.StepRecord s) {
-        BuildState.StepRecord c = new BuildState.StepRecord();
-        c.step = s.step;
-        c.instruction = s.instruction;
-        c.args = new TreeMap<>(s.args);
-        c.sources = new TreeMap<>(s.sources);
-        return c;
-    }
-
     // ---- the record
 
     /** Every build, oldest first. */
@@ -580,7 +410,7 @@ public final class BuildService {
                 return copyRecord(matches.getFirst());
             }
             if (matches.size() > 1) {
-                throw new io.berth.engine.api.ApiException(400, "build id prefix " + idOrPrefix + " is ambiguous");
+                throw new BuildException("build id prefix " + idOrPrefix + " is ambiguous");
             }
             // an image (id or tag) names the latest build that made it
             List<BuildState.BuildRecord> byImage = s.builds.values().stream()
@@ -589,7 +419,7 @@ public final class BuildService {
             if (!byImage.isEmpty()) {
                 return copyRecord(byImage.getFirst());
             }
-            throw new io.berth.engine.api.ApiException(404, "no such build: " + idOrPrefix);
+            throw BuildException.notFound("no such build: " + idOrPrefix);
         });
     }
 

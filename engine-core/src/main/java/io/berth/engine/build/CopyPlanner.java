@@ -2,7 +2,6 @@ package io.berth.engine.build;
 
 import io.berth.engine.dockerfile.Instruction;
 import io.berth.engine.dockerfile.Location;
-import io.berth.engine.container.ImageUsers;
 import io.berth.engine.container.RootfsPaths;
 import io.berth.engine.image.ImageService;
 import io.berth.spi.Digests;
@@ -28,18 +27,12 @@ import io.berth.spi.fs.SafeFile;
 import io.berth.spi.fs.SafeFsException;
 import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.Sys;
-import io.berth.spi.fs.TreeCopy;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.CompressorException;
-import org.apache.commons.compress.compressors.CompressorStreamFactory;
 
 /**
- * COPY and ADD: resolves the sources (context, another stage, an image, a URL, a heredoc), hashes
- * them for the cache key, and copies them into the step's snapshot with Docker's rules: a
- * directory's contents are copied, not the directory; several sources need a destination ending
- * in {@code /}; a relative destination is under the working directory; files are owned by 0:0
- * unless {@code --chown}; ADD unpacks a local tar archive and downloads a URL (mode 0600).
+ * Plans a COPY or ADD: reads its flags, resolves the sources (context, another stage, an image, a
+ * URL downloaded with mode 0600, a Git repository, a heredoc) and hashes them for the cache key,
+ * with Docker's rules on the destination (several sources need one ending in {@code /}; a relative
+ * one is under the working directory). The copy itself is {@link CopyWriter}'s.
  */
 final class CopyPlanner {
     private final BuildExecution build;
@@ -65,12 +58,7 @@ final class CopyPlanner {
         this.keyword = add ? "ADD" : "COPY";
     }
 
-    /** One resolved source. */
-    private record Source(Path path, String name, boolean directory, boolean archive, long mtimeMillis, Integer defaultMode,
-                          String origin) {
-    }
-
-    void plan(BuildExecution.StepPlan plan, String nop) {
+    StepPlan plan(String nop) {
         String from = null;
         String chown = null;
         Integer chmod = null;
@@ -127,16 +115,16 @@ final class CopyPlanner {
                 origin = "stage " + from;
             } else {
                 build.flushPending(); // a pull appends its own events
-                ImageService.Image image = build.service().baseImage(from, build.out(), build.context(), location, true);
+                ImageService.Image image = build.copyFromImage(from, location);
                 chain = image.description().layers().isEmpty() ? null : image.description().layers().getLast().chainId();
                 origin = "image " + image.id();
             }
             tree = chain == null ? emptyDir() : build.runner().view(chain);
         }
 
-        List<Source> sources = new ArrayList<>();
+        List<CopyWriter.Source> sources = new ArrayList<>();
         CopyFilters filters = new CopyFilters(excludePatterns);
-        Map<Source, String> parentDirs = new java.util.IdentityHashMap<>();
+        Map<CopyWriter.Source, String> parentDirs = new java.util.IdentityHashMap<>();
         for (String word : sourceWords) {
             Instruction.Heredoc heredoc = heredocFor(word);
             if (heredoc != null) {
@@ -149,7 +137,7 @@ final class CopyPlanner {
                 GitSource.Checkout checkout = GitSource.fetch(src, checksum, keepGitDir, build.scratch(),
                         build.request().secrets().sshSocket("default").orElse(null));
                 GitSource.Ref ref = GitSource.parse(src);
-                sources.add(new Source(checkout.tree(), "", true, false, -1, null,
+                sources.add(new CopyWriter.Source(checkout.tree(), "", true, false, -1, null,
                         "git:" + ref.url() + "#" + checkout.commit() + (ref.subdir().isEmpty() ? "" : ":" + ref.subdir())
                                 + (keepGitDir ? " keep-git-dir" : "")));
                 continue;
@@ -202,7 +190,7 @@ final class CopyPlanner {
                         throw new BuildException(keyword + " failed: " + src + ": " + e.getMessage());
                     }
                 }
-                Source found = new Source(host, name, dir, add && !dir && isArchive(host), -1, null, origin + ":" + match);
+                CopyWriter.Source found = new CopyWriter.Source(host, name, dir, add && !dir && isArchive(host), -1, null, origin + ":" + match);
                 sources.add(found);
                 if (parents) {
                     parentDirs.put(found, CopyFilters.parentsOf(src, match, dir));
@@ -215,7 +203,7 @@ final class CopyPlanner {
 
         Map<String, String> digests = new TreeMap<>();
         final Path sourceTree = tree;
-        for (Source s : sources) {
+        for (CopyWriter.Source s : sources) {
             hashInto(s, sourceTree, digests);
         }
         StringBuilder text = new StringBuilder(keyword);
@@ -232,40 +220,15 @@ final class CopyPlanner {
             text.append(" --parents");
         }
         excludePatterns.forEach(p -> text.append(" --exclude=").append(p));
-        for (Source s : sources) {
+        for (CopyWriter.Source s : sources) {
             text.append(' ').append(s.origin());
         }
         text.append(' ').append(destination).append(destIsDir ? "/" : "");
-        plan.text = text.toString();
-        plan.sources = digests;
         String sourcesDigest = Digests.hex(Digests.sha256(digests.toString().getBytes(StandardCharsets.UTF_8)));
-        plan.createdBy = nop + keyword + " " + (sources.size() == 1 && !sources.getFirst().directory() ? "file:" : "dir:")
+        String createdBy = nop + keyword + " " + (sources.size() == 1 && !sources.getFirst().directory() ? "file:" : "dir:")
                 + sourcesDigest + " in " + destination + (destIsDir ? "/" : "") + " ";
-        final String chownSpec = chown;
-        final Integer mode = chmod;
-        final boolean intoDir = destIsDir;
-        plan.layerMaker = (s, step) -> build.runner().inSnapshot(s, step, rootfs -> {
-            int uid = 0;
-            int gid = 0;
-            if (chownSpec != null) {
-                int[] ids = owner(rootfs, chownSpec);
-                uid = ids[0];
-                gid = ids[1];
-            }
-            try (SafeRoot target = SafeRoot.open(rootfs, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
-                for (Source source : sources) {
-                    try (SafeRoot sourceRoot = sourceRoot(source, sourceTree)) {
-                        String under = parentDirs.get(source); // COPY --parents
-                        String sourceDestination = under == null || under.isEmpty() ? destination
-                                : (destination.equals("/") ? "" : destination) + "/" + under;
-                        copyInto(target, sourceRoot, relative(source, sourceTree), source, sourceDestination, intoDir || under != null,
-                                uid, gid, chownSpec != null, mode);
-                    } catch (SafeFsException e) {
-                        throw new BuildException(keyword + " failed: " + source.origin() + ": " + e.getMessage());
-                    }
-                }
-            }
-        });
+        return new StepPlan(text.toString(), createdBy, Map.of(), digests, null, new StepPlan.LayerWork.Copy(
+                new CopyWriter.Copy(keyword, List.copyOf(sources), sourceTree, parentDirs, destination, chown, chmod, destIsDir)));
     }
 
     private Instruction.Heredoc heredocFor(String word) {
@@ -281,14 +244,14 @@ final class CopyPlanner {
         return null;
     }
 
-    private Source heredocSource(Instruction.Heredoc heredoc) {
+    private CopyWriter.Source heredocSource(Instruction.Heredoc heredoc) {
         try {
             String content = heredoc.expand() ? build.expandHeredoc(heredoc.content(), state, location) : heredoc.content();
             Path dir = build.scratch().resolve("heredoc-" + System.nanoTime());
             Files.createDirectories(dir);
             Path file = dir.resolve(heredoc.name());
             Files.writeString(file, content);
-            return new Source(file, heredoc.name(), false, false, 0, 0644, "heredoc:" + heredoc.name());
+            return new CopyWriter.Source(file, heredoc.name(), false, false, 0, 0644, "heredoc:" + heredoc.name());
         } catch (IOException e) {
             throw new BuildException(keyword + " failed: heredoc " + heredoc.name() + ": " + e.getMessage());
         }
@@ -305,7 +268,7 @@ final class CopyPlanner {
     }
 
     /** ADD of a URL: downloaded within the daemon's bounds ({@link UrlDownload}), checked against {@code --checksum}, mode 0600, time from Last-Modified. */
-    private Source download(String url, String checksum) {
+    private CopyWriter.Source download(String url, String checksum) {
         URI uri;
         try {
             uri = URI.create(url);
@@ -334,7 +297,7 @@ final class CopyPlanner {
                     return 0L;
                 }
             }).orElse(0L);
-            return new Source(file, name, false, false, mtime, 0600, "url:" + url);
+            return new CopyWriter.Source(file, name, false, false, mtime, 0600, "url:" + url);
         } catch (IOException e) {
             String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new BuildException("ADD failed: cannot download " + url + ": " + why);
@@ -386,28 +349,13 @@ final class CopyPlanner {
     }
 
     /**
-     * The root a source is read through: the tree it was found in (the context, another stage's or
-     * an image's files), or, for a heredoc or a download in the build's scratch directory, its own directory.
-     */
-    private static SafeRoot sourceRoot(Source source, Path tree) throws IOException {
-        Path root = source.path().startsWith(tree) ? tree : source.path().getParent();
-        return SafeRoot.open(root, SafeRoot.Symlinks.FOLLOW_IN_ROOT);
-    }
-
-    /** A source's path relative to {@link #sourceRoot} ("" for the root itself). */
-    private static String relative(Source source, Path tree) {
-        Path root = source.path().startsWith(tree) ? tree : source.path().getParent();
-        return root.relativize(source.path()).toString();
-    }
-
-    /**
      * Adds each file's content digest (and mode, link target) under the source's origin. Contents
      * are read through {@link SafeRoot}, and only a regular file's: a device node or fifo is hashed
      * by its kind and numbers, never opened.
      */
-    private void hashInto(Source source, Path tree, Map<String, String> digests) {
-        try (SafeRoot root = sourceRoot(source, tree)) {
-            String top = relative(source, tree);
+    private void hashInto(CopyWriter.Source source, Path tree, Map<String, String> digests) {
+        try (SafeRoot root = CopyWriter.sourceRoot(source, tree)) {
+            String top = CopyWriter.relative(source, tree);
             if (!source.directory()) {
                 digests.put(source.origin(), contextFileDigest(root, top, source.path(), source.defaultMode()));
                 return;
@@ -466,198 +414,4 @@ final class CopyPlanner {
         return ((Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)) & 07777;
     }
 
-    /** {@code --chown=user[:group]}: names looked up in the image's /etc/passwd and /etc/group; a user alone sets both ids. */
-    private int[] owner(Path rootfs, String spec) throws IOException {
-        String user = spec;
-        String group = null;
-        int colon = spec.indexOf(':');
-        if (colon >= 0) {
-            user = spec.substring(0, colon);
-            group = spec.substring(colon + 1);
-        }
-        try {
-            ImageUsers.Identity u = ImageUsers.resolve(rootfs, user);
-            int uid = u.uid();
-            int gid = uid;
-            if (group != null && !group.isEmpty()) {
-                gid = ImageUsers.resolve(rootfs, "0:" + group).gid();
-            } else if (!user.matches("[0-9]+")) {
-                gid = u.gid();
-            }
-            return new int[]{uid, gid};
-        } catch (IllegalArgumentException e) {
-            throw new BuildException("unable to convert uid/gid chown string to host mapping: " + e.getMessage());
-        }
-    }
-
-    private void copyInto(SafeRoot target, SafeRoot from, String fromRel, Source source, String destination, boolean intoDir,
-                          int uid, int gid, boolean chown, Integer chmod) throws IOException {
-        TreeCopy.Rules rules = new TreeCopy.Rules(uid, gid, chmod != null ? chmod : TreeCopy.Rules.KEEP, true);
-        if (source.directory()) {
-            mkdirs(target, destination, chown, uid, gid);
-            TreeCopy.copyContents(from, fromRel.isEmpty() ? "/" : fromRel, target, destination, rules);
-            return;
-        }
-        if (source.archive()) {
-            // --chown does not reach an archive at all: Docker's builder makes the destination root's and
-            // keeps the owners the entries name
-            mkdirs(target, destination);
-            try (SafeFile archive = from.openRead(fromRel, true)) {
-                extract(target, archive.inputStream(), source.path().getFileName().toString(), destination, -1, -1);
-            }
-            return;
-        }
-        String name = destination;
-        Sys.Stat there = target.stat(destination);
-        if (intoDir || (there != null && there.isDir())) {
-            name = destination.equals("/") ? "/" + source.name() : destination + "/" + source.name();
-        }
-        name = followLinks(target, name);
-        int parentEnd = name.lastIndexOf('/');
-        mkdirs(target, parentEnd <= 0 ? "/" : name.substring(0, parentEnd), chown, uid, gid);
-        Sys.Stat existing = target.lstat(name);
-        if (existing != null && existing.isDir()) {
-            throw new BuildException(keyword + " failed: cannot overwrite directory " + name + " with a file");
-        }
-        Integer mode = chmod != null ? chmod : source.defaultMode();
-        TreeCopy.copy(from, fromRel, target, name, new TreeCopy.Rules(uid, gid, mode != null ? mode : TreeCopy.Rules.KEEP, true));
-        if (source.mtimeMillis() >= 0) {
-            long ms = source.mtimeMillis();
-            target.setMeta(name, new SafeRoot.Meta(SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP,
-                    Math.floorDiv(ms, 1000), (int) Math.floorMod(ms, 1000) * 1_000_000, Map.of()));
-        }
-    }
-
-    /**
-     * A destination that is a symbolic link names where it points, as Docker's builder resolves the whole
-     * destination in the image's scope: {@code COPY f /l} with {@code /l -> /etc/motd} writes
-     * {@code /etc/motd} and leaves the link. Resolved within the rootfs, at most 40 links deep.
-     */
-    private static String followLinks(SafeRoot target, String name) throws IOException {
-        String path = name;
-        for (int depth = 0; depth < 40; depth++) {
-            Sys.Stat st = target.lstat(path);
-            if (st == null || !st.isSymlink()) {
-                return path;
-            }
-            String link = target.readlink(path);
-            String parent = path.substring(0, Math.max(0, path.lastIndexOf('/')));
-            path = BuildExecution.clean(link.startsWith("/") ? link : (parent.isEmpty() ? "/" : parent + "/") + link);
-        }
-        throw new BuildException("too many levels of symbolic links at " + name);
-    }
-
-    /**
-     * Unpacks a local archive (tar, optionally gzip/bzip2/xz) into a directory of the rootfs,
-     * every entry through {@link SafeRoot}: names with a NUL byte or that climb out are refused,
-     * links are followed only inside the rootfs, hard links only to files already inside it.
-     */
-    static void extract(SafeRoot target, InputStream archive, String archiveName, String destination, int uid, int gid)
-            throws IOException {
-        InputStream raw = new BufferedInputStream(archive, 1 << 16);
-        InputStream in = raw;
-        raw.mark(16);
-        try {
-            String type = CompressorStreamFactory.detect(raw);
-            in = new CompressorStreamFactory().createCompressorInputStream(type, raw);
-        } catch (CompressorException e) {
-            raw.reset(); // not compressed: a plain tar
-        }
-        TarArchiveInputStream tar = new TarArchiveInputStream(in);
-        TarArchiveEntry entry;
-        while ((entry = tar.getNextEntry()) != null) {
-            String name;
-            try {
-                SafeRoot.checkName(entry.getName());
-                name = BuildContext.cleanSource(entry.getName());
-            } catch (SafeFsException | BuildException e) {
-                throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
-                        + (e instanceof SafeFsException f ? f.getMessage().substring(f.getMessage().indexOf("\": ") + 2)
-                        : " leaves the destination"));
-            }
-            if (name.isEmpty()) {
-                continue;
-            }
-            String inContainer = destination.equals("/") ? "/" + name : destination + "/" + name;
-            int owner = uid >= 0 ? uid : (int) entry.getLongUserId();
-            int group = gid >= 0 ? gid : (int) entry.getLongGroupId();
-            long ms = entry.getModTime().getTime();
-            SafeRoot.Meta meta = new SafeRoot.Meta(owner, group, entry.getMode() & 07777,
-                    Math.floorDiv(Math.max(0, ms), 1000), (int) Math.floorMod(Math.max(0, ms), 1000) * 1_000_000, Map.of());
-            try {
-                if (entry.isDirectory()) {
-                    Sys.Stat st = target.stat(inContainer);
-                    if (st == null || !st.isDir()) {
-                        target.remove(inContainer);
-                        target.mkdir(inContainer, 0755);
-                    }
-                    Sys.Stat itself = target.lstat(inContainer);
-                    if (itself != null && itself.isDir()) {
-                        target.setMeta(inContainer, meta);
-                    }
-                } else if (entry.isSymbolicLink()) {
-                    target.symlink(inContainer, entry.getLinkName());
-                    target.setMeta(inContainer, new SafeRoot.Meta(owner, group, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP_TIME, 0, Map.of()));
-                } else if (entry.isLink()) {
-                    SafeRoot.checkName(entry.getLinkName());
-                    String linkName = BuildContext.cleanSource(entry.getLinkName());
-                    target.hardlink(inContainer, destination.equals("/") ? "/" + linkName : destination + "/" + linkName);
-                } else if (entry.isFIFO()) {
-                    // before isFile: Commons Compress counts a fifo (and a device) as a file too
-                    target.remove(inContainer);
-                    target.mknod(inContainer, Sys.S_IFIFO | 0600, 0, 0);
-                    target.setMeta(inContainer, meta);
-                } else if (entry.isCharacterDevice() || entry.isBlockDevice()) {
-                    // as Docker's builder: the node is made (where the snapshot allows mknod), never opened
-                    target.remove(inContainer);
-                    target.mknod(inContainer, (entry.isCharacterDevice() ? Sys.S_IFCHR : Sys.S_IFBLK) | 0600,
-                            entry.getDevMajor(), entry.getDevMinor());
-                    target.setMeta(inContainer, meta);
-                } else if (entry.isFile()) {
-                    try (SafeFile f = target.create(inContainer, 0600)) {
-                        f.writeFrom(tar);
-                    }
-                    target.setMeta(inContainer, meta);
-                }
-            } catch (SafeFsException e) {
-                throw new BuildException("ADD failed: archive " + archiveName + ": entry " + SafeRoot.quote(entry.getName())
-                        + ": " + e.getMessage());
-            }
-        }
-    }
-
-    /**
-     * Creates the missing directories of a path in the rootfs, 0755, owned by the {@code --chown}
-     * user when there is one (as Docker's builder: only the directories it creates), else by root.
-     */
-    private static void mkdirs(SafeRoot rootfs, String containerPath, boolean chown, int uid, int gid) throws IOException {
-        if (!chown) {
-            mkdirs(rootfs, containerPath);
-            return;
-        }
-        StringBuilder path = new StringBuilder();
-        for (String part : containerPath.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            path.append('/').append(part);
-            String current = path.toString();
-            if (rootfs.stat(current) == null) {
-                mkdirs(rootfs, current);
-                rootfs.setMeta(current, new SafeRoot.Meta(uid, gid, SafeRoot.Meta.KEEP, SafeRoot.Meta.KEEP_TIME, 0, Map.of()));
-            }
-        }
-    }
-
-    /** Creates the missing directories of a path in the rootfs (0755, root-owned, as Docker does). */
-    private static void mkdirs(SafeRoot rootfs, String containerPath) throws IOException {
-        try {
-            rootfs.mkdirs(containerPath, 0755);
-        } catch (SafeFsException e) {
-            if (e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
-                throw new BuildException("cannot create directory " + containerPath + ": a file is in the way");
-            }
-            throw e;
-        }
-    }
 }

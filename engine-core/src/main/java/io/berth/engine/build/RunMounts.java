@@ -152,7 +152,7 @@ final class RunMounts implements StepMounts {
             origin = "stage " + from;
         } else {
             build.flushPending();
-            ImageService.Image image = build.service().baseImage(from, build.out(), build.context(), location, true);
+            ImageService.Image image = build.copyFromImage(from, location);
             var layers = image.description().layers();
             tree = layers.isEmpty() ? emptyDir() : build.runner().view(layers.getLast().chainId());
             identity = image.id();

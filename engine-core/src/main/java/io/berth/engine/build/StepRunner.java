@@ -2,8 +2,6 @@ package io.berth.engine.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import io.berth.engine.api.ApiException;
-import io.berth.engine.domain.DomainException;
 import io.berth.engine.container.ContainerLauncher;
 import io.berth.engine.container.ContainerNetworks;
 import io.berth.engine.journal.RequestContext;
@@ -22,7 +20,6 @@ import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.runtime.CommandNotRunnableException;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExitStatus;
-import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -89,6 +86,21 @@ final class StepRunner implements AutoCloseable {
     /** What a RUN step on the default network asks of the networks: the default network, nothing else. */
     private static final JsonNode BRIDGE = JsonNodeFactory.instance.objectNode().set("HostConfig",
             JsonNodeFactory.instance.objectNode().put("NetworkMode", "bridge"));
+
+    /**
+     * Joins a RUN step's namespace to the default network. Whatever the network slice refuses with (its
+     * own exception, not the build's) becomes the step's failure.
+     */
+    private List<ContainerNetworks.Connected> joinDefaultNetwork(ContainerNetworks networks, String id, String hostname,
+                                                                 String netns, String commandText) {
+        try {
+            return networks.connect(id, hostname, netns, BRIDGE, context);
+        } catch (BuildException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new BuildException("RUN " + commandText + ": cannot join the default network: " + e.getMessage());
+        }
+    }
 
     /** Runs {@code work} in a new snapshot on the state's top layer and makes the result a layer. */
     ImageLayer inSnapshot(StageState state, int step, RootfsWork work) {
@@ -196,7 +208,7 @@ final class StepRunner implements AutoCloseable {
             if (bridge) {
                 // as Docker's builder: the step's own namespace on the default network, joined before it runs
                 connected = true;
-                launcher.joined(prepared, networks.connect(id, hostname, launcher.networkNamespace(id), BRIDGE, context));
+                launcher.joined(prepared, joinDefaultNetwork(networks, id, hostname, launcher.networkNamespace(id), commandText));
             }
             out.stream(" ---> Running in " + hostname + "\n");
             launcher.start(id);
@@ -213,9 +225,6 @@ final class StepRunner implements AutoCloseable {
             throw new BuildException("build interrupted");
         } catch (ContainerRuntimeException e) {
             throw new BuildException("RUN " + commandText + ": " + e.getMessage().lines().findFirst().orElse(""), -1, List.copyOf(lastLines));
-        } catch (ApiException | DomainException e) {
-            throw new BuildException("RUN " + commandText + ": cannot join the default network: " + e.getMessage(), -1,
-                    List.copyOf(lastLines));
         } finally {
             if (connected) {
                 try {
@@ -345,15 +354,6 @@ final class StepRunner implements AutoCloseable {
             return storage.mount(key).target();
         } catch (StorageException e) {
             throw new BuildException("cannot read the source stage: " + e.getMessage());
-        }
-    }
-
-    /** Layer size as the storage driver counts it. */
-    long layerSize(String chainId) {
-        try {
-            return service.images().storage().layer(chainId).map(LayerInfo::size).orElse(0L);
-        } catch (StorageException e) {
-            return 0;
         }
     }
 

@@ -1,6 +1,5 @@
 package io.berth.engine.container;
 
-import io.berth.engine.api.ApiException;
 import java.util.List;
 
 /**
@@ -16,19 +15,19 @@ import java.util.List;
  */
 public record BindSpec(String source, String destination, boolean readOnly, boolean volume, boolean noCopy) {
 
-    /** @throws ApiException (400) naming the entry and what is wrong, in Docker's words */
+    /** @throws ContainerException (invalid) naming the entry and what is wrong, in Docker's words */
     public static BindSpec parse(String spec) {
         String[] parts = spec.split(":", -1);
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            throw ApiException.badRequest("invalid volume specification: '" + spec + "'");
+            throw ContainerException.invalid("invalid volume specification: '" + spec + "'");
         }
         String destination = parts[1];
         if (!destination.startsWith("/")) {
-            throw ApiException.badRequest("invalid volume specification: '" + spec + "': invalid mount config for type \"bind\": "
+            throw ContainerException.invalid("invalid volume specification: '" + spec + "': invalid mount config for type \"bind\": "
                     + "invalid mount path: '" + destination + "' mount path must be absolute");
         }
         if (destination.equals("/")) {
-            throw ApiException.badRequest("invalid volume specification: '" + spec + "': invalid mount config: destination can't be '/'");
+            throw ContainerException.invalid("invalid volume specification: '" + spec + "': invalid mount config: destination can't be '/'");
         }
         boolean readOnly = false;
         boolean noCopy = false;
@@ -38,13 +37,13 @@ public record BindSpec(String source, String destination, boolean readOnly, bool
                     case "ro" -> readOnly = true;
                     case "rw", "z", "Z", "" -> { }
                     case "nocopy" -> noCopy = true;
-                    default -> throw ApiException.badRequest("invalid mode: " + option);
+                    default -> throw ContainerException.invalid("invalid mode: " + option);
                 }
             }
         }
         boolean volume = !parts[0].startsWith("/");
         if (volume && !parts[0].matches("[a-zA-Z0-9][a-zA-Z0-9_.-]+")) {
-            throw ApiException.badRequest("invalid volume specification: '" + spec + "': \"" + parts[0]
+            throw ContainerException.invalid("invalid volume specification: '" + spec + "': \"" + parts[0]
                     + "\" includes invalid characters for a local volume name");
         }
         return new BindSpec(parts[0], destination, readOnly, volume, noCopy);

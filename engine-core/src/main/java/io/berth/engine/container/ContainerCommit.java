@@ -3,7 +3,6 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.image.ConfigChanges;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.image.LayerOnTop;
@@ -50,8 +49,8 @@ public final class ContainerCommit {
     /** @return the new image's id */
     public String commit(Request request, RequestContext context) throws IOException {
         ContainerState.ContainerRecord container = containers.require(request.container());
-        ImageService.Image parent = images.find(container.imageId).orElseThrow(() ->
-                new ApiException(404, "No such image: " + container.imageId + " (the image of container " + container.name + ")"));
+        ImageService.Image parent = images.find(container.imageId()).orElseThrow(() ->
+                ContainerException.notFound("No such image: " + container.imageId() + " (the image of container " + container.name() + ")"));
         List<String> tags = new ArrayList<>();
         if (request.repo() != null && !request.repo().isBlank()) {
             String tag = request.tag() == null || request.tag().isBlank() ? "latest" : request.tag();
@@ -78,7 +77,7 @@ public final class ContainerCommit {
         ConfigChanges.apply(config, request.changes());
         String now = Instant.now().toString();
         image.put("created", now);
-        image.put("container", container.id);
+        image.put("container", container.id());
         if (request.author() != null && !request.author().isEmpty()) {
             image.put("author", request.author());
         } else {
@@ -96,25 +95,25 @@ public final class ContainerCommit {
         if (request.comment() != null && !request.comment().isEmpty()) {
             history.put("comment", request.comment());
         }
-        boolean freeze = request.pause() && "running".equals(container.status) && !container.paused;
+        boolean freeze = request.pause() && container.running() && !container.paused();
         if (freeze) {
             try {
-                containers.runtime().pause(container.id);
+                containers.runtime().pause(container.id());
             } catch (ContainerRuntimeException e) {
                 freeze = false; // it ended meanwhile: its layer is still there to read
             }
         }
         try {
-            ImageDescription made = new LayerOnTop(images, mapper).make(parent, diff(container.id), image, history, "commit",
+            ImageDescription made = new LayerOnTop(images, mapper).make(parent, diff(container.id()), image, history, "commit",
                     tags, scratch, context);
             return made.imageId();
         } finally {
             if (freeze) {
                 try {
-                    containers.runtime().resume(container.id);
+                    containers.runtime().resume(container.id());
                 } catch (ContainerRuntimeException e) {
                     System.getLogger("berth.containers").log(System.Logger.Level.WARNING,
-                            "container " + container.id + " stayed paused after a commit: " + e.getMessage());
+                            "container " + container.id() + " stayed paused after a commit: " + e.getMessage());
                 }
             }
         }
@@ -127,7 +126,7 @@ public final class ContainerCommit {
                 return new java.io.ByteArrayInputStream(new byte[1024]); // a tar's end: two zero blocks
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot read the writable layer of " + id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the writable layer of " + id + ": " + e.getMessage());
         }
         // written whole first: a diff that fails half-way must fail the commit, not make a shorter layer
         java.nio.file.Files.createDirectories(scratch);
@@ -136,7 +135,7 @@ public final class ContainerCommit {
             containers.storage().diff(id, out);
         } catch (StorageException e) {
             java.nio.file.Files.deleteIfExists(file);
-            throw new ApiException(500, "cannot read the writable layer of " + id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the writable layer of " + id + ": " + e.getMessage());
         }
         return new java.io.FilterInputStream(java.nio.file.Files.newInputStream(file)) {
             @Override

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -98,7 +97,7 @@ public final class ContainerConfigs {
         config.path("Entrypoint").forEach(a -> args.add(a.asText()));
         config.path("Cmd").forEach(a -> args.add(a.asText()));
         if (args.isEmpty()) {
-            throw ApiException.badRequest("no command specified: the image has no Cmd or Entrypoint and none was given");
+            throw ContainerException.invalid("no command specified: the image has no Cmd or Entrypoint and none was given");
         }
         return args;
     }
@@ -126,28 +125,28 @@ public final class ContainerConfigs {
     /**
      * Checks a request's HostConfig for values Docker refuses, with Docker's wording.
      *
-     * @throws ApiException (400) naming the field and the value
+     * @throws ContainerException (invalid) naming the field and the value
      */
     public static void validateHostConfig(JsonNode host) {
         long memory = host.path("Memory").asLong(0);
         if (memory < 0) {
-            throw ApiException.badRequest("invalid memory limit " + memory + ": must not be negative");
+            throw ContainerException.invalid("invalid memory limit " + memory + ": must not be negative");
         }
         if (memory > 0 && memory < MIN_MEMORY) {
-            throw ApiException.badRequest("Minimum memory limit allowed is 6MB");
+            throw ContainerException.invalid("Minimum memory limit allowed is 6MB");
         }
         long nanoCpus = host.path("NanoCpus").asLong(0);
         if (nanoCpus < 0 || nanoCpus > (long) Runtime.getRuntime().availableProcessors() * 1_000_000_000L) {
-            throw ApiException.badRequest("Range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors()
+            throw ContainerException.invalid("Range of CPUs is from 0.01 to " + Runtime.getRuntime().availableProcessors()
                     + ".00, as there are only " + Runtime.getRuntime().availableProcessors() + " CPUs available");
         }
         // NetworkMode is checked by the network slice (ContainerNetworks.validate), which knows the networks
         String restart = host.path("RestartPolicy").path("Name").asText("");
         if (!restart.isEmpty() && !List.of("no", "always", "unless-stopped", "on-failure").contains(restart)) {
-            throw ApiException.badRequest("invalid restart policy '" + restart + "'");
+            throw ContainerException.invalid("invalid restart policy '" + restart + "'");
         }
         if (host.path("AutoRemove").asBoolean(false) && !restart.isEmpty() && !restart.equals("no")) {
-            throw ApiException.badRequest("can't create 'AutoRemove' container with restart policy");
+            throw ContainerException.invalid("can't create 'AutoRemove' container with restart policy");
         }
     }
 

@@ -85,7 +85,7 @@ public final class ContainerEndpoints {
      * condition holds, as Docker does; Docker's CLI waits for the head before it starts the container.
      */
     public void await(ApiExchange exchange) throws IOException {
-        String id = containers.require(exchange.pathParam(1)).id;
+        String id = containers.require(exchange.pathParam(1)).id();
         String condition = ContainerService.waitCondition(exchange.query("condition"));
         try (OutputStream out = exchange.binary("application/json")) {
             int code = containers.await(id, condition);
@@ -124,7 +124,7 @@ public final class ContainerEndpoints {
                     .forEachRemaining(f -> containerLabels.put(f.getKey(), f.getValue().asText()));
             return io.berth.engine.api.FilterMatch.labelsMatchAll(containerLabels, labels)
                     && !io.berth.engine.api.FilterMatch.labelsMatchAny(containerLabels, notLabels)
-                    && io.berth.engine.api.FilterMatch.createdBefore(c.created, until);
+                    && io.berth.engine.api.FilterMatch.createdBefore(c.created(), until);
         }, exchange.context()));
     }
 
@@ -135,7 +135,7 @@ public final class ContainerEndpoints {
         io.berth.engine.projection.Projections view = view(exchange);
         ArrayNode list = mapper.createArrayNode();
         for (ContainerState.ContainerRecord c : view == null ? containers.list() : containers.list(view)) {
-            if (!all && !"running".equals(c.status)) {
+            if (!all && !c.running()) {
                 continue;
             }
             JsonNode stored = containers.config(c);
@@ -144,20 +144,20 @@ public final class ContainerEndpoints {
                 continue;
             }
             ObjectNode item = list.addObject();
-            item.put("Id", c.id);
-            item.putArray("Names").add("/" + c.name);
-            item.put("Image", c.image);
-            item.put("ImageID", c.imageId);
+            item.put("Id", c.id());
+            item.putArray("Names").add("/" + c.name());
+            item.put("Image", c.image());
+            item.put("ImageID", c.imageId());
             item.put("Command", String.join(" ", commandOf(stored)));
-            item.put("Created", Instant.parse(c.created).getEpochSecond());
-            item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id, stored));
+            item.put("Created", Instant.parse(c.created()).getEpochSecond());
+            item.set("Ports", containers.networks().ports(view == null ? containers.projections() : view, c.id(), stored));
             item.set("Labels", stored.path("Config").path("Labels"));
-            item.put("State", c.restarting ? "restarting" : c.paused && "running".equals(c.status) ? "paused" : c.status);
+            item.put("State", c.shownStatus().text());
             item.put("Status", statusText(c));
             item.putObject("HostConfig").put("NetworkMode", stored.path("HostConfig").path("NetworkMode").asText("none"));
             ObjectNode networkSettings = item.putObject("NetworkSettings");
-            networkSettings.set("Networks", containers.networks().settings(view == null ? containers.projections() : view, c.id,
-                    stored, "running".equals(c.status)).path("Networks"));
+            networkSettings.set("Networks", containers.networks().settings(view == null ? containers.projections() : view, c.id(),
+                    stored, c.running()).path("Networks"));
             item.set("Mounts", mounts);
         }
         exchange.json(200, list);
@@ -166,19 +166,19 @@ public final class ContainerEndpoints {
     private static List<String> commandOf(JsonNode stored) {
         try {
             return ContainerConfigs.args(stored.path("Config"));
-        } catch (ApiException e) {
+        } catch (ContainerException e) {
             return List.of();
         }
     }
 
     /** Docker's human status: "Up 5 seconds", "Exited (0) 3 minutes ago", "Created". */
     public static String statusText(ContainerState.ContainerRecord c) {
-        return switch (c.status) {
+        return switch (c.status()) {
             // as Docker's State.String(): a pause hides the health
-            case "running" -> "Up " + ago(c.startedAt, false) + (c.paused ? " (Paused)" : healthSuffix(c.health));
-            case "exited" -> (c.restarting ? "Restarting (" : "Exited (") + c.exitCode + ") " + ago(c.finishedAt, true);
-            case "created" -> "Created";
-            default -> c.status;
+            case RUNNING -> "Up " + ago(c.startedAt(), false) + (c.paused() ? " (Paused)" : healthSuffix(c.health()));
+            case EXITED -> (c.restarting() ? "Restarting (" : "Exited (") + c.exitCode() + ") " + ago(c.finishedAt(), true);
+            case CREATED -> "Created";
+            default -> c.status().text();
         };
     }
 
@@ -205,43 +205,43 @@ public final class ContainerEndpoints {
         ContainerState.ContainerRecord c = view == null ? containers.require(exchange.pathParam(1)) : containers.require(view, exchange.pathParam(1));
         JsonNode stored = containers.config(c);
         ObjectNode body = mapper.createObjectNode();
-        body.put("Id", c.id);
-        body.put("Created", c.created);
+        body.put("Id", c.id());
+        body.put("Created", c.created());
         List<String> args = commandOf(stored);
         body.put("Path", args.isEmpty() ? "" : args.getFirst());
         ArrayNode argv = body.putArray("Args");
         args.stream().skip(1).forEach(argv::add);
         ObjectNode state = body.putObject("State");
         // between an exit and the restart its policy makes, Docker's state is "restarting", and counts as running
-        boolean paused = c.paused && "running".equals(c.status);
-        state.put("Status", c.restarting ? "restarting" : paused ? "paused" : c.status);
-        state.put("Running", "running".equals(c.status) || c.restarting);
+        boolean paused = c.paused() && c.running();
+        state.put("Status", c.shownStatus().text());
+        state.put("Running", c.running() || c.restarting());
         state.put("Paused", paused);
-        state.put("Restarting", c.restarting);
-        state.put("OOMKilled", c.oomKilled);
-        state.put("Dead", "dead".equals(c.status));
-        state.put("Pid", c.pid);
-        state.put("ExitCode", c.exitCode);
-        state.put("Error", c.error);
-        state.put("StartedAt", c.startedAt);
-        state.put("FinishedAt", c.finishedAt);
-        if (!c.health.isEmpty()) { // as Docker's: no Health before the first start of a container with a check
+        state.put("Restarting", c.restarting());
+        state.put("OOMKilled", c.oomKilled());
+        state.put("Dead", c.status() == ContainerStatus.DEAD);
+        state.put("Pid", c.pid());
+        state.put("ExitCode", c.exitCode());
+        state.put("Error", c.error());
+        state.put("StartedAt", c.startedAt());
+        state.put("FinishedAt", c.finishedAt());
+        if (!c.health().isEmpty()) { // as Docker's: no Health before the first start of a container with a check
             state.set("Health", health(c, view == null || view == containers.projections()));
         }
-        body.put("Image", c.imageId);
-        body.put("ResolvConfPath", containers.bundle(c.id).resolve("resolv.conf").toString());
-        body.put("HostnamePath", containers.bundle(c.id).resolve("hostname").toString());
-        body.put("HostsPath", containers.bundle(c.id).resolve("hosts").toString());
-        body.put("LogPath", containers.logPath(c.id).toString());
-        body.put("Name", "/" + c.name);
-        body.put("RestartCount", c.restartCount);
+        body.put("Image", c.imageId());
+        body.put("ResolvConfPath", containers.bundle(c.id()).resolve("resolv.conf").toString());
+        body.put("HostnamePath", containers.bundle(c.id()).resolve("hostname").toString());
+        body.put("HostsPath", containers.bundle(c.id()).resolve("hosts").toString());
+        body.put("LogPath", containers.logPath(c.id()).toString());
+        body.put("Name", "/" + c.name());
+        body.put("RestartCount", c.restartCount());
         body.put("Driver", "overlayfs");
         body.put("Platform", "linux");
         body.set("HostConfig", hostConfigWithDefaults(stored.path("HostConfig")));
         body.set("Mounts", containers.mountsOf(c));
         body.set("Config", stored.path("Config"));
-        body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id, stored,
-                "running".equals(c.status)));
+        body.set("NetworkSettings", containers.networks().settings(view == null ? containers.projections() : view, c.id(), stored,
+                c.running()));
         exchange.json(200, body);
     }
 
@@ -251,9 +251,9 @@ public final class ContainerEndpoints {
      */
     private ObjectNode health(ContainerState.ContainerRecord c, boolean live) {
         ObjectNode health = mapper.createObjectNode();
-        health.put("Status", c.health);
-        var monitor = live ? containers.healthMonitor(c.id).filter(m -> m.startedAt.equals(c.startedAt)) : java.util.Optional.<HealthMonitors.Monitor>empty();
-        health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak));
+        health.put("Status", c.health());
+        var monitor = live ? containers.healthMonitor(c.id()).filter(m -> m.startedAt.equals(c.startedAt())) : java.util.Optional.<HealthMonitors.Monitor>empty();
+        health.put("FailingStreak", monitor.map(m -> m.failingStreak).orElse(c.healthFailingStreak()));
         ArrayNode log = health.putArray("Log");
         for (ExecService.Probe probe : monitor.map(HealthMonitors.Monitor::probes).orElse(List.of())) {
             ObjectNode entry = log.addObject();
@@ -380,10 +380,10 @@ public final class ContainerEndpoints {
         ContainerLogs.Options options = new ContainerLogs.Options(stdout, stderr, exchange.queryFlag("timestamps", false), tail,
                 since == null || since.time() == null || since.time().equals(Instant.EPOCH) ? null : since.time(),
                 until == null ? null : until.time(), exchange.queryFlag("follow", false), tty);
-        String id = c.id;
+        String id = c.id();
         try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
             ContainerLogs.copy(containers.logPath(id), options, out,
-                    () -> containers.find(id).map(x -> "running".equals(x.status)).orElse(false));
+                    () -> containers.find(id).map(x -> x.running()).orElse(false));
         }
     }
 
@@ -406,7 +406,7 @@ public final class ContainerEndpoints {
     public void attach(ApiExchange exchange) throws Exception {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
         boolean tty = containers.config(container).path("Config").path("Tty").asBoolean(false);
-        var pending = containers.attach(container.id);
+        var pending = containers.attach(container.id());
         try (OutputStream out = exchange.binary(streamType(tty))) {
             out.flush();
             relay(container, tty, pending, exchange.queryFlag("stdin", false), exchange.queryFlag("stdout", false),
@@ -436,7 +436,7 @@ public final class ContainerEndpoints {
             public void run(Request request, java.io.InputStream in, OutputStream out) throws Exception {
                 ContainerState.ContainerRecord container = containers.require(request.pathParam(1));
                 boolean tty = containers.config(container).path("Config").path("Tty").asBoolean(false);
-                var pending = containers.attach(container.id);
+                var pending = containers.attach(container.id());
                 relay(container, tty, pending, request.queryFlag("stdin", false), request.queryFlag("stdout", false),
                         request.queryFlag("stderr", false), in, out);
             }
@@ -454,7 +454,7 @@ public final class ContainerEndpoints {
         } catch (java.util.concurrent.ExecutionException e) {
             return; // the start failed: the starter answered the start request with why
         }
-        containers.attached(container.id, stdio);
+        containers.attached(container.id(), stdio);
         try (stdio) {
             Thread input = null;
             if (wantStdin) {
@@ -473,7 +473,7 @@ public final class ContainerEndpoints {
                 input.interrupt();
             }
         } finally {
-            containers.detached(container.id, stdio);
+            containers.detached(container.id(), stdio);
         }
     }
 
@@ -504,7 +504,7 @@ public final class ContainerEndpoints {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
         int rows = parseInt("h", exchange.query("h") == null ? "24" : exchange.query("h"));
         int columns = parseInt("w", exchange.query("w") == null ? "80" : exchange.query("w"));
-        containers.resize(container.id, rows, columns);
+        containers.resize(container.id(), rows, columns);
         exchange.text(200, "");
     }
 
@@ -585,10 +585,10 @@ public final class ContainerEndpoints {
     /** {@code GET /containers/{id}/top?ps_args=}. */
     public void top(ApiExchange exchange) throws IOException {
         ContainerState.ContainerRecord container = containers.require(exchange.pathParam(1));
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw new ApiException(409, "Container " + container.id() + " is not running");
         }
-        exchange.json(200, ContainerFiles.top(resources.processes(container.id), exchange.query("ps_args")));
+        exchange.json(200, ContainerFiles.top(resources.processes(container.id()), exchange.query("ps_args")));
     }
 
     // ---- commit and export
@@ -619,7 +619,7 @@ public final class ContainerEndpoints {
 
     /** {@code GET /containers/{id}/export}: the container's filesystem as one tar. */
     public void export(ApiExchange exchange) throws IOException {
-        String id = containers.require(exchange.pathParam(1)).id;
+        String id = containers.require(exchange.pathParam(1)).id();
         containers.withView(id, root -> {
             try (OutputStream out = exchange.binary("application/x-tar")) {
                 ContainerFiles.exportTree(root, out);
@@ -669,7 +669,7 @@ public final class ContainerEndpoints {
         }
         String mode = containers.config(first).path("HostConfig").path("NetworkMode").asText("");
         boolean networks = !mode.equals("none") && !mode.equals("host");
-        String id = first.id;
+        String id = first.id();
         DockerStats.Sample previous = null;
         DockerStats.Sample current = sample(first);
         if (!stream) {
@@ -679,7 +679,7 @@ public final class ContainerEndpoints {
                 current = containers.find(id).map(this::sample).orElse(previous);
             }
             ContainerState.ContainerRecord now = containers.find(id).orElse(first);
-            exchange.json(200, DockerStats.render(id, now.name, current, previous, now.pid, networks));
+            exchange.json(200, DockerStats.render(id, now.name(), current, previous, now.pid(), networks));
             return;
         }
         try (OutputStream out = exchange.binary("application/json")) {
@@ -688,7 +688,7 @@ public final class ContainerEndpoints {
                 if (now == null) {
                     return;
                 }
-                out.write(mapper.writeValueAsBytes(DockerStats.render(id, now.name, current, previous, now.pid, networks)));
+                out.write(mapper.writeValueAsBytes(DockerStats.render(id, now.name(), current, previous, now.pid(), networks)));
                 out.write('\n');
                 out.flush();
                 sleep(1000);
@@ -779,7 +779,7 @@ public final class ContainerEndpoints {
             public String mediaType(Request request) {
                 try {
                     return streamType(execs.tty(request.pathParam(1)));
-                } catch (ApiException e) {
+                } catch (ContainerException e) {
                     return null;
                 }
             }

@@ -2,7 +2,6 @@ package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.spi.fs.SafeFile;
 import io.berth.spi.fs.SafeFsException;
 import io.berth.spi.fs.SafeRoot;
@@ -185,11 +184,11 @@ public final class ContainerFiles {
     public static void copyIn(SafeRoot root, String containerPath, InputStream tarStream) throws IOException {
         Sys.Stat target = root.stat(containerPath);
         if (target == null || !target.isDir()) {
-            throw ApiException.notFound("Could not find the file " + containerPath + " in container: not a directory");
+            throw ContainerException.notFound("Could not find the file " + containerPath + " in container: not a directory");
         }
         KernelFiles kernel = KernelFiles.of(root);
         if (kernel.holds(target)) {
-            throw ApiException.badRequest("refusing to copy into " + containerPath + ": the kernel's files under /proc and /sys are not written");
+            throw ContainerException.invalid("refusing to copy into " + containerPath + ": the kernel's files under /proc and /sys are not written");
         }
         // the directory, resolved once: entries are placed under the directory the path named when the copy began
         String base = ContainerPaths.resolve(root, containerPath);
@@ -209,7 +208,7 @@ public final class ContainerFiles {
                     // an earlier entry or the container may have made a link into /proc or /sys on the way
                     Sys.Stat parent = root.stat(path.substring(0, path.lastIndexOf('/') + 1));
                     if (kernel.holds(parent)) {
-                        throw ApiException.badRequest("refusing tar entry " + entry.getName() + ": it leads into the kernel's files under /proc or /sys");
+                        throw ContainerException.invalid("refusing tar entry " + entry.getName() + ": it leads into the kernel's files under /proc or /sys");
                     }
                 }
                 SafeRoot.Meta meta = SafeRoot.Meta.of((int) entry.getLongUserId(), (int) entry.getLongGroupId(),
@@ -224,7 +223,7 @@ public final class ContainerFiles {
                 } else if (entry.isLink()) {
                     String linked = entryName(entry.getLinkName());
                     if (linked.isEmpty()) {
-                        throw ApiException.badRequest("refusing tar entry " + entry.getName() + ": a hard link to the destination directory");
+                        throw ContainerException.invalid("refusing tar entry " + entry.getName() + ": a hard link to the destination directory");
                     }
                     root.hardlink(path, prefix + linked);
                 } else if (entry.isFile()) {
@@ -237,7 +236,7 @@ public final class ContainerFiles {
                 root.setMeta(path, meta);
             }
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("the body is not a tar archive: " + e.getMessage());
+            throw ContainerException.invalid("the body is not a tar archive: " + e.getMessage());
         }
         // directories get their times last: creating their entries changed them
         for (int i = directories.size() - 1; i >= 0; i--) {
@@ -247,11 +246,11 @@ public final class ContainerFiles {
     }
 
     /** The next entry; a body that is no tar (or is cut) is the client's error, in one line. */
-    private static TarArchiveEntry next(TarArchiveInputStream tar) throws ApiException {
+    private static TarArchiveEntry next(TarArchiveInputStream tar) throws ContainerException {
         try {
             return tar.getNextEntry();
         } catch (IOException e) {
-            throw ApiException.badRequest("the body is not a tar archive: " + e.getMessage());
+            throw ContainerException.invalid("the body is not a tar archive: " + e.getMessage());
         }
     }
 
@@ -259,7 +258,7 @@ public final class ContainerFiles {
      * A tar entry's name relative to the destination: a leading {@code /} and {@code .} components dropped,
      * {@code ..} taken lexically; one that climbs above the destination is refused (one line naming it).
      */
-    static String entryName(String raw) throws ApiException {
+    static String entryName(String raw) throws ContainerException {
         java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
         for (String part : raw.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
@@ -267,7 +266,7 @@ public final class ContainerFiles {
             }
             if (part.equals("..")) {
                 if (parts.isEmpty()) {
-                    throw ApiException.badRequest("refusing tar entry " + raw + ": it climbs out of the destination directory");
+                    throw ContainerException.invalid("refusing tar entry " + raw + ": it climbs out of the destination directory");
                 }
                 parts.removeLast();
                 continue;
@@ -310,9 +309,9 @@ public final class ContainerFiles {
         }
 
         /** Refuses a path on one of them, but for a mount point itself. */
-        void refuse(Sys.Stat st, String containerPath) throws ApiException {
+        void refuse(Sys.Stat st, String containerPath) throws ContainerException {
             if (holds(st) && !isMountPoint(st)) {
-                throw ApiException.notFound("Could not find the file " + containerPath
+                throw ContainerException.notFound("Could not find the file " + containerPath
                         + " in container: the kernel's files under /proc and /sys are not copied");
             }
         }
@@ -328,17 +327,17 @@ public final class ContainerFiles {
             return task.run(root);
         } catch (SafeFsException e) {
             throw switch (e.reason()) {
-                case NOT_FOUND, NOT_DIRECTORY -> ApiException.notFound("Could not find the file in container: " + e.getMessage());
-                case IO -> new ApiException(500, e.getMessage());
-                default -> ApiException.badRequest(e.getMessage());
+                case NOT_FOUND, NOT_DIRECTORY -> ContainerException.notFound("Could not find the file in container: " + e.getMessage());
+                case IO -> ContainerException.internal(e.getMessage());
+                default -> ContainerException.invalid(e.getMessage());
             };
         } catch (Sys.SysException e) {
             // a call on the way met a tree the container changed meanwhile (a link that stopped being one, a
             // directory gone): the path is not there as it was named
             if (e.errno == Sys.ENOENT || e.errno == Sys.ENOTDIR || e.errno == Sys.EINVAL) {
-                throw ApiException.notFound("Could not find the file in container: " + e.getMessage() + " (it changed during the copy)");
+                throw ContainerException.notFound("Could not find the file in container: " + e.getMessage() + " (it changed during the copy)");
             }
-            throw new ApiException(500, e.getMessage());
+            throw ContainerException.internal(e.getMessage());
         }
     }
 
@@ -346,7 +345,7 @@ public final class ContainerFiles {
     private static Sys.Stat existing(SafeRoot root, String containerPath) throws IOException {
         Sys.Stat st = followsLast(containerPath) ? root.stat(containerPath) : root.lstat(containerPath);
         if (st == null) {
-            throw ApiException.notFound("Could not find the file " + containerPath + " in container");
+            throw ContainerException.notFound("Could not find the file " + containerPath + " in container");
         }
         return st;
     }
@@ -401,21 +400,21 @@ public final class ContainerFiles {
         String output = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (ps.waitFor() != 0) {
-                throw ApiException.badRequest("ps " + String.join(" ", command.subList(1, command.size())) + " failed: "
+                throw ContainerException.invalid("ps " + String.join(" ", command.subList(1, command.size())) + " failed: "
                         + output.lines().findFirst().orElse(""));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(500, "interrupted while listing processes");
+            throw ContainerException.internal("interrupted while listing processes");
         }
         List<String> lines = output.lines().toList();
         if (lines.isEmpty()) {
-            throw new ApiException(500, "ps printed nothing");
+            throw ContainerException.internal("ps printed nothing");
         }
         List<String> titles = List.of(lines.getFirst().strip().split("\\s+"));
         int pidColumn = titles.indexOf("PID");
         if (pidColumn < 0) {
-            throw ApiException.badRequest("Couldn't find PID field in ps output");
+            throw ContainerException.invalid("Couldn't find PID field in ps output");
         }
         List<List<String>> processes = new ArrayList<>();
         for (String line : lines.subList(1, lines.size())) {

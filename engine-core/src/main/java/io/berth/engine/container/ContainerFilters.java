@@ -2,7 +2,6 @@ package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.api.DockerFilters;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +52,7 @@ final class ContainerFilters {
      * Parses Docker's filters JSON (a map of arrays, or the older map of maps) and checks every value.
      *
      * @param find finds a container by id, id prefix or name, for {@code before} and {@code since}
-     * @throws ApiException 400 for malformed JSON, an unknown key or a bad value; 404 for an unknown
+     * @throws ContainerException invalid for malformed JSON, an unknown key or a bad value; 404 for an unknown
      *                      container in {@code before} or {@code since}
      */
     static ContainerFilters parse(String json, ObjectMapper mapper,
@@ -69,8 +68,8 @@ final class ContainerFilters {
         for (String key : List.of("before", "since")) {
             for (String v : criteria.getOrDefault(key, List.of())) {
                 ContainerState.ContainerRecord other = find.apply(v).orElseThrow(() ->
-                        ApiException.notFound("No such container: " + v + " (in filter '" + key + "')"));
-                filters.createdOf.put(v, other.created);
+                        ContainerException.notFound("No such container: " + v + " (in filter '" + key + "')"));
+                filters.createdOf.put(v, other.created());
             }
         }
         return filters;
@@ -80,7 +79,7 @@ final class ContainerFilters {
         switch (key) {
             case "status" -> {
                 if (!STATUSES.contains(v)) {
-                    throw ApiException.badRequest("invalid filter 'status=" + v + "': a status is one of created, restarting, "
+                    throw ContainerException.invalid("invalid filter 'status=" + v + "': a status is one of created, restarting, "
                             + "running, removing, paused, exited, dead");
                 }
             }
@@ -88,19 +87,19 @@ final class ContainerFilters {
                 try {
                     Integer.parseInt(v);
                 } catch (NumberFormatException e) {
-                    throw ApiException.badRequest("invalid filter 'exited=" + v + "': an exit code is an integer");
+                    throw ContainerException.invalid("invalid filter 'exited=" + v + "': an exit code is an integer");
                 }
             }
             case "health" -> {
                 if (!HEALTH.contains(v)) {
-                    throw ApiException.badRequest("invalid filter 'health=" + v + "': health is one of starting, healthy, unhealthy, none");
+                    throw ContainerException.invalid("invalid filter 'health=" + v + "': health is one of starting, healthy, unhealthy, none");
                 }
             }
             case "name" -> {
                 try {
                     Pattern.compile(v);
                 } catch (PatternSyntaxException e) {
-                    throw ApiException.badRequest("invalid filter 'name=" + v + "': not a regular expression: " + e.getDescription());
+                    throw ContainerException.invalid("invalid filter 'name=" + v + "': not a regular expression: " + e.getDescription());
                 }
             }
             default -> { }
@@ -140,18 +139,18 @@ final class ContainerFilters {
     private boolean matches(Candidate c, String key, String v) {
         ContainerState.ContainerRecord r = c.record();
         return switch (key) {
-            case "id" -> r.id.startsWith(v);
-            case "name" -> Pattern.compile(v).matcher(r.name).find() || Pattern.compile(v).matcher("/" + r.name).find();
+            case "id" -> r.id().startsWith(v);
+            case "name" -> Pattern.compile(v).matcher(r.name()).find() || Pattern.compile(v).matcher("/" + r.name()).find();
             case "label" -> {
                 JsonNode labels = c.stored().path("Config").path("Labels");
                 int eq = v.indexOf('=');
                 yield eq < 0 ? labels.has(v) : labels.path(v.substring(0, eq)).asText("\0").equals(v.substring(eq + 1));
             }
-            case "status" -> (r.restarting ? "restarting" : r.status).equals(v);
-            case "exited" -> !"running".equals(r.status) && !"created".equals(r.status) && r.exitCode == Integer.parseInt(v);
+            case "status" -> (r.restarting() ? ContainerStatus.RESTARTING : r.status()).text().equals(v);
+            case "exited" -> !r.running() && r.status() != ContainerStatus.CREATED && r.exitCode() == Integer.parseInt(v);
             case "ancestor" -> ancestor(r, v);
-            case "before" -> java.time.Instant.parse(r.created).isBefore(java.time.Instant.parse(createdOf.get(v)));
-            case "since" -> java.time.Instant.parse(r.created).isAfter(java.time.Instant.parse(createdOf.get(v)));
+            case "before" -> java.time.Instant.parse(r.created()).isBefore(java.time.Instant.parse(createdOf.get(v)));
+            case "since" -> java.time.Instant.parse(r.created()).isAfter(java.time.Instant.parse(createdOf.get(v)));
             case "volume" -> {
                 for (JsonNode mount : c.mounts()) {
                     if (v.equals(mount.path("Name").asText()) || v.equals(mount.path("Destination").asText())) {
@@ -164,15 +163,15 @@ final class ContainerFilters {
                 String mode = c.stored().path("HostConfig").path("NetworkMode").asText("");
                 yield v.equals(mode.isEmpty() || mode.equals("default") ? "bridge" : mode); // the default network
             }
-            case "health" -> v.equals(r.health.isEmpty() ? "none" : r.health);
+            case "health" -> v.equals(r.health().isEmpty() ? "none" : r.health());
             default -> false;
         };
     }
 
     private static boolean ancestor(ContainerState.ContainerRecord r, String v) {
-        String image = r.image;
+        String image = r.image();
         String hex = v.startsWith("sha256:") ? v.substring(7) : v;
         return image.equals(v) || image.equals(v + ":latest") || (!v.contains(":") && image.startsWith(v + ":"))
-                || (hex.length() >= 4 && r.imageId.startsWith("sha256:" + hex));
+                || (hex.length() >= 4 && r.imageId().startsWith("sha256:" + hex));
     }
 }

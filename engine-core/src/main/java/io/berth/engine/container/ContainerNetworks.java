@@ -72,7 +72,7 @@ public interface ContainerNetworks {
         public void validate(ObjectNode hostConfig, JsonNode networkingConfig) {
             String network = hostConfig.path("NetworkMode").asText("");
             if (!network.isEmpty() && !network.equals("none") && !network.equals("host")) {
-                throw ApiException.notFound("network " + network + " not found");
+                throw ContainerException.notFound("network " + network + " not found");
             }
         }
 

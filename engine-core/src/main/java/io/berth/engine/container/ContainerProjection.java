@@ -35,15 +35,13 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     /**
      * A snapshot of an older fold lacks only what the fold now derives from each container's configuration
-     * (health check, restart policy, {@code --rm}), which the snapshot holds: it is brought up to date in place
+     * (health check, restart policy, {@code --rm}), which the snapshot holds: it is brought up to date
      * rather than refused, because a compaction snapshot may be the only record of the events before it.
      */
     @Override
     public boolean restorable(ContainerState restored) {
         if (restored.foldVersion != FOLD_VERSION) {
-            for (ContainerState.ContainerRecord record : restored.containers.values()) {
-                readConfig(record, record.configJson);
-            }
+            restored.containers.replaceAll((id, record) -> withConfig(record, record.configJson()));
             restored.foldVersion = FOLD_VERSION;
         }
         return true;
@@ -66,114 +64,70 @@ public final class ContainerProjection implements Projection<ContainerState> {
 
     private static void applyContainer(ContainerState state, ContainerEvent event, String time) {
         if (event instanceof ContainerEvent.ContainerCreated created) {
-            ContainerState.ContainerRecord record = new ContainerState.ContainerRecord();
-            record.id = created.id();
-            record.name = created.name();
-            record.image = created.image();
-            record.imageId = created.imageId();
-            record.configJson = created.configJson();
-            record.created = time;
-            readConfig(record, created.configJson());
-            state.containers.put(record.id, record);
-            state.names.put(record.name, record.id);
-            state.nameHistory.computeIfAbsent(record.name, k -> new java.util.TreeSet<>()).add(record.id);
+            ContainerState.ContainerRecord record = withConfig(ContainerState.ContainerRecord.created(created.id(), created.name(),
+                    created.image(), created.imageId(), created.configJson(), time), created.configJson());
+            state.containers.put(record.id(), record);
+            state.names.put(record.name(), record.id());
+            state.nameHistory.computeIfAbsent(record.name(), k -> new java.util.TreeSet<>()).add(record.id());
             return;
         }
         ContainerState.ContainerRecord record = state.containers.get(event.subject());
         if (record == null) {
             return;
         }
-        switch (event) {
-            case ContainerEvent.ContainerCreated ignored -> { }
-            case ContainerEvent.ContainerStarted started -> {
-                if (!record.startedAt.startsWith("0001")) {
-                    record.restartCount++;
-                }
-                record.status = "running";
-                record.paused = false;
-                record.pid = started.pid();
-                record.startedAt = time;
-                record.exitCode = 0;
-                record.oomKilled = false;
-                record.error = "";
-                record.stoppedByUser = false;
-                record.restarting = false;
-                if (record.healthChecked) {
-                    // Docker's monitor starts each run as "starting"; the daemon's probes record every change after
-                    record.health = "starting";
-                    record.healthFailingStreak = 0;
-                }
-            }
-            case ContainerEvent.ContainerStartFailed failed -> {
-                record.status = "created".equals(record.status) && record.startedAt.startsWith("0001") ? "created" : "exited";
-                record.exitCode = failed.exitCode();
-                record.error = failed.reason();
-                record.pid = 0;
-                record.restarting = false;
-            }
-            case ContainerEvent.ContainerKilled killed -> {
-                record.stoppedByUser = true;
-                record.restarting = false; // a stop or kill while it waits to restart ends the wait
-            }
-            case ContainerEvent.ContainerExited exited -> {
-                record.status = "exited";
-                record.paused = false;
-                record.pid = 0;
-                record.exitCode = exited.exitCode();
-                record.oomKilled = exited.oomKilled();
-                record.finishedAt = exited.finishedAt();
-                record.restarting = restartFollows(record);
-            }
+        ContainerState.ContainerRecord next = switch (event) {
+            case ContainerEvent.ContainerCreated ignored -> record;
+            case ContainerEvent.ContainerStarted started -> record.withStarted(started.pid(), time);
+            case ContainerEvent.ContainerStartFailed failed -> record.withStartFailed(failed.exitCode(), failed.reason());
+            // a stop or kill while it waits to restart ends the wait
+            case ContainerEvent.ContainerKilled killed -> record.withStoppedByUser();
+            case ContainerEvent.ContainerExited exited -> record.withExited(exited.exitCode(), exited.oomKilled(), exited.finishedAt(),
+                    restartFollows(record, exited.exitCode()));
             case ContainerEvent.ContainerRemoved removed -> {
-                state.containers.remove(record.id);
-                state.names.remove(record.name, record.id);
+                state.containers.remove(record.id());
+                state.names.remove(record.name(), record.id());
+                yield null;
             }
             case ContainerEvent.ContainerRenamed renamed -> {
-                state.names.remove(renamed.oldName(), record.id);
-                record.name = renamed.newName();
-                state.names.put(renamed.newName(), record.id);
-                state.nameHistory.computeIfAbsent(renamed.newName(), k -> new java.util.TreeSet<>()).add(record.id);
+                state.names.remove(renamed.oldName(), record.id());
+                state.names.put(renamed.newName(), record.id());
+                state.nameHistory.computeIfAbsent(renamed.newName(), k -> new java.util.TreeSet<>()).add(record.id());
+                yield record.withName(renamed.newName());
             }
-            case ContainerEvent.ExecStarted ignored -> { }
-            case ContainerEvent.ExecExited ignored -> { }
-            case ContainerEvent.ContainerPaused ignored -> record.paused = true;
-            case ContainerEvent.ContainerUnpaused ignored -> record.paused = false;
-            case ContainerEvent.ContainerUpdated updated -> {
-                record.configJson = updated.configJson();
-                readConfig(record, updated.configJson()); // a new restart policy counts from here
-            }
-            case ContainerEvent.ContainerStopped ignored -> { }
-            case ContainerEvent.ContainerHealthChanged changed -> {
-                record.health = changed.status();
-                record.healthFailingStreak = changed.failingStreak();
-            }
+            case ContainerEvent.ExecStarted ignored -> record;
+            case ContainerEvent.ExecExited ignored -> record;
+            case ContainerEvent.ContainerPaused ignored -> record.withPaused(true);
+            case ContainerEvent.ContainerUnpaused ignored -> record.withPaused(false);
+            // a new restart policy counts from here
+            case ContainerEvent.ContainerUpdated updated -> withConfig(record, updated.configJson());
+            case ContainerEvent.ContainerStopped ignored -> record;
+            case ContainerEvent.ContainerHealthChanged changed -> record.withHealth(changed.status(), changed.failingStreak());
+        };
+        if (next != null && next != record) {
+            state.containers.put(next.id(), next);
         }
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper CONFIG_READER = new com.fasterxml.jackson.databind.ObjectMapper();
 
     /**
-     * What later events need of the configuration, read once per creation (a pure function of the event): whether
-     * it has a health check, and its restart policy.
+     * {@code record} with {@code configJson} and what later events need of it, read once per creation or update
+     * (a pure function of the event): whether it has a health check, its restart policy, and {@code --rm}.
      */
-    private static void readConfig(ContainerState.ContainerRecord record, String configJson) {
-        record.healthChecked = false;
-        record.restartPolicy = "no";
-        record.restartRetries = 0;
-        record.autoRemove = false;
+    private static ContainerState.ContainerRecord withConfig(ContainerState.ContainerRecord record, String configJson) {
         if (configJson == null || !mayMatter(configJson)) {
-            return; // most containers: no parse in a replay (the text is the journal's compact JSON)
+            // most containers: no parse in a replay (the text is the journal's compact JSON)
+            return record.withConfig(configJson, false, "no", 0, false);
         }
         try {
-            com.fasterxml.jackson.databind.JsonNode config = CONFIG_READER.readTree(configJson == null ? "{}" : configJson);
-            record.healthChecked = HealthCheck.of(config.path("Config")).isPresent();
+            com.fasterxml.jackson.databind.JsonNode config = CONFIG_READER.readTree(configJson);
             com.fasterxml.jackson.databind.JsonNode host = config.path("HostConfig");
             String policy = host.path("RestartPolicy").path("Name").asText("");
-            record.restartPolicy = policy.isEmpty() ? "no" : policy;
-            record.restartRetries = host.path("RestartPolicy").path("MaximumRetryCount").asInt(0);
-            record.autoRemove = host.path("AutoRemove").asBoolean(false);
+            return record.withConfig(configJson, HealthCheck.of(config.path("Config")).isPresent(), policy.isEmpty() ? "no" : policy,
+                    host.path("RestartPolicy").path("MaximumRetryCount").asInt(0), host.path("AutoRemove").asBoolean(false));
         } catch (java.io.IOException unreadable) {
             // a configuration that does not parse: no health check, no restart policy
+            return record.withConfig(configJson, false, "no", 0, false);
         }
     }
 
@@ -184,16 +138,12 @@ public final class ContainerProjection implements Projection<ContainerState> {
                 || configJson.contains("\"Name\":\"on-failure\"");
     }
 
-    /** The daemon's rule ({@code ContainerService.afterExit}): whether this exit is followed by a restart. */
-    private static boolean restartFollows(ContainerState.ContainerRecord record) {
-        if (record.autoRemove || record.stoppedByUser) {
+    /** The daemon's rule ({@link RestartDecision}): whether an exit with {@code exitCode} is followed by a restart. */
+    private static boolean restartFollows(ContainerState.ContainerRecord record, int exitCode) {
+        if (record.autoRemove() || record.stoppedByUser()) {
             return false;
         }
-        return switch (record.restartPolicy) {
-            case "always", "unless-stopped" -> true;
-            case "on-failure" -> record.exitCode != 0 && (record.restartRetries <= 0 || record.restartCount < record.restartRetries);
-            default -> false;
-        };
+        return RestartDecision.restarts(record.restartPolicy(), record.restartRetries(), exitCode, record.restartCount());
     }
 
     private static void applyVolume(ContainerState state, VolumeEvent event, String time) {

@@ -2,7 +2,6 @@ package io.berth.engine.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.spi.runtime.ContainerRuntimeException;
@@ -28,45 +27,45 @@ public final class ContainerResources {
     /** {@code docker pause}: 409 unless running and not paused, as Docker. */
     public void pause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not running");
         }
-        if (container.paused) {
-            throw new ApiException(409, "Container " + container.id + " is already paused");
+        if (container.paused()) {
+            throw ContainerException.conflict("Container " + container.id() + " is already paused");
         }
-        act("pause", container.id, () -> containers.runtime().pause(container.id));
-        containers.journal().record(context, new ContainerEvent.ContainerPaused(container.id));
+        act("pause", container.id(), () -> containers.runtime().pause(container.id()));
+        containers.journal().record(context, new ContainerEvent.ContainerPaused(container.id()));
     }
 
     /** {@code docker unpause}: 409 unless paused, as Docker. */
     public void unpause(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!container.paused || !"running".equals(container.status)) {
-            throw new ApiException(409, "Container " + container.id + " is not paused");
+        if (!container.paused() || !container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not paused");
         }
-        act("unpause", container.id, () -> containers.runtime().resume(container.id));
-        containers.journal().record(context, new ContainerEvent.ContainerUnpaused(container.id));
+        act("unpause", container.id(), () -> containers.runtime().resume(container.id()));
+        containers.journal().record(context, new ContainerEvent.ContainerUnpaused(container.id()));
     }
 
     /** The host pids of a running container's processes, as the runtime finds them in its cgroup. */
     public List<Long> processes(String idOrName) {
         ContainerState.ContainerRecord container = containers.require(idOrName);
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not running");
         }
-        return call("list the processes of", container.id, () -> containers.runtime().processes(container.id));
+        return call("list the processes of", container.id(), () -> containers.runtime().processes(container.id()));
     }
 
     /** One sample of a running container's cgroup counters, or empty when it is not running. */
     public java.util.Optional<ResourceStats> sample(ContainerState.ContainerRecord container) {
-        if (!"running".equals(container.status)) {
+        if (!container.running()) {
             return java.util.Optional.empty();
         }
         try {
-            return java.util.Optional.of(containers.runtime().stats(container.id));
+            return java.util.Optional.of(containers.runtime().stats(container.id()));
         } catch (ContainerRuntimeException e) {
             if (e.reason() == ContainerRuntimeException.Reason.NOT_SUPPORTED) {
-                throw new ApiException(501, e.getMessage());
+                throw ContainerException.notSupported(e.getMessage());
             }
             // it ended between the look and the sample: a stopped container's stats are zeros, as Docker's
             return java.util.Optional.empty();
@@ -120,13 +119,13 @@ public final class ContainerResources {
             host.put("MemorySwap", -1);
         }
         ContainerConfigs.validateHostConfig(host);
-        if ("running".equals(container.status)) {
+        if (container.running()) {
             ResourceUpdate update = resourceUpdate(host, changes);
             if (!update.isEmpty()) {
-                act("update", container.id, () -> containers.runtime().update(container.id, update));
+                act("update", container.id(), () -> containers.runtime().update(container.id(), update));
             }
         }
-        containers.journal().record(context, new ContainerEvent.ContainerUpdated(container.id, changes, config.toString()));
+        containers.journal().record(context, new ContainerEvent.ContainerUpdated(container.id(), changes, config.toString()));
         return Map.of("Warnings", List.of());
     }
 
@@ -134,36 +133,36 @@ public final class ContainerResources {
     private static void check(JsonNode body, JsonNode host, ContainerState.ContainerRecord container) {
         long nano = body.path("NanoCpus").asLong(0);
         if (nano != 0 && (body.path("CpuQuota").asLong(0) != 0 || body.path("CpuPeriod").asLong(0) != 0)) {
-            throw ApiException.badRequest("Conflicting options: Nano CPUs and CPU Period cannot both be set");
+            throw ContainerException.invalid("Conflicting options: Nano CPUs and CPU Period cannot both be set");
         }
         if (nano != 0 && body.path("CpuQuota").asLong(0) == 0 && host.path("CpuQuota").asLong(0) > 0 && host.path("NanoCpus").asLong(0) == 0) {
-            throw new ApiException(409, "Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
+            throw ContainerException.conflict("Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set");
         }
         long period = body.path("CpuPeriod").asLong(0);
         if (period != 0 && (period < 1000 || period > 1_000_000)) {
-            throw ApiException.badRequest("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
+            throw ContainerException.invalid("CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)");
         }
         long quota = body.path("CpuQuota").asLong(0);
         if (quota > 0 && quota < 1000) {
-            throw ApiException.badRequest("CPU cfs quota can not be less than 1ms (i.e. 1000)");
+            throw ContainerException.invalid("CPU cfs quota can not be less than 1ms (i.e. 1000)");
         }
         long weight = body.path("BlkioWeight").asLong(0);
         if (weight != 0 && (weight < 10 || weight > 1000)) {
-            throw ApiException.badRequest("Range of blkio weight is from 10 to 1000");
+            throw ContainerException.invalid("Range of blkio weight is from 10 to 1000");
         }
         long memory = body.path("Memory").asLong(0);
         long swap = body.path("MemorySwap").asLong(0);
         long currentSwap = host.path("MemorySwap").asLong(0);
         if (memory > 0 && swap == 0 && currentSwap > 0 && memory > currentSwap) {
-            throw ApiException.badRequest("Memory limit should be smaller than already set memoryswap limit, "
+            throw ContainerException.invalid("Memory limit should be smaller than already set memoryswap limit, "
                     + "update the memoryswap at the same time");
         }
         if (swap > 0 && memory > 0 && swap < memory) {
-            throw ApiException.badRequest("Minimum memoryswap limit should be larger than memory limit, see usage");
+            throw ContainerException.invalid("Minimum memoryswap limit should be larger than memory limit, see usage");
         }
         String restart = body.path("RestartPolicy").path("Name").asText("");
-        if (!restart.isEmpty() && !restart.equals("no") && container.configJson.contains("\"AutoRemove\":true")) {
-            throw ApiException.badRequest("Restart policy cannot be updated because AutoRemove is enabled for the container");
+        if (!restart.isEmpty() && !restart.equals("no") && container.configJson().contains("\"AutoRemove\":true")) {
+            throw ContainerException.invalid("Restart policy cannot be updated because AutoRemove is enabled for the container");
         }
     }
 
@@ -195,17 +194,17 @@ public final class ContainerResources {
                 changes.containsKey("BlkioWeight") ? host.path("BlkioWeight").asLong() : null);
     }
 
-    /** Runs a runtime call and turns its refusal into Docker's status codes. */
+    /** Runs a runtime call and turns its refusal into the slice's kinds of refusal (Docker's status codes). */
     private <T> T call(String verb, String id, RuntimeCall<T> call) {
         try {
             return call.run();
         } catch (ContainerRuntimeException e) {
-            int status = switch (e.reason()) {
-                case NOT_FOUND, WRONG_STATE -> 409;
-                case NOT_SUPPORTED -> 501;
-                default -> 500;
+            ContainerException.Kind kind = switch (e.reason()) {
+                case NOT_FOUND, WRONG_STATE -> ContainerException.Kind.CONFLICT;
+                case NOT_SUPPORTED -> ContainerException.Kind.NOT_SUPPORTED;
+                default -> ContainerException.Kind.INTERNAL;
             };
-            throw new ApiException(status, "Cannot " + verb + " container " + id.substring(0, Math.min(12, id.length())) + ": "
+            throw ContainerException.of(kind, "Cannot " + verb + " container " + id.substring(0, Math.min(12, id.length())) + ": "
                     + e.getMessage().lines().findFirst().orElse(""));
         }
     }

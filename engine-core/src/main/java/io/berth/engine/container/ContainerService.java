@@ -3,7 +3,6 @@ package io.berth.engine.container;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
@@ -82,7 +81,7 @@ public final class ContainerService implements AutoCloseable {
             throw new IllegalStateException("cannot create " + exitDir + ": " + e.getMessage(), e);
         }
         this.watcher = new ExitWatcher(exitDir, this::checkExits);
-        images.setImageInUse(imageId -> list().stream().anyMatch(c -> c.imageId.equals(imageId)));
+        images.setImageInUse(imageId -> list().stream().anyMatch(c -> c.imageId().equals(imageId)));
         volumes.setInUse(name -> list().stream().anyMatch(c -> usesVolume(c, name)));
     }
 
@@ -113,8 +112,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     ContainerRuntime runtime() {
-        return plugins.first(ContainerRuntime.class).orElseThrow(() -> new ApiException(500,
-                "no container runtime plugin is running (see berth plugin ls)"));
+        return plugins.first(ContainerRuntime.class).orElseThrow(() -> ContainerException.internal("no container runtime plugin is running (see berth plugin ls)"));
     }
 
     /** The launch core on the current runtime plugin (shared with a build's RUN). */
@@ -134,7 +132,7 @@ public final class ContainerService implements AutoCloseable {
 
     /** Every container as {@code view} (the live projections or a past state) has them. */
     public List<ContainerState.ContainerRecord> list(io.berth.engine.projection.Projections view) {
-        return view.read(ContainerProjection.INSTANCE, s -> s.containers.values().stream().map(ContainerService::copy).toList());
+        return view.read(ContainerProjection.INSTANCE, s -> s.containers.values().stream().toList());
     }
 
     /** By full id, unique id prefix or name (with or without the leading slash). */
@@ -148,16 +146,16 @@ public final class ContainerService implements AutoCloseable {
         return view.read(ContainerProjection.INSTANCE, s -> {
             ContainerState.ContainerRecord exact = s.containers.get(key);
             if (exact != null) {
-                return Optional.of(copy(exact));
+                return Optional.of(exact);
             }
             String byName = s.names.get(key);
             if (byName != null) {
-                return Optional.of(copy(s.containers.get(byName)));
+                return Optional.of(s.containers.get(byName));
             }
             if (key.matches("[0-9a-f]{1,63}")) {
-                List<ContainerState.ContainerRecord> matches = s.containers.values().stream().filter(c -> c.id.startsWith(key)).toList();
+                List<ContainerState.ContainerRecord> matches = s.containers.values().stream().filter(c -> c.id().startsWith(key)).toList();
                 if (matches.size() == 1) {
-                    return Optional.of(copy(matches.getFirst()));
+                    return Optional.of(matches.getFirst());
                 }
             }
             return Optional.empty();
@@ -169,42 +167,14 @@ public final class ContainerService implements AutoCloseable {
     }
 
     public ContainerState.ContainerRecord require(io.berth.engine.projection.Projections view, String idOrName) {
-        return find(view, idOrName).orElseThrow(() -> ApiException.notFound("No such container: " + idOrName));
-    }
-
-    private static ContainerState.ContainerRecord copy(ContainerState.ContainerRecord r) {
-        ContainerState.ContainerRecord c = new ContainerState.ContainerRecord();
-        c.id = r.id;
-        c.name = r.name;
-        c.image = r.image;
-        c.imageId = r.imageId;
-        c.configJson = r.configJson;
-        c.created = r.created;
-        c.status = r.status;
-        c.pid = r.pid;
-        c.paused = r.paused;
-        c.startedAt = r.startedAt;
-        c.finishedAt = r.finishedAt;
-        c.exitCode = r.exitCode;
-        c.oomKilled = r.oomKilled;
-        c.error = r.error;
-        c.restartCount = r.restartCount;
-        c.stoppedByUser = r.stoppedByUser;
-        c.healthChecked = r.healthChecked;
-        c.health = r.health;
-        c.healthFailingStreak = r.healthFailingStreak;
-        c.restartPolicy = r.restartPolicy;
-        c.restartRetries = r.restartRetries;
-        c.autoRemove = r.autoRemove;
-        c.restarting = r.restarting;
-        return c;
+        return find(view, idOrName).orElseThrow(() -> ContainerException.notFound("No such container: " + idOrName));
     }
 
     public JsonNode config(ContainerState.ContainerRecord container) {
         try {
-            return mapper.readTree(container.configJson);
+            return mapper.readTree(container.configJson());
         } catch (IOException e) {
-            throw new ApiException(500, "configuration of container " + container.id + " is unreadable");
+            throw ContainerException.internal("configuration of container " + container.id() + " is unreadable");
         }
     }
 
@@ -226,14 +196,14 @@ public final class ContainerService implements AutoCloseable {
     public String create(JsonNode request, String requestedName, RequestContext context) {
         String imageName = request.path("Image").asText("");
         if (imageName.isBlank()) {
-            throw ApiException.badRequest("no image given: Image is required");
+            throw ContainerException.invalid("no image given: Image is required");
         }
         JsonNode host = request.path("HostConfig").isObject() ? request.get("HostConfig") : mapper.createObjectNode();
         ContainerConfigs.validateHostConfig(host);
         try {
             HealthCheck.validate(request.get("Healthcheck"));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         JsonNode networking = request.path("NetworkingConfig");
         networks.validate((ObjectNode) host, networking);
@@ -242,9 +212,9 @@ public final class ContainerService implements AutoCloseable {
         try {
             name = requestedName == null || requestedName.isBlank() ? null : ContainerNames.validate(requestedName);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
-        ImageService.Image image = images.find(imageName).orElseThrow(() -> ApiException.notFound("No such image: " + imageName));
+        ImageService.Image image = images.find(imageName).orElseThrow(() -> ContainerException.notFound("No such image: " + imageName));
         JsonNode imageConfig = images.config(image).path("config");
         ObjectNode config = ContainerConfigs.mergeConfig(imageConfig, request, imageName, mapper);
         ContainerConfigs.args(config); // no command at all is refused now, not at start
@@ -254,7 +224,7 @@ public final class ContainerService implements AutoCloseable {
         try {
             SecurityOptions.of(host, mapper); // a bad option or profile is refused now, not at start
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         if (host.path("CgroupnsMode").asText("").isEmpty() && host instanceof ObjectNode hostObject) {
             // recorded resolved, so inspect shows the mode the container has, as Docker's does
@@ -268,9 +238,9 @@ public final class ContainerService implements AutoCloseable {
                 } while (find(name).isPresent());
             } else {
                 Optional<ContainerState.ContainerRecord> holder = find(name);
-                if (holder.isPresent() && holder.get().name.equals(name)) {
-                    throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
-                            + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+                if (holder.isPresent() && holder.get().name().equals(name)) {
+                    throw ContainerException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                            + holder.get().id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
                 }
             }
             if (config.path("Hostname").asText("").isEmpty()) {
@@ -304,32 +274,32 @@ public final class ContainerService implements AutoCloseable {
             return;
         }
         if (target.isEmpty()) {
-            throw ApiException.badRequest("Invalid network mode: invalid container format container:<name|id>");
+            throw ContainerException.invalid("Invalid network mode: invalid container format container:<name|id>");
         }
         JsonNode config = request.path("Config").isObject() ? request.get("Config") : request;
         if (!config.path("Hostname").asText("").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: hostname and the network mode");
+            throw ContainerException.invalid("conflicting options: hostname and the network mode");
         }
         if (!host.path("Links").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+            throw ContainerException.invalid("conflicting options: container type network can't be used with links. This would result in undefined behavior");
         }
         if (!host.path("Dns").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: dns and the network mode");
+            throw ContainerException.invalid("conflicting options: dns and the network mode");
         }
         if (!host.path("ExtraHosts").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: custom host-to-IP mapping and the network mode");
+            throw ContainerException.invalid("conflicting options: custom host-to-IP mapping and the network mode");
         }
         if (!config.path("MacAddress").asText("").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: mac-address and the network mode");
+            throw ContainerException.invalid("conflicting options: mac-address and the network mode");
         }
         if (!host.path("PortBindings").isEmpty() || host.path("PublishAllPorts").asBoolean(false)) {
-            throw ApiException.badRequest("conflicting options: port publishing and the container type network mode");
+            throw ContainerException.invalid("conflicting options: port publishing and the container type network mode");
         }
         if (!config.path("ExposedPorts").isEmpty()) {
-            throw ApiException.badRequest("conflicting options: port exposing and the container type network mode");
+            throw ContainerException.invalid("conflicting options: port exposing and the container type network mode");
         }
         if (find(target).isEmpty()) {
-            throw ApiException.notFound("No such container: " + target);
+            throw ContainerException.notFound("No such container: " + target);
         }
     }
 
@@ -338,27 +308,27 @@ public final class ContainerService implements AutoCloseable {
     /** Starts a created or exited container. Starting a running one is a no-op, as in Docker (304). */
     public boolean start(String idOrName, RequestContext context) {
         ContainerState.ContainerRecord first = require(idOrName);
-        synchronized (lifecycleLock(first.id)) {
+        synchronized (lifecycleLock(first.id())) {
             // again under the lock: the release of its last exit may just have finished
-            ContainerState.ContainerRecord container = require(first.id);
-            if ("running".equals(container.status)) {
+            ContainerState.ContainerRecord container = require(first.id());
+            if (container.running()) {
                 return false;
             }
-            if (!released.remove(container.id) && !container.startedAt.startsWith("0001")) {
+            if (!released.remove(container.id()) && !container.startedAt().startsWith("0001")) {
                 // its last exit is not released yet (a restart right after the stop won the lock): release it now
-                releaseRuntime(container.id);
+                releaseRuntime(container.id());
             }
             try {
                 new ContainerStarter(this, mapper).start(container, config(container), context);
             } catch (RuntimeException e) {
-                ended(container.id);
+                ended(container.id());
                 throw e;
             }
             // a short-lived process may have ended before ContainerStarted was recorded: its exit file
             // already exists and the watcher will not be woken again, so look now
-            checkExit(container.id);
+            checkExit(container.id());
             if (health != null) {
-                find(container.id).ifPresent(health::watch);
+                find(container.id()).ifPresent(health::watch);
             }
         }
         return true;
@@ -390,14 +360,14 @@ public final class ContainerService implements AutoCloseable {
     /** Resizes the terminal of an attached container through the client's own attachment. */
     public void resize(String idOrName, int rows, int columns) {
         ContainerState.ContainerRecord container = require(idOrName);
-        io.berth.spi.runtime.StdioStreams stdio = attached.get(container.id);
+        io.berth.spi.runtime.StdioStreams stdio = attached.get(container.id());
         if (stdio == null) {
-            throw new ApiException(409, "container " + container.name + " has no attached terminal to resize");
+            throw ContainerException.conflict("container " + container.name() + " has no attached terminal to resize");
         }
         try {
             stdio.resize(rows, columns);
         } catch (ContainerRuntimeException e) {
-            throw new ApiException(500, "cannot resize the terminal of " + container.name + ": " + e.getMessage());
+            throw ContainerException.internal("cannot resize the terminal of " + container.name() + ": " + e.getMessage());
         }
     }
 
@@ -407,14 +377,14 @@ public final class ContainerService implements AutoCloseable {
      */
     public java.util.concurrent.CompletableFuture<io.berth.spi.runtime.StdioStreams> attach(String idOrName) {
         ContainerState.ContainerRecord container = require(idOrName);
-        if ("running".equals(container.status)) {
+        if (container.running()) {
             try {
-                return java.util.concurrent.CompletableFuture.completedFuture(runtime().attach(container.id));
+                return java.util.concurrent.CompletableFuture.completedFuture(runtime().attach(container.id()));
             } catch (ContainerRuntimeException e) {
-                throw new ApiException(500, "cannot attach to " + container.name + ": " + e.getMessage());
+                throw ContainerException.internal("cannot attach to " + container.name() + ": " + e.getMessage());
             }
         }
-        return attachments.await(container.id);
+        return attachments.await(container.id());
     }
 
     ImageService images() {
@@ -447,8 +417,8 @@ public final class ContainerService implements AutoCloseable {
      */
     public <T> T withView(String idOrName, ViewTask<T> task) throws IOException {
         ContainerState.ContainerRecord container = require(idOrName);
-        if ("running".equals(container.status) && container.pid > 0) {
-            ContainerView view = ContainerView.running(container.pid);
+        if (container.running() && container.pid() > 0) {
+            ContainerView view = ContainerView.running(container.pid());
             SafeRoot root = null;
             try {
                 root = SafeRoot.open(view.root(), SafeRoot.Symlinks.FOLLOW_IN_ROOT);
@@ -457,31 +427,31 @@ public final class ContainerService implements AutoCloseable {
             }
             if (root != null) {
                 try (SafeRoot opened = root) {
-                    if (ContainerView.belongsTo(container.pid, container.id)) {
+                    if (ContainerView.belongsTo(container.pid(), container.id())) {
                         return ContainerFiles.answering(task, opened);
                     }
                 }
             }
         }
-        synchronized (lifecycleLock(container.id)) {
-            ContainerState.ContainerRecord now = require(container.id);
-            if ("running".equals(now.status)) {
-                throw new ApiException(409, "container " + now.name + " started during the copy: try again");
+        synchronized (lifecycleLock(container.id())) {
+            ContainerState.ContainerRecord now = require(container.id());
+            if (now.running()) {
+                throw ContainerException.conflict("container " + now.name() + " started during the copy: try again");
             }
             StorageDriver storage = storage();
             boolean mountedHere = false;
             try {
-                if (storage.snapshot(now.id).isEmpty()) {
-                    ImageService.Image image = images.find(now.imageId).orElseThrow(() ->
-                            new ApiException(404, "No such image: " + now.imageId + " (container " + now.name + ")"));
+                if (storage.snapshot(now.id()).isEmpty()) {
+                    ImageService.Image image = images.find(now.imageId()).orElseThrow(() ->
+                            ContainerException.notFound("No such image: " + now.imageId() + " (container " + now.name() + ")"));
                     var layers = image.description().layers();
-                    storage.prepare(now.id, layers.isEmpty() ? null : layers.getLast().chainId());
+                    storage.prepare(now.id(), layers.isEmpty() ? null : layers.getLast().chainId());
                 }
-                var snapshot = storage.snapshot(now.id).orElseThrow(() ->
-                        new ApiException(500, "container " + now.name + " has no filesystem"));
+                var snapshot = storage.snapshot(now.id()).orElseThrow(() ->
+                        ContainerException.internal("container " + now.name() + " has no filesystem"));
                 Path rootfs = snapshot.rootfs();
                 if (!snapshot.mounted()) {
-                    rootfs = storage.mount(now.id).target();
+                    rootfs = storage.mount(now.id()).target();
                     mountedHere = true;
                 }
                 try (ContainerView view = ContainerView.assemble(rootfs, copyMounts(now));
@@ -489,13 +459,13 @@ public final class ContainerService implements AutoCloseable {
                     return ContainerFiles.answering(task, root);
                 }
             } catch (StorageException e) {
-                throw new ApiException(500, "cannot reach the filesystem of " + now.name + ": " + e.getMessage());
+                throw ContainerException.internal("cannot reach the filesystem of " + now.name() + ": " + e.getMessage());
             } finally {
                 if (mountedHere) {
                     try {
-                        storage.unmount(now.id);
+                        storage.unmount(now.id());
                     } catch (StorageException e) {
-                        LOG.log(System.Logger.Level.WARNING, "unmount of " + now.id + ": " + e.getMessage());
+                        LOG.log(System.Logger.Level.WARNING, "unmount of " + now.id() + ": " + e.getMessage());
                     }
                 }
             }
@@ -511,15 +481,15 @@ public final class ContainerService implements AutoCloseable {
         ContainerState.ContainerRecord container = require(idOrName);
         StorageDriver storage = storage();
         try {
-            if (storage.snapshot(container.id).isEmpty()) {
+            if (storage.snapshot(container.id()).isEmpty()) {
                 return List.of();
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot read the changes of " + container.name + ": " + e.getMessage());
+            throw ContainerException.internal("cannot read the changes of " + container.name() + ": " + e.getMessage());
         }
-        ImageService.Image image = images.find(container.imageId).orElseThrow(() -> ApiException.notFound("No such image: " + container.imageId));
+        ImageService.Image image = images.find(container.imageId()).orElseThrow(() -> ContainerException.notFound("No such image: " + container.imageId()));
         var layers = image.description().layers();
-        String view = "changes-" + container.id.substring(0, 12) + "-" + Long.toHexString(System.nanoTime());
+        String view = "changes-" + container.id().substring(0, 12) + "-" + Long.toHexString(System.nanoTime());
         List<Map<String, Object>> changes = new ArrayList<>();
         try {
             storage.prepare(view, layers.isEmpty() ? null : layers.getLast().chainId());
@@ -529,9 +499,9 @@ public final class ContainerService implements AutoCloseable {
             java.io.PipedInputStream piped = new java.io.PipedInputStream(1 << 20);
             java.io.PipedOutputStream into = new java.io.PipedOutputStream(piped);
             Exception[] diffFailure = {null};
-            Thread writer = Thread.ofVirtual().name("changes-" + container.id.substring(0, 12)).start(() -> {
+            Thread writer = Thread.ofVirtual().name("changes-" + container.id().substring(0, 12)).start(() -> {
                 try (into) {
-                    storage.diff(container.id, into);
+                    storage.diff(container.id(), into);
                 } catch (IOException | RuntimeException e) {
                     diffFailure[0] = e;
                 }
@@ -558,10 +528,10 @@ public final class ContainerService implements AutoCloseable {
                 joinUninterruptibly(writer);
             }
             if (diffFailure[0] != null) {
-                throw new ApiException(500, "cannot read the changes of " + container.name + ": " + diffFailure[0].getMessage());
+                throw ContainerException.internal("cannot read the changes of " + container.name() + ": " + diffFailure[0].getMessage());
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot compare " + container.name + " with its image: " + e.getMessage());
+            throw ContainerException.internal("cannot compare " + container.name() + " with its image: " + e.getMessage());
         } finally {
             try {
                 storage.removeSnapshot(view);
@@ -622,12 +592,12 @@ public final class ContainerService implements AutoCloseable {
     }
 
     private void checkExit(ContainerState.ContainerRecord container) {
-        if (!"running".equals(container.status)) {
+        if (!container.running()) {
             return;
         }
         Optional<ExitStatus> exit;
         try {
-            exit = runtime().exitStatus(container.id);
+            exit = runtime().exitStatus(container.id());
         } catch (ContainerRuntimeException | RuntimeException e) {
             return;
         }
@@ -636,33 +606,33 @@ public final class ContainerService implements AutoCloseable {
 
     private void exited(ContainerState.ContainerRecord container, ExitStatus status, boolean whileDown) {
         synchronized (this) {
-            ContainerState.ContainerRecord now = find(container.id).orElse(null);
-            if (now == null || !"running".equals(now.status)) {
+            ContainerState.ContainerRecord now = find(container.id()).orElse(null);
+            if (now == null || !now.running()) {
                 return;
             }
-            journal.record(RequestContext.daemon(), new ContainerEvent.ContainerExited(container.id, status.code(), status.signal(),
+            journal.record(RequestContext.daemon(), new ContainerEvent.ContainerExited(container.id(), status.code(), status.signal(),
                     status.oomKilled(), status.exitedAt().toString(), whileDown));
-            lastExit.put(container.id, status.code());
+            lastExit.put(container.id(), status.code());
         }
         // waiters learn of the exit at once; freeing runc's state and the mount follows on another
         // thread, so neither the start that found the exit nor the exit watcher waits for it
-        CountDownLatch latch = exits.remove(container.id);
+        CountDownLatch latch = exits.remove(container.id());
         if (latch != null) {
             latch.countDown();
         }
-        ended(container.id);
+        ended(container.id());
         if (health != null) {
-            health.stop(container.id);
+            health.stop(container.id());
         }
-        Thread.ofVirtual().name("berth-exited-" + container.id.substring(0, 12)).start(() -> {
-            synchronized (lifecycleLock(container.id)) {
-                if (find(container.id).map(c -> "running".equals(c.status)).orElse(true)) {
+        Thread.ofVirtual().name("berth-exited-" + container.id().substring(0, 12)).start(() -> {
+            synchronized (lifecycleLock(container.id())) {
+                if (find(container.id()).map(c -> c.running()).orElse(true)) {
                     return; // removed, or started again, before this ran
                 }
-                releaseRuntime(container.id);
-                released.add(container.id);
+                releaseRuntime(container.id());
+                released.add(container.id());
             }
-            afterExit(container.id);
+            afterExit(container.id());
         });
     }
 
@@ -674,8 +644,8 @@ public final class ContainerService implements AutoCloseable {
     private void releaseOrphans() {
         java.util.Set<String> running = new java.util.HashSet<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if ("running".equals(container.status)) {
-                running.add(container.id);
+            if (container.running()) {
+                running.add(container.id());
             }
         }
         try {
@@ -745,21 +715,21 @@ public final class ContainerService implements AutoCloseable {
             }
             return;
         }
-        if (stopping.contains(id) || container.stoppedByUser) {
+        if (stopping.contains(id) || container.stoppedByUser()) {
             return;
         }
         String policy = host.path("RestartPolicy").path("Name").asText("no");
         int maxRetries = host.path("RestartPolicy").path("MaximumRetryCount").asInt(0);
         boolean restart = switch (policy) {
             case "always", "unless-stopped" -> true;
-            case "on-failure" -> container.exitCode != 0 && (maxRetries <= 0 || container.restartCount < maxRetries);
+            case "on-failure" -> container.exitCode() != 0 && (maxRetries <= 0 || container.restartCount() < maxRetries);
             default -> false;
         };
         if (restart) {
             Thread.ofVirtual().name("berth-restart-" + id.substring(0, 12)).start(() -> {
                 try {
                     // Docker backs off from 100 ms, doubling; a first restart waits the minimum
-                    Thread.sleep(Math.min(100L << Math.min(container.restartCount, 10), 60_000));
+                    Thread.sleep(Math.min(100L << Math.min(container.restartCount(), 10), 60_000));
                     start(id, RequestContext.daemon());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -775,35 +745,35 @@ public final class ContainerService implements AutoCloseable {
     /** Sends the container's stop signal, waits {@code timeout} seconds, then SIGKILL. */
     public boolean stop(String idOrName, Integer timeoutSeconds, String signalOverride, RequestContext context) {
         ContainerState.ContainerRecord container = require(idOrName);
-        if (!"running".equals(container.status)) {
+        if (!container.running()) {
             return false;
         }
         JsonNode config = config(container).path("Config");
         String signalName = signalOverride != null && !signalOverride.isBlank() ? signalOverride
                 : config.path("StopSignal").asText("SIGTERM");
         int timeout = timeoutSeconds != null ? timeoutSeconds : config.path("StopTimeout").asInt(10);
-        stopping.add(container.id);
+        stopping.add(container.id());
         boolean exited;
         try {
             signal(container, parseSignal(signalName), context);
-            exited = awaitExit(container.id, timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
+            exited = awaitExit(container.id(), timeout < 0 ? Duration.ofDays(365) : Duration.ofSeconds(timeout));
             if (!exited) {
                 signal(container, 9, context);
-                exited = awaitExit(container.id, Duration.ofSeconds(10));
+                exited = awaitExit(container.id(), Duration.ofSeconds(10));
             }
         } finally {
-            stopping.remove(container.id);
+            stopping.remove(container.id());
         }
-        if (exited && find(container.id).isPresent()) {
-            journal.record(context, new ContainerEvent.ContainerStopped(container.id)); // Docker's stop, after its die
+        if (exited && find(container.id()).isPresent()) {
+            journal.record(context, new ContainerEvent.ContainerStopped(container.id())); // Docker's stop, after its die
         }
         return true;
     }
 
     public void kill(String idOrName, String signalName, RequestContext context) {
         ContainerState.ContainerRecord container = require(idOrName);
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Cannot kill container: " + idOrName + ": Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Cannot kill container: " + idOrName + ": Container " + container.id() + " is not running");
         }
         signal(container, parseSignal(signalName == null || signalName.isBlank() ? "SIGKILL" : signalName), context);
     }
@@ -812,28 +782,28 @@ public final class ContainerService implements AutoCloseable {
         try {
             return Signals.parse(name);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
     }
 
     private void signal(ContainerState.ContainerRecord container, int signal, RequestContext context) {
-        journal.record(context, new ContainerEvent.ContainerKilled(container.id, signal));
+        journal.record(context, new ContainerEvent.ContainerKilled(container.id(), signal));
         try {
-            runtime().kill(container.id, signal);
+            runtime().kill(container.id(), signal);
         } catch (ContainerRuntimeException e) {
             // it may have exited in between: the exit watcher records that
-            LOG.log(System.Logger.Level.DEBUG, "kill " + container.id + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "kill " + container.id() + ": " + e.getMessage());
         }
-        if (find(container.id).map(c -> c.paused).orElse(false)) {
+        if (find(container.id()).map(c -> c.paused()).orElse(false)) {
             // a frozen process receives the signal only once thawed; Docker thaws a paused container it signals too
             try {
-                runtime().resume(container.id);
-                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id));
+                runtime().resume(container.id());
+                journal.record(context, new ContainerEvent.ContainerUnpaused(container.id()));
             } catch (ContainerRuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id + " after a signal: " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "resume of " + container.id() + " after a signal: " + e.getMessage());
             }
         }
-        checkExit(container.id);
+        checkExit(container.id());
     }
 
     /** Waits until the container is not running; true when it stopped within {@code timeout}. */
@@ -841,7 +811,7 @@ public final class ContainerService implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Optional<ContainerState.ContainerRecord> now = find(id);
-            if (now.isEmpty() || !"running".equals(now.get().status)) {
+            if (now.isEmpty() || !now.get().running()) {
                 return true;
             }
             CountDownLatch latch = exits.computeIfAbsent(id, k -> new CountDownLatch(1));
@@ -853,14 +823,14 @@ public final class ContainerService implements AutoCloseable {
             }
             checkExit(id);
         }
-        return find(id).map(c -> !"running".equals(c.status)).orElse(true);
+        return find(id).map(c -> !c.running()).orElse(true);
     }
 
     /** Docker's wait conditions: {@code not-running} (the default), {@code next-exit}, {@code removed}. */
     public static String waitCondition(String condition) {
         String c = condition == null || condition.isEmpty() ? "not-running" : condition;
         if (!c.equals("not-running") && !c.equals("next-exit") && !c.equals("removed")) {
-            throw ApiException.badRequest("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
+            throw ContainerException.invalid("invalid condition: \"" + condition + "\": use not-running, next-exit or removed");
         }
         return c;
     }
@@ -873,7 +843,7 @@ public final class ContainerService implements AutoCloseable {
      */
     public int await(String idOrName, String condition) {
         ContainerState.ContainerRecord container = require(idOrName);
-        String id = container.id;
+        String id = container.id();
         switch (waitCondition(condition)) {
             case "next-exit" -> {
                 int before = endings.getOrDefault(id, 0);
@@ -881,12 +851,12 @@ public final class ContainerService implements AutoCloseable {
             }
             case "removed" -> awaitChange(() -> find(id).isEmpty());
             default -> {
-                if ("running".equals(container.status)) {
+                if (container.running()) {
                     awaitExit(id, Duration.ofDays(365));
                 }
             }
         }
-        return find(id).map(c -> c.exitCode).orElseGet(() -> lastExitCode(id));
+        return find(id).map(c -> c.exitCode()).orElseGet(() -> lastExitCode(id));
     }
 
     private void ended(String id) {
@@ -924,53 +894,53 @@ public final class ContainerService implements AutoCloseable {
 
     public void remove(String idOrName, boolean force, boolean removeVolumes, RequestContext context) {
         ContainerState.ContainerRecord first = require(idOrName);
-        if ("running".equals(first.status)) {
+        if (first.running()) {
             if (!force) {
-                throw new ApiException(409, "You cannot remove a running container " + first.id
+                throw ContainerException.conflict("You cannot remove a running container " + first.id()
                         + ". Stop the container before attempting removal or force remove");
             }
-            stopping.add(first.id);
+            stopping.add(first.id());
             try {
                 signal(first, 9, context);
-                awaitExit(first.id, Duration.ofSeconds(10));
+                awaitExit(first.id(), Duration.ofSeconds(10));
             } finally {
-                stopping.remove(first.id);
+                stopping.remove(first.id());
             }
         }
-        synchronized (lifecycleLock(first.id)) {
-            ContainerState.ContainerRecord container = require(first.id);
+        synchronized (lifecycleLock(first.id())) {
+            ContainerState.ContainerRecord container = require(first.id());
             removeLocked(container, force, removeVolumes, context);
         }
-        lifecycleLocks.remove(first.id);
-        endings.remove(first.id);
+        lifecycleLocks.remove(first.id());
+        endings.remove(first.id());
         synchronized (changes) {
             changes.notifyAll();
         }
     }
 
     private void removeLocked(ContainerState.ContainerRecord container, boolean force, boolean removeVolumes, RequestContext context) {
-        if ("running".equals(container.status)) {
+        if (container.running()) {
             if (!force) {
-                throw new ApiException(409, "You cannot remove a running container " + container.id
+                throw ContainerException.conflict("You cannot remove a running container " + container.id()
                         + ". Stop the container before attempting removal or force remove");
             }
-            stopping.add(container.id);
+            stopping.add(container.id());
             try {
                 signal(container, 9, context);
-                awaitExit(container.id, Duration.ofSeconds(10));
+                awaitExit(container.id(), Duration.ofSeconds(10));
             } finally {
-                stopping.remove(container.id);
+                stopping.remove(container.id());
             }
         }
-        if (!released.remove(container.id)) {
-            releaseRuntime(container.id);
+        if (!released.remove(container.id())) {
+            releaseRuntime(container.id());
         }
         try {
-            if (storage().snapshot(container.id).isPresent()) {
-                storage().removeSnapshot(container.id);
+            if (storage().snapshot(container.id()).isPresent()) {
+                storage().removeSnapshot(container.id());
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot remove the writable layer of " + container.id + ": " + e.getMessage());
+            throw ContainerException.internal("cannot remove the writable layer of " + container.id() + ": " + e.getMessage());
         }
         List<String> anonymous = new ArrayList<>();
         for (JsonNode mount : mountsOf(container)) {
@@ -980,15 +950,15 @@ public final class ContainerService implements AutoCloseable {
                 anonymous.add(volume);
             }
         }
-        VolumeService.deleteTree(bundle(container.id));
+        VolumeService.deleteTree(bundle(container.id()));
         try {
-            Files.deleteIfExists(exitDir.resolve(container.id));
+            Files.deleteIfExists(exitDir.resolve(container.id()));
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "exit file of " + container.id + ": " + e.getMessage());
+            LOG.log(System.Logger.Level.DEBUG, "exit file of " + container.id() + ": " + e.getMessage());
         }
-        journal.record(context, new ContainerEvent.ContainerRemoved(container.id, anonymous));
+        journal.record(context, new ContainerEvent.ContainerRemoved(container.id(), anonymous));
         if (health != null) {
-            health.forget(container.id);
+            health.forget(container.id());
         }
         for (String volume : anonymous) {
             try {
@@ -1005,15 +975,15 @@ public final class ContainerService implements AutoCloseable {
         try {
             name = ContainerNames.validate(newName);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         synchronized (this) {
             Optional<ContainerState.ContainerRecord> holder = find(name);
-            if (holder.isPresent() && holder.get().name.equals(name)) {
-                throw new ApiException(409, "Conflict. The container name \"/" + name + "\" is already in use by container \""
-                        + holder.get().id + "\". You have to remove (or rename) that container to be able to reuse that name.");
+            if (holder.isPresent() && holder.get().name().equals(name)) {
+                throw ContainerException.conflict("Conflict. The container name \"/" + name + "\" is already in use by container \""
+                        + holder.get().id() + "\". You have to remove (or rename) that container to be able to reuse that name.");
             }
-            journal.record(context, new ContainerEvent.ContainerRenamed(container.id, container.name, name));
+            journal.record(context, new ContainerEvent.ContainerRenamed(container.id(), container.name(), name));
         }
     }
 
@@ -1025,9 +995,9 @@ public final class ContainerService implements AutoCloseable {
     public Map<String, Object> prune(java.util.function.Predicate<ContainerState.ContainerRecord> filter, RequestContext context) {
         List<String> deleted = new ArrayList<>();
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status) && filter.test(container)) {
-                remove(container.id, false, false, context);
-                deleted.add(container.id);
+            if (!container.running() && filter.test(container)) {
+                remove(container.id(), false, false, context);
+                deleted.add(container.id());
             }
         }
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -1058,12 +1028,12 @@ public final class ContainerService implements AutoCloseable {
         }
         if (best != null) {
             if (!best.path("RW").asBoolean(true)) {
-                throw ApiException.badRequest("mounted volume is marked read-only: " + best.path("Destination").asText());
+                throw ContainerException.invalid("mounted volume is marked read-only: " + best.path("Destination").asText());
             }
             return;
         }
         if (config(container).path("HostConfig").path("ReadonlyRootfs").asBoolean(false)) {
-            throw ApiException.badRequest("container rootfs is marked read-only");
+            throw ContainerException.invalid("container rootfs is marked read-only");
         }
     }
 
@@ -1073,7 +1043,7 @@ public final class ContainerService implements AutoCloseable {
      * others are made at its first start), in the shape of its {@code Mounts}.
      */
     JsonNode copyMounts(ContainerState.ContainerRecord container) {
-        if (Files.exists(bundle(container.id).resolve("mounts.json"))) {
+        if (Files.exists(bundle(container.id()).resolve("mounts.json"))) {
             return mountsOf(container);
         }
         var planned = mapper.createArrayNode();
@@ -1114,7 +1084,7 @@ public final class ContainerService implements AutoCloseable {
 
     /** The mounts a container was started with (written into its bundle by the starter). */
     JsonNode mountsOf(ContainerState.ContainerRecord container) {
-        Path file = bundle(container.id).resolve("mounts.json");
+        Path file = bundle(container.id()).resolve("mounts.json");
         try {
             return Files.exists(file) ? mapper.readTree(file.toFile()) : mapper.createArrayNode();
         } catch (IOException e) {
@@ -1140,12 +1110,12 @@ public final class ContainerService implements AutoCloseable {
      */
     public void reconcile() {
         for (ContainerState.ContainerRecord container : list()) {
-            if (!"running".equals(container.status)) {
+            if (!container.running()) {
                 continue;
             }
             try {
-                Optional<io.berth.spi.runtime.ContainerState> state = runtime().state(container.id);
-                Optional<ExitStatus> exit = runtime().exitStatus(container.id);
+                Optional<io.berth.spi.runtime.ContainerState> state = runtime().state(container.id());
+                Optional<ExitStatus> exit = runtime().exitStatus(container.id());
                 if (exit.isPresent()) {
                     exited(container, exit.get(), true);
                 } else if (state.isEmpty() || state.get().status() == Status.STOPPED) {
@@ -1153,7 +1123,7 @@ public final class ContainerService implements AutoCloseable {
                     exited(container, new ExitStatus(255, 0, false, Instant.now()), true);
                 }
             } catch (ContainerRuntimeException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot reconcile container " + container.id + ": " + e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "cannot reconcile container " + container.id() + ": " + e.getMessage());
             }
         }
         releaseOrphans();
@@ -1164,16 +1134,16 @@ public final class ContainerService implements AutoCloseable {
         }
         // restart policies that apply across a daemon restart
         for (ContainerState.ContainerRecord container : list()) {
-            if ("running".equals(container.status) || container.stoppedByUser) {
+            if (container.running() || container.stoppedByUser()) {
                 continue;
             }
             String policy = config(container).path("HostConfig").path("RestartPolicy").path("Name").asText("no");
-            if (policy.equals("always") || policy.equals("unless-stopped") && !container.stoppedByUser) {
-                if (!container.startedAt.startsWith("0001")) {
+            if (policy.equals("always") || policy.equals("unless-stopped") && !container.stoppedByUser()) {
+                if (!container.startedAt().startsWith("0001")) {
                     try {
-                        start(container.id, RequestContext.daemon());
+                        start(container.id(), RequestContext.daemon());
                     } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.WARNING, "restart of " + container.id + " failed: " + e.getMessage());
+                        LOG.log(System.Logger.Level.WARNING, "restart of " + container.id() + " failed: " + e.getMessage());
                     }
                 }
             }

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
-import io.berth.engine.domain.DomainException;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
@@ -42,7 +40,7 @@ final class ContainerStarter {
     }
 
     void start(ContainerState.ContainerRecord container, JsonNode stored, RequestContext context) {
-        String id = container.id;
+        String id = container.id();
         JsonNode config = stored.path("Config");
         JsonNode host = stored.path("HostConfig");
         ContainerRuntime runtime = containers.runtime();
@@ -51,8 +49,8 @@ final class ContainerStarter {
         boolean mounted = false;
         boolean created = false;
         try {
-            ImageService.Image image = containers.images().find(container.imageId).orElseThrow(() ->
-                    new ApiException(404, "No such image: " + container.imageId + " (container " + container.name + ")"));
+            ImageService.Image image = containers.images().find(container.imageId()).orElseThrow(() ->
+                    ContainerException.notFound("No such image: " + container.imageId() + " (container " + container.name() + ")"));
             List<ImageLayer> layers = image.description().layers();
             String top = layers.isEmpty() ? null : layers.getLast().chainId();
             if (storage.snapshot(id).isEmpty()) {
@@ -68,7 +66,7 @@ final class ContainerStarter {
             // container:NAME: NAME's namespace, and its hostname, /etc/hosts and /etc/resolv.conf, as Docker shares them
             ContainerState.ContainerRecord networkOwner = networkOwner(host);
             if (networkOwner != null) {
-                hostname = containers.config(networkOwner).path("Config").path("Hostname").asText(networkOwner.id.substring(0, 12));
+                hostname = containers.config(networkOwner).path("Config").path("Hostname").asText(networkOwner.id().substring(0, 12));
             }
             List<RuntimeSpecInput.MountSpec> mounts = new ArrayList<>();
             ArrayNode mountRecords = mapper.createArrayNode();
@@ -116,7 +114,7 @@ final class ContainerStarter {
             created = true;
             // the namespace exists from create on: join the networks before the program runs, then tell
             // /etc/hosts and /etc/resolv.conf (bind-mounted already, so rewritten in place) what it got
-            launcher.joined(prepared, containers.networks().connect(id, container.name, launcher.networkNamespace(id), stored, context));
+            launcher.joined(prepared, containers.networks().connect(id, container.name(), launcher.networkNamespace(id), stored, context));
             containers.attachments().connect(id, runtime);
             launcher.start(id);
             long pid = runtime.pid(id);
@@ -124,19 +122,19 @@ final class ContainerStarter {
         } catch (ContainerLauncher.LaunchException e) {
             containers.attachments().fail(id, e);
             fail(container, e.exitCode(), e.getMessage(), created, mounted, context);
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         } catch (ContainerRuntimeException e) {
             containers.attachments().fail(id, e);
             int code = e instanceof CommandNotRunnableException notRunnable
                     ? notRunnable.exitCode() : exitCodeFor(e.getMessage());
             fail(container, code, e.getMessage(), created, mounted, context);
-            throw new ApiException(code == 128 ? 500 : 400, e.getMessage());
+            throw code == 128 ? ContainerException.internal(e.getMessage()) : ContainerException.invalid(e.getMessage());
         } catch (IOException e) {
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
-            throw new ApiException(500, "cannot start container " + container.name + ": " + e.getMessage());
-        } catch (ApiException | DomainException e) {
-            // a refusal from the networks or volumes slice too: the container is failed the same way
+            throw ContainerException.internal("cannot start container " + container.name() + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a refusal of the network or image slice, or one of this slice
             containers.attachments().fail(id, e);
             fail(container, 128, e.getMessage(), created, mounted, context);
             throw e;
@@ -153,9 +151,9 @@ final class ContainerStarter {
             return null;
         }
         ContainerState.ContainerRecord owner = containers.find(target)
-                .orElseThrow(() -> ApiException.notFound("No such container: " + target));
-        if (!owner.status.equals("running") || owner.pid <= 0 || !Files.exists(Path.of("/proc/" + owner.pid + "/ns/net"))) {
-            throw new ApiException(409, "cannot join network of a non running container: " + owner.id);
+                .orElseThrow(() -> ContainerException.notFound("No such container: " + target));
+        if (!owner.running() || owner.pid() <= 0 || !Files.exists(Path.of("/proc/" + owner.pid() + "/ns/net"))) {
+            throw ContainerException.conflict("cannot join network of a non running container: " + owner.id());
         }
         return owner;
     }
@@ -169,11 +167,11 @@ final class ContainerStarter {
         ObjectNode spec = (ObjectNode) mapper.readTree(prepared.spec());
         for (JsonNode ns : spec.path("linux").path("namespaces")) {
             if (ns.path("type").asText().equals("network")) {
-                ((ObjectNode) ns).put("path", "/proc/" + owner.pid + "/ns/net");
+                ((ObjectNode) ns).put("path", "/proc/" + owner.pid() + "/ns/net");
             }
         }
         Path ownBundle = prepared.request().bundle();
-        Path ownerBundle = containers.bundle(owner.id);
+        Path ownerBundle = containers.bundle(owner.id());
         for (JsonNode mount : spec.path("mounts")) {
             for (String file : EtcFiles.NAMES) {
                 if (mount.path("destination").asText().equals("/etc/" + file)
@@ -237,25 +235,25 @@ final class ContainerStarter {
     private void fail(ContainerState.ContainerRecord container, int exitCode, String reason, boolean created, boolean mounted,
                       RequestContext context) {
         try {
-            containers.networks().disconnect(container.id, context);
+            containers.networks().disconnect(container.id(), context);
         } catch (RuntimeException e) {
             // best effort: the failure below is what the user needs to see
         }
         if (created) {
             try {
-                containers.runtime().delete(container.id, true);
+                containers.runtime().delete(container.id(), true);
             } catch (ContainerRuntimeException | RuntimeException e) {
                 // best effort: the failure below is what the user needs to see
             }
         }
         if (mounted) {
             try {
-                containers.storage().unmount(container.id);
+                containers.storage().unmount(container.id());
             } catch (StorageException | RuntimeException e) {
                 // best effort
             }
         }
-        containers.journal().record(context, new ContainerEvent.ContainerStartFailed(container.id, exitCode,
+        containers.journal().record(context, new ContainerEvent.ContainerStartFailed(container.id(), exitCode,
                 reason == null ? "start failed" : reason.lines().findFirst().orElse("start failed")));
     }
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
 import io.berth.engine.image.ImageService;
 import io.berth.eventlog.events.ImageLayer;
@@ -47,7 +46,7 @@ public final class DiskUsage {
         List<String> types = exchange.queryAll("type");
         for (String type : types) {
             if (!List.of("container", "image", "volume", "build-cache").contains(type)) {
-                throw ApiException.badRequest("unknown object type: " + type);
+                throw ContainerException.invalid("unknown object type: " + type);
             }
         }
         boolean all = types.isEmpty();
@@ -89,28 +88,28 @@ public final class DiskUsage {
                 item.put("VirtualSize", size);
                 JsonNode labels = images.configIfPresent(image).path("config").path("Labels");
                 item.set("Labels", labels.isObject() ? labels : mapper.createObjectNode());
-                item.put("Containers", containerList.stream().filter(c -> image.id().equals(c.imageId)).count());
+                item.put("Containers", containerList.stream().filter(c -> image.id().equals(c.imageId())).count());
             }
             answer.put("LayersSize", total);
         }
         if (all || types.contains("container")) {
             ArrayNode list = answer.putArray("Containers");
             for (ContainerState.ContainerRecord c : containerList) {
-                long rootFs = images.find(c.imageId).map(i -> i.description().layers().stream()
+                long rootFs = images.find(c.imageId()).map(i -> i.description().layers().stream()
                         .mapToLong(l -> layerSizes.getOrDefault(l.chainId(), 0L)).sum()).orElse(0L);
-                long rw = writableBytes(c.id);
+                long rw = writableBytes(c.id());
                 ObjectNode item = list.addObject();
-                item.put("Id", c.id);
-                item.putArray("Names").add("/" + c.name);
-                item.put("Image", c.image);
-                item.put("ImageID", c.imageId);
+                item.put("Id", c.id());
+                item.putArray("Names").add("/" + c.name());
+                item.put("Image", c.image());
+                item.put("ImageID", c.imageId());
                 item.put("Command", String.join(" ", commandOf(containers.config(c))));
-                item.put("Created", Instant.parse(c.created).getEpochSecond());
+                item.put("Created", Instant.parse(c.created()).getEpochSecond());
                 item.putArray("Ports");
                 item.put("SizeRw", rw);
                 item.put("SizeRootFs", rootFs + rw);
                 item.set("Labels", containers.config(c).path("Config").path("Labels"));
-                item.put("State", c.paused && "running".equals(c.status) ? "paused" : c.status);
+                item.put("State", (c.paused() && c.running() ? ContainerStatus.PAUSED : c.status()).text());
                 item.put("Status", ContainerEndpoints.statusText(c));
                 item.putObject("HostConfig").put("NetworkMode",
                         containers.config(c).path("HostConfig").path("NetworkMode").asText("default"));
@@ -148,7 +147,7 @@ public final class DiskUsage {
                 sizes.put(layer.chainId(), layer.size());
             }
         } catch (StorageException e) {
-            throw new ApiException(500, "cannot list layers: " + e.getMessage());
+            throw ContainerException.internal("cannot list layers: " + e.getMessage());
         }
         return sizes;
     }
@@ -201,7 +200,7 @@ public final class DiskUsage {
     private static List<String> commandOf(JsonNode stored) {
         try {
             return ContainerConfigs.args(stored.path("Config"));
-        } catch (ApiException e) {
+        } catch (ContainerException e) {
             return List.of();
         }
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.berth.engine.api.ApiException;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ContainerEvent;
 import io.berth.spi.runtime.CommandNotRunnableException;
@@ -59,17 +58,17 @@ public final class ExecService {
 
     public String create(String container, JsonNode request) {
         ContainerState.ContainerRecord record = containers.require(container);
-        if (!"running".equals(record.status)) {
-            throw new ApiException(409, "Container " + record.id + " is not running");
+        if (!record.running()) {
+            throw ContainerException.conflict("Container " + record.id() + " is not running");
         }
-        if (record.paused) {
-            throw new ApiException(409, "Container " + record.id + " is paused, unpause the container before exec");
+        if (record.paused()) {
+            throw ContainerException.conflict("Container " + record.id() + " is paused, unpause the container before exec");
         }
         if (!request.path("Cmd").isArray() || request.path("Cmd").isEmpty()) {
-            throw ApiException.badRequest("No exec command specified");
+            throw ContainerException.invalid("No exec command specified");
         }
         String id = ContainerNames.newId();
-        execs.put(id, new Exec(id, record.id, request));
+        execs.put(id, new Exec(id, record.id(), request));
         return id;
     }
 
@@ -86,25 +85,25 @@ public final class ExecService {
     /**
      * Resizes the terminal of a running exec.
      *
-     * @throws ApiException 404 for an unknown exec, 409 if it is not running
+     * @throws ContainerException not found for an unknown exec, conflict if it is not running
      */
     public void resize(String execId, int rows, int columns) {
         Exec exec = require(execId);
         ExecHandle handle = exec.handle;
         if (handle == null) {
-            throw new ApiException(409, "exec " + execId + " is not running");
+            throw ContainerException.conflict("exec " + execId + " is not running");
         }
         try {
             handle.resize(rows, columns);
         } catch (ContainerRuntimeException e) {
-            throw new ApiException(500, e.getMessage());
+            throw ContainerException.internal(e.getMessage());
         }
     }
 
     private Exec require(String execId) {
         Exec exec = execs.get(execId);
         if (exec == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
+            throw ContainerException.notFound("No such exec instance: " + execId);
         }
         return exec;
     }
@@ -118,14 +117,14 @@ public final class ExecService {
     public void start(String execId, boolean detach, InputStream stdin, OutputStream out, RequestContext context) throws IOException {
         Exec exec = execs.get(execId);
         if (exec == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
+            throw ContainerException.notFound("No such exec instance: " + execId);
         }
         if (exec.running || exec.exitCode != null) {
-            throw new ApiException(409, "exec " + execId + " has already run");
+            throw ContainerException.conflict("exec " + execId + " has already run");
         }
         ContainerState.ContainerRecord container = containers.require(exec.containerId);
-        if (!"running".equals(container.status)) {
-            throw new ApiException(409, "Container " + container.id + " is not running");
+        if (!container.running()) {
+            throw ContainerException.conflict("Container " + container.id() + " is not running");
         }
         boolean tty = exec.request.path("Tty").asBoolean(false);
         List<String> command = new ArrayList<>();
@@ -134,10 +133,10 @@ public final class ExecService {
         String user = exec.request.path("User").asText("");
         ObjectNode process = processSpec(container, exec.request);
 
-        containers.journal().record(context, new ContainerEvent.ExecStarted(container.id, execId, command, user, extraEnv));
+        containers.journal().record(context, new ContainerEvent.ExecStarted(container.id(), execId, command, user, extraEnv));
         exec.running = true;
         int code;
-        try (ExecHandle handle = containers.runtime().exec(container.id,
+        try (ExecHandle handle = containers.runtime().exec(container.id(),
                 new ExecSpec(execId, mapper.writeValueAsBytes(process), tty, exec.request.path("AttachStdin").asBoolean(false)))) {
             exec.handle = handle;
             exec.pid = handle.pid();
@@ -173,8 +172,8 @@ public final class ExecService {
             exec.handle = null;
             exec.running = false;
             exec.exitCode = 126;
-            containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, 126));
-            throw new ApiException(500, e.getMessage());
+            containers.journal().record(context, new ContainerEvent.ExecExited(container.id(), execId, 126));
+            throw ContainerException.internal(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             code = 255;
@@ -182,7 +181,7 @@ public final class ExecService {
         exec.handle = null;
         exec.running = false;
         exec.exitCode = code;
-        containers.journal().record(context, new ContainerEvent.ExecExited(container.id, execId, code));
+        containers.journal().record(context, new ContainerEvent.ExecExited(container.id(), execId, code));
     }
 
     private static Map<String, String> extraEnv(JsonNode request) {
@@ -210,12 +209,12 @@ public final class ExecService {
         String user = request.path("User").asText("");
         ImageUsers.Identity identity;
         try {
-            var rootfs = containers.storage().snapshot(container.id).map(s -> s.rootfs()).orElseThrow();
+            var rootfs = containers.storage().snapshot(container.id()).map(s -> s.rootfs()).orElseThrow();
             identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
-        } catch (StorageException | java.util.NoSuchElementException e) {
-            throw new ApiException(500, "cannot read the users of container " + container.id + ": " + e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
+        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
+            throw ContainerException.internal("cannot read the users of container " + container.id() + ": " + e.getMessage());
         }
         ObjectNode process = mapper.createObjectNode();
         process.put("terminal", tty);
@@ -232,7 +231,7 @@ public final class ExecService {
         List<String> configured = new ArrayList<>();
         config.path("Env").forEach(e -> configured.add(e.asText()));
         extraEnv.forEach((k, v) -> configured.add(k + "=" + v));
-        String hostname = config.path("Hostname").asText(container.id.substring(0, Math.min(12, container.id.length())));
+        String hostname = config.path("Hostname").asText(container.id().substring(0, Math.min(12, container.id().length())));
         ArrayNode envNode = process.putArray("env");
         LaunchEnvironment.of(configured, hostname, tty, identity.home()).forEach(envNode::add);
         String cwd = request.path("WorkingDir").asText("");
@@ -247,7 +246,7 @@ public final class ExecService {
         try {
             process.put("noNewPrivileges", SecurityOptions.of(stored.path("HostConfig"), mapper).noNewPrivileges());
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw ContainerException.invalid(e.getMessage());
         }
         ObjectNode capabilities = process.putObject("capabilities");
         for (String set : List.of("bounding", "effective", "permitted")) {
@@ -280,7 +279,7 @@ public final class ExecService {
         command.forEach(cmd::add);
         String execId = ContainerNames.newId();
         java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
-        try (ExecHandle handle = containers.runtime().exec(container.id,
+        try (ExecHandle handle = containers.runtime().exec(container.id(),
                 new ExecSpec(execId, mapper.writeValueAsBytes(processSpec(container, request)), false, false))) {
             handle.stdin().close();
             Thread errors = Thread.ofVirtual().start(() -> collect(handle.stderr(), output));
@@ -363,7 +362,7 @@ public final class ExecService {
     public ObjectNode inspect(String execId) {
         Exec exec = execs.get(execId);
         if (exec == null) {
-            throw ApiException.notFound("No such exec instance: " + execId);
+            throw ContainerException.notFound("No such exec instance: " + execId);
         }
         ObjectNode node = mapper.createObjectNode();
         node.put("ID", exec.id);

@@ -72,24 +72,24 @@ final class HealthMonitors implements AutoCloseable {
 
     /** Starts the monitor of a running container's current run, unless it has no health check or one runs already. */
     void watch(ContainerState.ContainerRecord container) {
-        if (!"running".equals(container.status)) {
+        if (!container.running()) {
             return;
         }
         Optional<HealthCheck> check = HealthCheck.of(containers.config(container).path("Config"));
         if (check.isEmpty()) {
             return;
         }
-        Monitor monitor = new Monitor(container.id, container.startedAt, check.get(),
-                container.health.isEmpty() ? "starting" : container.health, container.healthFailingStreak);
-        Monitor previous = monitors.put(container.id, monitor);
+        Monitor monitor = new Monitor(container.id(), container.startedAt(), check.get(),
+                container.health().isEmpty() ? "starting" : container.health(), container.healthFailingStreak());
+        Monitor previous = monitors.put(container.id(), monitor);
         if (previous != null && previous.thread != null) {
-            if (previous.startedAt.equals(container.startedAt) && previous.thread.isAlive()) {
-                monitors.put(container.id, previous); // this run is watched already
+            if (previous.startedAt.equals(container.startedAt()) && previous.thread.isAlive()) {
+                monitors.put(container.id(), previous); // this run is watched already
                 return;
             }
             previous.thread.interrupt();
         }
-        monitor.thread = Thread.ofVirtual().name("berth-health-" + container.id.substring(0, 12)).start(() -> run(monitor));
+        monitor.thread = Thread.ofVirtual().name("berth-health-" + container.id().substring(0, 12)).start(() -> run(monitor));
     }
 
     /** Ends the monitor of a container (its run ended); its probes stay for inspect until {@link #forget}. */
@@ -113,7 +113,7 @@ final class HealthMonitors implements AutoCloseable {
 
     private boolean stillRunning(Monitor monitor) {
         return containers.find(monitor.containerId)
-                .map(c -> "running".equals(c.status) && c.startedAt.equals(monitor.startedAt))
+                .map(c -> c.running() && c.startedAt().equals(monitor.startedAt))
                 .orElse(false);
     }
 
@@ -130,7 +130,7 @@ final class HealthMonitors implements AutoCloseable {
                 if (!stillRunning(monitor)) {
                     return;
                 }
-                if (containers.find(monitor.containerId).map(c -> c.paused).orElse(false)) {
+                if (containers.find(monitor.containerId).map(c -> c.paused()).orElse(false)) {
                     continue; // a frozen container cannot answer: no probe until it is unpaused
                 }
                 ExecService.Probe probe = execs.probe(monitor.containerId, monitor.check.command(), monitor.check.timeout());

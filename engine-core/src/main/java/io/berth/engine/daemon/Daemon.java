@@ -216,7 +216,7 @@ public final class Daemon {
             }
             java.util.Map<String, String> found = new java.util.TreeMap<>();
             try {
-                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                mapper.readTree(container.configJson()).path("Config").path("Labels").fields()
                         .forEachRemaining(f -> found.put(f.getKey(), f.getValue().asText()));
             } catch (java.io.IOException unreadable) {
                 // no labels to match
@@ -230,12 +230,12 @@ public final class Daemon {
             }
             java.util.Map<String, String> labels = new java.util.TreeMap<>();
             try {
-                mapper.readTree(container.configJson).path("Config").path("Labels").fields()
+                mapper.readTree(container.configJson()).path("Config").path("Labels").fields()
                         .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
             } catch (java.io.IOException unreadable) {
                 // no labels to show
             }
-            return java.util.Optional.of(new io.berth.engine.events.DockerEventShape.ContainerFacts(container.name, container.image, labels));
+            return java.util.Optional.of(new io.berth.engine.events.DockerEventShape.ContainerFacts(container.name(), container.image(), labels));
         }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
         handler.route("GET", "/info", system::info)
@@ -311,7 +311,7 @@ public final class Daemon {
                 .hijack("POST", "/containers/([^/]+)/attach", containerApi.attachHijack())
                 .hijack("POST", "/exec/([^/]+)/start", containerApi.execStartHijack());
         containers.reconcile();
-        networks.reconcile(id -> containers.find(id).map(c -> "running".equals(c.status)).orElse(false));
+        networks.reconcile(id -> containers.find(id).map(c -> c.running()).orElse(false));
         joinQuietly(apiStarting);
         if (apiFailure != null) {
             handler.failedToStart(apiFailure.getMessage());

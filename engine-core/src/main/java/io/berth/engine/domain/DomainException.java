@@ -19,7 +19,9 @@ public abstract class DomainException extends RuntimeException {
         /** Another system berth relies on failed (500), e.g. a registry or the runtime. */
         UPSTREAM,
         /** berth itself failed (500). */
-        INTERNAL
+        INTERNAL,
+        /** What is asked is not implemented on this host or by this plugin (501), e.g. statistics without cgroups. */
+        NOT_SUPPORTED
     }
 
     private final Kind kind;

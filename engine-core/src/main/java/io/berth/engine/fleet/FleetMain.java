@@ -274,27 +274,27 @@ public final class FleetMain implements Callable<Integer> {
             ArrayNode list = MAPPER.createArrayNode();
             for (Map.Entry<String, ContainerState> host : states.entrySet()) {
                 List<ContainerState.ContainerRecord> containers = new ArrayList<>(host.getValue().containers.values());
-                containers.sort((a, b) -> b.created.compareTo(a.created));
+                containers.sort((a, b) -> b.created().compareTo(a.created()));
                 for (ContainerState.ContainerRecord c : containers) {
-                    if (!all && !"running".equals(c.status)) {
+                    if (!all && !c.running()) {
                         continue;
                     }
                     String command = String.join(" ", command(c));
                     if (json) {
                         ObjectNode item = list.addObject();
                         item.put("Host", host.getKey());
-                        item.put("Id", c.id);
-                        item.putArray("Names").add("/" + c.name);
-                        item.put("Image", c.image);
-                        item.put("ImageID", c.imageId);
+                        item.put("Id", c.id());
+                        item.putArray("Names").add("/" + c.name());
+                        item.put("Image", c.image());
+                        item.put("ImageID", c.imageId());
                         item.put("Command", command);
-                        item.put("Created", Instant.parse(c.created).getEpochSecond());
-                        item.put("State", c.status);
+                        item.put("Created", Instant.parse(c.created()).getEpochSecond());
+                        item.put("State", c.status().text());
                         item.put("Status", ContainerEndpoints.statusText(c));
                     } else {
-                        rows.add(new String[] {shortId(host.getKey()), c.id.substring(0, Math.min(12, c.id.length())), c.image,
+                        rows.add(new String[] {shortId(host.getKey()), c.id().substring(0, Math.min(12, c.id().length())), c.image(),
                                 "\"" + (command.length() > 20 ? command.substring(0, 19) + "…" : command) + "\"",
-                                ContainerEndpoints.ago(c.created, true), ContainerEndpoints.statusText(c), c.name});
+                                ContainerEndpoints.ago(c.created(), true), ContainerEndpoints.statusText(c), c.name()});
                     }
                 }
             }
@@ -310,7 +310,7 @@ public final class FleetMain implements Callable<Integer> {
 
         private static List<String> command(ContainerState.ContainerRecord c) {
             try {
-                return ContainerConfigs.args(MAPPER.readTree(c.configJson).path("Config"));
+                return ContainerConfigs.args(MAPPER.readTree(c.configJson()).path("Config"));
             } catch (IOException | RuntimeException e) {
                 return List.of();
             }

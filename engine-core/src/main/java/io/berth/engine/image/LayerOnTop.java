@@ -13,7 +13,6 @@ import io.berth.spi.StorageDriver;
 import io.berth.spi.registry.ImageReference;
 import io.berth.spi.registry.MediaTypes;
 import io.berth.spi.storage.ChainIds;
-import io.berth.spi.storage.LayerInfo;
 import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,31 +115,9 @@ public final class LayerOnTop {
                     ? (ArrayNode) config.get("history") : config.putArray("history");
             historyList.add(history);
             byte[] configBytes = mapper.writeValueAsBytes(config);
-            String imageId = content.put(configBytes);
-            ObjectNode manifest = mapper.createObjectNode();
-            manifest.put("schemaVersion", 2);
-            manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-            ObjectNode configDescriptor = manifest.putObject("config");
-            configDescriptor.put("mediaType", MediaTypes.OCI_CONFIG);
-            configDescriptor.put("digest", imageId);
-            configDescriptor.put("size", configBytes.length);
-            ArrayNode manifestLayers = manifest.putArray("layers");
-            long size = 0;
-            for (ImageLayer layer : layers) {
-                ObjectNode l = manifestLayers.addObject();
-                l.put("mediaType", layer.mediaType());
-                l.put("digest", layer.digest());
-                l.put("size", layer.size());
-                try {
-                    size += storage.layer(layer.chainId()).map(LayerInfo::size).orElse(0L);
-                } catch (StorageException e) {
-                    // the size is informative: an unreadable one counts as 0
-                }
-            }
-            String manifestDigest = content.put(mapper.writeValueAsBytes(manifest));
-            ImageDescription description = new ImageDescription(imageId, manifestDigest, MediaTypes.OCI_MANIFEST,
-                    MediaTypes.OCI_CONFIG, layers, config.path("os").asText("linux"), config.path("architecture").asText("amd64"),
-                    config.path("variant").asText(""), config.path("created").asText(""), size);
+            ImageDescription description = ManifestWriter.storeImage(content, storage, mapper, configBytes, layers,
+                    config.path("os").asText("linux"), config.path("architecture").asText("amd64"),
+                    config.path("variant").asText(""), config.path("created").asText(""));
             images.execute(new ImageCommand.RegisterImage(description, format, full, List.of()), context);
             return description;
         } finally {

@@ -160,7 +160,7 @@ public final class NetworkEndpoints {
         if (withContainers) {
             for (NetworkState.EndpointRecord endpoint : network.endpoints.values()) {
                 ObjectNode m = members.putObject(endpoint.containerId);
-                m.put("Name", containers.find(view, endpoint.containerId).map(c -> c.name).orElse(""));
+                m.put("Name", containers.find(view, endpoint.containerId).map(c -> c.name()).orElse(""));
                 m.put("EndpointID", NetworkService.endpointId(network.id, endpoint.containerId));
                 m.put("MacAddress", endpoint.macAddress);
                 m.put("IPv4Address", endpoint.ipAddress + "/" + endpoint.prefixLength);
@@ -236,7 +236,7 @@ public final class NetworkEndpoints {
         String networkName = exchange.pathParam(1);
         networks.require(networkName);
         ContainerState.ContainerRecord container = containers.require(body.path("Container").asText(""));
-        networks.connect(networkName, container.id, container.name, "running".equals(container.status), container.pid,
+        networks.connect(networkName, container.id(), container.name(), container.running(), container.pid(),
                 containers.config(container), body.path("EndpointConfig"), exchange.context());
         exchange.text(200, "");
     }
@@ -245,7 +245,7 @@ public final class NetworkEndpoints {
     public void disconnect(ApiExchange exchange) throws IOException {
         JsonNode body = body(exchange);
         ContainerState.ContainerRecord container = containers.require(body.path("Container").asText(""));
-        networks.disconnect(exchange.pathParam(1), container.id, containers.config(container), exchange.context());
+        networks.disconnect(exchange.pathParam(1), container.id(), containers.config(container), exchange.context());
         exchange.text(200, "");
     }
 }

@@ -113,12 +113,12 @@ class BuildProjectionTest {
 
     @Test
     void portsDurationsAndGlobsFollowDocker() {
-        assertEquals(List.of("80/tcp"), BuildExecution.exposedPorts("80"));
-        assertEquals(List.of("7000/udp", "7001/udp"), BuildExecution.exposedPorts("7000-7001/UDP"));
-        assertThrows(BuildException.class, () -> BuildExecution.exposedPorts("eighty"));
-        assertEquals(90_000_000_000L, BuildExecution.duration("1m30s", "interval"));
-        assertEquals(500_000_000L, BuildExecution.duration("500ms", "interval"));
-        assertThrows(BuildException.class, () -> BuildExecution.duration("30", "interval"));
+        assertEquals(List.of("80/tcp"), InstructionPlanner.exposedPorts("80"));
+        assertEquals(List.of("7000/udp", "7001/udp"), InstructionPlanner.exposedPorts("7000-7001/UDP"));
+        assertThrows(BuildException.class, () -> InstructionPlanner.exposedPorts("eighty"));
+        assertEquals(90_000_000_000L, InstructionPlanner.duration("1m30s", "interval"));
+        assertEquals(500_000_000L, InstructionPlanner.duration("500ms", "interval"));
+        assertThrows(BuildException.class, () -> InstructionPlanner.duration("30", "interval"));
         assertTrue(BuildContext.matches("*.txt", "a.txt"));
         assertTrue(BuildContext.matches("file-[0-9]?.log", "file-12.log"));
         assertTrue(!BuildContext.matches("*.txt", "a.txt.bak"));

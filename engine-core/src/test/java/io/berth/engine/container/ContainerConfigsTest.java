@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.engine.api.ApiException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -68,15 +67,15 @@ class ContainerConfigsTest {
     @Test
     void noCommandAnywhereIsRefused() throws Exception {
         JsonNode config = ContainerConfigs.mergeConfig(JSON.readTree("{}"), JSON.readTree("{}"), "img", JSON);
-        ApiException e = assertThrows(ApiException.class, () -> ContainerConfigs.args(config));
+        ContainerException e = assertThrows(ContainerException.class, () -> ContainerConfigs.args(config));
         assertTrue(e.getMessage().startsWith("no command specified"));
     }
 
     @Test
     void hostConfigValuesDockerRefusesAreRefusedWithDockersWording() throws Exception {
-        assertEquals("Minimum memory limit allowed is 6MB", assertThrows(ApiException.class,
+        assertEquals("Minimum memory limit allowed is 6MB", assertThrows(ContainerException.class,
                 () -> ContainerConfigs.validateHostConfig(JSON.readTree("{\"Memory\":1024}"))).getMessage());
-        assertThrows(ApiException.class, () -> ContainerConfigs.validateHostConfig(JSON.readTree(
+        assertThrows(ContainerException.class, () -> ContainerConfigs.validateHostConfig(JSON.readTree(
                 "{\"AutoRemove\":true,\"RestartPolicy\":{\"Name\":\"always\"}}")));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.berth.engine.api.ApiException;
 import io.berth.spi.fs.SafeRoot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -64,7 +63,7 @@ class ContainerFilesTest {
             tar.closeArchiveEntry();
         }
         try (SafeRoot root = SafeRoot.open(tmp.resolve("rootfs"), SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
-            ApiException e = assertThrows(ApiException.class, () -> ContainerFiles.copyIn(root, "/dest", new ByteArrayInputStream(bytes.toByteArray())));
+            ContainerException e = assertThrows(ContainerException.class, () -> ContainerFiles.copyIn(root, "/dest", new ByteArrayInputStream(bytes.toByteArray())));
             assertTrue(e.getMessage().contains("../up"), e.getMessage());
         }
         assertFalse(Files.exists(tmp.resolve("rootfs/up")));
@@ -76,8 +75,8 @@ class ContainerFilesTest {
         byte[] garbage = new byte[1024];
         java.util.Arrays.fill(garbage, (byte) 'x');
         try (SafeRoot root = SafeRoot.open(container, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
-            ApiException e = assertThrows(ApiException.class, () -> ContainerFiles.copyIn(root, "/", new ByteArrayInputStream(garbage)));
-            assertEquals(400, e.status());
+            ContainerException e = assertThrows(ContainerException.class, () -> ContainerFiles.copyIn(root, "/", new ByteArrayInputStream(garbage)));
+            assertEquals(ContainerException.Kind.INVALID, e.kind());
             assertTrue(e.getMessage().startsWith("the body is not a tar archive") && !e.getMessage().contains("\n"), e.getMessage());
         }
         try (var list = Files.list(container)) {

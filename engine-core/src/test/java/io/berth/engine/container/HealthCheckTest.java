@@ -75,21 +75,21 @@ class HealthCheckTest {
         ContainerState state = ContainerProjection.INSTANCE.initialState();
         String config = "{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]}},\"HostConfig\":{}}";
         fold(state, 1, new ContainerEvent.ContainerCreated(id, "web", "busybox", "sha256:" + "a".repeat(64), config));
-        assertEquals("", state.containers.get(id).health, "no verdict before the first start");
+        assertEquals("", state.containers.get(id).health(), "no verdict before the first start");
         fold(state, 2, new ContainerEvent.ContainerStarted(id, 42));
-        assertEquals("starting", state.containers.get(id).health);
+        assertEquals("starting", state.containers.get(id).health());
         fold(state, 3, new ContainerEvent.ContainerHealthChanged(id, "unhealthy", 3, 1, "no\n"));
-        assertEquals("unhealthy", state.containers.get(id).health);
-        assertEquals(3, state.containers.get(id).healthFailingStreak);
+        assertEquals("unhealthy", state.containers.get(id).health());
+        assertEquals(3, state.containers.get(id).healthFailingStreak());
         fold(state, 4, new ContainerEvent.ContainerStarted(id, 43));
-        assertEquals("starting", state.containers.get(id).health, "each run starts over");
-        assertEquals(0, state.containers.get(id).healthFailingStreak);
+        assertEquals("starting", state.containers.get(id).health(), "each run starts over");
+        assertEquals(0, state.containers.get(id).healthFailingStreak());
 
         String other = "d".repeat(64);
         fold(state, 5, new ContainerEvent.ContainerCreated(other, "db", "busybox", "sha256:" + "a".repeat(64),
                 "{\"Config\":{\"Healthcheck\":{\"Test\":[\"NONE\"]}},\"HostConfig\":{}}"));
         fold(state, 6, new ContainerEvent.ContainerStarted(other, 44));
-        assertEquals("", state.containers.get(other).health, "HEALTHCHECK NONE: no health");
+        assertEquals("", state.containers.get(other).health(), "HEALTHCHECK NONE: no health");
     }
 
     private static void fold(ContainerState state, long sequence, ContainerEvent event) {
@@ -125,20 +125,20 @@ class HealthCheckTest {
                 "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"MaximumRetryCount\":1,\"Name\":\"on-failure\"}}}"));
         fold(state, 2, new ContainerEvent.ContainerStarted(id, 42));
         fold(state, 3, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:03Z", false));
-        assertTrue(state.containers.get(id).restarting);
+        assertTrue(state.containers.get(id).restarting());
         fold(state, 4, new ContainerEvent.ContainerStarted(id, 43));
-        assertFalse(state.containers.get(id).restarting);
+        assertFalse(state.containers.get(id).restarting());
         fold(state, 5, new ContainerEvent.ContainerExited(id, 3, 0, false, "2026-12-05T00:00:05Z", false));
-        assertFalse(state.containers.get(id).restarting, "on-failure:1 gave up after one restart");
+        assertFalse(state.containers.get(id).restarting(), "on-failure:1 gave up after one restart");
 
         fold(state, 6, new ContainerEvent.ContainerUpdated(id, java.util.Map.of("RestartPolicy", "{\"Name\":\"always\"}"),
                 "{\"Config\":{},\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":0}}}"));
         fold(state, 7, new ContainerEvent.ContainerStarted(id, 44));
         fold(state, 8, new ContainerEvent.ContainerKilled(id, 15));
         fold(state, 9, new ContainerEvent.ContainerExited(id, 143, 15, false, "2026-12-05T00:00:09Z", false));
-        assertFalse(state.containers.get(id).restarting, "a stop the user asked for is not followed by a restart");
+        assertFalse(state.containers.get(id).restarting(), "a stop the user asked for is not followed by a restart");
         fold(state, 10, new ContainerEvent.ContainerStarted(id, 45));
         fold(state, 11, new ContainerEvent.ContainerExited(id, 0, 0, false, "2026-12-05T00:00:11Z", false));
-        assertTrue(state.containers.get(id).restarting, "always, after an update");
+        assertTrue(state.containers.get(id).restarting(), "always, after an update");
     }
 }

@@ -71,7 +71,7 @@ class ContainmentIT {
 
     @AfterAll
     static void stop() throws Exception {
-        List<String> ids = daemon == null ? List.of() : daemon.containers().list().stream().map(c -> c.id).toList();
+        List<String> ids = daemon == null ? List.of() : daemon.containers().list().stream().map(c -> c.id()).toList();
         for (String id : ids) {
             UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1&v=1", null);
         }

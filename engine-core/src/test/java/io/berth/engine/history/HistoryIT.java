@@ -84,7 +84,7 @@ class HistoryIT {
     static void stop() throws Exception {
         try {
             if (daemon != null) {
-                for (String id : daemon.containers().list().stream().map(c -> c.id).toList()) {
+                for (String id : daemon.containers().list().stream().map(c -> c.id()).toList()) {
                     UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1&v=1", null);
                 }
                 daemon.stop("test finished");

@@ -147,7 +147,7 @@ class HostileTarProperties {
             Path added = Files.createDirectories(work.resolve("add"));
             try (SafeRoot root = SafeRoot.open(added, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {
                 root.mkdirs("/dst", 0755);
-                CopyPlanner.extract(root, new ByteArrayInputStream(tar), "hostile.tar", "/dst", -1, -1);
+                CopyWriter.extract(root, new ByteArrayInputStream(tar), "hostile.tar", "/dst", -1, -1);
             } catch (BuildException | IOException e) {
                 oneLine(e.getMessage());
             }

@@ -98,6 +98,40 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
 
     private final InputStream in;
     private String member;
+    /** The global options read without picocli ({@link #plain}); {@code false} when {@link #spec} holds them. */
+    private final boolean plain;
+    private final String plainHost;
+    private final String plainRoot;
+    private final boolean plainDebug;
+
+    /**
+     * A root with its global options already read, and no picocli model at all: what
+     * {@link QuickCommands} runs an everyday command with.
+     *
+     * @param host  {@code -H}'s value, or {@code null}
+     * @param root  {@code --root}'s value, or {@code null}
+     * @param debug whether {@code -D} was given
+     */
+    static BerthCommand plain(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String host,
+                              String root, boolean debug) {
+        return new BerthCommand(env, in, out, err, host, root, debug);
+    }
+
+    private BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String host,
+                         String root, boolean debug) {
+        this.env = env;
+        this.in = in;
+        this.out = out;
+        this.err = err;
+        this.spec = null;
+        this.host = null;
+        this.root = null;
+        this.debug = null;
+        this.plain = true;
+        this.plainHost = host;
+        this.plainRoot = root;
+        this.plainDebug = debug;
+    }
 
     /**
      * @param only the command about to run, to build only its model (start-up time); {@code null} builds
@@ -118,6 +152,10 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
         this.in = in;
         this.out = out;
         this.err = err;
+        this.plain = false;
+        this.plainHost = null;
+        this.plainRoot = null;
+        this.plainDebug = false;
         spec = CommandSpec.wrapWithoutInspection(this).name("berth")
                 .version("berth version " + BuildInfo.version() + ", API " + BerthApi.API_VERSION);
         spec.usageMessage().description("An event-sourced container engine.").sortOptions(false)
@@ -397,12 +435,12 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
     /** Whether {@code -D} was given. */
     @Override
     public boolean debug() {
-        return Boolean.TRUE.equals(debug.getValue());
+        return plain ? plainDebug : Boolean.TRUE.equals(debug.getValue());
     }
 
     /** The host URI in effect: {@code -H}, else {@code BERTH_HOST}, else the default. */
     public String hostUri() {
-        String h = host.getValue();
+        String h = plain ? plainHost : host.getValue();
         if (h == null) {
             h = env.get("BERTH_HOST");
         }
@@ -411,7 +449,7 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
 
     /** The root given with {@code --root}, else {@code BERTH_ROOT}, made absolute; {@code null} if neither. */
     public String rootDir() {
-        String r = root.getValue();
+        String r = plain ? plainRoot : root.getValue();
         if (r == null) {
             r = env.get("BERTH_ROOT");
         }

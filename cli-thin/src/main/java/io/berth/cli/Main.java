@@ -32,8 +32,20 @@ public final class Main {
     }
 
     /** Runs the CLI and exits with its exit code. */
-    public static void main(String[] args) {
-        warmUpInBackground();
+    public static void main(String[] args) throws IOException {
+        // The launcher trains the AOT caches through this entry point: a cache serves only the class path and
+        // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
+        String training = System.getProperty("berth.aot.training");
+        if (training != null) {
+            io.berth.cli.training.AotTraining.main(new String[] {training});
+            return;
+        }
+        if (QuickCommands.read(args) == null) {
+            warmUpInBackground();
+        } else {
+            // one short request: through the attach library, which skips what the warm-up would prepare
+            UnixHttpClient.useAttachLibrary();
+        }
         UnixHttpClient.closeChannelsAtExit();
         // Buffer stdout: commands print many short lines; streaming commands flush per event.
         PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 16 * 1024),
@@ -94,6 +106,11 @@ public final class Main {
      */
     public static int run(String[] args, Map<String, String> env, InputStream in, PrintStream out, PrintStream err,
                           boolean processStreams) {
+        // The everyday commands are read without picocli when their command line is plain enough.
+        Integer quick = QuickCommands.run(args, env, in, out, err, processStreams);
+        if (quick != null) {
+            return quick;
+        }
         // picocli registers converters for java.time and java.sql types by loading and initialising those
         // classes reflectively (java.time's formatters alone are ~10 ms), and java.nio.file.Path's through
         // Paths.get found by reflection; berth's options are all strings, booleans and lists of strings, so every

@@ -200,7 +200,11 @@ public abstract class BaseCommand implements Callable<Integer> {
      * @throws CliException a malformed time (exit 125, one line)
      */
     protected static String withAt(String target, OptionSpec at) {
-        String value = at == null ? null : string(at);
+        return withAt(target, at == null ? null : string(at));
+    }
+
+    /** {@link #withAt(String, OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static String withAt(String target, String value) {
         if (value == null) {
             return target;
         }
@@ -251,8 +255,13 @@ public abstract class BaseCommand implements Callable<Integer> {
      * a template that cannot be read is Docker's one-line {@code template parsing error}.
      */
     protected static ListFormat listFormat(OptionSpec format) {
+        return listFormat(string(format));
+    }
+
+    /** {@link #listFormat(OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static ListFormat listFormat(String format) {
         try {
-            return ListFormat.parse(string(format));
+            return ListFormat.parse(format);
         } catch (GoTemplate.TemplateException e) {
             throw new CliException(ExitCodes.ENGINE, "template parsing error: " + e.getMessage());
         }
@@ -273,7 +282,11 @@ public abstract class BaseCommand implements Callable<Integer> {
      * the Go template, read leniently (a field the object lacks prints {@code <no value>}).
      */
     protected static GoTemplate inspectTemplate(OptionSpec format) {
-        String f = string(format);
+        return inspectTemplate(string(format));
+    }
+
+    /** {@link #inspectTemplate(OptionSpec)} for the option's value, {@code null} when it was not given. */
+    protected static GoTemplate inspectTemplate(String f) {
         if (f == null || f.isEmpty() || f.equals("json") || f.equals("{{json .}}")) {
             return null;
         }

@@ -49,24 +49,45 @@ public final class ImagesCommand extends ImageCommand {
         repository = arguments("REPOSITORY[:TAG]");
     }
 
+    /**
+     * What {@code images} was asked for, however the command line was read: by picocli ({@link #options()}) or
+     * by {@link io.berth.cli.QuickCommands}, which reads the everyday flags without building picocli's model.
+     *
+     * @param repository the {@code REPOSITORY[:TAG]} argument, or {@code null}
+     */
+    public record Options(boolean all, boolean quiet, boolean digests, boolean noTrunc, String format, String at,
+                          String repository) {
+    }
+
+    /** The options picocli parsed; the argument count is checked first. */
+    public Options options() {
+        List<String> args = requireArgs(repository, 0, 1);
+        return new Options(isSet(all), isSet(quiet), isSet(digests), isSet(noTrunc), string(format), string(at),
+                args.isEmpty() ? null : args.getFirst());
+    }
+
     @Override
     public Integer call() throws Exception {
-        List<String> args = requireArgs(repository, 0, 1);
-        ListFormat shape = listFormat(format);
+        return list(root, options());
+    }
+
+    /** Lists the images as {@code o} asks. */
+    public static int list(CommandContext root, Options o) throws java.io.IOException {
+        ListFormat shape = listFormat(o.format());
         List<Object> images = new ArrayList<>();
-        if (string(at) == null) {
-            images.addAll(root.api().images(isSet(all)));
-        } else if (root.api().getJson(withAt(isSet(all) ? "/images/json?all=1" : "/images/json", at)) instanceof List<?> past) {
+        if (o.at() == null) {
+            images.addAll(root.api().images(o.all()));
+        } else if (root.api().getJson(withAt(o.all() ? "/images/json?all=1" : "/images/json", o.at())) instanceof List<?> past) {
             images.addAll(past);
         }
         images.sort(new NewestFirst());
         List<Row> rows = new ArrayList<>();
         for (Object image : images) {
             // Docker's CLI shows digests when asked, or when the template names them.
-            rows.addAll(rows(image, isSet(digests) || shape.mentions(".Digest")));
+            rows.addAll(rows(image, o.digests() || shape.mentions(".Digest")));
         }
-        if (!args.isEmpty()) {
-            ImageName wanted = ImageName.split(args.getFirst());
+        if (o.repository() != null) {
+            ImageName wanted = ImageName.split(o.repository());
             List<Row> matching = new ArrayList<>();
             for (Row r : rows) {
                 if (r.repository().equals(wanted.name()) && (wanted.tag() == null || r.tag().equals(wanted.tag()))) {
@@ -76,8 +97,8 @@ public final class ImagesCommand extends ImageCommand {
             rows = matching;
         }
         PrintStream out = root.out();
-        boolean trunc = !isSet(noTrunc);
-        if (isSet(quiet)) {
+        boolean trunc = !o.noTrunc();
+        if (o.quiet()) {
             for (Row r : rows) {
                 out.println(id(r.image(), trunc));
             }
@@ -105,14 +126,14 @@ public final class ImagesCommand extends ImageCommand {
             printRows(out, shape, shown, headers);
             return 0;
         }
-        Table table = isSet(digests)
+        Table table = o.digests()
                 ? new Table("REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE")
                 : new Table("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
         table.minWidth(10);
         for (Row r : rows) {
             String created = Units.ago(number(Json.at(r.image(), "Created")), now);
             String size = Units.humanSize(number(Json.at(r.image(), "Size")), 3);
-            if (isSet(digests)) {
+            if (o.digests()) {
                 table.row(r.repository(), r.tag(), r.digest(), id(r.image(), trunc), created, size);
             } else {
                 table.row(r.repository(), r.tag(), id(r.image(), trunc), created, size);

@@ -52,21 +52,38 @@ public final class PsCommand extends ContainerCommand {
         none = arguments("");
     }
 
+    /**
+     * What {@code ps} was asked for, however the command line was read: by picocli ({@link #options()}) or by
+     * {@link io.berth.cli.QuickCommands}, which reads the everyday flags without building picocli's model.
+     */
+    public record Options(boolean all, boolean quiet, boolean noTrunc, String format, List<String> filters, String at) {
+    }
+
+    /** The options picocli parsed. */
+    public Options options() {
+        return new Options(isSet(all), isSet(quiet), isSet(noTrunc), string(format), strings(filters), string(at));
+    }
+
     @Override
     public Integer call() throws Exception {
         requireArgs(none, 0, 0);
-        ListFormat shape = listFormat(format);
-        Map<String, List<String>> wanted = parseFilters(strings(filters));
-        String target = isSet(all) ? "/containers/json?all=1" : "/containers/json";
+        return list(root, options());
+    }
+
+    /** Lists the containers as {@code o} asks; the command line has been read and holds no arguments. */
+    public static int list(CommandContext root, Options o) throws java.io.IOException {
+        ListFormat shape = listFormat(o.format());
+        Map<String, List<String>> wanted = parseFilters(o.filters());
+        String target = o.all() ? "/containers/json?all=1" : "/containers/json";
         if (!wanted.isEmpty()) {
-            target += (isSet(all) ? "&" : "?") + "filters=" + BerthApi.query(Json.write(wanted));
+            target += (o.all() ? "&" : "?") + "filters=" + BerthApi.query(Json.write(wanted));
         }
-        Object answer = root.api().getJson(withAt(target, at));
+        Object answer = root.api().getJson(withAt(target, o.at()));
         List<Object> shown = new ArrayList<>(answer instanceof List<?> l ? l : List.of());
         shown.sort(new NewestFirst());
-        boolean trunc = !isSet(noTrunc);
+        boolean trunc = !o.noTrunc();
         PrintStream out = root.out();
-        if (isSet(quiet)) {
+        if (o.quiet()) {
             for (Object c : shown) {
                 out.println(id(c, trunc));
             }

@@ -20,10 +20,23 @@ public final class VersionCommand extends BaseCommand {
         format = option("string", "Format output using a Go template, or 'json'", "-f", "--format");
     }
 
+    /** The {@code --format} picocli parsed, or {@code null}. */
+    public String format() {
+        return string(format);
+    }
+
     @Override
     public Integer call() throws Exception {
+        return show(root, format());
+    }
+
+    /**
+     * Prints the client's and the daemon's versions; {@code format} is {@code --format}'s value or {@code null}.
+     * {@link io.berth.cli.QuickCommands} calls it without building picocli's model.
+     */
+    public static int show(CommandContext root, String format) throws java.io.IOException {
         GoTemplate template = inspectTemplate(format);
-        boolean json = template == null && string(format) != null && !string(format).isEmpty();
+        boolean json = template == null && format != null && !format.isEmpty();
         PrintStream out = root.out();
         Map<String, Object> client = new LinkedHashMap<>();
         client.put("Version", BuildInfo.version());

@@ -3,7 +3,6 @@ package io.berth.cli.http;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +20,10 @@ public final class HttpResponse implements Closeable {
     private final String reason;
     private final Map<String, List<String>> headers;
     private final InputStream body;
-    private final SocketChannel channel;
+    /** The connection: a {@code SocketChannel}, or a socket of {@link AttachLibrarySocket}. */
+    private final Closeable channel;
 
-    HttpResponse(int status, String reason, Map<String, List<String>> headers, InputStream body, SocketChannel channel) {
+    HttpResponse(int status, String reason, Map<String, List<String>> headers, InputStream body, Closeable channel) {
         this.status = status;
         this.reason = reason;
         this.headers = headers;

@@ -1,6 +1,7 @@
 package io.berth.cli.training;
 
 import io.berth.cli.Main;
+import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,15 +30,12 @@ public final class AotTraining {
         f.delete();
     }
 
-    /** Runs the training workload; prints nothing on success. */
-    public static void main(String[] args) throws IOException {
-        Path dir = Files.createTempDirectory("berth-aot");
-        Path sock = dir.resolve("s.sock");
-        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
-        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
-        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
-                "DOCKER_CONFIG", dir.resolve("docker").toString());
-        String host = "unix://" + sock;
+    /**
+     * The everyday commands only. With the JDK's AOT cache every class in it is loaded and linked when the JVM
+     * starts, so training help, error and rarely used paths would make every command start slower (measured:
+     * docs/PERFORMANCE.md, "CLI start-up"); those paths load their classes from the jar.
+     */
+    static String[][] everydayRuns(String host, Path dir) throws IOException {
         // A small build context like a real one: a Dockerfile, a .dockerignore and files in a directory.
         Path context = dir.resolve("context");
         Files.createDirectories(context.resolve("files"));
@@ -46,10 +44,7 @@ public final class AotTraining {
         for (int i = 0; i < 8; i++) {
             Files.writeString(context.resolve("files").resolve("file-" + i + ".txt"), "line " + i + "\n");
         }
-        // The everyday commands only. With the JDK's AOT cache every class in it is loaded and linked when the
-        // JVM starts, so training help, error and rarely used paths would make every command start slower
-        // (measured: docs/PERFORMANCE.md, "CLI start-up"); those paths load their classes from the jar.
-        String[][] runs = {
+        return new String[][] {
                 {"-H", host, "version"},
                 {"-H", host, "version", "--format", "json"},
                 {"-H", host, "info"},
@@ -77,7 +72,53 @@ public final class AotTraining {
                 {"-H", host, "build", "-q", "-t", "x/y:z", context.toString()},
                 {"-H", host, "build", "-t", "x/y:z", context.toString()},
         };
-        Main.warmUpInBackground();
+    }
+
+    /**
+     * The command lines {@code QuickCommands} reads without picocli: the launcher runs them with a cache of their
+     * own ({@code lib/cli/berth-quick.aot}), trained on these alone, because the JVM loads and links every class
+     * of a cache at start and these commands need neither picocli nor the other commands' classes (~500 classes,
+     * ~5 ms of CPU per command: docs/PERFORMANCE.md, "Start-up side by side"). Templates and {@code --format json}
+     * of the lists are left out: their java.time formatters, regular expressions and lambdas would be loaded by
+     * every plain {@code ps} too.
+     */
+    static String[][] quickRuns(String host) {
+        return new String[][] {
+                {"-H", host, "version"},
+                {"-H", host, "version", "--format", "json"},
+                {"-H", host, "images"},
+                {"-H", host, "images", "--digests", "--no-trunc"},
+                {"-H", host, "images", "-q"},
+                {"-H", host, "image", "ls"},
+                {"-H", host, "ps"},
+                {"-H", host, "ps", "-a"},
+                {"-H", host, "ps", "-aq"},
+                {"-H", host, "ps", "-a", "--filter", "status=exited"},
+                {"-H", host, "container", "ls", "-a"},
+        };
+    }
+
+    /**
+     * Runs the training workload; prints nothing on success.
+     *
+     * @param args {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
+     *             nothing for every everyday command
+     */
+    public static void main(String[] args) throws IOException {
+        Path dir = Files.createTempDirectory("berth-aot");
+        Path sock = dir.resolve("s.sock");
+        PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
+        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
+                "DOCKER_CONFIG", dir.resolve("docker").toString());
+        String host = "unix://" + sock;
+        boolean quick = args.length > 0 && args[0].equals("quick");
+        String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
+        if (quick) {
+            UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
+        } else {
+            Main.warmUpInBackground();
+        }
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();

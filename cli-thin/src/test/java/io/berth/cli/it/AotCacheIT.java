@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The CLI's and the daemon's AOT caches ({@code lib/cli/berth-cli.aot}, {@code lib/engine/berth-daemon.aot}) are
+ * The CLI's and the daemon's AOT caches ({@code lib/cli/berth-cli.aot}, {@code lib/cli/berth-quick.aot} for the
+ * commands {@code QuickCommands} reads, {@code lib/engine/berth-daemon.aot}) are
  * the ones the launcher opens and the JVM uses, on the launcher's real command line: a cache that is missing,
  * rejected (other JVM options, another JDK) or trained on other jars fails the build instead of silently
  * slowing every command.
@@ -40,7 +41,10 @@ class AotCacheIT {
     /** The commands a user runs every day, all in the CLI's AOT training. */
     private static final List<List<String>> EVERYDAY = List.of(List.of("version"), List.of("info"), List.of("ps"),
             List.of("ps", "-a"), List.of("images"), List.of("image", "ls"), List.of("plugin", "ls"),
-            List.of("volume", "ls"), List.of("network", "ls"));
+            List.of("volume", "ls"), List.of("network", "ls"), List.of("container", "ls"));
+    /** The everyday commands {@code QuickCommands} reads, which the launcher runs with {@code berth-quick.aot}. */
+    private static final List<List<String>> QUICK = List.of(List.of("version"), List.of("ps"), List.of("ps", "-a"),
+            List.of("images"), List.of("image", "ls"), List.of("container", "ls"));
 
     @TempDir
     Path tmp;
@@ -58,6 +62,7 @@ class AotCacheIT {
     void givenTheInstallation_whenEverydayCommandsRun_thenBerthsAndPicocliClassesAllComeFromTheCliCache() throws Exception {
         BerthDist berth = BerthDist.get();
         assertTrainedOnTheInstalledJars(berth.dist.resolve("lib/cli"), "berth-cli.aot");
+        assertTrainedOnTheInstalledJars(berth.dist.resolve("lib/cli"), "berth-quick.aot");
         String host = startDaemon(berth, Map.of());
 
         List<List<String>> commands = new ArrayList<>(EVERYDAY);
@@ -67,16 +72,33 @@ class AotCacheIT {
             Files.deleteIfExists(classes);
             List<String> args = new ArrayList<>(List.of("-H", host));
             args.addAll(command);
-            BerthDist.Result result = berth.run(Map.of("BERTH_CLI_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes),
-                    null, 60, args.toArray(new String[0]));
+            Path inits = tmp.resolve("cli-inits.txt");
+            Files.deleteIfExists(inits);
+            BerthDist.Result result = berth.run(Map.of("BERTH_CLI_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes
+                    + " -Xlog:class+init=info:file=" + inits), null, 60, args.toArray(new String[0]));
             assertEquals(0, result.exitCode(), "berth " + command + ": " + result.err());
             ClassLoads loads = ClassLoads.read(classes);
+            String cache = QUICK.contains(command) ? "lib/cli/berth-quick.aot" : "lib/cli/berth-cli.aot";
             assertTrue(loads.fromCache("io.berth.cli.Main"), "berth " + command + " did not take io.berth.cli.Main from "
-                    + berth.dist.resolve("lib/cli/berth-cli.aot") + ": the cache is missing or the JVM rejected it (rebuild"
+                    + berth.dist.resolve(cache) + ": the cache is missing or the JVM rejected it (rebuild"
                     + " with mvn package; run with BERTH_CLI_JAVA_OPTS=-Xlog:aot to see why)");
             List<String> fromJars = loads.fromJars("io.berth.", "picocli.");
             assertEquals(List.of(), fromJars, "berth " + command + " loaded these classes from its jar, not from the AOT"
                     + " cache: train the cache on this command (io.berth.cli.training.AotTraining)");
+            if (QUICK.contains(command)) {
+                // read by QuickCommands with the quick cache, which holds no picocli model: picocli's
+                // classes in it would be loaded and linked at every start for nothing
+                assertTrue(loads.countFromCache("picocli.") < 5, "berth " + command + " loaded picocli's model from "
+                        + cache + ": the quick cache was trained on other commands");
+                String initialised = Files.readString(inits);
+                assertTrue(initialised.contains("'io/berth/cli/QuickCommands$Line'"), "berth " + command
+                        + " was not read by the dispatch table");
+                // its socket through the JDK's attach library, not NIO, whose set-up builds the SUN provider
+                assertTrue(initialised.contains("'sun/tools/attach/VirtualMachineImpl'"), "berth " + command
+                        + " did not connect through the attach library (is the CLI run with java -jar?)");
+                assertTrue(!initialised.contains("'sun/nio/ch/UnixDomainSockets'"), "berth " + command
+                        + " initialised NIO's Unix-domain sockets");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;
 import io.berth.cli.http.SocketPathException;
+import io.berth.cli.training.AotTraining;
 import picocli.CommandLine;
 
 import java.io.BufferedOutputStream;
@@ -37,7 +38,7 @@ public final class Main {
         // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
         String training = System.getProperty("berth.aot.training");
         if (training != null) {
-            io.berth.cli.training.AotTraining.main(new String[] {training});
+            AotTraining.train(training, Main::warmUpInBackground, Main::run);
             return;
         }
         if (QuickCommands.read(args) == null) {

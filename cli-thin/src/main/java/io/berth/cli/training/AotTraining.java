@@ -1,6 +1,5 @@
 package io.berth.cli.training;
 
-import io.berth.cli.Main;
 import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
@@ -98,13 +97,23 @@ public final class AotTraining {
         };
     }
 
+    /** The CLI as the training runs it: {@code Main.run} with the given environment and streams. */
+    @FunctionalInterface
+    public interface Cli {
+        /** Runs one command line and answers its exit code. */
+        int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err);
+    }
+
     /**
-     * Runs the training workload; prints nothing on success.
+     * Runs the training workload; prints nothing on success. The entry point passes itself in ({@code warmUp},
+     * {@code cli}), so this package does not depend on the one that starts it.
      *
-     * @param args {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
-     *             nothing for every everyday command
+     * @param workload {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
+     *                 anything else for every everyday command
+     * @param warmUp   the CLI's background warm-up, as {@code Main.main} starts it
+     * @param cli      runs one command
      */
-    public static void main(String[] args) throws IOException {
+    public static void train(String workload, Runnable warmUp, Cli cli) throws IOException {
         Path dir = Files.createTempDirectory("berth-aot");
         Path sock = dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
@@ -112,12 +121,12 @@ public final class AotTraining {
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
         String host = "unix://" + sock;
-        boolean quick = args.length > 0 && args[0].equals("quick");
+        boolean quick = "quick".equals(workload);
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
             UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
         } else {
-            Main.warmUpInBackground();
+            warmUp.run();
         }
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
@@ -125,7 +134,7 @@ public final class AotTraining {
         try (StubDaemon stub = new StubDaemon(sock)) {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {
-                    Main.run(run, env, sink, sink);
+                    cli.run(run, env, sink, sink);
                 }
             }
         } finally {

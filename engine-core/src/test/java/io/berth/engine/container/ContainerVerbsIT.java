@@ -232,6 +232,36 @@ class ContainerVerbsIT {
         assertEquals("[\"PID\",\"COMMAND\"]", custom.get("Titles").toString());
     }
 
+    /**
+     * The runtime answers which processes are the container's (runc reads its cgroup, v1 or v2), so a
+     * process the container's init started is listed too, and the engine reads no cgroup path itself.
+     */
+    @Test
+    void givenAContainerWhoseInitStartedAChild_whenTop_thenBothProcessesOfItsCgroupAreListed() throws Exception {
+        String body = "{\"Image\":\"" + image + "\",\"Cmd\":[\"sh\",\"-c\",\"sleep 301 & exec sleep 300\"],"
+                + "\"HostConfig\":{\"NetworkMode\":\"none\"}}";
+        UnixHttp.Response created = UnixHttp.post(socket(), "/containers/create?name=verbs-top-child", body);
+        assertEquals(201, created.status(), created.body());
+        String id = JSON.readTree(created.body()).get("Id").asText();
+        try {
+            assertEquals(204, UnixHttp.post(socket(), "/containers/" + id + "/start", "").status());
+            List<String> commands = new ArrayList<>();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                JsonNode top = get("/containers/" + id + "/top?ps_args=" + enc("-o pid,args"));
+                commands.clear();
+                top.get("Processes").forEach(p -> commands.add(p.get(1).asText()));
+                if (commands.containsAll(List.of("sleep 300", "sleep 301"))) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(List.of("sleep 300", "sleep 301"), commands.stream().sorted().toList());
+        } finally {
+            UnixHttp.send(socket(), "DELETE", "/containers/" + id + "?force=1", null);
+        }
+    }
+
     @Test
     void givenRunningContainer_whenUpdated_thenTheLiveCgroupInspectAndTheLogAgree() throws Exception {
         String id = runSleeper("verbs-update", "{}");

@@ -12,13 +12,15 @@ import java.io.OutputStream;
  */
 public final class SafeFile implements AutoCloseable {
     private final Sys sys;
+    private final SysAt at;
     private final int fd;
     private final byte[] shown;
     private final boolean writing;
     private boolean closed;
 
-    SafeFile(Sys sys, int fd, byte[] shown, boolean writing) {
+    SafeFile(Sys sys, SysAt at, int fd, byte[] shown, boolean writing) {
         this.sys = sys;
+        this.at = at;
         this.fd = fd;
         this.shown = shown;
         this.writing = writing;
@@ -107,17 +109,17 @@ public final class SafeFile implements AutoCloseable {
 
     /** {@code fchown}: call before {@link #chmod}, since a change of owner clears setuid and setgid bits. */
     public void chown(int uid, int gid) throws IOException {
-        sys.fchown(fd, uid, gid, shown);
+        at.fchown(fd, uid, gid, shown);
     }
 
     /** {@code fchmod}, with setuid, setgid and sticky bits as given (no umask). */
     public void chmod(int mode) throws IOException {
-        sys.fchmod(fd, mode & 07777, shown);
+        at.fchmod(fd, mode & 07777, shown);
     }
 
     /** Sets access and modification time. */
     public void setTimes(long sec, int nsec) throws IOException {
-        sys.futimes(fd, sec, nsec, shown);
+        at.futimes(fd, sec, nsec, shown);
     }
 
     /**
@@ -126,12 +128,12 @@ public final class SafeFile implements AutoCloseable {
      * @return 0, or the errno when the file system does not take it ({@code EOPNOTSUPP}, {@code EPERM})
      */
     public int setXattr(String name, byte[] value) throws IOException {
-        return sys.fsetxattr(fd, name, value, shown);
+        return at.fsetxattr(fd, name, value, shown);
     }
 
     /** @return the facts of the open file */
     public Sys.Stat stat() throws IOException {
-        return sys.fstat(fd, shown);
+        return at.fstat(fd, shown);
     }
 
     /** Closes the descriptor; for a file being written, a failing close is reported (it can mean lost data). */

@@ -3,9 +3,7 @@ package io.berth.spi.fs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 
@@ -84,26 +82,21 @@ public final class SafeRoot implements AutoCloseable {
     public static final int MAX_LINKS = 40;
 
     private static final byte[] EMPTY = new byte[0];
-    private static volatile boolean openat2Works = !Boolean.getBoolean("berth.fs.noOpenat2");
 
     private final Path dir;
     private final Sys sys;
+    private final SysAt at;
     private final int rootFd;
     private final Symlinks symlinks;
-    /*
-     * The last parent directory resolved, kept open: a tar's entries come directory by directory, so
-     * most entries share their parent with the one before. Kept only under REFUSE, where a path has
-     * no symbolic link in it and is therefore the directory's real name, and dropped when remove()
-     * takes away that directory or one above it (no other operation removes a directory).
-     */
-    private byte[] cachedKey;
-    private int cachedFd = -1;
+    private final Resolver resolver;
 
     private SafeRoot(Path dir, Sys sys, int rootFd, Symlinks symlinks) {
         this.dir = dir;
         this.sys = sys;
+        this.at = new SysAt(sys);
         this.rootFd = rootFd;
         this.symlinks = symlinks;
+        this.resolver = new Resolver(sys, at, rootFd, symlinks);
     }
 
     /**
@@ -114,7 +107,7 @@ public final class SafeRoot implements AutoCloseable {
     public static SafeRoot open(Path dir, Symlinks symlinks) throws IOException {
         Sys sys = new Sys();
         byte[] p = dir.toAbsolutePath().toString().getBytes(StandardCharsets.UTF_8);
-        int fd = sys.openat(Sys.AT_FDCWD, p, Sys.O_PATH | Sys.O_DIRECTORY, 0);
+        int fd = new SysAt(sys).openat(Sys.AT_FDCWD, p, Sys.O_PATH | Sys.O_DIRECTORY, 0);
         if (fd < 0) {
             sys.close();
             throw new SafeFsException(-fd == Sys.ENOTDIR ? SafeFsException.Reason.NOT_DIRECTORY
@@ -136,12 +129,12 @@ public final class SafeRoot implements AutoCloseable {
 
     /** For tests: resolve by the per-component walk alone, as on a kernel without {@code openat2}. */
     static void useOpenat2(boolean use) {
-        openat2Works = use;
+        Resolver.useOpenat2(use);
     }
 
     /** Whether this kernel resolves with {@code openat2} (false after it was found missing). */
     public static boolean usesOpenat2() {
-        return openat2Works;
+        return Resolver.usesOpenat2();
     }
 
     // ---------------------------------------------------------------- names
@@ -158,22 +151,7 @@ public final class SafeRoot implements AutoCloseable {
      *                         or the whole is longer than 4095 bytes
      */
     public static void checkName(byte[] path) throws SafeFsException {
-        if (path.length > MAX_PATH) {
-            throw new SafeFsException(SafeFsException.Reason.BAD_NAME,
-                    quote(path) + ": the name is " + path.length + " bytes long, over the limit of " + MAX_PATH);
-        }
-        int start = 0;
-        for (int i = 0; i <= path.length; i++) {
-            if (i == path.length || path[i] == '/') {
-                if (i - start > MAX_NAME) {
-                    throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": a component is "
-                            + (i - start) + " bytes long, over the limit of " + MAX_NAME);
-                }
-                start = i + 1;
-            } else if (path[i] == 0) {
-                throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": the name holds a NUL byte");
-            }
-        }
+        SafeNames.check(path);
     }
 
     /** @see #checkName(byte[]) */
@@ -186,331 +164,12 @@ public final class SafeRoot implements AutoCloseable {
      * quotes escaped, so a hostile name cannot break the line or forge another.
      */
     public static String quote(byte[] path) {
-        String s = new String(path, StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        int shown = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (++shown > 300) {
-                b.append("…");
-                break;
-            }
-            if (c == 0) {
-                b.append("\\0");
-            } else if (c < 0x20 || c == 0x7f) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else if (c == '"' || c == '\\') {
-                b.append('\\').append(c);
-            } else {
-                b.append(c);
-            }
-        }
-        return b.append('"').toString();
+        return SafeNames.quote(path);
     }
 
     /** @see #quote(byte[]) */
     public static String quote(String path) {
         return quote(bytes(path));
-    }
-
-    private static List<byte[]> split(byte[] path) throws SafeFsException {
-        checkName(path);
-        List<byte[]> parts = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i <= path.length; i++) {
-            if (i == path.length || path[i] == '/') {
-                int len = i - start;
-                if (len > 0 && !(len == 1 && path[start] == '.')) {
-                    byte[] c = new byte[len];
-                    System.arraycopy(path, start, c, 0, len);
-                    parts.add(c);
-                }
-                start = i + 1;
-            }
-        }
-        return parts;
-    }
-
-    private static boolean isDotDot(byte[] c) {
-        return c.length == 2 && c[0] == '.' && c[1] == '.';
-    }
-
-    private static byte[] join(List<byte[]> parts, int n) {
-        int len = 0;
-        for (int i = 0; i < n; i++) {
-            len += parts.get(i).length + 1;
-        }
-        byte[] out = new byte[Math.max(0, len - 1)];
-        int at = 0;
-        for (int i = 0; i < n; i++) {
-            byte[] c = parts.get(i);
-            if (i > 0) {
-                out[at++] = '/';
-            }
-            System.arraycopy(c, 0, out, at, c.length);
-            at += c.length;
-        }
-        return out;
-    }
-
-    // ---------------------------------------------------------------- resolution
-
-    private void release(int fd) {
-        if (fd != rootFd && fd != cachedFd && fd >= 0) {
-            sys.closeQuietly(fd);
-        }
-    }
-
-    /**
-     * Resolves the first {@code n} components.
-     *
-     * @param followLast whether a symbolic link as the n-th component is followed
-     * @param mustBeDir  whether the result must be a directory
-     * @param create     whether missing directories are created (with {@code mode})
-     * @return an {@code O_PATH} descriptor (the root's own for n == 0: see {@link #release})
-     */
-    private int resolve(List<byte[]> parts, int n, boolean followLast, boolean mustBeDir, boolean create, int mode,
-                        byte[] shown) throws IOException {
-        if (n == 0) {
-            return rootFd;
-        }
-        if (!followLast && !isDotDot(parts.get(n - 1))) {
-            // The parent as usual, then the last component itself, never followed.
-            int parent = parentFd(parts, n - 1, create, true, shown);
-            try {
-                byte[] c = parts.get(n - 1);
-                int fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
-                if (fd == -Sys.ENOENT && create && mustBeDir) {
-                    int made = sys.mkdirat(parent, c, 0700);
-                    if (made != 0 && made != -Sys.EEXIST) {
-                        throw failed("mkdir", shown, -made);
-                    }
-                    fd = sys.openat(parent, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
-                    if (fd >= 0 && made == 0) {
-                        chmodPath(fd, mode, shown);
-                    }
-                }
-                if (fd < 0) {
-                    throw -fd == Sys.ENOENT
-                            ? new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(shown) + ": does not exist")
-                            : failed("open", shown, -fd);
-                }
-                if (mustBeDir && !sys.fstat(fd, shown).isDir()) {
-                    sys.closeQuietly(fd);
-                    throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(shown) + ": is not a directory");
-                }
-                return fd;
-            } finally {
-                release(parent);
-            }
-        }
-        if (followLast && openat2Works) {
-            long resolve = Sys.RESOLVE_NO_MAGICLINKS | (symlinks == Symlinks.REFUSE
-                    ? Sys.RESOLVE_BENEATH | Sys.RESOLVE_NO_SYMLINKS : Sys.RESOLVE_IN_ROOT);
-            byte[] joined = join(parts, n);
-            for (int attempt = 0; attempt < 3; attempt++) {
-                int fd = sys.openat2(rootFd, joined, Sys.O_PATH | (mustBeDir ? Sys.O_DIRECTORY : 0), 0, resolve);
-                if (fd >= 0) {
-                    return fd;
-                }
-                if (-fd == Sys.ENOSYS || -fd == Sys.EPERM) {
-                    openat2Works = false; // an old kernel, or a seccomp filter: walk from now on
-                    break;
-                }
-                if (-fd != Sys.EAGAIN) {
-                    break; // ENOENT, ELOOP, ENOTDIR, EXDEV: the walk creates, or says exactly what is wrong
-                }
-            }
-        }
-        return walk(parts, n, followLast, mustBeDir, create, mode, shown);
-    }
-
-    private int walk(List<byte[]> parts, int n, boolean followLast, boolean mustBeDir, boolean create, int mode,
-                     byte[] shown) throws IOException {
-        Deque<Integer> fds = new ArrayDeque<>();
-        Deque<byte[]> names = new ArrayDeque<>();
-        Deque<byte[]> pending = new ArrayDeque<>(parts.subList(0, n));
-        int links = 0;
-        boolean ok = false;
-        try {
-            while (!pending.isEmpty()) {
-                byte[] c = pending.pollFirst();
-                boolean last = pending.isEmpty();
-                int top = fds.isEmpty() ? rootFd : fds.peek();
-                if (isDotDot(c)) {
-                    if (fds.isEmpty()) {
-                        if (symlinks == Symlinks.REFUSE) {
-                            throw new SafeFsException(SafeFsException.Reason.ESCAPE,
-                                    quote(shown) + ": climbs out of the root with \"..\"");
-                        }
-                    } else {
-                        sys.closeQuietly(fds.pop());
-                        names.pop();
-                    }
-                    continue;
-                }
-                int fd = sys.openat(top, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
-                if (fd == -Sys.ENOENT && create && (!last || mustBeDir)) {
-                    int made = sys.mkdirat(top, c, 0700);
-                    if (made != 0 && made != -Sys.EEXIST) {
-                        throw failed("mkdir", here(names, c), -made);
-                    }
-                    fd = sys.openat(top, c, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
-                    if (fd >= 0 && made == 0) {
-                        chmodPath(fd, mode, here(names, c));
-                    }
-                }
-                if (fd < 0) {
-                    if (-fd == Sys.ENOENT) {
-                        throw new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(shown) + ": "
-                                + (last && names.isEmpty() ? "does not exist" : quote(here(names, c)) + " does not exist"));
-                    }
-                    throw failed("open", here(names, c), -fd);
-                }
-                Sys.Stat st;
-                try {
-                    st = sys.fstat(fd, here(names, c));
-                } catch (IOException e) {
-                    sys.closeQuietly(fd);
-                    throw e;
-                }
-                if (st.isSymlink() && (!last || followLast)) {
-                    sys.closeQuietly(fd);
-                    if (symlinks == Symlinks.REFUSE) {
-                        throw new SafeFsException(SafeFsException.Reason.ESCAPE, quote(shown)
-                                + ": goes through the symbolic link " + quote(here(names, c)));
-                    }
-                    if (++links > MAX_LINKS) {
-                        throw new SafeFsException(SafeFsException.Reason.LOOP, quote(shown)
-                                + ": too many levels of symbolic links");
-                    }
-                    byte[] target = sys.readlinkat(top, c, here(names, c));
-                    if (target.length > 0 && target[0] == '/') {
-                        while (!fds.isEmpty()) {
-                            sys.closeQuietly(fds.pop());
-                        }
-                        names.clear();
-                    }
-                    List<byte[]> more = split(target);
-                    for (int i = more.size() - 1; i >= 0; i--) {
-                        pending.addFirst(more.get(i));
-                    }
-                    continue;
-                }
-                if (!st.isDir() && (!last || mustBeDir)) {
-                    sys.closeQuietly(fd);
-                    throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(shown) + ": "
-                            + quote(here(names, c)) + " is not a directory");
-                }
-                fds.push(fd);
-                names.push(c);
-            }
-            ok = true;
-            return fds.isEmpty() ? rootFd : fds.pop();
-        } finally {
-            if (!ok || !fds.isEmpty()) {
-                while (!fds.isEmpty()) {
-                    sys.closeQuietly(fds.pop());
-                }
-            }
-        }
-    }
-
-    /** The resolved path so far plus {@code c}, for messages. */
-    private static byte[] here(Deque<byte[]> names, byte[] c) {
-        List<byte[]> all = new ArrayList<>();
-        names.descendingIterator().forEachRemaining(all::add);
-        all.add(c);
-        return join(all, all.size());
-    }
-
-    private SafeFsException failed(String op, byte[] path, int errno) {
-        // ENOENT after the parent was resolved: the directory went away meanwhile (a racing rename or removal)
-        return new SafeFsException(errno == Sys.ENOTDIR ? SafeFsException.Reason.NOT_DIRECTORY
-                : errno == Sys.EISDIR ? SafeFsException.Reason.IS_DIRECTORY
-                : errno == Sys.ENOENT ? SafeFsException.Reason.NOT_FOUND : SafeFsException.Reason.IO,
-                quote(path) + ": " + op + ": " + Sys.describe(errno));
-    }
-
-    /** A path's parent, resolved, and its last component. */
-    private record Parent(int fd, byte[] base, byte[] shown) {
-    }
-
-    private Parent parent(byte[] path, boolean create) throws IOException {
-        return parent(path, create, true);
-    }
-
-    private Parent parent(byte[] path, boolean create, boolean mayCache) throws IOException {
-        List<byte[]> parts = split(path);
-        if (parts.isEmpty()) {
-            throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": names the root itself");
-        }
-        byte[] base = parts.getLast();
-        if (isDotDot(base)) {
-            throw new SafeFsException(SafeFsException.Reason.BAD_NAME, quote(path) + ": ends in \"..\"");
-        }
-        return new Parent(parentFd(parts, parts.size() - 1, create, mayCache, path), base, path);
-    }
-
-    /** The directory of the first {@code n} components, from the cache when it holds it (see {@link #release}). */
-    private int parentFd(List<byte[]> parts, int n, boolean create, boolean mayCache, byte[] shown) throws IOException {
-        boolean cacheable = symlinks == Symlinks.REFUSE && n > 0 && parts.subList(0, n).stream().noneMatch(SafeRoot::isDotDot);
-        byte[] key = cacheable ? join(parts, n) : null;
-        if (key != null && cachedFd >= 0 && java.util.Arrays.equals(key, cachedKey)) {
-            return cachedFd;
-        }
-        int fd = resolve(parts, n, true, true, create, 0755, shown);
-        if (key != null && mayCache) {
-            dropCache();
-            cachedKey = key;
-            cachedFd = fd;
-        }
-        return fd;
-    }
-
-    private void dropCache() {
-        if (cachedFd >= 0) {
-            int fd = cachedFd;
-            cachedFd = -1;
-            cachedKey = null;
-            sys.closeQuietly(fd);
-        }
-    }
-
-    /** Drops the cached parent if {@code path} is it or a directory above it. */
-    private void forget(byte[] path) throws SafeFsException {
-        if (cachedKey == null) {
-            return;
-        }
-        byte[] p = join(split(path), split(path).size());
-        if (cachedKey.length >= p.length && java.util.Arrays.equals(cachedKey, 0, p.length, p, 0, p.length)
-                && (cachedKey.length == p.length || cachedKey[p.length] == '/')) {
-            dropCache();
-        }
-    }
-
-    /** Removes a non-directory at the parent's base, so a new entry can take its name. */
-    private void clearBase(Parent p) throws IOException {
-        int rc = sys.unlinkat(p.fd, p.base, 0);
-        if (rc == -Sys.EISDIR) {
-            throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(p.shown) + ": is a directory");
-        }
-        if (rc != 0 && rc != -Sys.ENOENT) {
-            throw failed("unlink", p.shown, -rc);
-        }
-    }
-
-    /** chmod of what an O_PATH descriptor holds (never a symbolic link: callers check). */
-    private void chmodPath(int opathFd, int mode, byte[] shown) throws IOException {
-        try {
-            sys.fchmodat(Sys.AT_FDCWD, procFd(opathFd), mode & 07777, shown);
-        } catch (Sys.SysException e) {
-            throw new SafeFsException(SafeFsException.Reason.IO, quote(shown) + ": chmod: " + Sys.describe(e.errno), e);
-        }
-    }
-
-    private static byte[] procFd(int fd) {
-        return ("/proc/self/fd/" + fd).getBytes(StandardCharsets.US_ASCII);
     }
 
     // ---------------------------------------------------------------- writing
@@ -522,8 +181,8 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_DIRECTORY if a component is something else
      */
     public void mkdirs(byte[] path, int mode) throws IOException {
-        List<byte[]> parts = split(path);
-        release(resolve(parts, parts.size(), true, true, true, mode, path));
+        List<byte[]> parts = SafeNames.split(path);
+        resolver.release(resolver.resolve(parts, parts.size(), true, true, true, mode, path));
     }
 
     /** @see #mkdirs(byte[], int) */
@@ -538,23 +197,23 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_DIRECTORY if something else has the name (remove it first)
      */
     public void mkdir(byte[] path, int mode) throws IOException {
-        Parent p = parent(path, true);
+        Resolver.Parent p = resolver.parent(path, true);
         try {
-            int rc = sys.mkdirat(p.fd, p.base, 0700);
+            int rc = at.mkdirat(p.fd(), p.base(), 0700);
             if (rc != 0 && rc != -Sys.EEXIST) {
-                throw failed("mkdir", path, -rc);
+                throw resolver.failed("mkdir", path, -rc);
             }
-            int fd = sys.openat(p.fd, p.base, Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
+            int fd = at.openat(p.fd(), p.base(), Sys.O_RDONLY | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
             if (fd < 0) {
                 throw new SafeFsException(SafeFsException.Reason.NOT_DIRECTORY, quote(path) + ": exists and is not a directory");
             }
             try {
-                sys.fchmod(fd, mode & 07777, path);
+                at.fchmod(fd, mode & 07777, path);
             } finally {
                 sys.closeQuietly(fd);
             }
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -571,14 +230,14 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException IS_DIRECTORY if a directory has the name
      */
     public SafeFile create(byte[] path, int mode) throws IOException {
-        Parent p = parent(path, true);
+        Resolver.Parent p = resolver.parent(path, true);
         try {
-            clearBase(p);
-            int fd = sys.openat(p.fd, p.base, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
+            resolver.clearBase(p);
+            int fd = at.openat(p.fd(), p.base(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
             if (fd < 0) {
-                throw failed("create", path, -fd);
+                throw resolver.failed("create", path, -fd);
             }
-            SafeFile f = new SafeFile(sys, fd, path, true);
+            SafeFile f = new SafeFile(sys, at, fd, path, true);
             if ((mode & 07777) != 0600) {
                 try {
                     f.chmod(mode);
@@ -589,7 +248,7 @@ public final class SafeRoot implements AutoCloseable {
             }
             return f;
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -601,14 +260,14 @@ public final class SafeRoot implements AutoCloseable {
     /** Creates {@code path} as a symbolic link to {@code target} (kept byte for byte), replacing a non-directory. */
     public void symlink(byte[] path, byte[] target) throws IOException {
         checkName(target);
-        Parent p = parent(path, true);
+        Resolver.Parent p = resolver.parent(path, true);
         try {
-            clearBase(p);
-            sys.symlinkat(target, p.fd, p.base, path);
+            resolver.clearBase(p);
+            at.symlinkat(target, p.fd(), p.base(), path);
         } catch (Sys.SysException e) {
-            throw failed("symlink", path, e.errno);
+            throw resolver.failed("symlink", path, e.errno);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -624,9 +283,9 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_FOUND if {@code existing} is not there, IS_DIRECTORY if it is a directory
      */
     public void hardlink(byte[] path, byte[] existing) throws IOException {
-        Parent src = parent(existing, false, false);
+        Resolver.Parent src = resolver.parent(existing, false, false);
         try {
-            Sys.Stat st = sys.statAt(src.fd, src.base, Sys.AT_SYMLINK_NOFOLLOW, existing);
+            Sys.Stat st = at.statAt(src.fd(), src.base(), Sys.AT_SYMLINK_NOFOLLOW, existing);
             if (st == null) {
                 throw new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(path) + ": the link target "
                         + quote(existing) + " does not exist");
@@ -635,21 +294,21 @@ public final class SafeRoot implements AutoCloseable {
                 throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": the link target "
                         + quote(existing) + " is a directory");
             }
-            Parent dst = parent(path, true, false);
+            Resolver.Parent dst = resolver.parent(path, true, false);
             try {
-                Sys.Stat here = sys.statAt(dst.fd, dst.base, Sys.AT_SYMLINK_NOFOLLOW, path);
+                Sys.Stat here = at.statAt(dst.fd(), dst.base(), Sys.AT_SYMLINK_NOFOLLOW, path);
                 if (here != null && here.ino() == st.ino() && here.dev() == st.dev()) {
                     return; // the name is that file already
                 }
-                clearBase(dst);
-                sys.linkat(src.fd, src.base, dst.fd, dst.base, path);
+                resolver.clearBase(dst);
+                at.linkat(src.fd(), src.base(), dst.fd(), dst.base(), path);
             } catch (Sys.SysException e) {
-                throw failed("link", path, e.errno);
+                throw resolver.failed("link", path, e.errno);
             } finally {
-                release(dst.fd);
+                resolver.release(dst.fd());
             }
         } finally {
-            release(src.fd);
+            resolver.release(src.fd());
         }
     }
 
@@ -664,14 +323,14 @@ public final class SafeRoot implements AutoCloseable {
      * @param mode the type ({@link Sys#S_IFCHR}, {@link Sys#S_IFBLK}, {@link Sys#S_IFIFO}) and permission bits
      */
     public void mknod(byte[] path, int mode, int major, int minor) throws IOException {
-        Parent p = parent(path, true);
+        Resolver.Parent p = resolver.parent(path, true);
         try {
-            clearBase(p);
-            sys.mknodat(p.fd, p.base, mode, major, minor, path);
+            resolver.clearBase(p);
+            at.mknodat(p.fd(), p.base(), mode, major, minor, path);
         } catch (Sys.SysException e) {
-            throw failed("mknod", path, e.errno);
+            throw resolver.failed("mknod", path, e.errno);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -685,9 +344,9 @@ public final class SafeRoot implements AutoCloseable {
      * symbolic link. Nothing there is fine.
      */
     public void remove(byte[] path) throws IOException {
-        Parent p;
+        Resolver.Parent p;
         try {
-            p = parent(path, false);
+            p = resolver.parent(path, false);
         } catch (SafeFsException e) {
             if (e.reason() == SafeFsException.Reason.NOT_FOUND) {
                 return;
@@ -695,10 +354,10 @@ public final class SafeRoot implements AutoCloseable {
             throw e;
         }
         try {
-            forget(path); // the cached directory, if it is path or below it (never p's own parent)
-            removeAt(p.fd, p.base, path);
+            resolver.forget(path); // the cached directory, if it is path or below it (never p's own parent)
+            removeAt(p.fd(), p.base(), path);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -708,27 +367,27 @@ public final class SafeRoot implements AutoCloseable {
     }
 
     private void removeAt(int dirFd, byte[] name, byte[] shown) throws IOException {
-        int rc = sys.unlinkat(dirFd, name, 0);
+        int rc = at.unlinkat(dirFd, name, 0);
         if (rc == 0 || rc == -Sys.ENOENT) {
             return;
         }
         if (rc != -Sys.EISDIR) {
-            throw failed("unlink", shown, -rc);
+            throw resolver.failed("unlink", shown, -rc);
         }
-        int fd = sys.openat(dirFd, name, Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
+        int fd = at.openat(dirFd, name, Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_NOFOLLOW, 0);
         if (fd < 0) {
-            throw failed("open", shown, -fd);
+            throw resolver.failed("open", shown, -fd);
         }
         try {
-            for (byte[] child : sys.listAt(fd, shown)) {
+            for (byte[] child : at.listAt(fd, shown)) {
                 removeAt(fd, child, shown);
             }
         } finally {
             sys.closeQuietly(fd);
         }
-        rc = sys.unlinkat(dirFd, name, Sys.AT_REMOVEDIR);
+        rc = at.unlinkat(dirFd, name, Sys.AT_REMOVEDIR);
         if (rc != 0 && rc != -Sys.ENOENT) {
-            throw failed("rmdir", shown, -rc);
+            throw resolver.failed("rmdir", shown, -rc);
         }
     }
 
@@ -739,67 +398,67 @@ public final class SafeRoot implements AutoCloseable {
      * @return the errno of the first extended attribute the file system refused, else 0
      */
     public int setMeta(byte[] path, Meta meta) throws IOException {
-        if (split(path).isEmpty()) {
+        if (SafeNames.split(path).isEmpty()) {
             return setRootMeta(meta);
         }
-        Parent p = parent(path, false);
+        Resolver.Parent p = resolver.parent(path, false);
         int refused = 0;
         try {
-            int fd = sys.openat(p.fd, p.base, Sys.O_PATH | Sys.O_NOFOLLOW, 0);
+            int fd = at.openat(p.fd(), p.base(), Sys.O_PATH | Sys.O_NOFOLLOW, 0);
             if (fd < 0) {
                 throw -fd == Sys.ENOENT
                         ? new SafeFsException(SafeFsException.Reason.NOT_FOUND, quote(path) + ": does not exist")
-                        : failed("open", path, -fd);
+                        : resolver.failed("open", path, -fd);
             }
             try {
-                Sys.Stat st = sys.fstat(fd, path);
-                if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
-                    sys.fchownat(fd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, path);
-                }
-                if (meta.mode() != Meta.KEEP && !st.isSymlink()) {
-                    chmodPath(fd, meta.mode(), path);
-                }
-                for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
-                    int rc = sys.setxattr(procFd(fd), x.getKey(), x.getValue());
-                    if (rc != 0 && refused == 0) {
-                        refused = rc;
-                    }
-                }
+                refused = applyMeta(fd, at.fstat(fd, path).isSymlink(), meta, path);
             } finally {
                 sys.closeQuietly(fd);
             }
             if (meta.mtimeSec() != Meta.KEEP_TIME) {
-                sys.utimensat(p.fd, p.base, meta.mtimeSec(), meta.mtimeNsec(), Sys.AT_SYMLINK_NOFOLLOW, path);
+                at.utimensat(p.fd(), p.base(), meta.mtimeSec(), meta.mtimeNsec(), Sys.AT_SYMLINK_NOFOLLOW, path);
             }
         } catch (Sys.SysException e) {
             throw new SafeFsException(SafeFsException.Reason.IO, quote(path) + ": " + e.getMessage().replace('\n', ' '), e);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
         return refused;
     }
 
     private int setRootMeta(Meta meta) throws IOException {
         byte[] shown = {'/'};
-        int refused = 0;
+        int refused;
         try {
-            if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
-                sys.fchownat(rootFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
-            }
-            if (meta.mode() != Meta.KEEP) {
-                chmodPath(rootFd, meta.mode(), shown);
-            }
-            for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
-                int rc = sys.setxattr(procFd(rootFd), x.getKey(), x.getValue());
-                if (rc != 0 && refused == 0) {
-                    refused = rc;
-                }
-            }
+            refused = applyMeta(rootFd, false, meta, shown);
             if (meta.mtimeSec() != Meta.KEEP_TIME) {
-                sys.utimensat(Sys.AT_FDCWD, procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
+                at.utimensat(Sys.AT_FDCWD, Resolver.procFd(rootFd), meta.mtimeSec(), meta.mtimeNsec(), 0, shown);
             }
         } catch (Sys.SysException e) {
             throw new SafeFsException(SafeFsException.Reason.IO, "the root " + dir + ": " + e.getMessage(), e);
+        }
+        return refused;
+    }
+
+    /**
+     * Owner, mode (not on a symbolic link) and extended attributes of what an {@code O_PATH}
+     * descriptor holds.
+     *
+     * @return the errno of the first extended attribute the file system refused, else 0
+     */
+    private int applyMeta(int opathFd, boolean symlink, Meta meta, byte[] shown) throws IOException {
+        if (meta.uid() != Meta.KEEP || meta.gid() != Meta.KEEP) {
+            at.fchownat(opathFd, EMPTY, meta.uid(), meta.gid(), Sys.AT_EMPTY_PATH, shown);
+        }
+        if (meta.mode() != Meta.KEEP && !symlink) {
+            resolver.chmodPath(opathFd, meta.mode(), shown);
+        }
+        int refused = 0;
+        for (Map.Entry<String, byte[]> x : meta.xattrs().entrySet()) {
+            int rc = at.setxattr(Resolver.procFd(opathFd), x.getKey(), x.getValue());
+            if (rc != 0 && refused == 0) {
+                refused = rc;
+            }
         }
         return refused;
     }
@@ -813,13 +472,13 @@ public final class SafeRoot implements AutoCloseable {
 
     /** @return the facts of {@code path} itself (a symbolic link as a link), or {@code null} if it is not there */
     public Sys.Stat lstat(byte[] path) throws IOException {
-        List<byte[]> parts = split(path);
+        List<byte[]> parts = SafeNames.split(path);
         if (parts.isEmpty()) {
-            return sys.fstat(rootFd, path);
+            return at.fstat(rootFd, path);
         }
-        Parent p;
+        Resolver.Parent p;
         try {
-            p = parent(path, false);
+            p = resolver.parent(path, false);
         } catch (SafeFsException e) {
             if (e.reason() == SafeFsException.Reason.NOT_FOUND || e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
                 return null;
@@ -827,9 +486,9 @@ public final class SafeRoot implements AutoCloseable {
             throw e;
         }
         try {
-            return sys.statAt(p.fd, p.base, Sys.AT_SYMLINK_NOFOLLOW, path);
+            return at.statAt(p.fd(), p.base(), Sys.AT_SYMLINK_NOFOLLOW, path);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -840,10 +499,10 @@ public final class SafeRoot implements AutoCloseable {
 
     /** @return the facts of what {@code path} leads to, symbolic links followed inside the root; {@code null} if nothing */
     public Sys.Stat stat(byte[] path) throws IOException {
-        List<byte[]> parts = split(path);
+        List<byte[]> parts = SafeNames.split(path);
         int fd;
         try {
-            fd = resolve(parts, parts.size(), true, false, false, 0, path);
+            fd = resolver.resolve(parts, parts.size(), true, false, false, 0, path);
         } catch (SafeFsException e) {
             if (e.reason() == SafeFsException.Reason.NOT_FOUND || e.reason() == SafeFsException.Reason.NOT_DIRECTORY) {
                 return null;
@@ -851,9 +510,9 @@ public final class SafeRoot implements AutoCloseable {
             throw e;
         }
         try {
-            return sys.fstat(fd, path);
+            return at.fstat(fd, path);
         } finally {
-            release(fd);
+            resolver.release(fd);
         }
     }
 
@@ -870,10 +529,10 @@ public final class SafeRoot implements AutoCloseable {
      *                         or (not followed) symbolic link: their contents are never read
      */
     public SafeFile openRead(byte[] path, boolean followLast) throws IOException {
-        List<byte[]> parts = split(path);
-        int fd = resolve(parts, parts.size(), followLast, false, false, 0, path);
+        List<byte[]> parts = SafeNames.split(path);
+        int fd = resolver.resolve(parts, parts.size(), followLast, false, false, 0, path);
         try {
-            Sys.Stat st = sys.fstat(fd, path);
+            Sys.Stat st = at.fstat(fd, path);
             if (st.isDir()) {
                 throw new SafeFsException(SafeFsException.Reason.IS_DIRECTORY, quote(path) + ": is a directory");
             }
@@ -882,13 +541,13 @@ public final class SafeRoot implements AutoCloseable {
                         + kind(st) + ", not a regular file; its contents are never read");
             }
             // Reopen the very inode the O_PATH descriptor holds: no second lookup by name.
-            int rfd = sys.openat(Sys.AT_FDCWD, procFd(fd), Sys.O_RDONLY | Sys.O_NOCTTY, 0);
+            int rfd = at.openat(Sys.AT_FDCWD, Resolver.procFd(fd), Sys.O_RDONLY | Sys.O_NOCTTY, 0);
             if (rfd < 0) {
-                throw failed("open", path, -rfd);
+                throw resolver.failed("open", path, -rfd);
             }
-            return new SafeFile(sys, rfd, path, false);
+            return new SafeFile(sys, at, rfd, path, false);
         } finally {
-            release(fd);
+            resolver.release(fd);
         }
     }
 
@@ -899,12 +558,12 @@ public final class SafeRoot implements AutoCloseable {
 
     /** @return the names in the directory {@code path} (symbolic links followed inside the root), unsorted */
     public List<byte[]> list(byte[] path) throws IOException {
-        List<byte[]> parts = split(path);
-        int fd = resolve(parts, parts.size(), true, true, false, 0, path);
+        List<byte[]> parts = SafeNames.split(path);
+        int fd = resolver.resolve(parts, parts.size(), true, true, false, 0, path);
         try {
-            return sys.listAt(fd, path);
+            return at.listAt(fd, path);
         } finally {
-            release(fd);
+            resolver.release(fd);
         }
     }
 
@@ -919,13 +578,13 @@ public final class SafeRoot implements AutoCloseable {
 
     /** @return the target of the symbolic link {@code path}, byte for byte */
     public byte[] readlink(byte[] path) throws IOException {
-        Parent p = parent(path, false);
+        Resolver.Parent p = resolver.parent(path, false);
         try {
-            return sys.readlinkat(p.fd, p.base, path);
+            return at.readlinkat(p.fd(), p.base(), path);
         } catch (Sys.SysException e) {
-            throw failed("readlink", path, e.errno);
+            throw resolver.failed("readlink", path, e.errno);
         } finally {
-            release(p.fd);
+            resolver.release(p.fd());
         }
     }
 
@@ -940,20 +599,20 @@ public final class SafeRoot implements AutoCloseable {
      * @throws SafeFsException NOT_FOUND if it is not there
      */
     public java.util.SortedMap<String, byte[]> xattrs(byte[] path) throws IOException {
-        List<byte[]> parts = split(path);
-        int fd = resolve(parts, parts.size(), false, false, false, 0, path);
+        List<byte[]> parts = SafeNames.split(path);
+        int fd = resolver.resolve(parts, parts.size(), false, false, false, 0, path);
         try {
             java.util.TreeMap<String, byte[]> out = new java.util.TreeMap<>();
-            byte[] proc = procFd(fd);
-            for (String name : sys.listxattr(proc)) {
-                byte[] value = sys.getxattr(proc, name);
+            byte[] proc = Resolver.procFd(fd);
+            for (String name : at.listxattr(proc)) {
+                byte[] value = at.getxattr(proc, name);
                 if (value != null) {
                     out.put(name, value);
                 }
             }
             return out;
         } finally {
-            release(fd);
+            resolver.release(fd);
         }
     }
 
@@ -973,7 +632,7 @@ public final class SafeRoot implements AutoCloseable {
 
     @Override
     public void close() {
-        dropCache();
+        resolver.dropCache();
         sys.closeQuietly(rootFd);
         sys.close();
     }

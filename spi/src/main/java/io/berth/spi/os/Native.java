@@ -81,6 +81,36 @@ public final class Native {
         }
     }
 
+    /**
+     * Calls a handle from {@link #function} or {@link #variadic} with a call state first.
+     *
+     * @return what the function returned
+     */
+    public static Object invoke(MethodHandle handle, MemorySegment state, Object... arguments) {
+        Object[] all = new Object[arguments.length + 1];
+        all[0] = state;
+        System.arraycopy(arguments, 0, all, 1, arguments.length);
+        try {
+            return handle.invokeWithArguments(all);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Throws the call's failure, naming it, when {@code result} is negative. */
+    public static void check(long result, MemorySegment state, String what) throws java.io.IOException {
+        if (result < 0) {
+            throw failure(state, what);
+        }
+    }
+
+    /** @return an exception naming the call and the C library's words for the {@code errno} it left */
+    public static java.io.IOException failure(MemorySegment state, String what) {
+        return new java.io.IOException(what + ": " + describe(errno(state)));
+    }
+
     private static MemorySegment symbol(String name) {
         return LINKER.defaultLookup().find(name).orElseThrow(() -> new IllegalStateException("libc has no " + name));
     }

@@ -1,12 +1,7 @@
 package io.berth.spi.tck;
 
+import io.berth.spi.os.Namespaces;
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.foreign.Arena;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +20,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetNamespace implements AutoCloseable {
 
-    private static final int CLONE_NEWNET = 0x40000000;
-    private static final int O_RDONLY = 0;
 
     private final String name;
 
@@ -128,25 +121,11 @@ public final class NetNamespace implements AutoCloseable {
         }
     }
 
-    private static void join(Path namespace) throws Throwable {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle open = linker.downcallHandle(linker.defaultLookup().find("open").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-        MethodHandle setns = linker.downcallHandle(linker.defaultLookup().find("setns").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        MethodHandle close = linker.downcallHandle(linker.defaultLookup().find("close").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment path = arena.allocateFrom(namespace.toString(), StandardCharsets.UTF_8);
-            int fd = (int) open.invokeExact(path, O_RDONLY);
-            if (fd < 0) {
-                throw new IOException("cannot open " + namespace);
-            }
-            int rc = (int) setns.invokeExact(fd, CLONE_NEWNET);
-            int ignored = (int) close.invokeExact(fd);
-            if (rc != 0) {
-                throw new IOException("setns(" + namespace + ") failed; the kit must run as root");
-            }
+    private static void join(Path namespace) throws IOException {
+        try {
+            Namespaces.join(namespace, Namespaces.CLONE_NEWNET);
+        } catch (IOException e) {
+            throw new IOException(e.getMessage() + "; the kit must run as root", e);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.berth.plugin.runc;
 
+import io.berth.spi.fs.Sys;
+import io.berth.spi.os.Descriptors;
+import io.berth.spi.os.Sockets;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.StdioStreams;
 
@@ -13,7 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A connection to conmon's attach socket, {@code BUNDLE/attach} (conmon binds it through the
  * symlink {@code <socket-dir>/<uuid>} to the bundle), a Unix socket of type
- * {@code SOCK_SEQPACKET}, which the JDK cannot open: {@link Libc} does it.
+ * {@code SOCK_SEQPACKET}, which the JDK cannot open: {@link io.berth.spi.os.Sockets} does it.
  *
  * <ul>
  *   <li>Each packet conmon sends is one read of the container's output, prefixed with one byte
@@ -52,19 +55,19 @@ final class AttachSocket implements StdioStreams {
     static AttachSocket connect(String id, Path bundle) throws ContainerRuntimeException {
         int dir;
         try {
-            dir = Libc.open(bundle.toString(), Libc.O_PATH | Libc.O_DIRECTORY | Libc.O_CLOEXEC);
+            dir = Descriptors.open(bundle.toString(), Sys.O_PATH | Sys.O_DIRECTORY | Sys.O_CLOEXEC);
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     "container " + id + ": cannot open its bundle " + bundle + ": " + e.getMessage(), e);
         }
         int fd;
         try {
-            fd = Libc.connectSeqpacket("/proc/self/fd/" + dir + "/attach");
+            fd = Sockets.connectSeqpacket("/proc/self/fd/" + dir + "/attach");
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     "container " + id + ": cannot attach through conmon's socket " + bundle.resolve("attach") + ": " + e.getMessage(), e);
         } finally {
-            Libc.close(dir);
+            Descriptors.close(dir);
         }
         AttachSocket socket = new AttachSocket(id, bundle, fd);
         Thread.ofPlatform().daemon().name("runc-attach-" + id).start(socket::pump);
@@ -75,7 +78,7 @@ final class AttachSocket implements StdioStreams {
         byte[] buffer = new byte[PACKET + 2];
         try {
             while (true) {
-                int n = Libc.read(fd, buffer);
+                int n = Descriptors.read(fd, buffer);
                 if (n <= 0) {
                     break;
                 }
@@ -88,11 +91,11 @@ final class AttachSocket implements StdioStreams {
             stdout.end();
             stderr.end();
             if (closed.compareAndSet(false, true)) {
-                Libc.shutdown(fd, Libc.SHUT_RDWR);
+                Sockets.shutdown(fd, Sockets.SHUT_RDWR);
             }
             synchronized (descriptorLock) {
                 descriptorClosed = true;
-                Libc.close(fd);
+                Descriptors.close(fd);
             }
         }
     }
@@ -122,11 +125,11 @@ final class AttachSocket implements StdioStreams {
         Path ctl = bundle.resolve("ctl");
         byte[] message = ("1 " + rows + " " + columns + "\n").getBytes(StandardCharsets.US_ASCII);
         try {
-            int fifo = Libc.open(ctl.toString(), Libc.O_WRONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            int fifo = Descriptors.open(ctl.toString(), Sys.O_WRONLY | Sys.O_NONBLOCK | Sys.O_CLOEXEC);
             try {
-                Libc.write(fifo, message, 0, message.length);
+                Descriptors.write(fifo, message, 0, message.length);
             } finally {
-                Libc.close(fifo);
+                Descriptors.close(fifo);
             }
         } catch (IOException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
@@ -140,7 +143,7 @@ final class AttachSocket implements StdioStreams {
             synchronized (descriptorLock) {
                 if (!descriptorClosed) {
                     // wakes the pump, which closes the descriptor
-                    Libc.shutdown(fd, Libc.SHUT_RDWR);
+                    Sockets.shutdown(fd, Sockets.SHUT_RDWR);
                 }
             }
         }
@@ -161,7 +164,7 @@ final class AttachSocket implements StdioStreams {
                     throw new IOException("container " + id + ": standard input is closed");
                 }
                 for (int done = 0; done < length; done += PACKET) {
-                    Libc.write(fd, data, offset + done, Math.min(PACKET, length - done));
+                    Descriptors.write(fd, data, offset + done, Math.min(PACKET, length - done));
                 }
             }
         }
@@ -170,7 +173,7 @@ final class AttachSocket implements StdioStreams {
         public void close() {
             synchronized (descriptorLock) {
                 if (ended.compareAndSet(false, true) && !descriptorClosed) {
-                    Libc.shutdown(fd, Libc.SHUT_WR);
+                    Sockets.shutdown(fd, Sockets.SHUT_WR);
                 }
             }
         }

@@ -1,5 +1,8 @@
 package io.berth.plugin.runc;
 
+import io.berth.spi.os.Descriptors;
+import io.berth.spi.os.Signals;
+import io.berth.spi.os.Terminals;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExecHandle;
 import io.berth.spi.runtime.ExitStatus;
@@ -31,7 +34,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * terminal, runc in the foreground allocates the container's pseudo-terminal and relays it to its
  * own standard streams (runc accepts {@code --console-socket} only with {@code --detach}, which
  * would lose the exit status): these are the slave of a raw pseudo-terminal the plugin opens, whose
- * master is read and written through {@link Libc}; a resize sets the master's size and sends runc
+ * master is read and written through {@link io.berth.spi.os.Terminals}; a resize sets the master's size and sends runc
  * {@code SIGWINCH}, on which runc copies that size to the container's terminal. The slave is opened
  * by the child ({@code sh -c 'exec runc … <TTY >TTY 2>&1'}), not by the daemon, which as a session
  * leader would otherwise make it its controlling terminal and be hung up when it closes.
@@ -125,13 +128,13 @@ final class RuncExec implements ExecHandle {
         Path pid = dir.resolve("exec-" + execId + ".pid");
         Path log = dir.resolve("exec-" + execId + ".log");
         String label = "container " + id + ", exec " + execId;
-        Libc.Pty pty = null;
+        Terminals.Pty pty = null;
         try {
             Files.deleteIfExists(pid);
             Files.deleteIfExists(log);
             Files.write(spec, processJson);
-            pty = Libc.openPty();
-            Libc.resizeTerminal(pty.master(), 24, 80);
+            pty = Terminals.openPty();
+            Terminals.resize(pty.master(), 24, 80);
             // The slave is opened by the child, never by the daemon: a daemon that is a session leader
             // (started with setsid) would take it as its controlling terminal and get SIGHUP when it closes.
             List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec \"$@\" <\"$BERTH_TTY\" >\"$BERTH_TTY\" 2>&1", "sh"));
@@ -145,7 +148,7 @@ final class RuncExec implements ExecHandle {
             return new RuncExec(label, process, pid, log, spec, new Terminal(pty.master(), process));
         } catch (IOException e) {
             if (pty != null) {
-                Libc.close(pty.master());
+                Descriptors.close(pty.master());
             }
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
                     label + ": cannot run runc exec with a terminal: " + e.getMessage(), e);
@@ -276,7 +279,7 @@ final class RuncExec implements ExecHandle {
                         return -1;
                     }
                     byte[] buffer = new byte[Math.min(len, 8192)];
-                    int n = Libc.readTerminal(master, buffer);
+                    int n = Terminals.read(master, buffer);
                     if (n == 0) {
                         return -1;
                     }
@@ -301,7 +304,7 @@ final class RuncExec implements ExecHandle {
                         if (ended || closed.get()) {
                             throw new IOException("the terminal's input is closed");
                         }
-                        Libc.write(master, b, off, len);
+                        Descriptors.write(master, b, off, len);
                     }
                 }
 
@@ -312,7 +315,7 @@ final class RuncExec implements ExecHandle {
                         if (!ended && !closed.get()) {
                             ended = true;
                             try {
-                                Libc.write(master, new byte[] {4}, 0, 1);
+                                Descriptors.write(master, new byte[] {4}, 0, 1);
                             } catch (IOException e) {
                                 // nobody reads the terminal any more
                             }
@@ -327,9 +330,9 @@ final class RuncExec implements ExecHandle {
                 return;
             }
             try {
-                Libc.resizeTerminal(master, rows, columns);
+                Terminals.resize(master, rows, columns);
                 if (runc.isAlive()) {
-                    Libc.kill(runc.pid(), Libc.SIGWINCH);
+                    Signals.kill(runc.pid(), Signals.SIGWINCH);
                 }
             } catch (IOException e) {
                 throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
@@ -339,7 +342,7 @@ final class RuncExec implements ExecHandle {
 
         synchronized void close() {
             if (closed.compareAndSet(false, true)) {
-                Libc.close(master);
+                Descriptors.close(master);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.os.MountCalls;
 import io.berth.spi.fs.MountTable;
 import io.berth.spi.fs.Sys;
 import io.berth.spi.storage.Mount;
@@ -47,7 +48,7 @@ final class OverlayMounts {
         String data = mount.optionString();
         try {
             if (data.getBytes(StandardCharsets.UTF_8).length <= MAX_MOUNT_DATA) {
-                Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
+                MountCalls.mount("overlay", merged.toString(), "overlay", MountCalls.MS_NODEV, data);
             } else {
                 mountThroughDescriptors(key, merged, lowers, dir);
             }
@@ -106,7 +107,7 @@ final class OverlayMounts {
                             + " layers; overlay's options for them take " + data.length() + " bytes even as descriptors, over the kernel's limit of "
                             + MAX_MOUNT_DATA + " (about " + (MAX_MOUNT_DATA - 200) / 19 + " layers at most)");
                 }
-                Libc.mount("overlay", merged.toString(), "overlay", Libc.MS_NODEV, data);
+                MountCalls.mount("overlay", merged.toString(), "overlay", MountCalls.MS_NODEV, data);
             } finally {
                 for (int fd : fds) {
                     sys.closeQuietly(fd);
@@ -148,7 +149,7 @@ final class OverlayMounts {
     private static void umountRetryingBusy(Path merged) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
-                Libc.umount2(merged.toString(), 0);
+                MountCalls.umount2(merged.toString(), 0);
                 return;
             } catch (Sys.SysException e) {
                 if (e.errno != Sys.EBUSY || attempt >= 20) {
@@ -159,7 +160,7 @@ final class OverlayMounts {
                 Thread.sleep(50);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
-                Libc.umount2(merged.toString(), 0);
+                MountCalls.umount2(merged.toString(), 0);
                 return;
             }
         }

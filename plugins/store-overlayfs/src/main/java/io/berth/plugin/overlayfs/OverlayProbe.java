@@ -1,5 +1,6 @@
 package io.berth.plugin.overlayfs;
 
+import io.berth.spi.os.MountCalls;
 import io.berth.spi.Probe;
 
 import java.io.IOException;
@@ -47,7 +48,7 @@ final class OverlayProbe {
             Files.writeString(lower.resolve("kept"), "lower");
             Files.writeString(lower.resolve("deleted"), "lower");
 
-            Libc.mount("overlay", merged.toString(), "overlay", 0,
+            MountCalls.mount("overlay", merged.toString(), "overlay", 0,
                     "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work);
             mounted = true;
 
@@ -64,7 +65,7 @@ final class OverlayProbe {
             if ((mode & S_IFMT) != S_IFCHR || rdev != 0) {
                 return failed(dataDirectory, filesystem, "deleting a lower file did not leave a whiteout in the upper directory");
             }
-            Libc.umount2(merged.toString(), 0);
+            MountCalls.umount2(merged.toString(), 0);
             mounted = false;
             return Probe.Check.passed(CHECK, Probe.Kind.FILESYSTEM,
                     "mounted and removed a test overlay under " + dataDirectory + " (" + filesystem + "): reads, writes and whiteouts work");
@@ -78,7 +79,7 @@ final class OverlayProbe {
         } finally {
             if (mounted) {
                 try {
-                    Libc.umount2(merged.toString(), Libc.MNT_DETACH);
+                    MountCalls.umount2(merged.toString(), MountCalls.MNT_DETACH);
                 } catch (IOException ignored) {
                     // Best effort: the directory removal below reports what remains.
                 }
@@ -92,7 +93,7 @@ final class OverlayProbe {
         try (var leftovers = Files.newDirectoryStream(dataDirectory, ".probe-*")) {
             for (Path dir : leftovers) {
                 try {
-                    Libc.umount2(dir.resolve("merged").toString(), Libc.MNT_DETACH);
+                    MountCalls.umount2(dir.resolve("merged").toString(), MountCalls.MNT_DETACH);
                 } catch (IOException notMounted) {
                     // The usual case: it was not mounted.
                 }

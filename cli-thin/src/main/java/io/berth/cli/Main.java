@@ -2,6 +2,7 @@ package io.berth.cli;
 
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.commands.BaseCommand;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.format.JsonMessages;
@@ -172,7 +173,7 @@ public final class Main {
 
     private static void applySynopses(CommandLine cl) {
         for (CommandLine sub : cl.getSubcommands().values()) {
-            if (sub.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b) {
+            if (sub.getCommandSpec().userObject() instanceof BaseCommand b) {
                 b.applySynopsis();
             }
             applySynopses(sub);
@@ -229,7 +230,7 @@ public final class Main {
 
         @Override
         public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
-            int daemonError = c.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b
+            int daemonError = c.getCommandSpec().userObject() instanceof BaseCommand b
                     ? b.daemonErrorExitCode() : ExitCodes.ENGINE;
             int code = report(ex, root, err, daemonError);
             if (root.debug()) {

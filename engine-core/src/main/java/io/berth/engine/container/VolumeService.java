@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -25,8 +24,6 @@ import java.util.stream.Stream;
  * first use; a new, empty volume is filled from the image's content at its mount point, as Docker does.
  */
 public final class VolumeService {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]+");
-
     private final Journal journal;
     private final Path directory;
     private volatile Predicate<String> inUse = name -> false;
@@ -77,25 +74,26 @@ public final class VolumeService {
      */
     public Created create(String name, Map<String, String> labels, boolean anonymous, RequestContext context) {
         String volumeName = name == null || name.isBlank() ? ContainerNames.newId() : name;
-        if (!NAME.matcher(volumeName).matches()) {
-            throw new VolumeException(VolumeException.Kind.INVALID, "create " + volumeName + ": \"" + volumeName
-                    + "\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed");
-        }
+        VolumeDecider.checkName(volumeName); // a bad name is refused before anything is locked
         synchronized (this) {
-            Optional<ContainerState.VolumeRecord> existing = find(volumeName);
-            if (existing.isPresent()) {
-                return new Created(existing.get(), false);
-            }
             Path data = directory.resolve(volumeName).resolve("_data");
+            Optional<VolumeEvent> created = decide(new VolumeCommand.CreateVolume(volumeName, data.toString(), labels, anonymous));
+            if (created.isEmpty()) {
+                return new Created(find(volumeName).orElseThrow(), false);
+            }
             try {
                 PrivateFiles.createDirectories(directory); // no other host user reaches a volume's data
                 Files.createDirectories(data);
             } catch (IOException e) {
                 throw new VolumeException(VolumeException.Kind.INTERNAL, "cannot create volume directory " + data + ": " + e.getMessage());
             }
-            journal.record(context, new VolumeEvent.VolumeCreated(volumeName, "local", data.toString(), labels, anonymous));
+            journal.record(context, created.get());
             return new Created(find(volumeName).orElseThrow(), true);
         }
+    }
+
+    private Optional<VolumeEvent> decide(VolumeCommand command) {
+        return journal.projections().read(ContainerProjection.INSTANCE, state -> VolumeDecider.decide(command, state));
     }
 
     /**
@@ -108,13 +106,9 @@ public final class VolumeService {
 
     /** Removes a volume and its data; refused while a container uses it, forced or not (Docker's 409). */
     public void remove(String name, boolean force, RequestContext context) {
-        ContainerState.VolumeRecord volume = find(name).orElseThrow(() -> new VolumeException(VolumeException.Kind.NOT_FOUND, "get " + name + ": no such volume"));
-        if (inUse.test(name)) {
-            // as Docker: force only spares the error for a volume that does not exist, never removes one in use
-            throw new VolumeException(VolumeException.Kind.CONFLICT, "remove " + name + ": volume is in use");
-        }
-        deleteTree(directory.resolve(volume.name));
-        journal.record(context, new VolumeEvent.VolumeRemoved(volume.name));
+        VolumeEvent removed = decide(new VolumeCommand.RemoveVolume(name, inUse.test(name))).orElseThrow();
+        deleteTree(directory.resolve(name));
+        journal.record(context, removed);
     }
 
     /** Whether a container (running or not) uses the volume. */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
-import io.berth.eventlog.events.ImageDescription;
 import io.berth.spi.registry.Credentials;
 import io.berth.spi.registry.RegistryException;
 import java.io.IOException;
@@ -21,6 +20,7 @@ import java.util.Map;
 public final class ImageEndpoints {
     private final ImageService images;
     private final ObjectMapper mapper;
+    private final ImageJson shapes;
 
     private io.berth.engine.history.TimeTravel history;
 
@@ -33,6 +33,7 @@ public final class ImageEndpoints {
     public ImageEndpoints(ImageService images, ObjectMapper mapper) {
         this.images = images;
         this.mapper = mapper;
+        this.shapes = new ImageJson(images, mapper);
     }
 
     /** {@code POST /images/create?fromImage=&tag=&platform=}: pulls, streaming Docker's progress messages. */
@@ -259,7 +260,7 @@ public final class ImageEndpoints {
             repoTags.forEach(tags::add);
             ArrayNode repoDigests = summary.putArray("RepoDigests");
             digestRefs.forEach(repoDigests::add);
-            summary.put("Created", epochSeconds(image.description().created()));
+            summary.put("Created", ImageJson.epochSeconds(image.description().created()));
             summary.put("Size", image.description().size());
             summary.put("SharedSize", -1);
             summary.put("VirtualSize", image.description().size());
@@ -310,100 +311,15 @@ public final class ImageEndpoints {
     public void inspect(ApiExchange exchange) throws IOException {
         io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
         if (view == null) {
-            exchange.json(200, inspectJson(images.require(exchange.pathParam(1)), false));
+            exchange.json(200, shapes.inspect(images.require(exchange.pathParam(1)), false));
             return;
         }
-        exchange.json(200, inspectJson(images.require(view, exchange.pathParam(1)), true));
-    }
-
-    ObjectNode inspectJson(ImageService.Image image) {
-        return inspectJson(image, false);
-    }
-
-    /** Docker's image inspect; for a past state the config may be gone from the store since, and is then left empty. */
-    ObjectNode inspectJson(ImageService.Image image, boolean past) {
-        JsonNode config = past ? images.configIfPresent(image) : images.config(image);
-        ImageDescription description = image.description();
-        ObjectNode body = mapper.createObjectNode();
-        body.put("Id", image.id());
-        ArrayNode tags = body.putArray("RepoTags");
-        image.repoTags().forEach(t -> tags.add(images.familiar(t)));
-        ArrayNode digests = body.putArray("RepoDigests");
-        image.repoDigests().forEach(d -> digests.add(images.familiar(d)));
-        body.put("Parent", "");
-        body.put("Comment", config.path("comment").asText(""));
-        body.put("Created", description.created());
-        body.put("DockerVersion", config.path("docker_version").asText(""));
-        body.put("Author", config.path("author").asText(""));
-        body.set("Config", config.path("config").isObject() ? config.get("config") : mapper.createObjectNode());
-        body.put("Architecture", description.architecture());
-        if (!description.variant().isEmpty()) {
-            body.put("Variant", description.variant());
-        }
-        body.put("Os", description.os());
-        body.put("Size", description.size());
-        body.put("VirtualSize", description.size());
-        ObjectNode driver = body.putObject("GraphDriver");
-        driver.put("Name", "overlayfs");
-        ObjectNode driverData = driver.putObject("Data");
-        List<String> chainIds = description.layers().stream().map(l -> l.chainId()).toList();
-        driverData.put("Layers", String.join(":", chainIds));
-        ObjectNode rootfs = body.putObject("RootFS");
-        rootfs.put("Type", "layers");
-        ArrayNode layers = rootfs.putArray("Layers");
-        description.layers().forEach(l -> layers.add(l.diffId()));
-        body.putObject("Metadata").put("LastTagTime", image.lastTagTime() == null ? "0001-01-01T00:00:00Z" : image.lastTagTime());
-        ObjectNode berth = body.putObject("Berth");
-        berth.put("ManifestDigest", description.manifestDigest());
-        berth.put("ManifestMediaType", description.manifestMediaType());
-        berth.put("AddedAt", image.addedAt());
-        return body;
+        exchange.json(200, shapes.inspect(images.require(view, exchange.pathParam(1)), true));
     }
 
     /** {@code GET /images/{name}/history}: the config's history, newest first, with layer sizes. */
     public void history(ApiExchange exchange) throws IOException {
-        ImageService.Image image = images.require(exchange.pathParam(1));
-        JsonNode history = images.config(image).path("history");
-        List<ObjectNode> entries = new ArrayList<>();
-        int layerIndex = 0;
-        List<Long> sizes = layerSizes(image);
-        for (JsonNode step : history) {
-            boolean empty = step.path("empty_layer").asBoolean(false);
-            ObjectNode entry = mapper.createObjectNode();
-            entry.put("Id", "<missing>");
-            entry.put("Created", epochSeconds(step.path("created").asText("")));
-            entry.put("CreatedBy", step.path("created_by").asText(""));
-            entry.putArray("Tags");
-            entry.put("Size", empty || layerIndex >= sizes.size() ? 0 : sizes.get(layerIndex));
-            entry.put("Comment", step.path("comment").asText(""));
-            if (!empty) {
-                layerIndex++;
-            }
-            entries.add(entry);
-        }
-        if (!entries.isEmpty()) {
-            ObjectNode newest = entries.getLast();
-            newest.put("Id", image.id());
-            ArrayNode tags = newest.putArray("Tags");
-            image.repoTags().forEach(t -> tags.add(images.familiar(t)));
-        }
-        ArrayNode answer = mapper.createArrayNode();
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            answer.add(entries.get(i));
-        }
-        exchange.json(200, answer);
-    }
-
-    private List<Long> layerSizes(ImageService.Image image) {
-        List<Long> sizes = new ArrayList<>();
-        for (var layer : image.description().layers()) {
-            try {
-                sizes.add(images.storage().layer(layer.chainId()).map(l -> l.size()).orElse(layer.size()));
-            } catch (io.berth.spi.storage.StorageException e) {
-                sizes.add(layer.size());
-            }
-        }
-        return sizes;
+        exchange.json(200, shapes.history(images.require(exchange.pathParam(1))));
     }
 
     /** {@code POST /images/{name}/tag?repo=&tag=}. */
@@ -468,20 +384,5 @@ public final class ImageEndpoints {
         s = s.replaceFirst("^https?://", "");
         int slash = s.indexOf('/');
         return slash >= 0 ? s.substring(0, slash) : s;
-    }
-
-    static long epochSeconds(String rfc3339) {
-        if (rfc3339 == null || rfc3339.isBlank()) {
-            return 0;
-        }
-        try {
-            return OffsetDateTime.parse(rfc3339).toEpochSecond();
-        } catch (RuntimeException e) {
-            try {
-                return Instant.parse(rfc3339).getEpochSecond();
-            } catch (RuntimeException ignored) {
-                return 0;
-            }
-        }
     }
 }

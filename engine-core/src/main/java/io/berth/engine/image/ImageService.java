@@ -15,18 +15,14 @@ import io.berth.spi.registry.Credentials;
 import io.berth.spi.registry.ImageReference;
 import io.berth.spi.registry.InvalidReferenceException;
 import io.berth.spi.registry.Platform;
-import io.berth.spi.storage.StorageException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Images: pull, look up, tag, remove, prune and collect garbage. Every change is an event through
@@ -34,9 +30,6 @@ import java.util.regex.Pattern;
  * layers with the storage driver.
  */
 public final class ImageService {
-    private static final Pattern FULL_ID = Pattern.compile("(sha256:)?[0-9a-f]{64}");
-    private static final Pattern ID_PREFIX = Pattern.compile("(sha256:)?[0-9a-f]{1,63}");
-
     private final Journal journal;
     private final ContentStore content;
     private final PluginHost plugins;
@@ -276,45 +269,7 @@ public final class ImageService {
 
     /** {@link #find(String)} in {@code view} (the live projections or a past state). */
     public Optional<Image> find(io.berth.engine.projection.Projections view, String nameOrId) {
-        String name = nameOrId.strip();
-        return view.read(ImageProjection.INSTANCE, state -> {
-            if (FULL_ID.matcher(name).matches()) {
-                ImageState.ImageEntry entry = state.images.get(name.startsWith("sha256:") ? name : "sha256:" + name);
-                if (entry != null) {
-                    return Optional.of(copy(entry));
-                }
-            }
-            ImageReference ref = null;
-            try {
-                ref = registry().parse(name);
-            } catch (RuntimeException e) {
-                // not a reference: maybe an id prefix
-            }
-            if (ref != null) {
-                if (ref.digest() != null) {
-                    String repoDigest = ref.name() + "@" + ref.digest();
-                    for (ImageState.ImageEntry entry : state.images.values()) {
-                        if (entry.repoDigests.contains(repoDigest) || entry.image.manifestDigest().equals(ref.digest())) {
-                            return Optional.of(copy(entry));
-                        }
-                    }
-                } else {
-                    String id = state.tags.get(ref.toString());
-                    if (id != null && state.images.containsKey(id)) {
-                        return Optional.of(copy(state.images.get(id)));
-                    }
-                }
-            }
-            if (ID_PREFIX.matcher(name).matches()) {
-                String prefix = name.startsWith("sha256:") ? name : "sha256:" + name;
-                List<ImageState.ImageEntry> matches = state.images.values().stream()
-                        .filter(e -> e.image.imageId().startsWith(prefix)).toList();
-                if (matches.size() == 1) {
-                    return Optional.of(copy(matches.getFirst()));
-                }
-            }
-            return Optional.empty();
-        });
+        return view.read(ImageProjection.INSTANCE, state -> ImageNames.find(state, nameOrId, name -> registry().parse(name)).map(ImageService::copy));
     }
 
     /** Like {@link #find} but a missing image is a NOT_FOUND error naming it, as Docker words it. */
@@ -426,42 +381,7 @@ public final class ImageService {
     public long collectGarbage(RequestContext context) {
         collection.writeLock().lock();
         try {
-            ImageDecider.Referenced referenced = journal.projections().read(ImageProjection.INSTANCE, ImageDecider::referenced);
-            Set<String> blobs = new HashSet<>(referenced.blobs());
-            Set<String> layers = referenced.layers();
-            blobs.addAll(retainedBlobs.get());
-            long reclaimed = 0;
-            List<Event> events = new ArrayList<>();
-            for (String digest : content.list()) {
-                if (!blobs.contains(digest)) {
-                    long size = content.size(digest).orElse(0L);
-                    content.delete(digest);
-                    reclaimed += size;
-                    events.add(new ImageEvent.BlobRemoved(digest, size));
-                }
-            }
-            StorageDriver driver = storage();
-            List<io.berth.spi.storage.LayerInfo> unpacked;
-            try {
-                unpacked = driver.listLayers();
-            } catch (StorageException e) {
-                throw new ImageException(ImageException.Kind.INTERNAL, "cannot list layers: " + e.getMessage(), e);
-            }
-            for (var layer : unpacked) {
-                if (!layers.contains(layer.chainId())) {
-                    try {
-                        driver.removeLayer(layer.chainId());
-                        reclaimed += layer.size();
-                        events.add(new ImageEvent.LayerRemoved(layer.chainId()));
-                    } catch (StorageException e) {
-                        // in use by a snapshot: kept until that goes
-                    }
-                }
-            }
-            if (!events.isEmpty()) {
-                journal.record(context, events);
-            }
-            return reclaimed;
+            return new GarbageCollection(journal, content, storage(), retainedBlobs.get()).run(context);
         } finally {
             collection.writeLock().unlock();
         }

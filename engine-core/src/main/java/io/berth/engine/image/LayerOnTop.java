@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.content.ContentStore;
 import io.berth.engine.journal.RequestContext;
 import io.berth.eventlog.events.ImageDescription;
-import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;

@@ -161,7 +161,7 @@ public final class NetworkEndpoints {
             for (NetworkState.EndpointRecord endpoint : network.endpoints.values()) {
                 ObjectNode m = members.putObject(endpoint.containerId);
                 m.put("Name", containers.find(view, endpoint.containerId).map(c -> c.name()).orElse(""));
-                m.put("EndpointID", NetworkService.endpointId(network.id, endpoint.containerId));
+                m.put("EndpointID", NetworkSettingsView.endpointId(network.id, endpoint.containerId));
                 m.put("MacAddress", endpoint.macAddress);
                 m.put("IPv4Address", endpoint.ipAddress + "/" + endpoint.prefixLength);
                 m.put("IPv6Address", "");

@@ -10,17 +10,13 @@ import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.plugins.PluginHost;
 import io.berth.engine.projection.Projections;
-import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.NetworkEvent;
 import io.berth.spi.NetworkDriver;
-import io.berth.spi.network.AttachRequest;
 import io.berth.spi.network.Attachment;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.NetworkException;
-import io.berth.spi.network.PortMapping;
 import io.berth.spi.network.Subnet;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +45,8 @@ public final class NetworkService implements ContainerNetworks {
     private final String defaultGateway;
     /** Why the default network could not be made at start (a program missing), told with "network bridge not found". */
     private volatile String defaultNetworkProblem;
+    private final NetworkAttachments attachments;
+    private final NetworkSettingsView views;
 
     /**
      * @param defaultSubnet  the default network's subnet (daemon.json {@code bip}'s network), or null to let the driver choose
@@ -60,6 +58,8 @@ public final class NetworkService implements ContainerNetworks {
         this.mapper = mapper;
         this.defaultSubnet = defaultSubnet;
         this.defaultGateway = defaultGateway;
+        this.attachments = new NetworkAttachments(this, journal, mapper);
+        this.views = new NetworkSettingsView(this, mapper);
     }
 
     Optional<NetworkDriver> optionalDriver() {
@@ -311,16 +311,6 @@ public final class NetworkService implements ContainerNetworks {
         return List.copyOf(targets);
     }
 
-    private JsonNode membershipConfig(NetworkState.MembershipRecord membership) {
-        ObjectNode config = mapper.createObjectNode();
-        ArrayNode aliases = config.putArray("Aliases");
-        membership.aliases.forEach(aliases::add);
-        if (!membership.ipv4Address.isEmpty()) {
-            config.putObject("IPAMConfig").put("IPv4Address", membership.ipv4Address);
-        }
-        return config;
-    }
-
     /**
      * {@code POST /networks/{id}/connect}: the container joins the network at every start from now on
      * ({@code MembershipAdded}); a running one joins now too. As Docker, a container on the host's
@@ -383,263 +373,39 @@ public final class NetworkService implements ContainerNetworks {
     }
 
     @Override
-    public List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context) {
-        List<String> targets = targets(journal.projections(), containerId, stored);
-        if (targets.isEmpty()) {
-            return List.of();
-        }
-        disconnect(containerId, context); // what a previous run left (its exit not yet released)
-        NetworkDriver driver = driver();
-        List<Connected> connected = new ArrayList<>();
-        List<NetworkState.NetworkRecord> done = new ArrayList<>();
-        try {
-            int index = 0;
-            for (String target : targets) {
-                NetworkState.NetworkRecord network = require(target);
-                JsonNode endpoint = endpointConfig(stored, target, network);
-                NetworkState.MembershipRecord membership = network.memberships.get(containerId);
-                if (membership != null && membership.member) {
-                    endpoint = membershipConfig(membership);
-                }
-                List<String> aliases = new ArrayList<>();
-                endpoint.path("Aliases").forEach(a -> {
-                    if (!aliases.contains(a.asText())) {
-                        aliases.add(a.asText());
-                    }
-                });
-                if (network.dnsEnabled && !aliases.contains(containerId.substring(0, 12))) {
-                    aliases.add(containerId.substring(0, 12)); // Docker's user networks answer the short id too
-                }
-                String staticIp = endpoint.path("IPAMConfig").path("IPv4Address").asText("");
-                List<PortMapping> ports = index == 0 ? PortSpecs.chooseHostPorts(PortSpecs.requested(stored)) : List.of();
-                AttachRequest request = new AttachRequest(containerId, name, netnsPath, aliases,
-                        staticIp.isEmpty() ? null : staticIp, "eth" + index, ports);
-                Attachment attachment;
-                try {
-                    attachment = driver.attach(network.id, request);
-                } catch (NetworkException e) {
-                    throw NetworkDomainException.of(e);
-                }
-                done.add(network);
-                List<Event> events = new ArrayList<>();
-                events.add(new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
-                        attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),
-                        attachment.aliases(), attachment.dnsServers()));
-                if (!attachment.portMappings().isEmpty()) {
-                    events.add(new NetworkEvent.PortsPublished(network.id, containerId, attachment.portMappings()));
-                }
-                journal.record(context, events);
-                connected.add(new Connected(network.name, attachment.ipAddress(), attachment.gateway(), attachment.dnsServers(), attachment.aliases()));
-                index++;
-            }
-        } catch (RuntimeException e) {
-            for (NetworkState.NetworkRecord network : done) {
-                detachRecorded(network, containerId, context);
-            }
-            throw e;
-        }
-        return connected;
-    }
-
-    private static JsonNode endpointConfig(JsonNode stored, String target, NetworkState.NetworkRecord network) {
-        JsonNode endpoints = stored.path("NetworkingConfig").path("EndpointsConfig");
-        JsonNode byTarget = endpoints.path(target);
-        if (!byTarget.isMissingNode()) {
-            return byTarget;
-        }
-        JsonNode byName = endpoints.path(network.name);
-        if (byName.isMissingNode() && network.name.equals(DEFAULT_NETWORK)) {
-            byName = endpoints.path("default");
-        }
-        return byName.isMissingNode() ? endpoints.path(network.id) : byName;
-    }
-
-    @Override
     public boolean bridgeAvailable() {
         return optionalDriver().isPresent() && find(DEFAULT_NETWORK).isPresent();
     }
 
+    // ---- attachments and views, kept in their own classes
+
+    @Override
+    public List<Connected> connect(String containerId, String name, String netnsPath, JsonNode stored, RequestContext context) {
+        return attachments.connect(containerId, name, netnsPath, stored, context);
+    }
+
     @Override
     public void disconnect(String containerId, RequestContext context) {
-        Optional<NetworkDriver> driver = optionalDriver();
-        if (driver.isEmpty()) {
-            return;
-        }
-        for (NetworkState.NetworkRecord network : list()) {
-            if (network.endpoints.containsKey(containerId)) {
-                detachRecorded(network, containerId, context);
-            }
-        }
+        attachments.disconnect(containerId, context);
     }
 
     /** Connects a running container's namespace to one more network ({@code POST /networks/{id}/connect}). */
     public Connected connectRunning(String networkIdOrName, String containerId, String containerName, long pid, JsonNode endpointConfig,
                                     RequestContext context) {
-        NetworkState.NetworkRecord network = require(networkIdOrName);
-        if (network.endpoints.containsKey(containerId)) {
-            throw NetworkDecider.alreadyThere(containerName, network);
-        }
-        ObjectNode stored = mapper.createObjectNode();
-        stored.putObject("HostConfig").put("NetworkMode", network.name);
-        if (endpointConfig != null && endpointConfig.isObject()) {
-            stored.putObject("NetworkingConfig").putObject("EndpointsConfig").set(network.name, endpointConfig);
-        }
-        Set<String> interfaces = new java.util.HashSet<>();
-        for (NetworkState.NetworkRecord other : list()) {
-            NetworkState.EndpointRecord endpoint = other.endpoints.get(containerId);
-            if (endpoint != null) {
-                interfaces.add(endpoint.interfaceName);
-            }
-        }
-        int index = 0;
-        while (interfaces.contains("eth" + index)) {
-            index++;
-        }
-        JsonNode endpoint = endpointConfig(stored, network.name, network);
-        List<String> aliases = new ArrayList<>();
-        endpoint.path("Aliases").forEach(a -> aliases.add(a.asText()));
-        if (network.dnsEnabled) {
-            aliases.add(containerId.substring(0, 12));
-        }
-        String staticIp = endpoint.path("IPAMConfig").path("IPv4Address").asText("");
-        Attachment attachment;
-        try {
-            attachment = driver().attach(network.id, new AttachRequest(containerId, containerName, "/proc/" + pid + "/ns/net",
-                    aliases, staticIp.isEmpty() ? null : staticIp, "eth" + index, List.of()));
-        } catch (NetworkException e) {
-            throw NetworkDomainException.of(e);
-        }
-        journal.record(context, new NetworkEvent.ContainerConnected(network.id, containerId, attachment.interfaceName(),
-                attachment.ipAddress(), attachment.prefixLength(), attachment.gateway(), attachment.macAddress(),
-                attachment.aliases(), attachment.dnsServers()));
-        return new Connected(network.name, attachment.ipAddress(), attachment.gateway(), attachment.dnsServers(), attachment.aliases());
+        return attachments.connectRunning(networkIdOrName, containerId, containerName, pid, endpointConfig, context);
     }
-
-    private final Object detaching = new Object();
 
     private void detachRecorded(NetworkState.NetworkRecord network, String containerId, RequestContext context) {
-        synchronized (detaching) {
-            // again under the lock: an exit's release and the start-up reconcile may both get here
-            if (find(network.id).map(n -> !n.endpoints.containsKey(containerId)).orElse(true)) {
-                return;
-            }
-            detachLocked(network, containerId, context);
-        }
+        attachments.detachRecorded(network, containerId, context);
     }
-
-    private void detachLocked(NetworkState.NetworkRecord network, String containerId, RequestContext context) {
-        try {
-            driver().detach(network.id, containerId);
-        } catch (NetworkException | RuntimeException e) {
-            // the driver keeps the attachment so that a later call retries; the log says it is still there
-            LOG.log(System.Logger.Level.WARNING, "cannot disconnect " + containerId + " from " + network.name + ": " + e.getMessage());
-            return;
-        }
-        journal.record(context, new NetworkEvent.ContainerDisconnected(network.id, containerId));
-    }
-
-    // ---- views for the container slice
 
     @Override
     public ObjectNode settings(Projections view, String containerId, JsonNode stored, boolean running) {
-        ObjectNode settings = mapper.createObjectNode();
-        settings.put("Bridge", "");
-        settings.put("SandboxID", "");
-        settings.put("HairpinMode", false);
-        settings.put("LinkLocalIPv6Address", "");
-        settings.put("LinkLocalIPv6PrefixLen", 0);
-        ObjectNode ports = settings.putObject("Ports");
-        settings.put("SandboxKey", "");
-        settings.putNull("SecondaryIPAddresses");
-        settings.putNull("SecondaryIPv6Addresses");
-        settings.put("EndpointID", "");
-        settings.put("Gateway", "");
-        settings.put("GlobalIPv6Address", "");
-        settings.put("GlobalIPv6PrefixLen", 0);
-        settings.put("IPAddress", "");
-        settings.put("IPPrefixLen", 0);
-        settings.put("IPv6Gateway", "");
-        settings.put("MacAddress", "");
-        ObjectNode networks = settings.putObject("Networks");
-        List<String> targets = targets(view, containerId, stored);
-        Map<String, NetworkState.NetworkRecord> byTarget = new LinkedHashMap<>();
-        for (String target : targets) {
-            find(view, target).ifPresent(n -> byTarget.put(target, n));
-        }
-        // networks joined later (connect) show too
-        for (NetworkState.NetworkRecord network : list(view)) {
-            if (network.endpoints.containsKey(containerId) && byTarget.values().stream().noneMatch(n -> n.id.equals(network.id))) {
-                byTarget.put(network.name, network);
-            }
-        }
-        boolean first = true;
-        for (Map.Entry<String, NetworkState.NetworkRecord> entry : byTarget.entrySet()) {
-            NetworkState.NetworkRecord network = entry.getValue();
-            NetworkState.EndpointRecord endpoint = network.endpoints.get(containerId);
-            JsonNode config = endpointConfig(stored, entry.getKey(), network);
-            ObjectNode n = networks.putObject(network.name);
-            JsonNode ipam = config.path("IPAMConfig");
-            if (ipam.isObject()) {
-                n.set("IPAMConfig", ipam);
-            } else {
-                n.putNull("IPAMConfig");
-            }
-            n.putNull("Links");
-            if (network.dnsEnabled) {
-                ArrayNode aliases = n.putArray("Aliases");
-                config.path("Aliases").forEach(aliases::add);
-                if (!aliases.toString().contains("\"" + containerId.substring(0, 12) + "\"")) {
-                    aliases.add(containerId.substring(0, 12));
-                }
-            } else {
-                n.putNull("Aliases");
-            }
-            n.put("NetworkID", network.id);
-            n.put("EndpointID", endpoint == null ? "" : endpointId(network.id, containerId));
-            n.put("Gateway", endpoint == null ? "" : endpoint.gateway);
-            n.put("IPAddress", endpoint == null ? "" : endpoint.ipAddress);
-            n.put("IPPrefixLen", endpoint == null ? 0 : endpoint.prefixLength);
-            n.put("IPv6Gateway", "");
-            n.put("GlobalIPv6Address", "");
-            n.put("GlobalIPv6PrefixLen", 0);
-            n.put("MacAddress", endpoint == null ? "" : endpoint.macAddress);
-            n.putNull("DriverOpts");
-            if (first && endpoint != null) {
-                if (network.name.equals(DEFAULT_NETWORK)) {
-                    // Docker fills the top-level fields for the default bridge only
-                    settings.put("EndpointID", endpointId(network.id, containerId));
-                    settings.put("Gateway", endpoint.gateway);
-                    settings.put("IPAddress", endpoint.ipAddress);
-                    settings.put("IPPrefixLen", endpoint.prefixLength);
-                    settings.put("MacAddress", endpoint.macAddress);
-                }
-                if (running) {
-                    PortSpecs.fillPorts(ports, stored, endpoint.ports);
-                }
-            }
-            first = false;
-        }
-        return settings;
+        return views.settings(view, containerId, stored, running);
     }
 
     @Override
     public ArrayNode ports(Projections view, String containerId, JsonNode stored) {
-        ArrayNode list = mapper.createArrayNode();
-        List<String> targets = targets(view, containerId, stored);
-        NetworkState.EndpointRecord endpoint = targets.isEmpty() ? null
-                : find(view, targets.getFirst()).map(n -> n.endpoints.get(containerId)).orElse(null);
-        PortSpecs.fillList(list, stored, endpoint == null ? List.of() : endpoint.ports);
-        return list;
-    }
-
-    /** A stable endpoint id: Docker's is random; berth derives it from the network and container ids. */
-    static String endpointId(String networkId, String containerId) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest((networkId + "/" + containerId)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return views.ports(view, containerId, stored);
     }
 }

@@ -39,7 +39,7 @@ public final class Main {
         // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
         String training = System.getProperty("berth.aot.training");
         if (training != null) {
-            AotTraining.train(training, Main::warmUpInBackground, Main::run);
+            AotTraining.train(System.getProperty("berth.aot.host", ""), training, Main::warmUpInBackground, Main::run);
             return;
         }
         if (QuickCommands.read(args) == null) {

@@ -5,6 +5,14 @@ import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.ApiException;
 import io.berth.text.json.Json;
 import io.berth.cli.args.ContainerArgs;
+import io.berth.cli.args.MountArgs;
+import io.berth.cli.args.PortArgs;
+import io.berth.cli.commands.RunOptionParsers.AddHost;
+import io.berth.cli.commands.RunOptionParsers.EnvEntry;
+import io.berth.cli.commands.RunOptionParsers.Expose;
+import io.berth.cli.commands.RunOptionParsers.P;
+import io.berth.cli.commands.RunOptionParsers.Parser;
+import io.berth.cli.commands.RunOptionParsers.Publish;
 import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
@@ -302,7 +310,7 @@ public final class RunCommand extends ContainerCommand {
         List<String> binds = new ArrayList<>();
         Map<String, Object> anonymous = new LinkedHashMap<>();
         for (String v : strings(volume)) {
-            ContainerArgs.VolumeSpec s = value(volume, v, new P(P.VOLUME));
+            MountArgs.VolumeSpec s = value(volume, v, new P(P.VOLUME));
             if (s.bind() != null) {
                 binds.add(s.bind());
             } else {
@@ -370,7 +378,7 @@ public final class RunCommand extends ContainerCommand {
             }
         }
         for (String p : strings(publish)) {
-            ContainerArgs.Published published = value(publish, p, new Publish());
+            PortArgs.Published published = value(publish, p, new Publish());
             exposed.putAll(published.exposed());
             for (Map.Entry<String, List<Map<String, Object>>> entry : published.bindings().entrySet()) {
                 @SuppressWarnings("unchecked")
@@ -482,27 +490,6 @@ public final class RunCommand extends ContainerCommand {
         return new Plan(body, n, d, rm, stdin, stdout, stderr, t);
     }
 
-    private static Object integer(String s) {
-        try {
-            return Integer.parseInt(s.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + s + "\": invalid syntax");
-        }
-    }
-
-    private static Object longValue(String s) {
-        try {
-            return Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("strconv.ParseInt: parsing \"" + s + "\": invalid syntax");
-        }
-    }
-
-    /** A parser of one option value. */
-    interface Parser<T> {
-        T parse(String value);
-    }
-
     /** Parses one option value, turning a bad one into Docker's flag error (exit 125). */
     @SuppressWarnings("unchecked")
     private <T> T value(OptionSpec option, String v, Parser<?> parser) {
@@ -573,72 +560,6 @@ public final class RunCommand extends ContainerCommand {
 
     private CliException usage(String message) {
         return new CliException(ExitCodes.ENGINE, message + "\nSee '" + spec.qualifiedName() + " --help'.");
-    }
-
-    /** The option parsers, as one class with a switch rather than method references (no run-time linkage). */
-    private static final class P implements Parser<Object> {
-        static final int ATTACH = 0, VOLUME = 1, INT = 2, KEY_VALUE = 3, MOUNT = 4, TMPFS = 5, NETWORK = 6, MEMORY = 7,
-                CPUS = 8, LONG = 9, RESTART = 10, SYSCTL = 11, SECURITY_OPT = 12, CGROUPNS = 13, DURATION = 14;
-        private final int kind;
-
-        P(int kind) {
-            this.kind = kind;
-        }
-
-        @Override
-        public Object parse(String v) {
-            return switch (kind) {
-                case ATTACH -> ContainerArgs.attachStream(v);
-                case VOLUME -> ContainerArgs.volume(v);
-                case INT -> integer(v);
-                case KEY_VALUE -> ContainerArgs.keyValue(v);
-                case MOUNT -> ContainerArgs.mount(v);
-                case TMPFS -> ContainerArgs.tmpfs(v);
-                case NETWORK -> ContainerArgs.network(v);
-                case MEMORY -> ContainerArgs.memoryBytes(v);
-                case CPUS -> ContainerArgs.nanoCpus(v);
-                case LONG -> longValue(v);
-                case RESTART -> ContainerArgs.restartPolicy(v);
-                case SECURITY_OPT -> ContainerArgs.securityOpt(v);
-                case CGROUPNS -> ContainerArgs.cgroupns(v);
-                case DURATION -> ContainerArgs.durationNanos(v);
-                default -> ContainerArgs.sysctl(v);
-            };
-        }
-    }
-
-    private static final class Publish implements Parser<ContainerArgs.Published> {
-        @Override
-        public ContainerArgs.Published parse(String value) {
-            return ContainerArgs.publish(value);
-        }
-    }
-
-    private static final class Expose implements Parser<List<String>> {
-        @Override
-        public List<String> parse(String value) {
-            return ContainerArgs.expose(value);
-        }
-    }
-
-    private static final class AddHost implements Parser<String> {
-        @Override
-        public String parse(String value) {
-            return ContainerArgs.addHost(value);
-        }
-    }
-
-    private static final class EnvEntry implements Parser<String> {
-        private final Map<String, String> environment;
-
-        EnvEntry(Map<String, String> environment) {
-            this.environment = environment;
-        }
-
-        @Override
-        public String parse(String value) {
-            return ContainerArgs.envEntry(value, environment);
-        }
     }
 
     /** The CLI's environment as a map (for {@code -e KEY} and env files). */

@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * The training run for the CLI's AOT cache: runs the everyday commands against a {@link StubDaemon} so the
- * JVM records the classes they load and link. The launcher runs it at build time with the same JVM options
- * and class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache
- * usable; it lives in the CLI jar because a cache only serves a class path it was trained on.
+ * The training run for the CLI's AOT cache: runs the everyday commands against a daemon socket so the JVM
+ * records the classes they load and link. The launcher runs it at build time with the same JVM options and
+ * class path it uses for the CLI ({@code BERTH_AOT_TRAIN=1 bin/berth}), which is what makes the cache usable;
+ * it lives in the CLI jar because a cache only serves a class path it was trained on. What answers on the
+ * socket runs in a process of its own (the build's is the test code's stand-in daemon, whose answers have rows
+ * in every list), so no server class is recorded into the cache, which the JVM loads whole at every start.
  */
 public final class AotTraining {
     private AotTraining() {
@@ -108,19 +110,22 @@ public final class AotTraining {
      * Runs the training workload; prints nothing on success. The entry point passes itself in ({@code warmUp},
      * {@code cli}), so this package does not depend on the one that starts it.
      *
+     * @param host     the socket of a running daemon, {@code unix:///path}
      * @param workload {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
      *                 anything else for every everyday command
      * @param warmUp   the CLI's background warm-up, as {@code Main.main} starts it
      * @param cli      runs one command
      */
-    public static void train(String workload, Runnable warmUp, Cli cli) throws IOException {
+    public static void train(String host, String workload, Runnable warmUp, Cli cli) throws IOException {
+        if (!host.startsWith("unix://")) {
+            System.err.println("AOT training needs -Dberth.aot.host=unix:///path/to/daemon.sock");
+            System.exit(2);
+        }
         Path dir = Files.createTempDirectory("berth-aot");
-        Path sock = dir.resolve("s.sock");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
-        // A launcher that cannot start anything: the stub answers, so the auto-start code is loaded, never run.
+        // A launcher that cannot start anything: the daemon answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
-        String host = "unix://" + sock;
         boolean quick = "quick".equals(workload);
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
@@ -131,7 +136,7 @@ public final class AotTraining {
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
         System.getenv();
-        try (StubDaemon stub = new StubDaemon(sock)) {
+        try {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {
                     cli.run(run, env, sink, sink);

@@ -104,51 +104,51 @@ class ContainerArgsTest {
 
     @Test
     void volumeSpecs() {
-        assertEquals(new ContainerArgs.VolumeSpec("/host:/ctr", null), ContainerArgs.volume("/host:/ctr"));
-        assertEquals(new ContainerArgs.VolumeSpec("/host:/ctr:ro", null), ContainerArgs.volume("/host:/ctr:ro"));
-        assertEquals(new ContainerArgs.VolumeSpec("data:/data:rw,nocopy", null), ContainerArgs.volume("data:/data:rw,nocopy"));
-        assertEquals(new ContainerArgs.VolumeSpec(null, "/anon"), ContainerArgs.volume("/anon"));
+        assertEquals(new MountArgs.VolumeSpec("/host:/ctr", null), MountArgs.volume("/host:/ctr"));
+        assertEquals(new MountArgs.VolumeSpec("/host:/ctr:ro", null), MountArgs.volume("/host:/ctr:ro"));
+        assertEquals(new MountArgs.VolumeSpec("data:/data:rw,nocopy", null), MountArgs.volume("data:/data:rw,nocopy"));
+        assertEquals(new MountArgs.VolumeSpec(null, "/anon"), MountArgs.volume("/anon"));
         assertEquals("invalid volume specification: 'a:b:c:d'",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("a:b:c:d")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("a:b:c:d")).getMessage());
         assertEquals("invalid volume specification: 'data:rel': invalid mount config for type \"volume\": invalid mount"
                 + " path: 'rel' mount path must be absolute",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("data:rel")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("data:rel")).getMessage());
         assertEquals("invalid mode: rx",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("/a:/b:rx")).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("relative"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("/a:/"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume("bad name:/x"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.volume(":/x"));
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("/a:/b:rx")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("relative"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("/a:/"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.volume("bad name:/x"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.volume(":/x"));
     }
 
     @Test
     void mountsAsDockersLongForm() {
         assertEquals(Map.of("Type", "bind", "Source", "/h", "Target", "/c", "ReadOnly", true),
-                ContainerArgs.mount("type=bind,source=/h,target=/c,readonly"));
+                MountArgs.mount("type=bind,source=/h,target=/c,readonly"));
         assertEquals(Map.of("Type", "volume", "Source", "v", "Target", "/d", "ReadOnly", false),
-                ContainerArgs.mount("src=v,dst=/d"));
+                MountArgs.mount("src=v,dst=/d"));
         assertEquals(Map.of("Type", "volume", "Source", "v", "Target", "/d", "ReadOnly", false),
-                ContainerArgs.mount("type=volume,source=v,destination=/d,ro=false"));
+                MountArgs.mount("type=volume,source=v,destination=/d,ro=false"));
         assertEquals(Map.of("Type", "tmpfs", "Target", "/t", "ReadOnly", false,
                         "TmpfsOptions", Map.of("SizeBytes", 64L << 20, "Mode", 01777)),
-                ContainerArgs.mount("type=tmpfs,target=/t,tmpfs-size=64m,tmpfs-mode=1777"));
+                MountArgs.mount("type=tmpfs,target=/t,tmpfs-size=64m,tmpfs-mode=1777"));
         assertEquals("target is required",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=bind,source=/h")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("type=bind,source=/h")).getMessage());
         assertEquals("invalid mount type: 'nfs', only bind, volume and tmpfs are supported",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=nfs,target=/x")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("type=nfs,target=/x")).getMessage());
         assertEquals("unexpected key 'colour' in 'colour=red'",
-                assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=/x,colour=red")).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=bind,target=/x"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("type=tmpfs,source=/h,target=/x"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=rel"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.mount("target=/x,readonly=maybe"));
+                assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("target=/x,colour=red")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("type=bind,target=/x"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("type=tmpfs,source=/h,target=/x"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("target=rel"));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.mount("target=/x,readonly=maybe"));
     }
 
     @Test
     void tmpfsLabelsSysctlsNetwork() {
-        assertEquals(List.of("/run", "rw,size=64m"), List.of(ContainerArgs.tmpfs("/run:rw,size=64m")));
-        assertEquals(List.of("/run", ""), List.of(ContainerArgs.tmpfs("/run")));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.tmpfs("run"));
+        assertEquals(List.of("/run", "rw,size=64m"), List.of(MountArgs.tmpfs("/run:rw,size=64m")));
+        assertEquals(List.of("/run", ""), List.of(MountArgs.tmpfs("/run")));
+        assertThrows(IllegalArgumentException.class, () -> MountArgs.tmpfs("run"));
         assertEquals(List.of("a", "b=c"), List.of(ContainerArgs.keyValue("a=b=c")));
         assertEquals(List.of("flag", ""), List.of(ContainerArgs.keyValue("flag")));
         assertEquals(List.of("net.ipv4.ip_forward", "1"), List.of(ContainerArgs.sysctl("net.ipv4.ip_forward=1")));
@@ -179,19 +179,19 @@ class ContainerArgsTest {
 
     @Test
     void publishedPortsAsDockersCliSendsThem() {
-        ContainerArgs.Published one = ContainerArgs.publish("127.0.0.1:8080:80");
+        PortArgs.Published one = PortArgs.publish("127.0.0.1:8080:80");
         assertEquals(Map.of("80/tcp", Map.of()), one.exposed());
         assertEquals(Map.of("80/tcp", List.of(Map.of("HostIp", "127.0.0.1", "HostPort", "8080"))), one.bindings());
-        assertEquals(Map.of("53/udp", List.of(Map.of("HostIp", "", "HostPort", ""))), ContainerArgs.publish("53/udp").bindings());
-        ContainerArgs.Published range = ContainerArgs.publish("8000-8001:80-81/tcp");
+        assertEquals(Map.of("53/udp", List.of(Map.of("HostIp", "", "HostPort", ""))), PortArgs.publish("53/udp").bindings());
+        PortArgs.Published range = PortArgs.publish("8000-8001:80-81/tcp");
         assertEquals(List.of(Map.of("HostIp", "", "HostPort", "8001")), range.bindings().get("81/tcp"));
-        assertEquals(List.of(Map.of("HostIp", "", "HostPort", "9000-9010")), ContainerArgs.publish("9000-9010:80").bindings().get("80/tcp"));
-        assertEquals(List.of(Map.of("HostIp", "10.0.0.1", "HostPort", "")), ContainerArgs.publish("10.0.0.1::80").bindings().get("80/tcp"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("80/sctp"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("8000-8002:80-81"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("70000:80"));
-        assertThrows(IllegalArgumentException.class, () -> ContainerArgs.publish("a:b:c:d"));
-        assertEquals(List.of("80/tcp", "81/tcp"), ContainerArgs.expose("80-81"));
+        assertEquals(List.of(Map.of("HostIp", "", "HostPort", "9000-9010")), PortArgs.publish("9000-9010:80").bindings().get("80/tcp"));
+        assertEquals(List.of(Map.of("HostIp", "10.0.0.1", "HostPort", "")), PortArgs.publish("10.0.0.1::80").bindings().get("80/tcp"));
+        assertThrows(IllegalArgumentException.class, () -> PortArgs.publish("80/sctp"));
+        assertThrows(IllegalArgumentException.class, () -> PortArgs.publish("8000-8002:80-81"));
+        assertThrows(IllegalArgumentException.class, () -> PortArgs.publish("70000:80"));
+        assertThrows(IllegalArgumentException.class, () -> PortArgs.publish("a:b:c:d"));
+        assertEquals(List.of("80/tcp", "81/tcp"), PortArgs.expose("80-81"));
         assertEquals("db:10.0.0.2", ContainerArgs.addHost("db=10.0.0.2"));
         assertThrows(IllegalArgumentException.class, () -> ContainerArgs.addHost("db"));
     }

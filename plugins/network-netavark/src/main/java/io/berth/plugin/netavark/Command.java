@@ -1,5 +1,9 @@
 package io.berth.plugin.netavark;
 
+import io.berth.text.json.Json;
+import io.berth.spi.network.NetworkException;
+import io.berth.spi.network.NetworkException.Reason;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +29,9 @@ final class Command {
             return exitCode == 0;
         }
     }
+
+    /** How long netavark and ip may take before they are killed. */
+    static final long TIMEOUT_SECONDS = 60;
 
     private Command() {
     }
@@ -66,5 +73,39 @@ final class Command {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** Runs a program that must succeed, such as {@code ip netns add}; its output is not needed. */
+    static void check(String where, String... argv) throws IOException {
+        Command.Result r = Command.run(List.of(argv), null, TIMEOUT_SECONDS);
+        if (!r.ok()) {
+            throw new NetworkException(Reason.FAILED, where + ": " + String.join(" ", argv) + " failed: " + oneLine(r.stderr() + r.stdout()));
+        }
+    }
+
+    /** netavark prints {@code {"error": "..."}} on failure, on either stream, beside syslog noise. */
+    static String netavarkError(Command.Result result) {
+        for (String text : List.of(result.stdout(), result.stderr())) {
+            for (String line : text.split("\\R")) {
+                if (line.startsWith("{")) {
+                    try {
+                        String error = Json.text(Records.parseObject(line), "error");
+                        if (!error.isEmpty()) {
+                            return oneLine(error);
+                        }
+                    } catch (IOException ignored) {
+                        // not netavark's error object
+                    }
+                }
+            }
+        }
+        String all = (result.stderr() + "\n" + result.stdout()).replace("failed to connect to syslog: Initialization", "");
+        return all.isBlank() ? "exit code " + result.exitCode() : oneLine(all);
+    }
+
+    /** netavark's multi-line errors ("…:\n - cause") as one line of at most 300 characters. */
+    static String oneLine(String text) {
+        String line = text.strip().replaceAll("\\s*\\R\\s*-?\\s*", "; ");
+        return line.length() > 300 ? line.substring(0, 300) + "…" : line;
     }
 }

@@ -1,11 +1,13 @@
 package io.berth.plugin.netavark;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.network.Attachment;
 import io.berth.spi.network.NetworkDefinition;
 import io.berth.spi.network.PortMapping;
 import io.berth.spi.network.Subnet;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,14 +43,14 @@ final class Records {
     @SuppressWarnings("unchecked")
     static NetworkDefinition definition(Map<String, Object> m) {
         List<Subnet> subnets = new ArrayList<>();
-        for (Object o : JsonTree.list(m, "subnets")) {
+        for (Object o : Json.list(m, "subnets")) {
             Map<String, Object> sm = (Map<String, Object>) o;
-            String gateway = JsonTree.string(sm, "gateway");
-            subnets.add(new Subnet(JsonTree.string(sm, "subnet"), gateway.isEmpty() ? null : gateway));
+            String gateway = Json.text(sm, "gateway");
+            subnets.add(new Subnet(Json.text(sm, "subnet"), gateway.isEmpty() ? null : gateway));
         }
-        return new NetworkDefinition(JsonTree.string(m, "name"), JsonTree.string(m, "id"), JsonTree.string(m, "driver"), subnets,
-                JsonTree.string(m, "network_interface"), JsonTree.bool(m, "internal"), JsonTree.bool(m, "dns_enabled"),
-                JsonTree.stringMap(m, "labels"), JsonTree.stringMap(m, "options"));
+        return new NetworkDefinition(Json.text(m, "name"), Json.text(m, "id"), Json.text(m, "driver"), subnets,
+                Json.text(m, "network_interface"), bool(m, "internal"), bool(m, "dns_enabled"),
+                stringMap(m, "labels"), stringMap(m, "options"));
     }
 
     /** A port mapping as netavark reads it (its field names, an empty host address for all). */
@@ -63,8 +65,8 @@ final class Records {
     }
 
     static PortMapping port(Map<String, Object> m) {
-        return new PortMapping(JsonTree.string(m, "host_ip"), JsonTree.integer(m, "host_port"), JsonTree.integer(m, "container_port"),
-                JsonTree.string(m, "protocol"), JsonTree.integer(m, "range"));
+        return new PortMapping(Json.text(m, "host_ip"), integer(m, "host_port"), integer(m, "container_port"),
+                Json.text(m, "protocol"), integer(m, "range"));
     }
 
     static Map<String, Object> attachment(Attachment a) {
@@ -85,10 +87,37 @@ final class Records {
 
     @SuppressWarnings("unchecked")
     static Attachment attachment(Map<String, Object> m) {
-        List<PortMapping> ports = JsonTree.list(m, "port_mappings").stream().map(o -> port((Map<String, Object>) o)).toList();
-        return new Attachment(JsonTree.string(m, "network_id"), JsonTree.string(m, "container_id"), JsonTree.string(m, "interface_name"),
-                JsonTree.string(m, "ip_address"), JsonTree.integer(m, "prefix_length"), JsonTree.string(m, "gateway"),
-                JsonTree.string(m, "mac_address"), JsonTree.strings(m, "dns_servers"), JsonTree.strings(m, "dns_search"),
-                JsonTree.strings(m, "aliases"), ports);
+        List<PortMapping> ports = Json.list(m, "port_mappings").stream().map(o -> port((Map<String, Object>) o)).toList();
+        return new Attachment(Json.text(m, "network_id"), Json.text(m, "container_id"), Json.text(m, "interface_name"),
+                Json.text(m, "ip_address"), integer(m, "prefix_length"), Json.text(m, "gateway"),
+                Json.text(m, "mac_address"), strings(m, "dns_servers"), strings(m, "dns_search"),
+                strings(m, "aliases"), ports);
+    }
+
+    /** @return the members of the JSON object {@code text} (netavark's answer or a state file) */
+    static Map<String, Object> parseObject(String text) throws IOException {
+        return Json.parseObject(text.getBytes(StandardCharsets.UTF_8), "netavark");
+    }
+
+    /** @return the items of the array {@code key} as strings, or none */
+    static List<String> strings(Map<String, Object> in, String key) {
+        return Json.list(in, key).stream().map(String::valueOf).toList();
+    }
+
+    /** @return the members of the object {@code key} with their values as strings, or none */
+    static Map<String, String> stringMap(Map<String, Object> in, String key) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Json.object(in, key).forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
+    }
+
+    /** @return the member {@code key} as an {@code int}, 0 when missing or not a number */
+    static int integer(Map<String, Object> in, String key) {
+        return in.get(key) instanceof Number n ? n.intValue() : 0;
+    }
+
+    /** @return whether the member {@code key} is {@code true} */
+    static boolean bool(Map<String, Object> in, String key) {
+        return Boolean.TRUE.equals(in.get(key));
     }
 }

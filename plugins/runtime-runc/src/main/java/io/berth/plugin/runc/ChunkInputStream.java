@@ -31,9 +31,7 @@ final class ChunkInputStream extends InputStream {
 
     @Override
     public synchronized int read() throws InterruptedIOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xff;
+        return fill() ? current[position++] & 0xff : -1;
     }
 
     @Override
@@ -41,9 +39,20 @@ final class ChunkInputStream extends InputStream {
         if (length == 0) {
             return 0;
         }
+        if (!fill()) {
+            return -1;
+        }
+        int n = Math.min(length, current.length - position);
+        System.arraycopy(current, position, buffer, offset, n);
+        position += n;
+        return n;
+    }
+
+    /** Waits until the current chunk has bytes left; {@code false} at the end of the stream. */
+    private boolean fill() throws InterruptedIOException {
         while (current == null || position == current.length) {
             if (ended) {
-                return -1;
+                return false;
             }
             try {
                 current = chunks.take();
@@ -55,13 +64,10 @@ final class ChunkInputStream extends InputStream {
             if (current == END) {
                 ended = true;
                 current = null;
-                return -1;
+                return false;
             }
         }
-        int n = Math.min(length, current.length - position);
-        System.arraycopy(current, position, buffer, offset, n);
-        position += n;
-        return n;
+        return true;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.berth.plugin.runc;
 
-import io.berth.spi.json.JsonTree;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ExitStatus;
 
@@ -53,7 +52,7 @@ final class ExitFile {
             status = Integer.parseInt(text);
         } catch (NumberFormatException e) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
-                    "container " + id + ": the exit file " + file + " holds \"" + JsonTree.excerpt(text) + "\", not an exit status");
+                    "container " + id + ": the exit file " + file + " holds \"" + RuncJson.abbreviate(text) + "\", not an exit status");
         }
         if (status < 0 || status > 255) {
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,

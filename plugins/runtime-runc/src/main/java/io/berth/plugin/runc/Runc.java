@@ -1,6 +1,6 @@
 package io.berth.plugin.runc;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerRuntimeException.Reason;
 import io.berth.spi.runtime.ContainerState;
@@ -64,10 +64,10 @@ final class Runc {
             throw failure(id, "state", error);
         }
         try {
-            return Optional.of(parseState(JsonTree.object(result.stdout())));
+            return Optional.of(parseState(RuncJson.object(result.stdout(), "runc")));
         } catch (IOException | RuntimeException e) {
             throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc state printed what berth cannot read ("
-                    + e.getMessage() + "): " + JsonTree.excerpt(result.stdout()), e);
+                    + e.getMessage() + "): " + RuncJson.abbreviate(result.stdout()), e);
         }
     }
 
@@ -110,7 +110,7 @@ final class Runc {
         check(id, "ps", result);
         try {
             List<Long> pids = new ArrayList<>();
-            if (JsonTree.parse(result.stdout().isBlank() ? "null" : result.stdout()) instanceof List<?> entries) {
+            if (Json.parse(result.stdout().isBlank() ? "null" : result.stdout()) instanceof List<?> entries) {
                 for (Object entry : entries) {
                     if (entry instanceof Number n) {
                         pids.add(n.longValue());
@@ -120,7 +120,7 @@ final class Runc {
             return pids;
         } catch (IOException e) {
             throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc ps printed what berth cannot read: "
-                    + JsonTree.excerpt(result.stdout()), e);
+                    + RuncJson.abbreviate(result.stdout()), e);
         }
     }
 
@@ -129,10 +129,10 @@ final class Runc {
         Command result = run(id, "events", "--stats", id);
         check(id, "events --stats", result);
         try {
-            return JsonTree.object(result.stdout());
+            return RuncJson.object(result.stdout(), "runc");
         } catch (IOException e) {
             throw new ContainerRuntimeException(Reason.FAILED, "container " + id + ": runc events --stats printed what berth cannot read: "
-                    + JsonTree.excerpt(result.stdout()), e);
+                    + RuncJson.abbreviate(result.stdout()), e);
         }
     }
 
@@ -151,7 +151,7 @@ final class Runc {
             throw failure(null, "list", errorMessage(result));
         }
         try {
-            Object parsed = JsonTree.parse(result.stdout().isBlank() ? "null" : result.stdout());
+            Object parsed = Json.parse(result.stdout().isBlank() ? "null" : result.stdout());
             List<String> ids = new ArrayList<>();
             if (parsed instanceof List<?> entries) {
                 for (Object entry : entries) {
@@ -163,28 +163,28 @@ final class Runc {
             return ids;
         } catch (IOException e) {
             throw new ContainerRuntimeException(Reason.FAILED, "runc list printed what berth cannot read: "
-                    + JsonTree.excerpt(result.stdout()), e);
+                    + RuncJson.abbreviate(result.stdout()), e);
         }
     }
 
     static ContainerState parseState(Map<String, Object> json) {
-        String id = JsonTree.string(json, "id");
-        ContainerState.Status status = switch (JsonTree.string(json, "status")) {
+        String id = Json.text(json, "id");
+        ContainerState.Status status = switch (Json.text(json, "status")) {
             case "creating" -> ContainerState.Status.CREATING;
             case "created" -> ContainerState.Status.CREATED;
             case "running" -> ContainerState.Status.RUNNING;
             case "paused" -> ContainerState.Status.PAUSED;
             case "stopped" -> ContainerState.Status.STOPPED;
-            default -> throw new IllegalArgumentException("unknown status \"" + JsonTree.string(json, "status") + "\"");
+            default -> throw new IllegalArgumentException("unknown status \"" + Json.text(json, "status") + "\"");
         };
         Instant created;
         try {
-            created = Instant.parse(JsonTree.string(json, "created"));
+            created = Instant.parse(Json.text(json, "created"));
         } catch (DateTimeParseException e) {
             created = Instant.EPOCH;
         }
-        long pid = status == ContainerState.Status.STOPPED ? 0 : JsonTree.number(json, "pid");
-        return new ContainerState(id, status, pid, Path.of(JsonTree.string(json, "bundle")), created);
+        long pid = status == ContainerState.Status.STOPPED ? 0 : RuncJson.number(json, "pid");
+        return new ContainerState(id, status, pid, Path.of(Json.text(json, "bundle")), created);
     }
 
     /**
@@ -207,10 +207,10 @@ final class Runc {
                 continue;
             }
             try {
-                Map<String, Object> entry = JsonTree.object(line);
-                String level = JsonTree.string(entry, "level");
+                Map<String, Object> entry = RuncJson.object(line, "runc's log");
+                String level = Json.text(entry, "level");
                 if (level.equals("error") || level.equals("fatal")) {
-                    message = JsonTree.string(entry, "msg");
+                    message = Json.text(entry, "msg");
                 }
             } catch (IOException e) {
                 // not a log line: skip it

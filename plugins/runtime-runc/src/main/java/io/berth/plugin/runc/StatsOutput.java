@@ -1,6 +1,6 @@
 package io.berth.plugin.runc;
 
-import io.berth.spi.json.JsonTree;
+import io.berth.text.json.Json;
 import io.berth.spi.runtime.ResourceStats;
 
 import java.util.ArrayList;
@@ -27,9 +27,10 @@ final class StatsOutput {
         Map<String, Object> memoryUsage = object(memory.get("usage"));
         Map<String, Object> pids = object(data.get("pids"));
         Map<String, Long> details = new TreeMap<>();
-        object(memory.get("raw")).forEach((key, value) -> {
-            if (value instanceof Number n) {
-                details.put(key, n.longValue());
+        Map<String, Object> raw = object(memory.get("raw"));
+        raw.forEach((key, value) -> {
+            if (value instanceof Number) {
+                details.put(key, RuncJson.number(raw, key));
             }
         });
         List<Long> perCpu = new ArrayList<>();
@@ -40,14 +41,14 @@ final class StatsOutput {
         if (object(data.get("blkio")).get("ioServiceBytesRecursive") instanceof List<?> entries) {
             for (Object entry : entries) {
                 Map<String, Object> e = object(entry);
-                blockIo.add(new ResourceStats.BlockIo(JsonTree.number(e, "major"), JsonTree.number(e, "minor"),
-                        JsonTree.string(e, "op").toLowerCase(Locale.ROOT), JsonTree.number(e, "value")));
+                blockIo.add(new ResourceStats.BlockIo(RuncJson.number(e, "major"), RuncJson.number(e, "minor"),
+                        Json.text(e, "op").toLowerCase(Locale.ROOT), RuncJson.number(e, "value")));
             }
         }
-        return new ResourceStats(JsonTree.number(usage, "total"), JsonTree.number(usage, "kernel"), JsonTree.number(usage, "user"), perCpu,
-                JsonTree.number(throttling, "throttledPeriods"), JsonTree.number(throttling, "periods"), JsonTree.number(throttling, "throttledTime"),
-                JsonTree.number(memoryUsage, "usage"), JsonTree.number(memoryUsage, "max"), JsonTree.number(memoryUsage, "limit"),
-                JsonTree.number(memoryUsage, "failcnt"), details, JsonTree.number(pids, "current"), JsonTree.number(pids, "limit"), blockIo);
+        return new ResourceStats(RuncJson.number(usage, "total"), RuncJson.number(usage, "kernel"), RuncJson.number(usage, "user"), perCpu,
+                RuncJson.number(throttling, "throttledPeriods"), RuncJson.number(throttling, "periods"), RuncJson.number(throttling, "throttledTime"),
+                RuncJson.number(memoryUsage, "usage"), RuncJson.number(memoryUsage, "max"), RuncJson.number(memoryUsage, "limit"),
+                RuncJson.number(memoryUsage, "failcnt"), details, RuncJson.number(pids, "current"), RuncJson.number(pids, "limit"), blockIo);
     }
 
     @SuppressWarnings("unchecked")

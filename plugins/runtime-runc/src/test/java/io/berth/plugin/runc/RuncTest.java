@@ -1,6 +1,5 @@
 package io.berth.plugin.runc;
 
-import io.berth.spi.json.JsonTree;
 import io.berth.spi.runtime.ContainerRuntimeException.Reason;
 import io.berth.spi.runtime.ContainerState;
 import org.junit.jupiter.api.Test;
@@ -26,13 +25,13 @@ class RuncTest {
                   "owner": ""
                 }""";
         assertEquals(new ContainerState("c1", ContainerState.Status.CREATED, 28353, Path.of("/tmp/exp/b"),
-                Instant.parse("2026-11-28T11:01:20.597574455Z")), Runc.parseState(JsonTree.object(json)));
+                Instant.parse("2026-11-28T11:01:20.597574455Z")), Runc.parseState(RuncJson.object(json, "runc")));
     }
 
     @Test
     void givenAStoppedState_whenParsed_thenThePidIsZero() throws Exception {
         String json = "{\"id\":\"c1\",\"pid\":123,\"status\":\"stopped\",\"bundle\":\"/b\",\"created\":\"2026-11-28T11:01:20Z\"}";
-        assertEquals(0, Runc.parseState(JsonTree.object(json)).pid());
+        assertEquals(0, Runc.parseState(RuncJson.object(json, "runc")).pid());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.berth.plugin.runc;
 
-import io.berth.spi.json.JsonTree;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +22,7 @@ class StatsOutputTest {
                 "blkio":{"ioServiceBytesRecursive":[{"major":8,"minor":0,"op":"Read","value":4096},
                 {"major":8,"minor":0,"op":"Write","value":0}]},"hugetlb":{},"intel_rdt":{},"network_interfaces":null}}
                 """;
-        ResourceStats stats = StatsOutput.parse(JsonTree.object(v1));
+        ResourceStats stats = StatsOutput.parse(RuncJson.object(v1, "runc events"));
         assertEquals(11684002, stats.cpuTotalNanos());
         assertEquals(10000000, stats.cpuKernelNanos());
         assertEquals(List.of(4475105L, 7208897L), stats.perCpuNanos());
@@ -44,7 +43,7 @@ class StatsOutputTest {
                 "throttling":{"periods":10,"throttledPeriods":2,"throttledTime":700}},
                 "memory":{"usage":{"limit":18446744073709551615,"usage":4096}},"pids":{"current":3},"blkio":{}}}
                 """;
-        ResourceStats stats = StatsOutput.parse(JsonTree.object(v2));
+        ResourceStats stats = StatsOutput.parse(RuncJson.object(v2, "runc events"));
         assertEquals(5000, stats.cpuTotalNanos());
         assertTrue(stats.perCpuNanos().isEmpty(), "v2 does not count per CPU");
         assertEquals(Long.MAX_VALUE, stats.memoryLimit());

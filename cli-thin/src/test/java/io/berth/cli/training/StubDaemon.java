@@ -16,10 +16,12 @@ import java.nio.file.Path;
 /**
  * A stand-in daemon that answers the CLI's requests with fixed, API-shaped answers on a Unix socket.
  *
- * <p>It exists for two jobs that must not need the real daemon: training the CLI's AOT cache at build
- * time ({@link AotTraining}), and measuring the CLI's start-up on its own
- * ({@code java -cp 'lib/cli/*' io.berth.cli.training.StubDaemon /tmp/stub.sock}, see docs/PERFORMANCE.md).
- * It is not a test double for behaviour: tests use their own servers.
+ * <p>It exists for jobs that must not need the real daemon: training the CLI's AOT cache at build time
+ * (the launcher runs it as a process of its own for {@link AotTraining}, with {@code BERTH_AOT_STUB} naming
+ * these test classes), measuring the CLI's start-up on its own
+ * ({@code java -cp cli-thin/target/test-classes io.berth.cli.training.StubDaemon /tmp/stub.sock}, see
+ * docs/PERFORMANCE.md), and the auto-start tests. It is test code, never installed: no answer of it is a
+ * test of behaviour, which tests check against their own servers or the real daemon.
  */
 public final class StubDaemon implements AutoCloseable {
     static final String VERSION = """

@@ -1,6 +1,7 @@
 package io.berth.cli.commands;
 
 import io.berth.text.json.Json;
+import io.berth.text.reference.ImageName;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -31,13 +32,10 @@ public final class CommitCommand extends ContainerCommand {
         List<String> a = requireArgs(args, 1, 2);
         StringBuilder target = new StringBuilder("/commit?container=").append(q(a.getFirst()));
         if (a.size() == 2) {
-            String reference = a.get(1);
-            int slash = reference.lastIndexOf('/');
-            int colon = reference.lastIndexOf(':');
-            if (colon > slash && !reference.contains("@")) {
-                target.append("&repo=").append(q(reference.substring(0, colon))).append("&tag=").append(q(reference.substring(colon + 1)));
-            } else {
-                target.append("&repo=").append(q(reference));
+            ImageName reference = ImageName.split(a.get(1));
+            target.append("&repo=").append(q(reference.digest() != null ? a.get(1) : reference.name()));
+            if (reference.tag() != null && reference.digest() == null) {
+                target.append("&tag=").append(q(reference.tag()));
             }
         }
         if (string(author) != null) {

@@ -2,6 +2,7 @@ package io.berth.cli.commands;
 
 import io.berth.text.json.Json;
 import io.berth.cli.http.HttpResponse;
+import io.berth.text.reference.ImageName;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 
@@ -35,14 +36,11 @@ public final class ImportCommand extends ImageCommand {
         List<String> a = requireArgs(args, 1, 2);
         StringBuilder target = new StringBuilder("/images/create?fromSrc=-");
         if (a.size() == 2) {
-            String reference = a.get(1);
-            int slash = reference.lastIndexOf('/');
-            int colon = reference.lastIndexOf(':');
-            if (colon > slash) {
-                target.append("&repo=").append(ContainerCommand.q(reference.substring(0, colon)))
-                        .append("&tag=").append(ContainerCommand.q(reference.substring(colon + 1)));
-            } else {
-                target.append("&repo=").append(ContainerCommand.q(reference));
+            ImageName reference = ImageName.split(a.get(1));
+            // a digest is the daemon's to refuse: it gets the reference whole
+            target.append("&repo=").append(ContainerCommand.q(reference.digest() != null ? a.get(1) : reference.name()));
+            if (reference.tag() != null && reference.digest() == null) {
+                target.append("&tag=").append(ContainerCommand.q(reference.tag()));
             }
         }
         for (String c : strings(change)) {

@@ -3,9 +3,9 @@ package io.berth.cli.commands;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.api.BerthApi;
+import io.berth.text.format.Columns;
 import io.berth.text.json.Json;
 import io.berth.text.format.GoTemplate;
-import io.berth.text.format.GoTemplateFunctions;
 import io.berth.text.format.ListFormat;
 import io.berth.text.format.Table;
 import io.berth.text.format.Units;
@@ -170,13 +170,9 @@ public final class PsCommand extends ContainerCommand {
         return image;
     }
 
-    /** Docker's COMMAND column: cut to 20 characters (the last one {@code …}), then quoted as Go quotes. */
+    /** Docker's COMMAND column ({@link Columns#command}), which {@code berth fleet ps} shows too. */
     static String command(Object c, boolean trunc) {
-        String command = Json.text(c, "Command");
-        if (trunc) {
-            command = Units.ellipsis(command, 20);
-        }
-        return GoTemplateFunctions.quote(command);
+        return Columns.command(Json.text(c, "Command"), trunc);
     }
 
 

@@ -34,7 +34,7 @@ import java.util.Map;
  *
  * <p>Errors follow {@code docker run}: a bad option value or a daemon error is
  * {@code berth: MESSAGE.} and {@code See 'berth run --help'.}, exit 125; a command that cannot be run exits
- * 127 (not found) or 126 (not executable), as the daemon records it.
+ * 127 (not found) or 126 (not executable), as the daemon records it in the container's {@code State.ExitCode}.
  */
 public final class RunCommand extends ContainerCommand {
     private final boolean run;
@@ -180,10 +180,11 @@ public final class RunCommand extends ContainerCommand {
         try {
             code = io.startAttached(0);
         } catch (ApiException e) {
+            CliException failure = startFailure(id, e); // reads the recorded exit code, so before --rm removes it
             if (plan.remove()) {
                 removeQuietly(id);
             }
-            throw startFailure(id, e);
+            throw failure;
         }
         if (plan.remove()) {
             removeQuietly(id);
@@ -210,8 +211,9 @@ public final class RunCommand extends ContainerCommand {
     }
 
     /**
-     * A failed start: exit 127 or 126 when the daemon recorded that the command was not found or not
-     * executable (as {@code docker run}), else 125.
+     * A failed start: the exit code the daemon recorded for it ({@code State.ExitCode}: 127 when the command was not
+     * found, 126 when it could not be executed — the daemon knows which from the runtime's failure), as
+     * {@code docker run} exits; else 125. Nothing is guessed from the error's wording.
      */
     private CliException startFailure(String id, ApiException e) {
         int code = ExitCodes.ENGINE;
@@ -221,15 +223,7 @@ public final class RunCommand extends ContainerCommand {
                 code = n.intValue();
             }
         } catch (IOException notThere) {
-            // removed meanwhile: judge by the message
-        }
-        if (code == ExitCodes.ENGINE) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("executable file not found") || m.contains("no such file or directory")) {
-                code = 127;
-            } else if (m.contains("permission denied")) {
-                code = 126;
-            }
+            // removed meanwhile by someone else: nothing recorded to go by, so the engine's 125
         }
         return new CliException(code, "berth: Error response from daemon: " + (e.getMessage().endsWith(".")
                 ? e.getMessage() : e.getMessage() + "."));

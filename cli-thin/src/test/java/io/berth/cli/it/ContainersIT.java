@@ -143,6 +143,14 @@ class ContainersIT {
     }
 
     @Test
+    @Order(3)
+    void givenCommandNotExecutable_whenRunWithRm_thenExit126FromTheRecordedExitCode() throws Exception {
+        BerthDist.Result r = berth("run", "--rm", image, "/bin"); // a directory: the runtime reports it not executable
+        assertEquals(126, r.exitCode(), describe(r));
+        assertTrue(r.err().startsWith("berth: Error response from daemon: "), r.err());
+    }
+
+    @Test
     @Order(4)
     void givenDetachedWebServerOnHostNetwork_thenItAnswersAndLogsExecInspectStopRmBehave() throws Exception {
         int port;

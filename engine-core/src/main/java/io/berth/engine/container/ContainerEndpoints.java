@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
 import io.berth.engine.api.TimeBound;
+import io.berth.text.format.Units;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -187,6 +188,7 @@ public final class ContainerEndpoints {
         return health == null || health.isEmpty() ? "" : " (" + ("starting".equals(health) ? "health: starting" : health) + ")";
     }
 
+    /** Docker's {@code HumanDuration} of the time since {@code time} (the CLI's {@link Units#humanDuration}), as its State.String() words a status. */
     public static String ago(String time, boolean suffix) {
         Duration d;
         try {
@@ -194,9 +196,7 @@ public final class ContainerEndpoints {
         } catch (RuntimeException e) {
             return "";
         }
-        long s = Math.max(0, d.getSeconds());
-        String text = s < 1 ? "Less than a second" : s < 60 ? s + " seconds" : s < 120 ? "About a minute"
-                : s < 3600 ? s / 60 + " minutes" : s < 7200 ? "About an hour" : s < 172800 ? s / 3600 + " hours" : s / 86400 + " days";
+        String text = Units.humanDuration(Math.max(0, d.getSeconds()));
         return suffix ? text + " ago" : text;
     }
 

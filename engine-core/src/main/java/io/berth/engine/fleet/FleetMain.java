@@ -12,6 +12,11 @@ import io.berth.engine.container.ContainerState;
 import io.berth.engine.events.EventFilter;
 import io.berth.eventlog.EventEnvelope;
 import io.berth.eventlog.kafka.KafkaMirrorConfig;
+import io.berth.text.format.Columns;
+import io.berth.text.format.EventLine;
+import io.berth.text.format.Table;
+import io.berth.text.format.Units;
+import io.berth.text.json.Json;
 import io.berth.text.time.TimeArgument;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -242,20 +247,14 @@ public final class FleetMain implements Callable<Integer> {
             return ids;
         }
 
-        /** {@code TIME HOST TYPE SUBJECT (actor=USER(UID) pid=PID client=CLIENT seq=N key=value…)}. */
+        /** {@code TIME HOST TYPE SUBJECT (actor=USER(UID) pid=PID client=CLIENT seq=N key=value…)}: {@code berth events}' line with the host. */
+        @SuppressWarnings("unchecked")
         static String readable(FleetEvent event) {
-            EventEnvelope e = event.envelope();
-            StringBuilder line = new StringBuilder(160).append(e.time()).append(' ').append(shortId(e.hostId())).append(' ')
-                    .append(e.type()).append(' ').append(e.subject()).append(" (");
-            if (e.actor() != null) {
-                line.append("actor=").append(e.actor().user()).append('(').append(e.actor().uid()).append(") pid=").append(e.actor().pid())
-                        .append(" client=").append(e.actor().client()).append(' ');
+            try {
+                return EventLine.render((Map<String, Object>) Json.parse(event.bytes()), shortId(event.envelope().hostId()));
+            } catch (IOException e) {
+                throw new IllegalStateException("an event the codec read is not JSON", e);
             }
-            line.append("seq=").append(e.sequence());
-            JsonNode payload = MAPPER.valueToTree(e.payload());
-            payload.properties().forEach(p -> line.append(' ').append(p.getKey()).append('=')
-                    .append(p.getValue().isValueNode() ? p.getValue().asText() : p.getValue().toString()));
-            return line.append(')').toString();
         }
     }
 
@@ -270,7 +269,8 @@ public final class FleetMain implements Callable<Integer> {
             boolean json = json();
             FleetTopic.Read read = source.open().read(null);
             Map<String, ContainerState> states = fold(read.events());
-            List<String[]> rows = new ArrayList<>();
+            Table table = new Table("HOST", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES").minWidth(10);
+            long now = Instant.now().getEpochSecond();
             ArrayNode list = MAPPER.createArrayNode();
             for (Map.Entry<String, ContainerState> host : states.entrySet()) {
                 List<ContainerState.ContainerRecord> containers = new ArrayList<>(host.getValue().containers.values());
@@ -292,20 +292,30 @@ public final class FleetMain implements Callable<Integer> {
                         item.put("State", c.status().text());
                         item.put("Status", ContainerEndpoints.statusText(c));
                     } else {
-                        rows.add(new String[] {shortId(host.getKey()), c.id().substring(0, Math.min(12, c.id().length())), c.image(),
-                                "\"" + (command.length() > 20 ? command.substring(0, 19) + "…" : command) + "\"",
-                                ContainerEndpoints.ago(c.created(), true), ContainerEndpoints.statusText(c), c.name()});
+                        table.row(row(host.getKey(), c, command, now));
                     }
                 }
             }
             if (json) {
                 out.println(list);
             } else {
-                table(out, new String[] {"HOST", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES"}, rows);
+                table.print(out);
             }
             out.flush();
             report(read);
             return 0;
+        }
+
+        /** One container's cells, as {@code berth ps} shows them (Docker's COMMAND and CREATED), after its host. */
+        static String[] row(String hostId, ContainerState.ContainerRecord c, String command, long nowSeconds) {
+            long created;
+            try {
+                created = Instant.parse(c.created()).getEpochSecond();
+            } catch (RuntimeException e) {
+                created = 0; // shown as N/A, as Docker shows a missing time
+            }
+            return new String[] {shortId(hostId), Units.shortId(c.id()), c.image(), Columns.command(command, true),
+                    Units.ago(created, nowSeconds), ContainerEndpoints.statusText(c), c.name()};
         }
 
         private static List<String> command(ContainerState.ContainerRecord c) {
@@ -333,28 +343,5 @@ public final class FleetMain implements Callable<Integer> {
     static String shortId(String id) {
         String plain = id.replace("-", "");
         return plain.substring(0, Math.min(12, plain.length()));
-    }
-
-    private static void table(PrintStream out, String[] header, List<String[]> rows) {
-        int[] widths = new int[header.length];
-        for (int i = 0; i < header.length; i++) {
-            widths[i] = header[i].length();
-            for (String[] row : rows) {
-                widths[i] = Math.max(widths[i], row[i].length());
-            }
-        }
-        List<String[]> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        for (String[] row : all) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < row.length; i++) {
-                line.append(row[i]);
-                if (i < row.length - 1) {
-                    line.append(" ".repeat(widths[i] - row[i].length() + 3));
-                }
-            }
-            out.println(line.toString().stripTrailing());
-        }
     }
 }

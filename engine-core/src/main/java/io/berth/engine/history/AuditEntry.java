@@ -13,13 +13,17 @@ import io.berth.eventlog.events.NetworkEvent;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.eventlog.events.PluginEvent;
 import io.berth.eventlog.events.VolumeEvent;
+import io.berth.text.format.AuditLine;
+import io.berth.text.json.Json;
+import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One line of an audit timeline: when, who (uid, user, pid, client), what happened to which object,
  * and the correlation id that ties it to the other events of the same request. The JSON form
  * ({@link #toJson}) is what {@code GET /berth/audit} streams and {@code berth audit --format json}
- * prints; {@link #line()} is the readable form, the same in the CLI and offline.
+ * prints; {@link #line} is the readable form, the same in the CLI and offline.
  */
 public final class AuditEntry {
     private AuditEntry() {}
@@ -51,24 +55,21 @@ public final class AuditEntry {
 
     /**
      * The readable line for an entry as {@link #toJson} writes it:
-     * {@code TIME  USER(UID) pid=PID CLIENT  OBJECT SUBJECT  DESCRIPTION  correlation=ID}.
-     * The CLI's {@code AuditLine} renders the same fields the same way.
+     * {@code TIME  USER(UID) pid=PID CLIENT  OBJECT SUBJECT  DESCRIPTION  correlation=ID}, rendered by the
+     * CLI's own {@link AuditLine}, so the offline audit and {@code berth audit} print the same line.
      */
+    @SuppressWarnings("unchecked")
     public static String line(ObjectNode entry) {
-        ObjectNode actor = (ObjectNode) entry.path("actor");
-        String client = actor.path("client").asText("");
-        return entry.path("time").asText() + "  "
-                + actor.path("user").asText() + "(" + actor.path("uid").asText() + ") pid=" + actor.path("pid").asText()
-                + (client.isEmpty() ? "" : " " + client) + "  "
-                + entry.path("object").asText() + " " + shortId(entry.path("subject").asText()) + "  "
-                + entry.path("description").asText()
-                + "  correlation=" + entry.path("correlationId").asText("");
+        try {
+            return AuditLine.render((Map<String, Object>) Json.parse(entry.toString()));
+        } catch (IOException e) {
+            throw new IllegalStateException("Jackson wrote JSON the text module cannot read back", e);
+        }
     }
 
     /** Docker's 12-character short id for long hexadecimal ids; names and references unchanged. */
     static String shortId(String subject) {
-        String bare = subject.startsWith("sha256:") ? subject.substring(7) : subject;
-        return bare.length() == 64 && bare.matches("[0-9a-f]+") ? bare.substring(0, 12) : subject;
+        return AuditLine.shortId(subject);
     }
 
     /** What happened, in a few words. */

@@ -17,6 +17,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * Work on a copy of a log directory without a daemon: {@code berth audit --log DIR …}. The launcher
@@ -58,67 +62,68 @@ public final class OfflineMain {
         }
     }
 
+    /** {@code berth audit}'s options and arguments as the offline audit takes them, read by picocli as the CLI reads its own. */
+    @Command(name = "berth audit", description = "The audit timeline of a copied log directory, read without a daemon.")
+    static final class AuditArguments {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Print usage")
+        boolean help;
+
+        @Option(names = "--log", paramLabel = "DIR", description = "The copied log directory, or a daemon root holding it as events/")
+        String log;
+
+        @Option(names = "--actor", paramLabel = "USER", description = "Only steps by this user name or uid (repeatable)")
+        List<String> actors = new ArrayList<>();
+
+        @Option(names = "--since", paramLabel = "TIME", description = "Only steps after this time or sequence number")
+        String since;
+
+        @Option(names = "--until", paramLabel = "TIME", description = "Only steps up to this time or sequence number")
+        String until;
+
+        @Option(names = "--format", paramLabel = "table|json", description = "Print readable lines (default) or the daemon's JSON entries")
+        String format = "table";
+
+        @Parameters(paramLabel = "container|image|volume|build NAME", description = "The object whose timeline to show")
+        List<String> positional = new ArrayList<>();
+    }
+
     /** Runs one command line (global options such as {@code -H} are ignored); returns the exit code. */
     static int run(List<String> args, PrintStream out) throws IOException {
-        int i = 0;
-        while (i < args.size() && !args.get(i).equals("audit")) {
-            i++; // the launcher passes the whole command line, global options first
-        }
-        if (i == args.size()) {
+        int audit = args.indexOf("audit"); // the launcher passes the whole command line, global options first
+        if (audit < 0) {
             throw new UsageException("only 'berth audit --log DIR …' works without a daemon");
         }
-        String log = null;
-        String since = null;
-        String until = null;
-        String format = "table";
-        List<String> actors = new ArrayList<>();
-        List<String> positional = new ArrayList<>();
-        for (i++; i < args.size(); i++) {
-            String a = args.get(i);
-            String name = a.contains("=") && a.startsWith("--") ? a.substring(0, a.indexOf('=')) : a;
-            String inline = a.contains("=") && a.startsWith("--") ? a.substring(a.indexOf('=') + 1) : null;
-            switch (name) {
-                case "--log", "--actor", "--since", "--until", "--format" -> {
-                    String value = inline;
-                    if (value == null) {
-                        if (i + 1 >= args.size()) {
-                            throw new UsageException("option " + name + " needs a value");
-                        }
-                        value = args.get(++i);
-                    }
-                    switch (name) {
-                        case "--log" -> log = value;
-                        case "--actor" -> actors.add(value);
-                        case "--since" -> since = value;
-                        case "--until" -> until = value;
-                        default -> format = value;
-                    }
-                }
-                default -> {
-                    if (a.startsWith("-") && a.length() > 1) {
-                        throw new UsageException("unknown option " + a + " for 'audit --log'");
-                    }
-                    positional.add(a);
-                }
-            }
+        AuditArguments arguments = new AuditArguments();
+        CommandLine commandLine = new CommandLine(arguments);
+        try {
+            commandLine.parseArgs(args.subList(audit + 1, args.size()).toArray(new String[0]));
+        } catch (CommandLine.ParameterException e) {
+            throw new UsageException(e.getMessage() + " (berth audit --log DIR [container|image|volume|build NAME]"
+                    + " [--actor USER]… [--since T] [--until T] [--format table|json])");
         }
-        if (log == null) {
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(out);
+            return 0;
+        }
+        if (arguments.log == null) {
             throw new UsageException("audit without a daemon needs --log DIR");
         }
+        String format = arguments.format;
         if (!format.equals("table") && !format.equals("json")) {
             throw new UsageException("invalid value for --format: \"" + format + "\": berth supports --format table and --format json");
         }
+        List<String> positional = arguments.positional;
         if (positional.size() == 1 || positional.size() > 2) {
             throw new UsageException(positional.size() == 1
                     ? "berth audit " + positional.getFirst() + " needs the object's name or id"
                     : "berth audit takes at most an object type and a name");
         }
         AuditQuery query = new AuditQuery(positional.isEmpty() ? null : positional.get(0),
-                positional.isEmpty() ? null : positional.get(1), actors,
-                TimeBound.parse("--since", since), TimeBound.parse("--until", until));
+                positional.isEmpty() ? null : positional.get(1), arguments.actors,
+                TimeBound.parse("--since", arguments.since), TimeBound.parse("--until", arguments.until));
         ObjectMapper mapper = new ObjectMapper();
         boolean json = format.equals("json");
-        try (ChronicleEventLog events = ChronicleEventLog.openReadOnly(logDirectory(Path.of(log)))) {
+        try (ChronicleEventLog events = ChronicleEventLog.openReadOnly(logDirectory(Path.of(arguments.log)))) {
             AuditLog.run(events, query, event -> {
                 ObjectNode entry = AuditEntry.toJson(event, mapper);
                 out.println(json ? mapper.writeValueAsString(entry) : AuditEntry.line(entry));

@@ -7,8 +7,7 @@ import java.util.Map;
 /**
  * One audit entry ({@code GET /berth/audit}) as one readable line:
  * {@code TIME  USER(UID) pid=PID CLIENT  OBJECT SUBJECT  DESCRIPTION  correlation=ID}, subjects that are long
- * hexadecimal ids cut to Docker's 12 characters. The offline audit (engine-core's {@code AuditEntry.line})
- * prints the same layout.
+ * hexadecimal ids cut to Docker's 12 characters. The offline audit renders with this class too.
  */
 public final class AuditLine {
     private AuditLine() {
@@ -25,7 +24,8 @@ public final class AuditLine {
                 + "  correlation=" + Json.text(entry, "correlationId");
     }
 
-    static String shortId(String subject) {
+    /** Docker's 12-character short id for a long hexadecimal id (with or without {@code sha256:}); names and references unchanged. */
+    public static String shortId(String subject) {
         String bare = subject.startsWith("sha256:") ? subject.substring(7) : subject;
         return bare.length() == 64 && bare.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))
                 ? bare.substring(0, 12) : subject;

@@ -16,9 +16,20 @@ public final class EventLine {
 
     /** Renders a parsed envelope (see docs/API.md, "The event envelope"). */
     public static String render(Map<String, Object> envelope) {
+        return render(envelope, null);
+    }
+
+    /**
+     * Renders a parsed envelope with the host it came from after the time ({@code berth fleet events}:
+     * {@code TIME HOST TYPE SUBJECT (…)}), or without one when {@code host} is null.
+     */
+    public static String render(Map<String, Object> envelope, String host) {
         StringBuilder sb = new StringBuilder(160);
-        sb.append(orDash(Json.text(envelope, "time"))).append(' ')
-                .append(orDash(Json.text(envelope, "type"))).append(' ')
+        sb.append(orDash(Json.text(envelope, "time"))).append(' ');
+        if (host != null) {
+            sb.append(orDash(host)).append(' ');
+        }
+        sb.append(orDash(Json.text(envelope, "type"))).append(' ')
                 .append(orDash(Json.text(envelope, "subject")));
         StringBuilder attrs = new StringBuilder();
         Map<String, Object> actor = Json.object(envelope, "actor");

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * ({@code registry/repository}) is at most 255 characters.
  *
  * <p>{@link #split} only cuts a reference as typed (the CLI, which leaves judging it to the daemon);
- * {@link #parse} also checks every part and fails with a {@link InvalidImageNameException} naming the problem.
+ * {@link #parse} also checks every part and fails naming the problem ({@link #problem}).
  *
  * @param name   the repository as typed, e.g. {@code busybox} or {@code 127.0.0.1:5000/team/app}
  * @param tag    the tag, or {@code null} when none was typed
@@ -65,51 +65,62 @@ public record ImageName(String name, String tag, String digest) {
     /**
      * Reads and checks a reference as a user writes it.
      *
-     * @throws InvalidImageNameException quoting {@code text} and saying what is wrong
+     * @throws IllegalArgumentException {@code invalid reference "TEXT": PROBLEM} ({@link #problem})
      */
     public static ImageName parse(String text) {
+        String problem = problem(text);
+        if (problem != null) {
+            throw new IllegalArgumentException("invalid reference \"" + text + "\": " + problem);
+        }
+        return split(text);
+    }
+
+    /**
+     * What is wrong with a reference, in a phrase ({@code the tag is empty}), or null when it is valid: for callers
+     * that word the failure their own way (the registry plugin's {@code InvalidReferenceException}).
+     */
+    public static String problem(String text) {
         if (text == null || text.isEmpty()) {
-            throw new InvalidImageNameException(String.valueOf(text), "the reference is empty");
+            return "the reference is empty";
         }
         if (text.chars().anyMatch(c -> Character.isWhitespace(c) || Character.isISOControl(c))) {
-            throw new InvalidImageNameException(text, "it contains white space or control characters");
+            return "it contains white space or control characters";
         }
         if (SHA256_HEX.matcher(text).matches()) {
-            throw new InvalidImageNameException(text,
-                    "a 64-hex-digit id cannot be a repository name; to name an image by digest write name@sha256:<hex>");
+            return "a 64-hex-digit id cannot be a repository name; to name an image by digest write name@sha256:<hex>";
         }
         ImageName split = split(text);
-        if (split.digest != null) {
-            checkDigest(text, split.digest);
+        String problem = split.digest == null ? null : digestProblem(split.digest);
+        if (problem == null && split.tag != null) {
+            problem = tagProblem(split.tag);
         }
-        if (split.tag != null) {
-            checkTag(text, split.tag);
+        if (problem != null) {
+            return problem;
         }
         if (split.name.isEmpty()) {
-            throw new InvalidImageNameException(text, "the repository name is empty");
+            return "the repository name is empty";
         }
         String registry = split.registry();
         String repository = split.repository();
         if (!DOMAIN.matcher(registry).matches()) {
-            throw new InvalidImageNameException(text, "the registry \"" + registry + "\" is not a valid host[:port]");
+            return "the registry \"" + registry + "\" is not a valid host[:port]";
         }
         if (!repository.toLowerCase(Locale.ROOT).equals(repository)) {
-            throw new InvalidImageNameException(text, "the repository name \"" + repository + "\" must be lowercase");
+            return "the repository name \"" + repository + "\" must be lowercase";
         }
         for (String component : repository.split("/", -1)) {
             if (component.isEmpty()) {
-                throw new InvalidImageNameException(text, "the repository name \"" + repository + "\" has an empty path component");
+                return "the repository name \"" + repository + "\" has an empty path component";
             }
             if (!COMPONENT.matcher(component).matches()) {
-                throw new InvalidImageNameException(text, "the repository name component \"" + component
-                        + "\" is invalid: use lower-case letters and digits, joined by '.', '_', '__' or dashes");
+                return "the repository name component \"" + component
+                        + "\" is invalid: use lower-case letters and digits, joined by '.', '_', '__' or dashes";
             }
         }
         if (registry.length() + 1 + repository.length() > NAME_MAX) {
-            throw new InvalidImageNameException(text, "the name \"" + registry + "/" + repository + "\" is longer than "
-                    + NAME_MAX + " characters");
+            return "the name \"" + registry + "/" + repository + "\" is longer than " + NAME_MAX + " characters";
         }
-        return split;
+        return null;
     }
 
     /** The registry host ({@code docker.io} for Docker Hub, else {@code host[:port]}). */
@@ -160,33 +171,31 @@ public record ImageName(String name, String tag, String digest) {
                 || !first.toLowerCase(Locale.ROOT).equals(first);
     }
 
-    private static void checkDigest(String text, String digest) {
+    private static String digestProblem(String digest) {
         if (digest.indexOf('@') >= 0) {
-            throw new InvalidImageNameException(text, "it has more than one digest");
+            return "it has more than one digest";
         }
         String malformed = "the digest \"" + digest + "\" is malformed: expected sha256: followed by 64 lower-case hex digits";
         if (!DIGEST.matcher(digest).matches()) {
-            throw new InvalidImageNameException(text, malformed);
+            return malformed;
         }
         String algorithm = digest.substring(0, digest.indexOf(':'));
         if (!algorithm.equals("sha256")) {
-            throw new InvalidImageNameException(text, "the digest algorithm \"" + algorithm + "\" is not supported: berth uses sha256 only");
+            return "the digest algorithm \"" + algorithm + "\" is not supported: berth uses sha256 only";
         }
-        if (!SHA256_HEX.matcher(digest.substring("sha256:".length())).matches()) {
-            throw new InvalidImageNameException(text, malformed);
-        }
+        return SHA256_HEX.matcher(digest.substring("sha256:".length())).matches() ? null : malformed;
     }
 
-    private static void checkTag(String text, String tag) {
+    private static String tagProblem(String tag) {
         if (tag.isEmpty()) {
-            throw new InvalidImageNameException(text, "the tag is empty");
+            return "the tag is empty";
         }
         if (tag.length() > 128) {
-            throw new InvalidImageNameException(text, "the tag is longer than 128 characters");
+            return "the tag is longer than 128 characters";
         }
         if (!TAG.matcher(tag).matches()) {
-            throw new InvalidImageNameException(text, "the tag \"" + tag
-                    + "\" is invalid: use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'");
+            return "the tag \"" + tag + "\" is invalid: use letters, digits, '_', '.' and '-', starting with a letter, digit or '_'";
         }
+        return null;
     }
 }

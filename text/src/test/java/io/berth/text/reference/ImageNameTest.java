@@ -55,7 +55,7 @@ class ImageNameTest {
 
     @Test
     void givenABadReference_thenParseNamesTheProblemWhereSplitDoesNotJudge() {
-        InvalidImageNameException e = assertThrows(InvalidImageNameException.class, () -> ImageName.parse("Busybox"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageName.parse("Busybox"));
         assertEquals("invalid reference \"Busybox\": the repository name \"library/Busybox\" must be lowercase", e.getMessage());
         assertEquals("Busybox", ImageName.split("Busybox").name());
     }

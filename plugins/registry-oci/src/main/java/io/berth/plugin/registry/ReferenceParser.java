@@ -3,10 +3,9 @@ package io.berth.plugin.registry;
 import io.berth.spi.registry.ImageReference;
 import io.berth.spi.registry.InvalidReferenceException;
 import io.berth.text.reference.ImageName;
-import io.berth.text.reference.InvalidImageNameException;
 
 /**
- * Parses image references by Docker's rules: berth's one reading of them ({@link ImageName#parse}, shared with
+ * Parses image references by Docker's rules: berth's one reading of them ({@link ImageName#problem} and {@link ImageName#split}, shared with
  * the CLI), turned into the SPI's normalised {@link ImageReference} — registry, repository with
  * {@code library/} on Docker Hub, and {@code latest} when neither tag nor digest was given.
  */
@@ -21,12 +20,11 @@ final class ReferenceParser {
      * @throws InvalidReferenceException quoting {@code text} and saying what is wrong
      */
     static ImageReference parse(String text) {
-        ImageName name;
-        try {
-            name = ImageName.parse(text);
-        } catch (InvalidImageNameException e) {
-            throw new InvalidReferenceException(e.reference(), e.problem());
+        String problem = ImageName.problem(text);
+        if (problem != null) {
+            throw new InvalidReferenceException(String.valueOf(text), problem);
         }
+        ImageName name = ImageName.split(text);
         return new ImageReference(name.registry(), name.repository(), name.tagOrLatest(), name.digest());
     }
 }

@@ -2,12 +2,14 @@ package io.berth.cli;
 
 import io.berth.cli.api.ApiException;
 import io.berth.cli.api.DaemonStartException;
+import io.berth.cli.commands.BaseCommand;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.NoDaemonException;
 import io.berth.cli.http.UnixHttpClient;
 import io.berth.cli.http.SocketPathException;
+import io.berth.cli.training.AotTraining;
 import picocli.CommandLine;
 
 import java.io.BufferedOutputStream;
@@ -32,18 +34,12 @@ public final class Main {
     }
 
     /** Runs the CLI and exits with its exit code. */
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         // The launcher trains the AOT caches through this entry point: a cache serves only the class path and
         // the way it was started with (java -jar), and only -jar applies the manifest's Add-Opens.
-        // The training is found by name: it depends on this package, not the other way round.
         String training = System.getProperty("berth.aot.training");
         if (training != null) {
-            try {
-                Class.forName("io.berth.cli.training.AotTraining").getMethod("main", String[].class)
-                        .invoke(null, (Object) new String[] {System.getProperty("berth.aot.host", ""), training});
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("AOT training failed", e);
-            }
+            AotTraining.train(System.getProperty("berth.aot.host", ""), training, Main::warmUpInBackground, Main::run);
             return;
         }
         if (QuickCommands.read(args) == null) {
@@ -185,7 +181,7 @@ public final class Main {
 
     private static void applySynopses(CommandLine cl) {
         for (CommandLine sub : cl.getSubcommands().values()) {
-            if (sub.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b) {
+            if (sub.getCommandSpec().userObject() instanceof BaseCommand b) {
                 b.applySynopsis();
             }
             applySynopses(sub);
@@ -242,7 +238,7 @@ public final class Main {
 
         @Override
         public int handleExecutionException(Exception ex, CommandLine c, CommandLine.ParseResult parseResult) {
-            int daemonError = c.getCommandSpec().userObject() instanceof io.berth.cli.commands.BaseCommand b
+            int daemonError = c.getCommandSpec().userObject() instanceof BaseCommand b
                     ? b.daemonErrorExitCode() : ExitCodes.ENGINE;
             int code = report(ex, root, err, daemonError);
             if (root.debug()) {

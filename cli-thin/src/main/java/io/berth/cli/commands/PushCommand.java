@@ -1,5 +1,7 @@
 package io.berth.cli.commands;
 
+import io.berth.cli.exit.CliException;
+import io.berth.cli.exit.ExitCodes;
 import io.berth.text.reference.ImageName;
 import io.berth.cli.format.JsonMessages;
 import io.berth.cli.http.HttpResponse;
@@ -30,7 +32,7 @@ public final class PushCommand extends ImageCommand {
         boolean q = isSet(quiet);
         ImageName ref = ImageName.split(reference);
         if (ref.digest() != null) {
-            throw new io.berth.cli.exit.CliException(io.berth.cli.exit.ExitCodes.FAILED,
+            throw new CliException(ExitCodes.FAILED,
                     "invalid reference \"" + reference + "\": push takes NAME[:TAG], not a digest");
         }
         String auth = root.registryAuth(ref.registry());

@@ -1,6 +1,6 @@
 package io.berth.cli.training;
 
-import io.berth.cli.Main;
+import io.berth.cli.http.UnixHttpClient;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,15 +99,26 @@ public final class AotTraining {
         };
     }
 
+    /** The CLI as the training runs it: {@code Main.run} with the given environment and streams. */
+    @FunctionalInterface
+    public interface Cli {
+        /** Runs one command line and answers its exit code. */
+        int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err);
+    }
+
     /**
-     * Runs the training workload; prints nothing on success.
+     * Runs the training workload; prints nothing on success. The entry point passes itself in ({@code warmUp},
+     * {@code cli}), so this package does not depend on the one that starts it.
      *
-     * @param args the socket of a running daemon, {@code unix:///path}; then {@code quick} for the everyday
-     *             commands {@code QuickCommands} reads (see {@link #quickRuns}), else every everyday command
+     * @param host     the socket of a running daemon, {@code unix:///path}
+     * @param workload {@code quick} for the everyday commands {@code QuickCommands} reads (see {@link #quickRuns}),
+     *                 anything else for every everyday command
+     * @param warmUp   the CLI's background warm-up, as {@code Main.main} starts it
+     * @param cli      runs one command
      */
-    public static void main(String[] args) throws IOException {
-        if (args.length < 1 || !args[0].startsWith("unix://")) {
-            System.err.println("usage: AotTraining unix:///path/to/daemon.sock [quick]");
+    public static void train(String host, String workload, Runnable warmUp, Cli cli) throws IOException {
+        if (!host.startsWith("unix://")) {
+            System.err.println("AOT training needs -Dberth.aot.host=unix:///path/to/daemon.sock");
             System.exit(2);
         }
         Path dir = Files.createTempDirectory("berth-aot");
@@ -115,13 +126,12 @@ public final class AotTraining {
         // A launcher that cannot start anything: the daemon answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
-        String host = args[0];
-        boolean quick = args.length > 1 && args[1].equals("quick");
+        boolean quick = "quick".equals(workload);
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
-            Main.useAttachLibrary(); // as Main.main for these commands
+            UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
         } else {
-            Main.warmUpInBackground();
+            warmUp.run();
         }
         // Main.main reads the process's environment; without this its classes (ProcessEnvironment and the
         // rest) are not archived and every command loads them from the JDK's module image.
@@ -129,7 +139,7 @@ public final class AotTraining {
         try {
             for (int round = 0; round < 2; round++) {
                 for (String[] run : runs) {
-                    Main.run(run, env, sink, sink);
+                    cli.run(run, env, sink, sink);
                 }
             }
         } finally {

@@ -12,6 +12,7 @@ import io.berth.eventlog.events.BuildEvent;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.spi.ContainerRuntime;
 import io.berth.spi.Digests;
+import io.berth.spi.storage.StorageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -162,7 +163,7 @@ public final class BuildService {
                     storage.removeSnapshot(snapshot.key());
                 }
             }
-        } catch (RuntimeException | io.berth.spi.storage.StorageException e) {
+        } catch (RuntimeException | StorageException e) {
             System.getLogger("berth.build").log(System.Logger.Level.WARNING, "cannot remove leftover build snapshots: " + e.getMessage());
         }
     }

@@ -213,7 +213,7 @@ public final class ExecService {
             identity = ImageUsers.resolve(rootfs, user.isEmpty() ? config.path("User").asText("") : user);
         } catch (IllegalArgumentException e) {
             throw ContainerException.invalid(e.getMessage());
-        } catch (io.berth.spi.storage.StorageException | java.util.NoSuchElementException e) {
+        } catch (StorageException | java.util.NoSuchElementException e) {
             throw ContainerException.internal("cannot read the users of container " + container.id() + ": " + e.getMessage());
         }
         ObjectNode process = mapper.createObjectNode();

@@ -4,26 +4,43 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.BerthVersion;
 import io.berth.engine.api.ApiHandler;
 import io.berth.engine.api.ApiServer;
+import io.berth.engine.build.BuildEndpoints;
+import io.berth.engine.build.BuildProjection;
+import io.berth.engine.build.BuildService;
+import io.berth.engine.container.ContainerCommit;
 import io.berth.engine.container.ContainerEndpoints;
+import io.berth.engine.container.ContainerProjection;
+import io.berth.engine.container.ContainerResources;
 import io.berth.engine.container.ContainerService;
+import io.berth.engine.container.ContainerState;
+import io.berth.engine.container.DiskUsage;
+import io.berth.engine.container.ExecService;
 import io.berth.engine.container.VolumeService;
 import io.berth.engine.content.ContentStore;
+import io.berth.engine.events.DockerEventShape;
 import io.berth.engine.events.EventsEndpoints;
+import io.berth.engine.history.Compaction;
+import io.berth.engine.history.HistoryEndpoints;
+import io.berth.engine.history.TimeTravel;
 import io.berth.engine.image.ImageEndpoints;
 import io.berth.engine.image.ImageProjection;
 import io.berth.engine.image.ImageService;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
+import io.berth.engine.network.NetworkEndpoints;
+import io.berth.engine.network.NetworkProjection;
+import io.berth.engine.network.NetworkService;
 import io.berth.engine.plugins.PluginHost;
+import io.berth.engine.projection.Projection;
 import io.berth.engine.projection.ProjectionRecovery;
 import io.berth.engine.projection.Projections;
 import io.berth.engine.projection.SnapshotStore;
-import io.berth.engine.daemon.SystemEndpoints;
 import io.berth.engine.system.SystemProjection;
 import io.berth.eventlog.ChronicleEventLog;
 import io.berth.eventlog.EventLog;
 import io.berth.eventlog.EventLogException;
 import io.berth.eventlog.OpenReport;
+import io.berth.eventlog.Upcasters;
 import io.berth.eventlog.events.DaemonEvent;
 import io.berth.eventlog.kafka.KafkaMirror;
 import io.berth.eventlog.kafka.MirrorStatus;
@@ -58,9 +75,9 @@ public final class Daemon {
     }
 
     /** All projections the engine keeps, in fold order. */
-    public static List<io.berth.engine.projection.Projection<?>> projections() {
-        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, io.berth.engine.container.ContainerProjection.INSTANCE,
-                io.berth.engine.build.BuildProjection.INSTANCE, io.berth.engine.network.NetworkProjection.INSTANCE);
+    public static List<Projection<?>> projections() {
+        return List.of(SystemProjection.INSTANCE, ImageProjection.INSTANCE, ContainerProjection.INSTANCE,
+                BuildProjection.INSTANCE, NetworkProjection.INSTANCE);
     }
 
     public synchronized void start() {
@@ -168,49 +185,49 @@ public final class Daemon {
 
         ContentStore content = new ContentStore(options.root().resolve("content"));
         images = new ImageService(journal, content, plugins, mapper, options.parallelDownloads());
-        io.berth.engine.history.TimeTravel timeTravel = new io.berth.engine.history.TimeTravel(journal, snapshots, mapper);
+        TimeTravel timeTravel = new TimeTravel(journal, snapshots, mapper);
         ImageEndpoints imageApi = new ImageEndpoints(images, mapper).withHistory(timeTravel)
                 .withScratch(options.root().resolve("tmp"));
         VolumeService volumes = new VolumeService(journal, options.root());
         containers = new ContainerService(journal, images, volumes, plugins, mapper, options.root());
         String bip = options.pluginOptions().getOrDefault(DaemonMain.NETWORK_PLUGIN, java.util.Map.of()).get("bip");
         String[] bipSubnet = bip == null ? null : DaemonMain.bipSubnet(bip, "bip");
-        io.berth.engine.network.NetworkService networks = new io.berth.engine.network.NetworkService(journal, plugins, mapper,
+        NetworkService networks = new NetworkService(journal, plugins, mapper,
                 bipSubnet == null ? null : bipSubnet[0], bipSubnet == null ? null : bipSubnet[1]);
         containers.setNetworks(networks);
         networks.startUp(self);
-        io.berth.engine.network.NetworkEndpoints networkApi = new io.berth.engine.network.NetworkEndpoints(networks, containers, mapper)
+        NetworkEndpoints networkApi = new NetworkEndpoints(networks, containers, mapper)
                 .withHistory(timeTravel);
-        io.berth.engine.container.ExecService execs = new io.berth.engine.container.ExecService(containers, mapper);
+        ExecService execs = new ExecService(containers, mapper);
         containers.runHealthChecksWith(execs); // probes run as execs do
         ContainerEndpoints containerApi = new ContainerEndpoints(containers, volumes, mapper)
                 .withExecs(execs)
-                .withResources(new io.berth.engine.container.ContainerResources(containers))
-                .withCommits(new io.berth.engine.container.ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
+                .withResources(new ContainerResources(containers))
+                .withCommits(new ContainerCommit(containers, images, mapper, options.root().resolve("tmp")))
                 .withHistory(timeTravel);
-        io.berth.engine.history.HistoryEndpoints history = new io.berth.engine.history.HistoryEndpoints(log, mapper,
-                new io.berth.engine.history.Compaction(journal, snapshots, mapper, timeTravel,
+        HistoryEndpoints history = new HistoryEndpoints(log, mapper,
+                new Compaction(journal, snapshots, mapper, timeTravel,
                         () -> mirror == null ? Long.MAX_VALUE : mirror.status().acknowledged()));
 
-        io.berth.engine.build.BuildService buildService = new io.berth.engine.build.BuildService(journal, images, plugins, mapper,
-                options.root(), io.berth.engine.build.BuildService.configuredEpoch(System.getenv()))
+        BuildService buildService = new BuildService(journal, images, plugins, mapper,
+                options.root(), BuildService.configuredEpoch(System.getenv()))
                 .withAddUrlLimits(options.addUrlMaxBytes(), options.addUrlTimeout())
                 .withNetworks(networks);
-        io.berth.engine.build.BuildEndpoints buildApi = new io.berth.engine.build.BuildEndpoints(buildService, mapper);
+        BuildEndpoints buildApi = new BuildEndpoints(buildService, mapper);
         buildService.recoverInterrupted(self);
         images.setRetainedBlobs(buildService::recordBlobs);
 
-        events = new EventsEndpoints(log, io.berth.eventlog.Upcasters.codec(), mapper);
+        events = new EventsEndpoints(log, Upcasters.codec(), mapper);
         events.setNameResolver((type, name) -> type.equals("container") || type.equals("subject")
-                ? journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE,
+                ? journal.projections().read(ContainerProjection.INSTANCE,
                         state -> List.copyOf(state.nameHistory.getOrDefault(name.startsWith("/") ? name.substring(1) : name, new java.util.TreeSet<>())))
                 : List.of());
-        events.setLabelResolver(subject -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
-            io.berth.engine.container.ContainerState.VolumeRecord volume = state.volumes.get(subject);
+        events.setLabelResolver(subject -> journal.projections().read(ContainerProjection.INSTANCE, state -> {
+            ContainerState.VolumeRecord volume = state.volumes.get(subject);
             if (volume != null) {
                 return java.util.Map.<String, String>copyOf(volume.labels);
             }
-            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(subject);
+            ContainerState.ContainerRecord container = state.containers.get(subject);
             if (container == null) {
                 return java.util.Map.<String, String>of();
             }
@@ -223,10 +240,10 @@ public final class Daemon {
             }
             return found;
         }));
-        events.setContainerResolver(id -> journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
-            io.berth.engine.container.ContainerState.ContainerRecord container = state.containers.get(id);
+        events.setContainerResolver(id -> journal.projections().read(ContainerProjection.INSTANCE, state -> {
+            ContainerState.ContainerRecord container = state.containers.get(id);
             if (container == null) {
-                return java.util.Optional.<io.berth.engine.events.DockerEventShape.ContainerFacts>empty();
+                return java.util.Optional.<DockerEventShape.ContainerFacts>empty();
             }
             java.util.Map<String, String> labels = new java.util.TreeMap<>();
             try {
@@ -235,7 +252,7 @@ public final class Daemon {
             } catch (java.io.IOException unreadable) {
                 // no labels to show
             }
-            return java.util.Optional.of(new io.berth.engine.events.DockerEventShape.ContainerFacts(container.name(), container.image(), labels));
+            return java.util.Optional.of(new DockerEventShape.ContainerFacts(container.name(), container.image(), labels));
         }));
         SystemEndpoints system = new SystemEndpoints(options, journal, plugins).withMirror(this::mirrorStatus);
         handler.route("GET", "/info", system::info)
@@ -253,7 +270,7 @@ public final class Daemon {
                 .route("GET", "/images/search", imageApi::search)
                 .route("GET", "/distribution/(.+)/json", imageApi::distribution)
                 .route("POST", "/build/prune", buildApi::prune)
-                .route("GET", "/system/df", new io.berth.engine.container.DiskUsage(containers, images, volumes, mapper)::serve)
+                .route("GET", "/system/df", new DiskUsage(containers, images, volumes, mapper)::serve)
                 .route("POST", "/images/prune", imageApi::prune)
                 .route("GET", "/images/(.+)/json", imageApi::inspect)
                 .route("GET", "/images/(.+)/history", imageApi::history)

@@ -106,7 +106,7 @@ public final class SystemEndpoints {
         SystemState system = journal.projections().read(SystemProjection.INSTANCE, s -> s);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("ID", log.hostId());
-        int[] counts = journal.projections().read(io.berth.engine.container.ContainerProjection.INSTANCE, state -> {
+        int[] counts = journal.projections().read(ContainerProjection.INSTANCE, state -> {
             int running = (int) state.containers.values().stream().filter(c -> c.running()).count();
             int paused = (int) state.containers.values().stream().filter(c -> c.running() && c.paused()).count();
             return new int[] {state.containers.size(), running, paused};

@@ -11,6 +11,7 @@ import io.berth.eventlog.events.ImageEvent;
 import io.berth.eventlog.events.ImageLayer;
 import io.berth.spi.Digests;
 import io.berth.spi.StorageDriver;
+import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.fs.TarWriter;
 import io.berth.spi.registry.ImageReference;
 import io.berth.spi.registry.MediaTypes;
@@ -178,7 +179,7 @@ final class ImageArchive {
                 if (name.indexOf('\u0000') >= 0) {
                     // a NUL would make two different names one for the kernel: refused, never cut short
                     throw new ImageException(ImageException.Kind.INVALID, "invalid archive: entry "
-                            + io.berth.spi.fs.SafeRoot.quote(entry.getName()) + " has a NUL byte in its name");
+                            + SafeRoot.quote(entry.getName()) + " has a NUL byte in its name");
                 }
                 // the file's name on disk is a counter: no name from the archive ever becomes a path
                 Path file = scratch.resolve(Integer.toString(counter++));

@@ -6,8 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
+import io.berth.engine.api.DockerFilters;
+import io.berth.engine.api.FilterMatch;
+import io.berth.engine.history.TimeTravel;
+import io.berth.engine.projection.Projections;
 import io.berth.spi.registry.Credentials;
+import io.berth.spi.registry.Descriptor;
+import io.berth.spi.registry.ImageReference;
+import io.berth.spi.registry.Platform;
 import io.berth.spi.registry.RegistryException;
+import io.berth.spi.registry.ResolvedManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
@@ -22,10 +30,10 @@ public final class ImageEndpoints {
     private final ObjectMapper mapper;
     private final ImageJson shapes;
 
-    private io.berth.engine.history.TimeTravel history;
+    private TimeTravel history;
 
     /** Lets list and inspect answer for a past moment ({@code ?at=}). */
-    public ImageEndpoints withHistory(io.berth.engine.history.TimeTravel history) {
+    public ImageEndpoints withHistory(TimeTravel history) {
         this.history = history;
         return this;
     }
@@ -84,7 +92,7 @@ public final class ImageEndpoints {
         }
         ObjectNode image = mapper.createObjectNode();
         String now = java.time.Instant.now().toString();
-        image.put("architecture", io.berth.spi.registry.Platform.host().architecture());
+        image.put("architecture", Platform.host().architecture());
         image.put("os", "linux");
         image.put("created", now);
         ObjectNode config = image.putObject("config");
@@ -130,16 +138,16 @@ public final class ImageEndpoints {
      */
     public void distribution(ApiExchange exchange) throws IOException {
         String name = exchange.pathParam(1);
-        io.berth.spi.registry.ImageReference reference = images.parse(name);
+        ImageReference reference = images.parse(name);
         Credentials credentials = RegistryAuth.fromHeader(exchange.header("X-Registry-Auth"), mapper);
-        io.berth.spi.registry.ResolvedManifest resolved;
+        ResolvedManifest resolved;
         try {
-            resolved = images.registry().resolve(reference, io.berth.spi.registry.Platform.host(), credentials);
+            resolved = images.registry().resolve(reference, Platform.host(), credentials);
         } catch (RegistryException e) {
             String text = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
             throw new ApiException(text.contains("not found") || text.contains("unknown") ? 404 : 401, text);
         }
-        io.berth.spi.registry.Descriptor top = resolved.index() != null ? resolved.index() : resolved.manifest();
+        Descriptor top = resolved.index() != null ? resolved.index() : resolved.manifest();
         ObjectNode answer = mapper.createObjectNode();
         ObjectNode descriptor = answer.putObject("Descriptor");
         descriptor.put("mediaType", top.mediaType());
@@ -216,7 +224,7 @@ public final class ImageEndpoints {
 
     /** {@code GET /images/json?filters=}: Docker's image summaries, optionally those matching {@code reference}. */
     public void list(ApiExchange exchange) throws IOException {
-        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+        Map<String, List<String>> filters = DockerFilters.parse(exchange.query("filters"), mapper,
                 LIST_FILTERS, key -> "invalid filter '" + key + "'");
         ReferenceFilter reference;
         try {
@@ -225,9 +233,9 @@ public final class ImageEndpoints {
             throw ApiException.badRequest(e.getMessage());
         }
         ArrayNode list = mapper.createArrayNode();
-        io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
+        Projections view = history == null ? null : history.view(exchange);
         List<ImageService.Image> all = view == null ? images.list() : images.list(view);
-        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
+        Boolean dangling = FilterMatch.bool(filters, "dangling");
         List<String> labels = filters.getOrDefault("label", List.of());
         Instant before = imageTime(all, filters.get("before"), "before", true);
         Instant since = imageTime(all, filters.get("since"), "since", false);
@@ -235,7 +243,7 @@ public final class ImageEndpoints {
             if (dangling != null && dangling != image.repoTags().isEmpty()) {
                 continue;
             }
-            if (!labels.isEmpty() && !io.berth.engine.api.FilterMatch.labelsMatchAll(
+            if (!labels.isEmpty() && !FilterMatch.labelsMatchAll(
                     labelsOf(image), labels)) {
                 continue;
             }
@@ -309,7 +317,7 @@ public final class ImageEndpoints {
 
     /** {@code GET /images/{name}/json}: Docker's image inspect. */
     public void inspect(ApiExchange exchange) throws IOException {
-        io.berth.engine.projection.Projections view = history == null ? null : history.view(exchange);
+        Projections view = history == null ? null : history.view(exchange);
         if (view == null) {
             exchange.json(200, shapes.inspect(images.require(exchange.pathParam(1)), false));
             return;
@@ -341,18 +349,18 @@ public final class ImageEndpoints {
 
     /** {@code POST /images/prune?filters=}: {@code dangling=false} prunes every unused image. */
     public void prune(ApiExchange exchange) throws IOException {
-        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+        Map<String, List<String>> filters = DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("dangling", "label", "label!", "until"), key -> "invalid filter '" + key + "'");
-        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
+        Boolean dangling = FilterMatch.bool(filters, "dangling");
         boolean all = dangling != null && !dangling;
-        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        Instant until = FilterMatch.until(filters);
         List<String> labels = filters.getOrDefault("label", List.of());
         List<String> notLabels = filters.getOrDefault("label!", List.of());
         exchange.json(200, images.prune(all, image -> {
             Map<String, String> imageLabels = labelsOf(image);
-            return io.berth.engine.api.FilterMatch.labelsMatchAll(imageLabels, labels)
-                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(imageLabels, notLabels)
-                    && (until == null || io.berth.engine.api.FilterMatch.createdBefore(image.description().created(), until));
+            return FilterMatch.labelsMatchAll(imageLabels, labels)
+                    && !FilterMatch.labelsMatchAny(imageLabels, notLabels)
+                    && (until == null || FilterMatch.createdBefore(image.description().created(), until));
         }, exchange.context()));
     }
 

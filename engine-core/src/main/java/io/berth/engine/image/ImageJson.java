@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.eventlog.events.ImageDescription;
+import io.berth.spi.storage.StorageException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -99,7 +100,7 @@ final class ImageJson {
         for (var layer : image.description().layers()) {
             try {
                 sizes.add(images.storage().layer(layer.chainId()).map(l -> l.size()).orElse(layer.size()));
-            } catch (io.berth.spi.storage.StorageException e) {
+            } catch (StorageException e) {
                 sizes.add(layer.size());
             }
         }

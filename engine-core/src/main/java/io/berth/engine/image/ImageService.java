@@ -6,6 +6,7 @@ import io.berth.engine.content.ContentStore;
 import io.berth.engine.journal.Journal;
 import io.berth.engine.journal.RequestContext;
 import io.berth.engine.plugins.PluginHost;
+import io.berth.engine.projection.Projections;
 import io.berth.eventlog.events.Event;
 import io.berth.eventlog.events.ImageDescription;
 import io.berth.eventlog.events.ImageEvent;
@@ -251,7 +252,7 @@ public final class ImageService {
     }
 
     /** Every image as {@code view} (the live projections or a past state) has them, newest first. */
-    public List<Image> list(io.berth.engine.projection.Projections view) {
+    public List<Image> list(Projections view) {
         List<Image> images = view.read(ImageProjection.INSTANCE,
                 s -> s.images.values().stream().map(ImageService::copy).toList());
         List<Image> sorted = new ArrayList<>(images);
@@ -268,7 +269,7 @@ public final class ImageService {
     }
 
     /** {@link #find(String)} in {@code view} (the live projections or a past state). */
-    public Optional<Image> find(io.berth.engine.projection.Projections view, String nameOrId) {
+    public Optional<Image> find(Projections view, String nameOrId) {
         return view.read(ImageProjection.INSTANCE, state -> ImageNames.find(state, nameOrId, name -> registry().parse(name)).map(ImageService::copy));
     }
 
@@ -277,7 +278,7 @@ public final class ImageService {
         return require(journal.projections(), nameOrId);
     }
 
-    public Image require(io.berth.engine.projection.Projections view, String nameOrId) {
+    public Image require(Projections view, String nameOrId) {
         return find(view, nameOrId).orElseThrow(() -> new ImageException(ImageException.Kind.NOT_FOUND, "No such image: " + nameOrId));
     }
 

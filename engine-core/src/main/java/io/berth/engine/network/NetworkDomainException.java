@@ -1,6 +1,7 @@
 package io.berth.engine.network;
 
 import io.berth.engine.domain.DomainException;
+import io.berth.spi.network.NetworkException;
 
 /**
  * A network operation was refused or failed (a name taken, a pre-defined network, a malformed port, the network
@@ -23,7 +24,7 @@ public class NetworkDomainException extends DomainException {
     }
 
     /** The driver's refusal, in the slice's kinds. */
-    static NetworkDomainException of(io.berth.spi.network.NetworkException e) {
+    static NetworkDomainException of(NetworkException e) {
         Kind kind = switch (e.reason()) {
             case INVALID -> Kind.INVALID;
             case NOT_FOUND -> Kind.NOT_FOUND;

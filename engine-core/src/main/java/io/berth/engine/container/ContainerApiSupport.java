@@ -1,5 +1,7 @@
 package io.berth.engine.container;
 
+import io.berth.engine.history.TimeTravel;
+import io.berth.engine.projection.Projections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiException;
@@ -16,7 +18,7 @@ abstract class ContainerApiSupport {
         final ContainerService containers;
         final VolumeService volumes;
         final ObjectMapper mapper;
-        volatile io.berth.engine.history.TimeTravel history;
+        volatile TimeTravel history;
         volatile ExecService execs;
         volatile ContainerResources resources;
         volatile ContainerCommit commits;
@@ -53,8 +55,8 @@ abstract class ContainerApiSupport {
     }
 
     /** The state the request asks about: the live one (null), or the past one its {@code at} parameter names. */
-    protected io.berth.engine.projection.Projections view(ApiExchange exchange) {
-        io.berth.engine.history.TimeTravel history = wiring.history;
+    protected Projections view(ApiExchange exchange) {
+        TimeTravel history = wiring.history;
         return history == null ? null : history.view(exchange);
     }
 

@@ -1,5 +1,7 @@
 package io.berth.engine.container;
 
+import io.berth.engine.api.Hijack;
+import io.berth.engine.history.TimeTravel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.api.ApiExchange;
 import java.io.IOException;
@@ -30,7 +32,7 @@ public final class ContainerEndpoints {
     }
 
     /** Lets list and inspect answer for a past moment ({@code ?at=}). */
-    public ContainerEndpoints withHistory(io.berth.engine.history.TimeTravel history) {
+    public ContainerEndpoints withHistory(TimeTravel history) {
         wiring.history = history;
         return this;
     }
@@ -129,7 +131,7 @@ public final class ContainerEndpoints {
         streams.attach(exchange);
     }
 
-    public io.berth.engine.api.Hijack attachHijack() {
+    public Hijack attachHijack() {
         return streams.attachHijack();
     }
 
@@ -169,7 +171,7 @@ public final class ContainerEndpoints {
         execEndpoints.execStart(exchange);
     }
 
-    public io.berth.engine.api.Hijack execStartHijack() {
+    public Hijack execStartHijack() {
         return execEndpoints.execStartHijack();
     }
 

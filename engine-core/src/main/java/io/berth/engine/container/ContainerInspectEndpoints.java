@@ -1,5 +1,6 @@
 package io.berth.engine.container;
 
+import io.berth.engine.projection.Projections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +25,7 @@ final class ContainerInspectEndpoints extends ContainerApiSupport {
     public void list(ApiExchange exchange) throws IOException {
         ContainerFilters filters = ContainerFilters.parse(exchange.query("filters"), mapper, containers::find);
         boolean all = exchange.queryFlag("all", false) || filters.includesStopped();
-        io.berth.engine.projection.Projections view = view(exchange);
+        Projections view = view(exchange);
         ArrayNode list = mapper.createArrayNode();
         for (ContainerState.ContainerRecord c : view == null ? containers.list() : containers.list(view)) {
             if (!all && !c.running()) {
@@ -92,7 +93,7 @@ final class ContainerInspectEndpoints extends ContainerApiSupport {
     }
 
     public void inspect(ApiExchange exchange) throws IOException {
-        io.berth.engine.projection.Projections view = view(exchange);
+        Projections view = view(exchange);
         ContainerState.ContainerRecord c = view == null ? containers.require(exchange.pathParam(1)) : containers.require(view, exchange.pathParam(1));
         JsonNode stored = containers.config(c);
         ObjectNode body = mapper.createObjectNode();

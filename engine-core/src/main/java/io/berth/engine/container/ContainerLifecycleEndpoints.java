@@ -1,5 +1,7 @@
 package io.berth.engine.container;
 
+import io.berth.engine.api.DockerFilters;
+import io.berth.engine.api.FilterMatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
@@ -75,18 +77,18 @@ final class ContainerLifecycleEndpoints extends ContainerApiSupport {
 
     /** {@code POST /containers/prune?filters=}: Docker's {@code until}, {@code label} and {@code label!}. */
     public void prune(ApiExchange exchange) throws IOException {
-        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+        Map<String, List<String>> filters = DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("until", "label", "label!"), key -> "invalid filter '" + key + "'");
-        Instant until = io.berth.engine.api.FilterMatch.until(filters);
+        Instant until = FilterMatch.until(filters);
         List<String> labels = filters.getOrDefault("label", List.of());
         List<String> notLabels = filters.getOrDefault("label!", List.of());
         exchange.json(200, containers.prune(c -> {
             Map<String, String> containerLabels = new java.util.TreeMap<>();
             containers.config(c).path("Config").path("Labels").fields()
                     .forEachRemaining(f -> containerLabels.put(f.getKey(), f.getValue().asText()));
-            return io.berth.engine.api.FilterMatch.labelsMatchAll(containerLabels, labels)
-                    && !io.berth.engine.api.FilterMatch.labelsMatchAny(containerLabels, notLabels)
-                    && io.berth.engine.api.FilterMatch.createdBefore(c.created(), until);
+            return FilterMatch.labelsMatchAll(containerLabels, labels)
+                    && !FilterMatch.labelsMatchAny(containerLabels, notLabels)
+                    && FilterMatch.createdBefore(c.created(), until);
         }, exchange.context()));
     }
 

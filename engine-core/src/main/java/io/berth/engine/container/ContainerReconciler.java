@@ -1,5 +1,6 @@
 package io.berth.engine.container;
 
+import io.berth.spi.storage.Snapshot;
 import io.berth.engine.journal.RequestContext;
 import io.berth.spi.runtime.ContainerRuntimeException;
 import io.berth.spi.runtime.ContainerState.Status;
@@ -89,7 +90,7 @@ final class ContainerReconciler {
                     }
                 }
             }
-            for (io.berth.spi.storage.Snapshot snapshot : containers.storage().listSnapshots()) {
+            for (Snapshot snapshot : containers.storage().listSnapshots()) {
                 if (snapshot.mounted() && !running.contains(snapshot.key()) && containers.find(snapshot.key()).isPresent()) {
                     synchronized (guards.lock(snapshot.key())) {
                         containers.storage().unmount(snapshot.key());

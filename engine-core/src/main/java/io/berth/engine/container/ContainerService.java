@@ -1,5 +1,6 @@
 package io.berth.engine.container;
 
+import io.berth.engine.projection.Projections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.engine.image.ImageService;
@@ -119,7 +120,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** The live projections (the networks' views read them). */
-    public io.berth.engine.projection.Projections projections() {
+    public Projections projections() {
         return journal.projections();
     }
 
@@ -202,7 +203,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** Every container as {@code view} (the live projections or a past state) has them. */
-    public List<ContainerState.ContainerRecord> list(io.berth.engine.projection.Projections view) {
+    public List<ContainerState.ContainerRecord> list(Projections view) {
         return view.read(ContainerProjection.INSTANCE, s -> List.copyOf(s.containers.values()));
     }
 
@@ -212,7 +213,7 @@ public final class ContainerService implements AutoCloseable {
     }
 
     /** A container by id, id prefix or name, as {@code view} (the live projections or a past state) has it. */
-    public Optional<ContainerState.ContainerRecord> find(io.berth.engine.projection.Projections view, String idOrName) {
+    public Optional<ContainerState.ContainerRecord> find(Projections view, String idOrName) {
         String key = idOrName.startsWith("/") ? idOrName.substring(1) : idOrName;
         return view.read(ContainerProjection.INSTANCE, s -> {
             ContainerState.ContainerRecord exact = s.containers.get(key);
@@ -237,7 +238,7 @@ public final class ContainerService implements AutoCloseable {
         return require(journal.projections(), idOrName);
     }
 
-    public ContainerState.ContainerRecord require(io.berth.engine.projection.Projections view, String idOrName) {
+    public ContainerState.ContainerRecord require(Projections view, String idOrName) {
         return find(view, idOrName).orElseThrow(() -> ContainerException.notFound("No such container: " + idOrName));
     }
 

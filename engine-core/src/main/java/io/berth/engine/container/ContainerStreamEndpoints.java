@@ -1,5 +1,7 @@
 package io.berth.engine.container;
 
+import io.berth.engine.api.Hijack;
+import io.berth.spi.runtime.StdioStreams;
 import io.berth.engine.api.ApiException;
 import io.berth.engine.api.ApiExchange;
 import io.berth.engine.api.TimeBound;
@@ -57,8 +59,8 @@ final class ContainerStreamEndpoints extends ContainerApiSupport {
      * connection (101), then the socket carries stdin in and the output out, as {@link #attach}'s
      * request and response bodies do.
      */
-    public io.berth.engine.api.Hijack attachHijack() {
-        return new io.berth.engine.api.Hijack() {
+    public Hijack attachHijack() {
+        return new Hijack() {
             @Override
             public String mediaType(Request request) {
                 return containers.find(request.pathParam(1))
@@ -79,10 +81,10 @@ final class ContainerStreamEndpoints extends ContainerApiSupport {
 
     /** Copies the client's input to the attached process's stdin and its output to the client until it ends. */
     private void relay(ContainerState.ContainerRecord container, boolean tty,
-                       java.util.concurrent.CompletableFuture<io.berth.spi.runtime.StdioStreams> pending,
+                       java.util.concurrent.CompletableFuture<StdioStreams> pending,
                        boolean wantStdin, boolean wantStdout, boolean wantStderr, java.io.InputStream body, OutputStream out)
             throws InterruptedException {
-        io.berth.spi.runtime.StdioStreams stdio;
+        StdioStreams stdio;
         try {
             stdio = pending.get();
         } catch (java.util.concurrent.ExecutionException e) {

@@ -1,5 +1,6 @@
 package io.berth.engine.container;
 
+import io.berth.engine.api.Hijack;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.engine.api.ApiExchange;
 import java.io.IOException;
@@ -60,8 +61,8 @@ final class ExecEndpoints extends ContainerApiSupport {
      * to a raw connection (101) that carries the process's stdin in and its output out. A detached
      * start is left to {@link #execStart}.
      */
-    public io.berth.engine.api.Hijack execStartHijack() {
-        return new io.berth.engine.api.Hijack() {
+    public Hijack execStartHijack() {
+        return new Hijack() {
             @Override
             public String mediaType(Request request) {
                 try {

@@ -1,5 +1,8 @@
 package io.berth.engine.container;
 
+import io.berth.engine.api.DockerFilters;
+import io.berth.engine.api.FilterMatch;
+import io.berth.engine.projection.Projections;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,16 +32,16 @@ final class VolumeEndpoints extends ContainerApiSupport {
 
     /** {@code GET /volumes?filters=}: Docker's {@code name} (a substring), {@code label}, {@code dangling} and {@code driver}. */
     public void volumeList(ApiExchange exchange) throws IOException {
-        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+        Map<String, List<String>> filters = DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("name", "label", "dangling", "driver"), key -> "invalid filter '" + key + "'");
-        Boolean dangling = io.berth.engine.api.FilterMatch.bool(filters, "dangling");
+        Boolean dangling = FilterMatch.bool(filters, "dangling");
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode list = answer.putArray("Volumes");
-        io.berth.engine.projection.Projections view = view(exchange);
+        Projections view = view(exchange);
         for (ContainerState.VolumeRecord v : view == null ? volumes.list() : volumes.list(view)) {
             if (filters.containsKey("name") && filters.get("name").stream().noneMatch(v.name::contains)
                     || filters.containsKey("driver") && !filters.get("driver").contains(v.driver)
-                    || !io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, filters.getOrDefault("label", List.of()))
+                    || !FilterMatch.labelsMatchAll(v.labels, filters.getOrDefault("label", List.of()))
                     || dangling != null && dangling == volumes.inUse(v.name)) {
                 continue;
             }
@@ -50,7 +53,7 @@ final class VolumeEndpoints extends ContainerApiSupport {
 
     public void volumeInspect(ApiExchange exchange) throws IOException {
         String name = exchange.pathParam(1);
-        io.berth.engine.projection.Projections view = view(exchange);
+        Projections view = view(exchange);
         exchange.json(200, volumeJson((view == null ? volumes.find(name) : volumes.find(view, name)).orElseThrow(() -> ApiException.notFound("get " + name + ": no such volume"))));
     }
 
@@ -60,9 +63,9 @@ final class VolumeEndpoints extends ContainerApiSupport {
     }
 
     public void volumePrune(ApiExchange exchange) throws IOException {
-        Map<String, List<String>> filters = io.berth.engine.api.DockerFilters.parse(exchange.query("filters"), mapper,
+        Map<String, List<String>> filters = DockerFilters.parse(exchange.query("filters"), mapper,
                 java.util.Set.of("all", "label", "label!"), key -> "invalid filter '" + key + "'");
-        Boolean all = io.berth.engine.api.FilterMatch.bool(filters, "all");
+        Boolean all = FilterMatch.bool(filters, "all");
         if (all == null && exchange.apiVersionBefore(1, 42)) {
             all = true; // before API 1.42 (Docker 23) a prune removed every unused volume, named ones too; 20.10's CLI speaks 1.41
         }
@@ -70,8 +73,8 @@ final class VolumeEndpoints extends ContainerApiSupport {
         List<String> notLabels = filters.getOrDefault("label!", List.of());
         ObjectNode answer = mapper.createObjectNode();
         ArrayNode deleted = answer.putArray("VolumesDeleted");
-        volumes.prune(all != null && all, v -> io.berth.engine.api.FilterMatch.labelsMatchAll(v.labels, labels)
-                && !io.berth.engine.api.FilterMatch.labelsMatchAny(v.labels, notLabels), exchange.context()).forEach(deleted::add);
+        volumes.prune(all != null && all, v -> FilterMatch.labelsMatchAll(v.labels, labels)
+                && !FilterMatch.labelsMatchAny(v.labels, notLabels), exchange.context()).forEach(deleted::add);
         answer.put("SpaceReclaimed", 0);
         exchange.json(200, answer);
     }

@@ -1,5 +1,6 @@
 package io.berth.engine.daemon;
 
+import io.berth.eventlog.PrivateFiles;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -45,10 +46,10 @@ final class HostPaths {
         try {
             java.nio.file.Files.setPosixFilePermissions(root, ROOT_MODE);
             if (Files.isDirectory(snapshots, LinkOption.NOFOLLOW_LINKS)) {
-                io.berth.eventlog.PrivateFiles.restrictTree(snapshots);
+                PrivateFiles.restrictTree(snapshots);
             }
             for (String dir : new String[] {"builds", "content", "volumes"}) {
-                io.berth.eventlog.PrivateFiles.createDirectories(root.resolve(dir));
+                PrivateFiles.createDirectories(root.resolve(dir));
             }
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new StartupException("cannot restrict the modes of root directory " + root + ": " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.berth.engine.projection;
 
+import io.berth.eventlog.PrivateFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -57,12 +58,12 @@ public final class SnapshotStore {
     private String write(JsonNode snapshot, String prefix) {
         long sequence = snapshot.path("sequence").asLong();
         try {
-            io.berth.eventlog.PrivateFiles.createDirectories(directory); // snapshots hold every container's environment
+            PrivateFiles.createDirectories(directory); // snapshots hold every container's environment
             Path target = directory.resolve(String.format("%s%020d%s", prefix, sequence, SUFFIX));
             Path temporary = directory.resolve(target.getFileName() + ".tmp");
             byte[] bytes = mapper.writeValueAsBytes(snapshot);
             try (FileChannel channel = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), io.berth.eventlog.PrivateFiles.fileAttribute())) {
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE), PrivateFiles.fileAttribute())) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);

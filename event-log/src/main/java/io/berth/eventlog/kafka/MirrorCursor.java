@@ -1,5 +1,6 @@
 package io.berth.eventlog.kafka;
 
+import io.berth.eventlog.PrivateFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -63,7 +64,7 @@ final class MirrorCursor {
         Path temporary = file.resolveSibling(FILE_NAME + ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temporary, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING), io.berth.eventlog.PrivateFiles.fileAttribute())) {
+                    StandardOpenOption.TRUNCATE_EXISTING), PrivateFiles.fileAttribute())) {
                 channel.write(ByteBuffer.wrap(MAPPER.writeValueAsBytes(node)));
                 channel.force(true);
             }

@@ -349,7 +349,7 @@ public final class BerthApi {
     private static HttpResponse checked(HttpResponse r) throws IOException {
         if (!r.isSuccess()) {
             try (r) {
-                throw new ApiException(r.status(), errorMessage(r));
+                throw ApiException.of(r);
             }
         }
         return r;
@@ -368,30 +368,5 @@ public final class BerthApi {
             s.start(client);
             return client.send(method, target, headers, contentType, body);
         }
-    }
-
-    /** Docker's error body {@code {"message": "…"}}, else the first line of the body, else the status line. */
-    private static String errorMessage(HttpResponse r) {
-        byte[] body;
-        try {
-            body = r.body().readNBytes(64 * 1024);
-        } catch (IOException e) {
-            body = new byte[0];
-        }
-        try {
-            Object message = Json.at(Json.parse(body), "message");
-            if (message instanceof String s && !s.isBlank()) {
-                return s;
-            }
-        } catch (IOException | RuntimeException notJson) {
-            // fall through to the raw text
-        }
-        String text = new String(body, StandardCharsets.UTF_8).strip();
-        int nl = text.indexOf('\n');
-        if (nl >= 0) {
-            text = text.substring(0, nl).strip();
-        }
-        String status = r.status() + (r.reason().isEmpty() ? "" : " " + r.reason());
-        return text.isEmpty() ? status : text + " (" + status + ")";
     }
 }

@@ -62,10 +62,6 @@ public class RuncRuntime implements ContainerRuntime {
 
     private volatile PluginContext context;
 
-    /** Creates the runtime; it does nothing until {@link #initialize}. */
-    public RuncRuntime() {
-    }
-
     @Override
     public String name() {
         return NAME;

@@ -14,10 +14,12 @@ addressed='([0-9]{1,3}\.){3}[0-9]{1,3}|dport'
 state() {
     local dir="$1"
     mkdir -p "$dir"
-    ip -o link show type veth 2>/dev/null | awk -F': ' '{sub(/@.*/, "", $2); print "veth " $2}' | sort -u > "$dir/veths"
-    ip -o link show type bridge 2>/dev/null | awk -F': ' '{print "bridge " $2}' | sort -u > "$dir/bridges"
+    # a host that never made a veth or bridge may answer these with an error: that is an empty list, not a failure
+    { ip -o link show type veth 2>/dev/null || true; } | awk -F': ' '{sub(/@.*/, "", $2); print "veth " $2}' | sort -u > "$dir/veths"
+    { ip -o link show type bridge 2>/dev/null || true; } | awk -F': ' '{print "bridge " $2}' | sort -u > "$dir/bridges"
     { ls /run/netns 2>/dev/null || true; } | sed 's/^/netns /' | sort -u > "$dir/netns"
-    { iptables-save 2>/dev/null || true; } | grep -v '^#' | sed -E 's/\[[0-9]+:[0-9]+\]//' \
+    # grep finding no line (a fresh host has no rule at all) is an empty list too
+    { iptables-save 2>/dev/null || true; } | { grep -v '^#' || true; } | sed -E 's/\[[0-9]+:[0-9]+\]//' \
         | { grep -E "$addressed" || true; } | sed 's/^/iptables rule /' | sort -u > "$dir/iptables"
     { nft list ruleset 2>/dev/null || true; } | sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/; s/ # handle [0-9]+//; s/^[[:space:]]+//' \
         | { grep -E "$addressed" || true; } | sed 's/^/nft /' | sort -u > "$dir/nft"

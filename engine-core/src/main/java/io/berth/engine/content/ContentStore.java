@@ -17,7 +17,10 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -33,10 +36,21 @@ import java.util.stream.Stream;
  * <p>Writes keep a reserve free on the file system ({@link #reserveBytes}: a tenth of it, at most
  * 64 MiB) for the event log, which cannot append on a full disk: a write that would eat into it fails
  * with "no space left on device" and its partial bytes are deleted (a resume could not finish either).
+ *
+ * <p>One ingest of a digest at a time: two pulls or builds making the same blob would otherwise write one
+ * partial file together. A second ingest waits for the first to close and then finds the blob committed
+ * (or, if the first failed, starts on what it left).
  */
 public final class ContentStore {
     private final Path blobs;
     private final Path ingest;
+    private final Map<String, DigestLock> ingestLocks = new ConcurrentHashMap<>();
+
+    /** A lock and the number of ingests holding or waiting for it, so that an idle digest's entry goes away. */
+    private static final class DigestLock {
+        final ReentrantLock lock = new ReentrantLock();
+        int users; // changed only inside ConcurrentHashMap.compute, which runs one at a time per key
+    }
 
     public ContentStore(Path root) {
         this.blobs = root.resolve("blobs").resolve("sha256");
@@ -167,12 +181,19 @@ public final class ContentStore {
         private long offset;
         private long unchecked;
         private boolean committed;
+        private DigestLock held;
 
         private Ingest(String digest, long expectedSize) {
             this.digest = digest;
             this.expectedSize = expectedSize;
             this.partial = ingest.resolve(Digests.hex(digest));
-            this.alreadyStored = has(digest);
+            this.held = acquire(digest);
+            try {
+                this.alreadyStored = has(digest);
+            } catch (RuntimeException e) {
+                release();
+                throw e;
+            }
             if (alreadyStored) {
                 offset = size(digest).orElse(0L);
                 return;
@@ -200,8 +221,17 @@ public final class ContentStore {
                 offset = position;
                 channel.position(offset);
             } catch (IOException e) {
-                closeQuietly();
+                close();
                 throw new ContentException("cannot open ingest for blob " + digest + ": " + e.getMessage(), e);
+            }
+        }
+
+        private void release() {
+            if (held != null) {
+                DigestLock lock = held;
+                held = null;
+                lock.lock.unlock();
+                ingestLocks.compute(digest, (key, current) -> --current.users == 0 ? null : current);
             }
         }
 
@@ -355,9 +385,21 @@ public final class ContentStore {
             }
         }
 
+        /** Closes the partial file and lets the next ingest of this digest go ahead. */
         @Override
         public void close() {
             closeQuietly();
+            release();
         }
+    }
+
+    private DigestLock acquire(String digest) {
+        DigestLock lock = ingestLocks.compute(digest, (key, current) -> {
+            DigestLock entry = current == null ? new DigestLock() : current;
+            entry.users++;
+            return entry;
+        });
+        lock.lock.lock();
+        return lock;
     }
 }

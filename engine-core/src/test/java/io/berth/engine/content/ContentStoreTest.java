@@ -92,4 +92,40 @@ class ContentStoreTest {
         assertThrows(IllegalArgumentException.class, () -> store.ingest("md5:00", 1));
         assertFalse(Files.exists(root.resolve("blobs/sha256/ABC")));
     }
+
+    @Test
+    void givenManyIngestsOfOneBlobAtOnceThenEachSucceedsAndTheBlobIsWhole() throws Exception {
+        ContentStore store = new ContentStore(root);
+        byte[] blob = new byte[4 << 20];
+        new java.util.Random(7).nextBytes(blob);
+        String digest = Digests.sha256(blob);
+        int writers = 8;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < writers; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    try (ContentStore.Ingest ingest = store.ingest(digest, blob.length)) {
+                        for (int from = (int) ingest.offset(); from < blob.length; from += 64 << 10) {
+                            ingest.write(blob, from, Math.min(64 << 10, blob.length - from));
+                            Thread.yield();
+                        }
+                        ingest.commit();
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> result : results) {
+                result.get(60, java.util.concurrent.TimeUnit.SECONDS); // throws what a writer threw
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertArrayEquals(blob, store.read(digest));
+        try (java.util.stream.Stream<Path> partials = Files.list(root.resolve("ingest"))) {
+            assertEquals(0, partials.count(), "no partial file is left behind");
+        }
+    }
 }

@@ -60,7 +60,7 @@ final class LogOpener {
             OpenReport report = new OpenReport(kept, scan.unreadableEntries() + (scan.hasUnfinishedWrite() ? 1 : 0),
                     scan.unreadableBytes() + scan.unfinishedBytes(), detail);
             Instant lastTime = scan.lastGood() == null ? Instant.EPOCH : scan.lastGood().time();
-            ChronicleEventLog log = new ChronicleEventLog(dir, directory, options, codec, queue, report, false,
+            ChronicleEventLog log = new ChronicleEventLog(directory, options, codec, queue, report, false,
                     Long.MAX_VALUE, kept, lastTime);
             log.startWriting();
             return log;
@@ -86,7 +86,7 @@ final class LogOpener {
             OpenReport report = new OpenReport(kept, scan.unreadableEntries() + (scan.hasUnfinishedWrite() ? 1 : 0),
                     scan.unreadableBytes() + scan.unfinishedBytes(),
                     scan.describe(kept, false));
-            return new ChronicleEventLog(dir, directory, options, codec, queue, report, true,
+            return new ChronicleEventLog(directory, options, codec, queue, report, true,
                     scan.needsRewrite() ? kept : Long.MAX_VALUE, kept,
                     scan.lastGood() == null ? Instant.EPOCH : scan.lastGood().time());
         } catch (RuntimeException e) {

@@ -124,10 +124,10 @@ public final class ChronicleEventLog implements EventLog {
     private volatile boolean closed;
     private EventLogException failed;
 
-    ChronicleEventLog(Path dir, LogDirectory directory, Options options, EventCodec codec,
+    ChronicleEventLog(LogDirectory directory, Options options, EventCodec codec,
                               SingleChronicleQueue queue, OpenReport report, boolean readOnly, long readLimit,
                               long lastSequence, Instant lastTime) {
-        this.dir = dir;
+        this.dir = directory.dir();
         this.directory = directory;
         this.options = options;
         this.codec = codec;
@@ -202,7 +202,7 @@ public final class ChronicleEventLog implements EventLog {
             Instant now = options.clock().instant();
             time = now.isAfter(time) ? now : time; // never backwards, so readFromTime can binary-search
             EventEnvelope envelope = new EventEnvelope(++sequence, time, EventCodec.typeName(pending.event()),
-                    pending.event().subject(), pending.actor(), pending.correlationId(), directory.hostId,
+                    pending.event().subject(), pending.actor(), pending.correlationId(), directory.hostId(),
                     EventEnvelope.CURRENT_SCHEMA_VERSION, pending.event());
             encoded[written.size()] = codec.encode(envelope);
             written.add(envelope);
@@ -445,7 +445,7 @@ public final class ChronicleEventLog implements EventLog {
 
     @Override
     public String hostId() {
-        return directory.hostId;
+        return directory.hostId();
     }
 
     /** The directory the log lives in. */

@@ -23,24 +23,18 @@ import java.util.HexFormat;
  * host id and the directory's format version, and {@code berth-log.lock}, an OS file lock that
  * makes the daemon the only writer (Chronicle's own write lock is taken per excerpt, not per
  * process, and is left behind by a writer that is killed).
+ *
+ * @param dir         the log's directory
+ * @param hostId      the host id its meta file names
+ * @param lockChannel the writer lock's file, held open while the log is open for writing; {@code null} for a reader
  */
-final class LogDirectory implements AutoCloseable {
+record LogDirectory(Path dir, String hostId, FileChannel lockChannel) implements AutoCloseable {
     static final String META_FILE = "berth-log.json";
     static final String LOCK_FILE = "berth-log.lock";
     /** Format of the directory itself (meta file, Chronicle layout). Independent of the event schema. */
     static final int FORMAT_VERSION = 1;
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    final Path dir;
-    final String hostId;
-    private final FileChannel lockChannel;
-
-    private LogDirectory(Path dir, String hostId, FileChannel lockChannel) {
-        this.dir = dir;
-        this.hostId = hostId;
-        this.lockChannel = lockChannel;
-    }
 
     /** Creates the directory if needed, takes the writer lock, and reads or creates the meta file. */
     static LogDirectory openForWriting(Path dir) {

@@ -40,10 +40,10 @@ final class LogOpener {
             if (scan.needsRewrite()) {
                 queue.close();
                 queue = null;
-                TailRewrite.rewrite(dir, factory, scan.lastGoodIndex);
+                TailRewrite.rewrite(dir, factory, scan.lastGoodIndex());
                 queue = factory.open(dir, clock);
                 TailScan again = TailScan.scan(dir, queue, codec);
-                if (again.needsRewrite() || again.lastGoodIndex != scan.lastGoodIndex) {
+                if (again.needsRewrite() || again.lastGoodIndex() != scan.lastGoodIndex()) {
                     throw new EventLogException("event log " + dir + " could not be repaired: its end is still unreadable");
                 }
             } else if (scan.hasUnfinishedWrite()) {
@@ -57,10 +57,10 @@ final class LogOpener {
             if (stalePid != 0 && detail.isEmpty()) {
                 detail = "the previous writer (pid " + stalePid + ") stopped without closing the log; nothing was lost";
             }
-            OpenReport report = new OpenReport(kept, scan.unreadableEntries + (scan.hasUnfinishedWrite() ? 1 : 0),
-                    scan.unreadableBytes + scan.unfinishedBytes, detail);
-            Instant lastTime = scan.lastGood == null ? Instant.EPOCH : scan.lastGood.time();
-            ChronicleEventLog log = new ChronicleEventLog(dir, directory, options, codec, queue, report, false,
+            OpenReport report = new OpenReport(kept, scan.unreadableEntries() + (scan.hasUnfinishedWrite() ? 1 : 0),
+                    scan.unreadableBytes() + scan.unfinishedBytes(), detail);
+            Instant lastTime = scan.lastGood() == null ? Instant.EPOCH : scan.lastGood().time();
+            ChronicleEventLog log = new ChronicleEventLog(directory, options, codec, queue, report, false,
                     Long.MAX_VALUE, kept, lastTime);
             log.startWriting();
             return log;
@@ -83,12 +83,12 @@ final class LogOpener {
             queue = build(dir, options, options.clock()::millis, true);
             TailScan scan = TailScan.scan(dir, queue, codec);
             long kept = checkSequence(dir, queue, scan);
-            OpenReport report = new OpenReport(kept, scan.unreadableEntries + (scan.hasUnfinishedWrite() ? 1 : 0),
-                    scan.unreadableBytes + scan.unfinishedBytes,
+            OpenReport report = new OpenReport(kept, scan.unreadableEntries() + (scan.hasUnfinishedWrite() ? 1 : 0),
+                    scan.unreadableBytes() + scan.unfinishedBytes(),
                     scan.describe(kept, false));
-            return new ChronicleEventLog(dir, directory, options, codec, queue, report, true,
+            return new ChronicleEventLog(directory, options, codec, queue, report, true,
                     scan.needsRewrite() ? kept : Long.MAX_VALUE, kept,
-                    scan.lastGood == null ? Instant.EPOCH : scan.lastGood.time());
+                    scan.lastGood() == null ? Instant.EPOCH : scan.lastGood().time());
         } catch (RuntimeException e) {
             if (queue != null) {
                 queue.close();
@@ -132,13 +132,13 @@ final class LogOpener {
 
     /** The sequence of the last kept event, checked against the sequence its envelope carries. */
     private static long checkSequence(Path dir, SingleChronicleQueue queue, TailScan scan) {
-        if (scan.lastGood == null) {
+        if (scan.lastGood() == null) {
             return 0;
         }
-        long ordinal = new CycleIndex(queue, LogArchive.firstSequence(dir)).sequenceOf(scan.lastGoodIndex);
-        if (ordinal != scan.lastGood.sequence()) {
+        long ordinal = new CycleIndex(queue, LogArchive.firstSequence(dir)).sequenceOf(scan.lastGoodIndex());
+        if (ordinal != scan.lastGood().sequence()) {
             throw new EventLogException("event log " + dir + " is inconsistent: its last event carries sequence "
-                    + scan.lastGood.sequence() + " but is entry " + ordinal + " of the log");
+                    + scan.lastGood().sequence() + " but is entry " + ordinal + " of the log");
         }
         return ordinal;
     }

@@ -1,12 +1,12 @@
 package io.berth.eventlog;
 
+import io.berth.spi.fs.Sys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.NavigableSet;
 import java.util.concurrent.atomic.AtomicLong;
@@ -106,13 +106,8 @@ final class TailRewrite {
     }
 
     private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try (Sys sys = new Sys()) {
+            sys.removeTree(root);
         }
     }
 }

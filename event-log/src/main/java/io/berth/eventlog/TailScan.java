@@ -32,35 +32,23 @@ import net.openhft.chronicle.wire.Wires;
  *
  * A well-formed envelope the build cannot read (newer schema, unknown type) is not damage: the scan
  * rethrows, and the log refuses to open rather than drop events a newer berth wrote.
+ *
+ * @param dir               the log's directory
+ * @param lastGoodIndex     Chronicle's index of the last readable envelope, or -1 when there is none
+ * @param lastGood          that envelope, or {@code null}
+ * @param unreadableEntries complete excerpts after it that are not envelopes
+ * @param unreadableBytes   their bytes
+ * @param firstDamagedCycle the cycle of the first of them
+ * @param lastFile          the last cycle file
+ * @param unfinishedAt      where an unfinished write starts in that file
+ * @param unfinishedBytes   its length, 0 when there is none
  */
-final class TailScan {
+record TailScan(Path dir, long lastGoodIndex, EventEnvelope lastGood, long unreadableEntries, long unreadableBytes,
+                int firstDamagedCycle, File lastFile, long unfinishedAt, long unfinishedBytes) {
     /** More unreadable entries than this at the end is not a crash's damaged tail; the log refuses to drop them. */
     static final int MAX_DAMAGED_ENTRIES = 10_000;
     /** How far past the last entry to look for an unfinished write; larger than any single event. */
     private static final int UNFINISHED_WINDOW = 16 << 20;
-
-    final long lastGoodIndex;
-    final EventEnvelope lastGood;
-    final long unreadableEntries;
-    final long unreadableBytes;
-    final int firstDamagedCycle;
-    final File lastFile;
-    final long unfinishedAt;
-    final long unfinishedBytes;
-    final Path dir;
-
-    private TailScan(Path dir, long lastGoodIndex, EventEnvelope lastGood, long unreadableEntries, long unreadableBytes,
-                     int firstDamagedCycle, File lastFile, long unfinishedAt, long unfinishedBytes) {
-        this.dir = dir;
-        this.lastGoodIndex = lastGoodIndex;
-        this.lastGood = lastGood;
-        this.unreadableEntries = unreadableEntries;
-        this.unreadableBytes = unreadableBytes;
-        this.firstDamagedCycle = firstDamagedCycle;
-        this.lastFile = lastFile;
-        this.unfinishedAt = unfinishedAt;
-        this.unfinishedBytes = unfinishedBytes;
-    }
 
     boolean needsRewrite() {
         return unreadableEntries > 0;

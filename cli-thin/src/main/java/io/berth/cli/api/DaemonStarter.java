@@ -33,39 +33,22 @@ import java.util.Optional;
  *
  * <p>{@code --pidfile} is passed only for a non-default socket: a second daemon on its own socket and root
  * (tests, a user's private engine) must not fight the system daemon over {@code /run/berth/berth.pid}.
+ *
+ * @param launcher      the launcher script ({@code BERTH_LAUNCHER}); {@code null} if the CLI was not
+ *                      started through it, in which case {@link #start} explains how to start a daemon
+ * @param socket        the socket the daemon must serve
+ * @param root          the root given with --root or BERTH_ROOT, or {@code null} for the daemon's default
+ * @param defaultHost   whether {@code socket} is the default socket
+ * @param timeoutMillis how long to wait for {@code /_ping}, in milliseconds: the CLI's hot path avoids
+ *                      {@code java.time.Duration}, whose initialisation initialises {@code BigInteger}
  */
-public final class DaemonStarter {
+public record DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, long timeoutMillis) {
     /** The daemon's default root, used for the log file when neither --root nor BERTH_ROOT is given. */
     public static final String DEFAULT_ROOT = "/var/lib/berth";
 
-    private final String launcher;
-    private final Path socket;
-    private final String root;
-    private final boolean defaultHost;
-    private final long timeoutMillis;
-
-    /**
-     * @param launcher    the launcher script ({@code BERTH_LAUNCHER}); {@code null} if the CLI was not
-     *                    started through it, in which case {@link #start} explains how to start a daemon
-     * @param socket      the socket the daemon must serve
-     * @param root        the root given with --root or BERTH_ROOT, or {@code null} for the daemon's default
-     * @param defaultHost whether {@code socket} is the default socket
-     * @param timeout     how long to wait for {@code /_ping}
-     */
+    /** As the canonical constructor, with the timeout as a {@link Duration}. */
     public DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, Duration timeout) {
         this(launcher, socket, root, defaultHost, timeout.toMillis());
-    }
-
-    /**
-     * As the other constructor, with the timeout in milliseconds: the CLI's hot path avoids
-     * {@code java.time.Duration}, whose initialisation initialises {@code BigInteger}.
-     */
-    public DaemonStarter(String launcher, Path socket, String root, boolean defaultHost, long timeoutMillis) {
-        this.launcher = launcher;
-        this.socket = socket;
-        this.root = root;
-        this.defaultHost = defaultHost;
-        this.timeoutMillis = timeoutMillis;
     }
 
     /** The daemon's log file: {@code ROOT/daemon.log}. */

@@ -137,20 +137,8 @@ final class BuildContext {
         if (n.startsWith("/")) {
             throw new BuildException("invalid build context: absolute entry name " + SafeRoot.quote(name));
         }
-        List<String> parts = new ArrayList<>();
-        for (String part : n.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw new BuildException("invalid build context: entry " + SafeRoot.quote(name) + " leaves the context");
-                }
-                parts.removeLast();
-            } else {
-                parts.add(part);
-            }
-        }
+        List<String> parts = SafeRoot.lexicalParts(n).orElseThrow(() ->
+                new BuildException("invalid build context: entry " + SafeRoot.quote(name) + " leaves the context"));
         return parts.isEmpty() ? null : String.join("/", parts);
     }
 
@@ -162,20 +150,8 @@ final class BuildContext {
      */
     static String cleanSource(String source) {
         String s = source.replace('\\', '/');
-        List<String> parts = new ArrayList<>();
-        for (String part : s.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
-                continue;
-            }
-            if (part.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw new BuildException("forbidden path outside the build context: " + source);
-                }
-                parts.removeLast();
-            } else {
-                parts.add(part);
-            }
-        }
+        List<String> parts = SafeRoot.lexicalParts(s).orElseThrow(() ->
+                new BuildException("forbidden path outside the build context: " + source));
         return String.join("/", parts);
     }
 

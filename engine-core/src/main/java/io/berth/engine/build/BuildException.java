@@ -22,7 +22,7 @@ public final class BuildException extends DomainException {
     }
 
     private BuildException(Kind kind, String message, int exitCode, List<String> lastOutput) {
-        super(kind, message);
+        super(kind, message, null);
         this.exitCode = exitCode;
         this.lastOutput = List.copyOf(lastOutput);
     }

@@ -23,23 +23,17 @@ import java.util.List;
  * more layer on its image, with the container's config, the request's config and {@code --change}s, author and
  * comment. With {@code pause} (the default) a running container is frozen while its layer is read, so the layer
  * is one consistent moment; it is thawed afterwards without events (Docker does the same, quietly).
+ *
+ * @param containers the containers, for the one committed and its writable layer
+ * @param images     where the new image is stored
+ * @param mapper     the JSON mapper of image configs
+ * @param scratch    where the layer tar is written before it is stored
  */
-public final class ContainerCommit {
+public record ContainerCommit(ContainerService containers, ImageService images, ObjectMapper mapper, Path scratch) {
     /** Config fields a commit carries over from the container (Docker's merge of the container's config). */
     private static final List<String> CARRIED = List.of("User", "ExposedPorts", "Env", "Cmd", "Healthcheck", "Entrypoint",
             "Volumes", "WorkingDir", "Labels", "OnBuild", "StopSignal", "Shell", "ArgsEscaped");
 
-    private final ContainerService containers;
-    private final ImageService images;
-    private final ObjectMapper mapper;
-    private final Path scratch;
-
-    public ContainerCommit(ContainerService containers, ImageService images, ObjectMapper mapper, Path scratch) {
-        this.containers = containers;
-        this.images = images;
-        this.mapper = mapper;
-        this.scratch = scratch;
-    }
 
     /** What {@code POST /commit} asks for. */
     public record Request(String container, String repo, String tag, String comment, String author, boolean pause,

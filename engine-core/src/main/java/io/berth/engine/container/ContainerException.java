@@ -9,7 +9,7 @@ import io.berth.engine.domain.DomainException;
  */
 public final class ContainerException extends DomainException {
     private ContainerException(Kind kind, String message) {
-        super(kind, message);
+        super(kind, message, null);
     }
 
     /** No such container, exec, image or volume by that name. */

@@ -28,20 +28,13 @@ import java.util.Set;
  * bytes in its writable layer (the driver's {@code UpperDir}); a volume's size is the bytes under its data directory.
  * Images' {@code SharedSize} counts the layers another image has too. The build cache is reported empty: berth's
  * cached steps are layers of images or are collected with them (see {@code builder prune}).
+ *
+ * @param containers the containers and their writable layers
+ * @param images     the images and their layers
+ * @param volumes    the volumes and their data
+ * @param mapper     the JSON mapper of the answer
  */
-public final class DiskUsage {
-    private final ContainerService containers;
-    private final ImageService images;
-    private final VolumeService volumes;
-    private final ObjectMapper mapper;
-
-    public DiskUsage(ContainerService containers, ImageService images, VolumeService volumes, ObjectMapper mapper) {
-        this.containers = containers;
-        this.images = images;
-        this.volumes = volumes;
-        this.mapper = mapper;
-    }
-
+public record DiskUsage(ContainerService containers, ImageService images, VolumeService volumes, ObjectMapper mapper) {
     public void serve(ApiExchange exchange) throws IOException {
         List<String> types = exchange.queryAll("type");
         for (String type : types) {

@@ -36,14 +36,9 @@ public final class ImageUsers {
      * @throws IllegalArgumentException naming the user or group that is not in the image
      */
     public static Identity resolve(Path rootfs, String spec) throws IOException {
-        String user = spec == null || spec.isBlank() ? "0" : spec.strip();
-        String group = null;
-        int colon = user.indexOf(':');
-        if (colon >= 0) {
-            group = user.substring(colon + 1);
-            user = user.substring(0, colon);
-        }
-        String wanted = user;
+        String[] userAndGroup = (spec == null || spec.isBlank() ? "0" : spec.strip()).split(":", 2);
+        String wanted = userAndGroup[0];
+        String group = userAndGroup.length == 2 ? userAndGroup[1] : null;
         String[][] found = new String[1][];
         entries(rootfs, "/etc/passwd", line -> {
             if (line.length >= 7 && (line[0].equals(wanted) || isNumber(wanted) && line[2].equals(wanted))) {
@@ -62,12 +57,12 @@ public final class ImageUsers {
             gid = Integer.parseInt(entry[3]);
             name = entry[0];
             home = entry[5].isEmpty() ? "/" : entry[5];
-        } else if (isNumber(user)) {
-            uid = Integer.parseInt(user);
+        } else if (isNumber(wanted)) {
+            uid = Integer.parseInt(wanted);
             gid = 0;
             name = null;
         } else {
-            throw new IllegalArgumentException("unable to find user " + user + ": no matching entries in passwd file");
+            throw new IllegalArgumentException("unable to find user " + wanted + ": no matching entries in passwd file");
         }
         if (group != null && !group.isEmpty()) {
             gid = groupId(rootfs, group);

@@ -154,7 +154,7 @@ public final class SystemEndpoints {
         berth.put("PidFile", options.pidFile().toString());
         berth.put("EventLog", eventLog);
         berth.put("DaemonStarts", system.starts);
-        berth.put("Plugins", pluginsJson());
+        berth.put("Plugins", plugins.statuses());
         berth.put("KafkaMirror", mirrorJson(mirror.get()));
         body.put("Berth", berth);
         exchange.json(200, body);
@@ -202,24 +202,7 @@ public final class SystemEndpoints {
     }
 
     public void pluginList(ApiExchange exchange) throws IOException {
-        exchange.json(200, pluginsJson());
-    }
-
-    private List<Map<String, Object>> pluginsJson() {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (PluginStatus status : plugins.statuses()) {
-            Map<String, Object> plugin = new LinkedHashMap<>();
-            plugin.put("Id", status.id());
-            plugin.put("Version", status.version());
-            plugin.put("State", status.state());
-            plugin.put("Path", status.path());
-            plugin.put("Provider", status.provider());
-            plugin.put("Requires", status.requires());
-            plugin.put("Extensions", status.extensions());
-            plugin.put("Error", status.error());
-            list.add(plugin);
-        }
-        return list;
+        exchange.json(200, plugins.statuses());
     }
 
     /** {@code POST /berth/system/note}: records an operator's note; the body is {@code {"Text": "…"}}. */

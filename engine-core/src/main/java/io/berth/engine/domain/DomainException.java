@@ -26,11 +26,11 @@ public abstract class DomainException extends RuntimeException {
 
     private final Kind kind;
 
-    protected DomainException(Kind kind, String message) {
-        super(message);
-        this.kind = kind;
-    }
-
+    /**
+     * @param kind    what kind of refusal
+     * @param message one line in the domain's words
+     * @param cause   the failure underneath, or {@code null} for a refusal of the slice's own
+     */
     protected DomainException(Kind kind, String message, Throwable cause) {
         super(message, cause);
         this.kind = kind;

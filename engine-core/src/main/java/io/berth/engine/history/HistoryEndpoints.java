@@ -12,19 +12,12 @@ import java.io.IOException;
  * line. Query: {@code object} and {@code name} (the object, optional), {@code actor} (repeatable),
  * {@code since}, {@code until} (as for {@code /berth/events}). {@code POST /berth/system/compact?before=T}:
  * compaction ({@link Compaction}).
+ *
+ * @param log        the event log the audit reads
+ * @param mapper     the JSON mapper of the answers
+ * @param compaction what compacts the log
  */
-public final class HistoryEndpoints {
-    private final EventLog log;
-    private final ObjectMapper mapper;
-
-    private final Compaction compaction;
-
-    public HistoryEndpoints(EventLog log, ObjectMapper mapper, Compaction compaction) {
-        this.log = log;
-        this.mapper = mapper;
-        this.compaction = compaction;
-    }
-
+public record HistoryEndpoints(EventLog log, ObjectMapper mapper, Compaction compaction) {
     /** {@code POST /berth/system/compact?before=T}: answers what was compacted, once it is durable. */
     public void compact(ApiExchange exchange) throws IOException {
         DaemonEvent.LogCompacted done = compaction.compact(

@@ -9,7 +9,7 @@ import io.berth.engine.domain.DomainException;
  */
 public class ImageException extends DomainException {
     public ImageException(Kind kind, String message) {
-        super(kind, message);
+        super(kind, message, null);
     }
 
     public ImageException(Kind kind, String message, Throwable cause) {

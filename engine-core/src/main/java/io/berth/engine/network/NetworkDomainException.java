@@ -10,7 +10,7 @@ import io.berth.spi.network.NetworkException;
  */
 public class NetworkDomainException extends DomainException {
     public NetworkDomainException(Kind kind, String message) {
-        super(kind, message);
+        super(kind, message, null);
     }
 
     /** A malformed request (400). */

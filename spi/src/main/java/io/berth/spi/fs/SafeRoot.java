@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A directory tree that every read and write stays inside: berth's one primitive for writing into
@@ -170,6 +171,30 @@ public final class SafeRoot implements AutoCloseable {
     /** @see #quote(byte[]) */
     public static String quote(String path) {
         return quote(bytes(path));
+    }
+
+    /**
+     * A relative path's components, resolved lexically as a tar entry, a build context entry or a
+     * {@code COPY} source is: empty components and {@code .} dropped, each {@code ..} taking away the
+     * component before it. Links are not looked at.
+     *
+     * @param path the path, read as relative to a root whatever its leading slashes
+     * @return the components (none empty, {@code .} or {@code ..}; an empty list for the root itself),
+     *         or empty when a {@code ..} climbs above the root
+     */
+    public static Optional<List<String>> lexicalParts(String path) {
+        List<String> parts = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (part.equals("..")) {
+                if (parts.isEmpty()) {
+                    return Optional.empty();
+                }
+                parts.removeLast();
+            } else if (!part.isEmpty() && !part.equals(".")) {
+                parts.add(part);
+            }
+        }
+        return Optional.of(parts);
     }
 
     // ---------------------------------------------------------------- writing

@@ -7,7 +7,9 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +34,9 @@ import java.util.List;
  * carrying the call, the path and the kernel's words.
  */
 public final class Sys implements AutoCloseable {
+
+    /** How the platform encodes file names ({@code sun.jnu.encoding}), as {@link java.nio.file.Files} does. */
+    private static final Charset FILE_NAMES = fileNameCharset();
 
     public static final int ENOENT = 2;
     public static final int EEXIST = 17;
@@ -457,6 +462,26 @@ public final class Sys implements AutoCloseable {
             rmdir(path);
         } else {
             unlink(path);
+        }
+    }
+
+    /**
+     * {@link #removeTree(byte[])} of a {@link Path}, its name encoded by {@link #fileName}.
+     */
+    public void removeTree(Path path) throws SysException {
+        removeTree(fileName(path));
+    }
+
+    /** A path made absolute, as the bytes the kernel sees: encoded as {@link java.nio.file.Files} encodes it. */
+    public static byte[] fileName(Path path) {
+        return path.toAbsolutePath().toString().getBytes(FILE_NAMES);
+    }
+
+    private static Charset fileNameCharset() {
+        try {
+            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        } catch (RuntimeException e) {
+            return StandardCharsets.UTF_8;
         }
     }
 

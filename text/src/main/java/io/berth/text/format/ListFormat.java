@@ -13,20 +13,13 @@ import java.util.Map;
  * and the rows run through a {@link GoTemplate}, aligned by a {@link TabWriter}; any other text is a
  * template printed once per row. As Docker does, the literal two-character sequences {@code \t} and
  * {@code \n} in the option stand for a tab and a newline, and surrounding spaces are dropped.
+ *
+ * @param table    whether the template starts with {@code table}: a header row and aligned columns
+ * @param json     whether the option is {@code json}: one JSON line per row
+ * @param template the template run per row, or {@code null} for {@code json} and the default table
+ * @param text     the option as given, for {@link #mentions}
  */
-public final class ListFormat {
-    private final boolean table;
-    private final boolean json;
-    private final GoTemplate template;
-    private final String text;
-
-    private ListFormat(boolean table, boolean json, GoTemplate template, String text) {
-        this.table = table;
-        this.json = json;
-        this.template = template;
-        this.text = text;
-    }
-
+public record ListFormat(boolean table, boolean json, GoTemplate template, String text) {
     /**
      * Reads a {@code --format} value ({@code null} when the option was not given).
      *

@@ -69,10 +69,6 @@ public class NetavarkDriver implements NetworkDriver {
     private final Map<String, StoredAttachment> attachments = new TreeMap<>();
     private boolean loaded;
 
-    /** PF4J creates the driver with this constructor; it does nothing. */
-    public NetavarkDriver() {
-    }
-
     @Override
     public String name() {
         return "netavark";

@@ -19,17 +19,11 @@ import java.nio.charset.StandardCharsets;
  * a session at a {@code Location}; then either one PUT {@code ?digest=} with the whole body
  * (monolithic, up to the chunk size) or PATCHes of one chunk each with {@code Content-Range},
  * each answering the next location, closed by an empty PUT {@code ?digest=} (chunked).
+ *
+ * @param transport the registry connection with its authentication
+ * @param chunkSize the largest body sent in one request; a larger blob goes in PATCHes of this size
  */
-final class BlobUpload {
-
-    private final RegistryTransport transport;
-    private final long chunkSize;
-
-    BlobUpload(RegistryTransport transport, long chunkSize) {
-        this.transport = transport;
-        this.chunkSize = chunkSize;
-    }
-
+record BlobUpload(RegistryTransport transport, long chunkSize) {
     /**
      * Opens an upload session.
      *

@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link BlobUpload}, {@link ManifestPush}, {@link LoginCheck}. Under them,
  * {@link RegistryTransport} authenticates ({@link TokenAuthenticator}) and follows redirects, and
  * {@link RegistryEndpoint} decides where a registry is served. The options are described on
- * {@link Options}.
+ * {@link Options}. PF4J creates the client with Java's default constructor; it does nothing until
+ * {@link #initialize}.
  */
 public class OciRegistry implements ImageRegistry {
 
@@ -41,10 +42,6 @@ public class OciRegistry implements ImageRegistry {
     private volatile HttpExchange http;
     private volatile RegistryTransport transport;
     private final Map<Session, URI> declinedMounts = new ConcurrentHashMap<>();
-
-    /** Creates the registry client; it does nothing until {@link #initialize}. */
-    public OciRegistry() {
-    }
 
     @Override
     public String name() {

@@ -48,72 +48,93 @@ final class RuncExec implements ExecHandle {
 
     private static final Duration PID_WAIT = Duration.ofSeconds(5);
 
-    private final String label;
+    private final ExecFiles files;
     private final Process process;
-    private final Path pidFile;
-    private final Path logFile;
-    private final Path specFile;
-    private final OutputStream stdin;
-    private final InputStream stdout;
-    private final InputStream stderr;
-    private final Terminal terminal;
+    private final Stdio stdio;
     private volatile ExitStatus exit;
 
-    private RuncExec(String label, Process process, Path pidFile, Path logFile, Path specFile, boolean attachStdin) {
-        this.label = label;
+    private RuncExec(ExecFiles files, Process process, Stdio stdio) {
+        this.files = files;
         this.process = process;
-        this.pidFile = pidFile;
-        this.logFile = logFile;
-        this.specFile = specFile;
-        this.terminal = null;
-        this.stdout = process.getInputStream();
-        this.stderr = process.getErrorStream();
-        if (!attachStdin) {
+        this.stdio = stdio;
+    }
+
+    /**
+     * An exec's files in the container's directory, named by its exec id, and how messages name the exec.
+     *
+     * @param label "container ID, exec EXEC-ID"
+     * @param spec  the process spec runc reads ({@code exec-ID.json})
+     * @param pid   where runc writes the process's pid ({@code exec-ID.pid})
+     * @param log   runc's own log ({@code exec-ID.log}), where its error line is
+     */
+    private record ExecFiles(String label, Path spec, Path pid, Path log) {
+        static ExecFiles of(Path dir, String id, String execId) {
+            return new ExecFiles("container " + id + ", exec " + execId, dir.resolve("exec-" + execId + ".json"),
+                    dir.resolve("exec-" + execId + ".pid"), dir.resolve("exec-" + execId + ".log"));
+        }
+
+        /** Clears what an earlier exec of the same id left and writes the process spec. */
+        void prepare(byte[] processJson) throws IOException {
+            Files.deleteIfExists(pid);
+            Files.deleteIfExists(log);
+            Files.write(spec, processJson);
+        }
+
+        /** Deletes the three files; the container's directory goes with delete anyway, so a failure is left. */
+        void delete() {
+            try {
+                Files.deleteIfExists(spec);
+                Files.deleteIfExists(pid);
+                Files.deleteIfExists(log);
+            } catch (IOException e) {
+                // the container's directory goes with delete anyway
+            }
+        }
+    }
+
+    /**
+     * The process's standard streams as the engine sees them.
+     *
+     * @param terminal the pseudo-terminal runc relays to, which the streams are, or {@code null} for pipes
+     */
+    private record Stdio(OutputStream stdin, InputStream stdout, InputStream stderr, Terminal terminal) {
+        /** runc's own pipes; without {@code attachStdin} its input is closed at once. */
+        static Stdio of(Process process, boolean attachStdin) {
+            if (attachStdin) {
+                return new Stdio(process.getOutputStream(), process.getInputStream(), process.getErrorStream(), null);
+            }
             try {
                 process.getOutputStream().close();
             } catch (IOException e) {
                 // nothing to close
             }
-            this.stdin = OutputStream.nullOutputStream();
-        } else {
-            this.stdin = process.getOutputStream();
+            return new Stdio(OutputStream.nullOutputStream(), process.getInputStream(), process.getErrorStream(), null);
+        }
+
+        /** A terminal's: its output is stdout and stderr at once, so stderr is empty. */
+        static Stdio of(Terminal terminal) {
+            return new Stdio(terminal.input(), terminal.output(), InputStream.nullInputStream(), terminal);
         }
     }
 
-    private RuncExec(String label, Process process, Path pidFile, Path logFile, Path specFile, Terminal terminal) {
-        this.label = label;
-        this.process = process;
-        this.pidFile = pidFile;
-        this.logFile = logFile;
-        this.specFile = specFile;
-        this.terminal = terminal;
-        this.stdin = terminal.input();
-        this.stdout = terminal.output();
-        this.stderr = InputStream.nullInputStream();
-    }
-
     static List<String> command(Runc runc, Path dir, String id, String execId) {
+        ExecFiles files = ExecFiles.of(dir, id, execId);
         List<String> command = new ArrayList<>(runc.base());
-        command.addAll(List.of("--log", dir.resolve("exec-" + execId + ".log").toString(),
-                "exec", "--process", dir.resolve("exec-" + execId + ".json").toString(),
-                "--pid-file", dir.resolve("exec-" + execId + ".pid").toString(), id));
+        command.addAll(List.of("--log", files.log().toString(), "exec", "--process", files.spec().toString(),
+                "--pid-file", files.pid().toString(), id));
         return command;
     }
 
     static RuncExec start(Runc runc, Path dir, String id, String execId, byte[] processJson, boolean attachStdin)
             throws ContainerRuntimeException {
-        Path spec = dir.resolve("exec-" + execId + ".json");
-        Path pid = dir.resolve("exec-" + execId + ".pid");
-        Path log = dir.resolve("exec-" + execId + ".log");
-        String label = "container " + id + ", exec " + execId;
+        ExecFiles files = ExecFiles.of(dir, id, execId);
         try {
-            Files.deleteIfExists(pid);
-            Files.deleteIfExists(log);
-            Files.write(spec, processJson);
+            files.prepare(processJson);
             Process process = new ProcessBuilder(command(runc, dir, id, execId)).start();
-            return new RuncExec(label, process, pid, log, spec, attachStdin);
+            return new RuncExec(files, process, Stdio.of(process, attachStdin));
         } catch (IOException e) {
-            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED, label + ": cannot run runc exec: " + e.getMessage(), e);
+            throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
+                    files.label() + ": cannot run runc exec: " + e.getMessage(), e);
         }
     }
 
@@ -124,15 +145,10 @@ final class RuncExec implements ExecHandle {
      */
     static RuncExec startWithTerminal(Runc runc, Path dir, String id, String execId, byte[] processJson)
             throws ContainerRuntimeException {
-        Path spec = dir.resolve("exec-" + execId + ".json");
-        Path pid = dir.resolve("exec-" + execId + ".pid");
-        Path log = dir.resolve("exec-" + execId + ".log");
-        String label = "container " + id + ", exec " + execId;
+        ExecFiles files = ExecFiles.of(dir, id, execId);
         Terminals.Pty pty = null;
         try {
-            Files.deleteIfExists(pid);
-            Files.deleteIfExists(log);
-            Files.write(spec, processJson);
+            files.prepare(processJson);
             pty = Terminals.openPty();
             Terminals.resize(pty.master(), 24, 80);
             // The slave is opened by the child, never by the daemon: a daemon that is a session leader
@@ -145,13 +161,13 @@ final class RuncExec implements ExecHandle {
                     .redirectError(ProcessBuilder.Redirect.DISCARD);
             builder.environment().put("BERTH_TTY", pty.slave());
             Process process = builder.start();
-            return new RuncExec(label, process, pid, log, spec, new Terminal(pty.master(), process));
+            return new RuncExec(files, process, Stdio.of(new Terminal(pty.master(), process)));
         } catch (IOException e) {
             if (pty != null) {
                 Descriptors.close(pty.master());
             }
             throw new ContainerRuntimeException(ContainerRuntimeException.Reason.FAILED,
-                    label + ": cannot run runc exec with a terminal: " + e.getMessage(), e);
+                    files.label() + ": cannot run runc exec with a terminal: " + e.getMessage(), e);
         }
     }
 
@@ -159,12 +175,12 @@ final class RuncExec implements ExecHandle {
     public long pid() {
         long deadline = System.nanoTime() + PID_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            OptionalLong pid = Conmon.readPid(pidFile);
+            OptionalLong pid = Conmon.readPid(files.pid());
             if (pid.isPresent()) {
                 return pid.getAsLong();
             }
             if (!process.isAlive()) {
-                return Conmon.readPid(pidFile).orElse(0);
+                return Conmon.readPid(files.pid()).orElse(0);
             }
             try {
                 Thread.sleep(2);
@@ -199,52 +215,46 @@ final class RuncExec implements ExecHandle {
     /** @return runc's own error line, if runc (not the process) failed */
     String runcError() {
         try {
-            return Runc.lastErrorInLog(Files.readString(logFile, StandardCharsets.UTF_8));
+            return Runc.lastErrorInLog(Files.readString(files.log(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return "";
         }
     }
 
     private void cleanUp() {
-        try {
-            Files.deleteIfExists(specFile);
-            Files.deleteIfExists(pidFile);
-            Files.deleteIfExists(logFile);
-        } catch (IOException e) {
-            // the container's directory goes with delete anyway
-        }
+        files.delete();
     }
 
     @Override
     public OutputStream stdin() {
-        return stdin;
+        return stdio.stdin();
     }
 
     @Override
     public InputStream stdout() {
-        return stdout;
+        return stdio.stdout();
     }
 
     @Override
     public InputStream stderr() {
-        return stderr;
+        return stdio.stderr();
     }
 
     @Override
     public void resize(int rows, int columns) throws ContainerRuntimeException {
-        if (terminal != null) {
-            terminal.resize(rows, columns, label);
+        if (stdio.terminal() != null) {
+            stdio.terminal().resize(rows, columns, files.label());
         }
     }
 
     @Override
     public void close() {
-        if (terminal != null) {
-            terminal.close();
+        if (stdio.terminal() != null) {
+            stdio.terminal().close();
             return;
         }
         try {
-            stdin.close();
+            stdio.stdin().close();
         } catch (IOException e) {
             // already closed
         }
@@ -349,6 +359,6 @@ final class RuncExec implements ExecHandle {
 
     @Override
     public String toString() {
-        return label;
+        return files.label();
     }
 }

@@ -7,10 +7,10 @@ import io.berth.spi.fs.SafeRoot;
 import io.berth.spi.storage.StorageException;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Unpacks one layer tar into an empty directory, converting OCI whiteouts to overlayfs ones and
@@ -295,21 +295,11 @@ final class LayerUnpacker {
                 n = n.substring(1);
             }
         }
-        List<String> parts = new ArrayList<>();
-        for (String p : n.split("/")) {
-            if (p.isEmpty() || p.equals(".")) {
-                continue;
-            }
-            if (p.equals("..")) {
-                if (parts.isEmpty()) {
-                    throw hostile("climbs out of the layer with \"..\"");
-                }
-                parts.remove(parts.size() - 1);
-            } else {
-                parts.add(p);
-            }
+        Optional<List<String>> parts = SafeRoot.lexicalParts(n);
+        if (parts.isEmpty()) {
+            throw hostile("climbs out of the layer with \"..\"");
         }
-        return parts;
+        return parts.get();
     }
 
     private static String join(String dir, String name) {

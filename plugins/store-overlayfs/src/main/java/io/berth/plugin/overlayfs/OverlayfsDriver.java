@@ -56,22 +56,18 @@ import java.util.Optional;
  * <h2>Inside</h2>
  * This class reads the options and answers the SPI; {@link LayerStore} keeps the layers,
  * {@link SnapshotStore} the snapshots, {@link OverlayMounts} mounts them, and {@link StoreLayout}
- * knows the directories above.
+ * knows the directories above. PF4J creates the driver with Java's default constructor; it does nothing
+ * until {@link #initialize}.
  */
 public class OverlayfsDriver implements StorageDriver {
 
     static final String NAME = "overlayfs";
     static final String PLUGIN_ID = "store-overlayfs";
 
-    /** Set by {@link #initialize}; the stores need the data directory the context names. */
+    /** Set by {@link #initialize}: the stores under the data directory the context names. */
     private volatile Stores stores;
-    private volatile PluginContext context;
 
-    private record Stores(LayerStore layers, SnapshotStore snapshots) {
-    }
-
-    /** Creates the driver; it does nothing until {@link #initialize}. */
-    public OverlayfsDriver() {
+    private record Stores(Path dataDirectory, LayerStore layers, SnapshotStore snapshots) {
     }
 
     @Override
@@ -81,13 +77,12 @@ public class OverlayfsDriver implements StorageDriver {
 
     @Override
     public void initialize(PluginContext context) {
-        this.context = context;
         Map<String, String> options = context.options();
         boolean devices = !"refuse".equalsIgnoreCase(options.getOrDefault("device-nodes", "allow"));
         boolean strip = "strip".equalsIgnoreCase(options.getOrDefault("absolute-names", "refuse"));
         StoreLayout layout = new StoreLayout(context.dataDirectory());
         LayerStore layers = new LayerStore(layout, new LayerUnpacker.Options(devices, strip));
-        this.stores = new Stores(layers, new SnapshotStore(layout, layers));
+        this.stores = new Stores(context.dataDirectory(), layers, new SnapshotStore(layout, layers));
         try {
             layout.prepare();
         } catch (IOException | RuntimeException e) {
@@ -106,12 +101,10 @@ public class OverlayfsDriver implements StorageDriver {
 
     @Override
     public Probe probe() {
-        if (context == null) {
-            throw new IllegalStateException(PLUGIN_ID + ": initialize() was not called");
-        }
+        Path dataDirectory = stores().dataDirectory();
         Probe.Check kernel = kernelCheck(Path.of("/proc/filesystems"));
         Probe.Check mount = kernel.passed()
-                ? OverlayProbe.tryMount(context.dataDirectory())
+                ? OverlayProbe.tryMount(dataDirectory)
                 : Probe.Check.failed("overlay mount", Probe.Kind.FILESYSTEM, "not tried: the kernel has no overlay filesystem");
         return Probe.of(kernel, mount);
     }

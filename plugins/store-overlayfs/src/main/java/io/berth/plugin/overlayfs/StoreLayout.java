@@ -6,7 +6,6 @@ import io.berth.spi.storage.StorageException;
 import io.berth.spi.storage.StorageException.Reason;
 
 import java.io.IOException;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,8 +19,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * work the layer and snapshot stores share: temporary directories, removal, records of one line.
  */
 final class StoreLayout {
-
-    private static final Charset NATIVE = nativeCharset();
 
     private final Path data;
     /**
@@ -145,16 +142,8 @@ final class StoreLayout {
         return out;
     }
 
-    private static Charset nativeCharset() {
-        try {
-            return Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-        } catch (RuntimeException e) {
-            return StandardCharsets.UTF_8;
-        }
-    }
-
     /** A path of the driver's own (ASCII below the data directory) as the bytes the kernel sees. */
     static byte[] nativePath(Path p) {
-        return p.toAbsolutePath().toString().getBytes(NATIVE);
+        return Sys.fileName(p);
     }
 }

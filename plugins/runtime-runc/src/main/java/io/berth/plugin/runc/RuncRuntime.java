@@ -378,6 +378,12 @@ public class RuncRuntime implements ContainerRuntime {
     public void delete(String id, boolean force) throws ContainerRuntimeException {
         Tools t = tools();
         Optional<Layout.Record> record = record(t, id);
+        if (t.runc().knows(id) && exitFile(t, id).isPresent() && StoppedDelete.tryDelete(t.layout().runcRoot(), id)) {
+            // its process exited (the monitor wrote the exit file): removing runc's state ourselves spares a runc process
+            t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+            removeConmonFiles(t, id, record.map(Layout.Record::bundle));
+            return;
+        }
         if (force && t.runc().knows(id)) {
             // forced, the state does not matter: `runc delete --force` alone (one runc process, not two)
             t.runc().delete(id, true);

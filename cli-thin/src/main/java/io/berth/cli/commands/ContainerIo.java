@@ -85,6 +85,12 @@ final class ContainerIo {
 
     private int viaLogs(long sinceNanos) throws IOException, InterruptedException {
         api.postStatus(path() + "/start");
+        // the wait goes out now, beside the log, so its answer is there when the log ends rather than a
+        // request later
+        ExitWait exit = new ExitWait();
+        Thread waiter = new Thread(exit, "wait");
+        waiter.setDaemon(true);
+        waiter.start();
         if (!tty) {
             Signals.proxy(api, path());
         }
@@ -96,7 +102,26 @@ final class ContainerIo {
                 Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
             }
         }
-        return waitExit();
+        waiter.join();
+        if (exit.failure != null) {
+            throw exit.failure;
+        }
+        return exit.code;
+    }
+
+    /** {@code POST /containers/{id}/wait} on a thread of its own. */
+    private final class ExitWait implements Runnable {
+        int code;
+        IOException failure;
+
+        @Override
+        public void run() {
+            try {
+                code = waitExit();
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
     }
 
     private static String pad9(long n) {

@@ -72,6 +72,10 @@ public final class AotTraining {
                 {"-H", host, "network", "ls"},
                 {"-H", host, "build", "-q", "-t", "x/y:z", context.toString()},
                 {"-H", host, "build", "-t", "x/y:z", context.toString()},
+                // create, start, the followed log, wait and delete: the path of every foreground run
+                {"-H", host, "run", "--rm", "busybox", "true"},
+                {"-H", host, "run", "--rm", "--network", "none", "-e", "A=b", "busybox", "sh", "-c", "echo log"},
+                {"-H", host, "run", "-d", "busybox", "true"},
         };
     }
 

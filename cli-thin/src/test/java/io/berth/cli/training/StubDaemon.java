@@ -103,6 +103,8 @@ public final class StubDaemon implements AutoCloseable {
             "ImageID":"sha256:2b","Command":"sh -c 'exit 3'","Created":1795046300,"Ports":[],"Labels":{},\
             "State":"exited","Status":"Exited (3) 2 minutes ago","HostConfig":{"NetworkMode":"none"},"Mounts":[]}]""";
 
+    static final String CONTAINER_ID = "9f2c1e7a3b4d5c6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6";
+
     private final Path socket;
     private final ServerSocketChannel server;
     private final Thread acceptor;
@@ -198,6 +200,10 @@ public final class StubDaemon implements AutoCloseable {
                 images(out, method, path);
                 return;
             }
+            if (path.startsWith("/containers/") && !path.equals("/containers/json")) {
+                container(out, method, path);
+                return;
+            }
             switch (path) {
                 case "/_ping" -> respond(out, 200, "text/plain", method.equals("HEAD") ? "" : "OK");
                 case "/version" -> respond(out, 200, "application/json", VERSION);
@@ -234,9 +240,44 @@ public final class StubDaemon implements AutoCloseable {
         }
     }
 
+    /** What {@code run --rm} asks, in its order: create, start, logs (followed), wait, delete. */
+    private static void container(OutputStream out, String method, String path) throws IOException {
+        if (path.equals("/containers/create")) {
+            respond(out, 201, "application/json", "{\"Id\":\"" + CONTAINER_ID + "\",\"Warnings\":[]}");
+        } else if (path.endsWith("/start") || method.equals("DELETE")) {
+            respond(out, 204, "application/json", "");
+        } else if (path.endsWith("/logs")) {
+            multiplexed(out);
+        } else if (path.endsWith("/wait")) {
+            respond(out, 200, "application/json", "{\"StatusCode\":0,\"Error\":null}");
+        } else {
+            respond(out, 404, "application/json", "{\"message\":\"No such container: " + path + "\"}");
+        }
+    }
+
+    /** One line on stdout and one on stderr in Docker's multiplexed frames, chunked, as the daemon streams a log. */
+    private static void multiplexed(OutputStream out) throws IOException {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.multiplexed-stream\r\nTransfer-Encoding: chunked\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        byte[] frames = new byte[2 * 8 + 8];
+        for (int f = 0; f < 2; f++) {
+            int at = f * 12;
+            frames[at] = (byte) (f + 1);
+            frames[at + 7] = 4;
+            frames[at + 8] = 'l';
+            frames[at + 9] = 'o';
+            frames[at + 10] = 'g';
+            frames[at + 11] = '\n';
+        }
+        out.write((Integer.toHexString(frames.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(frames);
+        out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+    }
+
     private static void respond(OutputStream out, int status, String type, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : status == 201 ? " Created" : " Not Found") + "\r\nContent-Type: " + type
+        String head = "HTTP/1.1 " + status + (status == 200 ? " OK" : status == 201 ? " Created" : status == 204 ? " No Content" : " Not Found") + "\r\nContent-Type: " + type
                 + "\r\nApi-Version: 1.43\r\nServer: berth/stub\r\nContent-Length: " + b.length
                 + "\r\nConnection: close\r\n\r\n";
         out.write(head.getBytes(StandardCharsets.US_ASCII));

@@ -53,6 +53,24 @@ public final class ContainerLogs {
      * log's size. {@code tail} is found by reading the file backwards from its end.
      */
     public static void copy(Path log, Options options, OutputStream out, BooleanSupplier running) throws IOException {
+        copy(log, options, out, running, Pause.SLEEP);
+    }
+
+    /**
+     * How a follow waits for more of the log: at most {@code millis}, sooner where it can tell the
+     * container ended, so the last read and the end of the answer come at once after its exit rather
+     * than a poll later.
+     */
+    @FunctionalInterface
+    public interface Pause {
+        /** Sleeps the whole time. */
+        Pause SLEEP = millis -> Thread.sleep(millis);
+
+        void await(long millis) throws InterruptedException;
+    }
+
+    /** {@link #copy(Path, Options, OutputStream, BooleanSupplier)}, waiting for more with {@code pause}. */
+    public static void copy(Path log, Options options, OutputStream out, BooleanSupplier running, Pause pause) throws IOException {
         long position = 0;
         if (Files.exists(log)) {
             long end = Files.size(log);
@@ -67,7 +85,7 @@ public final class ContainerLogs {
             }
             if (next == position) {
                 try {
-                    Thread.sleep(50);
+                    pause.await(50);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return;

@@ -285,6 +285,16 @@ public final class ContainerService implements AutoCloseable {
         return waits.awaitExit(id, timeout);
     }
 
+    /** How many container exits and removals there were so far (a follow of a log compares it before it waits). */
+    long changeCount() {
+        return waits.changeCount();
+    }
+
+    /** Waits at most {@code millis} for a container exit or removal after the {@code seen}-th. */
+    void awaitChangeAfter(long seen, long millis) throws InterruptedException {
+        waits.awaitChangeAfter(seen, millis);
+    }
+
     /** Docker's wait conditions: {@code not-running} (the default), {@code next-exit}, {@code removed}. */
     public static String waitCondition(String condition) {
         return ContainerWaits.waitCondition(condition);

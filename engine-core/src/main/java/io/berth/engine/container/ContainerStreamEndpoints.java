@@ -8,6 +8,7 @@ import io.berth.engine.api.TimeBound;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 
 /** A container's streams: its logs, and attach (stdio relayed both ways) with the terminal's resize. */
 final class ContainerStreamEndpoints extends ContainerApiSupport {
@@ -32,8 +33,32 @@ final class ContainerStreamEndpoints extends ContainerApiSupport {
                 until == null ? null : until.time(), exchange.queryFlag("follow", false), tty);
         String id = c.id();
         try (OutputStream out = exchange.binary(tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream")) {
-            ContainerLogs.copy(containers.logPath(id), options, out,
-                    () -> containers.find(id).map(x -> x.running()).orElse(false));
+            Follow follow = new Follow(id);
+            ContainerLogs.copy(containers.logPath(id), options, out, follow, follow);
+        }
+    }
+
+    /**
+     * A follow's view of its container: whether it runs, read after noting the exits so far, so that an
+     * exit after that look ends the follow's pause at once.
+     */
+    private final class Follow implements BooleanSupplier, ContainerLogs.Pause {
+        private final String id;
+        private long seen;
+
+        Follow(String id) {
+            this.id = id;
+        }
+
+        @Override
+        public boolean getAsBoolean() {
+            seen = containers.changeCount();
+            return containers.find(id).map(x -> x.running()).orElse(false);
+        }
+
+        @Override
+        public void await(long millis) throws InterruptedException {
+            containers.awaitChangeAfter(seen, millis);
         }
     }
 

@@ -20,6 +20,8 @@ final class ContainerWaits {
     private final Map<String, Integer> endings = new ConcurrentHashMap<>();
     /** Notified whenever a container exits or is removed, for {@code wait}'s conditions. */
     private final Object changes = new Object();
+    /** Exits and removals so far; guarded by {@link #changes}. */
+    private long changeCount;
 
     ContainerWaits(ContainerService containers) {
         this.containers = containers;
@@ -54,7 +56,26 @@ final class ContainerWaits {
 
     private void notifyChanges() {
         synchronized (changes) {
+            changeCount++;
             changes.notifyAll();
+        }
+    }
+
+    /** How many exits and removals there were so far: what {@link #awaitChangeAfter} compares with. */
+    long changeCount() {
+        synchronized (changes) {
+            return changeCount;
+        }
+    }
+
+    /** Waits at most {@code millis} for an exit or removal after the {@code seen}-th one (returns at once if there was). */
+    void awaitChangeAfter(long seen, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (changes) {
+            long left;
+            while (changeCount == seen && (left = deadline - System.nanoTime()) > 0) {
+                TimeUnit.NANOSECONDS.timedWait(changes, left);
+            }
         }
     }
 

@@ -386,6 +386,34 @@ public abstract class ContainerRuntimeContract extends ExtensionContract<Contain
     }
 
     @Test
+    void givenACreatedContainerWhoseProcessWasKilled_whenStarted_thenWrongStateComesBackInsteadOfAHang() throws Exception {
+        ContainerSpec spec = bundle(newContainerId()).args(gated(0)).build();
+        create(spec);
+        long pid = extension.pid(spec.id());
+        assertTrue(pid > 0, "a created container has a process");
+        ProcessHandle init = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(init.destroyForcibly(), "SIGKILL to the created process " + pid);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+        CompletableFuture<ContainerRuntimeException> start = CompletableFuture.supplyAsync(() -> {
+            try {
+                extension.start(spec.id());
+                return null;
+            } catch (ContainerRuntimeException e) {
+                return e;
+            }
+        });
+        ContainerRuntimeException e = start.get(10, TimeUnit.SECONDS);
+        assertTrue(e != null, "starting a created container whose process is dead must fail");
+        assertEquals(ContainerRuntimeException.Reason.WRONG_STATE, e.reason(), e.getMessage());
+        assertTrue(e.getMessage().contains(spec.id()), "the message names the container: " + e.getMessage());
+        extension.delete(spec.id(), true);
+        assertEquals(List.of(), leaksOf(spec.id()), "delete(force) after a failed start");
+    }
+
+    @Test
     void givenARunningContainer_whenKilledWithSigkill_thenTheExitCodeIs137AndTheSignal9() throws Exception {
         String id = run("sleep", "60");
         awaitStatus(id, ContainerState.Status.RUNNING);

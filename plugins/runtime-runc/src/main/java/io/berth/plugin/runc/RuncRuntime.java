@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * {@link ContainerRuntime} on runc, with one conmon per container as its monitor.
@@ -58,6 +59,8 @@ public class RuncRuntime implements ContainerRuntime {
     static final String PLUGIN_ID = "runtime-runc";
     private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CREATE_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a created init may take to open its exec fifo, as long as it lives. */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONMON_EXIT_TIMEOUT = Duration.ofSeconds(10);
 
     private volatile PluginContext context;
@@ -258,9 +261,16 @@ public class RuncRuntime implements ContainerRuntime {
     @Override
     public void start(String id) throws ContainerRuntimeException {
         ContainerIds.requireValid(id);
-        // no `runc state` first: runc start refuses an unknown container or one not in the created state
-        // itself, and its message maps to NOT_FOUND or WRONG_STATE (Runc.failure)
-        tools().runc().start(id);
+        Tools t = tools();
+        // runc start would only read the init's exec fifo: doing it here spares starting a runc process
+        OptionalLong pid = record(t, id).map(r -> Conmon.readPid(Conmon.containerPidFile(r.bundle()))).orElse(OptionalLong.empty());
+        if (pid.isPresent()) {
+            ExecFifo.release(t.layout().runcRoot(), id, pid.getAsLong(), Conmon::alive, START_TIMEOUT);
+            return;
+        }
+        // no pid file (a container of an older berth, or none at all): runc start refuses an unknown container or
+        // one not in the created state itself, and its message maps to NOT_FOUND or WRONG_STATE (Runc.failure)
+        t.runc().start(id);
     }
 
     /** The pid runc wrote when it created the container (its pid file in the bundle), without asking runc. */
@@ -368,6 +378,12 @@ public class RuncRuntime implements ContainerRuntime {
     public void delete(String id, boolean force) throws ContainerRuntimeException {
         Tools t = tools();
         Optional<Layout.Record> record = record(t, id);
+        if (t.runc().knows(id) && exitFile(t, id).isPresent() && StoppedDelete.tryDelete(t.layout().runcRoot(), id)) {
+            // its process exited (the monitor wrote the exit file): removing runc's state ourselves spares a runc process
+            t.conmon().awaitExit(id, CONMON_EXIT_TIMEOUT);
+            removeConmonFiles(t, id, record.map(Layout.Record::bundle));
+            return;
+        }
         if (force && t.runc().knows(id)) {
             // forced, the state does not matter: `runc delete --force` alone (one runc process, not two)
             t.runc().delete(id, true);

@@ -86,6 +86,25 @@ public final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /** Requests waiting for the start, until they are answered. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * After {@link #failedToStart}: waits (at most {@code timeout}) until the requests that waited for the start have
+     * their 503 written, so that stopping the server next does not cut them off unanswered.
+     */
+    public void awaitRefusals(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (waiting.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Waits until the daemon has started; the reason it did not start, or {@code null}. */
     private String awaitStart() {
         CompletableFuture<Void> gate = ready;
@@ -169,6 +188,7 @@ public final class ApiHandler extends Handler.Abstract {
         Matcher match = null;
         boolean pathKnown = false;
         String notStarted = null;
+        boolean counted = false;
         for (int attempt = 0; attempt < 2 && found == null && notStarted == null; attempt++) {
             if (attempt == 1) {
                 // not one of the routes a starting daemon serves at once: wait for the others (requests run on
@@ -177,6 +197,8 @@ public final class ApiHandler extends Handler.Abstract {
                 if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
                     break;
                 }
+                waiting.incrementAndGet();
+                counted = true;
                 notStarted = awaitStart();
             }
             for (Route route : routes) {
@@ -194,8 +216,15 @@ public final class ApiHandler extends Handler.Abstract {
         ApiExchange exchange = new ApiExchange(request, response, callback, match, context, mapper);
         try {
             if (notStarted != null) {
-                exchange.error(503, notStarted);
+                try {
+                    exchange.error(503, notStarted);
+                } finally {
+                    waiting.decrementAndGet();
+                }
                 return true;
+            }
+            if (counted) {
+                waiting.decrementAndGet();
             }
             if (found == null) {
                 if (pathKnown) {

@@ -105,6 +105,7 @@ public final class Daemon {
             // API's threads stop so that the process can exit
             if (handler != null) {
                 handler.failedToStart(String.valueOf(e.getMessage()));
+                awaitRefusals();
                 stop("failed start");
             }
             throw e;
@@ -376,6 +377,7 @@ public final class Daemon {
         joinQuietly(apiStarting);
         if (apiFailure != null) {
             handler.failedToStart(apiFailure.getMessage());
+            awaitRefusals();
             stop("failed start");
             throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
         }
@@ -411,8 +413,17 @@ public final class Daemon {
     private void refuse(Thread apiStarting, String reason) {
         handler.failedToStart(reason);
         joinQuietly(apiStarting);
+        awaitRefusals();
         server.close();
         pidFile.release();
+    }
+
+    /** After {@code failedToStart}: lets the requests that waited for the start (relayed ones too) get their 503. */
+    private void awaitRefusals() {
+        if (early != null) {
+            early.awaitRelayedAnswers(java.time.Duration.ofSeconds(2));
+        }
+        handler.awaitRefusals(java.time.Duration.ofSeconds(2));
     }
 
     private static void joinQuietly(Thread thread) {

@@ -51,6 +51,8 @@ public final class EarlyResponder implements AutoCloseable {
     private final Object boundKey;
     private final CountDownLatch released = new CountDownLatch(1);
     private final Set<Thread> connections = ConcurrentHashMap.newKeySet();
+    /** Relayed requests whose answer has not begun. */
+    private final java.util.concurrent.atomic.AtomicInteger unanswered = new java.util.concurrent.atomic.AtomicInteger();
     private volatile Path target;
     private volatile String failure;
     private volatile long lastAccept = System.nanoTime();
@@ -257,6 +259,21 @@ public final class EarlyResponder implements AutoCloseable {
 
     /** Waits for the hand-over or the failure, then relays the connection to Jetty or answers 503. */
     private void hold(SocketChannel client, ByteBuffer in, int requestLineEnd) throws IOException {
+        unanswered.incrementAndGet();
+        boolean[] answered = {false};
+        try {
+            relay(client, in, requestLineEnd, () -> {
+                answered[0] = true;
+                unanswered.decrementAndGet();
+            });
+        } finally {
+            if (!answered[0]) {
+                unanswered.decrementAndGet();
+            }
+        }
+    }
+
+    private void relay(SocketChannel client, ByteBuffer in, int requestLineEnd, Runnable answering) throws IOException {
         PeerCredentials caller = PeerCredentials.of(client);
         try {
             released.await();
@@ -279,14 +296,15 @@ public final class EarlyResponder implements AutoCloseable {
             }
             writeFully(jetty, in);
             Thread upstream = Thread.ofPlatform().daemon().name("berth-early-relay").start(() -> {
-                pump(client, jetty);
+                pump(client, jetty, () -> {
+                });
                 try {
                     jetty.shutdownOutput();
                 } catch (IOException e) {
                     // Jetty has closed
                 }
             });
-            pump(jetty, client);
+            pump(jetty, client, answering);
             // Jetty closed the connection: so does the relay (which also ends the other direction's read)
             client.close();
             jetty.close();
@@ -301,13 +319,30 @@ public final class EarlyResponder implements AutoCloseable {
         }
     }
 
-    private static void pump(SocketChannel from, SocketChannel to) {
+    /**
+     * Waits (at most {@code timeout}) until every relayed request has had the first bytes of its answer: a start
+     * that fails after the hand-over lets Jetty answer them 503 before it stops.
+     */
+    public void awaitRelayedAnswers(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (target != null && unanswered.get() > 0 && System.nanoTime() < deadline) {
+            sleep(10);
+        }
+    }
+
+    /** Copies {@code from} to {@code to} until either closes; {@code first} runs once the first bytes are written. */
+    private static void pump(SocketChannel from, SocketChannel to, Runnable first) {
         ByteBuffer buffer = ByteBuffer.allocate(16 * 1024);
+        boolean started = false;
         try {
             while (from.read(buffer) >= 0) {
                 buffer.flip();
                 writeFully(to, buffer);
                 buffer.clear();
+                if (!started) {
+                    started = true;
+                    first.run();
+                }
             }
         } catch (IOException e) {
             // either side closed

@@ -45,7 +45,7 @@ class EarlyResponderIT {
         }
     }
 
-    private Process start(Path root, Path release) throws IOException {
+    private Process start(Path root, Path release) throws IOException, InterruptedException {
         Files.createDirectories(root);
         Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -58,12 +58,21 @@ class EarlyResponderIT {
                 .redirectOutput(ProcessBuilder.Redirect.to(tmp.resolve("daemon.log").toFile())).start();
         Path socket = root.resolve("berth.sock");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(socket)) {
+        // the file appears at bind(2), a moment before listen(2): wait for an answer, not for the file
+        while (!answers(socket)) {
             assertTrue(daemon.isAlive(), "the daemon exited: " + log());
             assertTrue(System.nanoTime() < deadline, "no socket after 30 s: " + log());
             Thread.sleep(10);
         }
         return daemon;
+    }
+
+    private static boolean answers(Path socket) {
+        try {
+            return Files.exists(socket) && raw(socket, "GET", "/_ping").startsWith("HTTP/1.1 200 ");
+        } catch (IOException refused) {
+            return false;
+        }
     }
 
     private String log() throws IOException {
@@ -89,7 +98,7 @@ class EarlyResponderIT {
 
     /** The answer with the values that differ from one answer to the next (its date, its correlation id) blanked. */
     private static String normalized(String answer) {
-        return answer.replaceAll("(?m)^Date: [^\r]*\r$", "Date: -\r").replaceAll("(?m)^X-Berth-Correlation-Id: [^\r]*\r$", "X-Berth-Correlation-Id: -\r");
+        return answer.replaceAll("\r\nDate: [^\r\n]*", "\r\nDate: -").replaceAll("\r\nX-Berth-Correlation-Id: [^\r\n]*", "\r\nX-Berth-Correlation-Id: -");
     }
 
     @Test

@@ -148,6 +148,14 @@ public final class ApiExchange {
         finish(ByteBuffer.wrap(bytes));
     }
 
+    /** Answers with {@code bytes} already encoded as {@code contentType}. */
+    public void bytes(int status, String contentType, byte[] bytes) throws IOException {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        finish("HEAD".equals(method()) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(bytes));
+    }
+
     /** Answers with plain text. */
     public void text(int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

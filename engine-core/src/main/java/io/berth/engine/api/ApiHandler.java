@@ -27,6 +27,16 @@ import org.eclipse.jetty.util.Callback;
 public final class ApiHandler extends Handler.Abstract {
     private static final Pattern VERSION_PREFIX = Pattern.compile("^/v(\\d+)\\.(\\d+)(/.*)$");
     public static final String CORRELATION_HEADER = "X-Berth-Correlation-Id";
+    /**
+     * Set by the daemon's early responder on a connection it relays (a request that arrived before Jetty served):
+     * {@code PID UID GID} of the original caller. Believed only on a connection whose peer is this very process,
+     * and only as the first request on it says it (kept for the connection's later requests).
+     */
+    public static final String RELAYED_PEER_HEADER = "X-Berth-Relayed-Peer";
+    private static final long SELF_PID = ProcessHandle.current().pid();
+    /** The original callers of the connections the early responder relays; weak: an entry goes with its connection. */
+    private final java.util.Map<EndPoint, PeerCredentials> relayedPeers =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private record Route(String method, Pattern path, Endpoint endpoint) {}
 
@@ -73,6 +83,25 @@ public final class ApiHandler extends Handler.Abstract {
         CompletableFuture<Void> gate = ready;
         if (gate != null) {
             gate.completeExceptionally(new IllegalStateException(reason));
+        }
+    }
+
+    /** Requests waiting for the start, until they are answered. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * After {@link #failedToStart}: waits (at most {@code timeout}) until the requests that waited for the start have
+     * their 503 written, so that stopping the server next does not cut them off unanswered.
+     */
+    public void awaitRefusals(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (waiting.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -129,8 +158,8 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     /** The request context of a request on this connection: the peer's credentials and its User-Agent. */
-    RequestContext contextOf(EndPoint endPoint, String userAgent) {
-        return new RequestContext(actorOf(endPoint, userAgent), RequestContext.newCorrelationId());
+    RequestContext contextOf(EndPoint endPoint, String userAgent, String relayedPeer) {
+        return new RequestContext(actorOf(endPoint, userAgent, relayedPeer), RequestContext.newCorrelationId());
     }
 
     @Override
@@ -159,6 +188,7 @@ public final class ApiHandler extends Handler.Abstract {
         Matcher match = null;
         boolean pathKnown = false;
         String notStarted = null;
+        boolean counted = false;
         for (int attempt = 0; attempt < 2 && found == null && notStarted == null; attempt++) {
             if (attempt == 1) {
                 // not one of the routes a starting daemon serves at once: wait for the others (requests run on
@@ -167,6 +197,8 @@ public final class ApiHandler extends Handler.Abstract {
                 if (gate == null || gate.isDone() && !gate.isCompletedExceptionally()) {
                     break;
                 }
+                waiting.incrementAndGet();
+                counted = true;
                 notStarted = awaitStart();
             }
             for (Route route : routes) {
@@ -184,8 +216,15 @@ public final class ApiHandler extends Handler.Abstract {
         ApiExchange exchange = new ApiExchange(request, response, callback, match, context, mapper);
         try {
             if (notStarted != null) {
-                exchange.error(503, notStarted);
+                try {
+                    exchange.error(503, notStarted);
+                } finally {
+                    waiting.decrementAndGet();
+                }
                 return true;
+            }
+            if (counted) {
+                waiting.decrementAndGet();
             }
             if (found == null) {
                 if (pathKnown) {
@@ -270,14 +309,38 @@ public final class ApiHandler extends Handler.Abstract {
     }
 
     private Actor actorOf(Request request) {
-        return actorOf(request.getConnectionMetaData().getConnection().getEndPoint(), request.getHeaders().get("User-Agent"));
+        return actorOf(request.getConnectionMetaData().getConnection().getEndPoint(), request.getHeaders().get("User-Agent"),
+                request.getHeaders().get(RELAYED_PEER_HEADER));
     }
 
-    private Actor actorOf(EndPoint endPoint, String agent) {
+    private Actor actorOf(EndPoint endPoint, String agent, String relayedPeer) {
         PeerCredentials peer = PeerCredentials.UNKNOWN;
         if (endPoint instanceof SelectableChannelEndPoint channelEndPoint) {
             peer = PeerCredentials.of(channelEndPoint.getChannel());
         }
+        if (peer.pid() == SELF_PID) {
+            // this process's early responder relays a connection: the actor is the caller it accepted
+            PeerCredentials relayed = relayedPeers.get(endPoint);
+            if (relayed == null && relayedPeer != null) {
+                relayed = parsePeer(relayedPeer);
+                if (relayed != null) {
+                    relayedPeers.put(endPoint, relayed);
+                }
+            }
+            if (relayed != null) {
+                peer = relayed;
+            }
+        }
         return Actor.caller(peer.uid(), userNames.nameOf(peer.uid()), peer.pid(), agent);
+    }
+
+    /** {@code PID UID GID} → the credentials; {@code null} when malformed. */
+    static PeerCredentials parsePeer(String value) {
+        String[] parts = value.strip().split(" ");
+        try {
+            return parts.length == 3 ? new PeerCredentials(Long.parseLong(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

@@ -3,9 +3,7 @@ package io.berth.engine.api;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -21,6 +19,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final Path socket;
+    private volatile Path published;
 
     /**
      * Jetty's {@code MemoryUtils} asks the platform MBean server whether compressed references are on, to size its
@@ -103,13 +102,17 @@ public final class ApiServer implements AutoCloseable {
 
     public void start() throws Exception {
         server.start();
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
-        try {
-            GroupPrincipal group = socket.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName("berth");
-            Files.getFileAttributeView(socket, PosixFileAttributeView.class).setGroup(group);
-        } catch (IOException | UnsupportedOperationException e) {
-            // no berth group on this host: root (and the daemon's own group) only
-        }
+        SocketModes.restrict(socket);
+    }
+
+    /**
+     * Moves the socket Jetty serves over {@code target} (one atomic rename, replacing the socket the daemon's early
+     * responder bound there): from now on new connections to {@code target} reach Jetty. {@link #close} then removes
+     * {@code target}.
+     */
+    public void publishAs(Path target) throws IOException {
+        Files.move(socket, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        published = target;
     }
 
     @Override
@@ -120,7 +123,7 @@ public final class ApiServer implements AutoCloseable {
             // stopping is best effort; the socket file is removed below either way
         }
         try {
-            Files.deleteIfExists(socket);
+            Files.deleteIfExists(published == null ? socket : published);
         } catch (IOException e) {
             // a stale socket is cleaned up at the next start
         }

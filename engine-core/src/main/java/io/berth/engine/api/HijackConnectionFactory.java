@@ -58,7 +58,7 @@ final class HijackConnectionFactory extends AbstractConnectionFactory implements
             UrlEncoded.decodeTo(rawQuery, query::add, StandardCharsets.UTF_8);
         }
         Hijack.Request hijackRequest = new Hijack.Request(match.path(), query,
-                handler.contextOf(endPoint, fields.get(HttpHeader.USER_AGENT)));
+                handler.contextOf(endPoint, fields.get(HttpHeader.USER_AGENT), fields.get(ApiHandler.RELAYED_PEER_HEADER)));
         String mediaType;
         try {
             mediaType = match.hijack().mediaType(hijackRequest);

@@ -44,6 +44,7 @@ import io.berth.eventlog.Upcasters;
 import io.berth.eventlog.events.DaemonEvent;
 import io.berth.eventlog.kafka.KafkaMirror;
 import io.berth.eventlog.kafka.MirrorStatus;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -69,9 +70,20 @@ public final class Daemon {
     private PidFile pidFile;
     private KafkaMirror mirror;
     private boolean stopped;
+    /** The listener that answered {@code /_ping} before Jetty served ({@link EarlyResponder}); {@code null} without one. */
+    private EarlyResponder early;
 
     public Daemon(DaemonOptions options) {
         this.options = options;
+    }
+
+    /**
+     * Starts behind {@code responder}, already bound on the public socket: Jetty serves a private socket beside it,
+     * then takes the public path over, and the requests the responder held are relayed to it.
+     */
+    public Daemon withEarlyResponder(EarlyResponder responder) {
+        this.early = responder;
+        return this;
     }
 
     /** All projections the engine keeps, in fold order. */
@@ -82,17 +94,48 @@ public final class Daemon {
 
     public synchronized void start() {
         try {
+            holdForTests();
             startServing();
         } catch (StartupException e) {
+            failEarly(e.getMessage());
             throw e;
         } catch (RuntimeException | Error e) {
+            failEarly(String.valueOf(e.getMessage()));
             // unforeseen, after the socket may already be served: waiting requests get the reason, and the
             // API's threads stop so that the process can exit
             if (handler != null) {
                 handler.failedToStart(String.valueOf(e.getMessage()));
+                awaitRefusals();
                 stop("failed start");
             }
             throw e;
+        }
+    }
+
+    /** Requests the early responder holds get 503 with {@code reason}, and its socket goes. */
+    private void failEarly(String reason) {
+        if (early != null) {
+            early.fail(reason);
+        }
+    }
+
+    /**
+     * A test hook: with {@code -Dberth.daemon.holdStartUntil=FILE} the start waits until FILE exists, so that a test
+     * sees what a starting daemon answers while only its early responder serves.
+     */
+    private static void holdForTests() {
+        String file = System.getProperty("berth.daemon.holdStartUntil");
+        if (file == null) {
+            return;
+        }
+        Path release = Path.of(file);
+        while (!java.nio.file.Files.exists(release)) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
@@ -102,14 +145,16 @@ public final class Daemon {
         HostPaths.restrictModes(options.root(), options.snapshotDirectory());
         pidFile = new PidFile(options.pidFile());
         pidFile.claim();
-        HostPaths.claimSocketPath(options.socket());
+        // behind an early responder, Jetty binds a private socket and takes the public path over once it serves
+        Path jettySocket = early == null ? options.socket() : early.privateSocket();
+        HostPaths.claimSocketPath(jettySocket);
         // The API serves /_ping and /version at once, while the log opens: a client (the CLI that auto-started
         // this daemon) knows it is coming up, and its next request waits for the other routes instead of
         // failing (ApiHandler.startingUp). Jetty starts on its own thread, beside the log's opening.
         handler = new ApiHandler(mapper, "berth/" + BerthVersion.version()).startingUp()
                 .route("GET", "/_ping", SystemEndpoints::ping)
                 .route("GET", "/version", SystemEndpoints::version);
-        server = new ApiServer(options.socket(), handler);
+        server = new ApiServer(jettySocket, handler);
         Thread apiStarting = Thread.ofPlatform().name("berth-api-start").start(this::serveEarly);
         // plugins load while the log opens (each takes most of a second in a cold JVM); their events follow
         // DaemonStarted. They start once the socket is served: on two busy cores three threads at once made
@@ -332,6 +377,7 @@ public final class Daemon {
         joinQuietly(apiStarting);
         if (apiFailure != null) {
             handler.failedToStart(apiFailure.getMessage());
+            awaitRefusals();
             stop("failed start");
             throw new StartupException("cannot serve the API on " + options.socket() + ": " + apiFailure.getMessage(), apiFailure);
         }
@@ -350,6 +396,10 @@ public final class Daemon {
     private void serveEarly() {
         try {
             server.start();
+            if (early != null) {
+                server.publishAs(options.socket());
+                early.handOver(options.socket());
+            }
             servedAt = System.nanoTime();
         } catch (Exception e) {
             apiFailure = e;
@@ -363,8 +413,17 @@ public final class Daemon {
     private void refuse(Thread apiStarting, String reason) {
         handler.failedToStart(reason);
         joinQuietly(apiStarting);
+        awaitRefusals();
         server.close();
         pidFile.release();
+    }
+
+    /** After {@code failedToStart}: lets the requests that waited for the start (relayed ones too) get their 503. */
+    private void awaitRefusals() {
+        if (early != null) {
+            early.awaitRelayedAnswers(java.time.Duration.ofSeconds(2));
+        }
+        handler.awaitRefusals(java.time.Duration.ofSeconds(2));
     }
 
     private static void joinQuietly(Thread thread) {
@@ -383,6 +442,9 @@ public final class Daemon {
         stopped = true;
         if (events != null) {
             events.stop();
+        }
+        if (early != null) {
+            early.close();
         }
         if (server != null) {
             server.close();

@@ -161,8 +161,27 @@ public final class DaemonMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DaemonOptions options = resolve();
-        Daemon daemon = new Daemon(options);
+        // The public socket first (EarlyResponder): /_ping and /version are answered from here on, while the options
+        // are read and the rest of the daemon starts; every other request waits for it.
+        Path quick = quickSocket();
+        EarlyResponder early = quick == null ? null : EarlyResponder.bind(quick);
+        DaemonOptions options;
+        try {
+            options = resolve();
+        } catch (RuntimeException e) {
+            if (early != null) {
+                early.fail(e.getMessage());
+            }
+            throw e;
+        }
+        if (early != null && !options.socket().equals(quick)) {
+            early.fail("the socket is " + options.socket()); // cannot happen: the same flags name both
+            early = null;
+        }
+        if (early == null) {
+            early = EarlyResponder.bind(options.socket());
+        }
+        Daemon daemon = new Daemon(options).withEarlyResponder(early);
         daemon.start();
         CountDownLatch stopped = new CountDownLatch(1);
         for (String signal : List.of("TERM", "INT")) {
@@ -174,6 +193,20 @@ public final class DaemonMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop("shutdown"), "berth-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The socket, when it is known without reading the config file (Jackson's classes are a noticeable part of a cold
+     * start): from {@code -H}, or the default when there is no config file; else {@code null}.
+     */
+    private Path quickSocket() {
+        if (host != null) {
+            return socketPath(host);
+        }
+        if (configFile == null && !Files.exists(DEFAULT_CONFIG_FILE)) {
+            return DaemonOptions.DEFAULT_SOCKET;
+        }
+        return null;
     }
 
     /** Flags win over the config file, which wins over the environment and the defaults. */

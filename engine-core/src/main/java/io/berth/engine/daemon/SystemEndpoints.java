@@ -32,8 +32,6 @@ public final class SystemEndpoints {
     private final Journal journal;
     private final EventLog log;
     private final PluginHost plugins;
-    /** When the daemon started (Docker's {@code BuildTime} field); set when the daemon first answers. */
-    private static final Instant STARTED = Instant.now();
     private Supplier<MirrorStatus> mirror = () -> MirrorStatus.off(0);
 
     public SystemEndpoints(DaemonOptions options, Journal journal, PluginHost plugins) {
@@ -50,56 +48,19 @@ public final class SystemEndpoints {
     }
 
     /**
-     * {@code GET|HEAD /_ping} with Docker's headers; it needs nothing of the daemon, so a starting daemon answers
-     * it at once. {@code Builder-Version: 1} tells Docker's CLI (23 and later) that this daemon builds with the
-     * legacy {@code POST /build} endpoint, not BuildKit's session, so its {@code docker build} works without
-     * {@code DOCKER_BUILDKIT=0}.
+     * {@code GET|HEAD /_ping} with Docker's headers ({@link VersionAnswer}); it needs nothing of the daemon, and the
+     * {@link EarlyResponder} answers it the same way before Jetty serves.
      */
     public static void ping(ApiExchange exchange) throws IOException {
-        exchange.header("Api-Version", BerthVersion.API_VERSION);
-        exchange.header("OSType", "linux");
-        exchange.header("Builder-Version", "1");
-        exchange.header("Docker-Experimental", "false");
-        exchange.header("Swarm", "inactive");
-        exchange.header("Cache-Control", "no-cache, no-store, must-revalidate");
-        exchange.header("Pragma", "no-cache");
-        exchange.text(200, "OK");
+        for (String[] header : VersionAnswer.PING_HEADERS) {
+            exchange.header(header[0], header[1]);
+        }
+        exchange.text(200, VersionAnswer.PING_BODY);
     }
 
-    /** {@code GET /version}: facts of the build and the host only, answered at once like {@code /_ping}. */
+    /** {@code GET /version}: facts of the build and the host only ({@link VersionAnswer}), answered at once like {@code /_ping}. */
     public static void version(ApiExchange exchange) throws IOException {
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("ApiVersion", BerthVersion.API_VERSION);
-        details.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
-        details.put("JavaVersion", Runtime.version().toString());
-        details.put("Os", "linux");
-        details.put("Arch", HostFacts.architecture());
-        details.put("KernelVersion", HostFacts.kernelVersion());
-        details.put("GitCommit", "");
-        details.put("GoVersion", "java" + Runtime.version().feature());
-        details.put("BuildTime", STARTED.toString());
-        Map<String, Object> engine = new LinkedHashMap<>();
-        engine.put("Name", "Engine");
-        engine.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
-        engine.put("Details", details);
-        // berth's own version, kept where clients list components rather than compare release numbers.
-        Map<String, Object> berth = new LinkedHashMap<>();
-        berth.put("Name", "berth");
-        berth.put("Version", BerthVersion.version());
-
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("Platform", Map.of("Name", "berth"));
-        body.put("Components", List.of(engine, berth));
-        body.put("Version", BerthVersion.DOCKER_COMPATIBLE_VERSION);
-        body.put("ApiVersion", BerthVersion.API_VERSION);
-        body.put("MinAPIVersion", BerthVersion.MIN_API_VERSION);
-        body.put("GitCommit", "");
-        body.put("GoVersion", "java" + Runtime.version().feature());
-        body.put("Os", "linux");
-        body.put("Arch", HostFacts.architecture());
-        body.put("KernelVersion", HostFacts.kernelVersion());
-        body.put("BuildTime", STARTED.toString());
-        exchange.json(200, body);
+        exchange.bytes(200, VersionAnswer.VERSION_CONTENT_TYPE, VersionAnswer.versionBody());
     }
 
     public void info(ApiExchange exchange) throws IOException {

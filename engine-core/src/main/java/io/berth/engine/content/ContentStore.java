@@ -200,7 +200,7 @@ public final class ContentStore {
                 offset = position;
                 channel.position(offset);
             } catch (IOException e) {
-                closeQuietly();
+                close();
                 throw new ContentException("cannot open ingest for blob " + digest + ": " + e.getMessage(), e);
             }
         }
@@ -337,7 +337,7 @@ public final class ContentStore {
         }
 
         private void discard() {
-            closeQuietly();
+            close();
             try {
                 Files.deleteIfExists(partial);
             } catch (IOException e) {
@@ -345,7 +345,9 @@ public final class ContentStore {
             }
         }
 
-        private void closeQuietly() {
+        /** Closes the partial file, keeping it for a resume; a failure to close loses nothing written. */
+        @Override
+        public void close() {
             if (channel != null) {
                 try {
                     channel.close();
@@ -353,11 +355,6 @@ public final class ContentStore {
                     // nothing to do
                 }
             }
-        }
-
-        @Override
-        public void close() {
-            closeQuietly();
         }
     }
 }

@@ -98,11 +98,18 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
 
     private final InputStream in;
     private String member;
-    /** The global options read without picocli ({@link #plain}); {@code false} when {@link #spec} holds them. */
-    private final boolean plain;
-    private final String plainHost;
-    private final String plainRoot;
-    private final boolean plainDebug;
+    /** The global options read without picocli ({@link #plain}); {@code null} when {@link #spec} holds them. */
+    private final GlobalOptions plain;
+
+    /**
+     * The global options as {@link QuickCommands} read them.
+     *
+     * @param host  {@code -H}'s value, or {@code null}
+     * @param root  {@code --root}'s value, or {@code null}
+     * @param debug whether {@code -D} was given
+     */
+    private record GlobalOptions(String host, String root, boolean debug) {
+    }
 
     /**
      * A root with its global options already read, and no picocli model at all: what
@@ -114,23 +121,19 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
      */
     static BerthCommand plain(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String host,
                               String root, boolean debug) {
-        return new BerthCommand(env, in, out, err, host, root, debug);
+        return new BerthCommand(env, in, out, err, new GlobalOptions(host, root, debug));
     }
 
-    private BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, String host,
-                         String root, boolean debug) {
+    private BerthCommand(Map<String, String> env, InputStream in, PrintStream out, PrintStream err, GlobalOptions plain) {
         this.env = env;
         this.in = in;
         this.out = out;
         this.err = err;
+        this.plain = plain;
         this.spec = null;
         this.host = null;
         this.root = null;
         this.debug = null;
-        this.plain = true;
-        this.plainHost = host;
-        this.plainRoot = root;
-        this.plainDebug = debug;
     }
 
     /**
@@ -152,10 +155,7 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
         this.in = in;
         this.out = out;
         this.err = err;
-        this.plain = false;
-        this.plainHost = null;
-        this.plainRoot = null;
-        this.plainDebug = false;
+        this.plain = null;
         spec = CommandSpec.wrapWithoutInspection(this).name("berth")
                 .version("berth version " + BuildInfo.version() + ", API " + BerthApi.API_VERSION);
         spec.usageMessage().description("An event-sourced container engine.").sortOptions(false)
@@ -435,12 +435,12 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
     /** Whether {@code -D} was given. */
     @Override
     public boolean debug() {
-        return plain ? plainDebug : Boolean.TRUE.equals(debug.getValue());
+        return plain != null ? plain.debug() : Boolean.TRUE.equals(debug.getValue());
     }
 
     /** The host URI in effect: {@code -H}, else {@code BERTH_HOST}, else the default. */
     public String hostUri() {
-        String h = plain ? plainHost : host.getValue();
+        String h = plain != null ? plain.host() : host.getValue();
         if (h == null) {
             h = env.get("BERTH_HOST");
         }
@@ -449,7 +449,7 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
 
     /** The root given with {@code --root}, else {@code BERTH_ROOT}, made absolute; {@code null} if neither. */
     public String rootDir() {
-        String r = plain ? plainRoot : root.getValue();
+        String r = plain != null ? plain.root() : root.getValue();
         if (r == null) {
             r = env.get("BERTH_ROOT");
         }

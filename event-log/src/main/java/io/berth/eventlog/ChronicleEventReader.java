@@ -2,6 +2,7 @@ package io.berth.eventlog;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 
 import java.time.Duration;
@@ -20,7 +21,8 @@ final class ChronicleEventReader implements EventReader {
     private final ExcerptTailer tailer;
     private byte[] buffer = new byte[1024];
     private long position;
-    private boolean closed;
+    /** Set once by {@link #close}, which the log's own close may call from another thread. */
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     ChronicleEventReader(ChronicleEventLog log, ExcerptTailer tailer, long position) {
         this.log = log;
@@ -40,7 +42,7 @@ final class ChronicleEventReader implements EventReader {
             long seen = log.appendCount();
             Optional<LoggedEvent> next = nextEntry(true);
             long remaining = deadline - System.nanoTime();
-            if (next.isPresent() || remaining <= 0 || closed || log.isClosed()) {
+            if (next.isPresent() || remaining <= 0 || closed.get() || log.isClosed()) {
                 return next;
             }
             try {
@@ -53,7 +55,7 @@ final class ChronicleEventReader implements EventReader {
     }
 
     private Optional<LoggedEvent> nextEntry(boolean keepBytes) {
-        while (!closed && !log.isClosed() && position < log.visibleSequence()) {
+        while (!closed.get() && !log.isClosed() && position < log.visibleSequence()) {
             EventEnvelope envelope;
             byte[] stored = null;
             try (DocumentContext dc = tailer.readingDocument()) {
@@ -98,7 +100,7 @@ final class ChronicleEventReader implements EventReader {
     public List<EventEnvelope> nextBatch(int max, java.util.function.Predicate<String> wanted) {
         while (true) {
             List<byte[]> raw = new ArrayList<>(Math.min(max, 8192));
-            while (raw.size() < max && !closed && !log.isClosed() && position + raw.size() < log.visibleSequence()) {
+            while (raw.size() < max && !closed.get() && !log.isClosed() && position + raw.size() < log.visibleSequence()) {
                 try (DocumentContext dc = tailer.readingDocument()) {
                     if (!dc.isPresent()) {
                         break;
@@ -153,7 +155,7 @@ final class ChronicleEventReader implements EventReader {
             long seen = log.appendCount();
             Optional<EventEnvelope> next = next();
             long remaining = deadline - System.nanoTime();
-            if (next.isPresent() || remaining <= 0 || closed || log.isClosed()) {
+            if (next.isPresent() || remaining <= 0 || closed.get() || log.isClosed()) {
                 return next;
             }
             try {
@@ -172,8 +174,7 @@ final class ChronicleEventReader implements EventReader {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (closed.compareAndSet(false, true)) {
             tailer.close();
             log.forget(this);
         }

@@ -5,6 +5,7 @@ import io.berth.cli.exit.ExitCodes;
 import io.berth.text.json.Json;
 import io.berth.cli.args.TimeArg;
 import io.berth.text.format.AuditLine;
+import io.berth.cli.http.BodyLines;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
@@ -62,8 +63,9 @@ public final class AuditCommand extends BaseCommand {
         String target = target(args, strings(actors), string(since), string(until), Instant.now());
         PrintStream out = root.out();
         try (HttpResponse r = root.api().stream(target)) {
+            BodyLines lines = r.lines();
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = lines.readLine()) != null) {
                 if (line.isBlank()) {
                     continue;
                 }

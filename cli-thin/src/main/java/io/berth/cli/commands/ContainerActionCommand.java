@@ -130,6 +130,6 @@ public final class ContainerActionCommand extends ContainerCommand {
         boolean tty = Boolean.TRUE.equals(Json.at(inspect, "Config", "Tty"));
         boolean stdin = isSet(interactive) && Boolean.TRUE.equals(Json.at(inspect, "Config", "OpenStdin"));
         long now = System.currentTimeMillis() * 1_000_000L;
-        return new ContainerIo(root, id, tty, stdin, true, true).startAttached(now);
+        return new ContainerIo(root, id, new ContainerIo.Streams(tty, stdin, true, true)).startAttached(now);
     }
 }

@@ -49,20 +49,29 @@ final class ContainerIo {
 
     private final CommandContext root;
     private final String id;
-    private final boolean tty;
-    private final boolean stdin;
-    private final boolean stdout;
-    private final boolean stderr;
+    private final Streams streams;
     private final BerthApi api;
     private String resizePath;
 
-    ContainerIo(CommandContext root, String id, boolean tty, boolean stdin, boolean stdout, boolean stderr) {
+    /**
+     * Which of the container's streams this client takes, as Docker's attach and logs parameters name them.
+     *
+     * @param tty    whether the container has a terminal (then stdout carries everything)
+     * @param stdin  whether the CLI's stdin goes to the container
+     * @param stdout whether its standard output is shown
+     * @param stderr whether its standard error is shown
+     */
+    record Streams(boolean tty, boolean stdin, boolean stdout, boolean stderr) {
+        /** {@code stdout=1&stderr=0}, as {@code /attach} and {@code /logs} take them. */
+        String outputQuery() {
+            return "stdout=" + (stdout ? 1 : 0) + "&stderr=" + (stderr ? 1 : 0);
+        }
+    }
+
+    ContainerIo(CommandContext root, String id, Streams streams) {
         this.root = root;
         this.id = id;
-        this.tty = tty;
-        this.stdin = stdin;
-        this.stdout = stdout;
-        this.stderr = stderr;
+        this.streams = streams;
         this.api = root.api();
         this.resizePath = path() + "/resize";
     }
@@ -80,7 +89,7 @@ final class ContainerIo {
      * @throws ApiException the start failed
      */
     int startAttached(long sinceNanos) throws IOException, InterruptedException {
-        return stdin ? viaAttach() : viaLogs(sinceNanos);
+        return streams.stdin() ? viaAttach() : viaLogs(sinceNanos);
     }
 
     private int viaLogs(long sinceNanos) throws IOException, InterruptedException {
@@ -91,14 +100,13 @@ final class ContainerIo {
         Thread waiter = new Thread(exit, "wait");
         waiter.setDaemon(true);
         waiter.start();
-        if (!tty) {
+        if (!streams.tty()) {
             Signals.proxy(api, path());
         }
-        if (stdout || stderr) {
+        if (streams.stdout() || streams.stderr()) {
             String since = sinceNanos <= 0 ? "" : "&since=" + (sinceNanos / 1_000_000_000L) + "."
                     + pad9(sinceNanos % 1_000_000_000L);
-            try (HttpResponse r = api.open("GET", path() + "/logs?follow=1&stdout=" + (stdout ? 1 : 0) + "&stderr="
-                    + (stderr ? 1 : 0) + since, null)) {
+            try (HttpResponse r = api.open("GET", path() + "/logs?follow=1&" + streams.outputQuery() + since, null)) {
                 Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
             }
         }
@@ -136,8 +144,7 @@ final class ContainerIo {
     }
 
     private int viaAttach() throws IOException, InterruptedException {
-        Duplex duplex = api.openDuplex(path() + "/attach?stream=1&stdin=1&stdout=" + (stdout ? 1 : 0) + "&stderr="
-                + (stderr ? 1 : 0));
+        Duplex duplex = api.openDuplex(path() + "/attach?stream=1&stdin=1&" + streams.outputQuery());
         HeadReader head = new HeadReader(duplex);
         Thread headThread = new Thread(head, "attach-head");
         headThread.setDaemon(true);
@@ -150,7 +157,7 @@ final class ContainerIo {
             throw e;
         }
         String savedTerminal = null;
-        if (tty && root.stdinIsTerminal()) {
+        if (streams.tty() && root.stdinIsTerminal()) {
             savedTerminal = TerminalMode.raw();
             if (savedTerminal != null) {
                 Signals.restoreOnExit(savedTerminal);
@@ -159,7 +166,7 @@ final class ContainerIo {
                 resize();
                 Signals.onResize(this);
             }
-        } else if (!tty) {
+        } else if (!streams.tty()) {
             Signals.proxy(api, path());
         }
         try {
@@ -184,8 +191,7 @@ final class ContainerIo {
             watchdog.outputDone = true;
             if (!gotOutput) {
                 // The attach never answered (it was late, and the container had already ended): its log has it all.
-                try (HttpResponse r = api.open("GET", path() + "/logs?stdout=" + (stdout ? 1 : 0) + "&stderr="
-                        + (stderr ? 1 : 0), null)) {
+                try (HttpResponse r = api.open("GET", path() + "/logs?" + streams.outputQuery(), null)) {
                     Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());
                 }
             }
@@ -209,7 +215,7 @@ final class ContainerIo {
         resizePath = execPath + "/resize";
         Duplex duplex = api.openDuplex(execPath + "/start?stream=1");
         String savedTerminal = null;
-        if (tty && root.stdinIsTerminal()) {
+        if (streams.tty() && root.stdinIsTerminal()) {
             savedTerminal = TerminalMode.raw();
             if (savedTerminal != null) {
                 Signals.restoreOnExit(savedTerminal);

@@ -6,6 +6,7 @@ import io.berth.text.json.Json;
 import io.berth.cli.args.Filters;
 import io.berth.cli.args.TimeArg;
 import io.berth.text.format.EventLine;
+import io.berth.cli.http.BodyLines;
 import io.berth.cli.http.HttpResponse;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -53,8 +54,9 @@ public final class EventsCommand extends BaseCommand {
                 following, Instant.now());
         PrintStream out = root.out();
         try (HttpResponse r = root.api().stream(target)) {
+            BodyLines lines = r.lines();
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = lines.readLine()) != null) {
                 if (line.isBlank()) {
                     continue; // keep-alive newlines
                 }

@@ -107,7 +107,7 @@ public final class ExecCommand extends ContainerCommand {
             return 0;
         }
         if (withStdin) {
-            new ContainerIo(root, a.getFirst(), t, true, true, true).execAttached(execId);
+            new ContainerIo(root, a.getFirst(), new ContainerIo.Streams(t, true, true, true)).execAttached(execId);
         } else {
             try (HttpResponse r = root.api().open("POST", path + "/start", start)) {
                 Frames.copy(r.body(), Frames.isRaw(r.header("Content-Type")), root.out(), root.err());

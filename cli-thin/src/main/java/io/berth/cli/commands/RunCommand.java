@@ -175,7 +175,7 @@ public final class RunCommand extends ContainerCommand {
             root.out().println(id);
             return 0;
         }
-        ContainerIo io = new ContainerIo(root, id, plan.tty(), plan.stdin(), plan.stdout(), plan.stderr());
+        ContainerIo io = new ContainerIo(root, id, new ContainerIo.Streams(plan.tty(), plan.stdin(), plan.stdout(), plan.stderr()));
         int code;
         try {
             code = io.startAttached(0);

@@ -1,5 +1,6 @@
 package io.berth.cli.format;
 
+import io.berth.cli.http.BodyLines;
 import io.berth.cli.http.HttpResponse;
 import io.berth.text.format.Units;
 import io.berth.text.json.Json;
@@ -53,8 +54,9 @@ public final class JsonMessages {
      * @throws StreamError the stream reported an error; the rest of the stream is not read
      */
     public void render(HttpResponse stream, java.util.function.Consumer<Map<String, Object>> onMessage) throws IOException {
+        BodyLines lines = stream.lines();
         String line;
-        while ((line = stream.readLine()) != null) {
+        while ((line = lines.readLine()) != null) {
             if (line.isBlank()) {
                 continue;
             }

@@ -58,11 +58,12 @@ class UnixHttpClientTest {
         wire.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         try (TestServer s = new TestServer(dir.resolve("s.sock"), (req, out) -> out.write(wire.toByteArray()));
              HttpResponse r = client(s.socket()).send("GET", "/berth/events")) {
-            assertEquals("one", r.readLine());
-            assertEquals(big, r.readLine());
-            assertEquals("\u00e9t\u00e9", r.readLine());
-            assertEquals("last-without-newline", r.readLine());
-            assertNull(r.readLine());
+            BodyLines lines = r.lines();
+            assertEquals("one", lines.readLine());
+            assertEquals(big, lines.readLine());
+            assertEquals("\u00e9t\u00e9", lines.readLine());
+            assertEquals("last-without-newline", lines.readLine());
+            assertNull(lines.readLine());
         }
     }
 
@@ -110,9 +111,10 @@ class UnixHttpClientTest {
         try (TestServer s = new TestServer(dir.resolve("s.sock"), (req, out) -> out.write(
                 "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nline1\nline2".getBytes(StandardCharsets.US_ASCII)));
              HttpResponse r = client(s.socket()).send("GET", "/x")) {
-            assertEquals("line1", r.readLine());
-            assertEquals("line2", r.readLine());
-            assertNull(r.readLine());
+            BodyLines lines = r.lines();
+            assertEquals("line1", lines.readLine());
+            assertEquals("line2", lines.readLine());
+            assertNull(lines.readLine());
         }
     }
 
@@ -140,10 +142,11 @@ class UnixHttpClientTest {
             out.write("8\r\n{\"n\":2}\n\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         });
              HttpResponse r = client(s.socket()).send("GET", "/berth/events?follow=1")) {
-            assertEquals("{\"n\":1}", r.readLine());
+            BodyLines lines = r.lines();
+            assertEquals("{\"n\":1}", lines.readLine());
             firstLineRead.countDown();
-            assertEquals("{\"n\":2}", r.readLine());
-            assertNull(r.readLine());
+            assertEquals("{\"n\":2}", lines.readLine());
+            assertNull(lines.readLine());
         }
     }
 

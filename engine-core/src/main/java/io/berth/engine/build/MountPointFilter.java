@@ -3,7 +3,9 @@ package io.berth.engine.build;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,17 +130,15 @@ final class MountPointFilter {
         return e.mode() == m.mode() && e.uid() == m.uid() && e.gid() == m.gid();
     }
 
+    /** Bytes {@code [from, to)} of the layer tar to {@code out}, by the channel's own transfer (no buffer of ours). */
     private static void copy(FileChannel in, long from, long to, OutputStream out) throws IOException {
-        InputStream stream = java.nio.channels.Channels.newInputStream(in.position(from));
-        long left = to - from;
-        byte[] buffer = new byte[64 * 1024];
-        while (left > 0) {
-            int n = stream.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
+        WritableByteChannel target = Channels.newChannel(out); // not closed: that would close out
+        for (long position = from; position < to; ) {
+            long n = in.transferTo(position, to - position, target);
+            if (n <= 0) {
                 throw new IOException("layer tar ended early");
             }
-            out.write(buffer, 0, n);
-            left -= n;
+            position += n;
         }
     }
 

@@ -367,7 +367,7 @@ public final class ContentStore {
         }
 
         private void discard() {
-            closeQuietly();
+            closeChannel(); // the lock stays held until the owner's close: no other ingest sees a half-deleted partial
             try {
                 Files.deleteIfExists(partial);
             } catch (IOException e) {
@@ -375,7 +375,8 @@ public final class ContentStore {
             }
         }
 
-        private void closeQuietly() {
+        /** Closes the partial file, keeping it for a resume; a failure to close loses nothing written. */
+        private void closeChannel() {
             if (channel != null) {
                 try {
                     channel.close();
@@ -388,7 +389,7 @@ public final class ContentStore {
         /** Closes the partial file and lets the next ingest of this digest go ahead. */
         @Override
         public void close() {
-            closeQuietly();
+            closeChannel();
             release();
         }
     }

@@ -35,7 +35,6 @@ public class RegistryException extends IOException {
     }
 
     private final Reason reason;
-    private final String registry;
     private final String reference;
 
     /**
@@ -58,18 +57,12 @@ public class RegistryException extends IOException {
     public RegistryException(Reason reason, String registry, String reference, String problem, Throwable cause) {
         super(oneLine(registry + ": " + reference + ": " + problem), cause);
         this.reason = Objects.requireNonNull(reason, "reason");
-        this.registry = registry;
         this.reference = reference;
     }
 
     /** @return why the operation failed */
     public Reason reason() {
         return reason;
-    }
-
-    /** @return the registry host */
-    public String registry() {
-        return registry;
     }
 
     /** @return what was asked for */

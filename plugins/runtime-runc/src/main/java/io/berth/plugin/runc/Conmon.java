@@ -39,34 +39,22 @@ import java.util.OptionalLong;
  *   <li>timeout: neither within the create timeout: conmon is killed and the container deleted.</li>
  * </ul>
  * Nothing ties conmon to the daemon: no pipe, no socket, no parent-death signal.
+ *
+ * @param conmon     the conmon binary
+ * @param runc       the runc it runs the container with
+ * @param layout     where the plugin keeps each container's files
+ * @param logLevel   conmon's {@code --log-level}
+ * @param logSizeMax conmon's {@code --log-size-max} for the container's log, or {@code null} for none
+ * @param syncLog    whether conmon syncs the container's log to disk when the container ends; it does
+ *                   that before it writes the exit file, so it delays every exit (Docker does not sync
+ *                   its container logs either)
  */
-final class Conmon {
+record Conmon(Path conmon, Runc runc, Layout layout, String logLevel, String logSizeMax, boolean syncLog) {
 
     private static final Duration LAUNCH_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Path conmon;
-    private final Runc runc;
-    private final Layout layout;
-    private final String logLevel;
-    private final String logSizeMax;
-    private final boolean syncLog;
-
     Conmon(Path conmon, Runc runc, Layout layout, String logLevel, String logSizeMax) {
         this(conmon, runc, layout, logLevel, logSizeMax, false);
-    }
-
-    /**
-     * @param syncLog whether conmon syncs the container's log to disk when the container ends; it does
-     *                that before it writes the exit file, so it delays every exit (Docker does not sync
-     *                its container logs either)
-     */
-    Conmon(Path conmon, Runc runc, Layout layout, String logLevel, String logSizeMax, boolean syncLog) {
-        this.conmon = conmon;
-        this.runc = runc;
-        this.layout = layout;
-        this.logLevel = logLevel;
-        this.logSizeMax = logSizeMax;
-        this.syncLog = syncLog;
     }
 
     /** The runc pid file in the bundle, as conmon's {@code -p} names it. */

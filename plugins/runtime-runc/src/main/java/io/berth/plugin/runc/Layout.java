@@ -24,15 +24,10 @@ import java.util.Properties;
  *     exit, oom              written by conmon when the container exits / hits its memory limit
  *     exec-EXECID.*          process spec, pid file and runc log of exec sessions
  * </pre>
+ *
+ * @param data the plugin's data directory
  */
-final class Layout {
-
-    private final Path data;
-
-    Layout(Path data) {
-        this.data = data;
-    }
-
+record Layout(Path data) {
     Path runcRoot() {
         return data.resolve("runc");
     }

@@ -23,30 +23,17 @@ import java.util.Optional;
  * <pre>
  * runc --root ROOT --log-format json state|start|kill|delete [--force]|list --format json …
  * </pre>
+ *
+ * @param program the runc binary
+ * @param root    runc's state directory ({@code --root})
  */
-final class Runc {
+record Runc(Path program, Path root) {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final Path runc;
-    private final Path root;
-
-    Runc(Path runc, Path root) {
-        this.runc = runc;
-        this.root = root;
-    }
-
-    Path program() {
-        return runc;
-    }
-
-    Path root() {
-        return root;
-    }
-
     /** @return the global options every call starts with: {@code runc --root ROOT --log-format json} */
     List<String> base() {
-        return List.of(runc.toString(), "--root", root.toString(), "--log-format", "json");
+        return List.of(program.toString(), "--root", root.toString(), "--log-format", "json");
     }
 
     /**
@@ -250,7 +237,7 @@ final class Runc {
         } catch (Command.TimeoutException e) {
             throw new ContainerRuntimeException(Reason.TIMEOUT, (id == null ? "" : "container " + id + ": ") + e.getMessage(), e);
         } catch (IOException e) {
-            throw new ContainerRuntimeException(Reason.NOT_USABLE, "cannot run " + runc + ": " + e.getMessage(), e);
+            throw new ContainerRuntimeException(Reason.NOT_USABLE, "cannot run " + program + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerRuntimeException(Reason.FAILED, "interrupted while running " + String.join(" ", command), e);

@@ -43,6 +43,7 @@ class EarlyResponderTest {
         assertFalse(parse("GET /_ping HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n").answerable());
         assertFalse(parse("GET /_ping?x=1 HTTP/1.1\r\nHost: x\r\n\r\n").answerable());
         assertFalse(parse("nonsense\r\n\r\n").answerable());
+        assertFalse(parse("\r\n\r\n").answerable());
     }
 
     @Test

@@ -82,8 +82,6 @@ public final class DaemonMain implements Callable<Integer> {
     Path configFile;
 
     public static void main(String[] args) {
-        // Jetty's slow static set-up (the JDK's locale lists) beside reading the options and claiming the paths
-        Thread.ofPlatform().daemon().name("berth-api-preload").start(ApiServer::preload);
         DaemonMain plain = plainFlags(args);
         if (plain != null) {
             // picocli builds its model of this class by reflection: ~0.3-1 s of a cold start (docs/PERFORMANCE.md)
@@ -165,6 +163,9 @@ public final class DaemonMain implements Callable<Integer> {
         // are read and the rest of the daemon starts; every other request waits for it.
         Path quick = quickSocket();
         EarlyResponder early = quick == null ? null : EarlyResponder.bind(quick);
+        // Jetty's slow static set-up (the JDK's locale lists) beside reading the options and claiming the paths; once
+        // the socket is bound, so that it does not compete with the bind on two busy cores
+        Thread.ofPlatform().daemon().name("berth-api-preload").start(ApiServer::preload);
         DaemonOptions options;
         try {
             options = resolve();

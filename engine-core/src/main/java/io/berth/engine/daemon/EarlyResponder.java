@@ -216,7 +216,12 @@ public final class EarlyResponder implements AutoCloseable {
                 if (end == 0) {
                     return; // the client closed between requests
                 }
-                Request request = end < 0 ? null : Request.parse(in, end);
+                Request request = null;
+                try {
+                    request = end < 0 ? null : Request.parse(in, end);
+                } catch (RuntimeException malformed) {
+                    // relayed as it is: Jetty answers what is wrong with it
+                }
                 if (request != null && request.answerable()) {
                     client.write(ByteBuffer.wrap(answer(request)));
                     // drop the head, keep what follows (a pipelined request)
@@ -452,7 +457,8 @@ public final class EarlyResponder implements AutoCloseable {
             boolean close = false;
             boolean host = false;
             boolean plain = true; // no body, no upgrade, nothing else Jetty would answer differently
-            for (String header : head.substring(lineEnd + 2, end - 4).split("\r\n")) {
+            String headers = end - 4 > lineEnd + 2 ? head.substring(lineEnd + 2, end - 4) : ""; // none: "GET / HTTP/1.0\r\n\r\n"
+            for (String header : headers.split("\r\n")) {
                 int colon = header.indexOf(':');
                 if (header.isEmpty()) {
                     continue;

@@ -221,4 +221,47 @@ class EarlyResponderIT {
         assertFalse(Files.exists(root.resolve("berth.pid")), "the pid file is removed");
         assertFalse(Files.exists(root.resolve(".berth.sock.api")), "the private socket is removed");
     }
+
+    @Test
+    void givenThreeDaemonsStartedAtOnceOnOneSocket_thenOneServesAndTheLosersLeaveItsSocketAlone() throws Exception {
+        Path socket = tmp.resolve("shared.sock");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<Process> daemons = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                Path root = Files.createDirectories(tmp.resolve("root" + i));
+                List<String> command = new ArrayList<>(List.of(java));
+                command.addAll(TestDaemons.chronicleJvmArgs());
+                command.addAll(List.of("-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(),
+                        "--root", root.toString(), "-H", "unix://" + socket, "--pidfile", root.resolve("berth.pid").toString(),
+                        "--plugins-dir", plugins.toString()));
+                daemons.add(new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.to(tmp.resolve("daemon" + i + ".log").toFile())).start());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (daemons.stream().filter(Process::isAlive).count() > 1 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            List<Process> alive = daemons.stream().filter(Process::isAlive).toList();
+            assertEquals(1, alive.size(), "one daemon serves the socket");
+            for (int i = 0; i < 3; i++) {
+                if (!daemons.get(i).isAlive()) {
+                    assertEquals(1, daemons.get(i).exitValue());
+                    assertTrue(Files.readString(tmp.resolve("daemon" + i + ".log")).contains("another daemon is already listening on " + socket),
+                            Files.readString(tmp.resolve("daemon" + i + ".log")));
+                }
+            }
+            assertTrue(answers(socket), "the winner's socket is still there and answers");
+            assertEquals(200, UnixHttp.get(socket, "/containers/json").status());
+        } finally {
+            for (Process process : daemons) {
+                process.destroy();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            }
+        }
+        assertFalse(Files.exists(socket), "the winner's stop removes its socket");
+    }
 }

@@ -18,7 +18,6 @@ import io.berth.eventlog.OpenReport;
 import io.berth.eventlog.events.NoteEvent;
 import io.berth.spi.StorageDriver;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -59,47 +59,12 @@ final class CopyPlanner {
     }
 
     StepPlan plan(String nop) {
-        String from = null;
-        String chown = null;
-        Integer chmod = null;
-        String checksum = null;
-        boolean parents = false;
-        boolean keepGitDir = false;
-        List<String> excludePatterns = new ArrayList<>();
-        for (Instruction.Flag flag : flags) {
-            String value = build.expandFlag(flag.value(), state, location);
-            switch (flag.name()) {
-                case "from" -> {
-                    if (add) {
-                        throw new BuildException("ADD does not take --from; use COPY --from");
-                    }
-                    from = value;
-                }
-                case "chown" -> chown = value;
-                case "chmod" -> {
-                    if (!value.matches("[0-7]{3,4}")) {
-                        throw new BuildException(keyword + " --chmod=" + value + ": not an octal mode");
-                    }
-                    chmod = Integer.parseInt(value, 8);
-                }
-                case "checksum" -> {
-                    if (!add) {
-                        throw new BuildException("COPY does not take --checksum");
-                    }
-                    checksum = value;
-                }
-                case "link" -> { } // layers are independent here anyway
-                case "parents" -> parents = !value.equals("false");
-                case "keep-git-dir" -> keepGitDir = !value.equals("false");
-                case "exclude" -> excludePatterns.add(value);
-                default -> throw new BuildException(keyword + " --" + flag.name() + " is not supported by this builder");
-            }
-        }
+        CopyFlags options = copyFlags();
         String dest = build.expandFlag(destinationWord, state, location);
         if (dest.isEmpty()) {
             throw new BuildException(keyword + " needs a destination");
         }
-        boolean destIsDir = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.") || parents;
+        boolean destIsDir = dest.endsWith("/") || dest.equals(".") || dest.endsWith("/.") || options.parents();
         if (!dest.startsWith("/")) {
             dest = (state.workingDir.isEmpty() ? "/" : state.workingDir) + "/" + dest;
         }
@@ -107,15 +72,15 @@ final class CopyPlanner {
 
         Path tree = build.contextRoot();
         String origin = "context";
-        if (from != null) {
-            Integer stage = build.stageFor(from, location);
+        if (options.from() != null) {
+            Integer stage = build.stageFor(options.from(), location);
             String chain;
             if (stage != null) {
                 chain = build.finishedStage(stage).topChainId();
-                origin = "stage " + from;
+                origin = "stage " + options.from();
             } else {
                 build.flushPending(); // a pull appends its own events
-                ImageService.Image image = build.copyFromImage(from, location);
+                ImageService.Image image = build.copyFromImage(options.from(), location);
                 chain = image.description().layers().isEmpty() ? null : image.description().layers().getLast().chainId();
                 origin = "image " + image.id();
             }
@@ -123,7 +88,7 @@ final class CopyPlanner {
         }
 
         List<CopyWriter.Source> sources = new ArrayList<>();
-        CopyFilters filters = new CopyFilters(excludePatterns);
+        CopyFilters filters = new CopyFilters(options.excludePatterns());
         Map<CopyWriter.Source, String> parentDirs = new java.util.IdentityHashMap<>();
         for (String word : sourceWords) {
             Instruction.Heredoc heredoc = heredocFor(word);
@@ -134,22 +99,22 @@ final class CopyPlanner {
             String src = build.expandFlag(word, state, location);
             if (add && GitSource.isGitUrl(src)) {
                 build.flushPending();
-                GitSource.Checkout checkout = GitSource.fetch(src, checksum, keepGitDir, build.scratch(),
+                GitSource.Checkout checkout = GitSource.fetch(src, options.checksum(), options.keepGitDir(), build.scratch(),
                         build.request().secrets().sshSocket("default").orElse(null));
                 GitSource.Ref ref = GitSource.parse(src);
                 sources.add(new CopyWriter.Source(checkout.tree(), "", true, false, -1, null,
                         "git:" + ref.url() + "#" + checkout.commit() + (ref.subdir().isEmpty() ? "" : ":" + ref.subdir())
-                                + (keepGitDir ? " keep-git-dir" : "")));
+                                + (options.keepGitDir() ? " keep-git-dir" : "")));
                 continue;
             }
             if (src.startsWith("http://") || src.startsWith("https://")) {
                 if (!add) {
                     throw new BuildException("source can't be a URL for COPY: " + src);
                 }
-                sources.add(download(src, checksum));
+                sources.add(download(src, options.checksum()));
                 continue;
             }
-            if (checksum != null) {
+            if (options.checksum() != null) {
                 throw new BuildException("checksum can't be specified for non-HTTP(S) sources: " + src);
             }
             String clean = BuildContext.cleanSource(src);
@@ -161,7 +126,7 @@ final class CopyPlanner {
                     throw new BuildException(keyword + " failed: " + e.getMessage());
                 }
                 if (matches.isEmpty()) {
-                    throw new BuildException(keyword + " failed: no source files were specified" + (from == null ? "" : " in " + origin)
+                    throw new BuildException(keyword + " failed: no source files were specified" + (options.from() == null ? "" : " in " + origin)
                             + " (pattern " + src + " matched nothing)");
                 }
             } else {
@@ -175,7 +140,7 @@ final class CopyPlanner {
                     throw new BuildException(keyword + " failed: " + src + ": " + e.getMessage());
                 }
                 if (!Files.exists(host)) {
-                    throw new BuildException(keyword + " failed: file not found in " + (from == null
+                    throw new BuildException(keyword + " failed: file not found in " + (options.from() == null
                             ? "build context or excluded by .dockerignore" : origin) + ": stat " + src + ": file does not exist");
                 }
                 boolean dir = Files.isDirectory(host);
@@ -192,7 +157,7 @@ final class CopyPlanner {
                 }
                 CopyWriter.Source found = new CopyWriter.Source(host, name, dir, add && !dir && isArchive(host), -1, null, origin + ":" + match);
                 sources.add(found);
-                if (parents) {
+                if (options.parents()) {
                     parentDirs.put(found, CopyFilters.parentsOf(src, match, dir));
                 }
             }
@@ -207,19 +172,19 @@ final class CopyPlanner {
             hashInto(s, sourceTree, digests);
         }
         StringBuilder text = new StringBuilder(keyword);
-        if (from != null) {
-            text.append(" --from=").append(from);
+        if (options.from() != null) {
+            text.append(" --from=").append(options.from());
         }
-        if (chown != null) {
-            text.append(" --chown=").append(chown);
+        if (options.chown() != null) {
+            text.append(" --chown=").append(options.chown());
         }
-        if (chmod != null) {
-            text.append(" --chmod=").append(Integer.toOctalString(chmod));
+        if (options.chmod() != null) {
+            text.append(" --chmod=").append(Integer.toOctalString(options.chmod()));
         }
-        if (parents) {
+        if (options.parents()) {
             text.append(" --parents");
         }
-        excludePatterns.forEach(p -> text.append(" --exclude=").append(p));
+        options.excludePatterns().forEach(p -> text.append(" --exclude=").append(p));
         for (CopyWriter.Source s : sources) {
             text.append(' ').append(s.origin());
         }
@@ -228,7 +193,7 @@ final class CopyPlanner {
         String createdBy = nop + keyword + " " + (sources.size() == 1 && !sources.getFirst().directory() ? "file:" : "dir:")
                 + sourcesDigest + " in " + destination + (destIsDir ? "/" : "") + " ";
         return new StepPlan(text.toString(), createdBy, Map.of(), digests, null, new StepPlan.LayerWork.Copy(
-                new CopyWriter.Copy(keyword, List.copyOf(sources), sourceTree, parentDirs, destination, chown, chmod, destIsDir)));
+                new CopyWriter.Copy(keyword, List.copyOf(sources), sourceTree, parentDirs, destination, options.chown(), options.chmod(), destIsDir)));
     }
 
     private Instruction.Heredoc heredocFor(String word) {
@@ -265,6 +230,42 @@ final class CopyPlanner {
         } catch (IOException e) {
             throw new BuildException(e.getMessage());
         }
+    }
+
+    /** The instruction's flags, expanded and checked. */
+    record CopyFlags(String from, String chown, Integer chmod, String checksum, boolean parents, boolean keepGitDir,
+                     List<String> excludePatterns) {
+    }
+
+    private CopyFlags copyFlags() {
+        Map<String, String> given = new java.util.HashMap<>(); // a repeated flag: the last one counts
+        List<String> excludes = new ArrayList<>();
+        for (Instruction.Flag flag : flags) {
+            String value = build.expandFlag(flag.value(), state, location);
+            switch (flag.name()) {
+                case "exclude" -> excludes.add(value);
+                case "from", "chown", "chmod", "checksum", "parents", "keep-git-dir" -> given.put(flag.name(), value);
+                case "link" -> { } // layers are independent here anyway
+                default -> throw new BuildException(keyword + " --" + flag.name() + " is not supported by this builder");
+            }
+        }
+        if (add && given.containsKey("from")) {
+            throw new BuildException("ADD does not take --from; use COPY --from");
+        }
+        if (!add && given.containsKey("checksum")) {
+            throw new BuildException("COPY does not take --checksum");
+        }
+        String mode = given.get("chmod");
+        if (mode != null && !mode.matches("[0-7]{3,4}")) {
+            throw new BuildException(keyword + " --chmod=" + mode + ": not an octal mode");
+        }
+        return new CopyFlags(given.get("from"), given.get("chown"), mode == null ? null : Integer.parseInt(mode, 8),
+                given.get("checksum"), isSet(given.get("parents")), isSet(given.get("keep-git-dir")), List.copyOf(excludes));
+    }
+
+    /** A boolean flag: given without a value, or with any value but {@code false}. */
+    private static boolean isSet(String value) {
+        return value != null && !value.equals("false");
     }
 
     /** ADD of a URL: downloaded within the daemon's bounds ({@link UrlDownload}), checked against {@code --checksum}, mode 0600, time from Last-Modified. */

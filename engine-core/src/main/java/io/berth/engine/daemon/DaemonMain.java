@@ -14,9 +14,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -163,6 +165,17 @@ public final class DaemonMain implements Callable<Integer> {
         // are read and the rest of the daemon starts; every other request waits for it.
         Path quick = quickSocket();
         EarlyResponder early = quick == null ? null : EarlyResponder.bind(quick);
+        // The pid file as soon as the socket answers (only the daemon that won the socket writes it): whoever sees
+        // /_ping answered may look for it at once, to stop the daemon or to know it.
+        PidFile earlyPidFile = quick == null ? null : quickPidFile().map(PidFile::new).orElse(null);
+        if (earlyPidFile != null) {
+            try {
+                earlyPidFile.claim();
+            } catch (RuntimeException e) {
+                early.fail(e.getMessage());
+                throw e;
+            }
+        }
         // Jetty's slow static set-up (the JDK's locale lists) beside reading the options and claiming the paths; once
         // the socket is bound, so that it does not compete with the bind on two busy cores
         Thread.ofPlatform().daemon().name("berth-api-preload").start(ApiServer::preload);
@@ -183,16 +196,27 @@ public final class DaemonMain implements Callable<Integer> {
             early = EarlyResponder.bind(options.socket());
         }
         Daemon daemon = new Daemon(options).withEarlyResponder(early);
-        daemon.start();
-        CountDownLatch stopped = new CountDownLatch(1);
+        // TERM and INT are taken from here on: /_ping is answered before the start ends, so a stop may come during it;
+        // it is carried out once the start is done (the JVM's default would exit at once, leaving socket and pid file).
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        AtomicReference<String> stopSignal = new AtomicReference<>();
         for (String signal : List.of("TERM", "INT")) {
             sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
-                daemon.stop("SIG" + s.getName());
-                stopped.countDown();
+                stopSignal.compareAndSet(null, "SIG" + s.getName());
+                stopRequested.countDown();
             });
         }
+        try {
+            daemon.start();
+        } catch (RuntimeException e) {
+            if (earlyPidFile != null) {
+                earlyPidFile.release(); // only if it still names this process
+            }
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> daemon.stop("shutdown"), "berth-shutdown"));
-        stopped.await();
+        stopRequested.await();
+        daemon.stop(stopSignal.get());
         return 0;
     }
 
@@ -208,6 +232,17 @@ public final class DaemonMain implements Callable<Integer> {
             return DaemonOptions.DEFAULT_SOCKET;
         }
         return null;
+    }
+
+    /** The pid file, when it is known without reading the config file: from {@code --pidfile}, or the default when there is none. */
+    private Optional<Path> quickPidFile() {
+        if (pidFile != null) {
+            return Optional.of(pidFile);
+        }
+        if (configFile == null && !Files.exists(DEFAULT_CONFIG_FILE)) {
+            return Optional.of(DaemonOptions.DEFAULT_PID_FILE);
+        }
+        return Optional.empty();
     }
 
     /** Flags win over the config file, which wins over the environment and the defaults. */

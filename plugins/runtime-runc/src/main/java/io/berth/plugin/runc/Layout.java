@@ -1,5 +1,7 @@
 package io.berth.plugin.runc;
 
+import io.berth.spi.fs.Sys;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -25,19 +27,14 @@ import java.util.Properties;
  *     exec-EXECID.*          process spec, pid file and runc log of exec sessions
  * </pre>
  *
- * @param data the plugin's data directory
+ * @param runcRoot   runc's {@code --root}
+ * @param sockets    conmon's socket directory
+ * @param containers the plugin's per-container directories
  */
-record Layout(Path data) {
-    Path runcRoot() {
-        return data.resolve("runc");
-    }
-
-    Path sockets() {
-        return data.resolve("sockets");
-    }
-
-    Path containers() {
-        return data.resolve("containers");
+record Layout(Path runcRoot, Path sockets, Path containers) {
+    /** The layout under the plugin's data directory {@code data}. */
+    static Layout under(Path data) {
+        return new Layout(data.resolve("runc"), data.resolve("sockets"), data.resolve("containers"));
     }
 
     Path container(String id) {
@@ -110,22 +107,14 @@ record Layout(Path data) {
     }
 
     /**
-     * Removes a directory tree, quietly skipping what is already gone.
+     * Removes a directory tree, never following a symbolic link; what is already gone is fine.
      *
      * @param path the file or directory
      * @throws IOException if something exists and cannot be removed
      */
     static void removeTree(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
+        try (Sys sys = new Sys()) {
+            sys.removeTree(path);
         }
-        if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (var entries = Files.list(path)) {
-                for (Path entry : entries.toList()) {
-                    removeTree(entry);
-                }
-            }
-        }
-        Files.deleteIfExists(path);
     }
 }

@@ -189,7 +189,7 @@ public class RuncRuntime implements ContainerRuntime {
                 throw new ContainerRuntimeException(ContainerRuntimeException.Reason.NOT_USABLE, lookup.check().toString());
             }
         }
-        Layout layout = new Layout(ctx.dataDirectory());
+        Layout layout = Layout.under(ctx.dataDirectory());
         try {
             Files.createDirectories(layout.runcRoot());
             Files.createDirectories(layout.sockets());

@@ -13,7 +13,7 @@ class ConmonTest {
 
     @Test
     void givenASpec_whenTheCommandLineIsBuilt_thenItIsConmonsRealOptionsWithBerthsRuncRoot() {
-        Layout layout = new Layout(Path.of("/var/lib/berth/plugins/runtime-runc"));
+        Layout layout = Layout.under(Path.of("/var/lib/berth/plugins/runtime-runc"));
         Runc runc = new Runc(Path.of("/usr/sbin/runc"), layout.runcRoot());
         Conmon conmon = new Conmon(Path.of("/usr/bin/conmon"), runc, layout, "warning", null);
         ContainerSpec spec = new ContainerSpec("c1", Path.of("/b/c1"), Path.of("/b/c1/rootfs"), "{}".getBytes(StandardCharsets.UTF_8),

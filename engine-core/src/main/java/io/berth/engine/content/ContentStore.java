@@ -377,12 +377,10 @@ public final class ContentStore {
 
         /** Closes the partial file, keeping it for a resume; a failure to close loses nothing written. */
         private void closeChannel() {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    // nothing to do
-                }
+            try (FileChannel closing = channel) {
+                // only closed here; a null resource (an ingest of a stored blob has no file) is skipped
+            } catch (IOException e) {
+                // the written bytes were handed to the kernel already; a resume re-hashes them anyway
             }
         }
 

@@ -2,15 +2,18 @@ package io.berth.engine.daemon;
 
 import io.berth.engine.BerthVersion;
 import io.berth.engine.system.HostFacts;
+import io.berth.text.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code /_ping} and {@code /version} answer, in one place: the full daemon's routes ({@link SystemEndpoints})
  * and the {@link EarlyResponder} that answers them before Jetty serves both take their headers and bytes from
- * here, so the two answers cannot drift apart. Built without Jackson: the early responder answers before any
- * JSON library is loaded.
+ * here, so the two answers cannot drift apart. Written with the small JSON writer of {@code text}, not
+ * Jackson: the early responder answers before Jackson's classes are loaded.
  */
 public final class VersionAnswer {
     /** When the daemon started (Docker's {@code BuildTime} field); set when the daemon first answers. */
@@ -38,53 +41,31 @@ public final class VersionAnswer {
     public static final String PING_CONTENT_TYPE = "text/plain; charset=utf-8";
     public static final String VERSION_CONTENT_TYPE = "application/json";
 
-    /** {@code /version}'s body: facts of the build and the host only, the same JSON Jackson writes for it (compact). */
+    /** {@code /version}'s body: facts of the build and the host only, as compact JSON in Docker's field order. */
     public static byte[] versionBody() {
         String arch = HostFacts.architecture();
         String kernel = HostFacts.kernelVersion();
         String go = "java" + Runtime.version().feature();
         String built = STARTED.toString();
-        StringBuilder json = new StringBuilder(512);
-        json.append("{\"Platform\":{\"Name\":\"berth\"},\"Components\":[{\"Name\":\"Engine\",\"Version\":");
-        string(json, BerthVersion.DOCKER_COMPATIBLE_VERSION).append(",\"Details\":{\"ApiVersion\":");
-        string(json, BerthVersion.API_VERSION).append(",\"MinAPIVersion\":");
-        string(json, BerthVersion.MIN_API_VERSION).append(",\"JavaVersion\":");
-        string(json, Runtime.version().toString()).append(",\"Os\":\"linux\",\"Arch\":");
-        string(json, arch).append(",\"KernelVersion\":");
-        string(json, kernel).append(",\"GitCommit\":\"\",\"GoVersion\":");
-        string(json, go).append(",\"BuildTime\":");
-        string(json, built).append("}},{\"Name\":\"berth\",\"Version\":");
-        string(json, BerthVersion.version()).append("}],\"Version\":");
-        string(json, BerthVersion.DOCKER_COMPATIBLE_VERSION).append(",\"ApiVersion\":");
-        string(json, BerthVersion.API_VERSION).append(",\"MinAPIVersion\":");
-        string(json, BerthVersion.MIN_API_VERSION).append(",\"GitCommit\":\"\",\"GoVersion\":");
-        string(json, go).append(",\"Os\":\"linux\",\"Arch\":");
-        string(json, arch).append(",\"KernelVersion\":");
-        string(json, kernel).append(",\"BuildTime\":");
-        string(json, built).append('}');
-        return json.toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, Object> details = ordered("ApiVersion", BerthVersion.API_VERSION, "MinAPIVersion",
+                BerthVersion.MIN_API_VERSION, "JavaVersion", Runtime.version().toString(), "Os", "linux", "Arch", arch,
+                "KernelVersion", kernel, "GitCommit", "", "GoVersion", go, "BuildTime", built);
+        List<Object> components = List.of(
+                ordered("Name", "Engine", "Version", BerthVersion.DOCKER_COMPATIBLE_VERSION, "Details", details),
+                ordered("Name", "berth", "Version", BerthVersion.version()));
+        Map<String, Object> version = ordered("Platform", ordered("Name", "berth"), "Components", components,
+                "Version", BerthVersion.DOCKER_COMPATIBLE_VERSION, "ApiVersion", BerthVersion.API_VERSION,
+                "MinAPIVersion", BerthVersion.MIN_API_VERSION, "GitCommit", "", "GoVersion", go, "Os", "linux",
+                "Arch", arch, "KernelVersion", kernel, "BuildTime", built);
+        return Json.write(version).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A JSON string, escaped as Jackson escapes one. */
-    private static StringBuilder string(StringBuilder json, String value) {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                json.append('\\').append(c);
-            } else if (c < 0x20) {
-                switch (c) {
-                    case '\n' -> json.append("\\n");
-                    case '\r' -> json.append("\\r");
-                    case '\t' -> json.append("\\t");
-                    case '\b' -> json.append("\\b");
-                    case '\f' -> json.append("\\f");
-                    default -> json.append(String.format("\\u%04X", (int) c));
-                }
-            } else {
-                json.append(c);
-            }
+    /** A JSON object of the names and values given in turn, kept in that order. */
+    private static Map<String, Object> ordered(Object... namesAndValues) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            object.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }
-        return json.append('"');
+        return object;
     }
 }

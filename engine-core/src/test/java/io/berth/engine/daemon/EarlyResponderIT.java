@@ -169,11 +169,13 @@ class EarlyResponderIT {
     void givenAStartThatFailsBeforeJetty_whenARequestIsHeld_thenItGets503AndTheSocketGoes() throws Exception {
         Path root = tmp.resolve("root");
         Files.createDirectories(root);
-        // a live process (this test) holds the pid file: the start fails right after the socket is bound
-        Files.writeString(root.resolve("berth.pid"), ProcessHandle.current().pid() + "\n");
+        // a file where Jetty's private socket goes: the start fails after the hold, before Jetty serves
+        Files.writeString(root.resolve(".berth.sock.api"), "not a socket\n");
         Path release = tmp.resolve("release");
         start(root, release);
         Path socket = root.resolve("berth.sock");
+        assertEquals(daemon.pid() + "\n",
+                Files.readString(root.resolve("berth.pid")), "the pid file is written once the socket answers");
         CompletableFuture<UnixHttp.Response> held = CompletableFuture.supplyAsync(() -> {
             try {
                 return UnixHttp.get(socket, "/containers/json");
@@ -186,11 +188,31 @@ class EarlyResponderIT {
         Files.createFile(release);
         UnixHttp.Response refused = held.get(30, TimeUnit.SECONDS);
         assertEquals(503, refused.status(), refused.body());
-        assertEquals("the daemon did not start: a daemon is already running with pid " + ProcessHandle.current().pid()
-                + " (pid file " + root.resolve("berth.pid") + ")", JSON.readTree(refused.body()).get("message").asText());
+        assertEquals("the daemon did not start: " + root.resolve(".berth.sock.api") + " exists and is not a socket; remove it or"
+                + " choose another path with -H unix://PATH", JSON.readTree(refused.body()).get("message").asText());
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
         assertEquals(1, daemon.exitValue(), log());
         assertFalse(Files.exists(socket), "the socket is removed");
+        assertFalse(Files.exists(root.resolve("berth.pid")), "its own pid file is removed");
+    }
+
+    @Test
+    void givenAPidFileOfALiveProcess_whenTheDaemonStarts_thenItExits1AndKeepsThatFileAndNoSocket() throws Exception {
+        Path root = tmp.resolve("root");
+        Files.createDirectories(root);
+        Files.writeString(root.resolve("berth.pid"), ProcessHandle.current().pid() + "\n"); // this test is alive
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(TestDaemons.chronicleJvmArgs());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(), "--root",
+                root.toString(), "-H", "unix://" + root.resolve("berth.sock"), "--pidfile", root.resolve("berth.pid").toString(),
+                "--plugins-dir", Files.createDirectories(tmp.resolve("plugins")).toString()));
+        daemon = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.to(tmp.resolve("daemon.log").toFile())).start();
+        assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, daemon.exitValue(), log());
+        assertTrue(log().contains("a daemon is already running with pid " + ProcessHandle.current().pid()), log());
+        assertFalse(Files.exists(root.resolve("berth.sock")), "no socket is left");
         assertEquals(ProcessHandle.current().pid() + "\n", Files.readString(root.resolve("berth.pid")), "another's pid file is kept");
     }
 

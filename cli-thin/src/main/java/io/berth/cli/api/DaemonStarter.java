@@ -25,8 +25,9 @@ import java.util.Optional;
  * <p>The daemon is started the way the user would start it, through the launcher
  * ({@code $BERTH_LAUNCHER daemon -H unix://SOCKET [--root ROOT] [--pidfile ROOT/berth.pid]}), in its own
  * session ({@code setsid}) so the terminal's signals do not reach it, with stdin from {@code /dev/null} and
- * stdout and stderr appended to {@code ROOT/daemon.log}. It then polls {@code /_ping} until the daemon
- * answers or the timeout passes.
+ * stdout and stderr appended to {@code ROOT/daemon.log}, by a short-lived {@code /bin/sh} that starts it in
+ * the background and hands back its pid (so the daemon is not the CLI's child: see {@link #launch}). It then
+ * polls {@code /_ping} until the daemon answers, exits (its last log line is quoted), or the timeout passes.
  *
  * <p>Commands that find no daemon at the same moment start one between them: the first to take the lock
  * {@code SOCKET.lock} starts it and holds the lock until it answers; the others then find it answering.
@@ -105,7 +106,7 @@ public record DaemonStarter(String launcher, Path socket, String root, boolean d
     /** Starts the daemon (the caller holds the start lock) and waits until it answers. */
     private void launch(UnixHttpClient client) throws DaemonStartException {
         Path log = logFile();
-        Process process;
+        ProcessHandle daemon;
         long ownOutputStart;
         try {
             Files.createDirectories(log.getParent());
@@ -116,18 +117,30 @@ public record DaemonStarter(String launcher, Path socket, String root, boolean d
                         + String.join(" ", cmd) + System.lineSeparator());
             }
             ownOutputStart = Files.size(log);
-            List<String> full = new ArrayList<>(cmd.size() + 1);
+            List<String> full = new ArrayList<>(cmd.size() + 5);
+            // A short-lived shell starts the daemon in its background and hands back its pid: the daemon is then
+            // not this JVM's child, so no JDK reaper thread waits in waitpid(2) for it when the command ends
+            // (HotSpot's exit waits up to 300 ms for threads in native code, which every first command paid).
+            full.addAll(List.of("/bin/sh", "-c", "\"$@\" </dev/null >>\"$BERTH_DAEMON_LOG\" 2>&1 & echo $!", "sh"));
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 full.add("/usr/bin/setsid");
             }
             full.addAll(cmd);
-            process = new ProcessBuilder(full)
+            ProcessBuilder builder = new ProcessBuilder(full)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().put("BERTH_DAEMON_LOG", log.toString());
+            Process shell = builder.start();
+            String pid = new String(shell.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).strip();
+            if (shell.waitFor() != 0 || !pid.matches("[0-9]+")) {
+                throw new DaemonStartException("Cannot start the berth daemon: /bin/sh could not start it; see " + log);
+            }
+            daemon = ProcessHandle.of(Long.parseLong(pid)).orElse(null);
         } catch (IOException e) {
             throw new DaemonStartException("Cannot start the berth daemon (" + e.getMessage() + "); see " + log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DaemonStartException("interrupted while starting the berth daemon; see " + log);
         }
 
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
@@ -140,16 +153,14 @@ public record DaemonStarter(String launcher, Path socket, String root, boolean d
             if (Files.exists(socket) && ping(client)) {
                 return;
             }
-            if (!process.isAlive()) {
-                int exit = process.exitValue();
+            if (daemon == null || !daemon.isAlive()) {
                 // A daemon started otherwise (by hand) may have taken the socket meanwhile: ours then exits, it answers.
                 if (ping(client)) {
                     return;
                 }
-                if (exit != 0) {
-                    throw new DaemonStartException("Cannot start the berth daemon: it exited with status " + exit
-                            + lastLine(log, ownOutputStart).map(line -> " (" + line + ")").orElse("") + "; see " + log);
-                }
+                // not this process's child: its exit status is not known here, its last word is in the log
+                throw new DaemonStartException("Cannot start the berth daemon: it exited"
+                        + lastLine(log, ownOutputStart).map(line -> " (" + line + ")").orElse("") + "; see " + log);
             }
             if (System.nanoTime() > deadline) {
                 throw new DaemonStartException("Cannot start the berth daemon: no answer on unix://" + socket

@@ -114,6 +114,9 @@ public final class EarlyResponder implements AutoCloseable {
      */
     public void handOver(Path jetty) {
         target = jetty;
+        // the quiet period counts from the hand-over too: a client that found the path just before the rename is
+        // in this listener's backlog, and closing at once (when the last accept was long ago) would drop it unanswered
+        lastAccept = System.nanoTime();
         released.countDown();
         Thread.ofPlatform().daemon().name("berth-early-quiet").start(() -> {
             while (!closing) {

@@ -45,17 +45,25 @@ class EarlyResponderIT {
         }
     }
 
-    private Process start(Path root, Path release) throws IOException, InterruptedException {
+    /** Starts a daemon on {@code root}, held until {@code release} exists (not held when it is null); does not wait. */
+    private void launch(Path root, Path release) throws IOException {
         Files.createDirectories(root);
         Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(TestDaemons.chronicleJvmArgs());
-        command.addAll(List.of("-Dberth.daemon.holdStartUntil=" + release, "-cp", System.getProperty("java.class.path"),
-                DaemonMain.class.getName(), "--root", root.toString(), "-H", "unix://" + root.resolve("berth.sock"),
-                "--pidfile", root.resolve("berth.pid").toString(), "--plugins-dir", plugins.toString()));
+        if (release != null) {
+            command.add("-Dberth.daemon.holdStartUntil=" + release);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(), "--root",
+                root.toString(), "-H", "unix://" + root.resolve("berth.sock"), "--pidfile", root.resolve("berth.pid").toString(),
+                "--plugins-dir", plugins.toString()));
         daemon = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(tmp.resolve("daemon.log").toFile())).start();
+    }
+
+    private Process start(Path root, Path release) throws IOException, InterruptedException {
+        launch(root, release);
         Path socket = root.resolve("berth.sock");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         // the file appears at bind(2), a moment before listen(2): wait for an answer, not for the file
@@ -65,6 +73,17 @@ class EarlyResponderIT {
             Thread.sleep(10);
         }
         return daemon;
+    }
+
+    /** A GET sent on another thread, so that the test can see it held. */
+    private static CompletableFuture<UnixHttp.Response> getLater(Path socket, String path) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return UnixHttp.get(socket, path);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private static boolean answers(Path socket) {
@@ -122,13 +141,7 @@ class EarlyResponderIT {
         // a request that needs the daemon waits (held), and its caller is the actor of what it records
         Process curl = new ProcessBuilder("curl", "-sS", "--unix-socket", socket.toString(), "-H", "Content-Type: application/json",
                 "-d", "{\"Text\":\"held\"}", "http://berth/berth/system/note").redirectErrorStream(true).start();
-        CompletableFuture<UnixHttp.Response> containers = CompletableFuture.supplyAsync(() -> {
-            try {
-                return UnixHttp.get(socket, "/containers/json");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<UnixHttp.Response> containers = getLater(socket, "/containers/json");
         Thread.sleep(500);
         assertFalse(containers.isDone(), "GET /containers/json waits while the start is held");
         assertTrue(curl.isAlive(), "the note waits while the start is held");
@@ -176,13 +189,7 @@ class EarlyResponderIT {
         Path socket = root.resolve("berth.sock");
         assertEquals(daemon.pid() + "\n",
                 Files.readString(root.resolve("berth.pid")), "the pid file is written once the socket answers");
-        CompletableFuture<UnixHttp.Response> held = CompletableFuture.supplyAsync(() -> {
-            try {
-                return UnixHttp.get(socket, "/containers/json");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<UnixHttp.Response> held = getLater(socket, "/containers/json");
         Thread.sleep(300);
         assertFalse(held.isDone());
         Files.createFile(release);
@@ -201,14 +208,7 @@ class EarlyResponderIT {
         Path root = tmp.resolve("root");
         Files.createDirectories(root);
         Files.writeString(root.resolve("berth.pid"), ProcessHandle.current().pid() + "\n"); // this test is alive
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(TestDaemons.chronicleJvmArgs());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(), "--root",
-                root.toString(), "-H", "unix://" + root.resolve("berth.sock"), "--pidfile", root.resolve("berth.pid").toString(),
-                "--plugins-dir", Files.createDirectories(tmp.resolve("plugins")).toString()));
-        daemon = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(tmp.resolve("daemon.log").toFile())).start();
+        launch(root, null);
         assertTrue(daemon.waitFor(30, TimeUnit.SECONDS));
         assertEquals(1, daemon.exitValue(), log());
         assertTrue(log().contains("a daemon is already running with pid " + ProcessHandle.current().pid()), log());
@@ -224,13 +224,7 @@ class EarlyResponderIT {
         Path release = tmp.resolve("release");
         start(root, release);
         Path socket = root.resolve("berth.sock");
-        CompletableFuture<UnixHttp.Response> held = CompletableFuture.supplyAsync(() -> {
-            try {
-                return UnixHttp.get(socket, "/containers/json");
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<UnixHttp.Response> held = getLater(socket, "/containers/json");
         Thread.sleep(300);
         Files.createFile(release);
         UnixHttp.Response refused = held.get(60, TimeUnit.SECONDS);

@@ -129,3 +129,24 @@ bench_ratio() {
     mb=$(sort -n "$2" | awk '{a[NR]=$1} END {print NR % 2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}')
     awk -v a="$ma" -v b="$mb" 'BEGIN {printf "%.3f", a/b}'
 }
+
+# bench_registry_busybox WORK: a loopback registry (bench_start_registry) with the run benchmarks' busybox image
+# pushed to it (bench_push_busybox); sets registry_pid and image.
+bench_registry_busybox() {
+    bench_start_registry "$1"
+    registry_pid=$bench_registry_pid
+    bench_push_busybox "$1" "$bench_registry_port"
+    image=$bench_busybox_image
+}
+
+# bench_cleanup WORK: the EXIT trap of the scripts that use bench_registry_busybox: stops the registry and every
+# daemon whose pid file is WORK/*/berth.pid, then removes WORK.
+bench_cleanup() {
+    local pidfile
+    [ -n "${registry_pid:-}" ] && kill "$registry_pid" 2>/dev/null || true
+    for pidfile in "$1"/*/berth.pid; do
+        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+    done
+    sleep 2
+    rm -rf "$1"
+}

@@ -13,22 +13,10 @@ before_repo="$(cd "${1:?usage: everyday-ab-bench.sh BEFORE_REPO [runs]}" && pwd)
 runs="${2:-20}"
 work="$(mktemp -d /tmp/berth-everyday-ab.XXXXXX)"
 registry_pid=""
-cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
-    local pidfile
-    for pidfile in "$work"/*/berth.pid; do
-        [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
-    done
-    sleep 2
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup "$work"' EXIT
 
 source "$repo/bench/bench-lib.sh"
-bench_start_registry "$work"
-registry_pid=$bench_registry_pid
-bench_push_busybox "$work" "$bench_registry_port"
-image=$bench_busybox_image
+bench_registry_busybox "$work"
 
 declare -A repo_of=([before]="$before_repo" [after]="$repo")
 for side in before after; do

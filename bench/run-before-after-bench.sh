@@ -11,21 +11,10 @@ before_repo="$(cd "${1:?usage: run-before-after-bench.sh BEFORE_REPO [runs]}" &&
 runs="${2:-30}"
 work="$(mktemp -d /tmp/berth-before-after.XXXXXX)"
 registry_pid=""
-cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
-    for side in before after; do
-        [ -f "$work/$side/berth.pid" ] && kill "$(cat "$work/$side/berth.pid")" 2>/dev/null || true
-    done
-    sleep 2
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup "$work"' EXIT
 
 source "$repo/bench/bench-lib.sh"
-bench_start_registry "$work"
-registry_pid=$bench_registry_pid
-bench_push_busybox "$work" "$bench_registry_port"
-image=$bench_busybox_image
+bench_registry_busybox "$work"
 
 bench_start_daemon "$work/before" "$before_repo"
 bench_start_daemon "$work/after" "$repo"

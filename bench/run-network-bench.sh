@@ -8,19 +8,10 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-30}"
 work="$(mktemp -d /tmp/berth-network-bench.XXXXXX)"
 registry_pid=""
-cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
-    [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
-    sleep 2
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'bench_cleanup "$work"' EXIT
 
 source "$repo/bench/bench-lib.sh"
-bench_start_registry "$work"
-registry_pid=$bench_registry_pid
-bench_push_busybox "$work" "$bench_registry_port"
-image=$bench_busybox_image
+bench_registry_busybox "$work"
 
 bench_start_daemon "$work/root" "$repo"
 berth="$repo/target/dist/bin/berth -H unix://$work/root/berth.sock"

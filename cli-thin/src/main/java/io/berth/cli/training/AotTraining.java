@@ -125,12 +125,14 @@ public final class AotTraining {
             System.err.println("AOT training needs -Dberth.aot.host=unix:///path/to/daemon.sock");
             System.exit(2);
         }
-        Path dir = Files.createTempDirectory("berth-aot");
+        boolean quick = "quick".equals(workload);
+        // The quick commands need no files; a temporary directory would also record the SecureRandom that names
+        // it, and with it the security providers' ~50 classes, into a cache the JVM loads whole at every start.
+        Path dir = quick ? Path.of("/nonexistent/berth-aot") : Files.createTempDirectory("berth-aot");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream(), false, java.nio.charset.StandardCharsets.UTF_8);
         // A launcher that cannot start anything: the daemon answers, so the auto-start code is loaded, never run.
         Map<String, String> env = Map.of("BERTH_LAUNCHER", "/nonexistent/bin/berth",
                 "DOCKER_CONFIG", dir.resolve("docker").toString());
-        boolean quick = "quick".equals(workload);
         String[][] runs = quick ? quickRuns(host) : everydayRuns(host, dir);
         if (quick) {
             UnixHttpClient.useAttachLibrary(); // as Main.main for these commands
@@ -147,7 +149,9 @@ public final class AotTraining {
                 }
             }
         } finally {
-            delete(dir.toFile());
+            if (!quick) {
+                delete(dir.toFile());
+            }
         }
     }
 }

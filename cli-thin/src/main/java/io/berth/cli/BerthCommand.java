@@ -3,55 +3,7 @@ package io.berth.cli;
 import io.berth.cli.api.BerthApi;
 import io.berth.cli.api.DaemonStarter;
 import io.berth.cli.auth.DockerConfig;
-import io.berth.cli.commands.BaseCommand;
-import io.berth.cli.commands.BuildCommand;
-import io.berth.cli.commands.BuildRecordCommand;
-import io.berth.cli.commands.BuilderPruneCommand;
 import io.berth.cli.commands.CommandContext;
-import io.berth.cli.commands.CommitCommand;
-import io.berth.cli.commands.ContainerActionCommand;
-import io.berth.cli.commands.ContainerPruneCommand;
-import io.berth.cli.commands.ExecCommand;
-import io.berth.cli.commands.ExportCommand;
-import io.berth.cli.commands.FleetCommand;
-import io.berth.cli.commands.ImportCommand;
-import io.berth.cli.commands.LogsCommand;
-import io.berth.cli.commands.CpCommand;
-import io.berth.cli.commands.DiffCommand;
-import io.berth.cli.commands.NetworkCommand;
-import io.berth.cli.commands.PauseCommand;
-import io.berth.cli.commands.PortCommand;
-import io.berth.cli.commands.StatsCommand;
-import io.berth.cli.commands.SystemCompactCommand;
-import io.berth.cli.commands.SystemDfCommand;
-import io.berth.cli.commands.TopCommand;
-import io.berth.cli.commands.PsCommand;
-import io.berth.cli.commands.RenameCommand;
-import io.berth.cli.commands.RunCommand;
-import io.berth.cli.commands.UpdateCommand;
-import io.berth.cli.commands.VolumeCommand;
-import io.berth.cli.commands.AuditCommand;
-import io.berth.cli.commands.DaemonCommand;
-import io.berth.cli.commands.EventsCommand;
-import io.berth.cli.commands.GroupCommand;
-import io.berth.cli.commands.HelpCommand;
-import io.berth.cli.commands.HistoryCommand;
-import io.berth.cli.commands.ImagePruneCommand;
-import io.berth.cli.commands.ImagesCommand;
-import io.berth.cli.commands.InfoCommand;
-import io.berth.cli.commands.InspectCommand;
-import io.berth.cli.commands.LoadCommand;
-import io.berth.cli.commands.LoginCommand;
-import io.berth.cli.commands.LogoutCommand;
-import io.berth.cli.commands.PluginLsCommand;
-import io.berth.cli.commands.PullCommand;
-import io.berth.cli.commands.PushCommand;
-import io.berth.cli.commands.RmiCommand;
-import io.berth.cli.commands.SaveCommand;
-import io.berth.cli.commands.SystemNoteCommand;
-import io.berth.cli.commands.SystemReplayCommand;
-import io.berth.cli.commands.TagCommand;
-import io.berth.cli.commands.VersionCommand;
 import io.berth.cli.exit.CliException;
 import io.berth.cli.exit.ExitCodes;
 import io.berth.cli.http.UnixHttpClient;
@@ -63,8 +15,6 @@ import picocli.CommandLine.Model.OptionSpec;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -97,7 +47,6 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
             "audit", "daemon", "fleet", "help"};
 
     private final InputStream in;
-    private String member;
     /** The global options read without picocli ({@link #plain}); {@code null} when {@link #spec} holds them. */
     private final GlobalOptions plain;
 
@@ -173,14 +122,14 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
         spec.addOption(OptionSpec.builder("-v", "--version").versionHelp(true)
                 .description("Print version information and quit").build());
         spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("Print usage").build());
-        this.member = member;
+        CommandTable table = new CommandTable(this, member);
         if (only != null) {
             if (!only.isEmpty()) {
-                add(command(only));
+                add(table.command(only));
             }
         } else {
             for (String name : COMMANDS) {
-                add(command(name));
+                add(table.command(name));
             }
         }
     }
@@ -195,139 +144,6 @@ public final class BerthCommand implements Callable<Integer>, CommandContext {
         return false;
     }
 
-    private static final String[] IMAGE_MEMBERS = {"ls", "inspect", "history", "tag", "rm", "prune", "pull", "push", "save", "load",
-            "import"};
-    private static final String[] PLUGIN_MEMBERS = {"ls"};
-    private static final String[] CONTAINER_MEMBERS = {"ls", "run", "create", "start", "stop", "kill", "restart", "rm",
-            "logs", "exec", "wait", "inspect", "rename", "prune", "top", "diff", "cp", "pause", "unpause", "stats", "update",
-            "commit", "export"};
-    private static final String[] VOLUME_MEMBERS = {"create", "ls", "inspect", "rm", "prune"};
-    private static final String[] NETWORK_MEMBERS = {"create", "ls", "inspect", "rm", "prune", "connect", "disconnect"};
-    private static final String[] SYSTEM_MEMBERS = {"replay", "note", "compact", "df"};
-    private static final String[] BUILDER_MEMBERS = {"prune"};
-
-    /** A group with only the member about to run when it names one (aliases included), else with all. */
-    private CommandSpec group(String name, String description, String[] members) {
-        String m = member;
-        member = null; // only for the top-level group named on the command line
-        String alias = "list".equals(m) || "ps".equals(m) ? "ls" : "remove".equals(m) ? "rm" : m;
-        List<BaseCommand> built = new ArrayList<>();
-        for (String candidate : members) {
-            if (alias == null || !java.util.Arrays.asList(members).contains(alias) || candidate.equals(alias)) {
-                built.add(groupMember(name, candidate));
-            }
-        }
-        return new GroupCommand(this, name, description, built.toArray(new BaseCommand[0])).spec();
-    }
-
-    private static final String[] BUILD_MEMBERS = {"ls", "inspect", "logs", "replay"};
-
-    /** {@code berth build PATH} with the build record's commands as its members ({@code berth build ls}). */
-    private CommandSpec buildCommand() {
-        String m = member;
-        member = null;
-        List<BaseCommand> members = new ArrayList<>();
-        for (String candidate : BUILD_MEMBERS) {
-            if (m == null || !java.util.Arrays.asList(BUILD_MEMBERS).contains(m) || candidate.equals(m)) {
-                members.add(new BuildRecordCommand(this, candidate));
-            }
-        }
-        return new BuildCommand(this, members.toArray(new BaseCommand[0])).spec();
-    }
-
-    private BaseCommand groupMember(String group, String name) {
-        return switch (group + " " + name) {
-            case "image ls" -> new ImagesCommand(this, "ls");
-            case "image inspect" -> new InspectCommand(this, false);
-            case "image history" -> new HistoryCommand(this);
-            case "image tag" -> new TagCommand(this);
-            case "image rm" -> new RmiCommand(this, "rm");
-            case "image prune" -> new ImagePruneCommand(this);
-            case "image pull" -> new PullCommand(this);
-            case "image push" -> new PushCommand(this);
-            case "image save" -> new SaveCommand(this);
-            case "image load" -> new LoadCommand(this);
-            case "image import" -> new ImportCommand(this);
-            case "container ls" -> new PsCommand(this, "ls");
-            case "container run" -> new RunCommand(this, true);
-            case "container create" -> new RunCommand(this, false);
-            case "container start", "container stop", "container kill", "container restart", "container rm",
-                 "container wait" -> new ContainerActionCommand(this, name);
-            case "container logs" -> new LogsCommand(this);
-            case "container exec" -> new ExecCommand(this);
-            case "container inspect" -> new InspectCommand(this, "container");
-            case "container rename" -> new RenameCommand(this);
-            case "container prune" -> new ContainerPruneCommand(this);
-            case "container top" -> new TopCommand(this);
-            case "container diff" -> new DiffCommand(this);
-            case "container cp" -> new CpCommand(this);
-            case "container pause", "container unpause" -> new PauseCommand(this, name);
-            case "container stats" -> new StatsCommand(this);
-            case "container update" -> new UpdateCommand(this);
-            case "container commit" -> new CommitCommand(this);
-            case "container export" -> new ExportCommand(this);
-            case "volume create", "volume ls", "volume inspect", "volume rm", "volume prune" -> new VolumeCommand(this, name);
-            case "network create", "network ls", "network inspect", "network rm", "network prune", "network connect",
-                 "network disconnect" -> new NetworkCommand(this, name);
-            case "plugin ls" -> new PluginLsCommand(this);
-            case "system replay" -> new SystemReplayCommand(this);
-            case "system note" -> new SystemNoteCommand(this);
-            case "system compact" -> new SystemCompactCommand(this);
-            case "system df" -> new SystemDfCommand(this);
-            case "builder prune" -> new BuilderPruneCommand(this);
-            default -> throw new IllegalArgumentException(group + " " + name);
-        };
-    }
-
-    /** Builds one top-level command's model (a string switch: no run-time linkage). */
-    private CommandSpec command(String name) {
-        return switch (name) {
-            case "run" -> new RunCommand(this, true).spec();
-            case "create" -> new RunCommand(this, false).spec();
-            case "start", "stop", "kill", "restart", "rm", "wait" -> new ContainerActionCommand(this, name).spec();
-            case "ps" -> new PsCommand(this, "ps").spec();
-            case "logs" -> new LogsCommand(this).spec();
-            case "exec" -> new ExecCommand(this).spec();
-            case "rename" -> new RenameCommand(this).spec();
-            case "container" -> group("container", "Manage containers", CONTAINER_MEMBERS);
-            case "volume" -> group("volume", "Manage volumes", VOLUME_MEMBERS);
-            case "network" -> group("network", "Manage networks", NETWORK_MEMBERS);
-            case "port" -> new PortCommand(this).spec();
-            case "build" -> buildCommand();
-            case "top" -> new TopCommand(this).spec();
-            case "diff" -> new DiffCommand(this).spec();
-            case "cp" -> new CpCommand(this).spec();
-            case "pause", "unpause" -> new PauseCommand(this, name).spec();
-            case "stats" -> new StatsCommand(this).spec();
-            case "update" -> new UpdateCommand(this).spec();
-            case "commit" -> new CommitCommand(this).spec();
-            case "export" -> new ExportCommand(this).spec();
-            case "import" -> new ImportCommand(this).spec();
-            case "pull" -> new PullCommand(this).spec();
-            case "push" -> new PushCommand(this).spec();
-            case "images" -> new ImagesCommand(this, "images").spec();
-            case "image" -> group("image", "Manage images", IMAGE_MEMBERS);
-            case "inspect" -> new InspectCommand(this, true).spec();
-            case "history" -> new HistoryCommand(this).spec();
-            case "tag" -> new TagCommand(this).spec();
-            case "rmi" -> new RmiCommand(this, "rmi").spec();
-            case "save" -> new SaveCommand(this).spec();
-            case "load" -> new LoadCommand(this).spec();
-            case "login" -> new LoginCommand(this).spec();
-            case "logout" -> new LogoutCommand(this).spec();
-            case "events" -> new EventsCommand(this).spec();
-            case "info" -> new InfoCommand(this).spec();
-            case "version" -> new VersionCommand(this).spec();
-            case "plugin" -> group("plugin", "Manage plugins", PLUGIN_MEMBERS);
-            case "system" -> group("system", "Manage berth", SYSTEM_MEMBERS);
-            case "builder" -> group("builder", "Manage builds", BUILDER_MEMBERS);
-            case "audit" -> new AuditCommand(this).spec();
-            case "daemon" -> new DaemonCommand(this).spec();
-            case "fleet" -> new FleetCommand(this).spec();
-            case "help" -> new HelpCommand(this).spec();
-            default -> throw new IllegalArgumentException(name);
-        };
-    }
 
     private void add(CommandSpec sub) {
         spec.addSubcommand(sub.name(), new CommandLine(sub));

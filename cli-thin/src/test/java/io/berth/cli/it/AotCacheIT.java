@@ -90,6 +90,16 @@ class AotCacheIT {
                 // classes in it would be loaded and linked at every start for nothing
                 assertTrue(loads.countFromCache("picocli.") < 5, "berth " + command + " loaded picocli's model from "
                         + cache + ": the quick cache was trained on other commands");
+                // nor the other commands' classes, which the command table names, nor the security providers
+                // that a SecureRandom (a temporary file's name) sets up: every class of the cache is loaded at start
+                List<String> strays = new ArrayList<>();
+                for (String name : List.of("io.berth.cli.commands.RunCommand", "io.berth.cli.CommandTable",
+                        "sun.security.provider.Sun", "java.security.SecureRandom")) {
+                    if (loads.loaded(name)) {
+                        strays.add(name);
+                    }
+                }
+                assertEquals(List.of(), strays, "berth " + command + " loaded classes it does not use from " + cache);
                 String initialised = Files.readString(inits);
                 assertTrue(initialised.contains("'io/berth/cli/QuickCommands$Line'"), "berth " + command
                         + " was not read by the dispatch table");
@@ -203,6 +213,10 @@ class AotCacheIT {
             }
             assertTrue(sources.size() > 100, "too few classes in the class-loading log " + file);
             return new ClassLoads(sources);
+        }
+
+        boolean loaded(String name) {
+            return sources.containsKey(name);
         }
 
         boolean fromCache(String name) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Pull of the big 4-layer image of pull-bench.sh from a loopback registry, by two berth installations
 # in turn: A (another checkout's target/dist, e.g. the commit before a change) and B (this one's).
-# Runs are interleaved A, B, A, B, … so a machine shared with other work slows both alike.
+# Runs are interleaved A, B, B, A, A, B, … (the order swapped every pair), each after a sync, so a machine shared
+# with other work slows both alike.
 # Needs: docker-registry, skopeo. Arguments: OTHER_REPO [runs]. Prints one line per pull and the medians.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,6 +28,9 @@ image=$bench_big_image
 
 pull() { # $1 = repo; prints milliseconds
     rm -rf "$work/root"
+    # the previous pull's half gigabyte of dirty pages is written back now, not during this pull: otherwise the
+    # second of each pair pays for the first's writes (and the first of the first pair for nothing but the push)
+    sync
     bench_start_daemon "$work/root" "$1"
     local s e
     s=$(date +%s%N)
@@ -37,8 +41,12 @@ pull() { # $1 = repo; prints milliseconds
 }
 a=(); b=()
 for run in $(seq 1 "$runs"); do
-    ta=$(pull "$other"); a+=("$ta")
-    tb=$(pull "$repo"); b+=("$tb")
+    if (( run % 2 )); then # the order swapped every pair, so neither side always follows the other
+        ta=$(pull "$other"); tb=$(pull "$repo")
+    else
+        tb=$(pull "$repo"); ta=$(pull "$other")
+    fi
+    a+=("$ta"); b+=("$tb")
     echo "run $run: A ${ta} ms, B ${tb} ms"
 done
 python3 - "${a[*]}" "${b[*]}" <<'PY'

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -180,6 +181,8 @@ public final class ContentStore {
         private MessageDigest sha256;
         private long offset;
         private long unchecked;
+        private FileStore store; // found once per ingest: finding it reads the mount table
+        private long reserve;
         private boolean committed;
         private DigestLock held;
 
@@ -291,11 +294,13 @@ public final class ContentStore {
             }
             unchecked = 0;
             long free;
-            long reserve;
             try {
-                java.nio.file.FileStore store = Files.getFileStore(ingest);
-                free = store.getUsableSpace();
-                reserve = reserveBytes(store.getTotalSpace());
+                if (store == null) {
+                    FileStore found = Files.getFileStore(ingest);
+                    reserve = reserveBytes(found.getTotalSpace());
+                    store = found;
+                }
+                free = store.getUsableSpace(); // one statvfs
             } catch (IOException e) {
                 return; // cannot tell: the write itself will say
             }

@@ -257,8 +257,13 @@ public final class SafeRoot implements AutoCloseable {
     public SafeFile create(byte[] path, int mode) throws IOException {
         Resolver.Parent p = resolver.parent(path, true);
         try {
-            resolver.clearBase(p);
+            // O_EXCL|O_NOFOLLOW creates or fails, never following a link: only a name already there is removed first
+            // (on an unpack into a new layer that is almost never, so the usual file costs no failing unlinkat)
             int fd = at.openat(p.fd(), p.base(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
+            if (fd == -Sys.EEXIST) {
+                resolver.clearBase(p);
+                fd = at.openat(p.fd(), p.base(), Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0600);
+            }
             if (fd < 0) {
                 throw resolver.failed("create", path, -fd);
             }
@@ -287,8 +292,15 @@ public final class SafeRoot implements AutoCloseable {
         checkName(target);
         Resolver.Parent p = resolver.parent(path, true);
         try {
-            resolver.clearBase(p);
-            at.symlinkat(target, p.fd(), p.base(), path);
+            try {
+                at.symlinkat(target, p.fd(), p.base(), path);
+            } catch (Sys.SysException e) {
+                if (e.errno != Sys.EEXIST) {
+                    throw e;
+                }
+                resolver.clearBase(p); // only a name already there is removed first, as in create
+                at.symlinkat(target, p.fd(), p.base(), path);
+            }
         } catch (Sys.SysException e) {
             throw resolver.failed("symlink", path, e.errno);
         } finally {

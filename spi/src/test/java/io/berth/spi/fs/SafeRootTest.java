@@ -144,6 +144,33 @@ class SafeRootTest {
 
     @ParameterizedTest(name = "openat2={0}")
     @ValueSource(booleans = {true, false})
+    void givenANameTakenByAFileALinkOrADirectory_whenCreatedOrLinked_thenReplacedOrRefusedNeverFollowed(boolean openat2)
+            throws IOException {
+        Files.writeString(root.resolve("file"), "old");
+        Files.createSymbolicLink(root.resolve("dangling"), outside.resolve("sub/missing"));
+        Files.createSymbolicLink(root.resolve("link"), outside.resolve("secret"));
+        Files.createDirectory(root.resolve("dir"));
+        try (SafeRoot r = open(openat2, SafeRoot.Symlinks.REFUSE)) {
+            try (SafeFile f = r.create("file", 0644)) {
+                write(f, "new");
+            }
+            try (SafeFile f = r.create("dangling", 0644)) {
+                write(f, "made here");
+            }
+            r.symlink("link", "elsewhere");
+            assertEquals(SafeFsException.Reason.IS_DIRECTORY, assertThrows(SafeFsException.class, () -> r.create("dir", 0644)).reason());
+            assertEquals(SafeFsException.Reason.IS_DIRECTORY, assertThrows(SafeFsException.class, () -> r.symlink("dir", "x")).reason());
+        }
+        assertEquals("new", Files.readString(root.resolve("file")));
+        assertFalse(Files.isSymbolicLink(root.resolve("dangling")));
+        assertEquals("made here", Files.readString(root.resolve("dangling")));
+        assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(root.resolve("link")));
+        assertTrue(Files.isDirectory(root.resolve("dir"), LinkOption.NOFOLLOW_LINKS));
+        assertOutsideUntouched();
+    }
+
+    @ParameterizedTest(name = "openat2={0}")
+    @ValueSource(booleans = {true, false})
     void givenAHardLinkThroughASymlinkedDir_whenLinked_thenNoHostFileIsReached(boolean openat2) throws IOException {
         Files.createSymbolicLink(root.resolve("e"), outside);
         try (SafeRoot r = open(openat2, SafeRoot.Symlinks.FOLLOW_IN_ROOT)) {

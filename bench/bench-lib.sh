@@ -144,7 +144,16 @@ bench_registry_busybox() {
     image=$bench_busybox_image
 }
 
-# bench_cleanup WORK: the EXIT trap of the scripts that use bench_registry_busybox: stops the registry and every
+# bench_registry_big WORK: a loopback registry (bench_start_registry) with the pull benchmarks' big image pushed to
+# it (bench_push_big_image); sets registry_pid and image.
+bench_registry_big() {
+    bench_start_registry "$1"
+    registry_pid=$bench_registry_pid
+    bench_push_big_image "$1" "$bench_registry_port"
+    image=$bench_big_image
+}
+
+# bench_cleanup WORK: the EXIT trap of the scripts that use bench_registry_busybox or bench_registry_big: stops the registry and every
 # daemon whose pid file is WORK/*/berth.pid, then removes WORK.
 bench_cleanup() {
     local pidfile

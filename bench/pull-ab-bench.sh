@@ -10,21 +10,9 @@ other="$(cd "${1:?usage: pull-ab-bench.sh OTHER_REPO [runs]}" && pwd)"
 runs="${2:-5}"
 work="$(mktemp -d /tmp/berth-pull-ab.XXXXXX)"
 registry_pid=""
-cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
-    [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
-    sleep 1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+trap 'bench_cleanup "$work"' EXIT
 source "$repo/bench/bench-lib.sh"
-bench_start_registry "$work"
-registry_pid=$bench_registry_pid
-port=$bench_registry_port
-
-bench_push_big_image "$work" "$port"
-image=$bench_big_image
+bench_registry_big "$work"
 
 pull() { # $1 = repo; prints milliseconds
     rm -rf "$work/root"

@@ -10,21 +10,9 @@ runs="${1:-3}"
 docker="${DOCKER:-/usr/bin/docker}"
 work="$(mktemp -d /tmp/berth-pull-bench.XXXXXX)"
 registry_pid=""
-cleanup() {
-    [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null || true
-    [ -f "$work/root/berth.pid" ] && kill "$(cat "$work/root/berth.pid")" 2>/dev/null || true
-    sleep 1
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
+trap 'bench_cleanup "$work"' EXIT
 source "$repo/bench/bench-lib.sh"
-bench_start_registry "$work"
-registry_pid=$bench_registry_pid
-port=$bench_registry_port
-
-bench_push_big_image "$work" "$port"
-image=$bench_big_image
+bench_registry_big "$work"
 
 for run in $(seq 1 "$runs"); do
     rm -rf "$work/root"

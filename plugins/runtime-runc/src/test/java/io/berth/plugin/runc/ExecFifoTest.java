@@ -84,8 +84,10 @@ class ExecFifoTest {
 
     @Test
     void givenNoFifo_whenReleased_thenWrongStateAndForAnUnknownIdNotFound() throws Exception {
-        init = writer();
+        // an init that lives on with its fifo gone (already started); not writer(), whose shell, if the delete came
+        // before its open, would create a plain file of that name and so a fifo that reads one byte
         Files.delete(fifo);
+        init = new ProcessBuilder("sleep", "60").start();
         ContainerRuntimeException started = assertThrows(ContainerRuntimeException.class,
                 () -> ExecFifo.release(root, "c1", init.pid(), Conmon::alive, Duration.ofSeconds(10)));
         assertEquals(ContainerRuntimeException.Reason.WRONG_STATE, started.reason(), started.getMessage());
